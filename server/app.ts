@@ -1,0 +1,70 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type pg from 'pg';
+import type { Config } from './config.ts';
+import type { Db } from './db/database.ts';
+import { authenticate } from './platform/auth.ts';
+import { registerErrorHandler } from './platform/errors.ts';
+import { registerMetrics } from './platform/metrics.ts';
+import { adminRoutes } from './modules/admin/admin.routes.ts';
+import { authRoutes } from './modules/auth/auth.routes.ts';
+import { customersRoutes } from './modules/customers/customers.routes.ts';
+import { managersRoutes } from './modules/managers/managers.routes.ts';
+
+const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
+
+export type BuildOptions = { config: Config; db: Db; pool?: pg.Pool; logger?: boolean | object };
+
+/** Builds the Fastify app: platform plugins in a fixed order, then each module's routes. */
+export async function buildApp({ config, db, pool, logger = false }: BuildOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger,
+    bodyLimit: 1024 * 1024,
+    trustProxy: true,
+    ajv: { customOptions: { allErrors: true, coerceTypes: true, removeAdditional: false } },
+  });
+  app.decorate('db', db);
+  app.decorate('config', config);
+  app.decorate('pool', pool);
+
+  // 1. Errors first, so everything after reports through the one handler.
+  registerErrorHandler(app);
+  // 2. Security headers (the SPA's own script only), cookies, rate limits (opt-in per route).
+  await app.register(helmet, {
+    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], scriptSrc: ["'self'"] } },
+  });
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  // 3. OpenAPI document and UI at /api/docs.
+  await app.register(swagger, { openapi: { info: { title: 'Banyan API', version: '0.1.0' } } });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  // 4. Who is asking: every request resolves its session or token before any route runs.
+  app.decorateRequest('user', null);
+  app.addHook('onRequest', async (req) => {
+    if (req.url.startsWith('/api/')) req.user = await authenticate(db, req, config.sessionTtlMinutes);
+  });
+  // 5. Health and metrics.
+  registerMetrics(app);
+  // 6. Domain modules.
+  await app.register(authRoutes);
+  await app.register(customersRoutes);
+  await app.register(managersRoutes);
+  await app.register(adminRoutes);
+  // 7. The web UI, when built: static files, and index.html for client-side routes.
+  if (fs.existsSync(path.join(WEB_DIST, 'index.html'))) {
+    await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false });
+    app.get('/*', { schema: { hide: true } }, (req, reply) => {
+      if (req.url.startsWith('/api/')) return reply.callNotFound();
+      return reply.sendFile('index.html');
+    });
+  }
+  return app;
+}

@@ -1,0 +1,56 @@
+import path from 'node:path';
+
+/** Every setting Banyan reads from the environment, validated once at start-up. */
+export type Config = {
+  port: number;
+  host: string;
+  home: string;
+  databaseUrl: string | undefined;
+  embeddedPort: number;
+  adminPassword: string | undefined;
+  sessionTtlMinutes: number;
+  maxFailedLogins: number;
+  lockoutMinutes: number;
+  logLevel: string;
+  demoCustomers: number;
+};
+
+export class ConfigError extends Error {}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+  }
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
+  }
+  const adminPassword = env.BANYAN_ADMIN_PASSWORD || undefined;
+  if (adminPassword !== undefined && adminPassword.length < 8) {
+    throw new ConfigError('BANYAN_ADMIN_PASSWORD must be at least 8 characters');
+  }
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
+  }
+  return {
+    port: int(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST || '127.0.0.1',
+    home: path.resolve(env.BANYAN_HOME || '.banyan'),
+    databaseUrl,
+    embeddedPort: int(env, 'BANYAN_DB_PORT', 54329, 1024, 65535),
+    adminPassword,
+    sessionTtlMinutes: int(env, 'BANYAN_SESSION_TTL_MINUTES', 480, 5, 10080),
+    maxFailedLogins: int(env, 'BANYAN_MAX_FAILED_LOGINS', 5, 1, 100),
+    lockoutMinutes: int(env, 'BANYAN_LOCKOUT_MINUTES', 15, 1, 1440),
+    logLevel,
+    demoCustomers: int(env, 'BANYAN_DEMO_CUSTOMERS', 20000, 0, 10_000_000),
+  };
+}

@@ -1,0 +1,282 @@
+import { Kysely, PostgresDialect, type ColumnType, type Generated } from 'kysely';
+import pg from 'pg';
+
+// bigint ids come back as strings by default; our ids stay well inside 2^53, so read them as numbers.
+pg.types.setTypeParser(20, (v) => Number(v));
+// Dates stay plain YYYY-MM-DD strings, never shifted by the server's time zone.
+pg.types.setTypeParser(1082, (v) => v);
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export type OrgUnitTable = {
+  id: Generated<number>;
+  parent_id: number | null;
+  code: string;
+  name: string;
+  name_en: Generated<string>;
+  kind: 'head' | 'branch' | 'subbranch' | 'department';
+  path: string;
+  created_at: Timestamp;
+};
+
+export type RoleTable = {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  name_en: string;
+  data_scope: 'own' | 'org' | 'subtree' | 'all';
+  permissions: string[];
+  builtin: Generated<boolean>;
+};
+
+export type AppUserTable = {
+  id: Generated<number>;
+  username: string;
+  display_name: string;
+  password_hash: string;
+  org_id: number;
+  role_id: number;
+  status: Generated<'active' | 'disabled'>;
+  manager_level: 'junior' | 'intermediate' | 'senior' | null;
+  email: string | null;
+  mobile: string | null;
+  failed_logins: Generated<number>;
+  locked_until: Date | null;
+  password_changed_at: Timestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+};
+
+export type SessionTable = {
+  id_hash: string;
+  user_id: number;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  ip: string | null;
+  user_agent: string | null;
+};
+
+export type ApiTokenTable = {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  token_hash: string;
+  prefix: string;
+  created_at: Timestamp;
+  expires_at: Date | null;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+};
+
+export type ParameterTable = { key: string; value: unknown; description: Generated<string>; updated_at: Timestamp };
+
+export type AuditLogTable = {
+  id: Generated<number>;
+  chain: number;
+  seq: number;
+  at: Timestamp;
+  actor_id: number | null;
+  actor_name: string;
+  action: string;
+  entity: string;
+  entity_id: string | null;
+  customer_id: number | null;
+  fields: string[];
+  changes: unknown;
+  ip: string | null;
+  prev_hash: Buffer;
+  hash: Buffer;
+};
+
+export type CustomerTypeTable = {
+  id: Generated<number>;
+  code: string;
+  parent_id: number | null;
+  party: 'person' | 'organization';
+  name: string;
+  name_en: string;
+  attribute_schema: unknown;
+};
+
+export type CustomerLevelTable = { code: string; name: string; name_en: string; rank: number; min_aum_fen: number };
+
+export type CustomerStatus = 'potential' | 'active' | 'dormant' | 'churned';
+
+export type CustomerTable = {
+  id: Generated<number>;
+  customer_no: string;
+  type_id: number;
+  party: 'person' | 'organization';
+  name: string;
+  name_en: string | null;
+  name_pinyin: string;
+  name_initials: string;
+  name_grams: string[];
+  gender: 'M' | 'F' | null;
+  birth_date: string | null;
+  nationality: string | null;
+  occupation: string | null;
+  employer: string | null;
+  industry: string | null;
+  status: CustomerStatus;
+  level_code: string | null;
+  org_id: number;
+  manager_id: number | null;
+  risk_tolerance: 'C1' | 'C2' | 'C3' | 'C4' | 'C5' | null;
+  attributes: unknown;
+  aum_fen: Generated<number>;
+  remarks: string | null;
+  deleted: Generated<boolean>;
+  deleted_at: Date | null;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+};
+
+export type IdType = 'resident_id' | 'uscc' | 'passport' | 'hk_macao_permit' | 'taiwan_permit' | 'foreign_permanent' | 'business_license' | 'other';
+
+export type CustomerIdentityTable = {
+  id: Generated<number>;
+  customer_id: number;
+  id_type: IdType;
+  id_no: string;
+  country: string | null;
+  issued_on: string | null;
+  expires_on: string | null;
+  is_primary: boolean;
+  created_at: Timestamp;
+};
+
+export type ContactKind = 'mobile' | 'phone' | 'email' | 'fax' | 'wechat';
+export type CustomerContactTable = {
+  id: Generated<number>;
+  customer_id: number;
+  kind: ContactKind;
+  value: string;
+  is_primary: boolean;
+  verified: Generated<boolean>;
+  created_at: Timestamp;
+};
+
+export type AddressKind = 'home' | 'work' | 'registered' | 'mailing' | 'business';
+export type CustomerAddressTable = {
+  id: Generated<number>;
+  customer_id: number;
+  kind: AddressKind;
+  province: string | null;
+  city: string | null;
+  district: string | null;
+  line: string;
+  postcode: string | null;
+  is_primary: boolean;
+  created_at: Timestamp;
+};
+
+export type Channel = 'phone' | 'sms' | 'email' | 'mail' | 'wechat' | 'visit';
+export type CustomerChannelPrefTable = {
+  customer_id: number;
+  channel: Channel;
+  allowed: boolean;
+  marketing_consent: boolean;
+  updated_at: Timestamp;
+};
+
+export type RelationTypeTable = { code: string; name: string; name_en: string; inverse_name: string; inverse_name_en: string };
+
+export type CustomerRelationTable = {
+  id: Generated<number>;
+  customer_id: number;
+  related_id: number;
+  type_code: string;
+  note: string | null;
+  created_at: Timestamp;
+  ended_at: Date | null;
+};
+
+export type KeyPersonRole = 'legal_rep' | 'actual_controller' | 'executive' | 'finance_head' | 'shareholder' | 'contact';
+export type CustomerKeyPersonTable = {
+  id: Generated<number>;
+  customer_id: number;
+  role: KeyPersonRole;
+  name: string;
+  id_type: string | null;
+  id_no: string | null;
+  mobile: string | null;
+  share_pct: string | null;
+  person_customer_id: number | null;
+  created_at: Timestamp;
+};
+
+export type CustomerManagerHistoryTable = {
+  id: Generated<number>;
+  customer_id: number;
+  from_manager_id: number | null;
+  to_manager_id: number | null;
+  reason: string;
+  by_user_id: number | null;
+  at: Timestamp;
+};
+
+export type SourceSystemTable = { code: string; name: string; name_en: string };
+export type ProductCategory = 'deposit' | 'loan' | 'card' | 'wealth' | 'fund' | 'insurance' | 'other';
+export type ProductTable = {
+  code: string;
+  name: string;
+  name_en: string;
+  category: ProductCategory;
+  risk_rating: 'R1' | 'R2' | 'R3' | 'R4' | 'R5' | null;
+  is_asset: boolean;
+};
+
+export type AccountTable = {
+  id: Generated<number>;
+  customer_id: number;
+  source_system: string;
+  account_no: string;
+  org_id: number;
+  product_code: string;
+  currency: Generated<string>;
+  status: Generated<'active' | 'dormant' | 'frozen' | 'closed'>;
+  opened_on: string;
+  closed_on: string | null;
+  balance_fen: number;
+  updated_at: Timestamp;
+};
+
+export type AccountBalanceDailyTable = { account_id: number; customer_id: number; as_of: string; balance_fen: number };
+
+export type Database = {
+  org_unit: OrgUnitTable;
+  role: RoleTable;
+  app_user: AppUserTable;
+  session: SessionTable;
+  api_token: ApiTokenTable;
+  parameter: ParameterTable;
+  audit_log: AuditLogTable;
+  audit_chain_head: { chain: number; last_seq: number; last_hash: Buffer };
+  customer_type: CustomerTypeTable;
+  customer_level: CustomerLevelTable;
+  customer: CustomerTable;
+  customer_identity: CustomerIdentityTable;
+  customer_contact: CustomerContactTable;
+  customer_address: CustomerAddressTable;
+  customer_channel_pref: CustomerChannelPrefTable;
+  relation_type: RelationTypeTable;
+  customer_relation: CustomerRelationTable;
+  customer_key_person: CustomerKeyPersonTable;
+  customer_manager_history: CustomerManagerHistoryTable;
+  source_system: SourceSystemTable;
+  product: ProductTable;
+  account: AccountTable;
+  account_balance_daily: AccountBalanceDailyTable;
+};
+
+export type Db = Kysely<Database>;
+
+export function createDb(url: string, max = 20): { db: Db; pool: pg.Pool } {
+  const pool = new pg.Pool({ connectionString: url, max });
+  pool.on('error', () => {
+    /* an idle client lost its connection; the pool replaces it */
+  });
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), pool };
+}

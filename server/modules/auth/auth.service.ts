@@ -1,0 +1,97 @@
+import type { Db } from '../../db/database.ts';
+import { audit, type Actor } from '../../platform/audit.ts';
+import { hashPassword, newToken, sha256, verifyPassword } from '../../platform/auth.ts';
+import { AppError, fieldError, invalid } from '../../platform/errors.ts';
+import * as repo from './auth.repository.ts';
+
+export type LoginPolicy = { ttlMinutes: number; maxFailedLogins: number; lockoutMinutes: number };
+
+const BAD_LOGIN = new AppError('UNAUTHENTICATED', { zh: '用户名或密码错误', en: 'Wrong username or password' });
+
+// Verifying against a real hash when the user does not exist keeps the timing the same.
+let dummyHash: Promise<string> | undefined;
+
+/** Checks the password, applies lock-out, and opens a session. Returns the session token. */
+export async function login(db: Db, policy: LoginPolicy, username: string, password: string, ip: string, userAgent: string | null): Promise<{ token: string; userId: number }> {
+  const actor: Actor = { userId: null, username, ip };
+  const user = await repo.findUserForLogin(db, username);
+  if (!user || user.status !== 'active') {
+    await verifyPassword(await (dummyHash ??= hashPassword('not-a-real-password')), password);
+    await db.transaction().execute((trx) => audit(trx, actor, { action: 'login_failed', entity: 'user', changes: { reason: user ? 'disabled' : 'unknown_user' } }));
+    throw BAD_LOGIN;
+  }
+  actor.userId = user.id;
+  if (user.locked_until && user.locked_until > new Date()) {
+    throw lockedError(user.locked_until);
+  }
+  if (!(await verifyPassword(user.password_hash, password))) {
+    const state = await db.transaction().execute(async (trx) => {
+      const s = await repo.recordFailedLogin(trx, user.id, policy.maxFailedLogins, policy.lockoutMinutes);
+      await audit(trx, actor, { action: 'login_failed', entity: 'user', entityId: user.id, changes: { failedLogins: s.failed_logins, locked: !!s.locked_until } });
+      return s;
+    });
+    if (state.locked_until && state.locked_until > new Date()) throw lockedError(state.locked_until);
+    throw BAD_LOGIN;
+  }
+  const token = newToken();
+  await db.transaction().execute(async (trx) => {
+    await repo.resetFailedLogins(trx, user.id);
+    await repo.insertSession(trx, sha256(token), user.id, policy.ttlMinutes, ip, userAgent);
+    await audit(trx, actor, { action: 'login', entity: 'user', entityId: user.id });
+  });
+  return { token, userId: user.id };
+}
+
+function lockedError(until: Date): AppError {
+  const mins = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 60_000));
+  return new AppError('LOCKED', {
+    zh: `登录失败次数过多，账户已锁定，请 ${mins} 分钟后再试或联系管理员`,
+    en: `Too many failed sign-ins: the account is locked for ${mins} more minute(s) or until an administrator unlocks it`,
+  });
+}
+
+export async function logout(db: Db, actor: Actor, token: string) {
+  await db.transaction().execute(async (trx) => {
+    await repo.deleteSession(trx, sha256(token));
+    await audit(trx, actor, { action: 'logout', entity: 'user', entityId: actor.userId });
+  });
+}
+
+/** Password rule: at least 8 characters with letters and digits. */
+export function checkPasswordStrength(field: string, pw: string): void {
+  if (pw.length < 8 || !/[A-Za-z]/.test(pw) || !/\d/.test(pw)) {
+    throw invalid([fieldError(field, 'passwordStrength', '密码至少 8 位，且须包含字母和数字', 'must be at least 8 characters with letters and digits')]);
+  }
+}
+
+export async function changePassword(db: Db, actor: Actor & { userId: number }, current: string, next: string, keepSessionToken?: string) {
+  const { password_hash } = await repo.getPasswordHash(db, actor.userId);
+  if (!(await verifyPassword(password_hash, current))) {
+    throw invalid([fieldError('currentPassword', 'mismatch', '当前密码不正确', 'is not your current password')]);
+  }
+  checkPasswordStrength('newPassword', next);
+  const hash = await hashPassword(next);
+  await db.transaction().execute(async (trx) => {
+    await repo.setPassword(trx, actor.userId, hash);
+    await repo.deleteSessionsOfUser(trx, actor.userId, keepSessionToken ? sha256(keepSessionToken) : undefined);
+    await audit(trx, actor, { action: 'password_change', entity: 'user', entityId: actor.userId });
+  });
+}
+
+export async function createToken(db: Db, actor: Actor & { userId: number }, name: string, expiresInDays?: number) {
+  const token = newToken('byn_');
+  const expires = expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000) : null;
+  const row = await db.transaction().execute(async (trx) => {
+    const r = await repo.insertToken(trx, { user_id: actor.userId, name, token_hash: sha256(token), prefix: token.slice(0, 8), expires_at: expires });
+    await audit(trx, actor, { action: 'create', entity: 'api_token', entityId: r.id, changes: { name, expiresAt: expires } });
+    return r;
+  });
+  return { id: row.id, token };
+}
+
+export async function revokeToken(db: Db, actor: Actor & { userId: number }, id: number) {
+  await db.transaction().execute(async (trx) => {
+    if (!(await repo.revokeToken(trx, actor.userId, id))) throw new AppError('NOT_FOUND', { zh: '令牌不存在', en: 'Token not found' });
+    await audit(trx, actor, { action: 'revoke', entity: 'api_token', entityId: id });
+  });
+}

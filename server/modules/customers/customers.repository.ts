@@ -1,0 +1,326 @@
+import { sql, type Expression, type SqlBool } from 'kysely';
+import type { Db, CustomerTable, IdType } from '../../db/database.ts';
+import { customerScope, type ScopeSubject } from '../../platform/scope.ts';
+
+export type SearchFilter = {
+  text?: { grams: string[]; like: string } | null;
+  letters?: string | null;
+  customerNo?: string | null;
+  mobile?: string | null;
+  idNo?: string | null;
+  status?: string;
+  levelCode?: string;
+  typeCode?: string;
+  party?: string;
+  managerId?: number;
+  orgId?: number;
+  sort: 'customerNo' | 'name' | 'createdAt' | 'aum';
+  order: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+};
+
+const SORT_COLUMN = { customerNo: 'c.customer_no', name: 'c.name_pinyin', createdAt: 'c.created_at', aum: 'c.aum_fen' } as const;
+
+/** Counting stops here: past it the list says "10,000+" rather than scanning the whole bank. */
+export const COUNT_CAP = 10_000;
+
+function searchQuery(db: Db, scope: ScopeSubject, f: SearchFilter) {
+  let q = db
+    .selectFrom('customer as c')
+    .where('c.deleted', '=', false)
+    .where(customerScope(scope, 'c'));
+  const any: Expression<SqlBool>[] = [];
+  if (f.customerNo) any.push(sql<boolean>`c.customer_no = ${f.customerNo}`);
+  if (f.mobile) any.push(sql<boolean>`c.id IN (SELECT customer_id FROM customer_contact WHERE value = ${f.mobile})`);
+  if (f.idNo) any.push(sql<boolean>`c.id IN (SELECT customer_id FROM customer_identity WHERE id_no = ${f.idNo})`);
+  if (f.letters) {
+    any.push(sql<boolean>`c.name_initials LIKE ${f.letters + '%'}`);
+    any.push(sql<boolean>`c.name_pinyin LIKE ${f.letters + '%'}`);
+  }
+  if (f.text) any.push(sql<boolean>`(c.name_grams @> ${f.text.grams}::text[] AND lower(c.name) LIKE ${f.text.like})`);
+  if (any.length) q = q.where(({ or }) => or(any));
+  if (f.status) q = q.where('c.status', '=', f.status as CustomerTable['status']);
+  if (f.levelCode) q = q.where('c.level_code', '=', f.levelCode);
+  if (f.party) q = q.where('c.party', '=', f.party as CustomerTable['party']);
+  if (f.typeCode) q = q.where(sql<boolean>`c.type_id IN (WITH RECURSIVE t AS (SELECT id FROM customer_type WHERE code = ${f.typeCode} UNION ALL SELECT ct.id FROM customer_type ct JOIN t ON ct.parent_id = t.id) SELECT id FROM t)`);
+  if (f.managerId) q = q.where('c.manager_id', '=', f.managerId);
+  if (f.orgId) q = q.where(sql<boolean>`c.org_id IN (SELECT o.id FROM org_unit o WHERE o.path LIKE (SELECT path FROM org_unit WHERE id = ${f.orgId}) || '%')`);
+  return q;
+}
+
+/** One page of customers within the user's data scope, with a total capped at COUNT_CAP. */
+export async function searchCustomers(db: Db, scope: ScopeSubject, f: SearchFilter) {
+  const base = searchQuery(db, scope, f);
+  const col = sql.raw(SORT_COLUMN[f.sort]);
+  const dir = sql.raw(f.order === 'desc' ? 'DESC' : 'ASC');
+  const [rows, count] = await Promise.all([
+    base
+      .innerJoin('customer_type as t', 't.id', 'c.type_id')
+      .innerJoin('org_unit as o', 'o.id', 'c.org_id')
+      .leftJoin('customer_level as l', 'l.code', 'c.level_code')
+      .leftJoin('app_user as m', 'm.id', 'c.manager_id')
+      .select([
+        'c.id', 'c.customer_no', 'c.name', 'c.party', 'c.status', 'c.level_code', 'c.org_id', 'c.manager_id', 'c.aum_fen', 'c.created_at',
+        't.code as type_code', 't.name as type_name', 't.name_en as type_name_en', 'l.name as level_name', 'l.name_en as level_name_en',
+        'o.name as org_name', 'm.display_name as manager_name',
+        sql<string | null>`(SELECT value FROM customer_contact cc WHERE cc.customer_id = c.id AND cc.kind = 'mobile' ORDER BY cc.is_primary DESC, cc.id LIMIT 1)`.as('mobile'),
+      ])
+      .orderBy(sql`${col} ${dir}, c.id ${dir}`)
+      .limit(f.limit)
+      .offset(f.offset)
+      .execute(),
+    db
+      .selectFrom(base.select(sql`1`.as('one')).limit(COUNT_CAP + 1).as('x'))
+      .select(sql<number>`count(*)::int`.as('n'))
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Math.min(count.n, COUNT_CAP), capped: count.n > COUNT_CAP };
+}
+
+/** Streams every customer in scope that matches, for export. */
+export function exportCustomers(db: Db, scope: ScopeSubject, f: SearchFilter) {
+  return searchQuery(db, scope, f)
+    .innerJoin('customer_type as t', 't.id', 'c.type_id')
+    .innerJoin('org_unit as o', 'o.id', 'c.org_id')
+    .leftJoin('customer_level as l', 'l.code', 'c.level_code')
+    .leftJoin('app_user as m', 'm.id', 'c.manager_id')
+    .select([
+      'c.id', 'c.customer_no', 'c.name', 'c.party', 'c.status', 'c.aum_fen', 'c.created_at', 't.name as type_name', 't.name_en as type_name_en',
+      'l.name as level_name', 'l.name_en as level_name_en', 'o.name as org_name', 'm.display_name as manager_name',
+      sql<string | null>`(SELECT value FROM customer_contact cc WHERE cc.customer_id = c.id AND cc.kind = 'mobile' ORDER BY cc.is_primary DESC, cc.id LIMIT 1)`.as('mobile'),
+    ])
+    .orderBy('c.customer_no')
+    .stream(1000);
+}
+
+/**
+ * The whole 360° view in one statement: the customer (only if inside the scope) with every part
+ * of its profile aggregated as JSON. `bench/api` runs this same SQL through pgbench.
+ */
+export function view360Sql(customerNo: string, scope: ScopeSubject) {
+  return sql<View360Row>`
+SELECT c.id, c.customer_no, c.name, c.name_en, c.party, c.status, c.gender, c.birth_date, c.nationality, c.occupation, c.employer,
+  c.industry, c.risk_tolerance, c.attributes, c.remarks, c.version, c.created_at, c.updated_at, c.aum_fen,
+  json_build_object('code', t.code, 'name', t.name, 'nameEn', t.name_en) AS type,
+  CASE WHEN l.code IS NULL THEN NULL ELSE json_build_object('code', l.code, 'name', l.name, 'nameEn', l.name_en) END AS level,
+  json_build_object('id', o.id, 'name', o.name, 'nameEn', o.name_en) AS org,
+  CASE WHEN m.id IS NULL THEN NULL ELSE json_build_object('id', m.id, 'displayName', m.display_name) END AS manager,
+  (SELECT coalesce(json_agg(json_build_object('id', i.id, 'idType', i.id_type, 'idNo', i.id_no, 'country', i.country, 'expiresOn', i.expires_on, 'isPrimary', i.is_primary) ORDER BY i.is_primary DESC, i.id), '[]')
+     FROM customer_identity i WHERE i.customer_id = c.id) AS identities,
+  (SELECT coalesce(json_agg(json_build_object('id', x.id, 'kind', x.kind, 'value', x.value, 'isPrimary', x.is_primary) ORDER BY x.kind, x.is_primary DESC, x.id), '[]')
+     FROM customer_contact x WHERE x.customer_id = c.id) AS contacts,
+  (SELECT coalesce(json_agg(json_build_object('id', a.id, 'kind', a.kind, 'province', a.province, 'city', a.city, 'district', a.district, 'line', a.line, 'postcode', a.postcode, 'isPrimary', a.is_primary) ORDER BY a.is_primary DESC, a.id), '[]')
+     FROM customer_address a WHERE a.customer_id = c.id) AS addresses,
+  (SELECT coalesce(json_agg(json_build_object('channel', p.channel, 'allowed', p.allowed, 'marketingConsent', p.marketing_consent) ORDER BY p.channel), '[]')
+     FROM customer_channel_pref p WHERE p.customer_id = c.id) AS channel_prefs,
+  (SELECT coalesce(json_agg(r ORDER BY r.direction DESC, r.id), '[]') FROM (
+     SELECT cr.id, 'out' AS direction, cr.type_code AS "typeCode", rt.name AS label, rt.name_en AS "labelEn", oc.customer_no AS "customerNo", oc.name, cr.note
+       FROM customer_relation cr JOIN relation_type rt ON rt.code = cr.type_code JOIN customer oc ON oc.id = cr.related_id
+      WHERE cr.customer_id = c.id AND cr.ended_at IS NULL
+     UNION ALL
+     SELECT cr.id, 'in', cr.type_code, rt.inverse_name, rt.inverse_name_en, oc.customer_no, oc.name, cr.note
+       FROM customer_relation cr JOIN relation_type rt ON rt.code = cr.type_code JOIN customer oc ON oc.id = cr.customer_id
+      WHERE cr.related_id = c.id AND cr.ended_at IS NULL) r) AS relations,
+  (SELECT coalesce(json_agg(json_build_object('id', k.id, 'role', k.role, 'name', k.name, 'idNo', k.id_no, 'mobile', k.mobile, 'sharePct', k.share_pct, 'personCustomerNo', pc.customer_no) ORDER BY k.id), '[]')
+     FROM customer_key_person k LEFT JOIN customer pc ON pc.id = k.person_customer_id WHERE k.customer_id = c.id) AS key_persons,
+  (SELECT coalesce(json_agg(json_build_object('role', k.role, 'customerNo', kc.customer_no, 'name', kc.name) ORDER BY k.id), '[]')
+     FROM customer_key_person k JOIN customer kc ON kc.id = k.customer_id WHERE k.person_customer_id = c.id) AS key_person_of,
+  (SELECT coalesce(json_agg(json_build_object('id', ac.id, 'sourceSystem', ac.source_system, 'accountNo', ac.account_no, 'orgName', ao.name,
+       'productCode', ac.product_code, 'productName', pr.name, 'productNameEn', pr.name_en, 'category', pr.category, 'currency', ac.currency,
+       'status', ac.status, 'openedOn', ac.opened_on, 'closedOn', ac.closed_on, 'balanceFen', ac.balance_fen, 'isAsset', pr.is_asset)
+       ORDER BY ac.status = 'closed', ac.opened_on DESC, ac.id), '[]')
+     FROM account ac JOIN product pr ON pr.code = ac.product_code JOIN org_unit ao ON ao.id = ac.org_id WHERE ac.customer_id = c.id) AS accounts,
+  (SELECT coalesce(json_agg(json_build_object('fromManager', fm.display_name, 'toManager', tm.display_name, 'reason', h.reason, 'by', bu.display_name, 'at', h.at) ORDER BY h.at DESC), '[]')
+     FROM customer_manager_history h LEFT JOIN app_user fm ON fm.id = h.from_manager_id LEFT JOIN app_user tm ON tm.id = h.to_manager_id
+     LEFT JOIN app_user bu ON bu.id = h.by_user_id WHERE h.customer_id = c.id) AS manager_history,
+  (SELECT coalesce(json_agg(json_build_object('at', e.at, 'actor', e.actor_name, 'action', e.action, 'fields', e.fields, 'changes', e.changes) ORDER BY e.at DESC), '[]')
+     FROM (SELECT at, actor_name, action, fields, changes FROM audit_log WHERE customer_id = c.id AND action NOT IN ('read', 'unmask')
+           ORDER BY at DESC LIMIT 50) e) AS timeline
+FROM customer c
+  JOIN customer_type t ON t.id = c.type_id
+  JOIN org_unit o ON o.id = c.org_id
+  LEFT JOIN customer_level l ON l.code = c.level_code
+  LEFT JOIN app_user m ON m.id = c.manager_id
+WHERE c.customer_no = ${customerNo} AND NOT c.deleted AND ${customerScope(scope, 'c')}`;
+}
+
+export type Json<T> = T;
+export type View360Row = {
+  id: number; customer_no: string; name: string; name_en: string | null; party: 'person' | 'organization'; status: string;
+  gender: string | null; birth_date: string | null; nationality: string | null; occupation: string | null; employer: string | null;
+  industry: string | null; risk_tolerance: string | null; attributes: Record<string, unknown>; remarks: string | null; version: number;
+  created_at: Date; updated_at: Date; aum_fen: number;
+  type: { code: string; name: string; nameEn: string };
+  level: { code: string; name: string; nameEn: string } | null;
+  org: { id: number; name: string; nameEn: string };
+  manager: { id: number; displayName: string } | null;
+  identities: { id: number; idType: IdType; idNo: string; country: string | null; expiresOn: string | null; isPrimary: boolean }[];
+  contacts: { id: number; kind: string; value: string; isPrimary: boolean }[];
+  addresses: { id: number; kind: string; province: string | null; city: string | null; district: string | null; line: string; postcode: string | null; isPrimary: boolean }[];
+  channel_prefs: { channel: string; allowed: boolean; marketingConsent: boolean }[];
+  relations: { id: number; direction: 'out' | 'in'; typeCode: string; label: string; labelEn: string; customerNo: string; name: string; note: string | null }[];
+  key_persons: { id: number; role: string; name: string; idNo: string | null; mobile: string | null; sharePct: string | null; personCustomerNo: string | null }[];
+  key_person_of: { role: string; customerNo: string; name: string }[];
+  accounts: { id: number; sourceSystem: string; accountNo: string; orgName: string; productCode: string; productName: string; productNameEn: string; category: string; currency: string; status: string; openedOn: string; closedOn: string | null; balanceFen: number; isAsset: boolean }[];
+  manager_history: { fromManager: string | null; toManager: string | null; reason: string; by: string | null; at: string }[];
+  timeline: { at: string; actor: string; action: string; fields: string[]; changes: unknown }[];
+};
+
+export async function getView360(db: Db, customerNo: string, scope: ScopeSubject): Promise<View360Row | undefined> {
+  const r = await view360Sql(customerNo, scope).execute(db);
+  return r.rows[0];
+}
+
+/** The customer row itself, locked for update, if inside the scope. */
+export function getCustomerForUpdate(db: Db, customerNo: string, scope: ScopeSubject) {
+  return db
+    .selectFrom('customer as c')
+    .selectAll('c')
+    .where('c.customer_no', '=', customerNo)
+    .where('c.deleted', '=', false)
+    .where(customerScope(scope, 'c'))
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/** Just the id of a customer inside the scope (for sub-resources). */
+export async function findCustomerId(db: Db, customerNo: string, scope: ScopeSubject): Promise<number | undefined> {
+  const r = await db
+    .selectFrom('customer as c')
+    .select('c.id')
+    .where('c.customer_no', '=', customerNo)
+    .where('c.deleted', '=', false)
+    .where(customerScope(scope, 'c'))
+    .executeTakeFirst();
+  return r?.id;
+}
+
+export async function nextCustomerNo(db: Db): Promise<string> {
+  const r = await sql<{ n: string }>`SELECT nextval('customer_no_seq')::text AS n`.execute(db);
+  return r.rows[0].n;
+}
+
+export type CustomerRow = Omit<CustomerTable, 'id' | 'deleted' | 'deleted_at' | 'version' | 'created_at' | 'updated_at' | 'aum_fen'>;
+
+export function insertCustomer(db: Db, row: CustomerRow) {
+  return db.insertInto('customer').values({ ...row, attributes: JSON.stringify(row.attributes ?? {}) }).returning(['id', 'customer_no']).executeTakeFirstOrThrow();
+}
+
+export async function updateCustomer(db: Db, id: number, patch: Partial<CustomerRow>) {
+  const values: Record<string, unknown> = { ...patch, updated_at: new Date(), version: sql`version + 1` };
+  if (patch.attributes !== undefined) values.attributes = JSON.stringify(patch.attributes);
+  await db.updateTable('customer').set(values).where('id', '=', id).execute();
+}
+
+export async function softDeleteCustomer(db: Db, id: number) {
+  await db.updateTable('customer').set({ deleted: true, deleted_at: new Date(), updated_at: new Date(), version: sql`version + 1` }).where('id', '=', id).execute();
+}
+
+export type IdentityInput = { id_type: IdType; id_no: string; country: string | null; expires_on: string | null; is_primary: boolean };
+export type ContactInput = { kind: 'mobile' | 'phone' | 'email' | 'fax' | 'wechat'; value: string; is_primary: boolean };
+export type AddressInput = { kind: 'home' | 'work' | 'registered' | 'mailing' | 'business'; province: string | null; city: string | null; district: string | null; line: string; postcode: string | null; is_primary: boolean };
+export type ChannelPrefInput = { channel: 'phone' | 'sms' | 'email' | 'mail' | 'wechat' | 'visit'; allowed: boolean; marketing_consent: boolean };
+
+/** Identity numbers already registered to another customer. */
+export async function findIdentityOwners(db: Db, ids: { id_type: IdType; id_no: string }[], exceptCustomerId?: number) {
+  if (!ids.length) return [];
+  let q = db.selectFrom('customer_identity').select(['id_type', 'id_no', 'customer_id'])
+    .where(({ or, and, eb }) => or(ids.map((i) => and([eb('id_type', '=', i.id_type), eb('id_no', '=', i.id_no)]))));
+  if (exceptCustomerId) q = q.where('customer_id', '<>', exceptCustomerId);
+  return q.execute();
+}
+
+export function listIdentities(db: Db, customerId: number) {
+  return db.selectFrom('customer_identity').select(['id_type', 'id_no', 'country', 'expires_on', 'is_primary']).where('customer_id', '=', customerId).orderBy('id').execute();
+}
+export function listContacts(db: Db, customerId: number) {
+  return db.selectFrom('customer_contact').select(['kind', 'value', 'is_primary']).where('customer_id', '=', customerId).orderBy('id').execute();
+}
+export function listAddresses(db: Db, customerId: number) {
+  return db.selectFrom('customer_address').select(['kind', 'province', 'city', 'district', 'line', 'postcode', 'is_primary']).where('customer_id', '=', customerId).orderBy('id').execute();
+}
+export function listChannelPrefs(db: Db, customerId: number) {
+  return db.selectFrom('customer_channel_pref').select(['channel', 'allowed', 'marketing_consent']).where('customer_id', '=', customerId).orderBy('channel').execute();
+}
+
+export async function replaceIdentities(db: Db, customerId: number, rows: IdentityInput[]) {
+  await db.deleteFrom('customer_identity').where('customer_id', '=', customerId).execute();
+  if (rows.length) await db.insertInto('customer_identity').values(rows.map((r) => ({ ...r, customer_id: customerId }))).execute();
+}
+export async function replaceContacts(db: Db, customerId: number, rows: ContactInput[]) {
+  await db.deleteFrom('customer_contact').where('customer_id', '=', customerId).execute();
+  if (rows.length) await db.insertInto('customer_contact').values(rows.map((r) => ({ ...r, customer_id: customerId }))).execute();
+}
+export async function replaceAddresses(db: Db, customerId: number, rows: AddressInput[]) {
+  await db.deleteFrom('customer_address').where('customer_id', '=', customerId).execute();
+  if (rows.length) await db.insertInto('customer_address').values(rows.map((r) => ({ ...r, customer_id: customerId }))).execute();
+}
+export async function replaceChannelPrefs(db: Db, customerId: number, rows: ChannelPrefInput[]) {
+  await db.deleteFrom('customer_channel_pref').where('customer_id', '=', customerId).execute();
+  if (rows.length) await db.insertInto('customer_channel_pref').values(rows.map((r) => ({ ...r, customer_id: customerId }))).execute();
+}
+
+export function getType(db: Db, code: string) {
+  return db.selectFrom('customer_type').selectAll().where('code', '=', code).executeTakeFirst();
+}
+
+export async function levelExists(db: Db, code: string) {
+  return !!(await db.selectFrom('customer_level').select('code').where('code', '=', code).executeTakeFirst());
+}
+
+export function getOrg(db: Db, id: number) {
+  return db.selectFrom('org_unit').select(['id', 'path', 'name']).where('id', '=', id).executeTakeFirst();
+}
+
+export function getActiveUser(db: Db, id: number) {
+  return db.selectFrom('app_user as u').innerJoin('org_unit as o', 'o.id', 'u.org_id')
+    .select(['u.id', 'u.display_name', 'u.org_id', 'o.path as org_path'])
+    .where('u.id', '=', id).where('u.status', '=', 'active').executeTakeFirst();
+}
+
+export async function insertManagerHistory(db: Db, row: { customer_id: number; from_manager_id: number | null; to_manager_id: number | null; reason: string; by_user_id: number | null }) {
+  await db.insertInto('customer_manager_history').values(row).execute();
+}
+
+export async function insertRelation(db: Db, row: { customer_id: number; related_id: number; type_code: string; note: string | null }) {
+  return db.insertInto('customer_relation').values(row).returning('id').executeTakeFirstOrThrow();
+}
+
+export async function endRelation(db: Db, customerId: number, relationId: number) {
+  return db.updateTable('customer_relation').set({ ended_at: new Date() })
+    .where('id', '=', relationId).where('ended_at', 'is', null)
+    .where(({ or, eb }) => or([eb('customer_id', '=', customerId), eb('related_id', '=', customerId)]))
+    .returning(['id', 'customer_id', 'related_id', 'type_code']).executeTakeFirst();
+}
+
+export async function relationTypeExists(db: Db, code: string) {
+  return !!(await db.selectFrom('relation_type').select('code').where('code', '=', code).executeTakeFirst());
+}
+
+/** The raw value of one personal-data item of a customer, for an audited unmask. */
+export async function getPersonalValue(db: Db, customerId: number, kind: 'identity' | 'contact' | 'address' | 'account' | 'keyPerson', id: number): Promise<string | undefined> {
+  switch (kind) {
+    case 'identity':
+      return (await db.selectFrom('customer_identity').select('id_no as v').where('id', '=', id).where('customer_id', '=', customerId).executeTakeFirst())?.v;
+    case 'contact':
+      return (await db.selectFrom('customer_contact').select('value as v').where('id', '=', id).where('customer_id', '=', customerId).executeTakeFirst())?.v;
+    case 'address':
+      return (await db.selectFrom('customer_address').select(sql<string>`concat_ws('', province, city, district, line)`.as('v')).where('id', '=', id).where('customer_id', '=', customerId).executeTakeFirst())?.v;
+    case 'account':
+      return (await db.selectFrom('account').select('account_no as v').where('id', '=', id).where('customer_id', '=', customerId).executeTakeFirst())?.v;
+    case 'keyPerson':
+      return (await db.selectFrom('customer_key_person').select(sql<string>`concat_ws(' / ', id_no, mobile)`.as('v')).where('id', '=', id).where('customer_id', '=', customerId).executeTakeFirst())?.v;
+  }
+}
+
+export async function getMeta(db: Db) {
+  const [types, levels, relationTypes, products] = await Promise.all([
+    db.selectFrom('customer_type as t').leftJoin('customer_type as p', 'p.id', 't.parent_id')
+      .select(['t.code', 'p.code as parent_code', 't.party', 't.name', 't.name_en', 't.attribute_schema']).orderBy('t.id').execute(),
+    db.selectFrom('customer_level').selectAll().orderBy('rank').execute(),
+    db.selectFrom('relation_type').selectAll().orderBy('code').execute(),
+    db.selectFrom('product').select(['code', 'name', 'name_en', 'category']).orderBy('code').execute(),
+  ]);
+  return { types, levels, relationTypes, products };
+}

@@ -1,0 +1,459 @@
+import type { Db, IdType } from '../../db/database.ts';
+import {
+  maskValue, nameGrams, namePinyin, normalizeMobile, queryGrams, validateEmail, validateResidentId, validateUscc, type MaskRule,
+} from '../../../engines/identity/index.ts';
+import { audit, diff, type Actor } from '../../platform/audit.ts';
+import { can, type CurrentUser } from '../../platform/auth.ts';
+import { AppError, fieldError, forbidden, invalid, notFound, type FieldError } from '../../platform/errors.ts';
+import { getParameter } from '../../platform/parameters.ts';
+import * as repo from './customers.repository.ts';
+import type { CustomerInput, CustomerPatch, SearchQuery } from './customers.schemas.ts';
+
+const CUSTOMER_NOT_FOUND = { zh: '客户不存在', en: 'Customer not found' };
+export const customerNotFound = () => notFound(CUSTOMER_NOT_FOUND);
+
+export type MaskRules = Record<'id_no' | 'mobile' | 'phone' | 'email' | 'address' | 'account_no', MaskRule>;
+const DEFAULT_MASKING: MaskRules = {
+  id_no: { keepFirst: 4, keepLast: 4 }, mobile: { keepFirst: 3, keepLast: 4 }, phone: { keepFirst: 3, keepLast: 2 },
+  email: { keepFirst: 2, keepLast: 0 }, address: { keepFirst: 6, keepLast: 0 }, account_no: { keepFirst: 6, keepLast: 4 },
+};
+export const maskingRules = (db: Db) => getParameter<MaskRules>(db, 'masking', DEFAULT_MASKING);
+
+/** Whether this user sees personal data in clear (B2); everyone else gets it masked. */
+export const seesClear = (user: CurrentUser) => can(user, 'pii:view');
+
+function maskContact(kind: string, value: string, rules: MaskRules): string {
+  if (kind === 'email') {
+    const [local, domain] = value.split('@');
+    return `${maskValue(local, rules.email)}@${domain ?? ''}`;
+  }
+  return maskValue(value, kind === 'mobile' ? rules.mobile : rules.phone);
+}
+
+/** Works out what the search box was given: a customer number, a mobile, an ID, letters, or a name. */
+export function classifyQuery(q: string | undefined): Pick<repo.SearchFilter, 'text' | 'letters' | 'customerNo' | 'mobile' | 'idNo'> {
+  const s = (q ?? '').trim();
+  if (!s) return {};
+  const out: ReturnType<typeof classifyQuery> = {};
+  const compact = s.replace(/[\s-]/g, '');
+  if (/^\d{9}$/.test(compact)) out.customerNo = compact;
+  const mobile = normalizeMobile(compact);
+  if (mobile.ok) out.mobile = mobile.value;
+  if (/^[0-9A-Za-z]{15,18}$/.test(compact)) {
+    const rid = validateResidentId(compact);
+    const uscc = validateUscc(compact);
+    out.idNo = rid.ok ? rid.value : uscc.ok ? uscc.value : compact.toUpperCase();
+  }
+  if (/^[a-zA-Z]+$/.test(s)) out.letters = s.toLowerCase();
+  else if (!/^[\d\s+-]+$/.test(s)) out.text = { grams: queryGrams(s), like: `%${s.toLowerCase().replace(/[\\%_]/g, '\\$&')}%` };
+  return out;
+}
+
+export async function search(db: Db, user: CurrentUser, query: SearchQuery) {
+  const pageSize = query.pageSize ?? 20;
+  const page = query.page ?? 1;
+  const filter: repo.SearchFilter = {
+    ...classifyQuery(query.q),
+    status: query.status, levelCode: query.levelCode, typeCode: query.typeCode, party: query.party,
+    managerId: query.managerId, orgId: query.orgId,
+    sort: query.sort ?? 'customerNo', order: query.order ?? 'asc', limit: pageSize, offset: (page - 1) * pageSize,
+  };
+  const { rows, total, capped } = await repo.searchCustomers(db, user, filter);
+  const rules = await maskingRules(db);
+  const clear = seesClear(user);
+  return {
+    items: rows.map((r) => ({
+      customerNo: r.customer_no, name: r.name, party: r.party, typeCode: r.type_code, typeName: r.type_name, typeNameEn: r.type_name_en,
+      status: r.status, levelCode: r.level_code, levelName: r.level_name, levelNameEn: r.level_name_en, orgId: r.org_id, orgName: r.org_name,
+      managerId: r.manager_id, managerName: r.manager_name, mobile: r.mobile && !clear ? maskContact('mobile', r.mobile, rules) : r.mobile,
+      aumFen: Number(r.aum_fen), createdAt: r.created_at,
+    })),
+    total, totalCapped: capped, page, pageSize,
+  };
+}
+
+export function exportFilter(query: SearchQuery): repo.SearchFilter {
+  return { ...classifyQuery(query.q), status: query.status, levelCode: query.levelCode, typeCode: query.typeCode, party: query.party, managerId: query.managerId, orgId: query.orgId, sort: 'customerNo', order: 'asc', limit: 0, offset: 0 };
+}
+
+/** The 360° view, masked per role, with the read of personal data audited in the same transaction. */
+export async function view360(db: Db, user: CurrentUser, actor: Actor, customerNo: string) {
+  const rules = await maskingRules(db);
+  const row = await db.transaction().execute(async (trx) => {
+    const r = await repo.getView360(trx, customerNo, user);
+    if (!r) return undefined;
+    const clear = seesClear(user);
+    await audit(trx, actor, {
+      action: 'read', entity: 'customer', entityId: r.customer_no, customerId: r.id,
+      fields: ['profile', 'identities', 'contacts', 'addresses', 'accounts', 'keyPersons'],
+      changes: { masked: !clear },
+    });
+    return r;
+  });
+  if (!row) throw customerNotFound();
+  return present360(row, seesClear(user), rules);
+}
+
+export function present360(r: repo.View360Row, clear: boolean, rules: MaskRules) {
+  const m = (v: string | null, rule: MaskRule) => (v == null || clear ? v : maskValue(v, rule));
+  const assets = r.accounts.filter((a) => a.isAsset && a.status !== 'closed');
+  const loans = r.accounts.filter((a) => a.category === 'loan' && a.status !== 'closed');
+  const products = new Map<string, { code: string; name: string; nameEn: string; category: string; count: number; balanceFen: number }>();
+  for (const a of r.accounts) {
+    if (a.status === 'closed') continue;
+    const p = products.get(a.productCode) ?? { code: a.productCode, name: a.productName, nameEn: a.productNameEn, category: a.category, count: 0, balanceFen: 0 };
+    p.count++;
+    p.balanceFen += Number(a.balanceFen);
+    products.set(a.productCode, p);
+  }
+  return {
+    customerNo: r.customer_no, name: r.name, nameEn: r.name_en, party: r.party, type: r.type, status: r.status, level: r.level,
+    gender: r.gender, birthDate: r.birth_date, nationality: r.nationality, occupation: r.occupation, employer: r.employer,
+    industry: r.industry, riskTolerance: r.risk_tolerance, attributes: r.attributes, remarks: r.remarks, org: r.org, manager: r.manager,
+    createdAt: r.created_at, updatedAt: r.updated_at, version: r.version, masked: !clear,
+    identities: r.identities.map((i) => ({ ...i, idNo: m(i.idNo, rules.id_no) })),
+    contacts: r.contacts.map((c) => ({ ...c, value: clear ? c.value : maskContact(c.kind, c.value, rules) })),
+    addresses: r.addresses.map((a) => ({ ...a, line: m(a.line, rules.address) })),
+    channelPrefs: r.channel_prefs,
+    relations: r.relations,
+    keyPersons: r.key_persons.map((k) => ({ ...k, idNo: m(k.idNo, rules.id_no), mobile: k.mobile && !clear ? maskContact('mobile', k.mobile, rules) : k.mobile })),
+    keyPersonOf: r.key_person_of,
+    accounts: r.accounts.map((a) => ({ ...a, accountNo: m(a.accountNo, rules.account_no)!, balanceFen: Number(a.balanceFen) })),
+    summary: {
+      aumFen: assets.reduce((s, a) => s + Number(a.balanceFen), 0),
+      loanFen: loans.reduce((s, a) => s + Number(a.balanceFen), 0),
+      accountCount: r.accounts.length,
+      products: [...products.values()],
+    },
+    managerHistory: r.manager_history,
+    timeline: clear ? r.timeline : r.timeline.map((e) => ({ ...e, changes: redactPersonal(e.changes) })),
+  };
+}
+
+const PERSONAL_FIELDS = new Set(['identities', 'contacts', 'addresses']);
+
+/** Timeline entries carry before/after values: personal ones are hidden from masked roles. */
+function redactPersonal(changes: unknown): unknown {
+  if (!changes || typeof changes !== 'object') return changes;
+  return Object.fromEntries(Object.entries(changes as Record<string, unknown>).map(([k, v]) => [k, PERSONAL_FIELDS.has(k) ? '***' : v]));
+}
+
+type Normalised = {
+  identities?: repo.IdentityInput[];
+  contacts?: repo.ContactInput[];
+  addresses?: repo.AddressInput[];
+  channelPrefs?: repo.ChannelPrefInput[];
+  derived: { birth_date?: string; gender?: 'M' | 'F' };
+};
+
+/** Validates and normalises the lists of a create or update; collects every bad field at once. */
+function normaliseLists(input: Pick<CustomerInput, 'identities' | 'contacts' | 'addresses' | 'channelPrefs'>, errors: FieldError[], today: string): Normalised {
+  const out: Normalised = { derived: {} };
+  if (input.identities) {
+    out.identities = input.identities.map((i, n) => {
+      let idNo = i.idNo.trim();
+      const field = `identities.${n}.idNo`;
+      if (i.idType === 'resident_id' || i.idType === 'hk_macao_permit' || i.idType === 'taiwan_permit' || i.idType === 'foreign_permanent') {
+        const v = validateResidentId(idNo, today);
+        if (!v.ok) errors.push(idRuleError(field, v.rule));
+        else {
+          idNo = v.value;
+          if (i.idType === 'resident_id') {
+            out.derived.birth_date ??= v.birthDate;
+            out.derived.gender ??= v.gender;
+          }
+        }
+      } else if (i.idType === 'uscc') {
+        const v = validateUscc(idNo);
+        if (!v.ok) errors.push(v.rule === 'checksum'
+          ? fieldError(field, 'usccChecksum', '统一社会信用代码校验位不正确（GB 32100）', 'unified social credit code check character is wrong (GB 32100)')
+          : fieldError(field, 'usccFormat', '统一社会信用代码应为 18 位数字或大写字母（不含 I、O、Z、S、V）', 'unified social credit code must be 18 digits or capital letters (no I, O, Z, S, V)'));
+        else idNo = v.value;
+      } else if (i.idType === 'passport') {
+        idNo = idNo.toUpperCase();
+        if (!/^[A-Z0-9]{5,20}$/.test(idNo)) errors.push(fieldError(field, 'passportFormat', '护照号应为 5–20 位字母或数字', 'passport number must be 5–20 letters or digits'));
+      }
+      return { id_type: i.idType as IdType, id_no: idNo, country: i.country ?? null, expires_on: i.expiresOn ?? null, is_primary: i.isPrimary ?? n === 0 };
+    });
+    const seen = new Set<string>();
+    out.identities.forEach((i, n) => {
+      const key = `${i.id_type}:${i.id_no}`;
+      if (seen.has(key)) errors.push(fieldError(`identities.${n}.idNo`, 'duplicate', '证件重复', 'is listed twice'));
+      seen.add(key);
+    });
+  }
+  if (input.contacts) {
+    out.contacts = input.contacts.map((c, n) => {
+      let value = c.value.trim();
+      const field = `contacts.${n}.value`;
+      if (c.kind === 'mobile') {
+        const v = normalizeMobile(value);
+        if (!v.ok) errors.push(fieldError(field, 'mobileFormat', '手机号格式不正确（应为 11 位、以 1 开头的中国大陆手机号）', 'is not a valid mainland mobile number (11 digits starting with 1)'));
+        else value = v.value;
+      } else if (c.kind === 'email') {
+        const v = validateEmail(value);
+        if (!v.ok) errors.push(fieldError(field, 'emailFormat', '电子邮箱格式不正确', 'is not a valid e-mail address'));
+        else value = v.value;
+      } else if (!value) {
+        errors.push(fieldError(field, 'required', '必填', 'is required'));
+      }
+      return { kind: c.kind, value, is_primary: c.isPrimary ?? false };
+    });
+  }
+  if (input.addresses) {
+    out.addresses = input.addresses.map((a, n) => {
+      if (!a.line.trim()) errors.push(fieldError(`addresses.${n}.line`, 'required', '必填', 'is required'));
+      if (a.postcode && !/^\d{6}$/.test(a.postcode)) errors.push(fieldError(`addresses.${n}.postcode`, 'postcodeFormat', '邮政编码应为 6 位数字', 'postcode must be 6 digits'));
+      return { kind: a.kind, province: a.province ?? null, city: a.city ?? null, district: a.district ?? null, line: a.line.trim(), postcode: a.postcode ?? null, is_primary: a.isPrimary ?? n === 0 };
+    });
+  }
+  if (input.channelPrefs) {
+    out.channelPrefs = input.channelPrefs.map((p) => ({ channel: p.channel, allowed: p.allowed, marketing_consent: p.marketingConsent }));
+  }
+  return out;
+}
+
+function idRuleError(field: string, rule: string): FieldError {
+  switch (rule) {
+    case 'checksum':
+      return fieldError(field, 'idChecksum', '身份证号校验位不正确（GB 11643）', 'ID number check digit is wrong (GB 11643)');
+    case 'birthdate':
+      return fieldError(field, 'idBirthDate', '身份证号中的出生日期无效', 'ID number contains an invalid birth date');
+    case 'region':
+      return fieldError(field, 'idRegion', '身份证号的地区码无效', 'ID number has an invalid region code');
+    default:
+      return fieldError(field, 'idFormat', '身份证号应为 18 位（或旧版 15 位）', 'ID number must have 18 characters (or the old 15 digits)');
+  }
+}
+
+type AttrDef = { key: string; type: 'text' | 'integer' | 'enum'; options?: string[] };
+
+function checkAttributes(schema: AttrDef[], attrs: Record<string, unknown> | undefined, errors: FieldError[]) {
+  if (!attrs) return;
+  for (const [k, v] of Object.entries(attrs)) {
+    const def = schema.find((d) => d.key === k);
+    const field = `attributes.${k}`;
+    if (!def) errors.push(fieldError(field, 'unknown', '此客户类型没有这个属性', 'is not an attribute of this customer type'));
+    else if (v === null) continue;
+    else if (def.type === 'integer' && !Number.isInteger(v)) errors.push(fieldError(field, 'type', '应为整数', 'must be an integer'));
+    else if (def.type === 'text' && typeof v !== 'string') errors.push(fieldError(field, 'type', '应为文本', 'must be text'));
+    else if (def.type === 'enum' && !def.options?.includes(String(v))) errors.push(fieldError(field, 'enum', '取值不在允许范围内', 'must be one of the allowed values'));
+  }
+}
+
+/** A type's own attributes plus those of its ancestors. */
+async function attributeSchemaOf(db: Db, typeCode: string): Promise<AttrDef[]> {
+  const meta = await repo.getMeta(db);
+  const defs: AttrDef[] = [];
+  let code: string | null = typeCode;
+  while (code) {
+    const t = meta.types.find((x) => x.code === code);
+    if (!t) break;
+    defs.push(...(t.attribute_schema as AttrDef[]));
+    code = t.parent_code;
+  }
+  return defs;
+}
+
+/** Org and manager must exist and sit inside what the user may manage. */
+async function checkPlacement(db: Db, user: CurrentUser, orgId: number | undefined, managerId: number | null | undefined, errors: FieldError[]) {
+  const inScope = (path: string) => user.dataScope === 'all' || (user.dataScope === 'subtree' ? path.startsWith(user.orgPath) : path === user.orgPath);
+  if (orgId !== undefined) {
+    const org = await repo.getOrg(db, orgId);
+    if (!org) errors.push(fieldError('orgId', 'exists', '机构不存在', 'no such organisation unit'));
+    else if (!inScope(org.path)) errors.push(fieldError('orgId', 'scope', '不能把客户放到您管辖范围以外的机构', 'is outside the organisation units you manage'));
+  }
+  if (managerId != null) {
+    const m = await repo.getActiveUser(db, managerId);
+    if (!m) errors.push(fieldError('managerId', 'exists', '客户经理不存在或已停用', 'no such active user'));
+    else if (user.dataScope === 'own' ? m.id !== user.id : !inScope(m.org_path)) errors.push(fieldError('managerId', 'scope', '只能指派您管辖范围内的客户经理', 'must be a manager inside your scope'));
+    return m;
+  }
+  return undefined;
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+export async function create(db: Db, user: CurrentUser, actor: Actor, input: CustomerInput) {
+  const errors: FieldError[] = [];
+  const type = await repo.getType(db, input.typeCode);
+  if (!type) throw invalid([fieldError('typeCode', 'unknownType', '客户类型不存在', 'is not a known customer type')]);
+  if (input.levelCode && !(await repo.levelExists(db, input.levelCode))) errors.push(fieldError('levelCode', 'unknownLevel', '客户等级不存在', 'is not a known customer level'));
+  checkAttributes(await attributeSchemaOf(db, type.code), input.attributes, errors);
+  const lists = normaliseLists(input, errors, today());
+  // A customer manager's new customers are their own unless they name someone they may assign.
+  const managerId = input.managerId !== undefined ? input.managerId : user.roleCode === 'customer_manager' ? user.id : null;
+  const manager = await checkPlacement(db, user, input.orgId, managerId, errors);
+  if (type.party === 'organization' && input.gender) errors.push(fieldError('gender', 'party', '机构客户没有性别', 'organisations have no gender'));
+  if (errors.length) throw invalid(errors);
+  const name = input.name.trim();
+  const py = namePinyin(name);
+  const { customerNo } = await db.transaction().execute(async (trx) => {
+    await assertIdentitiesFree(trx, lists.identities ?? []);
+    const customerNo = await repo.nextCustomerNo(trx);
+    const row: repo.CustomerRow = {
+      customer_no: customerNo, type_id: type.id, party: type.party, name, name_en: input.nameEn ?? null,
+      name_pinyin: py.full, name_initials: py.initials, name_grams: nameGrams(name),
+      gender: input.gender ?? (type.party === 'person' ? lists.derived.gender ?? null : null),
+      birth_date: input.birthDate ?? (type.party === 'person' ? lists.derived.birth_date ?? null : null),
+      nationality: input.nationality ?? null, occupation: input.occupation ?? null, employer: input.employer ?? null,
+      industry: input.industry ?? null, status: input.status ?? 'potential', level_code: input.levelCode ?? null,
+      org_id: input.orgId ?? manager?.org_id ?? user.orgId, manager_id: managerId ?? null, risk_tolerance: input.riskTolerance ?? null,
+      attributes: input.attributes ?? {}, remarks: input.remarks ?? null,
+    };
+    const { id } = await repo.insertCustomer(trx, row);
+    if (lists.identities) await repo.replaceIdentities(trx, id, lists.identities);
+    if (lists.contacts) await repo.replaceContacts(trx, id, lists.contacts);
+    if (lists.addresses) await repo.replaceAddresses(trx, id, lists.addresses);
+    if (lists.channelPrefs) await repo.replaceChannelPrefs(trx, id, lists.channelPrefs);
+    if (row.manager_id) await repo.insertManagerHistory(trx, { customer_id: id, from_manager_id: null, to_manager_id: row.manager_id, reason: '新建客户 / new customer', by_user_id: user.id });
+    const { name_grams: _g, ...audited } = row;
+    const d = diff({}, { ...audited, identities: lists.identities, contacts: lists.contacts, addresses: lists.addresses, channelPrefs: lists.channelPrefs });
+    await audit(trx, actor, { action: 'create', entity: 'customer', entityId: customerNo, customerId: id, fields: d?.fields, changes: d?.changes });
+    return { customerNo };
+  });
+  return view360(db, user, actor, customerNo);
+}
+
+async function assertIdentitiesFree(db: Db, ids: repo.IdentityInput[], exceptCustomerId?: number) {
+  const taken = await repo.findIdentityOwners(db, ids, exceptCustomerId);
+  if (taken.length) {
+    const errors = taken.map((t) => {
+      const n = ids.findIndex((i) => i.id_type === t.id_type && i.id_no === t.id_no);
+      return fieldError(`identities.${n}.idNo`, 'taken', '该证件已登记在另一位客户名下（一个客户只建一次档，请查找后再操作）', 'is already registered to another customer (a customer is stored once; search for them instead)');
+    });
+    throw new AppError('CONFLICT', errors[0].message, errors);
+  }
+}
+
+const SCALARS = ['name', 'nameEn', 'gender', 'birthDate', 'nationality', 'occupation', 'employer', 'industry', 'status', 'levelCode', 'riskTolerance', 'remarks', 'attributes'] as const;
+const COLUMN: Record<(typeof SCALARS)[number], keyof repo.CustomerRow> = {
+  name: 'name', nameEn: 'name_en', gender: 'gender', birthDate: 'birth_date', nationality: 'nationality', occupation: 'occupation',
+  employer: 'employer', industry: 'industry', status: 'status', levelCode: 'level_code', riskTolerance: 'risk_tolerance', remarks: 'remarks', attributes: 'attributes',
+};
+
+export async function update(db: Db, user: CurrentUser, actor: Actor, customerNo: string, patch: CustomerPatch) {
+  const errors: FieldError[] = [];
+  if (patch.levelCode && !(await repo.levelExists(db, patch.levelCode))) errors.push(fieldError('levelCode', 'unknownLevel', '客户等级不存在', 'is not a known customer level'));
+  const lists = normaliseLists(patch, errors, today());
+  await db.transaction().execute(async (trx) => {
+    const cur = await repo.getCustomerForUpdate(trx, customerNo, user);
+    if (!cur) throw customerNotFound();
+    if (patch.version !== undefined && patch.version !== cur.version) {
+      throw new AppError('CONFLICT', { zh: '客户信息已被他人修改，请刷新后重试', en: 'Someone else changed this customer; reload and try again' });
+    }
+    if (patch.attributes) {
+      const type = await trx.selectFrom('customer_type').select('code').where('id', '=', cur.type_id).executeTakeFirstOrThrow();
+      checkAttributes(await attributeSchemaOf(trx, type.code), patch.attributes, errors);
+    }
+    if (errors.length) throw invalid(errors);
+    const next: Partial<repo.CustomerRow> = {};
+    for (const k of SCALARS) if (patch[k] !== undefined) (next as Record<string, unknown>)[COLUMN[k]] = patch[k];
+    if (next.name) {
+      next.name = next.name.trim();
+      const py = namePinyin(next.name);
+      Object.assign(next, { name_pinyin: py.full, name_initials: py.initials, name_grams: nameGrams(next.name) });
+    }
+    const before: Record<string, unknown> = { ...cur };
+    const after: Record<string, unknown> = { ...next };
+    delete after.name_grams;
+    if (lists.identities) {
+      await assertIdentitiesFree(trx, lists.identities, cur.id);
+      before.identities = await repo.listIdentities(trx, cur.id);
+      after.identities = lists.identities;
+    }
+    if (lists.contacts) { before.contacts = await repo.listContacts(trx, cur.id); after.contacts = lists.contacts; }
+    if (lists.addresses) { before.addresses = await repo.listAddresses(trx, cur.id); after.addresses = lists.addresses; }
+    if (lists.channelPrefs) { before.channelPrefs = await repo.listChannelPrefs(trx, cur.id); after.channelPrefs = lists.channelPrefs; }
+    const d = diff(before, after);
+    if (!d) return;
+    await repo.updateCustomer(trx, cur.id, next);
+    if (lists.identities) await repo.replaceIdentities(trx, cur.id, lists.identities);
+    if (lists.contacts) await repo.replaceContacts(trx, cur.id, lists.contacts);
+    if (lists.addresses) await repo.replaceAddresses(trx, cur.id, lists.addresses);
+    if (lists.channelPrefs) await repo.replaceChannelPrefs(trx, cur.id, lists.channelPrefs);
+    await audit(trx, actor, { action: 'update', entity: 'customer', entityId: customerNo, customerId: cur.id, fields: d.fields, changes: d.changes });
+  });
+  return view360(db, user, actor, customerNo);
+}
+
+export async function remove(db: Db, user: CurrentUser, actor: Actor, customerNo: string, reason: string) {
+  await db.transaction().execute(async (trx) => {
+    const cur = await repo.getCustomerForUpdate(trx, customerNo, user);
+    if (!cur) throw customerNotFound();
+    await repo.softDeleteCustomer(trx, cur.id);
+    await audit(trx, actor, { action: 'delete', entity: 'customer', entityId: customerNo, customerId: cur.id, fields: ['deleted'], changes: { deleted: { from: false, to: true }, reason } });
+  });
+}
+
+/** Hands a customer to another manager (C12 移交), keeping the history; the customer follows the manager's org. */
+export async function transfer(db: Db, user: CurrentUser, actor: Actor, customerNo: string, managerId: number, reason: string) {
+  const errors: FieldError[] = [];
+  if (!reason.trim()) errors.push(fieldError('reason', 'required', '必须填写移交原因', 'is required'));
+  const manager = await checkPlacement(db, user, undefined, managerId, errors);
+  if (errors.length) throw invalid(errors);
+  await db.transaction().execute(async (trx) => {
+    const cur = await repo.getCustomerForUpdate(trx, customerNo, user);
+    if (!cur) throw customerNotFound();
+    if (cur.manager_id === managerId) throw invalid([fieldError('managerId', 'same', '已经是该客户的客户经理', 'already manages this customer')]);
+    await repo.updateCustomer(trx, cur.id, { manager_id: managerId, org_id: manager!.org_id });
+    await repo.insertManagerHistory(trx, { customer_id: cur.id, from_manager_id: cur.manager_id, to_manager_id: managerId, reason: reason.trim(), by_user_id: user.id });
+    await audit(trx, actor, {
+      action: 'transfer', entity: 'customer', entityId: customerNo, customerId: cur.id, fields: ['manager_id', 'org_id'],
+      changes: { manager_id: { from: cur.manager_id, to: managerId }, org_id: { from: cur.org_id, to: manager!.org_id }, reason: reason.trim() },
+    });
+  });
+  return view360(db, user, actor, customerNo);
+}
+
+/** Shows one masked value in clear, and records that it was shown. */
+export async function unmask(db: Db, user: CurrentUser, actor: Actor, customerNo: string, kind: 'identity' | 'contact' | 'address' | 'account' | 'keyPerson', id: number) {
+  if (!can(user, 'pii:unmask') && !can(user, 'pii:view')) throw forbidden();
+  return db.transaction().execute(async (trx) => {
+    const customerId = await repo.findCustomerId(trx, customerNo, user);
+    if (!customerId) throw customerNotFound();
+    const value = await repo.getPersonalValue(trx, customerId, kind, id);
+    if (value === undefined) throw notFound();
+    await audit(trx, actor, { action: 'unmask', entity: kind, entityId: id, customerId, fields: [kind] });
+    return { value };
+  });
+}
+
+export async function addRelation(db: Db, user: CurrentUser, actor: Actor, customerNo: string, relatedNo: string, typeCode: string, note: string | null) {
+  return db.transaction().execute(async (trx) => {
+    const id = await repo.findCustomerId(trx, customerNo, user);
+    if (!id) throw customerNotFound();
+    const errors: FieldError[] = [];
+    // The related customer need not be in the user's scope (a family member may bank elsewhere in the bank).
+    const related = await repo.findCustomerId(trx, relatedNo, { ...user, dataScope: 'all' });
+    if (!related) errors.push(fieldError('relatedCustomerNo', 'exists', '关联客户不存在', 'no such customer'));
+    else if (related === id) errors.push(fieldError('relatedCustomerNo', 'self', '不能与自己建立关系', 'cannot relate a customer to itself'));
+    if (!(await repo.relationTypeExists(trx, typeCode))) errors.push(fieldError('typeCode', 'unknownType', '关系类型不存在', 'is not a known relation type'));
+    if (errors.length) throw invalid(errors);
+    const r = await repo.insertRelation(trx, { customer_id: id, related_id: related!, type_code: typeCode, note });
+    await audit(trx, actor, { action: 'create', entity: 'customer_relation', entityId: r.id, customerId: id, fields: ['relation'], changes: { relatedCustomerNo: relatedNo, typeCode, note } });
+    return { id: r.id };
+  });
+}
+
+export async function endRelation(db: Db, user: CurrentUser, actor: Actor, customerNo: string, relationId: number) {
+  await db.transaction().execute(async (trx) => {
+    const id = await repo.findCustomerId(trx, customerNo, user);
+    if (!id) throw customerNotFound();
+    const r = await repo.endRelation(trx, id, relationId);
+    if (!r) throw notFound();
+    await audit(trx, actor, { action: 'delete', entity: 'customer_relation', entityId: relationId, customerId: id, changes: r });
+  });
+}
+
+export async function meta(db: Db) {
+  const m = await repo.getMeta(db);
+  return {
+    types: m.types.map((t) => ({ code: t.code, parentCode: t.parent_code, party: t.party, name: t.name, nameEn: t.name_en, attributeSchema: t.attribute_schema })),
+    levels: m.levels.map((l) => ({ code: l.code, name: l.name, nameEn: l.name_en, rank: l.rank, minAumFen: Number(l.min_aum_fen) })),
+    relationTypes: m.relationTypes.map((r) => ({ code: r.code, name: r.name, nameEn: r.name_en, inverseName: r.inverse_name, inverseNameEn: r.inverse_name_en })),
+    statuses: ['potential', 'active', 'dormant', 'churned'],
+    idTypes: ['resident_id', 'uscc', 'passport', 'hk_macao_permit', 'taiwan_permit', 'foreign_permanent', 'business_license', 'other'],
+    products: m.products.map((p) => ({ code: p.code, name: p.name, nameEn: p.name_en, category: p.category })),
+  };
+}

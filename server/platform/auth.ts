@@ -1,0 +1,102 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+import { AppError, forbidden } from './errors.ts';
+import type { Actor } from './audit.ts';
+import type { DataScope, Permission } from './permissions.ts';
+import type { ScopeSubject } from './scope.ts';
+
+export const SESSION_COOKIE = 'banyan_session';
+
+/** The signed-in user as every route sees it. */
+export type CurrentUser = ScopeSubject & {
+  username: string;
+  displayName: string;
+  orgName: string;
+  roleCode: string;
+  roleName: string;
+  roleNameEn: string;
+  permissions: Set<string>;
+  via: 'session' | 'token';
+};
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    user: CurrentUser | null;
+  }
+}
+
+// argon2id, OWASP's second recommended profile (19 MiB, 2 passes).
+const ARGON = { algorithm: 2 as const, memoryCost: 19456, timeCost: 2, parallelism: 1 };
+
+export const hashPassword = (pw: string) => argonHash(pw, ARGON);
+export const verifyPassword = (hash: string, pw: string) => argonVerify(hash, pw).catch(() => false);
+
+export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+export const newToken = (prefix = '') => prefix + randomBytes(32).toString('base64url');
+
+export function actorOf(req: FastifyRequest): Actor {
+  return { userId: req.user?.id ?? null, username: req.user?.username ?? 'anonymous', ip: req.ip };
+}
+
+type UserRow = {
+  id: number; username: string; display_name: string; org_id: number; path: string; org_name: string;
+  role_code: string; role_name: string; role_name_en: string; data_scope: DataScope; permissions: string[];
+};
+
+function toCurrentUser(r: UserRow, via: CurrentUser['via']): CurrentUser {
+  return {
+    id: r.id, username: r.username, displayName: r.display_name, orgId: r.org_id, orgPath: r.path, orgName: r.org_name,
+    roleCode: r.role_code, roleName: r.role_name, roleNameEn: r.role_name_en, dataScope: r.data_scope,
+    permissions: new Set(r.permissions), via,
+  };
+}
+
+const USER_COLUMNS = sql`u.id, u.username, u.display_name, u.org_id, o.path, o.name AS org_name,
+  r.code AS role_code, r.name AS role_name, r.name_en AS role_name_en, r.data_scope, r.permissions`;
+
+/** Resolves a session cookie or a bearer token to its user, sliding the session's expiry. */
+export async function authenticate(db: Db, req: FastifyRequest, ttlMinutes: number): Promise<CurrentUser | null> {
+  const bearer = req.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  if (bearer) {
+    const res = await sql<UserRow>`
+      UPDATE api_token t SET last_used_at = now() FROM app_user u
+        JOIN org_unit o ON o.id = u.org_id JOIN role r ON r.id = u.role_id
+      WHERE t.token_hash = ${sha256(bearer)} AND t.user_id = u.id AND t.revoked_at IS NULL
+        AND (t.expires_at IS NULL OR t.expires_at > now()) AND u.status = 'active'
+      RETURNING ${USER_COLUMNS}`.execute(db);
+    return res.rows[0] ? toCurrentUser(res.rows[0], 'token') : null;
+  }
+  const token = (req.cookies as Record<string, string | undefined>)[SESSION_COOKIE];
+  if (!token) return null;
+  // Extend the session only when half its lifetime has gone, so most requests do not write.
+  const res = await sql<UserRow & { expires_at: Date }>`
+    SELECT ${USER_COLUMNS}, s.expires_at FROM session s
+      JOIN app_user u ON u.id = s.user_id JOIN org_unit o ON o.id = u.org_id JOIN role r ON r.id = u.role_id
+    WHERE s.id_hash = ${sha256(token)} AND s.expires_at > now() AND u.status = 'active'`.execute(db);
+  const row = res.rows[0];
+  if (!row) return null;
+  if (row.expires_at.getTime() - Date.now() < (ttlMinutes * 60_000) / 2) {
+    await sql`UPDATE session SET expires_at = now() + make_interval(mins => ${ttlMinutes}) WHERE id_hash = ${sha256(token)}`.execute(db);
+  }
+  return toCurrentUser(row, 'session');
+}
+
+/** Route guard: the request must be signed in, and hold every permission named. */
+export function requireUser(...perms: Permission[]) {
+  return async (req: FastifyRequest, _reply: FastifyReply) => {
+    if (!req.user) throw new AppError('UNAUTHENTICATED', { zh: '请先登录', en: 'Please sign in' });
+    for (const p of perms) if (!req.user.permissions.has(p)) throw forbidden();
+  };
+}
+
+export function currentUser(req: FastifyRequest): CurrentUser {
+  if (!req.user) throw new AppError('UNAUTHENTICATED', { zh: '请先登录', en: 'Please sign in' });
+  return req.user;
+}
+
+export function can(user: CurrentUser, perm: Permission): boolean {
+  return user.permissions.has(perm);
+}

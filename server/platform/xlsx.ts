@@ -1,0 +1,36 @@
+import { PassThrough } from 'node:stream';
+import ExcelJS from 'exceljs';
+import type { FastifyReply } from 'fastify';
+
+export type XlsxColumn = { header: string; key: string; width?: number; numFmt?: string };
+
+/**
+ * Streams rows into an .xlsx download without holding the workbook in memory.
+ * Resolves with the number of rows written once the file is complete.
+ */
+export async function sendXlsx(
+  reply: FastifyReply,
+  filename: string,
+  sheetName: string,
+  columns: XlsxColumn[],
+  rows: () => AsyncIterable<Record<string, unknown>>,
+): Promise<number> {
+  const out = new PassThrough();
+  reply
+    .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+    .header('content-disposition', `attachment; filename="${filename}"; filename*=UTF-8''${encodeURIComponent(filename)}`);
+  reply.send(out);
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: true });
+  const ws = wb.addWorksheet(sheetName);
+  ws.columns = columns.map((c) => ({ header: c.header, key: c.key, width: c.width ?? 16, style: c.numFmt ? { numFmt: c.numFmt } : {} }));
+  ws.getRow(1).font = { bold: true };
+  ws.getRow(1).commit();
+  let n = 0;
+  for await (const r of rows()) {
+    ws.addRow(r).commit();
+    n++;
+  }
+  ws.commit();
+  await wb.commit();
+  return n;
+}

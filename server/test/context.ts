@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../app.ts';
+import { loadConfig, type Config } from '../config.ts';
+import { createDb, type Db } from '../db/database.ts';
+import { withDatabase } from './global-setup.ts';
+
+export type TestContext = { db: Db; pool: pg.Pool; url: string; app: FastifyInstance; config: Config; close: () => Promise<void> };
+
+/** A fresh database cloned from the migrated template, and the app built on it. */
+export async function createTestContext(overrides: Partial<Config> = {}): Promise<TestContext> {
+  const adminUrl = inject('adminUrl');
+  const template = inject('template');
+  const name = `banyan_t_${inject('template').replace('banyan_tpl_', '')}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+  await admin.end();
+  const url = withDatabase(adminUrl, name);
+  const { db, pool } = createDb(url, 10);
+  const config = { ...loadConfig({}), ...overrides };
+  const app = await buildApp({ config, db, pool });
+  await app.ready();
+  return {
+    db, pool, url, app, config,
+    close: async () => {
+      await app.close();
+      await db.destroy();
+      const a = new pg.Client({ connectionString: adminUrl });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
+
+/** Signs in through the API and returns the session cookie header. */
+export async function login(app: FastifyInstance, username: string, password: string): Promise<string> {
+  const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password } });
+  if (res.statusCode !== 200) throw new Error(`login ${username} failed: ${res.statusCode} ${res.body}`);
+  const c = res.cookies.find((x) => x.name === 'banyan_session');
+  return `banyan_session=${c!.value}`;
+}

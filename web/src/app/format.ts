@@ -1,0 +1,38 @@
+import dayjs from 'dayjs';
+
+/** Money arrives as integer fen, sometimes as a string (PostgreSQL bigint); BigInt keeps it exact. */
+function toFen(fen: number | string | null | undefined): bigint | null {
+  if (fen === null || fen === undefined || fen === '') return null;
+  try {
+    return BigInt(fen);
+  } catch {
+    return null;
+  }
+}
+
+/** Formats fen as yuan with thousands separators and 2 decimals, e.g. formatFen(123456789, true) === '¥1,234,567.89'. */
+export function formatFen(fen: number | string | null | undefined, withSymbol = false): string {
+  const n = toFen(fen);
+  if (n === null) return '—';
+  const neg = n < 0n;
+  const abs = neg ? -n : n;
+  const yuan = (abs / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const cents = (abs % 100n).toString().padStart(2, '0');
+  return `${neg ? '-' : ''}${withSymbol ? '¥' : ''}${yuan}.${cents}`;
+}
+
+export function formatDateTime(v: string | null | undefined): string {
+  return v ? dayjs(v).format('YYYY-MM-DD HH:mm:ss') : '—';
+}
+
+export function formatDate(v: string | null | undefined): string {
+  return v ? dayjs(v).format('YYYY-MM-DD') : '—';
+}
+
+/** Renders any audit value (string, number, object) on one line. */
+export function formatValue(v: unknown): string {
+  if (v === null || v === undefined || v === '') return '∅';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
+}
