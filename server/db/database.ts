@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect, type ColumnType, type Generated } from 'kysely';
 import pg from 'pg';
+import Cursor from 'pg-cursor';
 
 // bigint ids come back as strings by default; our ids stay well inside 2^53, so read them as numbers.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -278,5 +279,5 @@ export function createDb(url: string, max = 20): { db: Db; pool: pg.Pool } {
   pool.on('error', () => {
     /* an idle client lost its connection; the pool replaces it */
   });
-  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), pool };
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) }), pool };
 }

@@ -26,11 +26,17 @@ export async function sendXlsx(
   ws.getRow(1).font = { bold: true };
   ws.getRow(1).commit();
   let n = 0;
-  for await (const r of rows()) {
-    ws.addRow(r).commit();
-    n++;
+  try {
+    for await (const r of rows()) {
+      ws.addRow(r).commit();
+      n++;
+    }
+    ws.commit();
+    await wb.commit();
+  } catch (err) {
+    // Headers are gone already: all that is left is to break the download so it cannot pass for whole.
+    reply.log.error({ err }, 'export failed');
+    out.destroy(err as Error);
   }
-  ws.commit();
-  await wb.commit();
   return n;
 }

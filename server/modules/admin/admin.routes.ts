@@ -66,5 +66,6 @@ export async function adminRoutes(fastify: FastifyInstance) {
         yield { ...p, at: p.at.toISOString(), fields: p.fields.join(', '), changes: p.changes == null ? '' : JSON.stringify(p.changes) };
       }
     });
+    return reply;
   });
 }

@@ -46,6 +46,7 @@ export async function customersRoutes(fastify: FastifyInstance) {
       }
     });
     await app.db.transaction().execute((trx) => audit(trx, actorOf(req), { action: 'export', entity: 'customer', fields: ['list'], changes: { filter: req.query, rows: count, masked: !clear } }));
+    return reply;
   });
 
   app.get('/api/customers/:customerNo', { schema: { tags, params: CustomerNoParams }, preHandler: requireUser('customer:read') }, async (req) =>

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext, login, type TestContext } from '../../../test/context.ts';
+import { PASSWORD, seedSmallBank } from '../../../test/fixtures.ts';
+
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await createTestContext({ maxFailedLogins: 3, lockoutMinutes: 10 });
+  await seedSmallBank(ctx.db);
+});
+afterAll(() => ctx?.close());
+
+const tryLogin = (username: string, password: string) => ctx.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password } });
+
+describe('sessions', () => {
+  it('signs in with a HttpOnly SameSite cookie and signs out', async () => {
+    const res = await tryLogin('cm_a', PASSWORD);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().user).toMatchObject({ username: 'cm_a', roleCode: 'customer_manager', dataScope: 'own', orgName: '北京海淀支行' });
+    const setCookie = String(res.headers['set-cookie']);
+    expect(setCookie).toMatch(/HttpOnly/i);
+    expect(setCookie).toMatch(/SameSite=Lax/i);
+    const cookie = `banyan_session=${res.cookies[0].value}`;
+    expect((await ctx.app.inject({ url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(200);
+    expect((await ctx.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie } })).statusCode).toBe(204);
+    expect((await ctx.app.inject({ url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(401);
+  });
+
+  it('stores only a hash of the session token', async () => {
+    const res = await tryLogin('cm_b', PASSWORD);
+    const token = res.cookies[0].value;
+    const rows = await ctx.db.selectFrom('session').select('id_hash').execute();
+    expect(rows.some((r) => r.id_hash === token)).toBe(false);
+  });
+
+  it('refuses an expired session', async () => {
+    const cookie = await login(ctx.app, 'hq', PASSWORD);
+    await ctx.db.updateTable('session').set({ expires_at: new Date(Date.now() - 1000) }).execute();
+    expect((await ctx.app.inject({ url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(401);
+  });
+
+  it('stores passwords as argon2id', async () => {
+    const u = await ctx.db.selectFrom('app_user').select('password_hash').where('username', '=', 'hq').executeTakeFirstOrThrow();
+    expect(u.password_hash).toMatch(/^\$argon2id\$/);
+  });
+});
+
+describe('lock-out', () => {
+  it('locks the account after repeated failures, even for the right password, until unlocked', async () => {
+    for (let i = 0; i < 2; i++) expect((await tryLogin('agent', 'wrong')).statusCode).toBe(401);
+    const third = await tryLogin('agent', 'wrong');
+    expect(third.statusCode).toBe(423);
+    expect(third.json().error.messages.zh).toContain('锁定');
+    expect((await tryLogin('agent', PASSWORD)).statusCode).toBe(423);
+    const admin = await login(ctx.app, 'admin', PASSWORD);
+    const { id } = await ctx.db.selectFrom('app_user').select('id').where('username', '=', 'agent').executeTakeFirstOrThrow();
+    expect((await ctx.app.inject({ method: 'POST', url: `/api/admin/users/${id}/unlock`, headers: { cookie: admin } })).statusCode).toBe(204);
+    expect((await tryLogin('agent', PASSWORD)).statusCode).toBe(200);
+    const failures = await ctx.db.selectFrom('audit_log').select('action').where('action', '=', 'login_failed').where('actor_name', '=', 'agent').execute();
+    expect(failures).toHaveLength(3);
+  });
+
+  it('gives the same answer for an unknown user as for a wrong password', async () => {
+    const a = await tryLogin('nobody', 'x');
+    const b = await tryLogin('auditor', 'x');
+    expect(a.statusCode).toBe(401);
+    expect(a.json()).toEqual(b.json());
+  });
+});
+
+describe('API tokens', () => {
+  it('creates a bearer token that works until revoked', async () => {
+    const cookie = await login(ctx.app, 'hq', PASSWORD);
+    const created = await ctx.app.inject({ method: 'POST', url: '/api/auth/tokens', headers: { cookie }, payload: { name: 'ETL', expiresInDays: 30 } });
+    expect(created.statusCode).toBe(201);
+    const { id, token } = created.json();
+    expect(token).toMatch(/^byn_/);
+    const auth = { authorization: `Bearer ${token}` };
+    expect((await ctx.app.inject({ url: '/api/customers?q=zw', headers: auth })).json().items[0].name).toBe('张伟');
+    expect((await ctx.app.inject({ method: 'DELETE', url: `/api/auth/tokens/${id}`, headers: { cookie } })).statusCode).toBe(204);
+    expect((await ctx.app.inject({ url: '/api/customers', headers: auth })).statusCode).toBe(401);
+  });
+});
+
+describe('password change', () => {
+  it('checks the current password and the strength of the new one', async () => {
+    const cookie = await login(ctx.app, 'bm_a', PASSWORD);
+    const weak = await ctx.app.inject({ method: 'POST', url: '/api/auth/password', headers: { cookie }, payload: { currentPassword: PASSWORD, newPassword: 'short' } });
+    expect(weak.statusCode).toBe(400);
+    expect(weak.json().error.fields[0]).toMatchObject({ field: 'newPassword', rule: 'passwordStrength' });
+    const wrong = await ctx.app.inject({ method: 'POST', url: '/api/auth/password', headers: { cookie }, payload: { currentPassword: 'nope', newPassword: 'NewPassw0rd' } });
+    expect(wrong.json().error.fields[0].field).toBe('currentPassword');
+    const ok = await ctx.app.inject({ method: 'POST', url: '/api/auth/password', headers: { cookie }, payload: { currentPassword: PASSWORD, newPassword: 'NewPassw0rd' } });
+    expect(ok.statusCode).toBe(204);
+    expect((await tryLogin('bm_a', 'NewPassw0rd')).statusCode).toBe(200);
+  });
+});
+
+describe('platform', () => {
+  it('answers health and metrics', async () => {
+    expect((await ctx.app.inject({ url: '/api/health' })).json()).toEqual({ status: 'ok' });
+    const m = await ctx.app.inject({ url: '/metrics' });
+    expect(m.body).toContain('banyan_http_request_duration_seconds');
+  });
+
+  it('serves the OpenAPI document', async () => {
+    const doc = (await ctx.app.inject({ url: '/api/docs/json' })).json();
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/customers', '/api/customers/{customerNo}', '/api/auth/login']));
+  });
+});

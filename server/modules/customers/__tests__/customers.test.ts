@@ -1,0 +1,280 @@
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext, login, type TestContext } from '../../../test/context.ts';
+import { PASSWORD, seedSmallBank } from '../../../test/fixtures.ts';
+import { upgradeResidentId15 } from '../../../../engines/identity/index.ts';
+
+let ctx: TestContext;
+let bank: Awaited<ReturnType<typeof seedSmallBank>>;
+const cookies: Record<string, string> = {};
+const as = (user: string) => ({ cookie: cookies[user] });
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  bank = await seedSmallBank(ctx.db);
+  for (const u of ['cm_a', 'cm_a2', 'cm_b', 'bm_a', 'hq', 'agent', 'auditor', 'admin']) cookies[u] = await login(ctx.app, u, PASSWORD);
+});
+afterAll(() => ctx?.close());
+
+const search = async (user: string, q: string) => {
+  const res = await ctx.app.inject({ url: `/api/customers?q=${encodeURIComponent(q)}`, headers: as(user) });
+  expect(res.statusCode).toBe(200);
+  return (res.json().items as { customerNo: string; name: string; mobile: string }[]).map((i) => i.name);
+};
+
+describe('search (C12)', () => {
+  it.each([
+    ['pinyin initials', 'zw'],
+    ['full pinyin', 'zhangwei'],
+    ['name contains', '伟'],
+    ['whole name', '张伟'],
+    ['mobile in any format', '138-1234-5678'],
+    ['mobile with +86', '+8613812345678'],
+    ['ID number, lower-case x', '11010519491231002x'],
+  ])('finds 张伟 by %s', async (_what, q) => {
+    expect(await search('hq', q)).toContain('张伟');
+  });
+
+  it('finds by customer number and corporate name fragment', async () => {
+    expect(await search('hq', bank.customers.zhangWei)).toEqual(['张伟']);
+    expect(await search('hq', '榕树科技')).toEqual(['北京榕树科技有限公司']);
+  });
+
+  it('pages and sorts', async () => {
+    const res = await ctx.app.inject({ url: '/api/customers?sort=name&order=desc&pageSize=2&page=1', headers: as('hq') });
+    const body = res.json();
+    expect(body.total).toBe(3);
+    expect(body.items).toHaveLength(2);
+    expect(body.items.map((i: { name: string }) => i.name)).toEqual(['张伟', '王芳']);
+  });
+});
+
+describe('data scope (Q1)', () => {
+  it('a customer manager sees only their own customers', async () => {
+    expect(await search('cm_a', '')).toEqual(expect.arrayContaining(['张伟', '北京榕树科技有限公司']));
+    expect(await search('cm_a', '')).not.toContain('王芳');
+    expect(await search('cm_a2', '')).toEqual([]);
+    expect(await search('cm_b', 'zw')).toEqual([]);
+  });
+
+  it('a customer outside the scope answers 404, as if it did not exist', async () => {
+    const res = await ctx.app.inject({ url: `/api/customers/${bank.customers.zhangWei}`, headers: as('cm_b') });
+    expect(res.statusCode).toBe(404);
+    const none = await ctx.app.inject({ url: '/api/customers/999999999', headers: as('cm_b') });
+    expect(res.json().error.code).toBe(none.json().error.code);
+    const patch = await ctx.app.inject({ method: 'PATCH', url: `/api/customers/${bank.customers.zhangWei}`, headers: as('cm_b'), payload: { remarks: 'x' } });
+    expect(patch.statusCode).toBe(404);
+  });
+
+  it('a branch manager sees the branch subtree, not the other branch', async () => {
+    const names = await search('bm_a', '');
+    expect(names).toContain('张伟');
+    expect(names).not.toContain('王芳');
+  });
+
+  it('head office sees everyone', async () => {
+    expect((await search('hq', '')).sort()).toEqual(['北京榕树科技有限公司', '张伟', '王芳'].sort());
+  });
+
+  it('anonymous requests are refused', async () => {
+    expect((await ctx.app.inject({ url: '/api/customers' })).statusCode).toBe(401);
+  });
+});
+
+describe('360° view (C11) and masking (B2)', () => {
+  it('shows the profile in clear to the managing customer manager', async () => {
+    const c = (await ctx.app.inject({ url: `/api/customers/${bank.customers.zhangWei}`, headers: as('cm_a') })).json();
+    expect(c.name).toBe('张伟');
+    expect(c.identities[0].idNo).toBe('11010519491231002X');
+    expect(c.contacts.find((x: { kind: string }) => x.kind === 'mobile').value).toBe('+8613812345678');
+    expect(c.birthDate).toBe('1949-12-31');
+    expect(c.manager.displayName).toBe('cm_a');
+    expect(c.masked).toBe(false);
+  });
+
+  it('masks ID, phone and address for a service agent, and unmasking is audited', async () => {
+    const c = (await ctx.app.inject({ url: `/api/customers/${bank.customers.zhangWei}`, headers: as('agent') })).json();
+    expect(c.identities[0].idNo).toBe('1101**********002X');
+    expect(c.contacts.find((x: { kind: string }) => x.kind === 'mobile').value).toBe('138****5678');
+    expect(c.addresses[0].line).not.toContain('1 号');
+    expect(JSON.stringify(c.timeline)).not.toContain('11010519491231002X');
+    const un = await ctx.app.inject({ method: 'POST', url: `/api/customers/${bank.customers.zhangWei}/unmask`, headers: as('agent'), payload: { kind: 'identity', id: c.identities[0].id } });
+    expect(un.json()).toEqual({ value: '11010519491231002X' });
+    const log = await ctx.db.selectFrom('audit_log').select(['action', 'actor_name']).where('action', '=', 'unmask').execute();
+    expect(log).toContainEqual({ action: 'unmask', actor_name: 'agent' });
+  });
+
+  it('roles without the unmask permission cannot unmask', async () => {
+    const res = await ctx.app.inject({ method: 'POST', url: `/api/customers/${bank.customers.zhangWei}/unmask`, headers: as('auditor'), payload: { kind: 'identity', id: 1 } });
+    expect(res.statusCode).toBe(403);
+  });
+
+  it('every read of the 360° view is audited with who, which customer and which fields', async () => {
+    await ctx.app.inject({ url: `/api/customers/${bank.customers.wangFang}`, headers: as('hq') });
+    const rows = await ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'read').where('actor_name', '=', 'hq').execute();
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.at(-1)!.entity_id).toBe(bank.customers.wangFang);
+    expect(rows.at(-1)!.fields).toContain('identities');
+    expect(rows.at(-1)!.ip).toBeTruthy();
+  });
+
+  it('shows relations both ways, accounts with AUM and products held', async () => {
+    const rel = await ctx.app.inject({
+      method: 'POST', url: `/api/customers/${bank.customers.zhangWei}/relations`, headers: as('hq'),
+      payload: { relatedCustomerNo: bank.customers.company, typeCode: 'legal_rep' },
+    });
+    expect(rel.statusCode).toBe(201);
+    const { id: customerId } = await ctx.db.selectFrom('customer').select('id').where('customer_no', '=', bank.customers.zhangWei).executeTakeFirstOrThrow();
+    await ctx.db.insertInto('account').values([
+      { customer_id: customerId, source_system: 'CORE', account_no: '6222020200112233445', org_id: bank.orgs.subA, product_code: 'DEP_CURRENT', opened_on: '2020-01-02', balance_fen: 12_345_67 },
+      { customer_id: customerId, source_system: 'WEALTH', account_no: 'WM0001', org_id: bank.orgs.subA, product_code: 'WM_STABLE', opened_on: '2021-01-02', balance_fen: 500_000_00 },
+      { customer_id: customerId, source_system: 'LOAN', account_no: 'LN0001', org_id: bank.orgs.subA, product_code: 'LOAN_MORTGAGE', opened_on: '2019-01-02', balance_fen: 800_000_00 },
+    ]).execute();
+    const person = (await ctx.app.inject({ url: `/api/customers/${bank.customers.zhangWei}`, headers: as('cm_a') })).json();
+    expect(person.relations).toContainEqual(expect.objectContaining({ direction: 'out', label: '法定代表人', customerNo: bank.customers.company }));
+    expect(person.summary.aumFen).toBe(12_345_67 + 500_000_00);
+    expect(person.summary.loanFen).toBe(800_000_00);
+    expect(person.summary.products.map((p: { code: string }) => p.code).sort()).toEqual(['DEP_CURRENT', 'LOAN_MORTGAGE', 'WM_STABLE']);
+    const company = (await ctx.app.inject({ url: `/api/customers/${bank.customers.company}`, headers: as('cm_a') })).json();
+    expect(company.relations).toContainEqual(expect.objectContaining({ direction: 'in', label: '法定代表人为', customerNo: bank.customers.zhangWei }));
+    const masked = (await ctx.app.inject({ url: `/api/customers/${bank.customers.zhangWei}`, headers: as('agent') })).json();
+    expect(masked.accounts[0].accountNo).toMatch(/^\d{6}\*+\d{4}$|^\w+\*+/);
+  });
+});
+
+describe('create and edit (bad input never half-writes)', () => {
+  const count = async () => Number((await ctx.db.selectFrom('customer').select(ctx.db.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+
+  it('creates a customer with normalised mobile and derived birth date', async () => {
+    const res = await ctx.app.inject({
+      method: 'POST', url: '/api/customers', headers: as('cm_a'),
+      payload: { typeCode: 'personal_resident', name: '李娜', identities: [{ idType: 'resident_id', idNo: '440524800101001' }], contacts: [{ kind: 'mobile', value: '0086 186-0000-2222' }] },
+    });
+    expect(res.statusCode).toBe(201);
+    const c = res.json();
+    expect(c.customerNo).toMatch(/^\d{9}$/);
+    expect(c.identities[0].idNo).toBe(upgradeResidentId15('440524800101001'));
+    expect(c.birthDate).toBe('1980-01-01');
+    expect(c.gender).toBe('M');
+    expect(c.contacts[0].value).toBe('+8618600002222');
+    expect(c.manager.displayName).toBe('cm_a');
+    expect(await search('cm_a', 'ln')).toContain('李娜');
+  });
+
+  it.each([
+    ['invalid ID check digit', { typeCode: 'personal_resident', name: '甲', identities: [{ idType: 'resident_id', idNo: '110105194912310021' }] }, 'identities.0.idNo', 'idChecksum', '校验位'],
+    ['malformed mobile', { typeCode: 'personal_resident', name: '乙', contacts: [{ kind: 'mobile', value: '12345' }] }, 'contacts.0.value', 'mobileFormat', '手机号'],
+    ['missing name', { typeCode: 'personal_resident' }, 'name', 'required', '必填'],
+    ['unknown type', { typeCode: 'martian', name: '丙' }, 'typeCode', 'unknownType', '客户类型'],
+    ['bad social credit code', { typeCode: 'corporate', name: '丁公司', identities: [{ idType: 'uscc', idNo: '91350100M000100Y44' }] }, 'identities.0.idNo', 'usccChecksum', 'GB 32100'],
+    ['unknown field', { typeCode: 'personal_resident', name: '戊', favouriteColour: 'red' }, 'favouriteColour', 'unknown', '字段'],
+    ['bad enum', { typeCode: 'personal_resident', name: '己', status: 'vip' }, 'status', 'enum', '取值'],
+    ['unknown attribute', { typeCode: 'personal_resident', name: '庚', attributes: { shoeSize: 42 } }, 'attributes.shoeSize', 'unknown', '属性'],
+  ])('%s → 400 naming the field and rule, in Chinese and English', async (_what, payload, field, rule, zh) => {
+    const before = await count();
+    const res = await ctx.app.inject({ method: 'POST', url: '/api/customers', headers: as('cm_a'), payload });
+    expect(res.statusCode).toBe(400);
+    const err = res.json().error;
+    expect(err.code).toBe('VALIDATION');
+    const f = err.fields.find((x: { field: string }) => x.field === field);
+    expect(f, JSON.stringify(err)).toBeTruthy();
+    expect(f.rule).toBe(rule);
+    expect(f.messages.zh).toContain(zh);
+    expect(f.messages.en.length).toBeGreaterThan(3);
+    expect(await count()).toBe(before);
+  });
+
+  it('answers in English when asked', async () => {
+    const res = await ctx.app.inject({ method: 'POST', url: '/api/customers', headers: { ...as('cm_a'), 'accept-language': 'en-US' }, payload: { typeCode: 'personal_resident', name: '甲', contacts: [{ kind: 'mobile', value: '999' }] } });
+    expect(res.json().error.fields[0].message).toMatch(/mobile/);
+  });
+
+  it('rejects malformed JSON and oversized bodies without a 500', async () => {
+    const bad = await ctx.app.inject({ method: 'POST', url: '/api/customers', headers: { ...as('cm_a'), 'content-type': 'application/json' }, payload: '{"name": ' });
+    expect(bad.statusCode).toBe(400);
+    const big = await ctx.app.inject({ method: 'POST', url: '/api/customers', headers: { ...as('cm_a'), 'content-type': 'application/json' }, payload: JSON.stringify({ typeCode: 'personal_resident', name: 'x', remarks: 'y'.repeat(2_000_000) }) });
+    expect(big.statusCode).toBe(413);
+    expect(big.json().error.code).toBe('TOO_LARGE');
+  });
+
+  it('refuses a second customer with the same ID number (one customer per person)', async () => {
+    const before = await count();
+    const res = await ctx.app.inject({ method: 'POST', url: '/api/customers', headers: as('cm_b'), payload: { typeCode: 'personal_resident', name: '张伟', identities: [{ idType: 'resident_id', idNo: '11010519491231002X' }] } });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error.fields[0].field).toBe('identities.0.idNo');
+    expect(await count()).toBe(before);
+  });
+
+  it('edits with field-level audit and optimistic locking', async () => {
+    const cur = (await ctx.app.inject({ url: `/api/customers/${bank.customers.wangFang}`, headers: as('cm_b') })).json();
+    const res = await ctx.app.inject({ method: 'PATCH', url: `/api/customers/${bank.customers.wangFang}`, headers: as('cm_b'), payload: { occupation: '教师', version: cur.version } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().occupation).toBe('教师');
+    expect(res.json().timeline[0]).toMatchObject({ action: 'update', fields: ['occupation'], changes: { occupation: { from: null, to: '教师' } } });
+    const stale = await ctx.app.inject({ method: 'PATCH', url: `/api/customers/${bank.customers.wangFang}`, headers: as('cm_b'), payload: { occupation: '医生', version: cur.version } });
+    expect(stale.statusCode).toBe(409);
+  });
+
+  it('soft-deletes: gone from search, row kept, number never reused', async () => {
+    const created = (await ctx.app.inject({ method: 'POST', url: '/api/customers', headers: as('cm_a'), payload: { typeCode: 'personal_resident', name: '赵六' } })).json();
+    const del = await ctx.app.inject({ method: 'DELETE', url: `/api/customers/${created.customerNo}`, headers: as('cm_a'), payload: { reason: '重复建档' } });
+    expect(del.statusCode).toBe(204);
+    expect(await search('cm_a', '赵六')).toEqual([]);
+    const row = await ctx.db.selectFrom('customer').select(['deleted']).where('customer_no', '=', created.customerNo).executeTakeFirstOrThrow();
+    expect(row.deleted).toBe(true);
+    const next = (await ctx.app.inject({ method: 'POST', url: '/api/customers', headers: as('cm_a'), payload: { typeCode: 'personal_resident', name: '钱七' } })).json();
+    expect(Number(next.customerNo)).toBeGreaterThan(Number(created.customerNo));
+  });
+});
+
+describe('manager assignment and transfer (C12)', () => {
+  it('a branch manager transfers a customer with a reason; history is kept', async () => {
+    const res = await ctx.app.inject({ method: 'POST', url: `/api/customers/${bank.customers.company}/manager`, headers: as('bm_a'), payload: { managerId: bank.users.cm_a2, reason: '客户经理岗位调整' } });
+    expect(res.statusCode).toBe(200);
+    const c = res.json();
+    expect(c.manager.displayName).toBe('cm_a2');
+    expect(c.managerHistory[0]).toMatchObject({ fromManager: 'cm_a', toManager: 'cm_a2', reason: '客户经理岗位调整', by: 'bm_a' });
+    expect(await search('cm_a2', '榕树')).toEqual(['北京榕树科技有限公司']);
+    expect(await search('cm_a', '榕树')).toEqual([]);
+  });
+
+  it('cannot transfer to a manager outside the branch, nor without a reason', async () => {
+    const out = await ctx.app.inject({ method: 'POST', url: `/api/customers/${bank.customers.zhangWei}/manager`, headers: as('bm_a'), payload: { managerId: bank.users.cm_b, reason: 'x' } });
+    expect(out.statusCode).toBe(400);
+    expect(out.json().error.fields[0]).toMatchObject({ field: 'managerId', rule: 'scope' });
+    const noReason = await ctx.app.inject({ method: 'POST', url: `/api/customers/${bank.customers.zhangWei}/manager`, headers: as('bm_a'), payload: { managerId: bank.users.cm_a2 } });
+    expect(noReason.statusCode).toBe(400);
+    expect(noReason.json().error.fields[0].field).toBe('reason');
+  });
+
+  it('customer managers may not transfer', async () => {
+    const res = await ctx.app.inject({ method: 'POST', url: `/api/customers/${bank.customers.zhangWei}/manager`, headers: as('cm_a'), payload: { managerId: bank.users.cm_a2, reason: 'x' } });
+    expect(res.statusCode).toBe(403);
+  });
+});
+
+describe('export (B4)', () => {
+  it('exports to Excel only what the user may see, masked per role', async () => {
+    const res = await ctx.app.inject({ url: '/api/customers/export', headers: as('hq') });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('spreadsheetml');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+    const ws = wb.worksheets[0];
+    const names = ws.getColumn(2).values.slice(2);
+    expect(names).toEqual(expect.arrayContaining(['张伟', '王芳']));
+    const mobiles = ws.getColumn(8).values.slice(2).filter(Boolean) as string[];
+    expect(mobiles.every((m) => m.includes('*'))).toBe(true);
+
+    const mine = await ctx.app.inject({ url: '/api/customers/export', headers: as('cm_b') });
+    const wb2 = new ExcelJS.Workbook();
+    await wb2.xlsx.load(mine.rawPayload as unknown as ArrayBuffer);
+    expect(wb2.worksheets[0].getColumn(2).values.slice(2)).toEqual(['王芳']);
+    const audited = await ctx.db.selectFrom('audit_log').select('actor_name').where('action', '=', 'export').execute();
+    expect(audited.map((a) => a.actor_name)).toEqual(expect.arrayContaining(['hq', 'cm_b']));
+  });
+
+  it('is refused to roles without the export permission', async () => {
+    expect((await ctx.app.inject({ url: '/api/customers/export', headers: as('agent') })).statusCode).toBe(403);
+  });
+});
