@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['engines/**/__tests__/**/*.test.ts', 'server/**/__tests__/**/*.test.ts', 'cli/**/__tests__/**/*.test.ts', 'e2e/**/*.test.ts'],
+    include: ['engines/**/__tests__/**/*.test.ts', 'web/**/__tests__/**/*.test.ts', 'server/**/__tests__/**/*.test.ts', 'cli/**/__tests__/**/*.test.ts', 'e2e/**/*.test.ts'],
     globalSetup: ['server/test/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,

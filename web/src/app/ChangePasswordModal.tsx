@@ -1,7 +1,8 @@
 import { App, Form, Input, Modal } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useState } from 'react';
-import { api, ApiError, errorText } from './http.ts';
+import { api, errorText } from './http.ts';
+import { applyFieldErrors } from './formErrors.ts';
 
 type Values = { currentPassword: string; newPassword: string; confirm: string };
 
@@ -12,7 +13,9 @@ export function ChangePasswordModal({ open, onClose }: { open: boolean; onClose:
   const [saving, setSaving] = useState(false);
 
   const submit = async () => {
-    const v = await form.validateFields();
+    // Invalid fields are already marked in the form; nothing more to report.
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
     setSaving(true);
     try {
       await api<void>('/api/auth/password', { method: 'POST', body: { currentPassword: v.currentPassword, newPassword: v.newPassword } });
@@ -20,11 +23,8 @@ export function ChangePasswordModal({ open, onClose }: { open: boolean; onClose:
       form.resetFields();
       onClose();
     } catch (e) {
-      if (e instanceof ApiError && e.fields.length) {
-        form.setFields(e.fields.map((f) => ({ name: f.field, errors: [f.message] })));
-      } else {
-        message.error(errorText(e));
-      }
+      applyFieldErrors(form, e);
+      message.error(errorText(e));
     } finally {
       setSaving(false);
     }

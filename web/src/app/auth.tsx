@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useMemo, type ReactNode } from 'react';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { api, ApiError } from './http.ts';
 
 export type Permission =
@@ -55,6 +55,14 @@ async function fetchMe(): Promise<Me | null> {
   }
 }
 
+/**
+ * Data cached for a previous user must not leak into the next session. The session query itself stays:
+ * removing it would detach the provider's observer and leave it showing the old answer.
+ */
+function forgetOthers(qc: QueryClient): void {
+  qc.removeQueries({ predicate: (q) => q.queryKey[0] !== ME_KEY[0] });
+}
+
 export function AuthProvider({ children }: { children: ReactNode }) {
   const qc = useQueryClient();
   const me = useQuery({ queryKey: ME_KEY, queryFn: fetchMe, staleTime: 5 * 60_000, retry: false });
@@ -63,9 +71,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const login = useCallback(
     async (username: string, password: string) => {
       const r = await api<{ user: Me }>('/api/auth/login', { method: 'POST', body: { username, password }, allow401: true });
-      // Data cached for a previous user must not leak into this session.
-      qc.clear();
       qc.setQueryData(ME_KEY, r.user);
+      forgetOthers(qc);
       return r.user;
     },
     [qc],
@@ -75,8 +82,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     try {
       await api<void>('/api/auth/logout', { method: 'POST', allow401: true });
     } finally {
-      qc.clear();
       qc.setQueryData(ME_KEY, null);
+      forgetOthers(qc);
     }
   }, [qc]);
 

@@ -1,3 +1,10 @@
+import { i18n, langOf } from './i18n.ts';
+
+/** The UI language for the server; the `lang` cookie says the same, this also covers endpoints that only read the header. */
+function acceptLanguage(): string {
+  return langOf(i18n.language) === 'en' ? 'en-US,en;q=0.9' : 'zh-CN,zh;q=0.9';
+}
+
 /** One invalid field as the server reports it; `field` is a dotted path such as `identities.0.idNo`. */
 export type FieldIssue = { field: string; rule: string; message: string };
 
@@ -54,7 +61,7 @@ async function toApiError(res: Response): Promise<ApiError> {
 
 /** JSON over fetch with the session cookie; resolves to the parsed body (undefined for 204). */
 export async function api<T>(url: string, opts: Options = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': acceptLanguage() };
   let body: BodyInit | undefined;
   if (opts.body !== undefined) {
     headers['Content-Type'] = 'application/json';
@@ -90,7 +97,7 @@ function filenameOf(res: Response, fallback: string): string {
  * 400 surface as an error message instead of replacing the page with JSON.
  */
 export async function download(url: string, fallbackName: string): Promise<void> {
-  const res = await fetch(url, { credentials: 'same-origin' });
+  const res = await fetch(url, { credentials: 'same-origin', headers: { 'Accept-Language': acceptLanguage() } });
   if (!res.ok) {
     const err = await toApiError(res);
     if (res.status === 401) goToLogin();

@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createTestContext, type TestContext } from '../server/test/context.ts';
+import { PASSWORD, seedSmallBank } from '../server/test/fixtures.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+let ctx: TestContext;
+let bank: Awaited<ReturnType<typeof seedSmallBank>>;
+let browser: Browser;
+let base: string;
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  bank = await seedSmallBank(ctx.db);
+  const { id } = await ctx.db.selectFrom('customer').select('id').where('customer_no', '=', bank.customers.zhangWei).executeTakeFirstOrThrow();
+  await ctx.db.insertInto('account').values([
+    { customer_id: id, source_system: 'CORE', account_no: '6222020200112233445', org_id: bank.orgs.subA, product_code: 'DEP_CURRENT', opened_on: '2020-01-02', balance_fen: 1_234_567 },
+    { customer_id: id, source_system: 'WEALTH', account_no: 'WM0001', org_id: bank.orgs.subA, product_code: 'WM_STABLE', opened_on: '2021-01-02', balance_fen: 50_000_000 },
+  ]).execute();
+  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+  const addr = ctx.app.server.address() as { port: number };
+  base = `http://127.0.0.1:${addr.port}`;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await ctx?.close();
+});
+
+async function signIn(username: string): Promise<Page> {
+  const page = await browser.newPage({ locale: 'zh-CN' });
+  await page.goto(`${base}/login`);
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+  return page;
+}
+
+describe('a customer manager at work', () => {
+  it('finds a customer by pinyin initials and sees the 360° view with accounts and AUM', async () => {
+    const page = await signIn('cm_a');
+    await page.goto(`${base}/customers`);
+    const box = page.getByTestId('customer-search');
+    await box.fill('zw');
+    await box.press('Enter');
+    const row = page.getByTestId('customer-table').getByText('张伟');
+    await row.waitFor();
+    await row.click();
+    await page.waitForURL(`**/customers/${bank.customers.zhangWei}`);
+    await expect.poll(() => page.getByTestId('c360-name').textContent()).toContain('张伟');
+    // AUM = 12,345.67 + 500,000.00
+    await expect.poll(() => page.getByTestId('c360-aum').textContent()).toContain('512,345.67');
+    const accounts = page.getByTestId('c360-accounts');
+    await accounts.getByText('WM_STABLE').or(accounts.getByText('稳享理财')).first().waitFor();
+    await page.screenshot({ path: 'e2e/.last-360.png', fullPage: true });
+    await page.close();
+  });
+
+  it('a manager of another branch cannot open that customer', async () => {
+    const page = await signIn('cm_b');
+    const res = await page.goto(`${base}/customers/${bank.customers.zhangWei}`);
+    expect(res?.status()).toBe(200); // the SPA loads; the API says 404
+    await page.getByText(/不存在|not found/i).first().waitFor();
+    expect(await page.getByTestId('c360-name').count()).toBe(0);
+    await page.close();
+  });
+
+  it('an auditor sees those reads in the audit log', async () => {
+    const page = await signIn('auditor');
+    await page.goto(`${base}/admin/audit`);
+    const table = page.getByTestId('audit-table');
+    await table.getByText('cm_a').first().waitFor();
+    const rows = await ctx.db.selectFrom('audit_log').select('actor_name').where('action', '=', 'read').where('entity_id', '=', bank.customers.zhangWei).execute();
+    expect(rows.map((r) => r.actor_name)).toContain('cm_a');
+    expect(await table.textContent()).toContain(bank.customers.zhangWei);
+    await page.close();
+  });
+});

@@ -1,0 +1,207 @@
+import { useMemo, useState } from 'react';
+import { Alert, App, Button, Card, Col, Descriptions, Empty, Form, Input, Modal, Row, Select, Space, Spin, Tag, Tree, Typography } from 'antd';
+import { EditOutlined, PlusOutlined } from '@ant-design/icons';
+import { useTranslation } from 'react-i18next';
+import { useLang } from '../../../app/useLang.ts';
+import { errorText } from '../../../app/http.ts';
+import { applyFieldErrors } from '../../../app/formErrors.ts';
+import { NEW_ORG_KINDS, useCreateOrg, useOrgs, useUpdateOrg, type OrgInput, type OrgKind, type OrgUnit } from '../api.ts';
+import { buildOrgTree, type OrgNode } from '../orgTree.ts';
+
+type UnitValues = { code: string; name: string; nameEn?: string; kind: OrgKind };
+
+function AddChildModal({ parent, onClose }: { parent: OrgUnit | null; onClose: () => void }) {
+  const { t } = useTranslation();
+  const { pick } = useLang();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<UnitValues>();
+  const create = useCreateOrg();
+  const submit = async () => {
+    if (!parent) return;
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
+    const body: OrgInput = { parentId: parent.id, code: v.code.trim(), name: v.name.trim(), nameEn: v.nameEn?.trim() || undefined, kind: v.kind };
+    try {
+      await create.mutateAsync(body);
+      message.success(t('admin.org.created'));
+      onClose();
+    } catch (e) {
+      applyFieldErrors(form, e);
+      message.error(errorText(e));
+    }
+  };
+  // A branch's children are usually sub-branches; anything below a sub-branch is a department.
+  const defaultKind: OrgKind = parent?.kind === 'head' ? 'branch' : parent?.kind === 'branch' ? 'subbranch' : 'department';
+  return (
+    <Modal open={!!parent} title={t('admin.org.addChild')} onCancel={onClose} onOk={() => void submit()} confirmLoading={create.isPending} destroyOnHidden>
+      <Form form={form} layout="vertical" preserve={false} initialValues={{ kind: defaultKind }}>
+        <Form.Item label={t('admin.org.parent')}>{parent ? pick(parent.name, parent.nameEn) : ''}</Form.Item>
+        <Form.Item
+          name="code"
+          label={t('admin.org.code')}
+          rules={[
+            { required: true, message: t('common.required') },
+            { pattern: /^[A-Za-z0-9_-]+$/, message: t('admin.org.codeInvalid') },
+          ]}
+        >
+          <Input maxLength={40} />
+        </Form.Item>
+        <Form.Item name="name" label={t('admin.org.name')} rules={[{ required: true, whitespace: true, message: t('common.required') }]}>
+          <Input maxLength={100} />
+        </Form.Item>
+        <Form.Item name="nameEn" label={t('admin.org.nameEn')}>
+          <Input maxLength={100} />
+        </Form.Item>
+        <Form.Item name="kind" label={t('admin.org.kind')} rules={[{ required: true, message: t('common.required') }]}>
+          <Select options={NEW_ORG_KINDS.map((k) => ({ value: k, label: t(`admin.org.kinds.${k}`) }))} />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
+
+function EditUnitModal({ unit, onClose }: { unit: OrgUnit | null; onClose: () => void }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<{ name: string; nameEn?: string }>();
+  const update = useUpdateOrg();
+  const submit = async () => {
+    if (!unit) return;
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
+    try {
+      await update.mutateAsync({ id: unit.id, name: v.name.trim(), nameEn: v.nameEn?.trim() ?? '' });
+      message.success(t('common.saved'));
+      onClose();
+    } catch (e) {
+      applyFieldErrors(form, e);
+      message.error(errorText(e));
+    }
+  };
+  return (
+    <Modal open={!!unit} title={t('admin.org.editUnit')} onCancel={onClose} onOk={() => void submit()} confirmLoading={update.isPending} destroyOnHidden>
+      <Form form={form} layout="vertical" preserve={false} initialValues={{ name: unit?.name, nameEn: unit?.nameEn }}>
+        <Form.Item name="name" label={t('admin.org.name')} rules={[{ required: true, whitespace: true, message: t('common.required') }]}>
+          <Input maxLength={100} />
+        </Form.Item>
+        <Form.Item name="nameEn" label={t('admin.org.nameEn')}>
+          <Input maxLength={100} />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
+
+export function OrgTree() {
+  const { t } = useTranslation();
+  const { pick } = useLang();
+  const orgs = useOrgs();
+  const [selectedId, setSelectedId] = useState<number | null>(null);
+  const [filter, setFilter] = useState('');
+  const [adding, setAdding] = useState<OrgUnit | null>(null);
+  const [editing, setEditing] = useState<OrgUnit | null>(null);
+
+  const units = orgs.data?.items ?? [];
+  const tree = useMemo(() => {
+    const f = filter.trim().toLowerCase();
+    const match = f ? (u: OrgUnit) => [u.name, u.nameEn, u.code].some((s) => s?.toLowerCase().includes(f)) : undefined;
+    return buildOrgTree(units, (u) => pick(u.name, u.nameEn), match);
+  }, [units, pick, filter]);
+  const selected = units.find((u) => u.id === selectedId) ?? null;
+  const parent = selected?.parentId ? units.find((u) => u.id === selected.parentId) : undefined;
+
+  const renderTitle = (n: OrgNode) => (
+    <Space size={6}>
+      <span>{n.title}</span>
+      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+        {n.unit.code}
+      </Typography.Text>
+      <Tag bordered={false} color="blue" title={t('admin.org.userCount')}>
+        {n.unit.userCount}
+      </Tag>
+      <Tag bordered={false} color="green" title={t('admin.org.customerCount')}>
+        {n.unit.customerCount}
+      </Tag>
+    </Space>
+  );
+
+  return (
+    <Row gutter={12}>
+      <Col xs={24} lg={12}>
+        <Card
+          size="small"
+          title={t('admin.org.title')}
+          extra={
+            <Space size={4}>
+              <Tag color="blue">{t('admin.org.userCount')}</Tag>
+              <Tag color="green">{t('admin.org.customerCount')}</Tag>
+            </Space>
+          }
+        >
+          <Input.Search allowClear placeholder={t('admin.org.searchPlaceholder')} onChange={(e) => setFilter(e.target.value)} style={{ marginBottom: 8 }} />
+          {orgs.isError && <Alert type="error" showIcon message={errorText(orgs.error)} />}
+          {orgs.isPending ? (
+            <Spin />
+          ) : (
+            <Tree<OrgNode>
+              data-testid="org-tree"
+              showLine
+              blockNode
+              // Remount when filtering or when a unit is added, so every branch (and the new unit) shows.
+              key={`${filter.trim()}|${units.length}`}
+              defaultExpandAll
+              treeData={tree}
+              titleRender={renderTitle}
+              selectedKeys={selectedId ? [selectedId] : []}
+              onSelect={(keys) => setSelectedId(keys.length ? Number(keys[0]) : null)}
+            />
+          )}
+        </Card>
+      </Col>
+      <Col xs={24} lg={12}>
+        <Card
+          size="small"
+          title={selected ? pick(selected.name, selected.nameEn) : t('admin.org.title')}
+          extra={
+            selected && (
+              <Space>
+                <Button size="small" icon={<EditOutlined />} onClick={() => setEditing(selected)}>
+                  {t('common.edit')}
+                </Button>
+                <Button
+                  size="small"
+                  type="primary"
+                  icon={<PlusOutlined />}
+                  disabled={selected.kind === 'department'}
+                  onClick={() => setAdding(selected)}
+                  data-testid="org-add-child"
+                >
+                  {t('admin.org.addChild')}
+                </Button>
+              </Space>
+            )
+          }
+        >
+          {selected ? (
+            <Descriptions size="small" column={1} bordered>
+              <Descriptions.Item label={t('admin.org.code')}>{selected.code}</Descriptions.Item>
+              <Descriptions.Item label={t('admin.org.name')}>{selected.name}</Descriptions.Item>
+              <Descriptions.Item label={t('admin.org.nameEn')}>{selected.nameEn || '—'}</Descriptions.Item>
+              <Descriptions.Item label={t('admin.org.kind')}>{t(`admin.org.kinds.${selected.kind}`, { defaultValue: selected.kind })}</Descriptions.Item>
+              <Descriptions.Item label={t('admin.org.parent')}>{parent ? pick(parent.name, parent.nameEn) : '—'}</Descriptions.Item>
+              <Descriptions.Item label={t('admin.org.path')}>
+                <Typography.Text code>{selected.path}</Typography.Text>
+              </Descriptions.Item>
+              <Descriptions.Item label={t('admin.org.userCount')}>{selected.userCount}</Descriptions.Item>
+              <Descriptions.Item label={t('admin.org.customerCount')}>{selected.customerCount}</Descriptions.Item>
+            </Descriptions>
+          ) : (
+            <Empty description={t('admin.org.selectHint')} />
+          )}
+        </Card>
+      </Col>
+      <AddChildModal parent={adding} onClose={() => setAdding(null)} />
+      <EditUnitModal unit={editing} onClose={() => setEditing(null)} />
+    </Row>
+  );
+}

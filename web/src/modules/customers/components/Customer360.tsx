@@ -1,0 +1,625 @@
+import { useMemo, useState, type ReactNode } from 'react';
+import { Link, useNavigate } from 'react-router';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Col,
+  Descriptions,
+  Popconfirm,
+  Result,
+  Row,
+  Skeleton,
+  Space,
+  Statistic,
+  Table,
+  Tabs,
+  Tag,
+  Typography,
+  type TableProps,
+} from 'antd';
+import { ArrowLeftOutlined, ArrowRightOutlined, CheckOutlined, CloseOutlined, EditOutlined, PlusOutlined, SwapOutlined } from '@ant-design/icons';
+import { useTranslation } from 'react-i18next';
+import { useAuth } from '../../../app/auth.tsx';
+import { useLang } from '../../../app/useLang.ts';
+import { ApiError, errorText } from '../../../app/http.ts';
+import { formatDate, formatDateTime, formatFen, formatValue } from '../../../app/format.ts';
+import {
+  CHANNELS,
+  useCustomer,
+  useCustomerMeta,
+  useRemoveRelation,
+  type Account,
+  type ChannelPref,
+  type Customer360 as Customer360Data,
+  type HeldProduct,
+  type KeyPerson,
+  type ManagerChange,
+  type Relation,
+  type TimelineEntry,
+} from '../api.ts';
+import { attributesFor } from '../typeTree.ts';
+import { LevelTag, StatusTag } from './CustomerTags.tsx';
+import { RevealValue } from './RevealValue.tsx';
+import { TransferManagerModal } from './TransferManagerModal.tsx';
+import { AddRelationModal } from './AddRelationModal.tsx';
+
+type SectionProps = { c: Customer360Data; canReveal: boolean };
+
+const dash = (v: ReactNode) => (v === null || v === undefined || v === '' ? '—' : v);
+
+/**
+ * Audit `changes` is `{field: {from, to}}` for writes (only `to` on creation); other shapes, and values
+ * redacted for masked roles, are shown as they come.
+ */
+function ChangeList({ fields, changes }: { fields: string[] | null; changes: unknown }) {
+  const { t } = useTranslation();
+  // The audit names database columns (level_code) and list names (channelPrefs); both map to field labels.
+  const label = (f: string) => t(`customer.fields.${f.replace(/_([a-z])/g, (_m, ch: string) => ch.toUpperCase())}`, { defaultValue: f });
+  const text = (v: unknown) => (
+    <Typography.Text style={{ maxWidth: 260 }} ellipsis={{ tooltip: formatValue(v) }}>
+      {formatValue(v)}
+    </Typography.Text>
+  );
+  if (changes && typeof changes === 'object' && !Array.isArray(changes)) {
+    const entries = Object.entries(changes as Record<string, unknown>);
+    return (
+      <Space direction="vertical" size={0}>
+        {entries.map(([f, v]) => {
+          const d = v !== null && typeof v === 'object' && ('from' in v || 'to' in v) ? (v as { from?: unknown; to?: unknown }) : null;
+          return (
+            <span key={f}>
+              <Typography.Text type="secondary">{label(f)}: </Typography.Text>
+              {d && d.from !== null && d.from !== undefined ? (
+                <>
+                  <Typography.Text delete style={{ maxWidth: 260 }} ellipsis={{ tooltip: formatValue(d.from) }}>
+                    {formatValue(d.from)}
+                  </Typography.Text>
+                  {' → '}
+                  {text(d.to)}
+                </>
+              ) : (
+                text(d ? d.to : v)
+              )}
+            </span>
+          );
+        })}
+      </Space>
+    );
+  }
+  if (fields?.length) return <>{fields.map(label).join(', ')}</>;
+  return changes ? <Typography.Text code>{formatValue(changes)}</Typography.Text> : <>—</>;
+}
+
+function Header({ c, onTransfer }: { c: Customer360Data; onTransfer: () => void }) {
+  const { t } = useTranslation();
+  const { pick } = useLang();
+  const { can } = useAuth();
+  const navigate = useNavigate();
+  return (
+    <Card size="small">
+      <Row gutter={[16, 8]} align="middle">
+        <Col flex="1 1 520px">
+          <Space align="center" wrap>
+            <Button type="text" icon={<ArrowLeftOutlined />} onClick={() => navigate(-1)} title={t('common.back')} />
+            <Typography.Title level={4} style={{ margin: 0 }} data-testid="c360-name">
+              {c.name}
+            </Typography.Title>
+            {c.nameEn && <Typography.Text type="secondary">{c.nameEn}</Typography.Text>}
+            <Tag>{pick(c.type.name, c.type.nameEn)}</Tag>
+            <StatusTag status={c.status} />
+            <LevelTag code={c.level?.code} name={c.level?.name} nameEn={c.level?.nameEn} />
+          </Space>
+          <Descriptions size="small" column={{ xs: 1, sm: 2, md: 2, lg: 2, xl: 2, xxl: 4 }} style={{ marginTop: 8 }} styles={{ content: { whiteSpace: 'nowrap' } }}>
+            <Descriptions.Item label={t('customer.fields.customerNo')}>
+              <Typography.Text copyable data-testid="c360-customer-no">
+                {c.customerNo}
+              </Typography.Text>
+            </Descriptions.Item>
+            <Descriptions.Item label={t('customer.fields.party')}>{t(`customer.party.${c.party}`)}</Descriptions.Item>
+            <Descriptions.Item label={t('customer.fields.manager')}>
+              <span data-testid="c360-manager">{c.manager?.displayName ?? t('customer.c360.unassigned')}</span>
+            </Descriptions.Item>
+            <Descriptions.Item label={t('customer.fields.org')}>{pick(c.org.name, c.org.nameEn)}</Descriptions.Item>
+          </Descriptions>
+        </Col>
+        <Col>
+          <Space size="large" align="start">
+            <Statistic
+              title={t('customer.fields.aum')}
+              value={0}
+              formatter={() => <span data-testid="c360-aum">{formatFen(c.summary.aumFen, true)}</span>}
+            />
+            <Statistic title={t('customer.c360.loans')} value={0} formatter={() => formatFen(c.summary.loanFen, true)} />
+            <Statistic title={t('customer.c360.accountCount')} value={c.summary.accountCount} />
+          </Space>
+        </Col>
+        <Col>
+          <Space direction="vertical">
+            {can('customer:write') && (
+              <Button icon={<EditOutlined />} onClick={() => navigate(`/customers/${encodeURIComponent(c.customerNo)}/edit`)} data-testid="c360-edit" block>
+                {t('common.edit')}
+              </Button>
+            )}
+            {can('customer:assign') && (
+              <Button icon={<SwapOutlined />} onClick={onTransfer} data-testid="c360-transfer" block>
+                {t('customer.c360.transfer')}
+              </Button>
+            )}
+          </Space>
+        </Col>
+      </Row>
+    </Card>
+  );
+}
+
+function Profile({ c }: SectionProps) {
+  const { t } = useTranslation();
+  const { pick } = useLang();
+  const meta = useCustomerMeta();
+  const schema = useMemo(() => attributesFor(meta.data?.types ?? [], c.type.code), [meta.data, c.type.code]);
+  const attrs = c.attributes ?? {};
+  const unknownKeys = Object.keys(attrs).filter((k) => !schema.some((a) => a.key === k));
+  const person = c.party === 'person';
+  return (
+    <Card size="small" title={t('customer.c360.profile')}>
+      <Descriptions size="small" bordered column={{ xs: 1, sm: 2, md: 2, lg: 2, xl: 2, xxl: 3 }} styles={{ label: { whiteSpace: 'nowrap' } }}>
+        <Descriptions.Item label={t('customer.fields.name')}>{c.name}</Descriptions.Item>
+        <Descriptions.Item label={t('customer.fields.nameEn')}>{dash(c.nameEn)}</Descriptions.Item>
+        {person && (
+          <>
+            <Descriptions.Item label={t('customer.fields.gender')}>{c.gender ? t(`customer.gender.${c.gender}`) : '—'}</Descriptions.Item>
+            <Descriptions.Item label={t('customer.fields.birthDate')}>{formatDate(c.birthDate)}</Descriptions.Item>
+            <Descriptions.Item label={t('customer.fields.nationality')}>{dash(c.nationality)}</Descriptions.Item>
+            <Descriptions.Item label={t('customer.fields.occupation')}>{dash(c.occupation)}</Descriptions.Item>
+            <Descriptions.Item label={t('customer.fields.employer')}>{dash(c.employer)}</Descriptions.Item>
+          </>
+        )}
+        <Descriptions.Item label={t('customer.fields.industry')}>{dash(c.industry)}</Descriptions.Item>
+        <Descriptions.Item label={t('customer.fields.riskTolerance')}>{c.riskTolerance ? t(`customer.risk.${c.riskTolerance}`) : '—'}</Descriptions.Item>
+        <Descriptions.Item label={t('customer.fields.type')}>{pick(c.type.name, c.type.nameEn)}</Descriptions.Item>
+        {schema.map((a) => (
+          <Descriptions.Item key={a.key} label={pick(a.label, a.labelEn)}>
+            {attrs[a.key] === undefined || attrs[a.key] === null ? '—' : formatValue(attrs[a.key])}
+          </Descriptions.Item>
+        ))}
+        {unknownKeys.map((k) => (
+          <Descriptions.Item key={k} label={k}>
+            {formatValue(attrs[k])}
+          </Descriptions.Item>
+        ))}
+        <Descriptions.Item label={t('customer.fields.createdAt')}>{formatDateTime(c.createdAt)}</Descriptions.Item>
+        <Descriptions.Item label={t('customer.fields.updatedAt')}>{formatDateTime(c.updatedAt)}</Descriptions.Item>
+        <Descriptions.Item label={t('customer.fields.remarks')} span={2}>
+          {dash(c.remarks)}
+        </Descriptions.Item>
+      </Descriptions>
+    </Card>
+  );
+}
+
+function Identities({ c, canReveal }: SectionProps) {
+  const { t } = useTranslation();
+  return (
+    <Card size="small" title={t('customer.c360.identities')}>
+      <Table
+        size="small"
+        rowKey="id"
+        pagination={false}
+        dataSource={c.identities}
+        data-testid="c360-identities"
+        columns={[
+          { title: t('customer.c360.idType'), dataIndex: 'idType', width: 170, render: (v: string) => t(`customer.idType.${v}`, { defaultValue: v }) },
+          {
+            title: t('customer.c360.idNo'),
+            key: 'idNo',
+            render: (_, r) => <RevealValue customerNo={c.customerNo} kind="identity" id={r.id} value={r.idNo} canReveal={canReveal} />,
+          },
+          { title: t('customer.c360.country'), dataIndex: 'country', width: 90, render: dash },
+          { title: t('customer.c360.expiresOn'), dataIndex: 'expiresOn', width: 110, render: (v: string | null) => formatDate(v) },
+          { title: '', dataIndex: 'isPrimary', width: 60, render: (v: boolean) => (v ? <Tag color="blue">{t('common.primary')}</Tag> : null) },
+        ]}
+      />
+    </Card>
+  );
+}
+
+function Contacts({ c, canReveal }: SectionProps) {
+  const { t } = useTranslation();
+  // No stored preference means "contact allowed, no marketing consent" (the schema's default).
+  const prefs: ChannelPref[] = CHANNELS.map((ch) => c.channelPrefs.find((p) => p.channel === ch) ?? { channel: ch, allowed: true, marketingConsent: false });
+  const yesNo = (v: boolean) => (v ? <CheckOutlined style={{ color: '#52c41a' }} /> : <CloseOutlined style={{ color: '#ff4d4f' }} />);
+  return (
+    <Card size="small" title={t('customer.c360.contacts')}>
+      <Table
+        size="small"
+        rowKey="id"
+        pagination={false}
+        dataSource={c.contacts}
+        data-testid="c360-contacts"
+        columns={[
+          { title: t('customer.c360.kind'), dataIndex: 'kind', width: 100, render: (v: string) => t(`customer.contactKind.${v}`, { defaultValue: v }) },
+          {
+            title: t('customer.c360.value'),
+            key: 'value',
+            render: (_, r) => <RevealValue customerNo={c.customerNo} kind="contact" id={r.id} value={r.value} canReveal={canReveal} />,
+          },
+          { title: '', dataIndex: 'isPrimary', width: 60, render: (v: boolean) => (v ? <Tag color="blue">{t('common.primary')}</Tag> : null) },
+        ]}
+      />
+      <Typography.Text strong style={{ display: 'block', margin: '12px 0 4px' }}>
+        {t('customer.c360.channelPrefs')}
+      </Typography.Text>
+      <Table
+        size="small"
+        rowKey="channel"
+        pagination={false}
+        dataSource={prefs}
+        data-testid="c360-channel-prefs"
+        columns={[
+          { title: t('customer.c360.channel'), dataIndex: 'channel', render: (v: string) => t(`customer.channel.${v}`, { defaultValue: v }) },
+          { title: t('customer.c360.allowed'), dataIndex: 'allowed', align: 'center', render: yesNo },
+          { title: t('customer.c360.marketingConsent'), dataIndex: 'marketingConsent', align: 'center', render: yesNo },
+        ]}
+      />
+    </Card>
+  );
+}
+
+function Addresses({ c, canReveal }: SectionProps) {
+  const { t } = useTranslation();
+  return (
+    <Card size="small" title={t('customer.c360.addresses')}>
+      <Table
+        size="small"
+        rowKey="id"
+        pagination={false}
+        dataSource={c.addresses}
+        columns={[
+          { title: t('customer.c360.kind'), dataIndex: 'kind', width: 110, render: (v: string) => t(`customer.addressKind.${v}`, { defaultValue: v }) },
+          {
+            title: t('customer.c360.address'),
+            key: 'line',
+            // The unmasked answer is the whole address, so the masked one is shown whole too.
+            render: (_, r) => (
+              <RevealValue
+                customerNo={c.customerNo}
+                kind="address"
+                id={r.id}
+                value={[r.province, r.city, r.district, r.line].filter(Boolean).join(' ')}
+                canReveal={canReveal}
+              />
+            ),
+          },
+          { title: t('customer.c360.postcode'), dataIndex: 'postcode', width: 80, render: dash },
+          { title: '', dataIndex: 'isPrimary', width: 60, render: (v: boolean) => (v ? <Tag color="blue">{t('common.primary')}</Tag> : null) },
+        ]}
+      />
+    </Card>
+  );
+}
+
+function Relations({ c }: SectionProps) {
+  const { t } = useTranslation();
+  const { pick } = useLang();
+  const { can } = useAuth();
+  const { message } = App.useApp();
+  const remove = useRemoveRelation(c.customerNo);
+  const [adding, setAdding] = useState(false);
+  const columns: TableProps<Relation>['columns'] = [
+    {
+      title: t('customer.c360.relationType'),
+      key: 'label',
+      render: (_, r) => (
+        <Space size={4}>
+          {r.direction === 'out' ? <ArrowRightOutlined /> : <ArrowLeftOutlined />}
+          {pick(r.label, r.labelEn)}
+        </Space>
+      ),
+    },
+    {
+      title: t('customer.c360.relatedCustomer'),
+      key: 'customer',
+      render: (_, r) => <Link to={`/customers/${encodeURIComponent(r.customerNo)}`}>{`${r.name} (${r.customerNo})`}</Link>,
+    },
+    { title: t('customer.c360.note'), dataIndex: 'note', render: dash },
+  ];
+  if (can('customer:write')) {
+    columns.push({
+      title: '',
+      key: 'remove',
+      width: 70,
+      render: (_, r) => (
+        <Popconfirm
+          title={t('customer.c360.removeRelationConfirm')}
+          onConfirm={() =>
+            remove.mutateAsync(r).then(
+              () => void message.success(t('customer.c360.relationRemoved')),
+              (e) => void message.error(errorText(e)),
+            )
+          }
+        >
+          <Button size="small" type="link" danger>
+            {t('customer.c360.removeRelation')}
+          </Button>
+        </Popconfirm>
+      ),
+    });
+  }
+  return (
+    <Card
+      size="small"
+      title={t('customer.c360.relations')}
+      extra={
+        can('customer:write') && (
+          <Button size="small" icon={<PlusOutlined />} onClick={() => setAdding(true)}>
+            {t('customer.c360.addRelation')}
+          </Button>
+        )
+      }
+    >
+      <Table size="small" rowKey={(r) => `${r.direction}-${r.id}`} pagination={false} dataSource={c.relations} columns={columns} data-testid="c360-relations" />
+      <AddRelationModal customerNo={c.customerNo} open={adding} onClose={() => setAdding(false)} />
+    </Card>
+  );
+}
+
+function KeyPersons({ c, canReveal }: SectionProps) {
+  const { t } = useTranslation();
+  const role = (v: string) => t(`customer.keyPersonRole.${v}`, { defaultValue: v });
+  if (c.party === 'person') {
+    if (!c.keyPersonOf.length) return null;
+    return (
+      <Card size="small" title={t('customer.c360.keyPersonOf')}>
+        <Table
+          size="small"
+          rowKey={(r) => `${r.customerNo}-${r.role}`}
+          pagination={false}
+          dataSource={c.keyPersonOf}
+          columns={[
+            { title: t('customer.c360.role'), dataIndex: 'role', width: 140, render: role },
+            {
+              title: t('customer.fields.name'),
+              key: 'customer',
+              render: (_, r) => <Link to={`/customers/${encodeURIComponent(r.customerNo)}`}>{`${r.name} (${r.customerNo})`}</Link>,
+            },
+          ]}
+        />
+      </Card>
+    );
+  }
+  return (
+    <Card size="small" title={t('customer.c360.keyPersons')}>
+      <Table<KeyPerson>
+        size="small"
+        rowKey="id"
+        pagination={false}
+        dataSource={c.keyPersons}
+        columns={[
+          { title: t('customer.c360.role'), dataIndex: 'role', width: 130, render: role },
+          {
+            title: t('customer.c360.personName'),
+            key: 'name',
+            render: (_, r) => (r.personCustomerNo ? <Link to={`/customers/${encodeURIComponent(r.personCustomerNo)}`}>{r.name}</Link> : r.name),
+          },
+          {
+            // One reveal shows both, as "ID no. / mobile", so they share a column.
+            title: `${t('customer.c360.idNo')} / ${t('customer.fields.mobile')}`,
+            key: 'idNo',
+            render: (_, r) => (
+              <RevealValue
+                customerNo={c.customerNo}
+                kind="keyPerson"
+                id={r.id}
+                value={r.idNo || r.mobile ? `${r.idNo ?? ''} / ${r.mobile ?? ''}` : null}
+                canReveal={canReveal}
+              />
+            ),
+          },
+          { title: t('customer.c360.sharePct'), dataIndex: 'sharePct', align: 'right', width: 90, render: (v: string | number | null) => (v === null || v === undefined ? '—' : `${Number(v)}%`) },
+        ]}
+      />
+    </Card>
+  );
+}
+
+function Accounts({ c, canReveal }: SectionProps) {
+  const { t } = useTranslation();
+  const { pick } = useLang();
+  const columns: TableProps<Account>['columns'] = [
+    { title: t('customer.c360.sourceSystem'), dataIndex: 'sourceSystem', width: 90 },
+    {
+      title: t('customer.c360.accountNo'),
+      key: 'accountNo',
+      width: 240,
+      render: (_, r) => <RevealValue customerNo={c.customerNo} kind="account" id={r.id} value={r.accountNo} canReveal={canReveal} />,
+    },
+    { title: t('customer.c360.product'), key: 'product', width: 200, ellipsis: true, render: (_, r) => pick(r.productName, r.productNameEn) },
+    { title: t('customer.c360.kind'), dataIndex: 'category', width: 80, render: (v: string) => t(`customer.category.${v}`, { defaultValue: v }) },
+    { title: t('customer.c360.currency'), dataIndex: 'currency', width: 80 },
+    { title: t('customer.fields.status'), dataIndex: 'status', width: 80, render: (v: string) => t(`customer.accountStatus.${v}`, { defaultValue: v }) },
+    { title: t('customer.c360.accountOrg'), dataIndex: 'orgName', width: 130, ellipsis: true },
+    { title: t('customer.c360.openedOn'), dataIndex: 'openedOn', width: 100, render: (v: string) => formatDate(v) },
+    { title: t('customer.c360.closedOn'), dataIndex: 'closedOn', width: 100, render: (v: string | null) => formatDate(v) },
+    {
+      title: t('customer.c360.assetOrLiability'),
+      dataIndex: 'isAsset',
+      width: 110,
+      render: (v: boolean) => (v ? <Tag color="green">{t('customer.c360.asset')}</Tag> : <Tag color="volcano">{t('customer.c360.liability')}</Tag>),
+    },
+    // Pinned so the balances and totals stay in view while the wide table scrolls.
+    { title: t('customer.c360.balance'), dataIndex: 'balanceFen', align: 'right', width: 160, fixed: 'right', render: (v: number | string) => formatFen(v) },
+  ];
+  const span = columns.length - 1;
+  return (
+    <Card size="small" title={t('customer.c360.accounts')}>
+      <Table<Account>
+        data-testid="c360-accounts"
+        size="small"
+        rowKey="id"
+        pagination={c.accounts.length > 20 ? { pageSize: 20, size: 'small' } : false}
+        dataSource={c.accounts}
+        columns={columns}
+        scroll={{ x: 1400 }}
+        summary={() => (
+          <Table.Summary>
+            <Table.Summary.Row>
+              <Table.Summary.Cell index={0} colSpan={span}>
+                <Typography.Text strong>{t('customer.c360.totalAum')}</Typography.Text>
+              </Table.Summary.Cell>
+              <Table.Summary.Cell index={span} align="right">
+                <Typography.Text strong data-testid="c360-total-aum">
+                  {formatFen(c.summary.aumFen)}
+                </Typography.Text>
+              </Table.Summary.Cell>
+            </Table.Summary.Row>
+            <Table.Summary.Row>
+              <Table.Summary.Cell index={0} colSpan={span}>
+                <Typography.Text strong>{t('customer.c360.totalLoans')}</Typography.Text>
+              </Table.Summary.Cell>
+              <Table.Summary.Cell index={span} align="right">
+                <Typography.Text strong data-testid="c360-total-loans">
+                  {formatFen(c.summary.loanFen)}
+                </Typography.Text>
+              </Table.Summary.Cell>
+            </Table.Summary.Row>
+          </Table.Summary>
+        )}
+      />
+    </Card>
+  );
+}
+
+function Products({ c }: SectionProps) {
+  const { t } = useTranslation();
+  const { pick } = useLang();
+  return (
+    <Card size="small" title={t('customer.c360.products')}>
+      <Table<HeldProduct>
+        size="small"
+        rowKey="code"
+        pagination={false}
+        dataSource={c.summary.products}
+        data-testid="c360-products"
+        columns={[
+          { title: t('customer.c360.product'), key: 'name', render: (_, r) => pick(r.name, r.nameEn) },
+          { title: t('customer.c360.kind'), dataIndex: 'category', width: 80, render: (v: string) => t(`customer.category.${v}`, { defaultValue: v }) },
+          { title: t('customer.c360.count'), dataIndex: 'count', width: 60, align: 'right' },
+          { title: t('customer.c360.balance'), dataIndex: 'balanceFen', width: 140, align: 'right', render: (v: number | string) => formatFen(v) },
+        ]}
+      />
+    </Card>
+  );
+}
+
+function History({ c }: SectionProps) {
+  const { t } = useTranslation();
+  const timeline: TableProps<TimelineEntry>['columns'] = [
+    { title: t('customer.c360.at'), dataIndex: 'at', width: 160, render: (v: string) => formatDateTime(v) },
+    { title: t('customer.c360.actor'), dataIndex: 'actor', width: 100 },
+    { title: t('customer.c360.action'), dataIndex: 'action', width: 100, render: (v: string) => t(`auditAction.${v}`, { defaultValue: v }) },
+    { title: t('customer.c360.changes'), key: 'changes', render: (_, r) => <ChangeList fields={r.fields} changes={r.changes} /> },
+  ];
+  const managers: TableProps<ManagerChange>['columns'] = [
+    { title: t('customer.c360.at'), dataIndex: 'at', width: 160, render: (v: string) => formatDateTime(v) },
+    { title: t('customer.c360.fromManager'), dataIndex: 'fromManager', width: 110, render: (v: string | null) => v ?? t('customer.c360.unassigned') },
+    { title: t('customer.c360.toManager'), dataIndex: 'toManager', width: 110, render: (v: string | null) => v ?? t('customer.c360.unassigned') },
+    { title: t('common.reason'), dataIndex: 'reason' },
+    { title: t('customer.c360.by'), dataIndex: 'by', width: 100, render: dash },
+  ];
+  return (
+    <Card size="small">
+      <Tabs
+        size="small"
+        items={[
+          {
+            key: 'timeline',
+            label: t('customer.c360.timeline'),
+            children: (
+              <Table<TimelineEntry>
+                size="small"
+                rowKey={(r, i) => `${r.at}-${i}`}
+                pagination={{ pageSize: 10, size: 'small', hideOnSinglePage: true }}
+                dataSource={c.timeline}
+                columns={timeline}
+                data-testid="c360-timeline"
+              />
+            ),
+          },
+          {
+            key: 'managers',
+            label: t('customer.c360.managerHistory'),
+            children: (
+              <Table<ManagerChange>
+                size="small"
+                rowKey={(r, i) => `${r.at}-${i}`}
+                pagination={{ pageSize: 10, size: 'small', hideOnSinglePage: true }}
+                dataSource={c.managerHistory}
+                columns={managers}
+                data-testid="c360-manager-history"
+              />
+            ),
+          },
+        ]}
+      />
+    </Card>
+  );
+}
+
+/** Everything known about one customer on one screen (SPEC C11). */
+export function Customer360({ customerNo }: { customerNo: string }) {
+  const { t } = useTranslation();
+  const { can } = useAuth();
+  const navigate = useNavigate();
+  const q = useCustomer(customerNo);
+  const [transferring, setTransferring] = useState(false);
+
+  if (q.isPending) return <Skeleton active paragraph={{ rows: 12 }} />;
+  if (q.isError) {
+    const notFound = q.error instanceof ApiError && q.error.status === 404;
+    return (
+      <Result
+        status={notFound ? '404' : 'error'}
+        title={notFound ? t('customer.c360.notFound') : t('common.loadFailed')}
+        subTitle={notFound ? undefined : errorText(q.error)}
+        extra={<Button onClick={() => navigate('/customers')}>{t('common.back')}</Button>}
+      />
+    );
+  }
+  const c = q.data;
+  const props: SectionProps = { c, canReveal: c.masked && (can('pii:unmask') || can('pii:view')) };
+
+  return (
+    <Space direction="vertical" size={12} style={{ width: '100%' }}>
+      <Header c={c} onTransfer={() => setTransferring(true)} />
+      {c.masked && <Alert type="info" showIcon message={t('customer.c360.maskedNote')} banner />}
+      <Row gutter={[12, 12]}>
+        <Col xs={24} xl={12}>
+          <Profile {...props} />
+        </Col>
+        <Col xs={24} xl={12}>
+          <Space direction="vertical" size={12} style={{ width: '100%' }}>
+            <Identities {...props} />
+            <Contacts {...props} />
+            <Addresses {...props} />
+          </Space>
+        </Col>
+        <Col xs={24}>
+          <Accounts {...props} />
+        </Col>
+        <Col xs={24} xl={12}>
+          <Space direction="vertical" size={12} style={{ width: '100%' }}>
+            <Products {...props} />
+            <Relations {...props} />
+            <KeyPersons {...props} />
+          </Space>
+        </Col>
+        <Col xs={24} xl={12}>
+          <History {...props} />
+        </Col>
+      </Row>
+      <TransferManagerModal customer={c} open={transferring} onClose={() => setTransferring(false)} />
+    </Space>
+  );
+}

@@ -1,0 +1,231 @@
+import { useEffect, useMemo, useState } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Alert, App, Button, Card, Input, Select, Space, Table, TreeSelect, Typography, type TableProps } from 'antd';
+import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
+import { useTranslation } from 'react-i18next';
+import { useAuth } from '../../../app/auth.tsx';
+import { useLang } from '../../../app/useLang.ts';
+import { errorText } from '../../../app/http.ts';
+import { formatDate, formatFen } from '../../../app/format.ts';
+import {
+  customersApi,
+  STATUSES,
+  useCustomerMeta,
+  useCustomers,
+  type CustomerQuery,
+  type CustomerSort,
+  type CustomerStatus,
+  type CustomerSummary,
+} from '../api.ts';
+import { buildTypeTree } from '../typeTree.ts';
+import { LevelTag, StatusTag } from './CustomerTags.tsx';
+
+const SORTS: CustomerSort[] = ['customerNo', 'name', 'createdAt', 'aum'];
+const PAGE_SIZES = [20, 50, 100];
+
+/** The list's state lives in the URL so that going back from a 360 view restores it. */
+function readQuery(p: URLSearchParams): CustomerQuery {
+  const sort = p.get('sort') as CustomerSort | null;
+  const order = p.get('order');
+  const pageSize = Number(p.get('pageSize'));
+  return {
+    q: p.get('q') || undefined,
+    status: (p.get('status') as CustomerStatus | null) || undefined,
+    levelCode: p.get('levelCode') || undefined,
+    typeCode: p.get('typeCode') || undefined,
+    sort: sort && SORTS.includes(sort) ? sort : undefined,
+    order: order === 'asc' || order === 'desc' ? order : undefined,
+    page: Math.max(1, Number(p.get('page')) || 1),
+    pageSize: PAGE_SIZES.includes(pageSize) ? pageSize : 20,
+  };
+}
+
+export function CustomerList() {
+  const { t } = useTranslation();
+  const { pick } = useLang();
+  const { can } = useAuth();
+  const { message } = App.useApp();
+  const navigate = useNavigate();
+  const [params, setParams] = useSearchParams();
+  const query = useMemo(() => readQuery(params), [params]);
+  const [text, setText] = useState(query.q ?? '');
+  const [exporting, setExporting] = useState(false);
+  const meta = useCustomerMeta();
+  const list = useCustomers(query);
+
+  useEffect(() => setText(query.q ?? ''), [query.q]);
+
+  const update = (patch: Partial<Record<keyof CustomerQuery, string | number | undefined>>, keepPage = false) => {
+    const next = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(patch)) {
+      if (v === undefined || v === '') next.delete(k);
+      else next.set(k, String(v));
+    }
+    if (!keepPage) next.delete('page');
+    setParams(next, { replace: true });
+  };
+
+  // Searching as the user types, but only once they pause.
+  useEffect(() => {
+    if (text.trim() === (query.q ?? '')) return;
+    const h = setTimeout(() => update({ q: text.trim() }), 400);
+    return () => clearTimeout(h);
+  }, [text]);
+
+  const typeTree = useMemo(() => buildTypeTree(meta.data?.types ?? [], (x) => pick(x.name, x.nameEn)), [meta.data, pick]);
+
+  const sortOrderOf = (key: CustomerSort) => (query.sort === key ? (query.order === 'desc' ? 'descend' : 'ascend') : null);
+
+  const columns: TableProps<CustomerSummary>['columns'] = [
+    {
+      title: t('customer.fields.customerNo'),
+      dataIndex: 'customerNo',
+      key: 'customerNo',
+      width: 150,
+      sorter: true,
+      sortOrder: sortOrderOf('customerNo'),
+      render: (v: string) => (
+        <Link to={`/customers/${encodeURIComponent(v)}`} onClick={(e) => e.stopPropagation()}>
+          {v}
+        </Link>
+      ),
+    },
+    { title: t('customer.fields.name'), dataIndex: 'name', key: 'name', sorter: true, sortOrder: sortOrderOf('name'), ellipsis: true },
+    { title: t('customer.fields.type'), key: 'type', width: 130, ellipsis: true, render: (_, r) => pick(r.typeName, r.typeNameEn) },
+    { title: t('customer.fields.status'), dataIndex: 'status', key: 'status', width: 80, render: (v: CustomerStatus) => <StatusTag status={v} /> },
+    {
+      title: t('customer.fields.level'),
+      key: 'level',
+      width: 100,
+      render: (_, r) => <LevelTag code={r.levelCode} name={r.levelName} nameEn={r.levelNameEn} />,
+    },
+    { title: t('customer.fields.mobile'), dataIndex: 'mobile', key: 'mobile', width: 140, render: (v: string | null) => v ?? '—' },
+    { title: t('customer.fields.org'), dataIndex: 'orgName', key: 'org', width: 140, ellipsis: true },
+    { title: t('customer.fields.manager'), dataIndex: 'managerName', key: 'manager', width: 100, render: (v: string | null) => v ?? '—' },
+    {
+      title: t('customer.fields.aum'),
+      dataIndex: 'aumFen',
+      key: 'aum',
+      width: 150,
+      align: 'right',
+      sorter: true,
+      sortOrder: sortOrderOf('aum'),
+      render: (v: number | string) => formatFen(v),
+    },
+    {
+      title: t('customer.fields.createdAt'),
+      dataIndex: 'createdAt',
+      key: 'createdAt',
+      width: 110,
+      sorter: true,
+      sortOrder: sortOrderOf('createdAt'),
+      render: (v: string) => formatDate(v),
+    },
+  ];
+
+  const onTableChange: TableProps<CustomerSummary>['onChange'] = (pagination, _filters, sorter, extra) => {
+    if (extra.action === 'sort') {
+      const s = Array.isArray(sorter) ? sorter[0] : sorter;
+      const key = s?.order ? (s.columnKey as CustomerSort) : undefined;
+      update({ sort: key, order: key ? (s!.order === 'descend' ? 'desc' : 'asc') : undefined });
+      return;
+    }
+    update({ page: pagination.current, pageSize: pagination.pageSize }, true);
+  };
+
+  const doExport = async () => {
+    setExporting(true);
+    try {
+      const { page: _p, pageSize: _s, ...filters } = query;
+      await customersApi.export(filters, t('customer.list.exportFileName'));
+    } catch (e) {
+      message.error(errorText(e));
+    } finally {
+      setExporting(false);
+    }
+  };
+
+  return (
+    <Card
+      size="small"
+      title={<Typography.Text strong>{t('customer.list.title')}</Typography.Text>}
+      extra={
+        <Space>
+          {can('customer:export') && (
+            <Button icon={<DownloadOutlined />} loading={exporting} onClick={() => void doExport()} data-testid="customer-export">
+              {t('common.export')}
+            </Button>
+          )}
+          {can('customer:write') && (
+            <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/customers/new')} data-testid="customer-new">
+              {t('customer.list.newCustomer')}
+            </Button>
+          )}
+        </Space>
+      }
+    >
+      <Space wrap style={{ marginBottom: 12 }}>
+        <Input.Search
+          data-testid="customer-search"
+          placeholder={t('customer.list.searchPlaceholder')}
+          title={t('customer.list.searchPlaceholder')}
+          allowClear
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          onSearch={(v) => update({ q: v.trim() })}
+          style={{ width: 480 }}
+        />
+        <Select
+          allowClear
+          placeholder={t('customer.list.statusPlaceholder')}
+          value={query.status}
+          onChange={(v) => update({ status: v })}
+          style={{ width: 120 }}
+          options={STATUSES.map((s) => ({ value: s, label: t(`customer.status.${s}`) }))}
+          data-testid="customer-filter-status"
+        />
+        <Select
+          allowClear
+          placeholder={t('customer.list.levelPlaceholder')}
+          value={query.levelCode}
+          onChange={(v) => update({ levelCode: v })}
+          style={{ width: 140 }}
+          options={(meta.data?.levels ?? []).map((l) => ({ value: l.code, label: pick(l.name, l.nameEn) }))}
+          data-testid="customer-filter-level"
+        />
+        <TreeSelect
+          allowClear
+          placeholder={t('customer.list.typePlaceholder')}
+          value={query.typeCode}
+          onChange={(v) => update({ typeCode: v })}
+          style={{ width: 200 }}
+          treeData={typeTree}
+          treeDefaultExpandAll
+          popupMatchSelectWidth={false}
+          data-testid="customer-filter-type"
+        />
+      </Space>
+      {list.isError && <Alert type="error" showIcon message={errorText(list.error)} style={{ marginBottom: 12 }} />}
+      <Table<CustomerSummary>
+        data-testid="customer-table"
+        size="small"
+        rowKey="customerNo"
+        columns={columns}
+        dataSource={list.data?.items ?? []}
+        loading={list.isFetching}
+        onChange={onTableChange}
+        onRow={(r) => ({ onClick: () => navigate(`/customers/${encodeURIComponent(r.customerNo)}`), style: { cursor: 'pointer' } })}
+        pagination={{
+          current: query.page,
+          pageSize: query.pageSize,
+          total: list.data?.total ?? 0,
+          showSizeChanger: true,
+          pageSizeOptions: PAGE_SIZES,
+          showTotal: (total) => t('common.total', { total }),
+          size: 'small',
+        }}
+        scroll={{ x: 1200 }}
+      />
+    </Card>
+  );
+}

@@ -1,0 +1,5 @@
+import { RoleList } from '../modules/admin/components/RoleList.tsx';
+
+export function RolesPage() {
+  return <RoleList />;
+}
