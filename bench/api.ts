@@ -69,18 +69,19 @@ async function load(name: string, cookie: string, paths: string[]) {
   const times: number[] = [];
   let errors = 0;
   let i = 0;
-  const inst = autocannon({
-    url: `http://127.0.0.1:${PORT}`,
-    connections: CONNECTIONS,
-    duration: SECONDS,
-    headers: { cookie },
-    requests: [{ method: 'GET', setupRequest: (req: Record<string, unknown>) => ({ ...req, path: paths[i++ % paths.length] }) }],
+  const res = await new Promise<autocannon.Result>((resolve, reject) => {
+    const inst = autocannon({
+      url: `http://127.0.0.1:${PORT}`,
+      connections: CONNECTIONS,
+      duration: SECONDS,
+      headers: { cookie },
+      requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length] }) }],
+    }, (err, result) => (err ? reject(err) : resolve(result)));
+    inst.on('response', (_c, status, _b, ms) => {
+      if (status !== 200) errors++;
+      times.push(ms);
+    });
   });
-  inst.on('response', (_c: unknown, status: number, _b: number, ms: number) => {
-    if (status !== 200) errors++;
-    times.push(ms);
-  });
-  const res = await inst;
   times.sort((a, b) => a - b);
   const rps = res.requests.total / SECONDS;
   const out = { name, rps, p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99), errors: errors + res.errors + res.non2xx };

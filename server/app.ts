@@ -12,7 +12,7 @@ import type pg from 'pg';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import { authenticate } from './platform/auth.ts';
-import { registerErrorHandler } from './platform/errors.ts';
+import { registerErrorHandler, sendNotFound } from './platform/errors.ts';
 import { registerMetrics } from './platform/metrics.ts';
 import { adminRoutes } from './modules/admin/admin.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
@@ -59,12 +59,12 @@ export async function buildApp({ config, db, pool, logger = false }: BuildOption
   await app.register(managersRoutes);
   await app.register(adminRoutes);
   // 7. The web UI, when built: static files, and index.html for client-side routes.
-  if (fs.existsSync(path.join(WEB_DIST, 'index.html'))) {
-    await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false });
-    app.get('/*', { schema: { hide: true } }, (req, reply) => {
-      if (req.url.startsWith('/api/')) return reply.callNotFound();
-      return reply.sendFile('index.html');
-    });
-  }
+  //    Files are looked up per request, so a rebuilt UI is served without a restart.
+  const hasWeb = fs.existsSync(path.join(WEB_DIST, 'index.html'));
+  if (hasWeb) await app.register(fastifyStatic, { root: WEB_DIST, index: false, wildcard: true });
+  app.setNotFoundHandler((req, reply) => {
+    const page = req.method === 'GET' && !req.url.startsWith('/api/') && req.url !== '/metrics';
+    return hasWeb && page ? reply.type('text/html').sendFile('index.html') : sendNotFound(req, reply);
+  });
   return app;
 }

@@ -15,6 +15,7 @@ export type CurrentUser = ScopeSubject & {
   username: string;
   displayName: string;
   orgName: string;
+  orgNameEn: string;
   roleCode: string;
   roleName: string;
   roleNameEn: string;
@@ -42,19 +43,19 @@ export function actorOf(req: FastifyRequest): Actor {
 }
 
 type UserRow = {
-  id: number; username: string; display_name: string; org_id: number; path: string; org_name: string;
+  id: number; username: string; display_name: string; org_id: number; path: string; org_name: string; org_name_en: string;
   role_code: string; role_name: string; role_name_en: string; data_scope: DataScope; permissions: string[];
 };
 
 function toCurrentUser(r: UserRow, via: CurrentUser['via']): CurrentUser {
   return {
-    id: r.id, username: r.username, displayName: r.display_name, orgId: r.org_id, orgPath: r.path, orgName: r.org_name,
+    id: r.id, username: r.username, displayName: r.display_name, orgId: r.org_id, orgPath: r.path, orgName: r.org_name, orgNameEn: r.org_name_en,
     roleCode: r.role_code, roleName: r.role_name, roleNameEn: r.role_name_en, dataScope: r.data_scope,
     permissions: new Set(r.permissions), via,
   };
 }
 
-const USER_COLUMNS = sql`u.id, u.username, u.display_name, u.org_id, o.path, o.name AS org_name,
+const USER_COLUMNS = sql`u.id, u.username, u.display_name, u.org_id, o.path, o.name AS org_name, o.name_en AS org_name_en,
   r.code AS role_code, r.name AS role_name, r.name_en AS role_name_en, r.data_scope, r.permissions`;
 
 /** Resolves a session cookie or a bearer token to its user, sliding the session's expiry. */

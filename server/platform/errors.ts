@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export type ErrorCode =
   | 'VALIDATION'
@@ -142,8 +142,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
       },
     });
   });
-  app.setNotFoundHandler((req, reply) => {
-    const lang = pickLang(req.headers['accept-language']);
-    reply.status(404).send({ error: { code: 'NOT_FOUND', message: lang === 'zh' ? '页面不存在' : 'Not found', fields: [] } });
-  });
+}
+
+export function sendNotFound(req: FastifyRequest, reply: FastifyReply) {
+  const lang = pickLang(req.headers['accept-language']);
+  return reply.status(404).send({ error: { code: 'NOT_FOUND', message: lang === 'zh' ? '页面不存在' : 'Not found', messages: { zh: '页面不存在', en: 'Not found' }, fields: [] } });
 }

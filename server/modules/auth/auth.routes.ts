@@ -8,7 +8,7 @@ import * as repo from './auth.repository.ts';
 
 export function toMe(u: CurrentUser) {
   return {
-    id: u.id, username: u.username, displayName: u.displayName, orgId: u.orgId, orgName: u.orgName,
+    id: u.id, username: u.username, displayName: u.displayName, orgId: u.orgId, orgName: u.orgName, orgNameEn: u.orgNameEn,
     roleCode: u.roleCode, roleName: u.roleName, roleNameEn: u.roleNameEn, dataScope: u.dataScope, permissions: [...u.permissions].sort(),
   };
 }

@@ -11,6 +11,7 @@ export const Me = Type.Object({
   displayName: Type.String(),
   orgId: Type.Integer(),
   orgName: Type.String(),
+  orgNameEn: Type.String(),
   roleCode: Type.String(),
   roleName: Type.String(),
   roleNameEn: Type.String(),

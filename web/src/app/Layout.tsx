@@ -81,7 +81,7 @@ export function Layout() {
           <Space size="middle">
             {user && (
               <Typography.Text type="secondary" data-testid="user-info">
-                {user.orgName} · {pick(user.roleName, user.roleNameEn)}
+                {pick(user.orgName, user.orgNameEn || user.orgName)} · {pick(user.roleName, user.roleNameEn)}
               </Typography.Text>
             )}
             <LanguageSwitch />

@@ -23,6 +23,7 @@ export type Me = {
   displayName: string;
   orgId: number;
   orgName: string;
+  orgNameEn: string;
   roleCode: string;
   roleName: string;
   roleNameEn: string;
