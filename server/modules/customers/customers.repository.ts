@@ -1,5 +1,5 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
-import type { Db, CustomerTable, IdType } from '../../db/database.ts';
+import type { Db, CustomerKeyPersonTable, CustomerTable, IdType } from '../../db/database.ts';
 import { customerScope, type ScopeSubject } from '../../platform/scope.ts';
 
 export type SearchFilter = {
@@ -292,6 +292,14 @@ export async function endRelation(db: Db, customerId: number, relationId: number
     .where('id', '=', relationId).where('ended_at', 'is', null)
     .where(({ or, eb }) => or([eb('customer_id', '=', customerId), eb('related_id', '=', customerId)]))
     .returning(['id', 'customer_id', 'related_id', 'type_code']).executeTakeFirst();
+}
+
+export function insertKeyPerson(db: Db, row: Omit<CustomerKeyPersonTable, 'id' | 'created_at'>) {
+  return db.insertInto('customer_key_person').values(row).returning('id').executeTakeFirstOrThrow();
+}
+
+export function deleteKeyPerson(db: Db, customerId: number, id: number) {
+  return db.deleteFrom('customer_key_person').where('id', '=', id).where('customer_id', '=', customerId).returningAll().executeTakeFirst();
 }
 
 export async function relationTypeExists(db: Db, code: string) {

@@ -8,7 +8,7 @@ import { maskValue } from '../../../engines/identity/index.ts';
 import * as repo from './customers.repository.ts';
 import * as service from './customers.service.ts';
 import {
-  CustomerInput, CustomerNoParams, CustomerPatch, DeleteBody, RelationBody, SearchQuery, TransferBody, UnmaskBody,
+  CustomerInput, CustomerNoParams, CustomerPatch, DeleteBody, KeyPersonBody, RelationBody, SearchQuery, TransferBody, UnmaskBody,
 } from './customers.schemas.ts';
 
 export async function customersRoutes(fastify: FastifyInstance) {
@@ -71,6 +71,16 @@ export async function customersRoutes(fastify: FastifyInstance) {
 
   app.post('/api/customers/:customerNo/relations', { schema: { tags, params: CustomerNoParams, body: RelationBody }, preHandler: requireUser('customer:write') }, async (req, reply) =>
     reply.status(201).send(await service.addRelation(app.db, currentUser(req), actorOf(req), req.params.customerNo, req.body.relatedCustomerNo, req.body.typeCode, req.body.note ?? null)));
+
+  app.post('/api/customers/:customerNo/key-persons', { schema: { tags, params: CustomerNoParams, body: KeyPersonBody }, preHandler: requireUser('customer:write') }, async (req, reply) =>
+    reply.status(201).send(await service.addKeyPerson(app.db, currentUser(req), actorOf(req), req.params.customerNo, req.body)));
+
+  app.delete('/api/customers/:customerNo/key-persons/:id', {
+    schema: { tags, params: Type.Intersect([CustomerNoParams, Type.Object({ id: Type.Integer({ minimum: 1 }) })]) }, preHandler: requireUser('customer:write'),
+  }, async (req, reply) => {
+    await service.removeKeyPerson(app.db, currentUser(req), actorOf(req), req.params.customerNo, req.params.id);
+    return reply.status(204).send();
+  });
 
   app.delete('/api/customers/:customerNo/relations/:id', {
     schema: { tags, params: Type.Intersect([CustomerNoParams, Type.Object({ id: Type.Integer({ minimum: 1 }) })]) }, preHandler: requireUser('customer:write'),

@@ -77,6 +77,17 @@ export const DeleteBody = Type.Object({ reason: Str(500, 1) }, { additionalPrope
 export const UnmaskBody = Type.Object({
   kind: Lit(['identity', 'contact', 'address', 'account', 'keyPerson'] ), id: Type.Integer({ minimum: 1 }),
 }, { additionalProperties: false });
+export const KeyPersonBody = Type.Object({
+  role: Lit(['legal_rep', 'actual_controller', 'executive', 'finance_head', 'shareholder', 'contact'] as const),
+  name: Str(100, 1),
+  idType: Opt(Nullable(Lit(ID_TYPES))),
+  idNo: Opt(Nullable(Str(40))),
+  mobile: Opt(Nullable(Str(20))),
+  sharePct: Opt(Nullable(Type.Number({ minimum: 0, maximum: 100 }))),
+  personCustomerNo: Opt(Nullable(Type.String({ pattern: '^\\d{1,20}$' }))),
+}, { additionalProperties: false });
+export type KeyPersonBody = Static<typeof KeyPersonBody>;
+
 export const RelationBody = Type.Object({
   relatedCustomerNo: Type.String({ pattern: '^\\d{1,20}$' }), typeCode: Str(40, 1), note: Opt(Nullable(Str(500))),
 }, { additionalProperties: false });

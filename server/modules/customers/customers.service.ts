@@ -7,7 +7,7 @@ import { can, type CurrentUser } from '../../platform/auth.ts';
 import { AppError, fieldError, forbidden, invalid, notFound, type FieldError } from '../../platform/errors.ts';
 import { getParameter } from '../../platform/parameters.ts';
 import * as repo from './customers.repository.ts';
-import type { CustomerInput, CustomerPatch, SearchQuery } from './customers.schemas.ts';
+import type { CustomerInput, CustomerPatch, KeyPersonBody, SearchQuery } from './customers.schemas.ts';
 
 const CUSTOMER_NOT_FOUND = { zh: '客户不存在', en: 'Customer not found' };
 export const customerNotFound = () => notFound(CUSTOMER_NOT_FOUND);
@@ -443,6 +443,52 @@ export async function endRelation(db: Db, user: CurrentUser, actor: Actor, custo
     const r = await repo.endRelation(trx, id, relationId);
     if (!r) throw notFound();
     await audit(trx, actor, { action: 'delete', entity: 'customer_relation', entityId: relationId, customerId: id, changes: r });
+  });
+}
+
+/** Registers a corporate key person (C7), linked to a personal customer when one is named. */
+export async function addKeyPerson(db: Db, user: CurrentUser, actor: Actor, customerNo: string, body: KeyPersonBody) {
+  return db.transaction().execute(async (trx) => {
+    const cur = await repo.getCustomerForUpdate(trx, customerNo, user);
+    if (!cur) throw customerNotFound();
+    const errors: FieldError[] = [];
+    if (cur.party !== 'organization') errors.push(fieldError('customerNo', 'party', '只有机构客户才有关键人', 'only organisations have key persons'));
+    let idNo = body.idNo?.trim() || null;
+    if (idNo && (body.idType ?? 'resident_id') === 'resident_id') {
+      const v = validateResidentId(idNo, today());
+      if (!v.ok) errors.push(idRuleError('idNo', v.rule));
+      else idNo = v.value;
+    }
+    let mobile = body.mobile?.trim() || null;
+    if (mobile) {
+      const v = normalizeMobile(mobile);
+      if (!v.ok) errors.push(fieldError('mobile', 'mobileFormat', '手机号格式不正确', 'is not a valid mainland mobile number'));
+      else mobile = v.value;
+    }
+    let personId: number | null = null;
+    if (body.personCustomerNo) {
+      // The person may bank with another branch: linking needs to know they exist, not to see them.
+      personId = (await repo.findCustomerId(trx, body.personCustomerNo, { ...user, dataScope: 'all' })) ?? null;
+      if (!personId) errors.push(fieldError('personCustomerNo', 'exists', '个人客户不存在', 'no such customer'));
+    }
+    if (errors.length) throw invalid(errors);
+    const row = {
+      customer_id: cur.id, role: body.role, name: body.name.trim(), id_type: idNo ? body.idType ?? 'resident_id' : null, id_no: idNo,
+      mobile, share_pct: body.sharePct == null ? null : String(body.sharePct), person_customer_id: personId,
+    };
+    const { id } = await repo.insertKeyPerson(trx, row);
+    await audit(trx, actor, { action: 'create', entity: 'customer_key_person', entityId: id, customerId: cur.id, fields: Object.keys(row), changes: row });
+    return { id };
+  });
+}
+
+export async function removeKeyPerson(db: Db, user: CurrentUser, actor: Actor, customerNo: string, id: number) {
+  await db.transaction().execute(async (trx) => {
+    const customerId = await repo.findCustomerId(trx, customerNo, user);
+    if (!customerId) throw customerNotFound();
+    const gone = await repo.deleteKeyPerson(trx, customerId, id);
+    if (!gone) throw notFound();
+    await audit(trx, actor, { action: 'delete', entity: 'customer_key_person', entityId: id, customerId, changes: gone });
   });
 }
 

@@ -142,6 +142,27 @@ describe('360° view (C11) and masking (B2)', () => {
   });
 });
 
+describe('key persons (C7)', () => {
+  it('registers a legal representative linked to a personal customer, seen from both sides', async () => {
+    const res = await ctx.app.inject({
+      method: 'POST', url: `/api/customers/${bank.customers.company}/key-persons`, headers: as('hq'),
+      payload: { role: 'legal_rep', name: '张伟', idNo: '11010519491231002X', mobile: '13812345678', personCustomerNo: bank.customers.zhangWei },
+    });
+    expect(res.statusCode).toBe(201);
+    const company = (await ctx.app.inject({ url: `/api/customers/${bank.customers.company}`, headers: as('hq') })).json();
+    expect(company.keyPersons[0]).toMatchObject({ role: 'legal_rep', name: '张伟', personCustomerNo: bank.customers.zhangWei, idNo: '1101**********002X' });
+    const person = (await ctx.app.inject({ url: `/api/customers/${bank.customers.zhangWei}`, headers: as('cm_a') })).json();
+    expect(person.keyPersonOf).toContainEqual({ role: 'legal_rep', customerNo: bank.customers.company, name: '北京榕树科技有限公司' });
+  });
+
+  it('validates the key person and refuses them on a personal customer', async () => {
+    const bad = await ctx.app.inject({ method: 'POST', url: `/api/customers/${bank.customers.company}/key-persons`, headers: as('hq'), payload: { role: 'executive', name: '李四', idNo: '110105194912310021', mobile: '123' } });
+    expect(bad.json().error.fields.map((f: { field: string }) => f.field).sort()).toEqual(['idNo', 'mobile']);
+    const person = await ctx.app.inject({ method: 'POST', url: `/api/customers/${bank.customers.wangFang}/key-persons`, headers: as('hq'), payload: { role: 'executive', name: '李四' } });
+    expect(person.statusCode).toBe(400);
+  });
+});
+
 describe('create and edit (bad input never half-writes)', () => {
   const count = async () => Number((await ctx.db.selectFrom('customer').select(ctx.db.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 
