@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { actorOf, currentUser, requireUser } from '../../platform/auth.ts';
+import { actorOf, can, currentUser, requireUser } from '../../platform/auth.ts';
 import { audit } from '../../platform/audit.ts';
 import { typed } from '../../platform/context.ts';
 import { PERMISSIONS } from '../../platform/permissions.ts';
@@ -44,7 +44,7 @@ export async function adminRoutes(fastify: FastifyInstance) {
     return reply.status(204).send();
   });
 
-  app.get('/api/admin/audit', { schema: { tags, querystring: AuditQuery }, preHandler: requireUser('audit:read') }, async (req) => service.searchAudit(app.db, req.query));
+  app.get('/api/admin/audit', { schema: { tags, querystring: AuditQuery }, preHandler: requireUser('audit:read') }, async (req) => service.searchAudit(app.db, currentUser(req), req.query));
   app.get('/api/admin/audit/export', { schema: { tags, querystring: AuditQuery }, preHandler: requireUser('audit:read', 'audit:export') }, async (req, reply) => {
     const zh = !req.headers['accept-language']?.startsWith('en');
     // The export itself is recorded first, so even an interrupted download leaves a trace.
@@ -62,7 +62,7 @@ export async function adminRoutes(fastify: FastifyInstance) {
       { header: 'IP', key: 'ip', width: 16 },
     ], async function* () {
       for await (const r of repo.streamAudit(app.db, req.query)) {
-        const p = service.presentAudit(r);
+        const p = service.presentAudit(r, can(currentUser(req), 'pii:view'));
         yield { ...p, at: p.at.toISOString(), fields: p.fields.join(', '), changes: p.changes == null ? '' : JSON.stringify(p.changes) };
       }
     });

@@ -1,7 +1,8 @@
 import type { Db } from '../../db/database.ts';
 import { normalizeMobile, validateEmail } from '../../../engines/identity/index.ts';
 import { audit, diff, type Actor } from '../../platform/audit.ts';
-import { hashPassword, type CurrentUser } from '../../platform/auth.ts';
+import { can, hashPassword, type CurrentUser } from '../../platform/auth.ts';
+import { redactPersonal } from '../customers/customers.service.ts';
 import { type AppError, fieldError, invalid, notFound, type FieldError } from '../../platform/errors.ts';
 import { checkPasswordStrength } from '../auth/auth.service.ts';
 import * as repo from './admin.repository.ts';
@@ -176,16 +177,17 @@ export async function updateRole(db: Db, actor: Actor, id: number, patch: Partia
   });
 }
 
-export function presentAudit(r: Awaited<ReturnType<typeof repo.searchAudit>>['items'][number]) {
+/** An audit row for the viewer; roles that see personal data masked get its values redacted. */
+export function presentAudit(r: Awaited<ReturnType<typeof repo.searchAudit>>['items'][number], clear: boolean) {
   return {
     id: r.id, at: r.at, actorName: r.actor_name, action: r.action, entity: r.entity, entityId: r.entity_id,
-    customerNo: r.customer_no, customerName: r.customer_name, fields: r.fields, changes: r.changes, ip: r.ip,
+    customerNo: r.customer_no, customerName: r.customer_name, fields: r.fields, changes: clear ? r.changes : redactPersonal(r.changes), ip: r.ip,
   };
 }
 
-export async function searchAudit(db: Db, q: repo.AuditFilter & { page?: number; pageSize?: number }) {
+export async function searchAudit(db: Db, user: CurrentUser, q: repo.AuditFilter & { page?: number; pageSize?: number }) {
   const pageSize = q.pageSize ?? 50;
   const { items, total } = await repo.searchAudit(db, q, pageSize, ((q.page ?? 1) - 1) * pageSize);
-  return { items: items.map(presentAudit), total, page: q.page ?? 1, pageSize };
+  return { items: items.map((r) => presentAudit(r, can(user, 'pii:view'))), total, page: q.page ?? 1, pageSize };
 }
 

@@ -130,10 +130,10 @@ export function present360(r: repo.View360Row, clear: boolean, rules: MaskRules)
   };
 }
 
-const PERSONAL_FIELDS = new Set(['identities', 'contacts', 'addresses']);
+const PERSONAL_FIELDS = new Set(['identities', 'contacts', 'addresses', 'id_no', 'mobile']);
 
 /** Timeline entries carry before/after values: personal ones are hidden from masked roles. */
-function redactPersonal(changes: unknown): unknown {
+export function redactPersonal(changes: unknown): unknown {
   if (!changes || typeof changes !== 'object') return changes;
   return Object.fromEntries(Object.entries(changes as Record<string, unknown>).map(([k, v]) => [k, PERSONAL_FIELDS.has(k) ? '***' : v]));
 }
@@ -153,7 +153,7 @@ function normaliseLists(input: Pick<CustomerInput, 'identities' | 'contacts' | '
     out.identities = input.identities.map((i, n) => {
       let idNo = i.idNo.trim();
       const field = `identities.${n}.idNo`;
-      if (i.idType === 'resident_id' || i.idType === 'hk_macao_permit' || i.idType === 'taiwan_permit' || i.idType === 'foreign_permanent') {
+      if (i.idType === 'resident_id' || i.idType === 'foreign_permanent') {
         const v = validateResidentId(idNo, today);
         if (!v.ok) errors.push(idRuleError(field, v.rule));
         else {
@@ -169,6 +169,12 @@ function normaliseLists(input: Pick<CustomerInput, 'identities' | 'contacts' | '
           ? fieldError(field, 'usccChecksum', '统一社会信用代码校验位不正确（GB 32100）', 'unified social credit code check character is wrong (GB 32100)')
           : fieldError(field, 'usccFormat', '统一社会信用代码应为 18 位数字或大写字母（不含 I、O、Z、S、V）', 'unified social credit code must be 18 digits or capital letters (no I, O, Z, S, V)'));
         else idNo = v.value;
+      } else if (i.idType === 'hk_macao_permit' || i.idType === 'taiwan_permit') {
+        // Mainland travel permits: 港澳 H/M + 8–10 digits, 台湾 8 or 10 digits. (The 18-digit residence
+        // permits starting 81/82/83 carry the GB 11643 check and are entered as resident IDs.)
+        idNo = idNo.toUpperCase();
+        const ok = i.idType === 'hk_macao_permit' ? /^[HM]\d{8,10}$/.test(idNo) : /^\d{8}(\d{2})?$/.test(idNo);
+        if (!ok) errors.push(fieldError(field, 'permitFormat', i.idType === 'hk_macao_permit' ? '港澳通行证号应为 H 或 M 加 8–10 位数字' : '台湾通行证号应为 8 或 10 位数字', i.idType === 'hk_macao_permit' ? 'must be H or M followed by 8–10 digits' : 'must be 8 or 10 digits'));
       } else if (i.idType === 'passport') {
         idNo = idNo.toUpperCase();
         if (!/^[A-Z0-9]{5,20}$/.test(idNo)) errors.push(fieldError(field, 'passportFormat', '护照号应为 5–20 位字母或数字', 'passport number must be 5–20 letters or digits'));

@@ -207,6 +207,18 @@ export type CustomerPatch = Partial<CustomerInput> & { version: number };
 export type Manager = { id: number; username: string; displayName: string; orgId: number; orgName: string; managerLevel: string | null };
 export type UnmaskKind = 'identity' | 'contact' | 'address' | 'account' | 'keyPerson';
 
+export type KeyPersonRole = 'legal_rep' | 'actual_controller' | 'executive' | 'finance_head' | 'shareholder' | 'contact';
+export const KEY_PERSON_ROLES: KeyPersonRole[] = ['legal_rep', 'actual_controller', 'executive', 'finance_head', 'shareholder', 'contact'];
+/** Without `idType` the server takes `idNo` to be a resident ID and checks it (GB 11643). */
+export type KeyPersonInput = {
+  role: KeyPersonRole;
+  name: string;
+  idNo?: string;
+  mobile?: string;
+  sharePct?: number;
+  personCustomerNo?: string;
+};
+
 const path = (customerNo: string) => `/api/customers/${encodeURIComponent(customerNo)}`;
 
 export const customerKeys = {
@@ -229,6 +241,10 @@ export const customersApi = {
   addRelation: (customerNo: string, body: { relatedCustomerNo: string; typeCode: string; note?: string }) =>
     api<unknown>(`${path(customerNo)}/relations`, { method: 'POST', body }),
   removeRelation: (customerNo: string, id: number) => api<void>(`${path(customerNo)}/relations/${id}`, { method: 'DELETE' }),
+  addKeyPerson: (customerNo: string, body: KeyPersonInput) => api<{ id: number }>(`${path(customerNo)}/key-persons`, { method: 'POST', body }),
+  removeKeyPerson: (customerNo: string, id: number) => api<void>(`${path(customerNo)}/key-persons/${id}`, { method: 'DELETE' }),
+  /** Soft delete (SPEC C2): the record and its history stay, flagged as deleted. */
+  remove: (customerNo: string, body: { reason: string }) => api<void>(path(customerNo), { method: 'DELETE', body }),
   managers: (orgId?: number) => api<{ items: Manager[] }>(`/api/managers${toQuery({ orgId })}`),
   /** The export honours the list's filters and sort but not its paging: it is the whole result. */
   export: (q: CustomerFilters & { sort?: CustomerSort; order?: 'asc' | 'desc' }, fileName: string) =>
@@ -299,6 +315,43 @@ export function useRemoveRelation(customerNo: string) {
     onSuccess: (_r, rel) => {
       void qc.invalidateQueries({ queryKey: customerKeys.detail(customerNo) });
       void qc.invalidateQueries({ queryKey: customerKeys.detail(rel.customerNo) });
+    },
+  });
+}
+
+export function useAddKeyPerson(customerNo: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: KeyPersonInput) => customersApi.addKeyPerson(customerNo, body),
+    // A linked personal customer lists the company under "key person of", so their view is stale too.
+    onSuccess: (_r, body) => {
+      void qc.invalidateQueries({ queryKey: customerKeys.detail(customerNo) });
+      if (body.personCustomerNo) void qc.invalidateQueries({ queryKey: customerKeys.detail(body.personCustomerNo) });
+    },
+  });
+}
+
+export function useRemoveKeyPerson(customerNo: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (kp: KeyPerson) => customersApi.removeKeyPerson(customerNo, kp.id),
+    onSuccess: (_r, kp) => {
+      void qc.invalidateQueries({ queryKey: customerKeys.detail(customerNo) });
+      if (kp.personCustomerNo) void qc.invalidateQueries({ queryKey: customerKeys.detail(kp.personCustomerNo) });
+    },
+  });
+}
+
+export function useDeleteCustomer(customerNo: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (reason: string) => customersApi.remove(customerNo, { reason }),
+    onSuccess: () => {
+      // Dropped rather than refetched: the page still on screen would flash a 404 before it navigates away.
+      qc.removeQueries({ queryKey: customerKeys.detail(customerNo), exact: true });
+      // Lists, and other customers' views that showed this one as a relation or key person.
+      void qc.invalidateQueries({ queryKey: ['customers', 'list'] });
+      void qc.invalidateQueries({ queryKey: ['customers', 'detail'] });
     },
   });
 }

@@ -19,7 +19,7 @@ describe('isResidentId', () => {
     ['440524188001010014', true],
     ['110105194912310021', false], // wrong check character
     ['110105194902310026', false], // right check character, but 31 February
-    ['110105491231002', false], // old 15-digit form is not accepted in the form
+    ['110105491231002', true], // the old 15-digit form is accepted and upgraded by the server
     ['', false],
   ])('%s → %s', (v, ok) => expect(isResidentId(v)).toBe(ok));
 });

@@ -19,7 +19,7 @@ import {
   Typography,
   type TableProps,
 } from 'antd';
-import { ArrowLeftOutlined, ArrowRightOutlined, CheckOutlined, CloseOutlined, EditOutlined, PlusOutlined, SwapOutlined } from '@ant-design/icons';
+import { ArrowLeftOutlined, ArrowRightOutlined, CheckOutlined, CloseOutlined, DeleteOutlined, EditOutlined, PlusOutlined, SwapOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../../../app/auth.tsx';
 import { useLang } from '../../../app/useLang.ts';
@@ -29,6 +29,7 @@ import {
   CHANNELS,
   useCustomer,
   useCustomerMeta,
+  useRemoveKeyPerson,
   useRemoveRelation,
   type Account,
   type ChannelPref,
@@ -44,6 +45,8 @@ import { LevelTag, StatusTag } from './CustomerTags.tsx';
 import { RevealValue } from './RevealValue.tsx';
 import { TransferManagerModal } from './TransferManagerModal.tsx';
 import { AddRelationModal } from './AddRelationModal.tsx';
+import { AddKeyPersonModal } from './AddKeyPersonModal.tsx';
+import { DeleteCustomerModal } from './DeleteCustomerModal.tsx';
 
 type SectionProps = { c: Customer360Data; canReveal: boolean };
 
@@ -92,7 +95,7 @@ function ChangeList({ fields, changes }: { fields: string[] | null; changes: unk
   return changes ? <Typography.Text code>{formatValue(changes)}</Typography.Text> : <>—</>;
 }
 
-function Header({ c, onTransfer }: { c: Customer360Data; onTransfer: () => void }) {
+function Header({ c, onTransfer, onDelete }: { c: Customer360Data; onTransfer: () => void; onDelete: () => void }) {
   const { t } = useTranslation();
   const { pick } = useLang();
   const { can } = useAuth();
@@ -145,6 +148,11 @@ function Header({ c, onTransfer }: { c: Customer360Data; onTransfer: () => void 
             {can('customer:assign') && (
               <Button icon={<SwapOutlined />} onClick={onTransfer} data-testid="c360-transfer" block>
                 {t('customer.c360.transfer')}
+              </Button>
+            )}
+            {can('customer:write') && (
+              <Button danger icon={<DeleteOutlined />} onClick={onDelete} data-testid="c360-delete" block>
+                {t('common.delete')}
               </Button>
             )}
           </Space>
@@ -367,6 +375,10 @@ function Relations({ c }: SectionProps) {
 
 function KeyPersons({ c, canReveal }: SectionProps) {
   const { t } = useTranslation();
+  const { can } = useAuth();
+  const { message } = App.useApp();
+  const remove = useRemoveKeyPerson(c.customerNo);
+  const [adding, setAdding] = useState(false);
   const role = (v: string) => t(`customer.keyPersonRole.${v}`, { defaultValue: v });
   if (c.party === 'person') {
     if (!c.keyPersonOf.length) return null;
@@ -389,37 +401,76 @@ function KeyPersons({ c, canReveal }: SectionProps) {
       </Card>
     );
   }
+  const columns: TableProps<KeyPerson>['columns'] = [
+    { title: t('customer.c360.role'), dataIndex: 'role', width: 130, render: role },
+    { title: t('customer.c360.personName'), dataIndex: 'name' },
+    {
+      // One reveal shows both, as "ID no. / mobile", so they share a column.
+      title: `${t('customer.c360.idNo')} / ${t('customer.fields.mobile')}`,
+      key: 'idNo',
+      render: (_, r) => (
+        <RevealValue
+          customerNo={c.customerNo}
+          kind="keyPerson"
+          id={r.id}
+          value={r.idNo || r.mobile ? `${r.idNo ?? ''} / ${r.mobile ?? ''}` : null}
+          canReveal={canReveal}
+        />
+      ),
+    },
+    { title: t('customer.c360.sharePct'), dataIndex: 'sharePct', align: 'right', width: 90, render: (v: string | number | null) => (v === null || v === undefined ? '—' : `${Number(v)}%`) },
+    {
+      title: t('customer.c360.linkedCustomer'),
+      dataIndex: 'personCustomerNo',
+      width: 120,
+      render: (v: string | null) => (v ? <Link to={`/customers/${encodeURIComponent(v)}`}>{v}</Link> : '—'),
+    },
+  ];
+  if (can('customer:write')) {
+    columns.push({
+      title: '',
+      key: 'remove',
+      width: 70,
+      render: (_, r) => (
+        <Popconfirm
+          title={t('customer.c360.removeKeyPersonConfirm', { name: r.name })}
+          onConfirm={() =>
+            remove.mutateAsync(r).then(
+              () => void message.success(t('customer.c360.keyPersonRemoved')),
+              (e) => void message.error(errorText(e)),
+            )
+          }
+        >
+          <Button size="small" type="link" danger>
+            {t('customer.c360.removeKeyPerson')}
+          </Button>
+        </Popconfirm>
+      ),
+    });
+  }
   return (
-    <Card size="small" title={t('customer.c360.keyPersons')}>
+    <Card
+      size="small"
+      title={t('customer.c360.keyPersons')}
+      extra={
+        can('customer:write') && (
+          <Button size="small" icon={<PlusOutlined />} onClick={() => setAdding(true)} data-testid="c360-add-key-person">
+            {t('customer.c360.addKeyPerson')}
+          </Button>
+        )
+      }
+    >
+      {/* Cells stay on one line (an ID number broken over lines is unreadable); a narrow card scrolls instead. */}
       <Table<KeyPerson>
         size="small"
         rowKey="id"
         pagination={false}
         dataSource={c.keyPersons}
-        columns={[
-          { title: t('customer.c360.role'), dataIndex: 'role', width: 130, render: role },
-          {
-            title: t('customer.c360.personName'),
-            key: 'name',
-            render: (_, r) => (r.personCustomerNo ? <Link to={`/customers/${encodeURIComponent(r.personCustomerNo)}`}>{r.name}</Link> : r.name),
-          },
-          {
-            // One reveal shows both, as "ID no. / mobile", so they share a column.
-            title: `${t('customer.c360.idNo')} / ${t('customer.fields.mobile')}`,
-            key: 'idNo',
-            render: (_, r) => (
-              <RevealValue
-                customerNo={c.customerNo}
-                kind="keyPerson"
-                id={r.id}
-                value={r.idNo || r.mobile ? `${r.idNo ?? ''} / ${r.mobile ?? ''}` : null}
-                canReveal={canReveal}
-              />
-            ),
-          },
-          { title: t('customer.c360.sharePct'), dataIndex: 'sharePct', align: 'right', width: 90, render: (v: string | number | null) => (v === null || v === undefined ? '—' : `${Number(v)}%`) },
-        ]}
+        columns={columns.map((col) => ({ ...col, onCell: () => ({ style: { whiteSpace: 'nowrap' } }) }))}
+        scroll={{ x: 'max-content' }}
+        data-testid="c360-key-persons"
       />
+      <AddKeyPersonModal customerNo={c.customerNo} open={adding} onClose={() => setAdding(false)} />
     </Card>
   );
 }
@@ -574,6 +625,7 @@ export function Customer360({ customerNo }: { customerNo: string }) {
   const navigate = useNavigate();
   const q = useCustomer(customerNo);
   const [transferring, setTransferring] = useState(false);
+  const [deleting, setDeleting] = useState(false);
 
   if (q.isPending) return <Skeleton active paragraph={{ rows: 12 }} />;
   if (q.isError) {
@@ -592,7 +644,7 @@ export function Customer360({ customerNo }: { customerNo: string }) {
 
   return (
     <Space direction="vertical" size={12} style={{ width: '100%' }}>
-      <Header c={c} onTransfer={() => setTransferring(true)} />
+      <Header c={c} onTransfer={() => setTransferring(true)} onDelete={() => setDeleting(true)} />
       {c.masked && <Alert type="info" showIcon message={t('customer.c360.maskedNote')} banner />}
       <Row gutter={[12, 12]}>
         <Col xs={24} xl={12}>
@@ -620,6 +672,7 @@ export function Customer360({ customerNo }: { customerNo: string }) {
         </Col>
       </Row>
       <TransferManagerModal customer={c} open={transferring} onClose={() => setTransferring(false)} />
+      <DeleteCustomerModal customer={c} open={deleting} onClose={() => setDeleting(false)} />
     </Space>
   );
 }

@@ -1,0 +1,53 @@
+import { Alert, App, Form, Input, Modal } from 'antd';
+import { useNavigate } from 'react-router';
+import { useTranslation } from 'react-i18next';
+import { ApiError, errorText } from '../../../app/http.ts';
+import { applyFieldErrors } from '../../../app/formErrors.ts';
+import { useDeleteCustomer, type Customer360 } from '../api.ts';
+
+type Values = { reason: string };
+
+/** Soft delete (SPEC C2): the customer leaves searches and views, but the record and its history stay. */
+export function DeleteCustomerModal({ customer, open, onClose }: { customer: Customer360; open: boolean; onClose: () => void }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const navigate = useNavigate();
+  const [form] = Form.useForm<Values>();
+  const remove = useDeleteCustomer(customer.customerNo);
+
+  const submit = async () => {
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
+    try {
+      await remove.mutateAsync(v.reason.trim());
+      message.success(t('customer.c360.deleted', { name: customer.name, customerNo: customer.customerNo }), 6);
+      // Replace, so that Back does not return to a page that no longer exists.
+      navigate('/customers', { replace: true });
+    } catch (e) {
+      // Errors shown under their fields need no toast; anything else (e.g. 403, 404) does.
+      const unplaced = applyFieldErrors(form, e);
+      if (!(e instanceof ApiError) || !e.fields.length || unplaced.length) message.error(errorText(e));
+    }
+  };
+
+  return (
+    <Modal
+      open={open}
+      title={t('customer.c360.deleteTitle', { name: customer.name })}
+      onCancel={onClose}
+      onOk={() => void submit()}
+      okText={t('common.delete')}
+      okButtonProps={{ danger: true }}
+      confirmLoading={remove.isPending}
+      destroyOnHidden
+    >
+      <Alert type="warning" showIcon message={t('customer.c360.deleteNote')} style={{ marginBottom: 16 }} />
+      <Form form={form} layout="vertical" preserve={false}>
+        <Form.Item label={t('customer.fields.customerNo')}>{customer.customerNo}</Form.Item>
+        <Form.Item name="reason" label={t('common.reason')} rules={[{ required: true, whitespace: true, message: t('customer.c360.deleteReasonRequired') }]}>
+          <Input.TextArea rows={3} maxLength={500} showCount data-testid="delete-reason" />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
