@@ -9,17 +9,37 @@ import { withDatabase } from './global-setup.ts';
 
 export type TestContext = { db: Db; pool: pg.Pool; url: string; app: FastifyInstance; config: Config; close: () => Promise<void> };
 
+export type TestDatabase = { name: string; db: Db; pool: pg.Pool; url: string; close: () => Promise<void> };
+
+async function onAdmin(statement: string) {
+  const admin = new pg.Client({ connectionString: inject('adminUrl') });
+  await admin.connect();
+  try {
+    await admin.query(statement);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** A fresh database cloned from the migrated template (dropped by close, or by the run's teardown). */
+export async function createTestDatabase(poolSize = 10): Promise<TestDatabase> {
+  const template = inject('template');
+  const name = `banyan_t_${template.replace('banyan_tpl_', '')}_${randomBytes(4).toString('hex')}`;
+  await onAdmin(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+  const url = withDatabase(inject('adminUrl'), name);
+  const { db, pool } = createDb(url, poolSize);
+  return {
+    name, db, pool, url,
+    close: async () => {
+      await db.destroy();
+      await onAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
+  };
+}
+
 /** A fresh database cloned from the migrated template, and the app built on it. */
 export async function createTestContext(overrides: Partial<Config> = {}): Promise<TestContext> {
-  const adminUrl = inject('adminUrl');
-  const template = inject('template');
-  const name = `banyan_t_${inject('template').replace('banyan_tpl_', '')}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
-  await admin.end();
-  const url = withDatabase(adminUrl, name);
-  const { db, pool } = createDb(url, 10);
+  const { db, pool, url, close } = await createTestDatabase();
   const config = { ...loadConfig({}), ...overrides };
   const app = await buildApp({ config, db, pool });
   await app.ready();
@@ -27,11 +47,7 @@ export async function createTestContext(overrides: Partial<Config> = {}): Promis
     db, pool, url, app, config,
     close: async () => {
       await app.close();
-      await db.destroy();
-      const a = new pg.Client({ connectionString: adminUrl });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await a.end();
+      await close();
     },
   };
 }
