@@ -43,7 +43,8 @@ async function signIn(username: string): Promise<Page> {
   return page;
 }
 
-describe('a customer manager at work', () => {
+// Generous: on a shared two-core machine a cold Chromium and the first page can take a while.
+describe('a customer manager at work', { timeout: 120_000 }, () => {
   it('finds a customer by pinyin initials and sees the 360° view with accounts and AUM', async () => {
     const page = await signIn('cm_a');
     await page.goto(`${base}/customers`);

