@@ -18,6 +18,10 @@ import { adminRoutes } from './modules/admin/admin.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { customersRoutes } from './modules/customers/customers.routes.ts';
 import { managersRoutes } from './modules/managers/managers.routes.ts';
+import { engagementRoutes } from './modules/engagement/engagement.routes.ts';
+import { productsRoutes } from './modules/products/products.routes.ts';
+import { serviceRoutes } from './modules/service/service.routes.ts';
+import { workplaceRoutes } from './modules/workplace/workplace.routes.ts';
 
 const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
 
@@ -57,6 +61,10 @@ export async function buildApp({ config, db, pool, logger = false }: BuildOption
   await app.register(authRoutes);
   await app.register(customersRoutes);
   await app.register(managersRoutes);
+  await app.register(engagementRoutes);
+  await app.register(productsRoutes);
+  await app.register(serviceRoutes);
+  await app.register(workplaceRoutes);
   await app.register(adminRoutes);
   // 7. The web UI, when built: static files, and index.html for client-side routes.
   //    Files are looked up per request, so a rebuilt UI is served without a restart.

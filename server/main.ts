@@ -7,6 +7,8 @@ import { startEmbedded } from './db/embedded.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { ensureAdmin } from './modules/admin/admin.bootstrap.ts';
 import { countCustomers } from './modules/admin/admin.repository.ts';
+import { JOBS } from './jobs.ts';
+import { startJobs } from './platform/jobs.ts';
 
 export type Runtime = { db: Db; pool: pg.Pool; url: string; embedded: boolean; close: () => Promise<void> };
 
@@ -62,12 +64,15 @@ export async function startServer(config: Config): Promise<{ app: FastifyInstanc
   }
   const app = await buildApp({ config, db, pool: rt.pool, logger: { level: config.logLevel } });
   await app.listen({ port: config.port, host: config.host });
+  // Scheduled work (reminders, SLA checks …): queues and schedules live in the database.
+  const jobs = await startJobs(rt.url, db, JOBS, say);
   say(`Banyan is running at http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}/`);
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       say('stopping…');
       await app.close();
+      await jobs.stop();
       await rt.close();
       say('stopped');
     })());

@@ -1,13 +1,19 @@
 import { Kysely, PostgresDialect, type ColumnType, type Generated } from 'kysely';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
+import type { EngagementTables } from '../modules/engagement/engagement.table.ts';
+import type { ManagersTables } from '../modules/managers/managers.table.ts';
+import type { ProductsTables } from '../modules/products/products.table.ts';
+import type { ServiceTables } from '../modules/service/service.table.ts';
+import type { WorkplaceTables } from '../modules/workplace/workplace.table.ts';
 
 // bigint ids come back as strings by default; our ids stay well inside 2^53, so read them as numbers.
 pg.types.setTypeParser(20, (v) => Number(v));
 // Dates stay plain YYYY-MM-DD strings, never shifted by the server's time zone.
 pg.types.setTypeParser(1082, (v) => v);
 
-type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** A timestamptz column: read as Date, written as Date or ISO text. Module tables use it too. */
+export type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
 export type OrgUnitTable = {
   id: Generated<number>;
@@ -246,7 +252,8 @@ export type AccountTable = {
 
 export type AccountBalanceDailyTable = { account_id: number; customer_id: number; as_of: string; balance_fen: number };
 
-export type Database = {
+/** The foundation's tables (migrations 0001–0002); each later module declares its own in `<domain>.table.ts`. */
+export type FoundationTables = {
   org_unit: OrgUnitTable;
   role: RoleTable;
   app_user: AppUserTable;
@@ -271,6 +278,8 @@ export type Database = {
   account: AccountTable;
   account_balance_daily: AccountBalanceDailyTable;
 };
+
+export type Database = FoundationTables & EngagementTables & ProductsTables & ManagersTables & ServiceTables & WorkplaceTables;
 
 export type Db = Kysely<Database>;
 

@@ -23,3 +23,22 @@ export function customerScope(user: ScopeSubject, alias = 'customer'): Expressio
       return sql<boolean>`${col('org_id')} IN (SELECT o.id FROM org_unit o WHERE o.path LIKE ${user.orgPath + '%'})`;
   }
 }
+
+/**
+ * The staff counterpart of the data-scope predicate: whose own work (tasks, journals, plans,
+ * reports, pipelines) `user` may read. `alias` is the alias of an `app_user` table in the query.
+ * own → the user alone; org → users of the user's org unit; subtree → of that unit and below; all → everyone.
+ */
+export function staffScope(user: ScopeSubject, alias = 'app_user'): Expression<SqlBool> {
+  const col = (c: string) => sql.ref(`${alias}.${c}`);
+  switch (user.dataScope) {
+    case 'all':
+      return sql<boolean>`true`;
+    case 'own':
+      return sql<boolean>`${col('id')} = ${user.id}`;
+    case 'org':
+      return sql<boolean>`${col('org_id')} = ${user.orgId}`;
+    case 'subtree':
+      return sql<boolean>`${col('org_id')} IN (SELECT o.id FROM org_unit o WHERE o.path LIKE ${user.orgPath + '%'})`;
+  }
+}

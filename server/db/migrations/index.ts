@@ -1,9 +1,19 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_foundation.ts';
 import * as m0002 from './0002_reference_data.ts';
+import * as m0003 from './0003_engagement.ts';
+import * as m0004 from './0004_products.ts';
+import * as m0005 from './0005_managers.ts';
+import * as m0006 from './0006_service.ts';
+import * as m0007 from './0007_workplace.ts';
 
 /** Every migration, by name; they run in name order and are never edited once landed. */
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_reference_data': m0002,
+  '0003_engagement': m0003,
+  '0004_products': m0004,
+  '0005_managers': m0005,
+  '0006_service': m0006,
+  '0007_workplace': m0007,
 };

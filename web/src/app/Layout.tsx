@@ -17,8 +17,9 @@ import { useAuth, type Permission } from './auth.tsx';
 import { useLang } from './useLang.ts';
 import { LanguageSwitch } from './LanguageSwitch.tsx';
 import { ChangePasswordModal } from './ChangePasswordModal.tsx';
+import { MODULES } from './modules.ts';
 
-type Entry = { path: string; permission: Permission; label: string; icon: ReactNode };
+type Entry = { path: string; permission: Permission; label: string; icon: ReactNode; order?: number };
 
 export function Layout() {
   const { t } = useTranslation();
@@ -30,7 +31,9 @@ export function Layout() {
   const [collapsed, setCollapsed] = useState(false);
   const [pwOpen, setPwOpen] = useState(false);
 
-  const modules: Entry[] = [{ path: '/customers', permission: 'customer:read', label: t('app.menu.customers'), icon: <TeamOutlined /> }];
+  // Customers sit between the workbench (order 10) and the other front-office modules.
+  const customers: Entry = { path: '/customers', permission: 'customer:read', label: t('app.menu.customers'), icon: <TeamOutlined />, order: 20 };
+  const modules: Entry[] = [customers, ...MODULES.flatMap((m) => m.menu).map((e): Entry => ({ ...e, label: t(e.labelKey) }))].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
   const admin: Entry[] = [
     { path: '/admin/orgs', permission: 'admin:org', label: t('app.menu.orgs'), icon: <ApartmentOutlined /> },
     { path: '/admin/users', permission: 'admin:user', label: t('app.menu.users'), icon: <UserOutlined /> },
@@ -62,7 +65,7 @@ export function Layout() {
     <AntLayout style={{ minHeight: '100vh' }}>
       <AntLayout.Sider theme="light" collapsible collapsed={collapsed} onCollapse={setCollapsed} breakpoint="lg" width={200} style={{ borderRight: `1px solid ${token.colorBorderSecondary}` }}>
         <div style={{ height: 48, display: 'flex', alignItems: 'center', justifyContent: 'center', fontWeight: 600, fontSize: 16 }}>
-          <Link to="/customers">{collapsed ? t('app.shortTitle').slice(0, 1) : t('app.title')}</Link>
+          <Link to="/">{collapsed ? t('app.shortTitle').slice(0, 1) : t('app.title')}</Link>
         </div>
         <Menu mode="inline" items={items} selectedKeys={selected ? [selected.path] : []} defaultOpenKeys={['admin']} />
       </AntLayout.Sider>

@@ -13,7 +13,13 @@ export type Permission =
   | 'admin:user'
   | 'admin:role'
   | 'audit:read'
-  | 'audit:export';
+  | 'audit:export'
+  | 'team:supervise'
+  | 'sales:plan'
+  | 'service:handle'
+  | 'service:supervise'
+  | 'product:manage'
+  | 'notice:publish';
 
 export type DataScope = 'own' | 'org' | 'subtree' | 'all';
 

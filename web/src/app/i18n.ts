@@ -4,6 +4,7 @@ import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
 import { zhCN } from './locales/zh-CN.ts';
 import { enUS } from './locales/en-US.ts';
+import { MODULES } from './modules.ts';
 
 export type Lang = 'zh' | 'en';
 
@@ -54,8 +55,9 @@ applyLang(initial);
 
 void i18n.use(initReactI18next).init({
   resources: {
-    'zh-CN': { translation: zhCN },
-    'en-US': { translation: enUS },
+    // Each module's strings sit under its own top-level key, so a shallow merge is enough.
+    'zh-CN': { translation: Object.assign({}, zhCN, ...MODULES.map((m) => m.locales.zh)) },
+    'en-US': { translation: Object.assign({}, enUS, ...MODULES.map((m) => m.locales.en)) },
   },
   lng: I18N_CODE[initial],
   fallbackLng: 'zh-CN',

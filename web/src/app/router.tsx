@@ -1,16 +1,13 @@
-import { lazy, type ComponentType, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import { createBrowserRouter, Navigate, useLocation } from 'react-router';
 import { Button, Result, Spin } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useAuth, type Permission } from './auth.tsx';
 import { Layout } from './Layout.tsx';
+import { MODULES } from './modules.ts';
+import { guard, page } from './routing.tsx';
 import { LoginPage } from '../pages/LoginPage.tsx';
 import { NotFound } from '../pages/NotFound.tsx';
-
-/** Route components are split per page; antd and React stay in the shared chunk. */
-function page<K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) {
-  return lazy(async () => ({ default: (await load())[name] }));
-}
 
 const CustomersPage = page(() => import('../pages/CustomersPage.tsx'), 'CustomersPage');
 const CustomerDetailPage = page(() => import('../pages/CustomerDetailPage.tsx'), 'CustomerDetailPage');
@@ -40,17 +37,11 @@ function RequireAuth({ children }: { children: ReactNode }) {
   return <>{children}</>;
 }
 
-function RequirePermission({ permission, children }: { permission: Permission; children: ReactNode }) {
-  const { t } = useTranslation();
-  const { can } = useAuth();
-  if (!can(permission)) return <Result status="403" title={t('common.forbiddenTitle')} subTitle={t('common.forbiddenText')} />;
-  return <>{children}</>;
-}
-
-/** Users without customer access (e.g. pure administrators) land on the first page they may open. */
+/** Everyone lands on the first page they may open: the workbench for front-office staff, admin pages for administrators. */
 function Home() {
   const { can } = useAuth();
   const first: [Permission, string][] = [
+    ...MODULES.flatMap((m) => m.menu).filter((e) => e.order < 20).map((e): [Permission, string] => [e.permission, e.path]),
     ['customer:read', '/customers'],
     ['admin:org', '/admin/orgs'],
     ['admin:user', '/admin/users'],
@@ -60,8 +51,6 @@ function Home() {
   const to = first.find(([p]) => can(p))?.[1] ?? '/customers';
   return <Navigate to={to} replace />;
 }
-
-const guard = (permission: Permission, el: ReactNode) => <RequirePermission permission={permission}>{el}</RequirePermission>;
 
 export const router = createBrowserRouter([
   { path: '/login', element: <LoginPage /> },
@@ -82,6 +71,7 @@ export const router = createBrowserRouter([
       { path: 'admin/users', element: guard('admin:user', <UsersPage />) },
       { path: 'admin/roles', element: guard('admin:role', <RolesPage />) },
       { path: 'admin/audit', element: guard('audit:read', <AuditPage />) },
+      ...MODULES.flatMap((m) => m.routes),
       { path: '*', element: <NotFound /> },
     ],
   },

@@ -400,6 +400,12 @@ export const enUS: Resources = {
         'admin:role': 'Manage roles',
         'audit:read': 'View audit log',
         'audit:export': 'Export audit log',
+        'team:supervise': 'Supervise team and approve',
+        'sales:plan': 'Sales targets and commission',
+        'service:handle': 'Handle service requests',
+        'service:supervise': 'Monitor and configure service',
+        'product:manage': 'Manage product catalogue',
+        'notice:publish': 'Publish notices',
       },
     },
     audit: {

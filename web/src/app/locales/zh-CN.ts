@@ -399,6 +399,12 @@ export const zhCN = {
         'admin:role': '管理角色',
         'audit:read': '查看审计日志',
         'audit:export': '导出审计日志',
+        'team:supervise': '团队督导与审批',
+        'sales:plan': '销售计划与佣金',
+        'service:handle': '处理服务请求',
+        'service:supervise': '服务监控与配置',
+        'product:manage': '管理产品目录',
+        'notice:publish': '发布公告',
       },
     },
     audit: {

@@ -1,0 +1,9 @@
+import type { JobSpec } from './platform/jobs.ts';
+import { engagementJobs } from './modules/engagement/engagement.jobs.ts';
+import { managersJobs } from './modules/managers/managers.jobs.ts';
+import { productsJobs } from './modules/products/products.jobs.ts';
+import { serviceJobs } from './modules/service/service.jobs.ts';
+import { workplaceJobs } from './modules/workplace/workplace.jobs.ts';
+
+/** Every module's scheduled jobs (pg-boss), started by `banyan start`. */
+export const JOBS: JobSpec[] = [...engagementJobs, ...productsJobs, ...managersJobs, ...serviceJobs, ...workplaceJobs];
