@@ -18,6 +18,7 @@ import { useLang } from './useLang.ts';
 import { LanguageSwitch } from './LanguageSwitch.tsx';
 import { ChangePasswordModal } from './ChangePasswordModal.tsx';
 import { MODULES } from './modules.ts';
+import { WorkplaceBell } from '../modules/workplace/components/WorkplaceBell.tsx';
 
 type Entry = { path: string; permission: Permission; label: string; icon: ReactNode; order?: number };
 
@@ -87,6 +88,7 @@ export function Layout() {
                 {pick(user.orgName, user.orgNameEn || user.orgName)} · {pick(user.roleName, user.roleNameEn)}
               </Typography.Text>
             )}
+            <WorkplaceBell />
             <LanguageSwitch />
             <Dropdown menu={{ items: userMenu }} trigger={['click']}>
               <Button type="text" data-testid="user-menu" icon={<UserOutlined />}>
