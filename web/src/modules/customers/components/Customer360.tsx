@@ -38,7 +38,6 @@ import {
   type KeyPerson,
   type ManagerChange,
   type Relation,
-  type TimelineEntry,
 } from '../api.ts';
 import { attributesFor } from '../typeTree.ts';
 import { LevelTag, StatusTag } from './CustomerTags.tsx';
@@ -47,6 +46,7 @@ import { TransferManagerModal } from './TransferManagerModal.tsx';
 import { AddRelationModal } from './AddRelationModal.tsx';
 import { AddKeyPersonModal } from './AddKeyPersonModal.tsx';
 import { DeleteCustomerModal } from './DeleteCustomerModal.tsx';
+import { CustomerEngagement, CustomerTimeline } from '../../engagement/components/CustomerEngagement.tsx';
 
 type SectionProps = { c: Customer360Data; canReveal: boolean };
 
@@ -566,12 +566,6 @@ function Products({ c }: SectionProps) {
 
 function History({ c }: SectionProps) {
   const { t } = useTranslation();
-  const timeline: TableProps<TimelineEntry>['columns'] = [
-    { title: t('customer.c360.at'), dataIndex: 'at', width: 160, render: (v: string) => formatDateTime(v) },
-    { title: t('customer.c360.actor'), dataIndex: 'actor', width: 100 },
-    { title: t('customer.c360.action'), dataIndex: 'action', width: 100, render: (v: string) => t(`auditAction.${v}`, { defaultValue: v }) },
-    { title: t('customer.c360.changes'), key: 'changes', render: (_, r) => <ChangeList fields={r.fields} changes={r.changes} /> },
-  ];
   const managers: TableProps<ManagerChange>['columns'] = [
     { title: t('customer.c360.at'), dataIndex: 'at', width: 160, render: (v: string) => formatDateTime(v) },
     { title: t('customer.c360.fromManager'), dataIndex: 'fromManager', width: 110, render: (v: string | null) => v ?? t('customer.c360.unassigned') },
@@ -587,16 +581,8 @@ function History({ c }: SectionProps) {
           {
             key: 'timeline',
             label: t('customer.c360.timeline'),
-            children: (
-              <Table<TimelineEntry>
-                size="small"
-                rowKey={(r, i) => `${r.at}-${i}`}
-                pagination={{ pageSize: 10, size: 'small', hideOnSinglePage: true }}
-                dataSource={c.timeline}
-                columns={timeline}
-                data-testid="c360-timeline"
-              />
-            ),
+            // Profile changes merged with contacts, activities, opportunities and requirements (engagement module), paged by cursor.
+            children: <CustomerTimeline customerNo={c.customerNo} describeChanges={(e) => <ChangeList fields={e.fields ?? null} changes={e.changes} />} />,
           },
           {
             key: 'managers',
@@ -669,6 +655,9 @@ export function Customer360({ customerNo }: { customerNo: string }) {
         </Col>
         <Col xs={24} xl={12}>
           <History {...props} />
+        </Col>
+        <Col xs={24}>
+          <CustomerEngagement customerNo={c.customerNo} />
         </Col>
       </Row>
       <TransferManagerModal customer={c} open={transferring} onClose={() => setTransferring(false)} />
