@@ -133,10 +133,7 @@ SELECT c.id, c.customer_no, c.name, c.name_en, c.party, c.status, c.gender, c.bi
      FROM account ac JOIN product pr ON pr.code = ac.product_code JOIN org_unit ao ON ao.id = ac.org_id WHERE ac.customer_id = c.id) AS accounts,
   (SELECT coalesce(json_agg(json_build_object('fromManager', fm.display_name, 'toManager', tm.display_name, 'reason', h.reason, 'by', bu.display_name, 'at', h.at) ORDER BY h.at DESC), '[]')
      FROM customer_manager_history h LEFT JOIN app_user fm ON fm.id = h.from_manager_id LEFT JOIN app_user tm ON tm.id = h.to_manager_id
-     LEFT JOIN app_user bu ON bu.id = h.by_user_id WHERE h.customer_id = c.id) AS manager_history,
-  (SELECT coalesce(json_agg(json_build_object('at', e.at, 'actor', e.actor_name, 'action', e.action, 'fields', e.fields, 'changes', e.changes) ORDER BY e.at DESC), '[]')
-     FROM (SELECT at, actor_name, action, fields, changes FROM audit_log WHERE customer_id = c.id AND action NOT IN ('read', 'unmask')
-           ORDER BY at DESC LIMIT 50) e) AS timeline
+     LEFT JOIN app_user bu ON bu.id = h.by_user_id WHERE h.customer_id = c.id) AS manager_history
 FROM customer c
   JOIN customer_type t ON t.id = c.type_id
   JOIN org_unit o ON o.id = c.org_id
@@ -164,7 +161,6 @@ export type View360Row = {
   key_person_of: { role: string; customerNo: string; name: string }[];
   accounts: { id: number; sourceSystem: string; accountNo: string; orgName: string; productCode: string; productName: string; productNameEn: string; category: string; currency: string; status: string; openedOn: string; closedOn: string | null; balanceFen: number; isAsset: boolean }[];
   manager_history: { fromManager: string | null; toManager: string | null; reason: string; by: string | null; at: string }[];
-  timeline: { at: string; actor: string; action: string; fields: string[]; changes: unknown }[];
 };
 
 export async function getView360(db: Db, customerNo: string, scope: ScopeSubject): Promise<View360Row | undefined> {

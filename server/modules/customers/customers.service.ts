@@ -126,7 +126,6 @@ export function present360(r: repo.View360Row, clear: boolean, rules: MaskRules)
       products: [...products.values()],
     },
     managerHistory: r.manager_history,
-    timeline: clear ? r.timeline : r.timeline.map((e) => ({ ...e, changes: redactPersonal(e.changes) })),
   };
 }
 

@@ -126,7 +126,6 @@ export type Account = {
 };
 export type HeldProduct = { code: string; name: string; nameEn: string; category: string; count: number; balanceFen: Fen };
 export type ManagerChange = { fromManager: string | null; toManager: string | null; reason: string; by: string | null; at: string };
-export type TimelineEntry = { at: string; actor: string; action: string; fields: string[] | null; changes: unknown };
 
 export type Customer360 = {
   customerNo: string;
@@ -162,7 +161,6 @@ export type Customer360 = {
   accounts: Account[];
   summary: { aumFen: Fen; loanFen: Fen; accountCount: number; products: HeldProduct[] };
   managerHistory: ManagerChange[];
-  timeline: TimelineEntry[];
 };
 
 export type IdentityInput = { idType: IdType; idNo: string; country?: string; expiresOn?: string; isPrimary?: boolean };

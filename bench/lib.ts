@@ -1,0 +1,118 @@
+/** Pieces the HTTP benchmarks share: the bench database, the demo bank in it, a Banyan server, autocannon runs. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { createDb } from '../server/db/database.ts';
+import { startEmbedded } from '../server/db/embedded.ts';
+import { migrateToLatest } from '../server/db/migrate.ts';
+import { loadDemoBank } from '../server/modules/demo/demo.service.ts';
+
+export const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 1_000_000);
+export const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+export const DEMO_PASSWORD = 'Banyan@2026';
+const root = path.resolve(import.meta.dirname, '..');
+
+export function withDatabase(url: string, database: string) {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+/** `banyan_bench` on the DATABASE_URL server (created once, kept between runs), else an embedded server under bench/.data/. */
+export async function benchDatabase(): Promise<{ url: string; stop: () => Promise<void> }> {
+  if (process.env.DATABASE_URL) {
+    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    const exists = await admin.query(`SELECT 1 FROM pg_database WHERE datname = 'banyan_bench'`);
+    if (!exists.rowCount) await admin.query('CREATE DATABASE banyan_bench');
+    await admin.end();
+    return { url: withDatabase(process.env.DATABASE_URL, 'banyan_bench'), stop: async () => {} };
+  }
+  return startEmbedded(path.join(root, 'bench/.data'), 54399);
+}
+
+/** Migrates the bench database and loads the demo bank with CUSTOMERS customers unless it is there already. */
+export async function ensureDemoBank(url: string): Promise<void> {
+  const { db, pool } = createDb(url, 4);
+  try {
+    await migrateToLatest(db);
+    const n = Number((await sql<{ n: string }>`SELECT count(*) AS n FROM customer`.execute(db)).rows[0]!.n);
+    if (n === CUSTOMERS) return;
+    if (n > 0) throw new Error(`banyan_bench holds ${n} customers, not ${CUSTOMERS}: drop it (DROP DATABASE banyan_bench) or set BENCH_CUSTOMERS=${n}`);
+    console.log(`loading the demo bank: ${CUSTOMERS} customers …`);
+    const t0 = Date.now();
+    await loadDemoBank(db, pool, { customers: CUSTOMERS, onProgress: (d: number, t: number) => process.stdout.write(`\r  ${d}/${t}`) });
+    console.log(`\n  loaded in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** Starts `banyan start` against `url` on `port` and waits for its health check. */
+export async function startBanyan(url: string, port: number): Promise<{ stop: () => Promise<void> }> {
+  const server: ChildProcess = spawn(process.execPath, [path.join(root, 'cli/banyan.mjs'), 'start'], {
+    env: { ...process.env, DATABASE_URL: url, PORT: String(port), LOG_LEVEL: 'warn', BANYAN_ADMIN_PASSWORD: 'bench-admin-pw1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const stop = async () => {
+    if (server.exitCode !== null) return;
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+  };
+  for (let t = 0; ; t++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok) return { stop };
+    } catch { /* not up yet */ }
+    if (t > 240) {
+      await stop();
+      throw new Error('the server did not start');
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** Signs in and returns the session cookie (`name=value`). */
+export async function signIn(port: number, username: string, password = DEMO_PASSWORD): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${port}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  if (!res.ok) throw new Error(`login ${username} failed: ${await res.text()}`);
+  return res.headers.get('set-cookie')!.split(';')[0]!;
+}
+
+export function percentile(sorted: number[], p: number) {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
+}
+
+export type LoadResult = { name: string; rps: number; p50: number; p95: number; p99: number; errors: number };
+
+/** autocannon for SECONDS at CONNECTIONS, cycling through `requests` (path and the cookie to send). */
+export async function runLoad(name: string, port: number, requests: { path: string; cookie: string }[]): Promise<LoadResult> {
+  const times: number[] = [];
+  let errors = 0;
+  let i = 0;
+  const res = await new Promise<autocannon.Result>((resolve, reject) => {
+    const inst = autocannon({
+      url: `http://127.0.0.1:${port}`,
+      connections: CONNECTIONS,
+      duration: SECONDS,
+      requests: [{
+        method: 'GET',
+        setupRequest: (req) => {
+          const r = requests[i++ % requests.length]!;
+          return { ...req, path: r.path, headers: { ...req.headers, cookie: r.cookie } };
+        },
+      }],
+    }, (err, result) => (err ? reject(err) : resolve(result)));
+    inst.on('response', (_c, status, _b, ms) => {
+      if (status !== 200) errors++;
+      times.push(ms);
+    });
+  });
+  times.sort((a, b) => a - b);
+  const rps = res.requests.total / SECONDS;
+  const out = { name, rps, p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99), errors: errors + res.errors };
+  console.log(`${name.padEnd(18)} ${rps.toFixed(0).padStart(7)} req/s   p50 ${out.p50.toFixed(1)} ms   p95 ${out.p95.toFixed(1)} ms   p99 ${out.p99.toFixed(1)} ms   errors ${out.errors}`);
+  return out;
+}
