@@ -17,6 +17,7 @@ import {
 import { fromDays, luhnDigit, monthEnds, orgCodeCheck, scramble, toDays } from './numbers.ts';
 import { generateOrgs, type ManagerLevel, type OrgSpec } from './orgs.ts';
 import { createRng, draw, weighted, type Rng } from './prng.ts';
+import { setMaturity } from './maturity.ts';
 
 export type CustomerStatus = 'potential' | 'active' | 'dormant' | 'churned';
 export type AccountStatus = 'active' | 'dormant' | 'frozen' | 'closed';
@@ -68,6 +69,8 @@ export type KeyPersonRow = {
 export type AccountRow = {
   id: number; customer_id: number; source_system: 'CORE' | 'CARD' | 'LOAN' | 'WEALTH' | 'CORP'; account_no: string; org_id: number;
   product_code: string; currency: 'CNY'; status: AccountStatus; opened_on: string; closed_on: string | null; balance_fen: number;
+  /** When a time deposit, wealth product or loan falls due (see maturity.ts); null for the rest. */
+  maturity_on: string | null;
 };
 export type BalanceRow = { account_id: number; customer_id: number; as_of: string; balance_fen: number };
 
@@ -110,6 +113,11 @@ export type GenerateCustomersOptions = {
   count: number;
   /** The day the data describes (YYYY-MM-DD): balances are as of it, nothing happens after it. */
   asOf: string;
+  /**
+   * The day the demo is used (YYYY-MM-DD, default asOf): a share of maturities falls in the 30 days
+   * after it as well as after asOf. Only maturity dates (and the opening dates they imply) depend on it.
+   */
+  today?: string;
   /** Ids of the org units of generateOrgs(), by code. */
   orgs: readonly { id: number; code: string }[];
   /** The customer managers, with the code of their sub-branch. */
@@ -201,6 +209,7 @@ export function* generateCustomers(opts: GenerateCustomersOptions): Generator<De
   const assets = opts.assetProducts ?? DEFAULT_ASSET_PRODUCTS;
   const batchSize = opts.batchSize ?? 5000;
   const asOfDays = toDays(opts.asOf);
+  const today = opts.today ?? opts.asOf;
   const snapshotDates = monthEnds(opts.asOf, opts.snapshotMonths ?? 6).map((d) => ({ date: d, days: toDays(d) }));
   const updatedAt = `${opts.asOf} 18:00:00+08`;
 
@@ -399,6 +408,8 @@ export function* generateCustomers(opts: GenerateCustomersOptions): Generator<De
   while (done < opts.count) {
     const n = Math.min(batchSize, opts.count - done);
     const rng = createRng(opts.seed, ++batchNo);
+    // Maturities draw from a stream of their own, so the day of loading changes nothing else.
+    const maturityRng = createRng(opts.seed, MATURITY_STREAM + batchNo);
     const slots = planBatch(rng, n);
     const ids = slots.map(() => next.customer++);
     const people: (Person | undefined)[] = new Array(n);
@@ -416,7 +427,7 @@ export function* generateCustomers(opts: GenerateCustomersOptions): Generator<De
     ): AccountRow => {
       const row: AccountRow = {
         id: next.account++, customer_id: c.id, source_system: SYSTEM_OF[serial], account_no: accountNo(serial, slot.sub.code, digits, openedOn),
-        org_id: c.org_id, product_code: product, currency: 'CNY', status, opened_on: openedOn, closed_on: null, balance_fen: 0,
+        org_id: c.org_id, product_code: product, currency: 'CNY', status, opened_on: openedOn, closed_on: null, balance_fen: 0, maturity_on: null,
       };
       out.accounts.push(row);
       if (assets.has(product)) assetRows.push({ row, weight });
@@ -622,6 +633,7 @@ export function* generateCustomers(opts: GenerateCustomersOptions): Generator<De
           a.balance_fen = 0;
           a.closed_on ??= fromDays(Math.max(toDays(a.opened_on) + 1, asOfDays - rng.int(30, 700)));
         }
+        setMaturity(maturityRng, a, opts.asOf, today, c.created_at.slice(0, 10));
         if (a.status === 'closed') continue;
         if (assets.has(a.product_code)) c.aum_fen += a.balance_fen;
         snapshot(rng, a, out.balances);
@@ -705,6 +717,7 @@ type AssetShare = { row: AccountRow; weight: number };
 
 const SYSTEM_OF: Record<Serial, AccountRow['source_system']> = { CORE: 'CORE', DEBIT: 'CARD', CREDIT: 'CARD', LOAN: 'LOAN', WEALTH: 'WEALTH', CORP: 'CORP' };
 const WEALTH_SINCE = toDays('2018-01-01');
+const MATURITY_STREAM = 1_000_000;
 const MMF_SINCE = toDays('2014-01-01');
 const ESTABLISHED_FROM = toDays('1985-01-01');
 const BRANCH_DIGITS = new Map(

@@ -192,7 +192,7 @@ export const COPY_TARGETS: { [K in Exclude<keyof DemoBatch, 'done'>]: { table: (
   keyPersons: { table: 'customer_key_person', columns: ['id', 'customer_id', 'role', 'name', 'id_type', 'id_no', 'mobile', 'share_pct', 'person_customer_id'] },
   accounts: {
     table: 'account',
-    columns: ['id', 'customer_id', 'source_system', 'account_no', 'org_id', 'product_code', 'currency', 'status', 'opened_on', 'closed_on', 'balance_fen'],
+    columns: ['id', 'customer_id', 'source_system', 'account_no', 'org_id', 'product_code', 'currency', 'status', 'opened_on', 'closed_on', 'balance_fen', 'maturity_on'],
   },
   balances: { table: 'account_balance_daily', columns: ['account_id', 'customer_id', 'as_of', 'balance_fen'] },
 };

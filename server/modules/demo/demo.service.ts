@@ -32,6 +32,11 @@ export type LoadDemoOptions = {
   customers?: number;
   seed?: number;
   asOf?: string;
+  /**
+   * The day the demo is used (YYYY-MM-DD; default: the bank's today). The demo is shown live, so a
+   * share of maturities falls in the 30 days after it, as well as after `asOf`.
+   */
+  today?: string;
   /** Month-end balance snapshots per open account (default 6). */
   snapshotMonths?: number;
   onProgress?: (done: number, total: number) => void;
@@ -61,6 +66,9 @@ export async function loadDemoBank(db: Db, pool: pg.Pool, opts: LoadDemoOptions 
   if (!Number.isInteger(total) || total < 1 || total > 10_000_000) throw new RangeError('loadDemoBank: customers must be an integer from 1 to 10,000,000');
   if (!Number.isInteger(seed)) throw new RangeError('loadDemoBank: seed must be an integer');
   if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw new RangeError('loadDemoBank: asOf must be YYYY-MM-DD');
+  // The bank's calendar day (UTC+8 all year).
+  const today = opts.today ?? new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(today)) throw new RangeError('loadDemoBank: today must be YYYY-MM-DD');
 
   // argon2 is slow by design: hash once, outside the transaction, and share it.
   const passwordHash = await hashPassword(DEMO_PASSWORD);
@@ -108,7 +116,7 @@ export async function loadDemoBank(db: Db, pool: pg.Pool, opts: LoadDemoOptions 
     let accounts = 0;
     let balances = 0;
     const batches = generateInWorker({
-      seed, count: total, asOf, snapshotMonths: opts.snapshotMonths,
+      seed, count: total, asOf, today, snapshotMonths: opts.snapshotMonths,
       orgs: [...orgs].map(([code, o]) => ({ id: o.id, code })),
       managers: userSpecs.filter((u) => u.roleCode === 'customer_manager').map((u) => ({ id: userId.get(u.username)!, orgCode: u.orgCode, managerLevel: u.managerLevel })),
       typeIds: await repo.customerTypeIds(trx),
@@ -131,7 +139,7 @@ export async function loadDemoBank(db: Db, pool: pg.Pool, opts: LoadDemoOptions 
     await repo.createIndexes(trx, indexes);
     await repo.addForeignKeys(trx, foreignKeys);
     await repo.advanceSequences(trx);
-    await audit(trx, SYSTEM_ACTOR, { action: 'demo_load', entity: 'demo', changes: { customers: total, accounts, seed } });
+    await audit(trx, SYSTEM_ACTOR, { action: 'demo_load', entity: 'demo', changes: { customers: total, accounts, seed, asOf, today } });
     return { customers: total, accounts, balances, users: users.length, orgs: orgSpecs.length, rebuilt: rebuild };
   });
 

@@ -6,7 +6,7 @@ import { verifyAudit } from '../../../platform/audit.ts';
 import { verifyPassword } from '../../../platform/auth.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/context.ts';
 import { validateResidentId, validateUscc } from '../../../../engines/identity/index.ts';
-import { DEMO_PASSWORD, DEMO_USERS, loadDemoBank } from '../demo.service.ts';
+import { DEMO_AS_OF, DEMO_PASSWORD, DEMO_USERS, loadDemoBank } from '../demo.service.ts';
 
 const CUSTOMERS = 2000;
 const handles: TestDatabase[] = [];
@@ -90,6 +90,19 @@ describe('loadDemoBank', () => {
     expect(Number(r.rows[0]!.no)).toBe(100_000_001 + CUSTOMERS);
     const acc = await sql<{ next: string; max: string }>`SELECT nextval('account_id_seq') AS next, (SELECT max(id) FROM account) AS max`.execute(a.db);
     expect(Number(acc.rows[0]!.next)).toBe(Number(acc.rows[0]!.max) + 1);
+  });
+
+  it('dates maturities so managers get reminders in the 30 days after the as-of date and after today', async () => {
+    // loadDemoBank's default "today" is the bank's calendar day (UTC+8).
+    const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+    const dated = await count(a.db, "account WHERE maturity_on IS NOT NULL AND status <> 'closed'");
+    expect(dated).toBeGreaterThan(CUSTOMERS * 0.3);
+    expect(await count(a.db, "account WHERE maturity_on IS NOT NULL AND product_code IN ('DEP_CURRENT', 'CARD_DEBIT', 'FUND_MMF')")).toBe(0);
+    const nearAsOf = await count(a.db, `account WHERE status <> 'closed' AND maturity_on > DATE '${DEMO_AS_OF}' AND maturity_on <= DATE '${DEMO_AS_OF}' + 30`);
+    const nearToday = await count(a.db, `account a JOIN customer c ON c.id = a.customer_id WHERE a.status <> 'closed' AND c.manager_id IS NOT NULL
+      AND a.maturity_on >= DATE '${today}' AND a.maturity_on < DATE '${today}' + 30`);
+    expect(nearAsOf / dated).toBeGreaterThan(0.1);
+    expect(nearToday / dated).toBeGreaterThan(0.1);
   });
 
   it('writes one audit row for the load, on an intact chain', async () => {

@@ -1,0 +1,94 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createTestContext, type TestContext } from '../server/test/context.ts';
+import { authenticateAs, PASSWORD, seedSmallBank } from '../server/test/fixtures.ts';
+import { managersJobs } from '../server/modules/managers/managers.jobs.ts';
+import { addDays, localDate, weekStart } from '../server/modules/managers/managers.dates.ts';
+import { saveReport } from '../server/modules/managers/managers.service.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+let ctx: TestContext;
+let bank: Awaited<ReturnType<typeof seedSmallBank>>;
+let browser: Browser;
+let base: string;
+const today = localDate(new Date());
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  bank = await seedSmallBank(ctx.db);
+  // account.maturity_on belongs to the products module (0004); added here when that migration has not landed it yet.
+  await sql`ALTER TABLE account ADD COLUMN IF NOT EXISTS maturity_on date`.execute(ctx.db);
+  const { id } = await ctx.db.selectFrom('customer').select('id').where('customer_no', '=', bank.customers.zhangWei).executeTakeFirstOrThrow();
+  await sql`INSERT INTO account (customer_id, source_system, account_no, org_id, product_code, opened_on, balance_fen, maturity_on)
+    VALUES (${id}, 'CORE', '6222020200998877665', ${bank.orgs.subA}, 'DEP_TIME_1Y', '2025-01-10', 30000000, ${addDays(today, 3)})`.execute(ctx.db);
+  // The morning's jobs: performance snapshot, then reminders.
+  for (const job of managersJobs) await job.run(ctx.db, new Date());
+  // cm_a's weekly summary, submitted, for the supervisor to read.
+  const cmA = (await authenticateAs(ctx.db, bank.users.cm_a))!;
+  await saveReport(ctx.db, cmA, { userId: cmA.id, username: 'cm_a', ip: null }, { kind: 'weekly_summary', periodStart: weekStart(today), content: '本周完成张伟定期续存沟通', submit: true });
+  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(ctx.app.server.address() as { port: number }).port}`;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await ctx?.close();
+});
+
+async function signIn(username: string): Promise<Page> {
+  const page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1440, height: 1000 } });
+  await page.goto(`${base}/login`);
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+  return page;
+}
+
+// Generous: on a shared two-core machine a cold Chromium and the first page can take a while.
+describe('a manager\'s morning', { timeout: 120_000 }, () => {
+  it('cm_a lands on the workbench and sees 张伟\'s maturity and the performance widget', async () => {
+    const page = await signIn('cm_a');
+    await page.waitForURL('**/workbench');
+    const maturity = page.getByTestId('reminders-widget').getByTestId('reminder-maturity');
+    await maturity.waitFor();
+    expect(await maturity.textContent()).toContain('张伟');
+    expect(await maturity.textContent()).toContain(addDays(today, 3));
+    const perf = page.getByTestId('performance-widget');
+    await perf.waitFor();
+    // 300,000.00 in the time deposit.
+    await expect.poll(() => perf.getByTestId('perf-deposits').textContent()).toContain('300,000.00');
+    await perf.locator('canvas').first().waitFor();
+    await page.getByTestId('my-customers').getByText('张伟').first().waitFor();
+    await page.screenshot({ path: 'e2e/.last-workbench.png', fullPage: true });
+    await page.close();
+  });
+
+  it('the supervisor bm_a opens /team and comments on cm_a\'s weekly report', async () => {
+    const page = await signIn('bm_a');
+    await page.goto(`${base}/team`);
+    await page.getByTestId('team-table').getByText('cm_a', { exact: true }).first().waitFor();
+    await page.getByTestId('tab-reports').click();
+    await page.getByTestId('team-reports').getByText('本周完成张伟定期续存沟通').waitFor();
+    await page.getByTestId('read-report-cm_a').click();
+    await page.getByTestId('report-body').getByText('本周完成张伟定期续存沟通').waitFor();
+    await page.getByTestId('comment-input').fill('很好，下周跟进到期续存');
+    await page.getByTestId('comment-submit').click();
+    await page.getByTestId('report-comments').getByText('很好，下周跟进到期续存').waitFor();
+    const rows = await ctx.db.selectFrom('work_report_comment').select(['content', 'user_id']).execute();
+    expect(rows).toEqual([{ content: '很好，下周跟进到期续存', user_id: bank.users.bm_a }]);
+    await page.screenshot({ path: 'e2e/.last-team.png', fullPage: true });
+    // The same supervisor keeps the managers' profiles.
+    await page.goto(`${base}/managers`);
+    await page.getByTestId('profiles-table').getByText('cm_a2').waitFor();
+    await page.screenshot({ path: 'e2e/.last-managers.png', fullPage: true });
+    await page.close();
+  });
+});
