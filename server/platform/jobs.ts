@@ -11,6 +11,8 @@ export type JobSpec = {
   /** Cron expression, evaluated in the bank's time zone. */
   cron: string;
   run: (db: Db, now: Date) => Promise<unknown>;
+  /** Also queue a run when the server starts: a daily job then catches up on a day the server was down at its hour. */
+  runAtStart?: boolean;
 };
 
 export type Jobs = {
@@ -37,6 +39,8 @@ export async function startJobs(url: string, db: Db, specs: JobSpec[], log: (m: 
     await boss.work(spec.name, async () => {
       await spec.run(db, new Date());
     });
+    // singletonKey: several app servers starting together queue one catch-up run, not one each.
+    if (spec.runAtStart) await boss.send(spec.name, {}, { singletonKey: 'start', singletonSeconds: 300 });
   }
   return {
     runNow: (name) => {

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { formatFen } from '../../../app/format.ts';
 import { useLang } from '../../../app/useLang.ts';
 import { useEngagementMeta, useFunnel } from '../api.ts';
-import { EChart } from './EChart.tsx';
+import { EChart } from '../../../app/EChart.tsx';
 import { ScopePicker, type Who } from './ScopePicker.tsx';
 
 /** The sales funnel by stage, by value or by count, for a manager, a team or a branch. */

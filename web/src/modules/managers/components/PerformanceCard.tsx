@@ -2,7 +2,7 @@ import { Card, Col, Empty, Progress, Row, Space, Statistic, Typography } from 'a
 import { useTranslation } from 'react-i18next';
 import { formatFen } from '../../../app/format.ts';
 import type { Performance } from '../api.ts';
-import { EChart } from './EChart.tsx';
+import { EChart } from '../../../app/EChart.tsx';
 
 const MONEY_METRICS = new Set(['sales_amount', 'aum', 'deposits', 'loans']);
 /** Fen as a yuan number for charts only (display text always goes through formatFen). */
@@ -54,7 +54,7 @@ export function PerformanceCard({ perf, title, loading }: { perf: Performance | 
         </Space>
       )}
       <Typography.Text strong style={{ display: 'block', marginTop: 12 }}>{t('managers.workbench.trend')}</Typography.Text>
-      {perf.trend.length ? <EChart option={option} /> : <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} />}
+      {perf.trend.length ? <EChart option={option} height={220} /> : <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} />}
     </Card>
   );
 }

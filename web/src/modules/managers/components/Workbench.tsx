@@ -9,7 +9,7 @@ import { errorText } from '../../../app/http.ts';
 import { formatDate, formatDateTime, formatFen } from '../../../app/format.ts';
 import { useLang } from '../../../app/useLang.ts';
 import { useCalendarToday, useWorkbench, type Stage, type Workbench as WorkbenchData } from '../api.ts';
-import { EChart } from './EChart.tsx';
+import { EChart } from '../../../app/EChart.tsx';
 import { MyCustomersCard } from './MyCustomersCard.tsx';
 import { PerformanceCard } from './PerformanceCard.tsx';
 import { RemindersCard } from './RemindersCard.tsx';

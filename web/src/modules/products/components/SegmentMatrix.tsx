@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { Alert, Card, Empty, Segmented, Select, Space, Table, Typography, type TableProps } from 'antd';
-import ReactECharts from 'echarts-for-react';
+import { EChart } from '../../../app/EChart.tsx';
 import { useTranslation } from 'react-i18next';
 import { useLang } from '../../../app/useLang.ts';
 import { errorText } from '../../../app/http.ts';
@@ -81,7 +81,7 @@ export function SegmentMatrix() {
         <Empty description={t('products.matrix.empty')} />
       ) : view === 'heatmap' ? (
         <div data-testid="matrix-heatmap">
-          <ReactECharts option={option} style={{ height: Math.max(320, 60 + (m?.segments.length ?? 0) * 44 + 110) }} notMerge showLoading={q.isFetching} />
+          <EChart option={option} height={Math.max(320, 60 + (m?.segments.length ?? 0) * 44 + 110)} loading={q.isFetching} />
         </div>
       ) : (
         <Table<Row> data-testid="matrix-table" size="small" rowKey="key" columns={columns} dataSource={rows} loading={q.isFetching} pagination={false} scroll={{ x: 220 + products.length * 100 }} />

@@ -2,11 +2,10 @@ import { useEffect, useRef } from 'react';
 import * as echarts from 'echarts';
 
 /**
- * A minimal ECharts host (init, setOption, resize, dispose). echarts-for-react's build imports
- * `tslib` without declaring it, and the package is not installed at the top level, so the
- * bundle cannot resolve it; this keeps the chart working on echarts alone.
+ * A minimal ECharts host (init, setOption, resize, dispose) that every module's charts use.
+ * Written out instead of echarts-for-react, whose build imports `tslib` without declaring it.
  */
-export function EChart({ option, height = 360, testId }: { option: echarts.EChartsCoreOption; height?: number; testId?: string }) {
+export function EChart({ option, height = 240, loading = false, testId }: { option: echarts.EChartsCoreOption; height?: number; loading?: boolean; testId?: string }) {
   const el = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
   useEffect(() => {
@@ -24,5 +23,9 @@ export function EChart({ option, height = 360, testId }: { option: echarts.EChar
   useEffect(() => {
     chart.current?.setOption(option, { notMerge: true });
   }, [option]);
+  useEffect(() => {
+    if (loading) chart.current?.showLoading();
+    else chart.current?.hideLoading();
+  }, [loading]);
   return <div ref={el} style={{ height, width: '100%' }} data-testid={testId} />;
 }
