@@ -23,9 +23,15 @@ const say = (m: string) => console.log(m);
 
 async function withDb<T>(config: Config, fn: (rt: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
   const rt = await openDatabase(config, say, 4);
+  // Interrupted (e.g. Ctrl-C during `banyan demo`): the transaction rolls back; stop the embedded database before leaving.
+  const interrupt = () => void rt.close().finally(() => process.exit(130));
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
   try {
     return await fn(rt);
   } finally {
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
     await rt.close();
   }
 }

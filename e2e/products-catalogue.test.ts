@@ -95,16 +95,14 @@ describe('a customer manager looks for whom to offer a wealth product', { timeou
     await page.getByTestId('product-new').click();
     await page.getByTestId('product-form-code').fill('wm_e2e_1');
     await page.getByTestId('product-form-name').fill('测试理财一号');
-    await page.getByTestId('product-form-category').click();
-    await page.locator('.ant-select-item-option', { hasText: '理财' }).first().click();
+    await choose(page, 'product-form-category', '理财');
     await page.getByTestId('product-form-rate').fill('3.123456');
     await page.getByTestId('product-form-submit').click();
     // Checked before anything is sent: the rating is required for wealth, the rate has at most 4 decimals.
     await page.getByText('理财和基金产品必须有风险等级').waitFor();
     await page.getByText('请输入百分比数值').waitFor();
     expect(await ctx.db.selectFrom('product').select('code').where('code', '=', 'WM_E2E_1').executeTakeFirst()).toBeUndefined();
-    await page.getByTestId('product-form-risk').click();
-    await page.locator('.ant-select-item-option', { hasText: 'R3' }).first().click();
+    await choose(page, 'product-form-risk', 'R3');
     await page.getByTestId('product-form-rate').fill('3.1');
     await page.getByTestId('product-form-submit').click();
     await page.waitForURL('**/products/WM_E2E_1');
@@ -127,3 +125,20 @@ describe('a customer manager looks for whom to offer a wealth product', { timeou
     await page.close();
   });
 });
+
+/**
+ * Picks an option of an antd Select and checks it took: on a loaded machine a click can land while the
+ * dropdown is still animating in, and the form then fails for a reason the test is not about.
+ */
+async function choose(page: Page, testId: string, option: string) {
+  for (let attempt = 0; ; attempt++) {
+    await page.getByTestId(testId).click();
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click();
+    try {
+      await expect.poll(() => page.getByTestId(testId).textContent(), { timeout: 3000 }).toContain(option);
+      return;
+    } catch (err) {
+      if (attempt === 2) throw err;
+    }
+  }
+}

