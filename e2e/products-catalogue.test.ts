@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createTestContext, type TestContext } from '../server/test/context.ts';
-import { PASSWORD, seedSmallBank } from '../server/test/fixtures.ts';
-
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+import { seedSmallBank } from '../server/test/fixtures.ts';
+import { choose, openBrowser, signInAs } from './support.ts';
 
 let ctx: TestContext;
 let bank: Awaited<ReturnType<typeof seedSmallBank>>;
@@ -27,14 +26,7 @@ beforeAll(async () => {
       customer_id: id, source_system: 'CORE', account_no: `E2E${i}-${k}`, org_id: bank.orgs.subA, product_code: p, opened_on: '2024-03-01', balance_fen: 20_000_000,
     }))).execute();
   }
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  const addr = ctx.app.server.address() as { port: number };
-  base = `http://127.0.0.1:${addr.port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  ({ base, browser } = await openBrowser(ctx));
 }, 120_000);
 
 afterAll(async () => {
@@ -42,14 +34,8 @@ afterAll(async () => {
   await ctx?.close();
 });
 
-async function signIn(username: string): Promise<Page> {
-  const page = await browser.newPage({ locale: 'zh-CN' });
-  await page.goto(`${base}/login`);
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-  return page;
+function signIn(username: string): Promise<Page> {
+  return signInAs(browser, base, username, { locale: 'zh-CN' });
 }
 
 // Generous: on a shared two-core machine a cold Chromium and the first page can take a while.
@@ -125,20 +111,3 @@ describe('a customer manager looks for whom to offer a wealth product', { timeou
     await page.close();
   });
 });
-
-/**
- * Picks an option of an antd Select and checks it took: on a loaded machine a click can land while the
- * dropdown is still animating in, and the form then fails for a reason the test is not about.
- */
-async function choose(page: Page, testId: string, option: string) {
-  for (let attempt = 0; ; attempt++) {
-    await page.getByTestId(testId).click();
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click();
-    try {
-      await expect.poll(() => page.getByTestId(testId).textContent(), { timeout: 3000 }).toContain(option);
-      return;
-    } catch (err) {
-      if (attempt === 2) throw err;
-    }
-  }
-}

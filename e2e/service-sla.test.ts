@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createTestContext, login, type TestContext } from '../server/test/context.ts';
 import { PASSWORD, seedSmallBank } from '../server/test/fixtures.ts';
+import { openBrowser, signInAs } from './support.ts';
 import { serviceJobs } from '../server/modules/service/service.jobs.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 let ctx: TestContext;
 let bank: Awaited<ReturnType<typeof seedSmallBank>>;
@@ -30,14 +30,7 @@ beforeAll(async () => {
   const job = serviceJobs.find((j) => j.name === 'service.escalate-breached')!;
   expect(await job.run(ctx.db, new Date(Date.now() + 2 * 60_000))).toBe(1);
 
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  const addr = ctx.app.server.address() as { port: number };
-  base = `http://127.0.0.1:${addr.port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  ({ base, browser } = await openBrowser(ctx));
 }, 120_000);
 
 afterAll(async () => {
@@ -45,14 +38,8 @@ afterAll(async () => {
   await ctx?.close();
 });
 
-async function signIn(username: string): Promise<Page> {
-  const page = await browser.newPage({ locale: 'zh-CN' });
-  await page.goto(`${base}/login`);
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-  return page;
+function signIn(username: string): Promise<Page> {
+  return signInAs(browser, base, username, { locale: 'zh-CN' });
 }
 
 describe('SLA breach escalates to the supervisor', { timeout: 120_000 }, () => {

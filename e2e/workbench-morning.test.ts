@@ -1,13 +1,13 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createTestContext, type TestContext } from '../server/test/context.ts';
 import { authenticateAs, PASSWORD, seedSmallBank } from '../server/test/fixtures.ts';
+import { openBrowser, signInAs } from './support.ts';
 import { managersJobs } from '../server/modules/managers/managers.jobs.ts';
 import { addDays, localDate, weekStart } from '../server/modules/managers/managers.dates.ts';
 import { saveReport } from '../server/modules/managers/managers.service.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 let ctx: TestContext;
 let bank: Awaited<ReturnType<typeof seedSmallBank>>;
@@ -28,13 +28,7 @@ beforeAll(async () => {
   // cm_a's weekly summary, submitted, for the supervisor to read.
   const cmA = (await authenticateAs(ctx.db, bank.users.cm_a))!;
   await saveReport(ctx.db, cmA, { userId: cmA.id, username: 'cm_a', ip: null }, { kind: 'weekly_summary', periodStart: weekStart(today), content: '本周完成张伟定期续存沟通', submit: true });
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as { port: number }).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  ({ base, browser } = await openBrowser(ctx));
 }, 120_000);
 
 afterAll(async () => {
@@ -42,14 +36,8 @@ afterAll(async () => {
   await ctx?.close();
 });
 
-async function signIn(username: string): Promise<Page> {
-  const page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1440, height: 1000 } });
-  await page.goto(`${base}/login`);
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-  return page;
+function signIn(username: string): Promise<Page> {
+  return signInAs(browser, base, username, { locale: 'zh-CN', viewport: { width: 1440, height: 1000 } });
 }
 
 // Generous: on a shared two-core machine a cold Chromium and the first page can take a while.

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createTestContext, type TestContext } from '../server/test/context.ts';
-import { PASSWORD, seedSmallBank } from '../server/test/fixtures.ts';
+import { seedSmallBank } from '../server/test/fixtures.ts';
+import { openBrowser, signInAs } from './support.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const TITLE = '北京分行季末工作安排';
 
 let ctx: TestContext;
@@ -14,14 +14,7 @@ let base: string;
 beforeAll(async () => {
   ctx = await createTestContext();
   bank = await seedSmallBank(ctx.db);
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  const addr = ctx.app.server.address() as { port: number };
-  base = `http://127.0.0.1:${addr.port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  ({ base, browser } = await openBrowser(ctx));
 }, 120_000);
 
 afterAll(async () => {
@@ -29,14 +22,8 @@ afterAll(async () => {
   await ctx?.close();
 });
 
-async function signIn(username: string): Promise<Page> {
-  const page = await browser.newPage({ locale: 'zh-CN' });
-  await page.goto(`${base}/login`);
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-  return page;
+function signIn(username: string): Promise<Page> {
+  return signInAs(browser, base, username, { locale: 'zh-CN' });
 }
 
 // Generous: on a shared two-core machine a cold Chromium and the first page can take a while.

@@ -1,5 +1,4 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import dayjs from 'dayjs';
 import { api, download, toQuery } from '../../app/http.ts';
 
 // Hand-written from server/modules/managers/managers.routes.ts until the OpenAPI types are generated.
@@ -90,7 +89,6 @@ export type AssignPreview = {
   count: number; aumFen: Fen; manager: { id: number; displayName: string; orgName: string };
   sample: { customerNo: string; name: string; aumFen: Fen; managerName: string | null; orgName: string }[];
 };
-export type CalendarItem = { id: number; title: string; startsAt: string; endsAt: string; allDay: boolean; customerNo?: string; customerName?: string };
 
 const KEY = ['managers'] as const;
 
@@ -107,7 +105,6 @@ export const managersApi = {
   exportReports: (kind?: ReportKind) => download(`/api/managers/reports/export${toQuery({ kind, submittedOnly: true })}`, 'reports.xlsx'),
   setReminder: (id: number, state: 'done' | 'dismissed' | 'open') => api(`/api/workbench/reminders/${id}/state`, { method: 'POST', body: { state } }),
   addReminder: (body: { title: string; dueOn: string; customerNo?: string | null }) => api<{ id: number }>('/api/workbench/reminders', { method: 'POST', body }),
-  calendar: (from: string, to: string) => api<{ items: CalendarItem[] }>(`/api/workplace/calendar${toQuery({ from, to })}`),
   managers: () => api<{ items: Manager[] }>('/api/managers'),
   profiles: (q: { orgId?: number; level?: ManagerLevel; q?: string; page: number; pageSize: number }) => api<Page<Profile>>(`/api/managers/profiles${toQuery(q)}`),
   exportProfiles: (q: { level?: ManagerLevel; q?: string }) => download(`/api/managers/profiles/export${toQuery(q)}`, 'managers.xlsx'),
@@ -145,14 +142,6 @@ export const useTeam = () => useQuery({ queryKey: [...KEY, 'team'], queryFn: man
 export const useReports = (q: { userId?: number; kind?: ReportKind; submittedOnly?: boolean; page: number; pageSize: number }) =>
   useQuery({ queryKey: [...KEY, 'reports', q], queryFn: () => managersApi.reports(q), placeholderData: keepPreviousData });
 export const useReport = (id: number | null) => useQuery({ queryKey: [...KEY, 'report', id], queryFn: () => managersApi.report(id!), enabled: id !== null });
-/** Today's events from the workplace calendar (own and shared ones). */
-export const useCalendarToday = (day: string) =>
-  useQuery({
-    queryKey: [...KEY, 'calendar', day],
-    queryFn: () => managersApi.calendar(dayjs(day).startOf('day').toISOString(), dayjs(day).endOf('day').toISOString()),
-    retry: false,
-  });
-
 /** Refreshes every managers query after a write. */
 export function useManagersMutation<A, R>(fn: (a: A) => Promise<R>) {
   const qc = useQueryClient();

@@ -8,36 +8,15 @@ import { useAuth } from '../../../app/auth.tsx';
 import { errorText } from '../../../app/http.ts';
 import { formatDate, formatDateTime, formatFen } from '../../../app/format.ts';
 import { useLang } from '../../../app/useLang.ts';
-import { useCalendarToday, useWorkbench, type Stage, type Workbench as WorkbenchData } from '../api.ts';
+import { useWorkbench, type Stage, type Workbench as WorkbenchData } from '../api.ts';
 import { EChart } from '../../../app/EChart.tsx';
+import { WorkplaceHomeWidgets } from '../../workplace/components/WorkplaceHomeWidgets.tsx';
 import { MyCustomersCard } from './MyCustomersCard.tsx';
 import { PerformanceCard } from './PerformanceCard.tsx';
 import { RemindersCard } from './RemindersCard.tsx';
 import { ReportDrawer, ReportEditor } from './Reports.tsx';
 
 const PRIORITY_COLOR: Record<string, string> = { low: 'default', normal: 'blue', high: 'orange', urgent: 'red' };
-
-function CalendarCard({ day }: { day: string }) {
-  const { t } = useTranslation();
-  const cal = useCalendarToday(day);
-  return (
-    <Card size="small" title={t('managers.workbench.calendar')} data-testid="calendar-widget">
-      {cal.isError ? <Typography.Text type="secondary">{t('managers.workbench.calendarUnavailable')}</Typography.Text>
-        : (cal.data?.items ?? []).length === 0 ? <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('managers.workbench.noEvents')} />
-          : (
-            <List size="small" loading={cal.isLoading} dataSource={cal.data!.items} renderItem={(e) => (
-              <List.Item>
-                <Space>
-                  <Typography.Text type="secondary">{e.allDay ? t('managers.workbench.allDay') : `${dayjs(e.startsAt).format('HH:mm')}–${dayjs(e.endsAt).format('HH:mm')}`}</Typography.Text>
-                  {e.title}
-                  {e.customerNo && <Link to={`/customers/${e.customerNo}`}>{e.customerName ?? e.customerNo}</Link>}
-                </Space>
-              </List.Item>
-            )} />
-          )}
-    </Card>
-  );
-}
 
 function AnalysisCard({ mix }: { mix: WorkbenchData['analysis'] | undefined }) {
   const { t } = useTranslation();
@@ -84,6 +63,10 @@ export function Workbench() {
       </Space>
       {w && w.approvalsPending ? <Alert type="info" showIcon style={{ marginBottom: 12 }} message={<Link to="/team">{t('managers.workbench.approvals', { n: w.approvalsPending })}</Link>} /> : null}
       {w && w.transfers.pending ? <Alert type="info" showIcon style={{ marginBottom: 12 }} message={t('managers.workbench.myTransfers', { n: w.transfers.pending })} /> : null}
+      {/* Notices, today's events and fired reminders from the work platform (W1: all on the home page). */}
+      <div style={{ marginBottom: 12 }}>
+        <WorkplaceHomeWidgets />
+      </div>
       <Row gutter={[12, 12]}>
         <Col xs={24} xl={12}>
           {w ? <RemindersCard items={w.reminders.items} total={w.reminders.total} capped={w.reminders.totalCapped} days={w.reminderDays} /> : <Card size="small" loading />}
@@ -107,9 +90,6 @@ export function Workbench() {
               )} />
             ))}
           </Card>
-        </Col>
-        <Col xs={24} xl={12}>
-          <CalendarCard day={dayjs().format('YYYY-MM-DD')} />
         </Col>
         <Col xs={24} xl={12}>
           <Card size="small" title={t('managers.workbench.pipeline')} loading={wb.isLoading} data-testid="pipeline-widget">
