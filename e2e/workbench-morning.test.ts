@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { createTestContext, type TestContext } from '../server/test/context.ts';
-import { authenticateAs, PASSWORD, seedSmallBank } from '../server/test/fixtures.ts';
+import { authenticateAs, seedSmallBank } from '../server/test/fixtures.ts';
 import { openBrowser, signInAs } from './support.ts';
 import { managersJobs } from '../server/modules/managers/managers.jobs.ts';
 import { addDays, localDate, weekStart } from '../server/modules/managers/managers.dates.ts';
@@ -18,8 +18,6 @@ const today = localDate(new Date());
 beforeAll(async () => {
   ctx = await createTestContext();
   bank = await seedSmallBank(ctx.db);
-  // account.maturity_on belongs to the products module (0004); added here when that migration has not landed it yet.
-  await sql`ALTER TABLE account ADD COLUMN IF NOT EXISTS maturity_on date`.execute(ctx.db);
   const { id } = await ctx.db.selectFrom('customer').select('id').where('customer_no', '=', bank.customers.zhangWei).executeTakeFirstOrThrow();
   await sql`INSERT INTO account (customer_id, source_system, account_no, org_id, product_code, opened_on, balance_fen, maturity_on)
     VALUES (${id}, 'CORE', '6222020200998877665', ${bank.orgs.subA}, 'DEP_TIME_1Y', '2025-01-10', 30000000, ${addDays(today, 3)})`.execute(ctx.db);
@@ -56,6 +54,36 @@ describe('a manager\'s morning', { timeout: 120_000 }, () => {
     await perf.locator('canvas').first().waitFor();
     await page.getByTestId('my-customers').getByText('张伟').first().waitFor();
     await page.screenshot({ path: 'e2e/.last-workbench.png', fullPage: true });
+    const salesMonth = page.getByTestId('perf-sales-month');
+    await expect.poll(() => salesMonth.textContent()).toMatch(/· 0$/);
+
+    // The morning's work: call 张伟 about the maturity, log the call, and sell the renewal from it.
+    await page.goto(`${base}/customers/${bank.customers.zhangWei}`);
+    await page.getByTestId('c360-new-contact').click();
+    await page.getByTestId('eng-contact-summary').fill('到期提醒：电话联系续存');
+    await page.getByTestId('eng-contact-submit').click();
+    const drawer = page.getByTestId('eng-record-drawer');
+    await drawer.getByText('到期提醒：电话联系续存').first().waitFor();
+    await drawer.getByTestId('eng-create-opportunity-from').click();
+    await page.getByTestId('eng-opportunity-summary').fill('定期到期续存');
+    await page.getByTestId('eng-opp-product-0').click();
+    await page.keyboard.type('DEP_TIME_1Y');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('eng-opp-amount-0').fill('300000');
+    await page.getByTestId('eng-opportunity-submit').click();
+    const findOpp = () => ctx.db.selectFrom('opportunity').select(['id', 'opp_no']).where('summary', '=', '定期到期续存').executeTakeFirst();
+    await expect.poll(async () => !!(await findOpp())).toBe(true);
+    const opp = (await findOpp())!;
+    await page.goto(`${base}/sales/board`);
+    const won = page.getByTestId('eng-board-col-won');
+    await page.getByTestId(`eng-card-${opp.opp_no}`).dragTo(won);
+    await won.getByTestId(`eng-card-${opp.opp_no}`).waitFor();
+
+    // Back on the workbench, this month's sales count the renewal.
+    await page.goto(`${base}/workbench`);
+    await expect.poll(() => page.getByTestId('perf-sales-month').textContent()).toMatch(/· 1$/);
+    const sale = await ctx.db.selectFrom('sale').select(['product_code', 'amount_fen', 'owner_id']).where('opportunity_id', '=', opp.id).execute();
+    expect(sale).toEqual([{ product_code: 'DEP_TIME_1Y', amount_fen: 30_000_000, owner_id: bank.users.cm_a }]);
     await page.close();
   });
 

@@ -34,7 +34,7 @@ export function PerformanceCard({ perf, title, loading }: { perf: Performance | 
         <Col span={6}><Statistic title={t('managers.workbench.customers')} value={perf.customers} valueStyle={{ fontSize: 18 }} /></Col>
         <Col span={12}><Statistic title={t('managers.workbench.newCustomers')} value={perf.newCustomers.month} valueStyle={{ fontSize: 16 }} /></Col>
         <Col span={12}>
-          <Statistic title={t('managers.workbench.salesMonth')} value={`${formatFen(perf.sales.month.amountFen, true)} · ${perf.sales.month.count}`} valueStyle={{ fontSize: 16 }} />
+          <Statistic title={t('managers.workbench.salesMonth')} value={`${formatFen(perf.sales.month.amountFen, true)} · ${perf.sales.month.count}`} valueStyle={{ fontSize: 16 }} data-testid="perf-sales-month" />
         </Col>
       </Row>
       <Typography.Text strong style={{ display: 'block', marginTop: 12 }}>{t('managers.workbench.targets')}</Typography.Text>
