@@ -6,6 +6,8 @@ export default defineConfig({
     globalSetup: ['server/test/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
+    // expect.poll waits for a page or a job to catch up; on a shared two-core machine that can take seconds.
+    expect: { poll: { timeout: 20_000 } },
     pool: 'forks',
     // Two cores: more workers than that only queue behind each other and the database.
     maxWorkers: 2,

@@ -45,7 +45,7 @@ function pgbench(url: string, compiled: { sql: string; parameters: readonly unkn
   ].join('\n');
   const file = path.join(os.tmpdir(), 'banyan-bench-360.sql');
   fs.writeFileSync(file, script);
-  const r = spawnSync('pgbench', ['-n', '-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username), '-c', String(CONNECTIONS), '-j', '2', '-T', String(SECONDS), '-f', file, u.pathname.slice(1)], {
+  const r = spawnSync('pgbench', ['-n', '-M', 'prepared', '-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username), '-c', String(CONNECTIONS), '-j', '2', '-T', String(SECONDS), '-f', file, u.pathname.slice(1)], {
     env: { ...process.env, PGPASSWORD: decodeURIComponent(u.password) },
     encoding: 'utf8',
   });

@@ -1,5 +1,5 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
-import type { Db, CustomerKeyPersonTable, CustomerTable, IdType } from '../../db/database.ts';
+import { prepared, type Db, type CustomerKeyPersonTable, type CustomerTable, type IdType } from '../../db/database.ts';
 import { customerScope, type ScopeSubject } from '../../platform/scope.ts';
 
 export type SearchFilter = {
@@ -99,7 +99,8 @@ export function exportCustomers(db: Db, scope: ScopeSubject, f: SearchFilter) {
  * of its profile aggregated as JSON. `bench/api` runs this same SQL through pgbench.
  */
 export function view360Sql(customerNo: string, scope: ScopeSubject) {
-  return sql<View360Row>`
+  // The scope predicate's SQL differs by kind of scope, so each kind is its own prepared statement.
+  return sql<View360Row>`${sql.raw(prepared(`view360_${scope.dataScope}`))}
 SELECT c.id, c.customer_no, c.name, c.name_en, c.party, c.status, c.gender, c.birth_date, c.nationality, c.occupation, c.employer,
   c.industry, c.risk_tolerance, c.attributes, c.remarks, c.version, c.created_at, c.updated_at, c.aum_fen,
   json_build_object('code', t.code, 'name', t.name, 'nameEn', t.name_en) AS type,
