@@ -70,10 +70,10 @@ async function main() {
     const { contacts, activities, sample, managers } = await ensureEngagement(dbh.url);
     console.log(`bank: ${CUSTOMERS} customers, ${contacts} contacts, ${activities} activities; ${CONNECTIONS} connections, ${SECONDS} s per run, ${os.cpus().length} cores\n`);
     server = await startBanyan(dbh.url, PORT);
-    // Every manager's own workbench: sixty different users, as on a Monday morning.
+    // Many managers' own workbenches, as on a Monday morning (sign-ins are rate-limited per address: 20 of them).
     const cookies = new Map<string, string>();
-    for (const m of managers) cookies.set(m, await signIn(PORT, m));
-    const workbench = managers.map((m) => ({ path: '/api/workbench', cookie: cookies.get(m)! }));
+    for (const m of managers.slice(0, 20)) cookies.set(m, await signIn(PORT, m));
+    const workbench = [...cookies.values()].map((cookie) => ({ path: '/api/workbench', cookie }));
     const hq = await signIn(PORT, 'hq_manager');
     const timeline = sample.map((no) => ({ path: `/api/customers/${no}/timeline?limit=20`, cookie: hq }));
 
