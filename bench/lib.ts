@@ -57,7 +57,6 @@ export async function ensureDemoBank(url: string): Promise<void> {
  * catch-up runs of the daily jobs (reminders, performance snapshots …), so they do not run inside a measurement.
  */
 export async function startBanyan(url: string, port: number): Promise<{ stop: () => Promise<void> }> {
-  const t0 = new Date();
   const server: ChildProcess = spawn(process.execPath, [path.join(root, 'cli/banyan.mjs'), 'start'], {
     env: { ...process.env, DATABASE_URL: url, PORT: String(port), LOG_LEVEL: 'warn', BANYAN_ADMIN_PASSWORD: 'bench-admin-pw1' },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -70,7 +69,7 @@ export async function startBanyan(url: string, port: number): Promise<{ stop: ()
   for (let t = 0; ; t++) {
     try {
       if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok) {
-        await startupJobsDone(url, t0);
+        await startupJobsDone(url);
         return { stop };
       }
     } catch { /* not up yet */ }
@@ -82,17 +81,18 @@ export async function startBanyan(url: string, port: number): Promise<{ stop: ()
   }
 }
 
-async function startupJobsDone(url: string, since: Date) {
+async function startupJobsDone(url: string) {
   const names = JOBS.filter((j) => j.runAtStart).map((j) => j.name);
   const c = new pg.Client({ connectionString: url });
   await c.connect();
+  const pause = (ms: number) => new Promise((res) => setTimeout(res, ms));
   try {
     const t0 = Date.now();
-    for (;;) {
-      const r = await c.query(`SELECT count(DISTINCT name) AS n FROM pgboss.job WHERE name = ANY($1) AND created_on >= $2 AND state IN ('completed', 'failed')`, [names, since]);
-      if (Number(r.rows[0].n) >= names.length) break;
-      await new Promise((res) => setTimeout(res, 1000));
-    }
+    // Scheduled means the server has queued their start-up runs (or found them queued by a start minutes ago) …
+    while (Number((await c.query(`SELECT count(*) AS n FROM pgboss.schedule WHERE name = ANY($1)`, [names])).rows[0].n) < names.length) await pause(500);
+    await pause(2000);
+    // … and nothing left waiting or running means they are done.
+    while (Number((await c.query(`SELECT count(*) AS n FROM pgboss.job WHERE name = ANY($1) AND state IN ('created', 'retry', 'active')`, [names])).rows[0].n) > 0) await pause(1000);
     console.log(`start-up jobs (${names.join(', ')}) done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   } finally {
     await c.end();
