@@ -32,18 +32,21 @@ export async function signInAs(browser: Browser, base: string, username: string,
 }
 
 /**
- * Picks an option of an antd Select and checks it took: on a loaded machine a click can land while the
- * dropdown is still animating in, and the form then fails for a reason the test is not about.
+ * Picks an option of an antd Select and checks it took. On a loaded machine a click can land while the
+ * dropdown is still animating in, or the dropdown can close under the pointer; each step then gets a short
+ * timeout and the whole pick is retried, so the form does not fail for a reason the test is not about.
  */
 export async function choose(page: Page, testId: string, option: string) {
-  for (let attempt = 0; ; attempt++) {
-    await page.getByTestId(testId).click();
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click();
+  for (let attempt = 1; ; attempt++) {
     try {
-      await expect.poll(() => page.getByTestId(testId).textContent(), { timeout: 3000 }).toContain(option);
+      const dropdown = page.locator('.ant-select-dropdown:visible');
+      if (!(await dropdown.count())) await page.getByTestId(testId).click({ timeout: 5000 });
+      await dropdown.locator('.ant-select-item-option', { hasText: option }).first().click({ timeout: 5000 });
+      await expect.poll(() => page.getByTestId(testId).textContent(), { timeout: 5000 }).toContain(option);
       return;
     } catch (err) {
-      if (attempt === 2) throw err;
+      // No Escape here: inside a modal it would close the form. The next round reopens the dropdown if it closed.
+      if (attempt === 4) throw err;
     }
   }
 }
