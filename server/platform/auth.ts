@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
-import type { Db } from '../db/database.ts';
+import { prepared, type Db } from '../db/database.ts';
 import { AppError, forbidden } from './errors.ts';
 import type { Actor } from './audit.ts';
 import type { DataScope, Permission } from './permissions.ts';
@@ -73,7 +73,8 @@ export async function authenticate(db: Db, req: FastifyRequest, ttlMinutes: numb
   const token = (req.cookies as Record<string, string | undefined>)[SESSION_COOKIE];
   if (!token) return null;
   // Extend the session only when half its lifetime has gone, so most requests do not write.
-  const res = await sql<UserRow & { expires_at: Date }>`
+  // Every request runs this: a prepared statement, planned once per connection.
+  const res = await sql<UserRow & { expires_at: Date }>`${sql.raw(prepared('session_user'))}
     SELECT ${USER_COLUMNS}, s.expires_at FROM session s
       JOIN app_user u ON u.id = s.user_id JOIN org_unit o ON o.id = u.org_id JOIN role r ON r.id = u.role_id
     WHERE s.id_hash = ${sha256(token)} AND s.expires_at > now() AND u.status = 'active'`.execute(db);
