@@ -39,8 +39,11 @@ describe('a customer manager at work', { timeout: 120_000 }, () => {
     await box.press('Enter');
     const row = page.getByTestId('customer-table').getByText('张伟');
     await row.waitFor();
-    await row.click();
-    await page.waitForURL(`**/customers/${bank.customers.zhangWei}`);
+    // The list re-renders when the search answers; a click on a row being replaced can be lost, so click again if need be.
+    await expect.poll(async () => {
+      if (!page.url().includes(`/customers/${bank.customers.zhangWei}`)) await row.click({ timeout: 5000 }).catch(() => undefined);
+      return page.url();
+    }, { interval: 2000 }).toContain(`/customers/${bank.customers.zhangWei}`);
     await expect.poll(() => page.getByTestId('c360-name').textContent()).toContain('张伟');
     // AUM = 12,345.67 + 500,000.00
     await expect.poll(() => page.getByTestId('c360-aum').textContent()).toContain('512,345.67');
