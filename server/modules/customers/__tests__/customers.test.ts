@@ -294,8 +294,9 @@ describe('export (B4)', () => {
     const wb2 = new ExcelJS.Workbook();
     await wb2.xlsx.load(mine.rawPayload as unknown as ArrayBuffer);
     expect(wb2.worksheets[0].getColumn(2).values.slice(2)).toEqual(['王芳']);
-    const audited = await ctx.db.selectFrom('audit_log').select('actor_name').where('action', '=', 'export').execute();
-    expect(audited.map((a) => a.actor_name)).toEqual(expect.arrayContaining(['hq', 'cm_b']));
+    // The export's audit row is written once the file has streamed out, just after the response ends.
+    const audited = async () => (await ctx.db.selectFrom('audit_log').select('actor_name').where('action', '=', 'export').execute()).map((a) => a.actor_name);
+    await expect.poll(audited).toEqual(expect.arrayContaining(['hq', 'cm_b']));
   });
 
   it('is refused to roles without the export permission', async () => {

@@ -107,8 +107,9 @@ describe('contacts (联系)', () => {
     const ws = wb.worksheets[0];
     expect(ws.getRow(1).getCell(1).value).toBe('开始时间');
     expect(ws.rowCount - 1).toBe((await call('cm_a', 'GET', `/api/contacts?customerNo=${bank.customers.zhangWei}`)).body.total);
-    const exp = await ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'export').where('entity', '=', 'engagement_contact').execute();
-    expect(exp).toHaveLength(1);
+    // The export's audit row is written once the file has streamed out, just after the response ends.
+    const exported = async () => (await ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'export').where('entity', '=', 'engagement_contact').execute()).length;
+    await expect.poll(exported).toBe(1);
   });
 });
 

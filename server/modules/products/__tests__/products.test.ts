@@ -153,8 +153,9 @@ describe('catalogue (S5)', () => {
     const codes = ws.getColumn(1).values.slice(2);
     expect(codes).toContain('WM_STABLE');
     expect(codes).not.toContain('DEP_CURRENT');
-    const audited = await ctx.db.selectFrom('audit_log').select(['actor_name', 'entity']).where('action', '=', 'export').where('entity', '=', 'product').execute();
-    expect(audited).toContainEqual({ actor_name: 'cm_a', entity: 'product' });
+    // The export's audit row is written once the file has streamed out, just after the response ends.
+    const audited = () => ctx.db.selectFrom('audit_log').select(['actor_name', 'entity']).where('action', '=', 'export').where('entity', '=', 'product').execute();
+    await expect.poll(audited).toContainEqual({ actor_name: 'cm_a', entity: 'product' });
   });
 });
 
