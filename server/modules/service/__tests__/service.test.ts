@@ -340,7 +340,7 @@ describe('outbound care and visits', () => {
     expect((await get('cm_a', '/api/service/outbound')).json().items.map((i: Req) => i.id)).toContain(plan.id);
     expect((await get('cm_b', '/api/service/outbound')).json().items.map((i: Req) => i.id)).not.toContain(plan.id);
     expect((await post('cm_b', '/api/service/outbound', { customerNo: bank.customers.zhangWei, kind: 'visit', purpose: 'x', plannedAt: new Date().toISOString() })).statusCode).toBe(404);
-    const audits = await ctx.db.selectFrom('audit_log').select('action').where('entity', '=', 'service_outbound').where('entity_id', '=', String(plan.id)).execute();
+    const audits = await ctx.db.selectFrom('audit_log').select('action').where('entity', '=', 'service_outbound').where('entity_id', '=', String(plan.id)).orderBy('at').execute();
     expect(audits.map((a) => a.action)).toEqual(['create', 'record']);
   });
 });
