@@ -68,6 +68,11 @@ export function pickLang(header: string | undefined, cookie?: string): 'zh' | 'e
   return /^\s*en/i.test(header) ? 'en' : 'zh';
 }
 
+/** The language a request asks for: the UI's `lang` cookie, else Accept-Language, else Chinese. */
+export function requestLang(req: FastifyRequest): 'zh' | 'en' {
+  return pickLang(req.headers['accept-language'], (req.cookies as Record<string, string> | undefined)?.lang);
+}
+
 type AjvError = { instancePath?: string; keyword: string; params?: Record<string, unknown>; message?: string };
 
 /** Turns the schema validator's findings into our field errors, naming the field and the rule. */
@@ -113,7 +118,7 @@ function fromSchema(errors: AjvError[], context: string): FieldError[] {
 /** The one error handler: codes to statuses, messages in the user's language, no 5xx internals. */
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
-    const lang = pickLang(req.headers['accept-language'], (req.cookies as Record<string, string> | undefined)?.lang);
+    const lang = requestLang(req);
     let appErr: AppError;
     if (err instanceof AppError) {
       appErr = err;

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { actorOf, currentUser, requireUser } from '../../platform/auth.ts';
 import { audit } from '../../platform/audit.ts';
 import { typed } from '../../platform/context.ts';
+import { requestLang } from '../../platform/errors.ts';
 import { sendXlsx } from '../../platform/xlsx.ts';
 import { maskValue } from '../../../engines/identity/index.ts';
 import * as repo from './customers.repository.ts';
@@ -24,7 +25,7 @@ export async function customersRoutes(fastify: FastifyInstance) {
     const user = currentUser(req);
     const clear = service.seesClear(user);
     const rules = await service.maskingRules(app.db);
-    const lang = req.headers['accept-language']?.startsWith('en') ? 'en' : 'zh';
+    const lang = requestLang(req);
     const filter = service.exportFilter(req.query);
     const count = await sendXlsx(reply, `customers-${new Date().toISOString().slice(0, 10)}.xlsx`, lang === 'zh' ? '客户' : 'Customers', [
       { header: lang === 'zh' ? '客户号' : 'Customer no.', key: 'customerNo', width: 14 },

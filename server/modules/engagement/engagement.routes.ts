@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf, currentUser, requireUser } from '../../platform/auth.ts';
 import { audit } from '../../platform/audit.ts';
 import { typed } from '../../platform/context.ts';
-import { forbidden } from '../../platform/errors.ts';
+import { forbidden, requestLang } from '../../platform/errors.ts';
 import { sendXlsx, type XlsxColumn } from '../../platform/xlsx.ts';
 import * as repo from './engagement.repository.ts';
 import * as service from './engagement.service.ts';
@@ -22,7 +22,7 @@ const requirePipelineAdmin = async (req: FastifyRequest) => {
   if (!service.canConfigurePipelines(currentUser(req))) throw forbidden();
 };
 
-const langOf = (req: FastifyRequest) => (req.headers['accept-language']?.startsWith('en') ? 'en' : 'zh');
+const langOf = requestLang;
 const L = (lang: 'zh' | 'en', zh: string, en: string) => (lang === 'zh' ? zh : en);
 const fmtTime = (d: Date | null) => (d ? new Date(d).toISOString().replace('T', ' ').slice(0, 19) : '');
 const yuan = (fen: number | string | null) => (fen == null ? null : Number(fen) / 100);

@@ -1,8 +1,8 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { actorOf, currentUser, requireUser } from '../../platform/auth.ts';
 import { audit } from '../../platform/audit.ts';
 import { typed } from '../../platform/context.ts';
-import { pickLang } from '../../platform/errors.ts';
+import { requestLang } from '../../platform/errors.ts';
 import { sendXlsx } from '../../platform/xlsx.ts';
 import * as service from './managers.service.ts';
 import {
@@ -11,7 +11,7 @@ import {
   TransferRequestBody, TransferTargetsQuery, UserIdParams,
 } from './managers.schemas.ts';
 
-const langOf = (req: FastifyRequest) => pickLang(req.headers['accept-language'], (req.cookies as Record<string, string> | undefined)?.lang);
+const langOf = requestLang;
 const stamp = () => new Date().toISOString().slice(0, 10);
 /** Lists a person works through (requests, reminders, reports) are exported up to this many rows. */
 const EXPORT_MAX = 10_000;

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { actorOf, currentUser, requireUser } from '../../platform/auth.ts';
 import { audit } from '../../platform/audit.ts';
 import { typed } from '../../platform/context.ts';
-import { pickLang } from '../../platform/errors.ts';
+import { requestLang } from '../../platform/errors.ts';
 import { sendXlsx } from '../../platform/xlsx.ts';
 import * as repo from './products.repository.ts';
 import * as service from './products.service.ts';
@@ -34,7 +34,7 @@ export async function productsRoutes(fastify: FastifyInstance) {
   app.get('/api/products', { schema: { tags, querystring: ListQuery }, preHandler: read }, async (req) => service.list(app.db, req.query));
 
   app.get('/api/products/export', { schema: { tags, querystring: ListQuery }, preHandler: read }, async (req, reply) => {
-    const lang = pickLang(req.headers['accept-language'], (req.cookies as Record<string, string> | undefined)?.lang);
+    const lang = requestLang(req);
     const zh = lang === 'zh';
     const count = await sendXlsx(reply, `products-${service.bankDate()}.xlsx`, zh ? '产品目录' : 'Products', [
       { header: zh ? '产品代码' : 'Code', key: 'code', width: 22 },
@@ -74,7 +74,7 @@ export async function productsRoutes(fastify: FastifyInstance) {
   app.get('/api/products/:code/prospects/export', {
     schema: { tags, params: CodeParams, querystring: ProspectsQuery }, preHandler: requireUser('customer:read', 'customer:export'),
   }, async (req, reply) => {
-    const lang = pickLang(req.headers['accept-language'], (req.cookies as Record<string, string> | undefined)?.lang);
+    const lang = requestLang(req);
     const zh = lang === 'zh';
     const result = await service.prospects(app.db, currentUser(req), req.params.code, { ...req.query, limit: req.query.limit ?? 200 });
     const pct = (x: number) => Math.round(x * 1000) / 10;

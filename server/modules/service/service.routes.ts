@@ -1,8 +1,8 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { actorOf, currentUser, requireUser } from '../../platform/auth.ts';
 import { audit } from '../../platform/audit.ts';
 import { typed } from '../../platform/context.ts';
-import { pickLang } from '../../platform/errors.ts';
+import { requestLang } from '../../platform/errors.ts';
 import { sendXlsx } from '../../platform/xlsx.ts';
 import * as repo from './service.repository.ts';
 import * as service from './service.service.ts';
@@ -12,7 +12,7 @@ import {
   PriorityParams, PriorityPatch, QueueBody, ReopenBody, ReqNoParams, RequestQuery, ResolveBody, SimilarQuery, SkillsBody, SlaBody, UserIdParams,
 } from './service.schemas.ts';
 
-const langOf = (req: FastifyRequest) => pickLang(req.headers['accept-language'], (req.cookies as Record<string, string> | undefined)?.lang);
+const langOf = requestLang;
 const iso = (d: Date | null | undefined) => (d ? d.toISOString().replace('T', ' ').slice(0, 19) : '');
 
 export async function serviceRoutes(fastify: FastifyInstance) {

@@ -4,7 +4,7 @@ import type { Db } from '../../db/database.ts';
 import { actorOf, currentUser, requireUser } from '../../platform/auth.ts';
 import { audit } from '../../platform/audit.ts';
 import { typed } from '../../platform/context.ts';
-import { pickLang } from '../../platform/errors.ts';
+import { requestLang } from '../../platform/errors.ts';
 import { Opt } from '../../platform/schema.ts';
 import { sendXlsx, type XlsxColumn } from '../../platform/xlsx.ts';
 import * as repo from './workplace.repository.ts';
@@ -15,7 +15,7 @@ import {
   TeamJournalQuery,
 } from './workplace.schemas.ts';
 
-const langOf = (req: FastifyRequest) => pickLang(req.headers['accept-language'], (req.cookies as Record<string, string> | undefined)?.lang);
+const langOf = requestLang;
 const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString().replace('T', ' ').slice(0, 19) + 'Z' : '');
 const stamp = () => new Date().toISOString().slice(0, 10);
 
