@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { ConfigError, loadConfig, type Config } from '../server/config.ts';
-import { openDatabase, startServer } from '../server/main.ts';
+import { ConfigError, loadConfig } from '../server/config.ts';
+import { startServer } from '../server/main.ts';
 import { SYSTEM_ACTOR, verifyAudit } from '../server/platform/audit.ts';
 import { createUser, resetPassword } from '../server/modules/admin/admin.service.ts';
 import { AppError } from '../server/platform/errors.ts';
+import { say, UsageError, withDb } from './runtime.ts';
 
 const HELP = `banyan — the bank CRM
 
@@ -16,27 +17,17 @@ Usage:
   banyan user add <username> --org <code> --role <code> [--name <display name>] [--password <pw>]
   banyan user reset-password <username> [--password <pw>]
   banyan audit verify                 recompute the audit log's hash chains and report tampering
+  banyan import --source <code> <file>
+                                      load a source extract (CSV, XLSX, JSON lines) through its interface's mapping
+  banyan match --in FILE [--in FILE …] --out CLUSTERS.csv [--preset cn-bank|febrl] [--review-out PAIRS.csv]
+                                      cluster source records offline, without a database
 
 Settings come from the environment: PORT, HOST, BANYAN_HOME, DATABASE_URL, BANYAN_ADMIN_PASSWORD … (see README).`;
 
-const say = (m: string) => console.log(m);
-
-async function withDb<T>(config: Config, fn: (rt: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
-  const rt = await openDatabase(config, say, 4);
-  // Interrupted (e.g. Ctrl-C during `banyan demo`): the transaction rolls back; stop the embedded database before leaving.
-  const interrupt = () => void rt.close().finally(() => process.exit(130));
-  process.once('SIGINT', interrupt);
-  process.once('SIGTERM', interrupt);
-  try {
-    return await fn(rt);
-  } finally {
-    process.off('SIGINT', interrupt);
-    process.off('SIGTERM', interrupt);
-    await rt.close();
-  }
-}
-
 async function main(argv: string[]): Promise<number> {
+  // Commands with options of their own parse their own arguments.
+  if (argv[0] === 'match') return (await import('./match.ts')).matchCommand(argv.slice(1));
+  if (argv[0] === 'import') return (await import('./import.ts')).importCommand(argv.slice(1), loadConfig());
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -123,8 +114,6 @@ async function main(argv: string[]): Promise<number> {
       throw new UsageError(`unknown command "${cmd}"\n\n${HELP}`);
   }
 }
-
-class UsageError extends Error {}
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -22,6 +22,8 @@ import { engagementRoutes } from './modules/engagement/engagement.routes.ts';
 import { productsRoutes } from './modules/products/products.routes.ts';
 import { serviceRoutes } from './modules/service/service.routes.ts';
 import { workplaceRoutes } from './modules/workplace/workplace.routes.ts';
+import { interfacesRoutes } from './modules/interfaces/interfaces.routes.ts';
+import { integrationRoutes } from './modules/integration/integration.routes.ts';
 
 const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
 
@@ -65,6 +67,8 @@ export async function buildApp({ config, db, pool, logger = false }: BuildOption
   await app.register(productsRoutes);
   await app.register(serviceRoutes);
   await app.register(workplaceRoutes);
+  await app.register(interfacesRoutes);
+  await app.register(integrationRoutes);
   await app.register(adminRoutes);
   // 7. The web UI, when built: static files, and index.html for client-side routes.
   //    Files are looked up per request, so a rebuilt UI is served without a restart.

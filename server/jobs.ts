@@ -4,6 +4,8 @@ import { managersJobs } from './modules/managers/managers.jobs.ts';
 import { productsJobs } from './modules/products/products.jobs.ts';
 import { serviceJobs } from './modules/service/service.jobs.ts';
 import { workplaceJobs } from './modules/workplace/workplace.jobs.ts';
+import { interfacesJobs } from './modules/interfaces/interfaces.jobs.ts';
+import { integrationJobs } from './modules/integration/integration.jobs.ts';
 
 /** Every module's scheduled jobs (pg-boss), started by `banyan start`. */
-export const JOBS: JobSpec[] = [...engagementJobs, ...productsJobs, ...managersJobs, ...serviceJobs, ...workplaceJobs];
+export const JOBS: JobSpec[] = [...engagementJobs, ...productsJobs, ...managersJobs, ...serviceJobs, ...workplaceJobs, ...interfacesJobs, ...integrationJobs];

@@ -1,6 +1,8 @@
 import { Kysely, PostgresDialect, type ColumnType, type Generated } from 'kysely';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
+import type { IntegrationTables } from '../modules/integration/integration.table.ts';
+import type { InterfacesTables } from '../modules/interfaces/interfaces.table.ts';
 import type { EngagementTables } from '../modules/engagement/engagement.table.ts';
 import type { ManagersTables } from '../modules/managers/managers.table.ts';
 import type { ProductsTables } from '../modules/products/products.table.ts';
@@ -279,7 +281,7 @@ export type FoundationTables = {
   account_balance_daily: AccountBalanceDailyTable;
 };
 
-export type Database = FoundationTables & EngagementTables & ProductsTables & ManagersTables & ServiceTables & WorkplaceTables;
+export type Database = FoundationTables & EngagementTables & ProductsTables & ManagersTables & ServiceTables & WorkplaceTables & InterfacesTables & IntegrationTables;
 
 export type Db = Kysely<Database>;
 

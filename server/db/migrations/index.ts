@@ -6,6 +6,8 @@ import * as m0004 from './0004_products.ts';
 import * as m0005 from './0005_managers.ts';
 import * as m0006 from './0006_service.ts';
 import * as m0007 from './0007_workplace.ts';
+import * as m0008 from './0008_interfaces.ts';
+import * as m0009 from './0009_integration.ts';
 
 /** Every migration, by name; they run in name order and are never edited once landed. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +18,6 @@ export const migrations: Record<string, Migration> = {
   '0005_managers': m0005,
   '0006_service': m0006,
   '0007_workplace': m0007,
+  '0008_interfaces': m0008,
+  '0009_integration': m0009,
 };

@@ -1,0 +1,23 @@
+import type { Config } from '../server/config.ts';
+import { openDatabase } from '../server/main.ts';
+
+/** A mistake in how the command was called: printed without a stack, exit code 1. */
+export class UsageError extends Error {}
+
+export const say = (m: string) => console.log(m);
+
+/** Opens the database (embedded or DATABASE_URL) for one command, and always closes it. */
+export async function withDb<T>(config: Config, fn: (rt: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
+  const rt = await openDatabase(config, say, 4);
+  // Interrupted (e.g. Ctrl-C during `banyan demo`): the transaction rolls back; stop the embedded database before leaving.
+  const interrupt = () => void rt.close().finally(() => process.exit(130));
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  try {
+    return await fn(rt);
+  } finally {
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
+    await rt.close();
+  }
+}
