@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import {
+  applyTransform, compileCodeTable, compileMapping, contentHash, DEFAULT_CODE_TABLES, defaultMapping, halfWidth, id18, parseDate, toE164Mobile,
+  validateMapping, yuanToFen, type Mapping,
+} from '../index.ts';
+
+const TODAY = '2026-12-01';
+
+describe('dates in every format the source systems use', () => {
+  it.each([
+    ['2024年1月2日', '2024-01-02'], ['2024年01月02日', '2024-01-02'], ['2024/01/02', '2024-01-02'], ['2024/1/2', '2024-01-02'],
+    ['20240102', '2024-01-02'], ['2024-01-02', '2024-01-02'], ['2024.1.2', '2024-01-02'], ['２０２４－０１－０２', '2024-01-02'],
+    ['2024-01-02 08:30:00', '2024-01-02'], ['2024-01-02T08:30:00Z', '2024-01-02'], [' 2000/02/29 ', '2000-02-29'], ['', null],
+  ])('%s → %s', (input, out) => {
+    expect(parseDate(input)).toEqual({ ok: true, value: out });
+  });
+  it.each([['2023-02-29'], ['2024/13/01'], ['02/01/2024'], ['yesterday'], ['2024010'], ['1700-01-01']])('%s is refused with a reason in both languages', (bad) => {
+    const r = parseDate(bad);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.rule).toBe('date');
+      expect(r.message.zh).toMatch(/日期/);
+      expect(r.message.en).toMatch(/date/);
+    }
+  });
+});
+
+describe('full-width to half-width', () => {
+  it.each([['ＡＢＣ１２３', 'ABC123'], ['张　伟', '张 伟'], ['（北京）', '(北京)'], ['ｅｍａｉｌ＠ｅｘａｍｐｌｅ．ｃｏｍ', 'email@example.com'], ['已是半角', '已是半角']])('%s → %s', (a, b) => {
+    expect(halfWidth(a)).toBe(b);
+  });
+});
+
+describe('mobiles to E.164', () => {
+  it.each([['13812345678', '+8613812345678'], ['+86 138 1234 5678', '+8613812345678'], ['138-1234-5678', '+8613812345678'], ['8613812345678', '+8613812345678'],
+    ['0086 13812345678', '+8613812345678'], ['１３８１２３４５６７８', '+8613812345678'], ['', null]])('%s → %s', (a, b) => {
+    expect(toE164Mobile(a)).toEqual({ ok: true, value: b });
+  });
+  it.each([['1381234567'], ['23812345678'], ['010-12345678']])('%s is refused', (bad) => {
+    expect(toE164Mobile(bad)).toMatchObject({ ok: false, rule: 'mobile' });
+  });
+});
+
+describe('ID numbers', () => {
+  it('upgrades 15-digit resident IDs to 18 and upper-cases', () => {
+    expect(id18('110105491231002')).toBe('11010519491231002X');
+    expect(id18(' 11010519491231002x ')).toBe('11010519491231002X');
+    expect(id18('91350100m000100y43')).toBe('91350100M000100Y43');
+  });
+});
+
+describe('amounts', () => {
+  it.each([['1,234.5', '123450'], ['0.01', '1'], ['-12', '-1200'], ['￥100.00', '10000'], ['', null]])('%s yuan → %s fen', (a, b) => {
+    expect(yuanToFen(a)).toEqual({ ok: true, value: b });
+  });
+  it('refuses three decimals', () => expect(yuanToFen('1.234')).toMatchObject({ ok: false, rule: 'amount' }));
+});
+
+describe('code tables', () => {
+  const gender = compileCodeTable(DEFAULT_CODE_TABLES.gender!, 'gender');
+  it.each([['1', 'M'], ['2', 'F'], ['M', 'M'], ['f', 'F'], ['男', 'M'], ['女', 'F'], ['Ｍ', 'M'], ['0', null], ['', null]])('gender %s → %s', (a, b) => {
+    expect(gender(a)).toEqual({ ok: true, value: b });
+  });
+  it('an unknown gender code is a reason naming the table', () => {
+    const r = gender('X');
+    expect(r).toMatchObject({ ok: false, rule: 'codeTable' });
+    if (!r.ok) expect(r.message).toEqual({ zh: '“X”不在代码表 gender 中', en: '"X" is not in code table gender' });
+  });
+  const job = compileCodeTable(DEFAULT_CODE_TABLES.job_title!, 'job_title');
+  it.each([
+    ['厅', 'senior_exec'], ['局', 'senior_exec'], ['处', 'middle_manager'], ['科', 'junior_manager'],
+    ['董事长', 'senior_exec'], ['总经理', 'senior_exec'], ['经理', 'middle_manager'],
+    ['销售部总经理', 'senior_exec'], ['市场部经理', 'middle_manager'], ['处长', 'middle_manager'], ['科员', 'staff'], ['厨师', 'other'],
+  ])('job title %s → %s', (a, b) => {
+    expect(job(a)).toEqual({ ok: true, value: b });
+  });
+  const idType = compileCodeTable(DEFAULT_CODE_TABLES.id_type!, 'id_type');
+  it.each([['ID_CARD', 'resident_id'], ['身份证', 'resident_id'], ['USCC', 'uscc'], ['护照', 'passport'], ['01', 'resident_id']])('id type %s → %s', (a, b) => {
+    expect(idType(a)).toEqual({ ok: true, value: b });
+  });
+  it('otherwise keep / blank / default', () => {
+    expect(compileCodeTable({ entries: {}, otherwise: 'keep' }, 't')(' x ')).toEqual({ ok: true, value: 'x' });
+    expect(compileCodeTable({ entries: {}, otherwise: 'blank' }, 't')('x')).toEqual({ ok: true, value: null });
+    expect(compileCodeTable({ entries: {}, otherwise: 'default', defaultValue: 'z' }, 't')('x')).toEqual({ ok: true, value: 'z' });
+  });
+});
+
+describe('mapping a row', () => {
+  const header = ['record_id', 'source', 'kind', 'name', 'id_type', 'id_no', 'mobile', 'email', 'birth_date', 'gender', 'address', 'employer', 'legal_rep'];
+  const m = compileMapping(defaultMapping(header), header, TODAY);
+  const row = (o: Partial<Record<string, string>>) => header.map((h) => o[h] ?? '');
+
+  it('maps a person to canonical values', () => {
+    const r = m.map(row({ record_id: 'R1', kind: 'person', name: ' 张　伟 ', id_type: 'ID_CARD', id_no: '110105491231002', mobile: '138-1234-5678', email: 'ZW@Example.COM', birth_date: '1949年12月31日', gender: '2' }));
+    expect(r).toEqual({ ok: true, record: expect.objectContaining({
+      recordKey: 'R1', kind: 'person', name: '张 伟', id_type: 'resident_id', id_no: '11010519491231002X', mobile: '+8613812345678', email: 'zw@example.com', birth_date: '1949-12-31', gender: 'F',
+    }) });
+  });
+  it('infers an org from a USCC', () => {
+    const r = m.map(row({ record_id: 'R2', name: '北京榕树科技有限公司', id_no: '91350100M000100Y43' }));
+    expect(r).toMatchObject({ ok: true, record: { kind: 'org', id_type: 'uscc' } });
+  });
+  it('bad values give one reason per field, naming the field and the rule', () => {
+    const r = m.map(row({ record_id: 'R3', name: '李四', id_type: 'ID_CARD', id_no: '110105194912310021', mobile: '12345', birth_date: '2024/13/40', gender: 'X' }));
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.reasons.map((x) => `${x.field}:${x.rule}`).sort()).toEqual(['birth_date:date', 'gender:codeTable', 'id_no:residentId.checksum', 'mobile:mobile']);
+      for (const x of r.reasons) expect(x.message.zh && x.message.en).toBeTruthy();
+    }
+  });
+  it('a missing name and a ragged row are reasons too', () => {
+    expect(m.map(row({ record_id: 'R4' }))).toMatchObject({ ok: false, reasons: [{ field: 'name', rule: 'required' }] });
+    expect(m.map(['R5', 'x'])).toMatchObject({ ok: false, reasons: [{ field: 'row', rule: 'columnCount' }] });
+  });
+  it('reports mapped columns missing from the header', () => {
+    expect(compileMapping(defaultMapping(header), ['record_id', 'name'], TODAY).missing).toEqual(expect.arrayContaining(['kind', 'id_no', 'mobile']));
+  });
+  it('without a key column, the key is a hash of the row; equal content, equal hash', () => {
+    const noKey = compileMapping({ ...defaultMapping(header), recordKey: [] }, header, TODAY);
+    const a = noKey.map(row({ name: '王五' })), b = noKey.map(row({ name: '王五' }));
+    expect(a.ok && b.ok && a.record.recordKey === b.record.recordKey && a.record.recordKey.startsWith('h:')).toBe(true);
+    if (a.ok && b.ok) expect(contentHash(a.record).equals(contentHash(b.record))).toBe(true);
+  });
+  it('accounts and attributes', () => {
+    const mm: Mapping = { recordKey: ['k'], codeTables: {}, fields: [
+      { field: 'name', column: 'n' }, { field: 'account.accountNo', column: 'acct' }, { field: 'account.balanceFen', column: 'bal', transforms: ['yuan_to_fen'] },
+      { field: 'account.openedOn', column: 'open' }, { field: 'attributes.income_fen', column: 'inc', transforms: ['yuan_to_fen'] },
+    ] };
+    const r = compileMapping(mm, ['k', 'n', 'acct', 'bal', 'open', 'inc'], TODAY).map(['1', '甲', '6222', '12.30', '20200101', '5000']);
+    expect(r).toMatchObject({ ok: true, record: { accounts: [{ accountNo: '6222', balanceFen: 1230, openedOn: '2020-01-01' }], attributes: { income_fen: '500000' } } });
+  });
+});
+
+describe('validating a mapping', () => {
+  it('names unknown fields, transformations and code tables', () => {
+    const p = validateMapping({ recordKey: [], codeTables: {}, fields: [{ field: 'nope' as never, column: 'a' }, { field: 'mobile', column: 'b', transforms: ['bogus' as never], codeTable: 'x' }] });
+    expect(p.map((x) => `${x.field}:${x.rule}`)).toEqual(['fields.0.field:enum', 'fields.1.transforms:enum', 'fields.1.codeTable:exists', 'fields:required']);
+  });
+  it('the default mapping is valid', () => expect(validateMapping(defaultMapping())).toEqual([]));
+  it('applyTransform digits_only', () => expect(applyTransform('digits_only', 'a1b2')).toEqual({ ok: true, value: '12' }));
+});

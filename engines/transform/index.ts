@@ -1,0 +1,3 @@
+export * from './values.ts';
+export * from './code-tables.ts';
+export * from './mapping.ts';

@@ -1,0 +1,294 @@
+/**
+ * A source's mapping: which column feeds which canonical field, through which transformations and code
+ * tables, and the rules every canonical field must meet. Pure: a header and a row's values in, a canonical
+ * record or the reasons it was rejected out.
+ */
+import { createHash } from 'node:crypto';
+import { validateResidentId } from '../identity/cn-id.ts';
+import { validateEmail } from '../identity/phone.ts';
+import { validateUscc } from '../identity/uscc.ts';
+import { compileCodeTable, DEFAULT_CODE_TABLES, ID_TYPES, type CodeTable, type CompiledCodeTable } from './code-tables.ts';
+import { applyTransform, halfWidth, parseDate, toE164Mobile, TRANSFORMS, type Message, type TransformName } from './values.ts';
+
+export const CORE_FIELDS = ['kind', 'name', 'id_type', 'id_no', 'mobile', 'email', 'birth_date', 'gender', 'address', 'employer', 'legal_rep', 'source_updated_at'] as const;
+export type CoreField = (typeof CORE_FIELDS)[number];
+export const ACCOUNT_FIELDS = ['accountNo', 'productCode', 'currency', 'status', 'openedOn', 'closedOn', 'balanceFen', 'branchCode'] as const;
+export type AccountField = (typeof ACCOUNT_FIELDS)[number];
+
+/** `name`, `account.balanceFen`, `attributes.job_level` … */
+export type TargetField = CoreField | `account.${AccountField}` | `attributes.${string}`;
+
+export type FieldMapping = {
+  field: TargetField;
+  /** The source column (header name); or `value` for a constant. */
+  column?: string;
+  value?: string;
+  transforms?: TransformName[];
+  codeTable?: string;
+  required?: boolean;
+};
+
+export type Mapping = {
+  /** Columns that make the source's own key of a record; empty: a hash of the whole row. */
+  recordKey: string[];
+  fields: FieldMapping[];
+  codeTables: Record<string, CodeTable>;
+};
+
+export type Reason = { field: string; rule: string; message: Message; value?: string };
+
+export type Account = Partial<Record<AccountField, string | number | null>>;
+
+/** One record in canonical fields, as it goes into `source_record`. */
+export type CanonicalRecord = {
+  recordKey: string;
+  kind: 'person' | 'org';
+  name: string | null;
+  id_type: string | null;
+  id_no: string | null;
+  mobile: string | null;
+  email: string | null;
+  birth_date: string | null;
+  gender: 'M' | 'F' | null;
+  address: string | null;
+  employer: string | null;
+  legal_rep: string | null;
+  source_updated_at: string | null;
+  attributes: Record<string, string>;
+  accounts: Account[];
+};
+
+export type RowResult = { ok: true; record: CanonicalRecord } | { ok: false; reasons: Reason[] };
+
+export const FIELD_NAMES: Record<CoreField, Message> = {
+  kind: { zh: '客户类别', en: 'Party kind' }, name: { zh: '名称', en: 'Name' }, id_type: { zh: '证件类型', en: 'ID type' }, id_no: { zh: '证件号码', en: 'ID number' },
+  mobile: { zh: '手机', en: 'Mobile' }, email: { zh: '邮箱', en: 'E-mail' }, birth_date: { zh: '出生日期', en: 'Birth date' }, gender: { zh: '性别', en: 'Gender' },
+  address: { zh: '地址', en: 'Address' }, employer: { zh: '工作单位', en: 'Employer' }, legal_rep: { zh: '法定代表人', en: 'Legal representative' },
+  source_updated_at: { zh: '源系统更新时间', en: 'Updated in source' },
+};
+
+const TARGET_RE = /^(?:attributes\.[a-z][a-z0-9_]{0,39}|account\.(?:accountNo|productCode|currency|status|openedOn|closedOn|balanceFen|branchCode))$/;
+const isTarget = (f: string): f is TargetField => (CORE_FIELDS as readonly string[]).includes(f) || TARGET_RE.test(f);
+
+export type MappingProblem = { field: string; rule: string; message: Message };
+
+/** Checks a mapping's own consistency (not against a file), e.g. an unknown field or transformation. */
+export function validateMapping(m: Mapping): MappingProblem[] {
+  const out: MappingProblem[] = [];
+  const seen = new Set<string>();
+  m.fields.forEach((f, i) => {
+    const at = `fields.${i}`;
+    if (!isTarget(f.field)) out.push({ field: `${at}.field`, rule: 'enum', message: { zh: `不认识的目标字段 ${f.field}`, en: `unknown target field ${f.field}` } });
+    if (seen.has(f.field)) out.push({ field: `${at}.field`, rule: 'unique', message: { zh: `目标字段 ${f.field} 重复映射`, en: `target field ${f.field} is mapped twice` } });
+    seen.add(f.field);
+    if (!f.column && f.value === undefined) out.push({ field: `${at}.column`, rule: 'required', message: { zh: '需要源字段或常量', en: 'needs a source column or a constant' } });
+    for (const t of f.transforms ?? []) {
+      if (!(TRANSFORMS as readonly string[]).includes(t)) out.push({ field: `${at}.transforms`, rule: 'enum', message: { zh: `不认识的转换 ${t}`, en: `unknown transformation ${t}` } });
+    }
+    if (f.codeTable && !m.codeTables[f.codeTable]) out.push({ field: `${at}.codeTable`, rule: 'exists', message: { zh: `代码表 ${f.codeTable} 不存在`, en: `code table ${f.codeTable} does not exist` } });
+  });
+  if (!seen.has('name')) out.push({ field: 'fields', rule: 'required', message: { zh: '必须映射“名称”字段', en: 'the name field must be mapped' } });
+  for (const [name, t] of Object.entries(m.codeTables)) {
+    if (t.otherwise === 'default' && t.defaultValue === undefined) out.push({ field: `codeTables.${name}.defaultValue`, rule: 'required', message: { zh: '需要默认值', en: 'needs a default value' } });
+  }
+  return out;
+}
+
+/** The columns a mapping reads: a file whose header lacks one of them is refused before loading. */
+export function mappedColumns(m: Mapping): string[] {
+  return [...new Set([...m.recordKey, ...m.fields.flatMap((f) => (f.column ? [f.column] : []))])];
+}
+
+const REQUIRED: Message = { zh: '不能为空', en: 'is required' };
+const fail = (field: string, rule: string, message: Message, value?: string): Reason => ({ field, rule, message, value });
+
+type Step = { field: TargetField; index: number; value?: string; steps: Array<(v: string) => ReturnType<typeof applyTransform>>; required: boolean };
+
+export type Compiled = {
+  /** Mapped columns the header lacks (empty when the file fits). */
+  missing: string[];
+  map: (values: string[]) => RowResult;
+};
+
+/**
+ * Binds a mapping to a file's header. `today` (YYYY-MM-DD) bounds birth dates.
+ * e.g. compileMapping(DEFAULT_MAPPING, ['record_id', 'name', …], '2026-01-01').map(['R1', '张伟', …])
+ */
+export function compileMapping(m: Mapping, header: string[], today: string): Compiled {
+  const norm = (h: string) => halfWidth(h).trim().toLowerCase();
+  const pos = new Map<string, number>();
+  header.forEach((h, i) => { if (!pos.has(norm(h))) pos.set(norm(h), i); });
+  const missing = mappedColumns(m).filter((c) => !pos.has(norm(c)));
+  const tables = new Map<string, CompiledCodeTable>();
+  for (const [name, t] of Object.entries(m.codeTables)) tables.set(name, compileCodeTable(t, name));
+  const steps: Step[] = m.fields.map((f) => {
+    const fns: Step['steps'] = (f.transforms ?? []).map((t) => (v: string) => applyTransform(t, v));
+    const table = f.codeTable ? tables.get(f.codeTable) : undefined;
+    if (table) fns.push(table);
+    return { field: f.field, index: f.column ? pos.get(norm(f.column)) ?? -1 : -1, value: f.value, steps: fns, required: !!f.required };
+  });
+  const keyIdx = m.recordKey.map((c) => pos.get(norm(c)) ?? -1);
+  const width = header.length;
+
+  const map = (values: string[]): RowResult => {
+    if (values.length !== width) {
+      return { ok: false, reasons: [fail('row', 'columnCount', { zh: `列数 ${values.length} 与表头的 ${width} 列不符`, en: `has ${values.length} columns, the header has ${width}` })] };
+    }
+    const reasons: Reason[] = [];
+    const out: Record<string, string | null> = {};
+    for (const s of steps) {
+      const raw = s.index >= 0 ? values[s.index] ?? '' : s.value ?? '';
+      let v: string | null = raw;
+      for (const fn of s.steps) {
+        if (v === null) break;
+        const r = fn(v);
+        if (!r.ok) {
+          reasons.push(fail(s.field, r.rule, r.message, raw));
+          v = null;
+          break;
+        }
+        v = r.value;
+      }
+      if (v !== null && v.trim() === '') v = null;
+      if (v === null && s.required && !reasons.some((r) => r.field === s.field)) reasons.push(fail(s.field, 'required', REQUIRED, raw));
+      out[s.field] = v;
+    }
+    const rec = canonicalise(out, reasons, today);
+    if (reasons.length) return { ok: false, reasons };
+    let recordKey: string;
+    if (keyIdx.length) {
+      const parts = keyIdx.map((i) => (values[i] ?? '').trim());
+      if (parts.some((p) => p === '')) return { ok: false, reasons: [fail('record_key', 'required', { zh: '记录主键为空', en: 'the record key is empty' })] };
+      recordKey = parts.join('|');
+    } else {
+      recordKey = `h:${createHash('sha256').update(values.join('\u001f')).digest('hex').slice(0, 32)}`;
+    }
+    rec.recordKey = recordKey;
+    return { ok: true, record: rec };
+  };
+  return { missing, map };
+}
+
+/** The field rules every mapped value meets, whatever the source: ID checksums, E.164 mobiles, real dates … */
+function canonicalise(v: Record<string, string | null>, reasons: Reason[], today: string): CanonicalRecord {
+  const str = (k: string) => {
+    const s = v[k];
+    return s == null ? null : s;
+  };
+  let idNo = str('id_no');
+  let idType = str('id_type');
+  if (idType && !(ID_TYPES as readonly string[]).includes(idType)) {
+    reasons.push(fail('id_type', 'enum', { zh: `证件类型 ${idType} 不在 Banyan 代码集中`, en: `ID type ${idType} is not one of Banyan's` }, idType));
+  }
+  if (idNo) {
+    idNo = halfWidth(idNo).replace(/\s+/g, '').toUpperCase();
+    // No declared type: an 18-character code is a USCC or a resident ID by its shape.
+    if (!idType) idType = /^\d{15}$|^\d{17}[\dX]$/.test(idNo) ? 'resident_id' : /^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$/.test(idNo) ? 'uscc' : 'other';
+    if (idType === 'resident_id') {
+      const r = validateResidentId(idNo, today);
+      if (r.ok) idNo = r.value;
+      else reasons.push(fail('id_no', `residentId.${r.rule}`, RESIDENT_ID_RULES[r.rule], idNo));
+    } else if (idType === 'uscc') {
+      const r = validateUscc(idNo);
+      if (r.ok) idNo = r.value;
+      else reasons.push(fail('id_no', `uscc.${r.rule}`, r.rule === 'checksum' ? { zh: '统一社会信用代码校验位错误', en: 'USCC check character is wrong' } : { zh: '统一社会信用代码格式不正确', en: 'USCC has the wrong format' }, idNo));
+    }
+  } else if (idType) idType = null;
+  let mobile = str('mobile');
+  if (mobile && !mobile.startsWith('+86')) {
+    const r = toE164Mobile(mobile);
+    if (r.ok) mobile = r.value;
+    else reasons.push(fail('mobile', r.rule, r.message, mobile));
+  }
+  let email = str('email');
+  if (email) {
+    const r = validateEmail(halfWidth(email));
+    if (r.ok) email = r.value;
+    else reasons.push(fail('email', 'email', { zh: '不是有效的邮箱地址', en: 'is not a valid e-mail address' }, email));
+  }
+  let birth = str('birth_date');
+  if (birth && !/^\d{4}-\d{2}-\d{2}$/.test(birth)) {
+    const r = parseDate(birth);
+    if (r.ok) birth = r.value;
+    else reasons.push(fail('birth_date', r.rule, r.message, birth));
+  }
+  if (birth && birth > today) reasons.push(fail('birth_date', 'past', { zh: '出生日期晚于今天', en: 'is after today' }, birth));
+  let updated = str('source_updated_at');
+  if (updated && Number.isNaN(Date.parse(updated.replace(' ', 'T')))) {
+    reasons.push(fail('source_updated_at', 'timestamp', { zh: '不是有效的时间', en: 'is not a timestamp' }, updated));
+    updated = null;
+  }
+  const gender = str('gender');
+  if (gender && gender !== 'M' && gender !== 'F') reasons.push(fail('gender', 'enum', { zh: '性别只能是 M 或 F（请配置代码表）', en: 'must be M or F (set a code table)' }, gender));
+  let kind = str('kind');
+  if (!kind) kind = idType === 'uscc' || idType === 'business_license' ? 'org' : 'person';
+  if (kind !== 'person' && kind !== 'org') reasons.push(fail('kind', 'enum', { zh: '客户类别只能是 person 或 org（请配置代码表）', en: 'must be person or org (set a code table)' }, kind));
+  const attributes: Record<string, string> = {};
+  const account: Account = {};
+  for (const [k, val] of Object.entries(v)) {
+    if (val == null) continue;
+    if (k.startsWith('attributes.')) attributes[k.slice(11)] = val;
+    else if (k.startsWith('account.')) {
+      const f = k.slice(8) as AccountField;
+      if (f === 'balanceFen') {
+        if (!/^-?\d+$/.test(val)) reasons.push(fail(k, 'integer', { zh: '余额应为整数（分），可用“元转分”转换', en: 'must be whole fen (use the yuan-to-fen transformation)' }, val));
+        else account.balanceFen = Number(val);
+      } else if (f === 'openedOn' || f === 'closedOn') {
+        const r = parseDate(val);
+        if (r.ok) account[f] = r.value;
+        else reasons.push(fail(k, r.rule, r.message, val));
+      } else account[f] = val;
+    }
+  }
+  if (Object.keys(account).length && !account.accountNo) reasons.push(fail('account.accountNo', 'required', { zh: '有账户信息时账号不能为空', en: 'is required when account fields are mapped' }));
+  const name = str('name');
+  if (name && name.length > 200) reasons.push(fail('name', 'maxLength', { zh: '名称超过 200 字', en: 'is longer than 200 characters' }, name.slice(0, 40)));
+  return {
+    recordKey: '', kind: kind as 'person' | 'org', name, id_type: idType, id_no: idNo, mobile, email, birth_date: birth, gender: gender as 'M' | 'F' | null,
+    address: str('address'), employer: str('employer'), legal_rep: str('legal_rep'), source_updated_at: updated, attributes, accounts: account.accountNo ? [account] : [],
+  };
+}
+
+const RESIDENT_ID_RULES: Record<string, Message> = {
+  format: { zh: '身份证号格式不正确（应为 18 位或 15 位）', en: 'resident ID has the wrong format (18 or 15 digits)' },
+  checksum: { zh: '身份证号校验位错误', en: 'resident ID check digit is wrong' },
+  birthdate: { zh: '身份证号中的出生日期无效', en: 'resident ID carries an invalid birth date' },
+  region: { zh: '身份证号的地区码无效', en: 'resident ID carries an unknown region code' },
+};
+
+/** The record's content as one canonical string (fixed field order): equal strings, equal records. */
+export function canonicalContent(r: CanonicalRecord): string {
+  const attrs = Object.keys(r.attributes).sort().map((k) => [k, r.attributes[k]]);
+  const accts = r.accounts.map((a) => ACCOUNT_FIELDS.map((f) => a[f] ?? null));
+  return JSON.stringify([r.kind, r.name, r.id_type, r.id_no, r.mobile, r.email, r.birth_date, r.gender, r.address, r.employer, r.legal_rep, r.source_updated_at, attrs, accts]);
+}
+
+/** sha256 of the canonical content: a reload whose hash is unchanged writes nothing. */
+export function contentHash(r: CanonicalRecord): Buffer {
+  return createHash('sha256').update(canonicalContent(r)).digest();
+}
+
+const TEXT: TransformName[] = ['halfwidth', 'trim', 'collapse_spaces'];
+
+/**
+ * The mapping a new interface starts with: the canonical column names (as in the cn-dev extracts:
+ * record_id, kind, name, id_type, id_no, mobile, email, birth_date, gender, address, employer, legal_rep).
+ */
+export function defaultMapping(columns: readonly string[] = ['record_id', 'kind', 'name', 'id_type', 'id_no', 'mobile', 'email', 'birth_date', 'gender', 'address', 'employer', 'legal_rep']): Mapping {
+  const has = (c: string) => columns.includes(c);
+  const fields: FieldMapping[] = [];
+  const add = (f: FieldMapping) => { if (f.column && has(f.column)) fields.push(f); };
+  add({ field: 'kind', column: 'kind', transforms: ['trim'], codeTable: 'kind' });
+  add({ field: 'name', column: 'name', transforms: TEXT, required: true });
+  add({ field: 'id_type', column: 'id_type', transforms: ['trim'], codeTable: 'id_type' });
+  add({ field: 'id_no', column: 'id_no', transforms: ['halfwidth', 'id18'] });
+  add({ field: 'mobile', column: 'mobile', transforms: ['mobile_e164'] });
+  add({ field: 'email', column: 'email', transforms: ['halfwidth', 'trim', 'lower'] });
+  add({ field: 'birth_date', column: 'birth_date', transforms: ['date'] });
+  add({ field: 'gender', column: 'gender', codeTable: 'gender' });
+  add({ field: 'address', column: 'address', transforms: TEXT });
+  add({ field: 'employer', column: 'employer', transforms: TEXT });
+  add({ field: 'legal_rep', column: 'legal_rep', transforms: TEXT });
+  add({ field: 'attributes.job_level', column: 'job_title', codeTable: 'job_title' });
+  return { recordKey: has('record_id') ? ['record_id'] : [], fields, codeTables: structuredClone(DEFAULT_CODE_TABLES) };
+}

@@ -1,0 +1,105 @@
+/** Single-value transformations for source extracts. Pure: strings in, strings (or a failure) out. */
+import { normalizeMobile } from '../identity/phone.ts';
+import { upgradeResidentId15 } from '../identity/cn-id.ts';
+
+export type Message = { zh: string; en: string };
+export type Outcome = { ok: true; value: string | null } | { ok: false; rule: string; message: Message };
+
+/** Full-width ASCII (Ａ１，) and the ideographic space to their half-width forms, e.g. halfWidth('１３８　ＡＢ') → '138 AB'. */
+export function halfWidth(s: string): string {
+  let out = '';
+  let changed = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xff01 && c <= 0xff5e) {
+      out += String.fromCharCode(c - 0xfee0);
+      changed = true;
+    } else if (c === 0x3000) {
+      out += ' ';
+      changed = true;
+    } else out += s[i];
+  }
+  return changed ? out : s;
+}
+
+function isRealDate(y: number, m: number, d: number): boolean {
+  if (m < 1 || m > 12 || d < 1) return false;
+  const dim = [31, (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
+  return d <= dim;
+}
+
+const DATE_SEP = /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[T\s].*)?$/;
+const DATE_COMPACT = /^(\d{4})(\d{2})(\d{2})$/;
+const BAD_DATE: Message = { zh: '日期格式不正确（应为 2024-01-02、2024/01/02、20240102 或 2024年1月2日）', en: 'is not a date (2024-01-02, 2024/01/02, 20240102 or 2024年1月2日)' };
+
+/**
+ * A date in any of the formats source systems use, to ISO `YYYY-MM-DD`.
+ * e.g. parseDate('2024年1月2日') → { ok: true, value: '2024-01-02' }; parseDate('20240102') likewise.
+ */
+export function parseDate(input: string): Outcome {
+  const s = halfWidth(input).trim();
+  if (!s) return { ok: true, value: null };
+  const m = DATE_SEP.exec(s) ?? DATE_COMPACT.exec(s);
+  if (!m) return { ok: false, rule: 'date', message: BAD_DATE };
+  const y = Number(m[1]), mo = Number(m[2]), d = Number(m[3]);
+  if (y < 1800 || y > 2200 || !isRealDate(y, mo, d)) return { ok: false, rule: 'date', message: { zh: '不是有效的日期', en: 'is not a real calendar date' } };
+  return { ok: true, value: `${m[1]}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}` };
+}
+
+/** A mainland mobile in any keyed form to E.164, e.g. toE164Mobile('138-1234-5678') → { ok: true, value: '+8613812345678' }. */
+export function toE164Mobile(input: string): Outcome {
+  const s = halfWidth(input).trim();
+  if (!s) return { ok: true, value: null };
+  const r = normalizeMobile(s);
+  return r.ok ? { ok: true, value: r.value } : { ok: false, rule: 'mobile', message: { zh: '不是有效的手机号码', en: 'is not a valid mainland mobile number' } };
+}
+
+/** Upper-cases an ID number, drops spaces, and upgrades a 15-digit resident ID to 18, e.g. id18('110105491231002') → '11010519491231002X'. */
+export function id18(input: string): string {
+  const s = halfWidth(input).replace(/\s+/g, '').toUpperCase();
+  return /^\d{15}$/.test(s) ? upgradeResidentId15(s) : s;
+}
+
+/** A decimal amount in yuan ("1,234.5") to integer fen, exactly (no floating point), e.g. yuanToFen('1,234.5') → '123450'. */
+export function yuanToFen(input: string): Outcome {
+  const s = halfWidth(input).replace(/[,\s¥￥]/g, '');
+  if (!s) return { ok: true, value: null };
+  const m = /^(-?)(\d+)(?:\.(\d{0,2}))?$/.exec(s);
+  if (!m) return { ok: false, rule: 'amount', message: { zh: '不是有效的金额（最多两位小数）', en: 'is not an amount (at most 2 decimals)' } };
+  const fen = BigInt(m[2]!) * 100n + BigInt((m[3] ?? '').padEnd(2, '0') || '0');
+  return { ok: true, value: `${m[1] && fen !== 0n ? '-' : ''}${fen}` };
+}
+
+export const TRANSFORMS = ['trim', 'halfwidth', 'upper', 'lower', 'collapse_spaces', 'remove_spaces', 'digits_only', 'date', 'mobile_e164', 'id18', 'yuan_to_fen'] as const;
+export type TransformName = (typeof TRANSFORMS)[number];
+
+export const TRANSFORM_NAMES: Record<TransformName, Message> = {
+  trim: { zh: '去首尾空格', en: 'Trim' },
+  halfwidth: { zh: '全角转半角', en: 'Full-width to half-width' },
+  upper: { zh: '转大写', en: 'Upper-case' },
+  lower: { zh: '转小写', en: 'Lower-case' },
+  collapse_spaces: { zh: '合并连续空格', en: 'Collapse spaces' },
+  remove_spaces: { zh: '删除所有空格', en: 'Remove spaces' },
+  digits_only: { zh: '只保留数字', en: 'Digits only' },
+  date: { zh: '日期转 YYYY-MM-DD', en: 'Date to YYYY-MM-DD' },
+  mobile_e164: { zh: '手机号转 E.164', en: 'Mobile to E.164' },
+  id18: { zh: '证件号大写、15 位升 18 位', en: 'ID upper-case, 15 → 18 digits' },
+  yuan_to_fen: { zh: '元转分', en: 'Yuan to fen' },
+};
+
+/** Applies one named transformation; empty results become null. */
+export function applyTransform(name: TransformName, value: string): Outcome {
+  switch (name) {
+    case 'trim': return { ok: true, value: value.trim() };
+    case 'halfwidth': return { ok: true, value: halfWidth(value) };
+    case 'upper': return { ok: true, value: value.toUpperCase() };
+    case 'lower': return { ok: true, value: value.toLowerCase() };
+    case 'collapse_spaces': return { ok: true, value: value.replace(/\s+/g, ' ') };
+    case 'remove_spaces': return { ok: true, value: value.replace(/\s+/g, '') };
+    case 'digits_only': return { ok: true, value: value.replace(/\D+/g, '') };
+    case 'date': return parseDate(value);
+    case 'mobile_e164': return toE164Mobile(value);
+    case 'id18': return { ok: true, value: id18(value) };
+    case 'yuan_to_fen': return yuanToFen(value);
+  }
+}
