@@ -1,0 +1,92 @@
+/**
+ * Clustering of scored pairs with the anti-chaining guard: sure matches are merged strongest first, and a
+ * merge that would put two different valid identity numbers of one kind into one cluster (or, for
+ * deduplicated inputs, two records of one source) is refused and sent to review. Pure.
+ */
+import type { ReviewPair } from './types.ts';
+
+/** Per record, what the guard needs: its valid ID (as a number/string key per kind) and its source. */
+export type GuardInfo = {
+  /** Valid resident-ID key per record ('' / 0 = none). */
+  personId: ArrayLike<string | number>;
+  /** Valid USCC key per record ('' / 0 = none). */
+  orgId: ArrayLike<string | number>;
+  /** Source index per record, used when uniquePerSource is set. */
+  source?: ArrayLike<number>;
+};
+
+/** Options of clustering. */
+export type ClusterOptions = {
+  /** Each source holds no internal duplicates: a cluster never holds two records of one source. */
+  uniquePerSource?: boolean;
+  /** Merge order of sources (I4): pairs are merged stage by stage, stage = the later source of the pair. */
+  sourceRank?: ArrayLike<number>;
+};
+
+/**
+ * Cluster n records from scored pairs. Pairs scoring ≥ matchScore are merged (strongest first, by source
+ * stage when sourceRank is given); pairs in [reviewScore, matchScore) and refused merges go to review.
+ * Returns each record's cluster as the index of its first member.
+ * @example clusterScored(3, { a: [0, 1], b: [1, 2], score: [20, 18] }, 10, 0, { personId: ['A', '', 'B'], orgId: ['', '', ''] })
+ * // { root: [0, 0, 2], reviewPairs: [{ a: 1, b: 2, score: 18, reason: 'conflict' }] }
+ */
+export function clusterScored(
+  n: number,
+  pairs: { a: ArrayLike<number>; b: ArrayLike<number>; score: ArrayLike<number> },
+  matchScore: number,
+  reviewScore: number,
+  guard: GuardInfo,
+  opts: ClusterOptions = {},
+): { root: Int32Array; reviewPairs: ReviewPair[] } {
+  const parent = new Int32Array(n);
+  for (let i = 0; i < n; i++) parent[i] = i;
+  const find = (i: number): number => {
+    while (parent[i] !== i) {
+      parent[i] = parent[parent[i]!]!;
+      i = parent[i]!;
+    }
+    return i;
+  };
+  // Guard state lives on the roots.
+  const pid: (string | number)[] = Array.from(guard.personId);
+  const oid: (string | number)[] = Array.from(guard.orgId);
+  const srcSets: (Set<number> | null)[] = opts.uniquePerSource && guard.source ? Array.from({ length: n }, (_, i) => new Set([guard.source![i]!])) : [];
+
+  const reviewPairs: ReviewPair[] = [];
+  const sure: number[] = [];
+  for (let k = 0; k < pairs.a.length; k++) {
+    const s = pairs.score[k]!;
+    if (s >= matchScore) sure.push(k);
+    else if (s >= reviewScore) reviewPairs.push({ a: pairs.a[k]!, b: pairs.b[k]!, score: s, reason: 'fuzzy' });
+  }
+  const stage = (k: number) => (opts.sourceRank ? Math.max(opts.sourceRank[pairs.a[k]!]!, opts.sourceRank[pairs.b[k]!]!) : 0);
+  sure.sort((x, y) => stage(x) - stage(y) || pairs.score[y]! - pairs.score[x]! || x - y);
+  for (const k of sure) {
+    const a = pairs.a[k]!;
+    const b = pairs.b[k]!;
+    let ra = find(a);
+    let rb = find(b);
+    if (ra === rb) continue;
+    const clash =
+      (pid[ra] && pid[rb] && pid[ra] !== pid[rb]) ||
+      (oid[ra] && oid[rb] && oid[ra] !== oid[rb]) ||
+      (srcSets.length > 0 && [...srcSets[ra]!].some((s) => srcSets[rb]!.has(s)));
+    if (clash) {
+      reviewPairs.push({ a, b, score: pairs.score[k]!, reason: 'conflict' });
+      continue;
+    }
+    // The smaller index becomes the root, so a cluster is named by its first record.
+    if (rb < ra) [ra, rb] = [rb, ra];
+    parent[rb] = ra;
+    if (!pid[ra]) pid[ra] = pid[rb]!;
+    if (!oid[ra]) oid[ra] = oid[rb]!;
+    if (srcSets.length) {
+      for (const s of srcSets[rb]!) srcSets[ra]!.add(s);
+      srcSets[rb] = null;
+    }
+  }
+  const root = new Int32Array(n);
+  for (let i = 0; i < n; i++) root[i] = find(i);
+  reviewPairs.sort((x, y) => y.score - x.score || x.a - y.a || x.b - y.b);
+  return { root, reviewPairs };
+}

@@ -1,0 +1,170 @@
+/**
+ * The comparison functions the models name. Each returns the index of the first level the pair
+ * reaches (levels ordered from strongest agreement to 'else'), or -1 when a value is missing on either side
+ * (missing says nothing: weight 0). Pure.
+ */
+import { editDistance, jaroWinkler, tokenOverlap } from './similarity.ts';
+import type { Prepared } from './types.ts';
+
+export type Comparator = {
+  field: string;
+  kind?: 'person' | 'org';
+  levels: string[];
+  /** Starting m per level (EM refines them; also the fallback when data are too few). */
+  m: number[];
+  compare: (a: Prepared, b: Prepared) => number;
+  /** The value whose frequency adjusts agreement on level 0. */
+  tfValue?: (p: Prepared) => string;
+};
+
+const MISSING = -1;
+
+/** Identity numbers: check-digit aware. Two different numbers that both pass their check are different documents. */
+function compareId(a: Prepared, b: Prepared): number {
+  if (!a.idNo || !b.idNo || a.idKind !== b.idKind) return MISSING;
+  if (a.idNo === b.idNo) return a.idValid ? 0 : 1;
+  if (a.idValid && b.idValid) return 3;
+  return editDistance(a.idNo, b.idNo, 1) <= 1 ? 2 : 4;
+}
+
+function personName(a: Prepared, b: Prepared): number {
+  if (!a.name || !b.name) return MISSING;
+  if (a.name === b.name) return 0;
+  if (a.pinyin === b.pinyin) return 1;
+  if (a.name.length === b.name.length && a.name.length >= 3 && editDistance(a.name, b.name, 1) <= 1) return 2;
+  if (a.name[0] === b.name[0]) return 3;
+  return 4;
+}
+
+function orgName(a: Prepared, b: Prepared): number {
+  if (!a.name || !b.name) return MISSING;
+  if (a.name === b.name) return 0;
+  if (a.nameKey === b.nameKey) return 1;
+  if (a.pinyin === b.pinyin) return 2;
+  if (jaroWinkler(a.nameKey, b.nameKey) >= 0.9) return 3;
+  return 4;
+}
+
+function dateLevel(x: string, y: string): number {
+  if (!x || !y) return MISSING;
+  if (x === y) return 0;
+  // A one-digit slip, or day and month swapped.
+  if (editDistance(x, y, 1) <= 1 || (x.slice(0, 4) === y.slice(0, 4) && x.slice(5, 7) === y.slice(8, 10) && x.slice(8, 10) === y.slice(5, 7))) return 1;
+  if (x.slice(0, 4) === y.slice(0, 4)) return 2;
+  return 3;
+}
+
+function exactOrElse(x: string, y: string): number {
+  if (!x || !y) return MISSING;
+  return x === y ? 0 : 1;
+}
+
+function mobile(a: Prepared, b: Prepared): number {
+  if (!a.mobile || !b.mobile) return MISSING;
+  if (a.mobile === b.mobile) return 0;
+  return editDistance(a.mobile, b.mobile, 1) <= 1 ? 1 : 2;
+}
+
+function address(a: Prepared, b: Prepared): number {
+  if (!a.address || !b.address) return MISSING;
+  if (a.address === b.address) return 0;
+  const o = tokenOverlap(a.addressTokens, b.addressTokens);
+  if (o >= 0.6) return 1;
+  if (o >= 0.3) return 2;
+  return 3;
+}
+
+function email(a: Prepared, b: Prepared): number {
+  if (!a.email || !b.email) return MISSING;
+  if (a.email === b.email) return 0;
+  return a.email.split('@')[0] === b.email.split('@')[0] ? 1 : 2;
+}
+
+const x = (p: Prepared, k: string) => p.extra[k] ?? '';
+
+/** A name field with Jaro-Winkler bands; 'swapped' when given and family names trade places. */
+function febrlName(self: string, other: string) {
+  return (a: Prepared, b: Prepared): number => {
+    const s = x(a, self);
+    const t = x(b, self);
+    if (!s || !t) return MISSING;
+    if (s === t) return 0;
+    if (s === x(b, other) && t === x(a, other)) return 1;
+    const jw = jaroWinkler(s, t);
+    if (jw >= 0.94) return 2;
+    if (jw >= 0.85) return 3;
+    return 4;
+  };
+}
+
+function febrlText(field: string) {
+  return (a: Prepared, b: Prepared): number => {
+    const s = x(a, field);
+    const t = x(b, field);
+    if (!s || !t) return MISSING;
+    if (s === t) return 0;
+    const jw = jaroWinkler(s, t);
+    if (jw >= 0.92) return 1;
+    if (jw >= 0.8) return 2;
+    return 3;
+  };
+}
+
+function febrlCode(field: string) {
+  return (a: Prepared, b: Prepared): number => {
+    const s = x(a, field);
+    const t = x(b, field);
+    if (!s || !t) return MISSING;
+    if (s === t) return 0;
+    const d = editDistance(s, t, 2);
+    return d <= 1 ? 1 : d <= 2 ? 2 : 3;
+  };
+}
+
+function febrlDob(a: Prepared, b: Prepared): number {
+  const s = x(a, 'date_of_birth');
+  const t = x(b, 'date_of_birth');
+  if (!s || !t) return MISSING;
+  if (s === t) return 0;
+  // Day and month swapped (YYYYMMDD).
+  if (s.length === 8 && t.length === 8 && s.slice(0, 4) === t.slice(0, 4) && s.slice(4, 6) === t.slice(6, 8) && s.slice(6, 8) === t.slice(4, 6)) return 1;
+  const d = editDistance(s, t, 2);
+  return d <= 1 ? 1 : d <= 2 ? 2 : 3;
+}
+
+/** Every comparison a model may name, by name. */
+export const COMPARATORS: Record<string, Comparator> = {
+  'cn.id': { field: 'id_no', levels: ['exact', 'exact-unchecked', 'typo', 'different-valid', 'else'], m: [0.9, 0.02, 0.05, 0.001, 0.029], compare: compareId },
+  'cn.person-name': {
+    field: 'name', kind: 'person', levels: ['exact', 'homophone', 'one-char', 'surname', 'else'], m: [0.85, 0.04, 0.04, 0.05, 0.02],
+    compare: personName, tfValue: (p) => p.name,
+  },
+  'cn.org-name': {
+    field: 'name', kind: 'org', levels: ['exact', 'normalised', 'homophone', 'similar', 'else'], m: [0.8, 0.12, 0.02, 0.04, 0.02],
+    compare: orgName, tfValue: (p) => p.nameKey,
+  },
+  'cn.birth-date': { field: 'birth_date', kind: 'person', levels: ['exact', 'typo', 'same-year', 'else'], m: [0.93, 0.05, 0.01, 0.01], compare: (a, b) => dateLevel(a.birthDate, b.birthDate) },
+  'cn.gender': { field: 'gender', kind: 'person', levels: ['exact', 'else'], m: [0.95, 0.05], compare: (a, b) => exactOrElse(a.gender, b.gender) },
+  'cn.mobile': { field: 'mobile', levels: ['exact', 'typo', 'else'], m: [0.85, 0.03, 0.12], compare: mobile },
+  'cn.email': { field: 'email', levels: ['exact', 'local-part', 'else'], m: [0.85, 0.05, 0.1], compare: email },
+  'cn.address': { field: 'address', levels: ['exact', 'close', 'partial', 'else'], m: [0.6, 0.15, 0.05, 0.2], compare: address },
+  'cn.employer': { field: 'employer', kind: 'person', levels: ['exact', 'else'], m: [0.8, 0.2], compare: (a, b) => exactOrElse(a.employer, b.employer), tfValue: (p) => p.employer },
+  'cn.legal-rep': { field: 'legal_rep', kind: 'org', levels: ['exact', 'else'], m: [0.9, 0.1], compare: (a, b) => exactOrElse(a.legalRep, b.legalRep) },
+
+  'febrl.given-name': { field: 'given_name', levels: ['exact', 'swapped', 'close', 'similar', 'else'], m: [0.75, 0.02, 0.1, 0.05, 0.08], compare: febrlName('given_name', 'surname'), tfValue: (p) => x(p, 'given_name') },
+  'febrl.surname': { field: 'surname', levels: ['exact', 'swapped', 'close', 'similar', 'else'], m: [0.75, 0.02, 0.1, 0.05, 0.08], compare: febrlName('surname', 'given_name'), tfValue: (p) => x(p, 'surname') },
+  'febrl.date-of-birth': { field: 'date_of_birth', levels: ['exact', 'typo', 'two-edits', 'else'], m: [0.8, 0.12, 0.04, 0.04], compare: febrlDob },
+  'febrl.soc-sec-id': { field: 'soc_sec_id', levels: ['exact', 'one-edit', 'two-edits', 'else'], m: [0.8, 0.12, 0.04, 0.04], compare: febrlCode('soc_sec_id') },
+  'febrl.street-number': { field: 'street_number', levels: ['exact', 'one-edit', 'two-edits', 'else'], m: [0.8, 0.1, 0.02, 0.08], compare: febrlCode('street_number') },
+  'febrl.address-1': { field: 'address_1', levels: ['exact', 'close', 'similar', 'else'], m: [0.75, 0.12, 0.05, 0.08], compare: febrlText('address_1') },
+  'febrl.address-2': { field: 'address_2', levels: ['exact', 'close', 'similar', 'else'], m: [0.75, 0.12, 0.05, 0.08], compare: febrlText('address_2') },
+  'febrl.suburb': { field: 'suburb', levels: ['exact', 'close', 'similar', 'else'], m: [0.8, 0.1, 0.04, 0.06], compare: febrlText('suburb'), tfValue: (p) => x(p, 'suburb') },
+  'febrl.postcode': { field: 'postcode', levels: ['exact', 'one-edit', 'two-edits', 'else'], m: [0.8, 0.1, 0.04, 0.06], compare: febrlCode('postcode') },
+  'febrl.state': { field: 'state', levels: ['exact', 'else'], m: [0.9, 0.1], compare: (a, b) => exactOrElse(x(a, 'state'), x(b, 'state')) },
+};
+
+/** The comparisons of each preset, in explanation order. */
+export const PRESET_COMPARISONS: Record<'cn-bank' | 'febrl', string[]> = {
+  'cn-bank': ['cn.id', 'cn.person-name', 'cn.org-name', 'cn.birth-date', 'cn.gender', 'cn.mobile', 'cn.email', 'cn.address', 'cn.employer', 'cn.legal-rep'],
+  febrl: ['febrl.given-name', 'febrl.surname', 'febrl.date-of-birth', 'febrl.soc-sec-id', 'febrl.street-number', 'febrl.address-1', 'febrl.address-2', 'febrl.suburb', 'febrl.postcode', 'febrl.state'],
+};
