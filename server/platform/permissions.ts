@@ -18,6 +18,9 @@ export const PERMISSIONS = [
   'service:supervise', // service dashboard, reassign, SLA and category settings
   'product:manage', // edit the product catalogue, documents and sales scripts
   'notice:publish', // publish notices and announcements
+  'integration:review', // decide merge reviews of customers in scope, propose and undo merges
+  'integration:manage', // tune the match model (weights, thresholds, source order)
+  'interface:manage', // data interfaces: sources, mappings, loads, quarantine (personal data), schedules
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -40,10 +43,10 @@ const SUPERVISION: Permission[] = ['team:supervise', 'sales:plan', 'service:hand
  * this list: once that has landed, a change here needs a migration that updates the `role` rows.
  */
 export const BUILTIN_ROLES: BuiltinRole[] = [
-  { code: 'admin', name: '系统管理员', nameEn: 'System administrator', dataScope: 'all', permissions: ['customer:read', 'admin:org', 'admin:user', 'admin:role', 'audit:read', 'product:manage', 'notice:publish', 'service:supervise'] },
-  { code: 'head_manager', name: '总行管理者', nameEn: 'Head-office manager', dataScope: 'all', permissions: [...CUSTOMER_WORK, 'pii:unmask', ...SUPERVISION, 'product:manage'] },
-  { code: 'branch_manager', name: '分支行行长', nameEn: 'Branch manager', dataScope: 'subtree', permissions: [...CUSTOMER_WORK, 'pii:unmask', ...SUPERVISION] },
-  { code: 'customer_manager', name: '客户经理', nameEn: 'Customer manager', dataScope: 'own', permissions: ['customer:read', 'customer:write', 'customer:export', 'pii:view', 'service:handle'] },
+  { code: 'admin', name: '系统管理员', nameEn: 'System administrator', dataScope: 'all', permissions: ['customer:read', 'admin:org', 'admin:user', 'admin:role', 'audit:read', 'product:manage', 'notice:publish', 'service:supervise', 'integration:manage', 'interface:manage'] },
+  { code: 'head_manager', name: '总行管理者', nameEn: 'Head-office manager', dataScope: 'all', permissions: [...CUSTOMER_WORK, 'pii:unmask', ...SUPERVISION, 'product:manage', 'integration:review', 'integration:manage', 'interface:manage'] },
+  { code: 'branch_manager', name: '分支行行长', nameEn: 'Branch manager', dataScope: 'subtree', permissions: [...CUSTOMER_WORK, 'pii:unmask', ...SUPERVISION, 'integration:review'] },
+  { code: 'customer_manager', name: '客户经理', nameEn: 'Customer manager', dataScope: 'own', permissions: ['customer:read', 'customer:write', 'customer:export', 'pii:view', 'service:handle', 'integration:review'] },
   { code: 'service_agent', name: '客服坐席', nameEn: 'Service agent', dataScope: 'all', permissions: ['customer:read', 'pii:unmask', 'service:handle'] },
   { code: 'marketing', name: '营销人员', nameEn: 'Marketing staff', dataScope: 'subtree', permissions: ['customer:read', 'customer:export'] },
   { code: 'analyst', name: '数据分析师', nameEn: 'Data analyst', dataScope: 'all', permissions: ['customer:read', 'customer:export'] },

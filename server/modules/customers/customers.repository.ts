@@ -31,7 +31,11 @@ function searchQuery(db: Db, scope: ScopeSubject, f: SearchFilter) {
     .where('c.deleted', '=', false)
     .where(customerScope(scope, 'c'));
   const any: Expression<SqlBool>[] = [];
-  if (f.customerNo) any.push(sql<boolean>`c.customer_no = ${f.customerNo}`);
+  if (f.customerNo) {
+    any.push(sql<boolean>`c.customer_no = ${f.customerNo}`);
+    // A merged-away number finds its survivor (integration's aliases).
+    any.push(sql<boolean>`c.id IN (SELECT survivor_id FROM customer_alias WHERE customer_no = ${f.customerNo})`);
+  }
   if (f.mobile) any.push(sql<boolean>`c.id IN (SELECT customer_id FROM customer_contact WHERE value = ${f.mobile})`);
   if (f.idNo) any.push(sql<boolean>`c.id IN (SELECT customer_id FROM customer_identity WHERE id_no = ${f.idNo})`);
   if (f.letters) {
@@ -134,13 +138,25 @@ SELECT c.id, c.customer_no, c.name, c.name_en, c.party, c.status, c.gender, c.bi
      FROM account ac JOIN product pr ON pr.code = ac.product_code JOIN org_unit ao ON ao.id = ac.org_id WHERE ac.customer_id = c.id) AS accounts,
   (SELECT coalesce(json_agg(json_build_object('fromManager', fm.display_name, 'toManager', tm.display_name, 'reason', h.reason, 'by', bu.display_name, 'at', h.at) ORDER BY h.at DESC), '[]')
      FROM customer_manager_history h LEFT JOIN app_user fm ON fm.id = h.from_manager_id LEFT JOIN app_user tm ON tm.id = h.to_manager_id
-     LEFT JOIN app_user bu ON bu.id = h.by_user_id WHERE h.customer_id = c.id) AS manager_history
+     LEFT JOIN app_user bu ON bu.id = h.by_user_id WHERE h.customer_id = c.id) AS manager_history,
+  -- Integration (I2): per golden-record field the source it came from; the source records linked (lineage);
+  -- customer numbers merged into this one (aliases).
+  (SELECT coalesce(json_object_agg(f.field, json_build_object('value', f.value, 'source', f.source_code, 'sourceName', fs.name, 'sourceNameEn', fs.name_en,
+       'recordId', f.source_record_id, 'recordKey', fr.record_key, 'rule', f.rule, 'trust', f.trust, 'candidates', f.candidates, 'chosenAt', f.chosen_at)), '{}')
+     FROM customer_field_source f LEFT JOIN source_system fs ON fs.code = f.source_code LEFT JOIN source_record fr ON fr.id = f.source_record_id
+    WHERE f.customer_id = c.id) AS lineage,
+  (SELECT coalesce(json_agg(json_build_object('id', sr.id, 'source', sr.source_code, 'sourceName', ss.name, 'sourceNameEn', ss.name_en, 'recordKey', sr.record_key,
+       'name', sr.name, 'status', sr.match_status, 'updatedAt', coalesce(sr.source_updated_at, sr.updated_at)) ORDER BY sr.id), '[]')
+     FROM source_record sr JOIN source_system ss ON ss.code = sr.source_code WHERE sr.customer_id = c.id) AS source_records,
+  (SELECT coalesce(json_agg(json_build_object('customerNo', ca.customer_no, 'mergeId', ca.merge_id, 'at', ca.created_at) ORDER BY ca.created_at), '[]')
+     FROM customer_alias ca WHERE ca.survivor_id = c.id) AS aliases
 FROM customer c
   JOIN customer_type t ON t.id = c.type_id
   JOIN org_unit o ON o.id = c.org_id
   LEFT JOIN customer_level l ON l.code = c.level_code
   LEFT JOIN app_user m ON m.id = c.manager_id
-WHERE c.customer_no = ${customerNo} AND NOT c.deleted AND ${customerScope(scope, 'c')}`;
+WHERE c.id = coalesce((SELECT al.survivor_id FROM customer_alias al WHERE al.customer_no = ${customerNo}), (SELECT x.id FROM customer x WHERE x.customer_no = ${customerNo}))
+  AND NOT c.deleted AND ${customerScope(scope, 'c')}`;
 }
 
 export type Json<T> = T;
@@ -162,6 +178,9 @@ export type View360Row = {
   key_person_of: { role: string; customerNo: string; name: string }[];
   accounts: { id: number; sourceSystem: string; accountNo: string; orgName: string; productCode: string; productName: string; productNameEn: string; category: string; currency: string; status: string; openedOn: string; closedOn: string | null; balanceFen: number; isAsset: boolean }[];
   manager_history: { fromManager: string | null; toManager: string | null; reason: string; by: string | null; at: string }[];
+  lineage: Record<string, { value: string | null; source: string; sourceName: string | null; sourceNameEn: string | null; recordId: number | null; recordKey: string | null; rule: string; trust: number; candidates: number; chosenAt: string }>;
+  source_records: { id: number; source: string; sourceName: string; sourceNameEn: string; recordKey: string; name: string | null; status: string; updatedAt: string }[];
+  aliases: { customerNo: string; mergeId: number; at: string }[];
 };
 
 export async function getView360(db: Db, customerNo: string, scope: ScopeSubject): Promise<View360Row | undefined> {

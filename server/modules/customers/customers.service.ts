@@ -91,8 +91,12 @@ export async function view360(db: Db, user: CurrentUser, actor: Actor, customerN
     return r;
   });
   if (!row) throw customerNotFound();
-  return present360(row, seesClear(user), rules);
+  // A merged-away number resolves to its survivor, and says so.
+  return { ...present360(row, seesClear(user), rules), requestedNo: customerNo, mergedInto: row.customer_no !== customerNo ? row.customer_no : null };
 }
+
+/** Lineage fields holding personal data, and the masking rule each follows. */
+const LINEAGE_MASK: Record<string, keyof MaskRules> = { id_no: 'id_no', mobile: 'mobile', email: 'email', address: 'address' };
 
 export function present360(r: repo.View360Row, clear: boolean, rules: MaskRules) {
   const m = (v: string | null, rule: MaskRule) => (v == null || clear ? v : maskValue(v, rule));
@@ -126,6 +130,9 @@ export function present360(r: repo.View360Row, clear: boolean, rules: MaskRules)
       products: [...products.values()],
     },
     managerHistory: r.manager_history,
+    lineage: Object.fromEntries(Object.entries(r.lineage ?? {}).map(([field, l]) => [field, { ...l, value: clear || !LINEAGE_MASK[field] ? l.value : m(l.value, rules[LINEAGE_MASK[field]]) }])),
+    sourceRecords: r.source_records ?? [],
+    aliases: r.aliases ?? [],
   };
 }
 

@@ -1,14 +1,522 @@
 import type { Db } from '../../db/database.ts';
-import type { Actor } from '../../platform/audit.ts';
+import { nameGrams, namePinyin } from '../../../engines/identity/index.ts';
+import { audit, type Actor } from '../../platform/audit.ts';
+import type { CurrentUser } from '../../platform/auth.ts';
+import { AppError, fieldError, invalid, notFound } from '../../platform/errors.ts';
+import { getParameter } from '../../platform/parameters.ts';
+import { getHeadOffice } from '../admin/admin.repository.ts';
+import * as customersRepo from '../customers/customers.repository.ts';
+import { maskingRules, seesClear, type MaskRules } from '../customers/customers.service.ts';
+import { maskValue } from '../../../engines/identity/index.ts';
+import * as repo from './integration.repository.ts';
+import { applyGolden } from './integration.golden.ts';
+import { builtinModel, fromCustomer, fromRecord, keysOf, orderSources, prepared, score, type MatchModel, type PairScore, type Prepared } from './integration.matching.ts';
+import { movedCounts, runMerge, runUnmerge, type MergeSnapshot } from './integration.merge.ts';
+import { PERSONAL_GOLDEN_FIELDS } from './integration.survivorship.ts';
+import type { ReviewStatus } from './integration.table.ts';
 
-export type ResolveSummary = { matched: number; created: number; review: number };
+export type ResolveSummary = {
+  matched: number; created: number; review: number;
+  /** Records skipped because they were no longer pending (resolved by a concurrent call). */
+  skipped?: number;
+  /** Accounts of the records that could not be mapped (unknown product), by record. */
+  accountProblems?: { recordId: number; accountNo: string; rule: string }[];
+};
+
+const CUSTOMER_NOT_FOUND = { zh: '客户不存在', en: 'Customer not found' };
+const pairKey = (a: number, b: number) => `${Math.min(a, b)}-${Math.max(a, b)}`;
+
+// ---------------------------------------------------------------- model
+
+export type ActiveModel = { version: number; model: MatchModel; sourceOrder: string[] | null };
+
+/** The active match model: the admin's latest version, else the engine's default for Chinese banks. */
+export async function activeModel(db: Db): Promise<ActiveModel> {
+  const row = await repo.getActiveModel(db);
+  if (row) return { version: row.version, model: row.model as MatchModel, sourceOrder: row.source_order };
+  return { version: 0, model: builtinModel(), sourceOrder: null };
+}
+
+/**
+ * Cross-source order (I4) by the discreteness method: most valuable source first (value rank), then always the
+ * source overlapping least with what is merged so far; the admin's override wins. `batch` = the records being
+ * resolved now; without it a sample of each source's indexed keys.
+ */
+export async function sourceOrder(db: Db, override: string[] | null, batch?: { source: string; keys: string[] }[]) {
+  const sources = await repo.listSourceSystems(db);
+  const valueRank = [...sources].sort((a, b) => b.value_rank - a.value_rank || a.code.localeCompare(b.code)).map((s) => s.code);
+  const sample = batch ?? (await repo.sampleKeysBySource(db, 300)).map((r) => ({ source: r.source_code, keys: r.keys }));
+  const r = orderSources(sample, valueRank, override?.length ? override : undefined);
+  const order = [...r.order, ...valueRank.filter((c) => !r.order.includes(c))];
+  return { order, steps: r.steps, overridden: r.overridden, valueRank, sources };
+}
+
+const LIMITS = { probability: [0, 1] as const };
+
+export async function getModel(db: Db) {
+  const m = await activeModel(db);
+  const order = await sourceOrder(db, m.sourceOrder);
+  const history = await repo.listModels(db);
+  return {
+    version: m.version, model: m.model, builtin: m.version === 0,
+    sourceOrder: order.order, valueRank: order.valueRank, orderSteps: order.steps, orderOverridden: order.overridden,
+    sources: order.sources.map((s) => ({ code: s.code, name: s.name, nameEn: s.name_en, valueRank: s.value_rank, fieldTrust: s.field_trust })),
+    history: history.map((h) => ({ version: h.version, note: h.note, active: h.active, createdAt: h.created_at, createdBy: h.created_by_name })),
+  };
+}
+
+export type ModelPatch = {
+  matchThreshold?: number; reviewThreshold?: number;
+  weights?: { comparison: string; level: string; weight: number | null }[];
+  sourceOrder?: string[] | null; note?: string;
+};
+
+/** Saves a new model version (thresholds, level weight overrides, source order); the old ones stay for the record. */
+export async function saveModel(db: Db, user: CurrentUser, actor: Actor, patch: ModelPatch) {
+  const cur = await activeModel(db);
+  const model: MatchModel = structuredClone(cur.model);
+  const errors = [];
+  const match = patch.matchThreshold ?? model.matchThreshold;
+  const review = patch.reviewThreshold ?? model.reviewThreshold;
+  if (!(review < match)) errors.push(fieldError('reviewThreshold', 'belowMatch', '复核阈值必须低于自动合并阈值', 'must be below the match threshold'));
+  if (match <= LIMITS.probability[0] || match >= LIMITS.probability[1] + 1e-12) errors.push(fieldError('matchThreshold', 'range', '应在 0 到 1 之间', 'must be between 0 and 1'));
+  model.matchThreshold = match;
+  model.reviewThreshold = review;
+  for (const [n, w] of (patch.weights ?? []).entries()) {
+    const comp = model.comparisons.find((c) => c.name === w.comparison);
+    const level = comp?.levels.find((l) => l.label === w.level);
+    if (!level) { errors.push(fieldError(`weights.${n}`, 'unknownLevel', '模型中没有这个比较级别', 'is not a comparison level of the model')); continue; }
+    if (w.weight === null) delete level.weight;
+    else level.weight = w.weight;
+  }
+  let order = patch.sourceOrder === undefined ? cur.sourceOrder : patch.sourceOrder;
+  if (order?.length) {
+    const known = new Set((await repo.listSourceSystems(db)).map((s) => s.code));
+    order.forEach((c, n) => { if (!known.has(c)) errors.push(fieldError(`sourceOrder.${n}`, 'unknownSource', '来源系统不存在', 'is not a known source system')); });
+    if (new Set(order).size !== order.length) errors.push(fieldError('sourceOrder', 'duplicate', '来源系统重复', 'lists a source twice'));
+  } else order = null;
+  if (errors.length) throw invalid(errors);
+  const saved = await db.transaction().execute(async (trx) => {
+    const r = await repo.insertModel(trx, { model, source_order: order, note: patch.note ?? null, created_by: user.id });
+    await audit(trx, actor, {
+      action: 'update', entity: 'match_model', entityId: r.version, fields: Object.keys(patch),
+      changes: { from: { version: cur.version, matchThreshold: cur.model.matchThreshold, reviewThreshold: cur.model.reviewThreshold, sourceOrder: cur.sourceOrder }, to: { version: r.version, ...patch } },
+    });
+    return r;
+  });
+  void saved;
+  return getModel(db);
+}
+
+// ---------------------------------------------------------------- real-time resolution
+
+type Evidence = { customerId: number; best: PairScore; against: string; recordId: number | null };
+
+async function defaults(db: Db) {
+  return getParameter<{ personType: string; orgType: string; orgCode: string | null; managerId: number | null; candidateCap: number }>(db, 'integration.defaults', {
+    personType: 'personal_resident', orgType: 'corporate', orgCode: null, managerId: null, candidateCap: 20,
+  });
+}
+
+/** Scores the record against every candidate customer: its linked records and its golden record; best per customer. */
+async function evidenceFor(db: Db, rec: repo.RecordRow, p: Prepared, candidates: number[], model: MatchModel): Promise<Evidence[]> {
+  if (!candidates.length) return [];
+  const [records, customers] = await Promise.all([repo.recordsOfCustomers(db, candidates), repo.getCustomersBasic(db, candidates)]);
+  const best = new Map<number, Evidence>();
+  const consider = (customerId: number, s: PairScore, against: string, recordId: number | null) => {
+    const cur = best.get(customerId);
+    // A conflict (two valid, different ID numbers) sticks to the customer whatever else agrees.
+    const conflict = cur?.best.conflict ?? s.conflict;
+    if (!cur || s.probability > cur.best.probability) best.set(customerId, { customerId, best: { ...s, conflict }, against, recordId });
+    else if (conflict && !cur.best.conflict) cur.best = { ...cur.best, conflict };
+  };
+  for (const r of records) {
+    if (r.id === rec.id || r.kind !== rec.kind || !r.customer_id) continue;
+    consider(r.customer_id, withIdRule(p, prepared(fromRecord(r)), model), `r${r.id}`, r.id);
+  }
+  for (const c of customers) {
+    if ((c.party === 'organization') !== (rec.kind === 'org')) continue;
+    consider(c.id, withIdRule(p, prepared(fromCustomer(c)), model), `c${c.id}`, null);
+  }
+  return [...best.values()].sort((a, b) => b.best.probability - a.best.probability);
+}
+
+/**
+ * The engine's score, plus the bank's deterministic rule: the same valid identity number (resident ID or USCC) and
+ * an agreeing name is the same customer, whatever else differs (addresses and phones change; the ID does not).
+ * The rule shows in the explanation as its own line, so the decision stays explainable.
+ */
+function withIdRule(a: Prepared, b: Prepared, model: MatchModel): PairScore {
+  const s = score(a, b, model);
+  if (s.zone === 'match' || s.conflict || !a.idValid || !b.idValid || a.idKind !== b.idKind || a.idNo !== b.idNo) return s;
+  const name = s.fields.find((f) => f.field === 'name');
+  if (!name || name.weight <= 0) return s;
+  return { ...s, zone: 'match', fields: [...s.fields, { field: 'rule', level: 'same-id-and-name', weight: 0 }] };
+}
 
 /**
  * Resolves source records (new or changed, `match_status = 'pending'`) to customers: attaches each to an
  * existing customer, creates one, or sends the pair to review. Called by the interfaces module after a load
- * commits a batch; runs its own transactions.
+ * commits a batch; runs its own transactions (one per record, so a bad record never holds back the others).
  */
-export async function resolveSourceRecords(_db: Db, _actor: Actor, recordIds: number[]): Promise<ResolveSummary> {
-  void recordIds;
-  return { matched: 0, created: 0, review: 0 };
+export async function resolveSourceRecords(db: Db, actor: Actor, recordIds: number[]): Promise<ResolveSummary> {
+  const summary: ResolveSummary = { matched: 0, created: 0, review: 0, skipped: 0, accountProblems: [] };
+  if (!recordIds.length) return summary;
+  const m = await activeModel(db);
+  const cfg = await defaults(db);
+  const pending = (await repo.getRecords(db, [...new Set(recordIds)])).filter((r) => r.match_status === 'pending');
+  const sources = new Set(pending.map((r) => r.source_code));
+  // Several sources at once: resolve them in the discreteness order, computed on this batch.
+  const { order } = sources.size > 1
+    ? await sourceOrder(db, m.sourceOrder, pending.map((r) => ({ source: r.source_code, keys: keysOf(prepared(fromRecord(r))) })))
+    : { order: [...sources] };
+  const rank = new Map(order.map((c, i) => [c, i]));
+  const records = pending.sort((a, b) => (rank.get(a.source_code) ?? 999) - (rank.get(b.source_code) ?? 999) || a.id - b.id);
+  summary.skipped = recordIds.length - records.length;
+  for (const rec of records) {
+    const outcome = await db.transaction().execute((trx) => resolveOne(trx, actor, rec, m.model, cfg, summary));
+    if (outcome) summary[outcome]++;
+    else summary.skipped!++;
+  }
+  return summary;
+}
+
+async function resolveOne(trx: Db, actor: Actor, rec: repo.RecordRow, model: MatchModel, cfg: Awaited<ReturnType<typeof defaults>>, summary: ResolveSummary) {
+  const locked = await repo.lockRecord(trx, rec.id);
+  if (!locked || locked.match_status !== 'pending') return null;
+  const p = prepared(fromRecord(rec));
+  const keys = keysOf(p);
+  let target: number | null = null;
+  let status: 'matched' | 'created' | 'review' = 'matched';
+  let queue: Evidence[] = [];
+
+  if (locked.customer_id) {
+    // A changed record stays with its customer (lineage); merged away since → its survivor.
+    const [c] = await repo.getCustomersBasic(trx, [locked.customer_id]);
+    target = c && !c.deleted ? c.id : (await repo.resolveAlias(trx, c?.customer_no ?? ''))?.id ?? null;
+  }
+  if (!target) {
+    const found = await repo.findCandidates(trx, {
+      keys, idNo: p.idNo || null, contacts: [p.mobile, p.email].filter(Boolean), exceptRecordId: rec.id, cap: cfg.candidateCap,
+    });
+    const evidence = await evidenceFor(trx, rec, p, found.map((f) => f.customer_id), model);
+    const sure = evidence.filter((e) => e.best.zone === 'match' && !e.best.conflict);
+    const fuzzy = evidence.filter((e) => e.best.zone === 'review' || (e.best.zone === 'match' && e.best.conflict));
+    if (sure.length) {
+      target = sure[0].customerId;
+      // Two customers that both surely match one record are probably one customer: ask.
+      queue = [...sure.slice(1), ...fuzzy];
+    } else {
+      queue = fuzzy;
+    }
+  }
+  if (!target) {
+    // A provisional customer of a fuzzy pair is placed with the candidate's manager, who is to review the pair.
+    const lead = queue.length ? (await repo.getCustomersBasic(trx, [queue[0].customerId]))[0] : undefined;
+    target = await createFromRecord(trx, actor, rec, cfg, lead ? { orgId: lead.org_id, managerId: lead.manager_id } : undefined);
+    status = queue.length ? 'review' : 'created';
+  }
+  await repo.setRecordResolution(trx, rec.id, target, status);
+  await repo.replaceMatchKeys(trx, rec.id, target, keys);
+  await attachAccounts(trx, rec, target, summary);
+  await applyGolden(trx, actor, target);
+  await repo.refreshAum(trx, target);
+  let queued = 0;
+  for (const e of queue) {
+    if (e.customerId === target) continue;
+    if (await enqueuePair(trx, target, e.customerId, { origin: 'engine', recordA: rec.id, recordB: e.recordId, score: e.best, createdBy: actor.userId })) queued++;
+  }
+  await audit(trx, actor, {
+    action: 'resolve', entity: 'source_record', entityId: rec.id, customerId: target, fields: ['customer_id', 'match_status'],
+    changes: { source: rec.source_code, recordKey: rec.record_key, status, customerId: target, queued },
+  });
+  return status;
+}
+
+async function createFromRecord(trx: Db, actor: Actor, rec: repo.RecordRow, cfg: Awaited<ReturnType<typeof defaults>>, place?: { orgId: number; managerId: number | null }): Promise<number> {
+  const typeCode = rec.kind === 'org' ? cfg.orgType : rec.id_type === 'passport' ? 'personal_nonresident' : cfg.personType;
+  const type = await customersRepo.getType(trx, typeCode) ?? (await customersRepo.getType(trx, rec.kind === 'org' ? 'corporate' : 'personal'))!;
+  const accounts = accountsOf(rec);
+  const branches = await repo.orgIdsByCode(trx, [...accounts.map((a) => a.branchCode).filter((x): x is string => !!x), ...(cfg.orgCode ? [cfg.orgCode] : [])]);
+  const orgId = place?.orgId ?? branches.find((b) => b.code === accounts.find((a) => a.branchCode)?.branchCode)?.id
+    ?? branches.find((b) => b.code === cfg.orgCode)?.id ?? (await getHeadOffice(trx))!.id;
+  const name = (rec.name ?? '').trim() || rec.record_key;
+  const py = namePinyin(name);
+  const customerNo = await customersRepo.nextCustomerNo(trx);
+  const { id } = await customersRepo.insertCustomer(trx, {
+    customer_no: customerNo, type_id: type.id, party: type.party, name, name_en: null, name_pinyin: py.full, name_initials: py.initials, name_grams: nameGrams(name),
+    gender: null, birth_date: null, nationality: null, occupation: null, employer: null, industry: null,
+    status: accounts.some((a) => a.status !== 'closed') ? 'active' : 'potential', level_code: null, org_id: orgId, manager_id: place?.managerId ?? cfg.managerId ?? null,
+    risk_tolerance: null, attributes: {}, remarks: null,
+  });
+  const managerId = place?.managerId ?? cfg.managerId ?? null;
+  if (managerId) await customersRepo.insertManagerHistory(trx, { customer_id: id, from_manager_id: null, to_manager_id: managerId, reason: '整合新建客户 / created by integration', by_user_id: actor.userId });
+  await audit(trx, actor, {
+    action: 'create', entity: 'customer', entityId: customerNo, customerId: id, fields: ['customer_no', 'name', 'org_id'],
+    changes: { customer_no: { from: null, to: customerNo }, name: { from: null, to: name }, org_id: { from: null, to: orgId }, manager_id: { from: null, to: place?.managerId ?? cfg.managerId ?? null }, via: 'integration', source: rec.source_code, recordKey: rec.record_key },
+  });
+  return id;
+}
+
+type SourceAccount = { accountNo?: string; productCode?: string; currency?: string; status?: string; openedOn?: string; closedOn?: string | null; balanceFen?: number | string; branchCode?: string };
+
+function accountsOf(rec: repo.RecordRow): SourceAccount[] {
+  return Array.isArray(rec.accounts) ? (rec.accounts as SourceAccount[]) : [];
+}
+
+/** 归户 (C8): the record's accounts hang on its customer, keyed by (source system, account no.). */
+async function attachAccounts(trx: Db, rec: repo.RecordRow, customerId: number, summary: ResolveSummary) {
+  const accounts = accountsOf(rec).filter((a) => a.accountNo);
+  if (!accounts.length) return;
+  const [branches, products, [cust]] = await Promise.all([
+    repo.orgIdsByCode(trx, accounts.map((a) => a.branchCode ?? '').filter(Boolean)),
+    repo.existingProducts(trx, accounts.map((a) => a.productCode ?? '').filter(Boolean)),
+    repo.getCustomersBasic(trx, [customerId]),
+  ]);
+  const known = new Set(products.map((p) => p.code));
+  const rows: repo.AccountUpsert[] = [];
+  for (const a of accounts) {
+    if (!a.productCode || !known.has(a.productCode)) {
+      summary.accountProblems?.push({ recordId: rec.id, accountNo: a.accountNo!, rule: 'unknownProduct' });
+      continue;
+    }
+    const status = (['active', 'dormant', 'frozen', 'closed'] as const).find((s) => s === a.status) ?? 'active';
+    rows.push({
+      customer_id: customerId, source_system: rec.source_code, account_no: a.accountNo!, org_id: branches.find((b) => b.code === a.branchCode)?.id ?? cust.org_id,
+      product_code: a.productCode, currency: a.currency || 'CNY', status, opened_on: a.openedOn || (rec.source_updated_at ?? rec.updated_at).toISOString().slice(0, 10),
+      closed_on: a.closedOn || null, balance_fen: Number(a.balanceFen ?? 0) || 0,
+    });
+  }
+  await repo.upsertAccounts(trx, rows);
+}
+
+/** Queues a pair for review unless the pair was ever queued or decided (a decision is never asked again). */
+async function enqueuePair(trx: Db, a: number, b: number, o: { origin: 'engine' | 'manager'; recordA: number | null; recordB: number | null; score: PairScore | null; createdBy: number | null; note?: string | null }) {
+  const [ca, cb] = await repo.getCustomersBasic(trx, [a, b]).then((rows) => [rows.find((r) => r.id === a)!, rows.find((r) => r.id === b)!]);
+  // The responsible manager is the one of the more valuable customer (key customers first, I5).
+  const lead = Number(ca.aum_fen) >= Number(cb.aum_fen) ? ca : cb;
+  const other = lead === ca ? cb : ca;
+  return repo.insertReview(trx, {
+    pair_key: pairKey(a, b), customer_a: a, customer_b: b, record_a: o.recordA, record_b: o.recordB, origin: o.origin,
+    score: o.score ? o.score.score.toFixed(4) : null, probability: o.score ? o.score.probability.toFixed(6) : null, zone: o.score?.zone ?? null,
+    conflict: o.score?.conflict ?? null, explanation: o.score ? { fields: o.score.fields } : {},
+    priority_fen: Math.max(Number(ca.aum_fen), Number(cb.aum_fen)), manager_id: lead.manager_id ?? other.manager_id, created_by: o.createdBy, note: o.note ?? null,
+  });
+}
+
+// ---------------------------------------------------------------- review queue
+
+const REVIEW_NOT_FOUND = { zh: '待审核的客户对不存在', en: 'Review pair not found' };
+
+export async function listReviews(db: Db, user: CurrentUser, q: { status?: ReviewStatus; mine?: boolean; page?: number; pageSize?: number }) {
+  const pageSize = q.pageSize ?? 20;
+  const page = q.page ?? 1;
+  const { rows, total } = await repo.listReviews(db, user, { status: q.status ?? 'pending', mine: q.mine, limit: pageSize, offset: (page - 1) * pageSize });
+  return {
+    items: rows.map((r) => ({
+      id: r.id, status: r.status, origin: r.origin, score: r.score === null ? null : Number(r.score), probability: r.probability === null ? null : Number(r.probability),
+      zone: r.zone, conflict: r.conflict, priorityFen: Number(r.priority_fen), managerId: r.manager_id, managerName: r.manager_name, mine: r.manager_id === user.id,
+      a: { customerNo: r.a_no, name: r.a_name, aumFen: Number(r.a_aum) }, b: { customerNo: r.b_no, name: r.b_name, aumFen: Number(r.b_aum) },
+      createdAt: r.created_at, decidedAt: r.decided_at, decidedBy: r.decided_by_name, mergeId: r.merge_id,
+    })),
+    total, page, pageSize,
+  };
+}
+
+function mask(field: string, v: string | null, clear: boolean, rules: MaskRules): string | null {
+  if (v == null || clear || !PERSONAL_GOLDEN_FIELDS.has(field)) return v;
+  const rule = field === 'id_no' ? rules.id_no : field === 'mobile' ? rules.mobile : field === 'email' ? rules.email : rules.address;
+  return maskValue(v, rule);
+}
+
+/** Both sides of a pair, field by field, with the engine's evidence (level and weight per field), score and zone. */
+export async function getReview(db: Db, user: CurrentUser, actor: Actor, id: number) {
+  const r = await repo.getReview(db, user, id);
+  if (!r) throw notFound(REVIEW_NOT_FOUND);
+  const rules = await maskingRules(db);
+  const clear = seesClear(user);
+  const side = async (customerId: number, recordId: number | null) => {
+    const [c] = await repo.getCustomersBasic(db, [customerId]);
+    const records = await repo.recordsOfCustomers(db, [customerId]);
+    const golden = fromCustomer(c);
+    const fields = {
+      name: golden.name ?? null, id_no: golden.idNo ?? null, mobile: golden.mobile ?? null, email: golden.email ?? null, birth_date: golden.birthDate ?? null,
+      gender: golden.gender ?? null, address: golden.address ?? null, employer: golden.employer ?? null,
+    };
+    return {
+      customerNo: c.customer_no, name: c.name, party: c.party, status: c.status, deleted: c.deleted, aumFen: Number(c.aum_fen), managerName: c.manager_name, orgName: c.org_name,
+      fields: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, mask(k, v, clear, rules)])),
+      records: records.map((x) => ({
+        id: x.id, source: x.source_code, sourceName: x.source_name, sourceNameEn: x.source_name_en, recordKey: x.record_key, highlighted: x.id === recordId,
+        name: x.name, idNo: mask('id_no', x.id_no, clear, rules), mobile: mask('mobile', x.mobile, clear, rules), birthDate: x.birth_date, address: mask('address', x.address, clear, rules),
+      })),
+    };
+  };
+  const [a, b] = await Promise.all([side(r.customer_a, r.record_a), side(r.customer_b, r.record_b)]);
+  // Manager-proposed pairs carry no engine evidence yet: score the two golden records now, so every decision is explained.
+  let explanation = r.explanation as { fields?: PairScore['fields'] };
+  let scoreNow: PairScore | null = null;
+  if (!explanation?.fields?.length) {
+    const m = await activeModel(db);
+    const [ca, cb] = await repo.getCustomersBasic(db, [r.customer_a, r.customer_b]);
+    if (ca && cb) scoreNow = score(prepared(fromCustomer(ca)), prepared(fromCustomer(cb)), m.model);
+    explanation = { fields: scoreNow?.fields ?? [] };
+  }
+  await db.transaction().execute((trx) => audit(trx, actor, { action: 'read', entity: 'match_review', entityId: id, customerId: r.customer_a, fields: ['comparison'], changes: { masked: !clear, customerB: r.customer_b } }));
+  return {
+    id: r.id, status: r.status, origin: r.origin, note: r.note, mergeId: r.merge_id,
+    score: r.score !== null ? Number(r.score) : scoreNow?.score ?? null,
+    probability: r.probability !== null ? Number(r.probability) : scoreNow?.probability ?? null,
+    zone: r.zone ?? scoreNow?.zone ?? null, conflict: r.conflict ?? scoreNow?.conflict ?? null,
+    fields: explanation.fields ?? [], a, b, decidedAt: r.decided_at,
+  };
+}
+
+export type Decision = { decision: 'confirm' | 'reject'; note?: string; survivorNo?: string; overrideConflict?: boolean };
+
+/** Confirm (merge the pair) or reject (keep apart, never ask again). */
+export async function decide(db: Db, user: CurrentUser, actor: Actor, id: number, d: Decision) {
+  return db.transaction().execute(async (trx) => {
+    const r = await repo.getReview(trx, user, id, true);
+    if (!r) throw notFound(REVIEW_NOT_FOUND);
+    if (r.status !== 'pending') throw new AppError('CONFLICT', { zh: '该客户对已有审核结论，不会再次审核', en: 'This pair has been decided already and is not asked again' });
+    if (d.decision === 'reject') {
+      await repo.decideReview(trx, id, { status: 'rejected', decided_by: user.id, note: d.note ?? null });
+      await audit(trx, actor, { action: 'reject', entity: 'match_review', entityId: id, customerId: r.customer_a, fields: ['status'], changes: { status: { from: 'pending', to: 'rejected' }, customerB: r.customer_b, note: d.note ?? null } });
+      return { id, status: 'rejected' as const, mergeId: null };
+    }
+    const [ca, cb] = await repo.getCustomersBasic(trx, [r.customer_a, r.customer_b]).then((rows) => [rows.find((x) => x.id === r.customer_a)!, rows.find((x) => x.id === r.customer_b)!]);
+    // The survivor: as chosen, else the more valuable customer, else the older number.
+    let survivor = Number(ca.aum_fen) > Number(cb.aum_fen) ? ca : Number(cb.aum_fen) > Number(ca.aum_fen) ? cb : ca.customer_no < cb.customer_no ? ca : cb;
+    if (d.survivorNo) {
+      const pick = [ca, cb].find((c) => c.customer_no === d.survivorNo);
+      if (!pick) throw invalid([fieldError('survivorNo', 'notInPair', '保留客户必须是这一对中的一个', 'must be one of the two customers of the pair')]);
+      survivor = pick;
+    }
+    const merged = survivor === ca ? cb : ca;
+    const mergeId = await mergeInTrx(trx, user, actor, survivor.id, merged.id, d.note?.trim() || '审核确认 / confirmed in review', id, d.overrideConflict ?? false);
+    await repo.decideReview(trx, id, { status: 'confirmed', decided_by: user.id, note: d.note ?? null, merge_id: mergeId });
+    await audit(trx, actor, { action: 'confirm', entity: 'match_review', entityId: id, customerId: survivor.id, fields: ['status'], changes: { status: { from: 'pending', to: 'confirmed' }, mergeId } });
+    return { id, status: 'confirmed' as const, mergeId, survivorNo: survivor.customer_no };
+  });
+}
+
+/** A manager proposes two customers as one (I5/I6): the pair joins the queue with the engine's evidence. */
+export async function propose(db: Db, user: CurrentUser, actor: Actor, body: { customerNo: string; otherCustomerNo: string; note?: string }) {
+  return db.transaction().execute(async (trx) => {
+    const a = await repo.findCustomerByNo(trx, body.customerNo, user);
+    const b = await repo.findCustomerByNo(trx, body.otherCustomerNo, user);
+    const errors = [];
+    if (!a) errors.push(fieldError('customerNo', 'exists', '客户不存在', 'no such customer'));
+    if (!b) errors.push(fieldError('otherCustomerNo', 'exists', '客户不存在', 'no such customer'));
+    if (a && b && a.id === b.id) errors.push(fieldError('otherCustomerNo', 'self', '不能与自己合并', 'cannot merge a customer with itself'));
+    if (errors.length) throw invalid(errors);
+    const existing = await repo.getReviewByPair(trx, pairKey(a!.id, b!.id));
+    if (existing) {
+      if (existing.status !== 'pending') throw new AppError('CONFLICT', { zh: '这两位客户已审核过，不会再次审核', en: 'These two customers were decided already and are not asked again' }, [fieldError('otherCustomerNo', 'decided', '已有审核结论', 'pair already decided')]);
+      return { id: existing.id, created: false };
+    }
+    const m = await activeModel(trx);
+    const [ca, cb] = await repo.getCustomersBasic(trx, [a!.id, b!.id]).then((rows) => [rows.find((x) => x.id === a!.id)!, rows.find((x) => x.id === b!.id)!]);
+    const s = score(prepared(fromCustomer(ca)), prepared(fromCustomer(cb)), m.model);
+    const rid = await enqueuePair(trx, a!.id, b!.id, { origin: 'manager', recordA: null, recordB: null, score: s, createdBy: user.id, note: body.note ?? null });
+    await audit(trx, actor, { action: 'propose', entity: 'match_review', entityId: rid ?? null, customerId: a!.id, fields: ['pair'], changes: { customerNo: body.customerNo, otherCustomerNo: body.otherCustomerNo, note: body.note ?? null } });
+    return { id: rid!, created: true };
+  });
+}
+
+// ---------------------------------------------------------------- merge and unmerge
+
+const distinctIds = (ids: { id_type: string; id_no: string }[]) => new Map(ids.map((i) => [i.id_type, i.id_no]));
+
+async function mergeInTrx(trx: Db, user: CurrentUser, actor: Actor, survivorId: number, mergedId: number, reason: string, reviewId: number | null, overrideConflict: boolean) {
+  if (!(await repo.customerInScope(trx, survivorId, user)) || !(await repo.customerInScope(trx, mergedId, user))) throw notFound(CUSTOMER_NOT_FOUND);
+  const locked = await repo.lockCustomers(trx, [survivorId, mergedId]);
+  const survivor = locked.find((c) => c.id === survivorId)!;
+  const merged = locked.find((c) => c.id === mergedId)!;
+  const errors = [];
+  if (survivor.deleted) errors.push(fieldError('survivorNo', 'deleted', '保留客户已被删除或合并', 'has been deleted or merged away'));
+  if (merged.deleted) errors.push(fieldError('mergedNo', 'deleted', '被合并客户已被删除或合并', 'has been deleted or merged away'));
+  if (survivor.party !== merged.party) errors.push(fieldError('mergedNo', 'party', '个人客户与机构客户不能合并', 'a person and an organisation cannot be merged'));
+  if (errors.length) throw invalid(errors);
+  // Anti-chaining (I4): one customer never holds two different identity numbers of one kind, unless a person
+  // who looked at the evidence says so.
+  const [ia, ib] = await Promise.all([repo.identitiesOf(trx, survivorId), repo.identitiesOf(trx, mergedId)]);
+  const sa = distinctIds(ia);
+  const clash = ib.find((i) => (i.id_type === 'resident_id' || i.id_type === 'uscc') && sa.has(i.id_type) && sa.get(i.id_type) !== i.id_no);
+  if (clash && !overrideConflict) {
+    throw new AppError('CONFLICT', { zh: '两位客户的证件号码不同，确认是同一客户请勾选"证件冲突仍合并"', en: 'The two customers hold different ID numbers; tick "merge despite the ID conflict" if they are one customer' },
+      [fieldError('overrideConflict', 'idConflict', '证件号码冲突', 'different ID numbers of one kind')]);
+  }
+  const mergeId = await repo.insertMerge(trx, { survivor_id: survivorId, merged_id: mergedId, review_id: reviewId, reason, merged_by: user.id });
+  const ctx = { trx, actor, survivorId, mergedId, survivorNo: survivor.customer_no, mergedNo: merged.customer_no, mergeId };
+  const snapshot = await runMerge(ctx);
+  await repo.saveMergeSnapshot(trx, mergeId, snapshot);
+  const moved = movedCounts(snapshot);
+  await audit(trx, actor, { action: 'merge', entity: 'customer', entityId: survivor.customer_no, customerId: survivorId, fields: Object.keys(moved), changes: { mergeId, merged: merged.customer_no, moved, reason, overrideConflict: !!clash } });
+  await audit(trx, actor, { action: 'merge', entity: 'customer', entityId: merged.customer_no, customerId: mergedId, fields: ['deleted'], changes: { mergeId, mergedInto: survivor.customer_no, deleted: { from: false, to: true } } });
+  return mergeId;
+}
+
+/** Merges two customers directly (a reviewer who knows them), recording the pair as decided. */
+export async function merge(db: Db, user: CurrentUser, actor: Actor, body: { survivorNo: string; mergedNo: string; reason: string; overrideConflict?: boolean }) {
+  if (!body.reason.trim()) throw invalid([fieldError('reason', 'required', '必须填写合并原因', 'is required')]);
+  return db.transaction().execute(async (trx) => {
+    const s = await repo.findCustomerByNo(trx, body.survivorNo, user);
+    const m = await repo.findCustomerByNo(trx, body.mergedNo, user);
+    if (!s || !m) throw notFound(CUSTOMER_NOT_FOUND);
+    if (s.id === m.id) throw invalid([fieldError('mergedNo', 'self', '不能与自己合并', 'cannot merge a customer with itself')]);
+    const key = pairKey(s.id, m.id);
+    const existing = await repo.getReviewByPair(trx, key);
+    if (existing?.status === 'rejected') throw new AppError('CONFLICT', { zh: '这两位客户已被判定为不同客户', en: 'These two customers were decided to be different' }, [fieldError('mergedNo', 'rejected', '已判定为不同客户', 'pair was rejected')]);
+    const mergeId = await mergeInTrx(trx, user, actor, s.id, m.id, body.reason.trim(), existing?.id ?? null, body.overrideConflict ?? false);
+    if (existing) await repo.decideReview(trx, existing.id, { status: 'confirmed', decided_by: user.id, note: body.reason.trim(), merge_id: mergeId });
+    else {
+      const rid = await enqueuePair(trx, s.id, m.id, { origin: 'manager', recordA: null, recordB: null, score: null, createdBy: user.id, note: body.reason.trim() });
+      if (rid) await repo.decideReview(trx, rid, { status: 'confirmed', decided_by: user.id, note: body.reason.trim(), merge_id: mergeId });
+    }
+    return { mergeId, survivorNo: body.survivorNo, mergedNo: body.mergedNo };
+  });
+}
+
+/** Undoes a merge exactly: every moved row back, the merged customer restored, its number its own again. */
+export async function unmerge(db: Db, user: CurrentUser, actor: Actor, mergeId: number, reason: string) {
+  if (!reason.trim()) throw invalid([fieldError('reason', 'required', '必须填写撤销原因', 'is required')]);
+  return db.transaction().execute(async (trx) => {
+    const g = await repo.getMergeForUpdate(trx, mergeId);
+    if (!g || !(await repo.customerInScope(trx, g.survivor_id, user))) throw notFound({ zh: '合并记录不存在', en: 'Merge not found' });
+    if (g.undone_at) throw new AppError('CONFLICT', { zh: '该合并已撤销', en: 'This merge has been undone already' });
+    const later = await repo.laterMerges(trx, g);
+    if (later.length) throw new AppError('CONFLICT', { zh: `请先撤销之后的合并（编号 ${later.map((l) => l.id).join('、')}）`, en: `Undo the later merges first (no. ${later.map((l) => l.id).join(', ')})` });
+    const locked = await repo.lockCustomers(trx, [g.survivor_id, g.merged_id]);
+    const survivor = locked.find((c) => c.id === g.survivor_id)!;
+    const merged = locked.find((c) => c.id === g.merged_id)!;
+    const ctx = { trx, actor, survivorId: survivor.id, mergedId: merged.id, survivorNo: survivor.customer_no, mergedNo: merged.customer_no, mergeId };
+    const snapshot = g.snapshot as MergeSnapshot;
+    await runUnmerge(ctx, snapshot);
+    await repo.markUndone(trx, mergeId, user.id, reason.trim());
+    // An undone merge was a wrong "same customer": remembered as different, never proposed again.
+    if (g.review_id) await repo.decideReview(trx, g.review_id, { status: 'rejected', decided_by: user.id, note: `撤销合并 / unmerged: ${reason.trim()}`, merge_id: mergeId });
+    const moved = movedCounts(snapshot);
+    await audit(trx, actor, { action: 'unmerge', entity: 'customer', entityId: survivor.customer_no, customerId: survivor.id, fields: Object.keys(moved), changes: { mergeId, merged: merged.customer_no, moved, reason: reason.trim() } });
+    await audit(trx, actor, { action: 'unmerge', entity: 'customer', entityId: merged.customer_no, customerId: merged.id, fields: ['deleted'], changes: { mergeId, deleted: { from: true, to: false } } });
+    return { mergeId, survivorNo: survivor.customer_no, mergedNo: merged.customer_no };
+  });
+}
+
+export async function listMerges(db: Db, user: CurrentUser, customerNo: string | undefined, limit = 50) {
+  let customerId: number | null = null;
+  if (customerNo) {
+    const c = await repo.findCustomerByNo(db, customerNo, user);
+    const alias = c ? null : await repo.resolveAlias(db, customerNo);
+    customerId = c?.id ?? alias?.id ?? null;
+    if (!customerId) throw notFound(CUSTOMER_NOT_FOUND);
+  }
+  const rows = await repo.listMerges(db, user, customerId, limit);
+  return {
+    items: rows.map((r) => ({
+      id: r.id, reason: r.reason, mergedAt: r.merged_at, mergedBy: r.merged_by_name, undoneAt: r.undone_at, undoneBy: r.undone_by_name, undoReason: r.undo_reason,
+      reviewId: r.review_id, survivor: { customerNo: r.survivor_no, name: r.survivor_name }, merged: { customerNo: r.merged_no, name: r.merged_name },
+    })),
+  };
 }

@@ -1,2 +1,82 @@
+import type { Generated } from 'kysely';
+import type { Timestamp } from '../../db/database.ts';
+
+export type MatchModelTable = {
+  id: Generated<number>;
+  version: number;
+  model: unknown;
+  source_order: string[] | null;
+  note: string | null;
+  active: Generated<boolean>;
+  created_by: number | null;
+  created_at: Timestamp;
+};
+
+export type MatchKeyTable = { key: string; source_record_id: number; customer_id: number | null };
+
+export type ReviewStatus = 'pending' | 'confirmed' | 'rejected';
+
+export type MatchReviewTable = {
+  id: Generated<number>;
+  pair_key: string;
+  customer_a: number;
+  customer_b: number;
+  record_a: number | null;
+  record_b: number | null;
+  origin: 'engine' | 'manager';
+  score: string | null;
+  probability: string | null;
+  zone: 'match' | 'review' | 'nonmatch' | null;
+  conflict: string | null;
+  explanation: unknown;
+  priority_fen: Generated<number>;
+  manager_id: number | null;
+  status: Generated<ReviewStatus>;
+  note: string | null;
+  decided_by: number | null;
+  decided_at: Date | null;
+  merge_id: number | null;
+  created_by: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+};
+
+export type CustomerMergeTable = {
+  id: Generated<number>;
+  survivor_id: number;
+  merged_id: number;
+  review_id: number | null;
+  reason: string;
+  snapshot: unknown;
+  merged_by: number | null;
+  merged_at: Timestamp;
+  undone_by: number | null;
+  undone_at: Date | null;
+  undo_reason: string | null;
+};
+
+export type CustomerAliasTable = { customer_no: string; customer_id: number; survivor_id: number; merge_id: number; created_at: Timestamp };
+
+export type LineageRule = 'trust' | 'recency' | 'completeness' | 'only' | 'manual';
+
+export type CustomerFieldSourceTable = {
+  customer_id: number;
+  field: string;
+  value: string | null;
+  source_code: string;
+  source_record_id: number | null;
+  rule: LineageRule;
+  trust: Generated<number>;
+  candidates: Generated<number>;
+  chosen_at: Timestamp;
+};
+
 /** Tables of the integration module (migration 0009). */
-export type IntegrationTables = Record<never, never>;
+export type IntegrationTables = {
+  match_model: MatchModelTable;
+  match_key: MatchKeyTable;
+  match_review: MatchReviewTable;
+  customer_merge: CustomerMergeTable;
+  customer_alias: CustomerAliasTable;
+  customer_field_source: CustomerFieldSourceTable;
+};

@@ -19,7 +19,9 @@ export type Permission =
   | 'service:handle'
   | 'service:supervise'
   | 'product:manage'
-  | 'notice:publish';
+  | 'notice:publish'
+  | 'integration:review'
+  | 'integration:manage';
 
 export type DataScope = 'own' | 'org' | 'subtree' | 'all';
 

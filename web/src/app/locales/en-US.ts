@@ -406,6 +406,8 @@ export const enUS: Resources = {
         'service:supervise': 'Monitor and configure service',
         'product:manage': 'Manage product catalogue',
         'notice:publish': 'Publish notices',
+        'integration:review': 'Review and merge customer records',
+        'integration:manage': 'Tune the match model',
       },
     },
     audit: {

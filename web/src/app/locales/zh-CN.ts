@@ -405,6 +405,8 @@ export const zhCN = {
         'service:supervise': '服务监控与配置',
         'product:manage': '管理产品目录',
         'notice:publish': '发布公告',
+        'integration:review': '审核与合并客户',
+        'integration:manage': '维护匹配模型参数',
       },
     },
     audit: {

@@ -1,0 +1,181 @@
+import type { Db, IdType } from '../../db/database.ts';
+import { nameGrams, namePinyin } from '../../../engines/identity/index.ts';
+import { audit, diff, type Actor } from '../../platform/audit.ts';
+import * as repo from './integration.repository.ts';
+import { goldenRecord, type Chosen, type GoldenField, type SurvivorRecord } from './integration.survivorship.ts';
+
+/** Writes the golden record (survivorship's choice) into the customer data centre, with lineage per field. */
+
+const ID_TYPES: IdType[] = ['resident_id', 'uscc', 'passport', 'hk_macao_permit', 'taiwan_permit', 'foreign_permanent', 'business_license', 'other'];
+/** Extract codes the interfaces may pass through unmapped. */
+const ID_TYPE_ALIASES: Record<string, IdType> = { ID_CARD: 'resident_id', USCC: 'uscc', PASSPORT: 'passport' };
+
+export function idTypeOf(t: string | null | undefined): IdType {
+  if (!t) return 'other';
+  if ((ID_TYPES as string[]).includes(t)) return t as IdType;
+  return ID_TYPE_ALIASES[t.toUpperCase()] ?? 'other';
+}
+
+const SCALAR_COLUMN: Partial<Record<GoldenField, 'name' | 'gender' | 'birth_date' | 'employer' | 'occupation' | 'nationality'>> = {
+  name: 'name', gender: 'gender', birth_date: 'birth_date', employer: 'employer', occupation: 'occupation', nationality: 'nationality',
+};
+const PERSON_ONLY = new Set<GoldenField>(['gender', 'birth_date']);
+
+export function toSurvivor(r: repo.RecordRow): SurvivorRecord {
+  const a = (r.attributes ?? {}) as Record<string, unknown>;
+  const s = (v: unknown) => (v == null || v === '' ? null : String(v));
+  return {
+    id: r.id, sourceCode: r.source_code, fieldTrust: (r.field_trust ?? {}) as Record<string, number>, valueRank: r.value_rank,
+    updatedAt: r.source_updated_at ?? r.updated_at, idType: r.id_type,
+    values: {
+      name: r.name, id_no: r.id_no, mobile: r.mobile, email: r.email, birth_date: r.birth_date, gender: r.gender, address: r.address,
+      employer: r.employer ?? s(a.employer), occupation: s(a.occupation), nationality: s(a.nationality), income_fen: s(a.income_fen ?? a.incomeFen), legal_rep: r.legal_rep,
+    },
+  };
+}
+
+/** What one golden-record write changed, so a merge can put it back exactly. */
+export type GoldenChange = {
+  before: Record<string, unknown>;
+  after: Record<string, unknown>;
+  created: { table: 'customer_identity' | 'customer_contact' | 'customer_address'; id: number }[];
+  primary: { table: 'customer_identity' | 'customer_contact' | 'customer_address'; id: number; from: boolean }[];
+  lineageBefore: Awaited<ReturnType<typeof repo.lineageOf>>;
+};
+
+type Row = { id: number; value: string; is_primary: boolean };
+
+/**
+ * Recomputes and writes the golden record of one customer from all its linked source records. Audited as an
+ * update of the customer when a value changes. Returns what changed.
+ */
+export async function applyGolden(trx: Db, actor: Actor, customerId: number): Promise<GoldenChange> {
+  const [cust] = await repo.lockCustomers(trx, [customerId]);
+  const [records, lineage, ids, contacts, addresses] = await Promise.all([
+    repo.recordsOfCustomers(trx, [customerId], 200), repo.lineageOf(trx, customerId),
+    repo.identitiesOf(trx, customerId), repo.contactsOf(trx, customerId), repo.addressesOf(trx, customerId),
+  ]);
+  const primaryOf = (rows: Row[]) => rows.find((r) => r.is_primary) ?? rows[0];
+  const idRows: Row[] = ids.map((i) => ({ id: i.id, value: i.id_no, is_primary: i.is_primary }));
+  const mobiles: Row[] = contacts.filter((c) => c.kind === 'mobile');
+  const emails: Row[] = contacts.filter((c) => c.kind === 'email');
+  const addrs: Row[] = addresses.map((a) => ({ id: a.id, value: a.line, is_primary: a.is_primary }));
+  const prev = new Map(lineage.map((l) => [l.field, l]));
+  const current: Partial<Record<GoldenField, string | null>> = {
+    name: cust.name, gender: cust.gender, birth_date: cust.birth_date, employer: cust.employer, occupation: cust.occupation, nationality: cust.nationality,
+    id_no: primaryOf(idRows)?.value ?? null, mobile: primaryOf(mobiles)?.value ?? null, email: primaryOf(emails)?.value ?? null,
+    address: primaryOf(addrs)?.value ?? null,
+    // Not held on the customer row: only lineage knows them, so they are never "manual".
+    income_fen: prev.get('income_fen')?.value ?? null, legal_rep: prev.get('legal_rep')?.value ?? null,
+  };
+  const survivors = records.map(toSurvivor);
+  const golden = goldenRecord(survivors, current, lineage.map((l) => ({ field: l.field, value: l.value, sourceCode: l.source_code })))
+    .filter((g) => cust.party === 'person' || !PERSON_ONLY.has(g.field));
+  const change: GoldenChange = { before: {}, after: {}, created: [], primary: [], lineageBefore: lineage };
+
+  // Scalars on the customer row.
+  const patch: Record<string, unknown> = {};
+  for (const g of golden) {
+    const col = SCALAR_COLUMN[g.field];
+    if (!col || g.rule === 'manual') continue;
+    let v: string | null = g.value;
+    if (col === 'gender' && v !== 'M' && v !== 'F') continue;
+    if (col === 'birth_date' && !/^\d{4}-\d{2}-\d{2}$/.test(v)) continue;
+    if ((cust as Record<string, unknown>)[col] !== v) {
+      change.before[col] = (cust as Record<string, unknown>)[col];
+      patch[col] = v;
+      change.after[col] = v;
+      if (col === 'name') {
+        v = v.trim();
+        const py = namePinyin(v);
+        Object.assign(patch, { name: v, name_pinyin: py.full, name_initials: py.initials, name_grams: nameGrams(v) });
+        Object.assign(change.before, { name_pinyin: cust.name_pinyin, name_initials: cust.name_initials, name_grams: cust.name_grams });
+      }
+    }
+  }
+  if (Object.keys(patch).length) await repo.updateCustomerColumns(trx, customerId, patch);
+
+  // Rows: the golden value becomes (or stays) the primary; a source's best value is kept as a row even when a
+  // manager's own value is the primary.
+  const byField = new Map(golden.map((g) => [g.field, g]));
+  const ensure = async (
+    field: GoldenField, rows: Row[], table: GoldenChange['created'][number]['table'], insert: (value: string, primary: boolean) => Promise<number | undefined>,
+  ) => {
+    const g = byField.get(field);
+    const fromSource = g && g.rule !== 'manual' ? g : survivors.length ? pickBest(field, survivors) : null;
+    if (!fromSource) return;
+    let row = rows.find((r) => r.value === fromSource.value);
+    const hasPrimary = rows.some((r) => r.is_primary);
+    if (!row) {
+      const primary = !hasPrimary && g?.rule !== 'manual';
+      const id = await insert(fromSource.value, primary);
+      if (id === undefined) return;
+      row = { id, value: fromSource.value, is_primary: primary };
+      change.created.push({ table, id });
+      change.after[field] = fromSource.value;
+      rows.push(row);
+    }
+    if (g && g.rule !== 'manual' && !row.is_primary) {
+      for (const r of rows) if (r.is_primary && r.id !== row.id) {
+        await repo.setPrimary(trx, table, r.id, false);
+        change.primary.push({ table, id: r.id, from: true });
+        r.is_primary = false;
+      }
+      await repo.setPrimary(trx, table, row.id, true);
+      change.primary.push({ table, id: row.id, from: false });
+      row.is_primary = true;
+      change.after[field] = row.value;
+    }
+  };
+  const idRecord = byField.get('id_no')?.recordId;
+  const idType = idTypeOf(records.find((r) => r.id === idRecord)?.id_type ?? records.find((r) => r.id_no)?.id_type);
+  await ensure('id_no', idRows, 'customer_identity', async (value, primary) => {
+    // An identity belongs to one customer bank-wide: held by another, it is a conflict for review, not a row here.
+    const owner = await repo.identityOwner(trx, idType, value);
+    if (owner !== undefined) return undefined;
+    return repo.insertIdentity(trx, { customer_id: customerId, id_type: idType, id_no: value, is_primary: primary });
+  });
+  await ensure('mobile', mobiles, 'customer_contact', (value, primary) => repo.insertContact(trx, { customer_id: customerId, kind: 'mobile', value, is_primary: primary }));
+  await ensure('email', emails, 'customer_contact', (value, primary) => repo.insertContact(trx, { customer_id: customerId, kind: 'email', value, is_primary: primary }));
+  await ensure('address', addrs, 'customer_address', (value, primary) =>
+    repo.insertAddress(trx, { customer_id: customerId, kind: cust.party === 'person' ? 'mailing' : 'business', line: value, is_primary: primary }));
+
+  await repo.replaceLineage(trx, customerId, golden.map((g) => ({
+    field: g.field, value: g.value, source_code: g.sourceCode, source_record_id: g.recordId, rule: g.rule, trust: g.trust, candidates: g.candidates,
+  })));
+  const d = diff(change.before, change.after);
+  if (d) {
+    const sources = Object.fromEntries(golden.filter((g) => d.fields.includes(g.field) || d.fields.includes(SCALAR_COLUMN[g.field] ?? '')).map((g) => [g.field, g.sourceCode]));
+    await audit(trx, actor, {
+      action: 'update', entity: 'customer', entityId: cust.customer_no, customerId, fields: d.fields.filter((f) => !f.startsWith('name_')),
+      changes: { ...Object.fromEntries(Object.entries(d.changes).filter(([k]) => !k.startsWith('name_'))), via: 'survivorship', sources },
+    });
+  }
+  return change;
+}
+
+function pickBest(field: GoldenField, records: SurvivorRecord[]): Chosen | null {
+  return goldenRecord(records, {}, []).find((g) => g.field === field) ?? null;
+}
+
+/** Puts back what one golden-record write changed (for unmerge): rows it created, primaries it moved, values it set. */
+export async function revertGolden(trx: Db, customerId: number, c: GoldenChange) {
+  const [cust] = await repo.lockCustomers(trx, [customerId]);
+  for (const table of ['customer_identity', 'customer_contact', 'customer_address'] as const) {
+    await repo.deleteRows(trx, table, c.created.filter((x) => x.table === table).map((x) => x.id));
+  }
+  for (const p of [...c.primary].reverse()) await repo.setPrimary(trx, p.table, p.id, p.from);
+  // A value set by the merge is put back unless someone changed it since.
+  const patch: Record<string, unknown> = {};
+  for (const [col, before] of Object.entries(c.before)) {
+    if (col.startsWith('name_')) continue;
+    if (col in c.after && (cust as Record<string, unknown>)[col] === c.after[col]) {
+      patch[col] = before;
+      if (col === 'name') Object.assign(patch, { name_pinyin: c.before.name_pinyin, name_initials: c.before.name_initials, name_grams: c.before.name_grams });
+    }
+  }
+  if (Object.keys(patch).length) await repo.updateCustomerColumns(trx, customerId, patch);
+  await repo.replaceLineage(trx, customerId, c.lineageBefore.map((l) => ({
+    field: l.field, value: l.value, source_code: l.source_code, source_record_id: l.source_record_id, rule: l.rule, trust: l.trust, candidates: l.candidates,
+  })));
+}

@@ -1,0 +1,411 @@
+import { sql, type Expression, type SqlBool } from 'kysely';
+import { prepared, type Db, type IdType } from '../../db/database.ts';
+import { customerScope, type ScopeSubject } from '../../platform/scope.ts';
+import type { LineageRule, ReviewStatus } from './integration.table.ts';
+
+// ---------------------------------------------------------------- match model
+
+export function getActiveModel(db: Db) {
+  return db.selectFrom('match_model').selectAll().where('active', '=', true).executeTakeFirst();
+}
+
+export function listModels(db: Db, limit = 20) {
+  return db.selectFrom('match_model as m').leftJoin('app_user as u', 'u.id', 'm.created_by')
+    .select(['m.id', 'm.version', 'm.note', 'm.active', 'm.created_at', 'u.display_name as created_by_name', 'm.source_order'])
+    .orderBy('m.version', 'desc').limit(limit).execute();
+}
+
+export async function insertModel(db: Db, row: { model: unknown; source_order: string[] | null; note: string | null; created_by: number | null }) {
+  await db.updateTable('match_model').set({ active: false }).where('active', '=', true).execute();
+  const next = await db.selectFrom('match_model').select(sql<number>`coalesce(max(version), 0) + 1`.as('v')).executeTakeFirstOrThrow();
+  return db.insertInto('match_model').values({ ...row, model: JSON.stringify(row.model), version: next.v, active: true }).returning(['id', 'version']).executeTakeFirstOrThrow();
+}
+
+// ---------------------------------------------------------------- sources and source records
+
+export function listSourceSystems(db: Db) {
+  return db.selectFrom('source_system').select(['code', 'name', 'name_en', 'kind', 'value_rank', 'field_trust']).orderBy('code').execute();
+}
+
+const RECORD_COLUMNS = [
+  'r.id', 'r.source_code', 'r.record_key', 'r.kind', 'r.name', 'r.id_type', 'r.id_no', 'r.mobile', 'r.email', 'r.birth_date', 'r.gender',
+  'r.address', 'r.employer', 'r.legal_rep', 'r.attributes', 'r.accounts', 'r.source_updated_at', 'r.updated_at', 'r.customer_id', 'r.match_status',
+  's.field_trust', 's.value_rank', 's.name as source_name', 's.name_en as source_name_en',
+] as const;
+
+export type RecordRow = Awaited<ReturnType<typeof getRecords>>[number];
+
+/** Up to `per` resolved records of every source with their blocking keys (for the source-order screen). */
+export async function sampleKeysBySource(db: Db, per: number) {
+  const r = await sql<{ source_code: string; keys: string[] }>`
+    SELECT s.code AS source_code, x.keys FROM source_system s
+    CROSS JOIN LATERAL (SELECT r.id, (SELECT array_agg(k.key) FROM match_key k WHERE k.source_record_id = r.id) AS keys
+      FROM source_record r WHERE r.source_code = s.code AND r.customer_id IS NOT NULL ORDER BY r.id DESC LIMIT ${per}) x
+    WHERE x.keys IS NOT NULL`.execute(db);
+  return r.rows;
+}
+
+export function getRecords(db: Db, ids: number[]) {
+  return db.selectFrom('source_record as r').innerJoin('source_system as s', 's.code', 'r.source_code')
+    .select(RECORD_COLUMNS).where('r.id', 'in', ids.length ? ids : [0]).orderBy('r.id').execute();
+}
+
+/** Locks the records being resolved, so two loads never resolve the same record at once. */
+export async function lockRecord(db: Db, id: number) {
+  const r = await sql<{ id: number; match_status: string; customer_id: number | null }>`
+    SELECT id, match_status, customer_id FROM source_record WHERE id = ${id} FOR UPDATE`.execute(db);
+  return r.rows[0];
+}
+
+/** Every record linked to these customers (the evidence a new record is compared with). */
+export function recordsOfCustomers(db: Db, customerIds: number[], perCustomer = 20) {
+  if (!customerIds.length) return Promise.resolve([] as RecordRow[]);
+  return db.selectFrom('source_record as r').innerJoin('source_system as s', 's.code', 'r.source_code')
+    .select(RECORD_COLUMNS).where('r.customer_id', 'in', customerIds)
+    .orderBy('r.customer_id').orderBy('r.id', 'desc').limit(customerIds.length * perCustomer).execute();
+}
+
+export async function setRecordResolution(db: Db, id: number, customerId: number, status: 'matched' | 'created' | 'review') {
+  await db.updateTable('source_record').set({ customer_id: customerId, match_status: status }).where('id', '=', id).execute();
+}
+
+// ---------------------------------------------------------------- candidate index
+
+export async function replaceMatchKeys(db: Db, recordId: number, customerId: number, keys: string[]) {
+  await db.deleteFrom('match_key').where('source_record_id', '=', recordId).execute();
+  const uniq = [...new Set(keys)];
+  if (uniq.length) await db.insertInto('match_key').values(uniq.map((key) => ({ key, source_record_id: recordId, customer_id: customerId }))).execute();
+}
+
+/**
+ * Customers that share a blocking key, an identity number or a contact with the record: indexed lookups only,
+ * each capped, so a common key (张伟 + 1980) cannot flood the candidate list.
+ */
+export async function findCandidates(db: Db, p: { keys: string[]; idNo: string | null; contacts: string[]; exceptRecordId: number; cap: number }) {
+  const r = await sql<{ customer_id: number; hits: number }>`${sql.raw(prepared('integration_candidates'))}
+    SELECT x.customer_id, count(*)::int AS hits FROM (
+      (SELECT k.customer_id FROM match_key k WHERE k.key = ANY(${p.keys}::text[]) AND k.source_record_id <> ${p.exceptRecordId} AND k.customer_id IS NOT NULL LIMIT ${p.cap * 4})
+      UNION ALL
+      (SELECT i.customer_id FROM customer_identity i WHERE i.id_no = ${p.idNo} LIMIT ${p.cap})
+      UNION ALL
+      (SELECT cc.customer_id FROM customer_contact cc WHERE cc.value = ANY(${p.contacts}::text[]) LIMIT ${p.cap})
+    ) x JOIN customer c ON c.id = x.customer_id AND NOT c.deleted
+    GROUP BY x.customer_id ORDER BY hits DESC, x.customer_id LIMIT ${p.cap}`.execute(db);
+  return r.rows;
+}
+
+// ---------------------------------------------------------------- customers (golden record side)
+
+export type CustomerBasic = Awaited<ReturnType<typeof getCustomersBasic>>[number];
+
+export function getCustomersBasic(db: Db, ids: number[]) {
+  return db.selectFrom('customer as c')
+    .leftJoin('app_user as m', 'm.id', 'c.manager_id')
+    .innerJoin('org_unit as o', 'o.id', 'c.org_id')
+    .select([
+      'c.id', 'c.customer_no', 'c.name', 'c.party', 'c.gender', 'c.birth_date', 'c.employer', 'c.occupation', 'c.nationality', 'c.aum_fen',
+      'c.manager_id', 'c.org_id', 'c.deleted', 'c.status', 'c.version', 'm.display_name as manager_name', 'o.name as org_name', 'o.name_en as org_name_en',
+      sql<string | null>`(SELECT i.id_type || ':' || i.id_no FROM customer_identity i WHERE i.customer_id = c.id ORDER BY i.is_primary DESC, i.id LIMIT 1)`.as('identity'),
+      sql<string | null>`(SELECT x.value FROM customer_contact x WHERE x.customer_id = c.id AND x.kind = 'mobile' ORDER BY x.is_primary DESC, x.id LIMIT 1)`.as('mobile'),
+      sql<string | null>`(SELECT x.value FROM customer_contact x WHERE x.customer_id = c.id AND x.kind = 'email' ORDER BY x.is_primary DESC, x.id LIMIT 1)`.as('email'),
+      sql<string | null>`(SELECT concat_ws('', a.province, a.city, a.district, a.line) FROM customer_address a WHERE a.customer_id = c.id ORDER BY a.is_primary DESC, a.id LIMIT 1)`.as('address'),
+    ])
+    .where('c.id', 'in', ids.length ? ids : [0]).execute();
+}
+
+export function lockCustomers(db: Db, ids: number[]) {
+  return db.selectFrom('customer').selectAll().where('id', 'in', ids).orderBy('id').forUpdate().execute();
+}
+
+export async function findCustomerByNo(db: Db, customerNo: string, scope: ScopeSubject) {
+  return db.selectFrom('customer as c').select(['c.id', 'c.customer_no', 'c.deleted']).where('c.customer_no', '=', customerNo)
+    .where('c.deleted', '=', false).where(customerScope(scope, 'c')).executeTakeFirst();
+}
+
+export async function customerInScope(db: Db, id: number, scope: ScopeSubject) {
+  return !!(await db.selectFrom('customer as c').select('c.id').where('c.id', '=', id).where(customerScope(scope, 'c')).executeTakeFirst());
+}
+
+export function identitiesOf(db: Db, customerId: number) {
+  return db.selectFrom('customer_identity').select(['id', 'id_type', 'id_no', 'is_primary']).where('customer_id', '=', customerId).orderBy('id').execute();
+}
+export function contactsOf(db: Db, customerId: number) {
+  return db.selectFrom('customer_contact').select(['id', 'kind', 'value', 'is_primary']).where('customer_id', '=', customerId).orderBy('id').execute();
+}
+export function addressesOf(db: Db, customerId: number) {
+  return db.selectFrom('customer_address').select(['id', 'kind', 'line', 'is_primary']).where('customer_id', '=', customerId).orderBy('id').execute();
+}
+
+export async function identityOwner(db: Db, idType: IdType, idNo: string) {
+  return (await db.selectFrom('customer_identity').select('customer_id').where('id_type', '=', idType).where('id_no', '=', idNo).executeTakeFirst())?.customer_id;
+}
+
+export async function insertIdentity(db: Db, row: { customer_id: number; id_type: IdType; id_no: string; is_primary: boolean }) {
+  return (await db.insertInto('customer_identity').values(row).returning('id').executeTakeFirstOrThrow()).id;
+}
+export async function insertContact(db: Db, row: { customer_id: number; kind: 'mobile' | 'email'; value: string; is_primary: boolean }) {
+  return (await db.insertInto('customer_contact').values(row).returning('id').executeTakeFirstOrThrow()).id;
+}
+export async function insertAddress(db: Db, row: { customer_id: number; kind: 'mailing' | 'business'; line: string; is_primary: boolean }) {
+  return (await db.insertInto('customer_address').values({ ...row, province: null, city: null, district: null, postcode: null }).returning('id').executeTakeFirstOrThrow()).id;
+}
+export async function setPrimary(db: Db, table: 'customer_identity' | 'customer_contact' | 'customer_address', id: number, primary: boolean) {
+  await db.updateTable(table).set({ is_primary: primary }).where('id', '=', id).execute();
+}
+export async function deleteRows(db: Db, table: 'customer_identity' | 'customer_contact' | 'customer_address', ids: number[]) {
+  if (ids.length) await db.deleteFrom(table).where('id', 'in', ids).execute();
+}
+
+export async function updateCustomerColumns(db: Db, id: number, patch: Record<string, unknown>) {
+  await db.updateTable('customer').set({ ...patch, updated_at: new Date(), version: sql`version + 1` }).where('id', '=', id).execute();
+}
+
+/** AUM = balances of the customer's open asset accounts (C5). */
+export async function refreshAum(db: Db, customerId: number) {
+  await sql`UPDATE customer SET aum_fen = coalesce((SELECT sum(a.balance_fen) FROM account a JOIN product p ON p.code = a.product_code
+    WHERE a.customer_id = ${customerId} AND a.status <> 'closed' AND p.is_asset), 0) WHERE id = ${customerId}`.execute(db);
+}
+
+export async function aumOf(db: Db, ids: number[]) {
+  const rows = await db.selectFrom('customer').select(['id', 'aum_fen']).where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.id, Number(r.aum_fen)]));
+}
+export async function setAum(db: Db, id: number, aumFen: number) {
+  await db.updateTable('customer').set({ aum_fen: aumFen }).where('id', '=', id).execute();
+}
+
+// ---------------------------------------------------------------- accounts (归户)
+
+export function orgIdsByCode(db: Db, codes: string[]) {
+  return db.selectFrom('org_unit').select(['id', 'code']).where('code', 'in', codes.length ? codes : ['']).execute();
+}
+export function existingProducts(db: Db, codes: string[]) {
+  return db.selectFrom('product').select('code').where('code', 'in', codes.length ? codes : ['']).execute();
+}
+
+export type AccountUpsert = {
+  customer_id: number; source_system: string; account_no: string; org_id: number; product_code: string; currency: string;
+  status: 'active' | 'dormant' | 'frozen' | 'closed'; opened_on: string; closed_on: string | null; balance_fen: number;
+};
+
+/** Accounts keyed by (source system, account no.): a reload updates them, and they follow the record's customer. */
+export async function upsertAccounts(db: Db, rows: AccountUpsert[]) {
+  if (!rows.length) return [];
+  return db.insertInto('account').values(rows)
+    .onConflict((oc) => oc.columns(['source_system', 'account_no']).doUpdateSet((eb) => ({
+      customer_id: eb.ref('excluded.customer_id'), org_id: eb.ref('excluded.org_id'), product_code: eb.ref('excluded.product_code'),
+      currency: eb.ref('excluded.currency'), status: eb.ref('excluded.status'), opened_on: eb.ref('excluded.opened_on'),
+      closed_on: eb.ref('excluded.closed_on'), balance_fen: eb.ref('excluded.balance_fen'), updated_at: new Date(),
+    })))
+    .returning(['id', 'customer_id']).execute();
+}
+
+// ---------------------------------------------------------------- lineage
+
+export function lineageOf(db: Db, customerId: number) {
+  return db.selectFrom('customer_field_source').selectAll().where('customer_id', '=', customerId).execute();
+}
+
+export async function replaceLineage(db: Db, customerId: number, rows: { field: string; value: string | null; source_code: string; source_record_id: number | null; rule: LineageRule; trust: number; candidates: number }[]) {
+  await db.deleteFrom('customer_field_source').where('customer_id', '=', customerId).execute();
+  if (rows.length) await db.insertInto('customer_field_source').values(rows.map((r) => ({ ...r, customer_id: customerId }))).execute();
+}
+
+// ---------------------------------------------------------------- review queue
+
+export type ReviewInsert = {
+  pair_key: string; customer_a: number; customer_b: number; record_a: number | null; record_b: number | null; origin: 'engine' | 'manager';
+  score: string | null; probability: string | null; zone: 'match' | 'review' | 'nonmatch' | null; conflict: string | null; explanation: unknown;
+  priority_fen: number; manager_id: number | null; created_by: number | null; note: string | null;
+};
+
+/** Queues a pair unless it was ever queued (a decision is remembered); returns the new id or undefined. */
+export async function insertReview(db: Db, row: ReviewInsert) {
+  const r = await db.insertInto('match_review').values({ ...row, explanation: JSON.stringify(row.explanation) })
+    .onConflict((oc) => oc.column('pair_key').doNothing()).returning('id').executeTakeFirst();
+  return r?.id;
+}
+
+export function getReviewByPair(db: Db, pairKey: string) {
+  return db.selectFrom('match_review').selectAll().where('pair_key', '=', pairKey).executeTakeFirst();
+}
+
+/** Pairs in the queue whose customers both lie inside the scope. */
+function reviewBase(db: Db, scope: ScopeSubject) {
+  return db.selectFrom('match_review as r')
+    .innerJoin('customer as ca', 'ca.id', 'r.customer_a')
+    .innerJoin('customer as cb', 'cb.id', 'r.customer_b')
+    .where(customerScope(scope, 'ca'))
+    .where(customerScope(scope, 'cb'));
+}
+
+export type ReviewFilter = { status?: ReviewStatus; mine?: boolean; limit: number; offset: number };
+
+export async function listReviews(db: Db, scope: ScopeSubject, f: ReviewFilter) {
+  let q = reviewBase(db, scope);
+  if (f.status) q = q.where('r.status', '=', f.status);
+  // Pending pairs of a customer merged away since are stale: hidden until re-pointed.
+  if (f.status === 'pending') q = q.where('ca.deleted', '=', false).where('cb.deleted', '=', false);
+  if (f.mine) q = q.where('r.manager_id', '=', scope.id);
+  const [rows, count] = await Promise.all([
+    q.leftJoin('app_user as m', 'm.id', 'r.manager_id').leftJoin('app_user as d', 'd.id', 'r.decided_by')
+      .select([
+        'r.id', 'r.status', 'r.origin', 'r.score', 'r.probability', 'r.zone', 'r.conflict', 'r.priority_fen', 'r.manager_id', 'r.created_at', 'r.decided_at', 'r.merge_id',
+        'ca.customer_no as a_no', 'ca.name as a_name', 'ca.aum_fen as a_aum', 'cb.customer_no as b_no', 'cb.name as b_name', 'cb.aum_fen as b_aum',
+        'm.display_name as manager_name', 'd.display_name as decided_by_name',
+      ])
+      // Mine first, then key customers (by AUM), then oldest.
+      .orderBy(sql`(r.manager_id = ${scope.id}) DESC NULLS LAST, r.priority_fen DESC, r.id`)
+      .limit(f.limit).offset(f.offset).execute(),
+    q.select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: count.n };
+}
+
+export function getReview(db: Db, scope: ScopeSubject, id: number, lock = false) {
+  let q = reviewBase(db, scope).selectAll('r').where('r.id', '=', id);
+  if (lock) q = q.forUpdate('r' as never);
+  return q.executeTakeFirst();
+}
+
+export async function decideReview(db: Db, id: number, patch: { status: ReviewStatus; decided_by: number | null; note: string | null; merge_id?: number | null }) {
+  await db.updateTable('match_review').set({ ...patch, decided_at: new Date(), updated_at: new Date() }).where('id', '=', id).execute();
+}
+
+export function pendingReviewsOf(db: Db, customerId: number) {
+  return db.selectFrom('match_review').select(['id', 'customer_a', 'customer_b', 'pair_key'])
+    .where('status', '=', 'pending').where(({ or, eb }) => or([eb('customer_a', '=', customerId), eb('customer_b', '=', customerId)])).execute();
+}
+
+export async function repointReview(db: Db, id: number, a: number, b: number, pairKey: string) {
+  await db.updateTable('match_review').set({ customer_a: a, customer_b: b, pair_key: pairKey, updated_at: new Date() }).where('id', '=', id).execute();
+}
+
+export async function pairKeyTaken(db: Db, pairKey: string) {
+  return !!(await db.selectFrom('match_review').select('id').where('pair_key', '=', pairKey).executeTakeFirst());
+}
+
+// ---------------------------------------------------------------- merges and aliases
+
+/** A column that holds a customer id, found in the catalogue (so tables added by any module are covered). */
+export type CustomerColumn = { table: string; column: string; pk: { name: string; type: string }[] };
+
+/**
+ * Every column of a public table that refers to a customer: foreign keys to customer(id), plus columns named
+ * customer_id without one (distribution-key copies such as account_balance_daily.customer_id).
+ */
+export async function customerColumns(db: Db): Promise<CustomerColumn[]> {
+  const r = await sql<{ table: string; column: string; pk: { name: string; type: string }[] | null }>`
+    WITH cols AS (
+      SELECT cl.relname AS tbl, a.attname AS col, cl.oid
+        FROM pg_constraint k JOIN pg_class cl ON cl.oid = k.conrelid JOIN pg_namespace n ON n.oid = cl.relnamespace
+        JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = ANY(k.conkey)
+       WHERE k.contype = 'f' AND k.confrelid = 'customer'::regclass AND n.nspname = current_schema() AND array_length(k.conkey, 1) = 1
+      UNION
+      SELECT cl.relname, a.attname, cl.oid
+        FROM pg_attribute a JOIN pg_class cl ON cl.oid = a.attrelid JOIN pg_namespace n ON n.oid = cl.relnamespace
+       WHERE a.attname = 'customer_id' AND cl.relkind IN ('r','p') AND n.nspname = current_schema() AND NOT a.attisdropped
+    )
+    SELECT c.tbl AS table, c.col AS column,
+      (SELECT json_agg(json_build_object('name', pa.attname, 'type', format_type(pa.atttypid, pa.atttypmod)) ORDER BY array_position(pk.conkey, pa.attnum))
+         FROM pg_constraint pk JOIN pg_attribute pa ON pa.attrelid = pk.conrelid AND pa.attnum = ANY(pk.conkey)
+        WHERE pk.conrelid = c.oid AND pk.contype = 'p') AS pk
+    FROM cols c ORDER BY c.tbl, c.col`.execute(db);
+  return r.rows.map((x) => ({ table: x.table, column: x.column, pk: x.pk ?? [] }));
+}
+
+const ident = (s: string) => sql.id(s);
+
+/** Rows that would break a rule on the survivor stay with the merged customer (and come back on unmerge). */
+export function mergeGuard(col: CustomerColumn, survivorId: number): Expression<SqlBool> | undefined {
+  if (col.table === 'customer_relation' && col.column === 'customer_id') return sql<boolean>`t.related_id <> ${survivorId}`;
+  if (col.table === 'customer_relation' && col.column === 'related_id') return sql<boolean>`t.customer_id <> ${survivorId}`;
+  if (col.table === 'customer_channel_pref') return sql<boolean>`NOT EXISTS (SELECT 1 FROM customer_channel_pref s WHERE s.customer_id = ${survivorId} AND s.channel = t.channel)`;
+  return undefined;
+}
+
+function pkTuple(col: CustomerColumn) {
+  return sql.join(col.pk.map((p) => sql.ref(`t.${p.name}`)));
+}
+
+/** The PK values of a table's rows pointing at a customer (as JSON arrays, one per row). */
+export async function rowsPointingAt(db: Db, col: CustomerColumn, customerId: number, extra?: Expression<SqlBool>) {
+  const r = await sql<{ k: unknown[] }>`SELECT json_build_array(${pkTuple(col)}) AS k FROM ${ident(col.table)} t
+    WHERE ${sql.ref(`t.${col.column}`)} = ${customerId} ${extra ? sql`AND ${extra}` : sql``}`.execute(db);
+  return r.rows.map((x) => x.k);
+}
+
+/** Points the given rows (by PK) from one customer to another; returns the PKs actually moved. */
+export async function moveRows(db: Db, col: CustomerColumn, keys: unknown[][], from: number, to: number) {
+  if (!keys.length) return [];
+  const typed = sql.join(col.pk.map((p, i) => sql`(x.k->>${sql.lit(i)})::${sql.raw(p.type)}`));
+  const r = await sql<{ k: unknown[] }>`UPDATE ${ident(col.table)} t SET ${ident(col.column)} = ${to}
+    WHERE ${sql.ref(`t.${col.column}`)} = ${from}
+      AND (${pkTuple(col)}) IN (SELECT ${typed} FROM jsonb_array_elements(${JSON.stringify(keys)}::jsonb) AS x(k))
+    RETURNING json_build_array(${pkTuple(col)}) AS k`.execute(db);
+  return r.rows.map((x) => x.k);
+}
+
+export async function savepoint(db: Db, name: string) {
+  await sql`SAVEPOINT ${sql.raw(name)}`.execute(db);
+}
+export async function rollbackTo(db: Db, name: string) {
+  await sql`ROLLBACK TO SAVEPOINT ${sql.raw(name)}`.execute(db);
+}
+export async function release(db: Db, name: string) {
+  await sql`RELEASE SAVEPOINT ${sql.raw(name)}`.execute(db);
+}
+
+export async function insertMerge(db: Db, row: { survivor_id: number; merged_id: number; review_id: number | null; reason: string; merged_by: number | null }) {
+  return (await db.insertInto('customer_merge').values({ ...row, snapshot: '{}' }).returning('id').executeTakeFirstOrThrow()).id;
+}
+export async function saveMergeSnapshot(db: Db, id: number, snapshot: unknown) {
+  await db.updateTable('customer_merge').set({ snapshot: JSON.stringify(snapshot) }).where('id', '=', id).execute();
+}
+export function getMergeForUpdate(db: Db, id: number) {
+  return db.selectFrom('customer_merge').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+export async function markUndone(db: Db, id: number, by: number | null, reason: string) {
+  await db.updateTable('customer_merge').set({ undone_at: new Date(), undone_by: by, undo_reason: reason }).where('id', '=', id).execute();
+}
+/** Merges that are not undone and were made later than this one on the same customers (they must be undone first). */
+export function laterMerges(db: Db, merge: { id: number; survivor_id: number; merged_id: number }) {
+  return db.selectFrom('customer_merge').select(['id']).where('undone_at', 'is', null).where('id', '>', merge.id)
+    .where(({ or, eb }) => or([eb('merged_id', '=', merge.survivor_id), eb('survivor_id', '=', merge.merged_id)])).execute();
+}
+
+export function listMerges(db: Db, scope: ScopeSubject, customerId: number | null, limit: number) {
+  let q = db.selectFrom('customer_merge as g')
+    .innerJoin('customer as s', 's.id', 'g.survivor_id').innerJoin('customer as m', 'm.id', 'g.merged_id')
+    .leftJoin('app_user as u', 'u.id', 'g.merged_by').leftJoin('app_user as d', 'd.id', 'g.undone_by')
+    .where(customerScope(scope, 's'))
+    .select(['g.id', 'g.reason', 'g.merged_at', 'g.undone_at', 'g.undo_reason', 'g.review_id', 's.customer_no as survivor_no', 's.name as survivor_name',
+      'm.customer_no as merged_no', 'm.name as merged_name', 'u.display_name as merged_by_name', 'd.display_name as undone_by_name']);
+  if (customerId) q = q.where(({ or, eb }) => or([eb('g.survivor_id', '=', customerId), eb('g.merged_id', '=', customerId)]));
+  return q.orderBy('g.id', 'desc').limit(limit).execute();
+}
+
+export async function insertAlias(db: Db, row: { customer_no: string; customer_id: number; survivor_id: number; merge_id: number }) {
+  await db.insertInto('customer_alias').values(row).execute();
+}
+export async function deleteAlias(db: Db, customerNo: string) {
+  await db.deleteFrom('customer_alias').where('customer_no', '=', customerNo).execute();
+}
+/** Aliases that pointed at the customer now merged away follow it to the new survivor (chained merges). */
+export async function repointAliases(db: Db, from: number, to: number) {
+  const r = await db.updateTable('customer_alias').set({ survivor_id: to }).where('survivor_id', '=', from).returning('customer_no').execute();
+  return r.map((x) => x.customer_no);
+}
+export async function setAliasSurvivor(db: Db, customerNos: string[], to: number) {
+  if (customerNos.length) await db.updateTable('customer_alias').set({ survivor_id: to }).where('customer_no', 'in', customerNos).execute();
+}
+
+export async function setDeleted(db: Db, id: number, deleted: boolean, at: Date | null) {
+  await db.updateTable('customer').set({ deleted, deleted_at: at, updated_at: new Date(), version: sql`version + 1` }).where('id', '=', id).execute();
+}
+
+/** The customer a (possibly merged-away) customer number stands for now. */
+export async function resolveAlias(db: Db, customerNo: string) {
+  return db.selectFrom('customer_alias as a').innerJoin('customer as c', 'c.id', 'a.survivor_id')
+    .select(['c.customer_no', 'c.id']).where('a.customer_no', '=', customerNo).executeTakeFirst();
+}
