@@ -16,7 +16,7 @@ const both = (a: string, b: string) => (a && b ? `${a}|${b}` : '');
 
 export const PRESET_RULES: Record<'cn-bank' | 'febrl', BlockingRule[]> = {
   'cn-bank': [
-    { name: 'id', fixes: ['cn.id'], key: (p) => p.idNo },
+    { name: 'id', fixes: ['cn.id'], key: (p) => p.idKey },
     { name: 'mobile', fixes: ['cn.mobile'], key: (p) => p.mobile },
     { name: 'name-birth', fixes: ['cn.person-name', 'cn.birth-date'], key: (p) => (p.kind === 'person' ? both(p.name, p.birthDate) : '') },
     // Homophone typos (田伟 / 田玮) with the same birth date.
@@ -81,14 +81,14 @@ export type PairOptions = {
   maxBlock?: number;
 };
 
-/** Candidate pairs as parallel arrays: records a[k] < b[k], found by blocking rule rule[k]. */
-export type Candidates = { a: Int32Array; b: Int32Array; rule: Uint8Array };
+/** Candidate pairs as parallel arrays: records a[k] < b[k]; rules[k] has bit r set when blocking rule r found the pair. */
+export type Candidates = { a: Int32Array; b: Int32Array; rules: Uint16Array };
 
 /**
  * Candidate pairs from hashed keys: key k belongs to record keyRec[k], rule keyRule[k] (< 16), hash keyHash[k]
- * (see hashKey). Each pair comes out once, with the lowest rule that found it. Typed arrays and native
+ * (see hashKey). Each pair comes out once, with the set of rules that found it. Typed arrays and native
  * numeric sorts, so a million records take seconds, not minutes.
- * @example candidatesFromKeys(3, [7, 7, 9], [0, 1, 2], [0, 0, 0], null) // { a: [0], b: [1], rule: [0] }
+ * @example candidatesFromKeys(3, [7, 7, 9], [0, 1, 2], [0, 0, 0], null) // { a: [0], b: [1], rules: [0b11] }
  */
 export function candidatesFromKeys(
   n: number,
@@ -138,14 +138,15 @@ export function candidatesFromKeys(
   const sorted = codes.subarray(0, nc).sort();
   let m = 0;
   for (let k = 0; k < nc; k++) if (k === 0 || Math.floor(sorted[k]! / 16) !== Math.floor(sorted[k - 1]! / 16)) m++;
-  const out: Candidates = { a: new Int32Array(m), b: new Int32Array(m), rule: new Uint8Array(m) };
-  for (let k = 0, o = 0; k < nc; k++) {
+  const out: Candidates = { a: new Int32Array(m), b: new Int32Array(m), rules: new Uint16Array(m) };
+  for (let k = 0, o = -1; k < nc; k++) {
     const pair = Math.floor(sorted[k]! / 16);
-    if (k > 0 && pair === Math.floor(sorted[k - 1]! / 16)) continue;
-    out.a[o] = Math.floor(pair / n);
-    out.b[o] = pair % n;
-    out.rule[o] = sorted[k]! - pair * 16;
-    o++;
+    if (k === 0 || pair !== Math.floor(sorted[k - 1]! / 16)) {
+      o++;
+      out.a[o] = Math.floor(pair / n);
+      out.b[o] = pair % n;
+    }
+    out.rules[o]! |= 1 << (sorted[k]! - pair * 16);
   }
   return out;
 }

@@ -21,10 +21,10 @@ const MISSING = -1;
 
 /** Identity numbers: check-digit aware. Two different numbers that both pass their check are different documents. */
 function compareId(a: Prepared, b: Prepared): number {
-  if (!a.idNo || !b.idNo || a.idKind !== b.idKind) return MISSING;
-  if (a.idNo === b.idNo) return a.idValid ? 0 : 1;
+  if (!a.idKey || !b.idKey || a.idKind !== b.idKind) return MISSING;
+  if (a.idKey === b.idKey) return a.idValid && b.idValid ? 0 : 1;
   if (a.idValid && b.idValid) return 3;
-  return editDistance(a.idNo, b.idNo, 1) <= 1 ? 2 : 4;
+  return editDistance(a.idKey, b.idKey, 1) <= 1 ? 2 : 4;
 }
 
 function personName(a: Prepared, b: Prepared): number {
@@ -164,7 +164,10 @@ export const COMPARATORS: Record<string, Comparator> = {
 };
 
 /** The comparisons of each preset, in explanation order. */
-export const PRESET_COMPARISONS: Record<'cn-bank' | 'febrl', string[]> = {
-  'cn-bank': ['cn.id', 'cn.person-name', 'cn.org-name', 'cn.birth-date', 'cn.gender', 'cn.mobile', 'cn.email', 'cn.address', 'cn.employer', 'cn.legal-rep'],
-  febrl: ['febrl.given-name', 'febrl.surname', 'febrl.date-of-birth', 'febrl.soc-sec-id', 'febrl.street-number', 'febrl.address-1', 'febrl.address-2', 'febrl.suburb', 'febrl.postcode', 'febrl.state'],
+export const PRESET_COMPARISONS: Record<'cn-bank' | 'febrl', Array<{ name: string; kind?: 'person' | 'org' }>> = {
+  'cn-bank': [
+    ...['cn.id', 'cn.person-name', 'cn.birth-date', 'cn.gender', 'cn.mobile', 'cn.email', 'cn.address', 'cn.employer'].map((name) => ({ name, kind: 'person' as const })),
+    ...['cn.id', 'cn.org-name', 'cn.mobile', 'cn.email', 'cn.address', 'cn.legal-rep'].map((name) => ({ name, kind: 'org' as const })),
+  ],
+  febrl: ['febrl.given-name', 'febrl.surname', 'febrl.date-of-birth', 'febrl.soc-sec-id', 'febrl.street-number', 'febrl.address-1', 'febrl.address-2', 'febrl.suburb', 'febrl.postcode', 'febrl.state'].map((name) => ({ name })),
 };

@@ -16,7 +16,7 @@ import type { MatchModel, Prepared, ReviewPair } from './types.ts';
 export type { MatchRecord, Prepared, MatchModel, Comparison, ComparisonLevel, TermFrequencies, PairScore, ReviewPair, IdKind } from './types.ts';
 export { prepare, companyCore, normDate, normAddress, syllables } from './normalize.ts';
 export { blockingKeys, candidatePairs, candidatesFromKeys, hashKey, PRESET_RULES, MAX_BLOCK, type Candidates, type PairOptions, type BlockingRule } from './blocking.ts';
-export { defaultModel, trainModel, fitModel, scorePair, fastScore, comparisonLevels, termFrequencies, idConflict, oddsScore, seededRandom, type TrainingSample, type TrainOptions } from './model.ts';
+export { defaultModel, trainModel, trainingPlan, fitModel, scorePair, fastScore, comparisonLevels, termFrequencies, idConflict, oddsScore, seededRandom, type TrainingSample, type TrainOptions } from './model.ts';
 export { clusterScored, type GuardInfo, type ClusterOptions } from './cluster.ts';
 export { sourceOrder, type SourceStep } from './source-order.ts';
 export { jaroWinkler, editDistance, tokenOverlap } from './similarity.ts';
@@ -60,8 +60,8 @@ export function clusterRecords(
     oddsScore(model.matchThreshold),
     oddsScore(model.reviewThreshold),
     {
-      personId: records.map((p) => (p.idValid && p.idKind === 'resident_id' ? p.idNo : '')),
-      orgId: records.map((p) => (p.idValid && p.idKind === 'uscc' ? p.idNo : '')),
+      personId: records.map((p) => (p.idValid && p.idKind === 'resident_id' ? p.idKey : '')),
+      orgId: records.map((p) => (p.idValid && p.idKind === 'uscc' ? p.idKey : '')),
       source,
     },
     {

@@ -22,12 +22,13 @@ function defaultU(levels: number, name: string): number[] {
  * @example defaultModel('febrl').comparisons.map((c) => c.field) // ['given_name', 'surname', …]
  */
 export function defaultModel(preset: 'cn-bank' | 'febrl'): MatchModel {
-  const comparisons: Comparison[] = PRESET_COMPARISONS[preset].map((name) => {
+  const comparisons: Comparison[] = PRESET_COMPARISONS[preset].map(({ name, kind }) => {
     const c = COMPARATORS[name]!;
     const u = defaultU(c.levels.length, name);
     return {
       name,
       field: c.field,
+      ...(kind ? { kind } : {}),
       levels: c.levels.map((label, i) => ({ label, m: c.m[i]!, u: u[i]! })),
       ...(c.tfValue ? { termFrequency: true } : {}),
     };
@@ -43,8 +44,7 @@ export function defaultModel(preset: 'cn-bank' | 'febrl'): MatchModel {
 
 /** Comparisons that apply to records of this kind. */
 function applies(c: Comparison, kind: 'person' | 'org'): boolean {
-  const k = COMPARATORS[c.name]?.kind;
-  return !k || k === kind;
+  return !c.kind || c.kind === kind;
 }
 
 /**
@@ -85,7 +85,7 @@ function zoneOf(p: number, model: MatchModel): PairScore['zone'] {
 
 /** The conflict the anti-chaining guard refuses: two different numbers of one kind that both pass their check. */
 export function idConflict(a: Prepared, b: Prepared): string | undefined {
-  if (a.idValid && b.idValid && a.idKind === b.idKind && a.idNo !== b.idNo) return `different valid ${a.idKind} numbers`;
+  if (a.idValid && b.idValid && a.idKind === b.idKind && a.idKey !== b.idKey) return `different valid ${a.idKind} numbers`;
   return undefined;
 }
 
@@ -168,10 +168,10 @@ export type TrainingSample = {
   kind: 'person' | 'org';
   /** Level vectors of random pairs (almost all non-matches): the u estimates. */
   random: Int8Array[];
-  /** Level vectors of blocked pairs, with the blocking rule that found each. */
-  blocked: Array<{ levels: Int8Array; rule: number }>;
-  /** Number of blocked pairs each rule produced in full (the sample may be a subset). */
-  blockedTotals: number[];
+  /** Level vectors of a uniform sample of the blocked pairs, with the bit mask of the rules that found each. */
+  blocked: Array<{ levels: Int8Array; rules: number }>;
+  /** Number of blocked pairs of this kind in full (the sample may be a subset). */
+  blockedTotal: number;
   /** Number of all possible pairs of this kind (the prior's denominator). */
   allPairs: number;
 };
@@ -179,132 +179,137 @@ export type TrainingSample = {
 /** Options of estimation. */
 export type FitOptions = { iterations?: number; note?: string; records?: number };
 
+type Pattern = { v: Int8Array; n: number };
+
+function patternsOf(rows: Int8Array[]): Pattern[] {
+  const patterns = new Map<string, Pattern>();
+  for (const v of rows) {
+    const key = v.join(',');
+    const p = patterns.get(key);
+    if (p) p.n++;
+    else patterns.set(key, { v, n: 1 });
+  }
+  return [...patterns.values()];
+}
+
+/**
+ * Two-class EM with u held fixed: estimates m of the comparisons in `free` and the match share λ.
+ * Returns m (for every comparison index in cols; untouched when not free) and λ.
+ */
+function emFixedU(pats: Pattern[], cols: number[], free: boolean[], m0: number[][], u: number[][], iterations: number, estimateM: boolean) {
+  let m = m0.map((x) => [...x]);
+  let lambda = 0.1;
+  const post = new Float64Array(pats.length);
+  for (let it = 0; it < iterations; it++) {
+    let sumPost = 0;
+    let total = 0;
+    for (let p = 0; p < pats.length; p++) {
+      let lr = Math.log(lambda / (1 - lambda));
+      for (let k = 0; k < cols.length; k++) {
+        const lv = pats[p]!.v[cols[k]!]!;
+        if (lv < 0 || (!free[k] && estimateM)) continue;
+        lr += Math.log(Math.max(m[k]![lv]!, 1e-9) / u[k]![lv]!);
+      }
+      post[p] = 1 / (1 + Math.exp(-Math.max(-700, Math.min(700, lr))));
+      sumPost += post[p]! * pats[p]!.n;
+      total += pats[p]!.n;
+    }
+    lambda = Math.min(Math.max(sumPost / total, 1e-6), 1 - 1e-6);
+    if (!estimateM) continue;
+    m = m.map((old, k) => {
+      if (!free[k]) return old;
+      // Add-one smoothing: a level never seen among matches is rare, not impossible.
+      const acc = old.map(() => 1);
+      for (let p = 0; p < pats.length; p++) {
+        const lv = pats[p]!.v[cols[k]!]!;
+        if (lv >= 0) acc[lv]! += post[p]! * pats[p]!.n;
+      }
+      const s = acc.reduce((x, y) => x + y, 0);
+      return acc.map((x) => x / s);
+    });
+  }
+  return { m, lambda };
+}
+
 /**
  * Estimate u, m and the prior from level vectors (unsupervised). u: level frequencies among random pairs,
- * smoothed. m: for each blocking rule, EM (two classes, u held fixed) on the pairs it found, over the
- * comparisons that rule does not fix; each comparison's m is the match-weighted average over rules.
- * Prior: expected matches summed over rules / all pairs. Manual weights are kept.
- * @example fitModel(defaultModel('febrl'), [sample]).priorMatchProbability.person // ≈ 2.6e-4 on febrl3
+ * smoothed. m: for each blocking rule, EM (two classes, u held fixed) on the pairs that rule finds, over the
+ * comparisons the rule does not fix; each comparison's m is the match-weighted average over rules. Prior:
+ * EM for the match share alone over all blocked pairs (every comparison, final m/u), times blocked / all
+ * pairs. Manual weights are kept.
+ * @example fitModel(defaultModel('febrl'), [sample]).priorMatchProbability.person // ≈ 5e-4 on febrl3
  */
 export function fitModel(base: MatchModel, samples: TrainingSample[], opts: FitOptions = {}): MatchModel {
   const iterations = opts.iterations ?? 30;
   const model: MatchModel = structuredClone({ ...base, termFrequencies: undefined });
+  delete model.termFrequencies;
   const rules = PRESET_RULES[base.preset];
   let pairsSeen = 0;
   for (const sample of samples) {
-    const comps = model.comparisons.map((c, i) => ({ c, i })).filter(({ c }) => applies(c, sample.kind));
-    // u from random pairs (Laplace-smoothed so no level is impossible).
-    const u = comps.map(({ c, i }) => {
-      const counts = new Array<number>(c.levels.length).fill(0.5);
-      for (const v of sample.random) if (v[i]! >= 0) counts[v[i]!]! += 1;
-      const total = counts.reduce((s, x) => s + x, 0);
-      return counts.map((x) => x / total);
+    const cols = model.comparisons.map((c, i) => (applies(c, sample.kind) ? i : -1)).filter((i) => i >= 0);
+    const comps = cols.map((i) => model.comparisons[i]!);
+    // u from random pairs (smoothed so that no level is impossible). A few random pairs are matches
+    // (in a small file, enough to blur "same ID number"): once m and the prior are known, their expected
+    // share is taken out and everything is estimated again.
+    const counts = comps.map((c, k) => {
+      const n = c.levels.map(() => 0);
+      for (const v of sample.random) if (v[cols[k]!]! >= 0) n[v[cols[k]!]!]! += 1;
+      return n;
     });
-    const mSum = comps.map(({ c }) => new Array<number>(c.levels.length).fill(0));
-    const mWeight = comps.map(() => 0);
-    let expectedMatches = 0;
-    for (let r = 0; r < rules.length; r++) {
-      const fixed = new Set(rules[r]!.fixes);
-      const rows = sample.blocked.filter((x) => x.rule === r).map((x) => x.levels);
-      if (!rows.length) continue;
-      pairsSeen += rows.length;
-      // Distinct patterns with counts: EM runs over patterns, not pairs.
-      const patterns = new Map<string, { v: Int8Array; n: number }>();
-      for (const v of rows) {
-        const key = v.join(',');
-        const p = patterns.get(key);
-        if (p) p.n++;
-        else patterns.set(key, { v, n: 1 });
-      }
-      const pats = [...patterns.values()];
-      const free = comps.map(({ c }, k) => ({ k, use: !fixed.has(c.name) }));
-      let m = comps.map(({ c }) => c.levels.map((l) => l.m));
-      let lambda = 0.5;
-      const post = new Float64Array(pats.length);
-      for (let it = 0; it < iterations; it++) {
-        let sumPost = 0;
-        let total = 0;
-        for (let p = 0; p < pats.length; p++) {
-          let lr = Math.log(lambda / (1 - lambda));
-          for (const { k, use } of free) {
-            if (!use) continue;
-            const lv = pats[p]!.v[comps[k]!.i]!;
-            if (lv < 0) continue;
-            lr += Math.log(Math.max(m[k]![lv]!, 1e-9) / u[k]![lv]!);
-          }
-          post[p] = 1 / (1 + Math.exp(-lr));
-          sumPost += post[p]! * pats[p]!.n;
-          total += pats[p]!.n;
-        }
-        lambda = Math.min(Math.max(sumPost / total, 1e-6), 1 - 1e-6);
-        m = comps.map(({ c, i }, k) => {
-          if (!free[k]!.use) return m[k]!;
-          const acc = new Array<number>(c.levels.length).fill(1e-3);
-          for (let p = 0; p < pats.length; p++) {
-            const lv = pats[p]!.v[i]!;
-            if (lv >= 0) acc[lv]! += post[p]! * pats[p]!.n;
-          }
-          const s = acc.reduce((x, y) => x + y, 0);
-          return acc.map((x) => x / s);
+    const uFrom = (m: number[][] | null, prior: number) =>
+      counts.map((n, k) => {
+        const present = n.reduce((x, y) => x + y, 0);
+        const matches = m ? prior * present : 0;
+        const adj = n.map((x, l) => Math.max(x - (m ? matches * m[k]![l]! : 0), 0) + 0.5);
+        const total = adj.reduce((x, y) => x + y, 0);
+        return adj.map((x) => x / total);
+      });
+    const m0 = comps.map((c) => c.levels.map((l) => l.m));
+    let u = uFrom(null, 0);
+    let mFinal = m0;
+    let prior = 0;
+    for (let round = 0; round < 2; round++) {
+      const mSum = comps.map((c) => c.levels.map(() => 0));
+      const mWeight = comps.map(() => 0);
+      for (let r = 0; r < rules.length; r++) {
+        const rows = sample.blocked.filter((x) => (x.rules >> r) & 1).map((x) => x.levels);
+        if (rows.length < 20) continue;
+        const fixed = new Set(rules[r]!.fixes);
+        const free = comps.map((c) => !fixed.has(c.name));
+        const { m, lambda } = emFixedU(patternsOf(rows), cols, free, m0, u, iterations, true);
+        const w = lambda * rows.length;
+        comps.forEach((_, k) => {
+          if (!free[k]) return;
+          mWeight[k] += w;
+          m[k]!.forEach((x, l) => (mSum[k]![l]! += x * w));
         });
       }
-      const share = rows.length / Math.max(1, sample.blocked.length);
-      const ruleTotal = sample.blockedTotals[r] ?? rows.length;
-      expectedMatches += lambda * ruleTotal;
-      comps.forEach((_, k) => {
-        if (!free[k]!.use) return;
-        const w = lambda * rows.length;
-        mWeight[k] += w;
-        m[k]!.forEach((x, l) => (mSum[k]![l]! += x * w));
+      mFinal = comps.map((c, k) => (mWeight[k]! > 0 ? mSum[k]!.map((x) => x / mWeight[k]!) : c.levels.map((l) => l.m)));
+      // Partial agreement is never stronger evidence against a match than full disagreement
+      // (only where 'else' is the usual outcome for different records; for ID numbers 'different-valid' is).
+      mFinal.forEach((m, k) => {
+        const L = m.length - 1;
+        if (u[k]![L]! >= 0.5) for (let l = 0; l < L; l++) if (m[l]! / u[k]![l]! < m[L]! / u[k]![L]!) m[l] = Math.min(1, (u[k]![l]! * m[L]!) / u[k]![L]!);
       });
-      void share;
+      const { lambda } = emFixedU(patternsOf(sample.blocked.map((x) => x.levels)), cols, comps.map(() => true), mFinal, u, iterations, false);
+      prior = Math.min(0.5, Math.max((lambda * sample.blockedTotal) / Math.max(1, sample.allPairs), 1e-12));
+      if (round === 0) u = uFrom(mFinal, prior);
     }
-    comps.forEach(({ c }, k) => {
-      c.levels.forEach((lv, l) => {
-        // A comparison used by a kind of both persons and orgs keeps one set of levels: the person sample (larger) wins ties.
-        if (c.name !== 'cn.id' && c.name !== 'cn.mobile' && c.name !== 'cn.email' && c.name !== 'cn.address') {
-          lv.u = u[k]![l]!;
-          if (mWeight[k]! > 0) lv.m = mSum[k]![l]! / mWeight[k]!;
-        }
-      });
-    });
-    model.priorMatchProbability[sample.kind] = Math.min(0.5, Math.max(expectedMatches / Math.max(1, sample.allPairs), 1e-12));
-    sharedEstimates.set(sample.kind, { comps: comps.map(({ c }) => c.name), u, m: comps.map((_, k) => (mWeight[k]! > 0 ? mSum[k]!.map((x) => x / mWeight[k]!) : null)), w: mWeight });
+    comps.forEach((c, k) => c.levels.forEach((lv, l) => {
+      lv.u = u[k]![l]!;
+      lv.m = mFinal[k]![l]!;
+    }));
+    model.priorMatchProbability[sample.kind] = prior;
+    pairsSeen += sample.blocked.length;
   }
-  // Comparisons shared by both kinds (ID, mobile, e-mail, address): pool the kinds' estimates by weight.
-  for (const c of model.comparisons) {
-    const kinds = [...sharedEstimates.entries()].filter(([, e]) => e.comps.includes(c.name));
-    if (!kinds.length || COMPARATORS[c.name]?.kind) continue;
-    const name = c.name;
-    if (name !== 'cn.id' && name !== 'cn.mobile' && name !== 'cn.email' && name !== 'cn.address') continue;
-    c.levels.forEach((lv, l) => {
-      let uSum = 0;
-      let mS = 0;
-      let wS = 0;
-      for (const [, e] of kinds) {
-        const k = e.comps.indexOf(name);
-        uSum += e.u[k]![l]!;
-        if (e.m[k]) {
-          mS += e.m[k]![l]! * e.w[k]!;
-          wS += e.w[k]!;
-        }
-      }
-      lv.u = uSum / kinds.length;
-      if (wS > 0) lv.m = mS / wS;
-    });
-  }
-  sharedEstimates.clear();
   model.trainedOn = {
     records: opts.records ?? 0,
     pairs: pairsSeen,
     iterations,
-    note: opts.note ?? 'u from random pairs; m by EM per blocking rule (rule fields fixed); prior from expected matches; thresholds are fixed posterior probabilities',
+    note: opts.note ?? 'u from random pairs; m by EM per blocking rule (rule fields left out); prior by EM over all blocked pairs; thresholds fixed posterior probabilities',
   };
   return model;
 }
-
-// Per-kind estimates of one fitModel call (cleared before it returns, so fitModel stays pure).
-const sharedEstimates = new Map<string, { comps: string[]; u: number[][]; m: (number[] | null)[]; w: number[] }>();
 
 /** A seeded PRNG (mulberry32-style), for the engine's sampling when the caller gives only a seed. */
 export function seededRandom(seed: number): () => number {
@@ -323,56 +328,75 @@ export type TrainOptions = {
   preset: 'cn-bank' | 'febrl';
   /** Seeded PRNG for the random pairs (the engine has no randomness of its own). */
   random: () => number;
-  /** Candidate pairs (default: the preset's blocking). */
-  candidates?: Candidates;
+  /** Candidate pairs (from candidatePairs with the same options). */
+  candidates: Candidates;
   randomPairs?: number;
   maxBlockedPairs?: number;
   linkOnly?: boolean;
   iterations?: number;
+  base?: MatchModel;
 };
 
 /**
- * Train a model on the records themselves (no labels): see fitModel. Also fills the term-frequency tables.
- * @example trainModel(records.map(prepare), { preset: 'cn-bank', random: seededRandom(1), candidates }).matchThreshold // 0.999
+ * Sample what fitModel needs: random pairs and a uniform subsample of the candidate pairs, per kind.
+ * `levels(a, b)` computes a level vector (in-process, or the CLI's workers).
+ * @example trainingPlan(kinds, sources, candidates, { random: seededRandom(1) })
  */
-export function trainModel(records: readonly Prepared[], opts: TrainOptions & { base?: MatchModel }): MatchModel {
-  const base = opts.base ?? defaultModel(opts.preset);
-  const cands = opts.candidates;
-  if (!cands) throw new RangeError('trainModel: candidates are required (candidatePairs(records, preset))');
-  const samples: TrainingSample[] = [];
-  for (const kind of ['person', 'org'] as const) {
+export function trainingPlan(
+  kindOf: ArrayLike<number>,
+  sourceOf: ArrayLike<number>,
+  cands: Candidates,
+  opts: { random: () => number; randomPairs?: number; maxBlockedPairs?: number; linkOnly?: boolean },
+): Array<{ kind: 'person' | 'org'; randomA: number[]; randomB: number[]; blocked: number[]; blockedTotal: number; allPairs: number }> {
+  const plans = [];
+  for (const kd of [0, 1]) {
     const idx: number[] = [];
-    records.forEach((p, i) => p.kind === kind && idx.push(i));
+    for (let i = 0; i < kindOf.length; i++) if (kindOf[i] === kd) idx.push(i);
     if (idx.length < 2) continue;
-    const sourcesOf = new Map<string, number>();
-    for (const i of idx) sourcesOf.set(records[i]!.source, (sourcesOf.get(records[i]!.source) ?? 0) + 1);
+    const perSource = new Map<number, number>();
+    for (const i of idx) perSource.set(sourceOf[i]!, (perSource.get(sourceOf[i]!) ?? 0) + 1);
     let allPairs = (idx.length * (idx.length - 1)) / 2;
-    if (opts.linkOnly) {
-      let same = 0;
-      for (const n of sourcesOf.values()) same += (n * (n - 1)) / 2;
-      allPairs -= same;
-    }
-    const random: Int8Array[] = [];
+    if (opts.linkOnly) for (const c of perSource.values()) allPairs -= (c * (c - 1)) / 2;
     const want = opts.randomPairs ?? 50_000;
-    for (let t = 0; random.length < want && t < want * 4; t++) {
+    const randomA: number[] = [];
+    const randomB: number[] = [];
+    for (let t = 0; randomA.length < want && t < want * 8; t++) {
       const i = idx[Math.floor(opts.random() * idx.length)]!;
       const j = idx[Math.floor(opts.random() * idx.length)]!;
-      if (i === j || (opts.linkOnly && records[i]!.source === records[j]!.source)) continue;
-      random.push(comparisonLevels(records[i]!, records[j]!, base));
+      if (i === j || (opts.linkOnly && sourceOf[i] === sourceOf[j])) continue;
+      randomA.push(i);
+      randomB.push(j);
     }
-    const blocked: TrainingSample['blocked'] = [];
-    const totals = new Array<number>(PRESET_RULES[opts.preset].length).fill(0);
-    const kindPairs: number[] = [];
-    for (let k = 0; k < cands.a.length; k++) if (records[cands.a[k]!]!.kind === kind && records[cands.b[k]!]!.kind === kind) kindPairs.push(k);
-    const max = opts.maxBlockedPairs ?? 200_000;
-    const step = Math.max(1, kindPairs.length / max);
-    for (const k of kindPairs) totals[cands.rule[k]!]!++;
-    for (let f = 0; f < kindPairs.length; f += step) {
-      const k = kindPairs[Math.floor(f)]!;
-      blocked.push({ levels: comparisonLevels(records[cands.a[k]!]!, records[cands.b[k]!]!, base), rule: cands.rule[k]! });
-    }
-    samples.push({ kind, random, blocked, blockedTotals: totals.map((t) => t * (blocked.length / Math.max(1, kindPairs.length)) > 0 ? t : 0), allPairs });
+    const ofKind: number[] = [];
+    for (let k = 0; k < cands.a.length; k++) if (kindOf[cands.a[k]!] === kd && kindOf[cands.b[k]!] === kd) ofKind.push(k);
+    const step = Math.max(1, ofKind.length / (opts.maxBlockedPairs ?? 200_000));
+    const blocked: number[] = [];
+    for (let f = 0; f < ofKind.length; f += step) blocked.push(ofKind[Math.floor(f)]!);
+    plans.push({ kind: kd ? ('org' as const) : ('person' as const), randomA, randomB, blocked, blockedTotal: ofKind.length, allPairs });
   }
+  return plans;
+}
+
+/**
+ * Train a model on the records themselves (no labels): see fitModel. Also fills the term-frequency tables.
+ * @example trainModel(records, { preset: 'cn-bank', random: seededRandom(1), candidates: candidatePairs(records, 'cn-bank') }).matchThreshold // 0.999
+ */
+export function trainModel(records: readonly Prepared[], opts: TrainOptions): MatchModel {
+  const base = opts.base ?? defaultModel(opts.preset);
+  const cands = opts.candidates;
+  const sources = new Map<string, number>();
+  const sourceOf = records.map((p) => {
+    if (!sources.has(p.source)) sources.set(p.source, sources.size);
+    return sources.get(p.source)!;
+  });
+  const kindOf = records.map((p) => (p.kind === 'org' ? 1 : 0));
+  const samples: TrainingSample[] = trainingPlan(kindOf, sourceOf, cands, opts).map((plan) => ({
+    kind: plan.kind,
+    random: plan.randomA.map((i, q) => comparisonLevels(records[i]!, records[plan.randomB[q]!]!, base)),
+    blocked: plan.blocked.map((k) => ({ levels: comparisonLevels(records[cands.a[k]!]!, records[cands.b[k]!]!, base), rules: cands.rules[k]! })),
+    blockedTotal: plan.blockedTotal,
+    allPairs: plan.allPairs,
+  }));
   const model = fitModel(base, samples, { iterations: opts.iterations, records: records.length });
   model.termFrequencies = termFrequencies(records, model);
   return model;

@@ -1,6 +1,6 @@
 /** From a raw source record to a comparison-ready one. Pure and deterministic. */
 import { pinyin } from 'pinyin-pro';
-import { normalizeMobile, validateResidentId, validateUscc } from '../identity/index.ts';
+import { normalizeMobile, residentIdCheckChar, validateResidentId, validateUscc } from '../identity/index.ts';
 import type { IdKind, MatchRecord, Prepared } from './types.ts';
 
 const ID_KINDS: Record<string, IdKind> = {
@@ -119,22 +119,30 @@ function idKindOf(idType: string | null | undefined, idNo: string): IdKind {
   return 'other';
 }
 
-function prepareId(idType: string | null | undefined, raw: string | null | undefined): { idKind: IdKind; idNo: string; idValid: boolean } {
+type IdParts = { idKind: IdKind; idNo: string; idValid: boolean; idKey: string };
+
+/** The 15 digits an old and a new resident ID share: region, yymmdd, sequence. */
+const residentKey = (s: string) => (s.length === 18 ? s.slice(0, 6) + s.slice(8, 17) : s);
+
+function prepareId(idType: string | null | undefined, raw: string | null | undefined, birthDate: string): IdParts {
   const s = (raw ?? '').normalize('NFKC').replace(/[\s-]+/g, '').toUpperCase();
   const idKind = idKindOf(idType, s);
-  if (!s) return { idKind: '', idNo: '', idValid: false };
+  if (!s) return { idKind: '', idNo: '', idValid: false, idKey: '' };
   if (idKind === 'resident_id') {
-    const r = validateResidentId(s);
-    if (r.ok) return { idKind, idNo: r.value, idValid: true };
-    // A mistyped old 15-digit number still compares best in its upgraded (18-digit) form.
-    if (/^\d{15}$/.test(s)) return { idKind, idNo: s.slice(0, 6) + '19' + s.slice(6) + '?', idValid: false };
-    return { idKind, idNo: s, idValid: false };
+    let r = validateResidentId(s);
+    // An old 15-digit number of someone born in 2000 or later (the record's birth date says so): upgrade with 20.
+    if (r.ok && s.length === 15 && birthDate.startsWith('20') && birthDate.slice(2).replace(/-/g, '') === s.slice(6, 12)) {
+      const first17 = `${s.slice(0, 6)}20${s.slice(6)}`;
+      r = validateResidentId(first17 + residentIdCheckChar(first17));
+    }
+    if (r.ok) return { idKind, idNo: r.value, idValid: true, idKey: residentKey(r.value) };
+    return { idKind, idNo: s, idValid: false, idKey: residentKey(s) };
   }
   if (idKind === 'uscc') {
     const r = validateUscc(s);
-    return { idKind, idNo: r.ok ? r.value : s, idValid: r.ok };
+    return { idKind, idNo: r.ok ? r.value : s, idValid: r.ok, idKey: r.ok ? r.value : s };
   }
-  return { idKind, idNo: s, idValid: false };
+  return { idKind, idNo: s, idValid: false, idKey: s };
 }
 
 function prepareMobile(raw: string | null | undefined): string {
@@ -160,6 +168,10 @@ export function prepare(rec: MatchRecord): Prepared {
   const name = normText(rec.name);
   const nameKey = rec.kind === 'org' ? companyCore(name) : name;
   const address = normAddress(rec.address);
+  const birthField = normDate(rec.birthDate);
+  const id = prepareId(rec.idType, rec.idNo, birthField);
+  // A valid resident ID states birth date and sex: use them when the record's own fields are empty.
+  const fromId = id.idValid && id.idKind === 'resident_id' ? validateResidentId(id.idNo) : null;
   const extra: Record<string, string> = {};
   if (rec.extra) for (const [k, v] of Object.entries(rec.extra)) extra[k] = (v ?? '').trim().toLowerCase();
   return {
@@ -169,11 +181,11 @@ export function prepare(rec: MatchRecord): Prepared {
     name,
     nameKey,
     pinyin: /[\u3400-\u9fff]/.test(nameKey) ? syllables(nameKey) : nameKey,
-    ...prepareId(rec.idType, rec.idNo),
+    ...id,
     mobile: prepareMobile(rec.mobile),
     email: (rec.email ?? '').trim().toLowerCase(),
-    birthDate: normDate(rec.birthDate),
-    gender: prepareGender(rec.gender),
+    birthDate: birthField || (fromId?.ok ? fromId.birthDate : ''),
+    gender: prepareGender(rec.gender) || (fromId?.ok ? fromId.gender : ''),
     address,
     addressTokens: addressTokens(address),
     employer: rec.employer ? companyCore(rec.employer) : '',

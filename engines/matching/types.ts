@@ -47,6 +47,12 @@ export type Prepared = {
   idNo: string;
   /** The number passes its check digit (resident ID: GB 11643; USCC: GB 32100). */
   idValid: boolean;
+  /**
+   * What comparisons, blocking and the anti-chaining guard use: for resident IDs the 15 digits both
+   * generations share (region + yymmdd + sequence), so an old number matches its 18-digit successor
+   * whatever century the upgrade assumed; otherwise idNo.
+   */
+  idKey: string;
   /** Mainland mobiles as +86…; other phone numbers digits only. */
   mobile: string;
   email: string;
@@ -81,6 +87,8 @@ export type Comparison = {
   name: string;
   /** The field shown in explanations, e.g. 'name'. */
   field: string;
+  /** Records of this kind only (persons and companies have their own m/u); absent = the preset's only kind. */
+  kind?: 'person' | 'org';
   levels: ComparisonLevel[];
   /** Agreement on the first level is adjusted by how common the value is (see MatchModel.termFrequencies). */
   termFrequency?: boolean;

@@ -1,0 +1,72 @@
+/** Reading `banyan match` inputs: header → column map, one line → MatchRecord (cn-bank CSV or FEBRL). */
+import type { MatchRecord } from '../engines/matching/index.ts';
+
+export type Preset = 'cn-bank' | 'febrl';
+
+/** Columns of the canonical source-record CSV (see shared/data/er/README.md). */
+export const CANONICAL_COLUMNS = ['record_id', 'source', 'kind', 'name', 'id_type', 'id_no', 'mobile', 'email', 'birth_date', 'gender', 'address', 'employer', 'legal_rep'] as const;
+export const FEBRL_COLUMNS = ['rec_id', 'given_name', 'surname', 'street_number', 'address_1', 'address_2', 'suburb', 'postcode', 'state', 'date_of_birth', 'soc_sec_id'] as const;
+
+/** Split one CSV line (RFC 4180 quotes allowed). FEBRL separates by comma + space and never quotes. */
+export function splitLine(line: string, preset: Preset): string[] {
+  if (line.endsWith('\r')) line = line.slice(0, -1);
+  if (preset === 'febrl') return line.split(',').map((s) => s.trim());
+  if (!line.includes('"')) return line.split(',');
+  const out: string[] = [];
+  let cur = '';
+  let q = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (q) {
+      if (c === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (c === '"') q = false;
+      else cur += c;
+    } else if (c === '"') q = true;
+    else if (c === ',') {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur);
+  return out;
+}
+
+/** Column positions by name; throws naming the missing columns. */
+export function columnMap(header: string, preset: Preset): Record<string, number> {
+  const cols = splitLine(header.replace(/^\uFEFF/, ''), preset).map((c) => c.trim().toLowerCase());
+  const need = preset === 'febrl' ? FEBRL_COLUMNS : (['record_id', 'kind'] as const);
+  const missing = need.filter((c) => !cols.includes(c));
+  if (missing.length) throw new Error(`missing column(s): ${missing.join(', ')}`);
+  return Object.fromEntries(cols.map((c, i) => [c, i]));
+}
+
+/** One data line as a MatchRecord; `source` is the input's own label when the file has no source column. */
+export function toRecord(line: string, cols: Record<string, number>, preset: Preset, inputSource: string): MatchRecord {
+  const f = splitLine(line, preset);
+  const get = (c: string) => {
+    const i = cols[c];
+    return i === undefined ? '' : (f[i] ?? '').trim();
+  };
+  if (preset === 'febrl') {
+    const extra: Record<string, string> = {};
+    for (const c of FEBRL_COLUMNS) if (c !== 'rec_id') extra[c] = get(c);
+    return { id: get('rec_id'), source: inputSource, kind: 'person', name: `${extra.given_name} ${extra.surname}`.trim(), extra };
+  }
+  return {
+    id: get('record_id'),
+    source: get('source') || inputSource,
+    kind: get('kind') === 'org' ? 'org' : 'person',
+    name: get('name'),
+    idType: get('id_type'),
+    idNo: get('id_no'),
+    mobile: get('mobile'),
+    email: get('email'),
+    birthDate: get('birth_date'),
+    gender: get('gender'),
+    address: get('address'),
+    employer: get('employer'),
+    legalRep: get('legal_rep'),
+  };
+}
