@@ -1,7 +1,78 @@
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
 import type { Config } from '../server/config.ts';
-import { UsageError } from './runtime.ts';
+import type { Actor } from '../server/platform/audit.ts';
+import { say, UsageError, withDb } from './runtime.ts';
+
+const USAGE = `usage: banyan import --source <code> [--interface <code>] [--encoding auto|utf8|gbk|gb18030] [--batch-size N] [--create-source] [--no-resolve] <file>
+
+Loads a CSV, XLSX or JSON-lines extract of a source system through its file interface's mapping into the
+source records. Rows that fail validation are quarantined (see the Interfaces page). Run the same command
+again after an interruption: the load resumes where its last committed batch ended. --no-resolve leaves new
+and changed records pending for integration instead of resolving them batch by batch (big initial loads).`;
 
 /** `banyan import --source <code> <file>`: loads a source extract through its interface's mapping. */
-export async function importCommand(_argv: string[], _config: Config): Promise<number> {
-  throw new UsageError('banyan import is not built yet');
+export async function importCommand(argv: string[], config: Config): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      source: { type: 'string' }, interface: { type: 'string' }, encoding: { type: 'string' }, 'batch-size': { type: 'string' },
+      'create-source': { type: 'boolean' }, 'no-resolve': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    say(USAGE);
+    return 0;
+  }
+  const file = positionals[0];
+  if (!values.source || !file || positionals.length > 1) throw new UsageError(USAGE);
+  const batchRows = values['batch-size'] ? Number(values['batch-size']) : undefined;
+  if (batchRows !== undefined && (!Number.isInteger(batchRows) || batchRows < 1 || batchRows > 100_000)) throw new UsageError('--batch-size must be an integer from 1 to 100000');
+  const service = await import('../server/modules/interfaces/interfaces.service.ts');
+  const encoding = values.encoding;
+  if (encoding !== undefined && !service.isEncoding(encoding)) throw new UsageError('--encoding must be one of auto, utf8, gbk, gb18030');
+  const actor: Actor = { userId: null, username: `cli:${os.userInfo().username}`, ip: null };
+  const abs = path.resolve(file);
+  return withDb(config, async ({ db }) => {
+    if (values['create-source'] && !(await db.selectFrom('source_system').select('code').where('code', '=', values.source!).executeTakeFirst())) {
+      await service.createSource(db, actor, { code: values.source!, name: values.source!, kind: 'other' });
+      say(`source ${values.source} registered`);
+    }
+    const interfaceId = await service.fileInterfaceOf(db, actor, values.source!, values.interface);
+    const { loadId, resumed } = await service.queueFileLoad(db, actor, interfaceId, {
+      path: abs, fileName: path.basename(abs), trigger: 'cli', encoding: encoding as never, maxBytes: config.importMaxBytes,
+    });
+    const first = await service.getLoad(db, loadId);
+    say(resumed ? `resuming load #${loadId} after row ${first.checkpointRow}` : `load #${loadId}: ${first.format}, ${first.encoding ?? 'binary'}, ${first.fileSize} bytes`);
+    const tty = process.stdout.isTTY;
+    const timer = setInterval(() => {
+      void service.getLoad(db, loadId).then((l) => {
+        const line = `  ${(l.progress * 100).toFixed(1)}%  ${l.report.read} rows read, ${l.report.rejected} rejected`;
+        if (tty) process.stdout.write(`\r${line}`);
+        else say(line);
+      }, () => {});
+    }, 1000);
+    let outcome: string;
+    try {
+      outcome = await service.run(db, loadId, { batchRows, resolve: !values['no-resolve'] });
+    } finally {
+      clearInterval(timer);
+      if (tty) process.stdout.write('\n');
+    }
+    const l = await service.getLoad(db, loadId);
+    if (outcome === 'busy') {
+      say(`load #${loadId} is being run by another process`);
+      return 1;
+    }
+    const r = l.report;
+    say(`load #${loadId} ${l.status}: read ${r.read}, accepted ${r.accepted}, rejected ${r.rejected} (quarantined), new ${r.new}, changed ${r.changed}, unchanged ${r.unchanged}`);
+    if (l.status === 'failed') {
+      say(`  ${l.error?.message.en ?? 'failed'}`);
+      return 1;
+    }
+    if (l.integrationError) say(`  integration: ${l.integrationError}`);
+    return 0;
+  });
 }

@@ -13,6 +13,8 @@ export type Config = {
   lockoutMinutes: number;
   logLevel: string;
   demoCustomers: number;
+  /** Largest source extract an import accepts (upload or CLI), in bytes. */
+  importMaxBytes: number;
 };
 
 export class ConfigError extends Error {}
@@ -52,5 +54,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     lockoutMinutes: int(env, 'BANYAN_LOCKOUT_MINUTES', 15, 1, 1440),
     logLevel,
     demoCustomers: int(env, 'BANYAN_DEMO_CUSTOMERS', 20000, 0, 10_000_000),
+    importMaxBytes: int(env, 'BANYAN_IMPORT_MAX_MB', 1024, 1, 1_048_576) * 1024 * 1024,
   };
 }

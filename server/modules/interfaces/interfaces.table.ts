@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import type { Timestamp } from '../../db/database.ts';
 
 /** Columns 0008 adds to the foundation's `source_system` (intersected with its SourceSystemTable in Database). */
@@ -32,7 +32,7 @@ export type SourceRecordTable = {
   attributes: Generated<unknown>;
   accounts: Generated<unknown>;
   content_hash: Buffer;
-  source_updated_at: Date | null;
+  source_updated_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   first_load_id: number | null;
   last_load_id: number | null;
   customer_id: number | null;
@@ -41,8 +41,110 @@ export type SourceRecordTable = {
   updated_at: Timestamp;
 };
 
+export type Connector = 'file' | 'postgres';
+export type Encoding = 'auto' | 'utf8' | 'gb18030' | 'gbk';
+export type LoadStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+export type LoadTrigger = 'upload' | 'cli' | 'schedule' | 'manual' | 'resubmit';
+export type FileFormat = 'csv' | 'xlsx' | 'jsonl' | 'postgres';
+export type QuarantineStatus = 'open' | 'resolved' | 'discarded';
+
+export type InterfaceTable = {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  source_code: string;
+  connector: Connector;
+  encoding: Generated<Encoding>;
+  delimiter: Generated<string>;
+  pg_url: string | null;
+  pg_query: string | null;
+  watermark_column: string | null;
+  watermark: string | null;
+  cron: string | null;
+  next_run_at: Date | null;
+  enabled: Generated<boolean>;
+  owner_user_id: number | null;
+  mapping_version: Generated<number>;
+  description: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+};
+
+export type InterfaceMappingTable = {
+  interface_id: number;
+  version: number;
+  mapping: unknown;
+  note: string | null;
+  created_by: number | null;
+  created_at: Timestamp;
+};
+
+export type InterfaceLoadTable = {
+  id: Generated<number>;
+  interface_id: number;
+  source_code: string;
+  mapping_version: number;
+  trigger: LoadTrigger;
+  status: Generated<LoadStatus>;
+  file_name: string | null;
+  file_path: string | null;
+  file_size: number | null;
+  file_sha256: string | null;
+  format: FileFormat | null;
+  encoding: string | null;
+  header: string[] | null;
+  bytes_done: Generated<number>;
+  rows_read: Generated<number>;
+  accepted: Generated<number>;
+  rejected: Generated<number>;
+  inserted: Generated<number>;
+  changed: Generated<number>;
+  unchanged: Generated<number>;
+  checkpoint_row: Generated<number>;
+  batches: Generated<number>;
+  watermark_from: string | null;
+  watermark_to: string | null;
+  error: unknown;
+  integration_error: string | null;
+  created_by: number | null;
+  created_at: Timestamp;
+  started_at: Date | null;
+  finished_at: Date | null;
+};
+
+export type InterfaceLoadLogTable = {
+  id: Generated<number>;
+  load_id: number;
+  at: Timestamp;
+  level: 'info' | 'warn' | 'error';
+  message: string;
+};
+
+export type InterfaceQuarantineTable = {
+  id: Generated<number>;
+  interface_id: number;
+  load_id: number;
+  last_load_id: number;
+  row_no: number;
+  raw: unknown;
+  raw_hash: Buffer;
+  reasons: unknown;
+  status: Generated<QuarantineStatus>;
+  record_id: number | null;
+  resolved_by: number | null;
+  resolved_at: Date | null;
+  note: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+};
+
 /** Tables of the interfaces module (migration 0008_interfaces). */
 export type InterfacesTables = {
   source_system: SourceSystemExtensionColumns;
   source_record: SourceRecordTable;
+  interface: InterfaceTable;
+  interface_mapping: InterfaceMappingTable;
+  interface_load: InterfaceLoadTable;
+  interface_load_log: InterfaceLoadLogTable;
+  interface_quarantine: InterfaceQuarantineTable;
 };

@@ -1,0 +1,283 @@
+/**
+ * Connectors' readers: a source extract as a stream of rows (arrays of strings), never whole in memory.
+ * Files: CSV (UTF-8 or GBK/GB18030, detected or declared), XLSX (exceljs' streaming reader), JSON lines;
+ * and a PostgreSQL query with a watermark parameter.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import { parse } from 'csv-parse';
+import { parse as parseSync } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
+import pg from 'pg';
+import Cursor from 'pg-cursor';
+import { AppError, fieldError, invalid } from '../../platform/errors.ts';
+import type { Encoding, FileFormat } from './interfaces.table.ts';
+
+export type Row = { values: string[]; bytes: number };
+
+export type FileInfo = { format: Exclude<FileFormat, 'postgres'>; encoding: 'utf8' | 'gb18030' | null; header: string[]; size: number; sha256: string };
+
+const PROBE = 64 * 1024;
+
+const refuse = (field: string, rule: string, zh: string, en: string) => invalid([fieldError(field, rule, zh, en)]);
+
+/** Reads the first bytes of a file. */
+async function head(path: string, n: number): Promise<Buffer> {
+  const fh = await fs.promises.open(path, 'r');
+  try {
+    const buf = Buffer.alloc(n);
+    const { bytesRead } = await fh.read(buf, 0, n, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** One pass over the whole file: its sha256, and whether every byte sequence is valid UTF-8 (with the offset of the first that is not). */
+async function scan(path: string): Promise<{ sha256: string; utf8: boolean; badAt: number }> {
+  const hash = createHash('sha256');
+  const dec = new TextDecoder('utf-8', { fatal: true });
+  let utf8 = true;
+  let badAt = -1;
+  let offset = 0;
+  for await (const chunk of fs.createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    if (utf8) {
+      try {
+        dec.decode(chunk, { stream: true });
+      } catch {
+        utf8 = false;
+        badAt = offset;
+      }
+    }
+    offset += chunk.length;
+  }
+  if (utf8) {
+    try {
+      dec.decode();
+    } catch {
+      utf8 = false;
+      badAt = offset;
+    }
+  }
+  return { sha256: hash.digest('hex'), utf8, badAt };
+}
+
+function cellText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (v instanceof Date) {
+    // exceljs gives dates as UTC midnight of the cell's calendar day; a time part means a timestamp.
+    const iso = v.toISOString();
+    return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
+  }
+  if (typeof v === 'object') {
+    const o = v as { richText?: { text: string }[]; text?: unknown; result?: unknown; error?: string };
+    if (o.richText) return o.richText.map((t) => t.text).join('');
+    if (o.result !== undefined) return cellText(o.result);
+    if (o.text !== undefined) return cellText(o.text);
+    if (o.error) return '';
+  }
+  return String(v);
+}
+
+function xlsxRowValues(row: ExcelJS.Row): string[] {
+  const vals = row.values as unknown[];
+  const out: string[] = [];
+  for (let i = 1; i < vals.length; i++) out.push(cellText(vals[i]));
+  return out;
+}
+
+async function xlsxHeader(path: string): Promise<string[]> {
+  const wb = new ExcelJS.stream.xlsx.WorkbookReader(path, { worksheets: 'emit', sharedStrings: 'cache', styles: 'ignore', hyperlinks: 'ignore' });
+  for await (const ws of wb) {
+    for await (const row of ws as AsyncIterable<ExcelJS.Row>) return xlsxRowValues(row);
+    return [];
+  }
+  return [];
+}
+
+/**
+ * Everything about a file that can be refused before a single row is written: size, kind, encoding
+ * (BOM, then UTF-8 validity of the whole file, else GB18030), the header, and the mapped columns it must have.
+ */
+export async function inspectFile(path: string, opts: { maxBytes: number; encoding: Encoding; delimiter: string; requiredColumns: string[] }): Promise<FileInfo> {
+  const stat = await fs.promises.stat(path).catch(() => null);
+  if (!stat || !stat.isFile()) throw refuse('file', 'exists', '文件不存在', 'the file does not exist');
+  if (stat.size > opts.maxBytes) {
+    throw new AppError('TOO_LARGE', { zh: `文件超过 ${fmtBytes(opts.maxBytes)} 的上限`, en: `the file is larger than the ${fmtBytes(opts.maxBytes)} limit` },
+      [fieldError('file', 'maxSize', `文件大小 ${fmtBytes(stat.size)} 超过上限 ${fmtBytes(opts.maxBytes)}`, `${fmtBytes(stat.size)} is over the ${fmtBytes(opts.maxBytes)} limit`)]);
+  }
+  if (stat.size === 0) throw refuse('file', 'empty', '文件是空的', 'the file is empty');
+  const first = await head(path, PROBE);
+  let format: FileInfo['format'];
+  if (first[0] === 0x50 && first[1] === 0x4b && first[2] === 0x03 && first[3] === 0x04) format = 'xlsx';
+  else if ((first[0] === 0xff && first[1] === 0xfe) || (first[0] === 0xfe && first[1] === 0xff)) {
+    throw refuse('encoding', 'unsupported', '不支持 UTF-16 编码的文件，请另存为 UTF-8 或 GB18030', 'UTF-16 files are not supported: save as UTF-8 or GB18030');
+  } else if (first.includes(0)) {
+    throw refuse('file', 'format', '不是 CSV、XLSX 或 JSON Lines 文件', 'is not a CSV, XLSX or JSON lines file');
+  } else format = /^(\xef\xbb\xbf)?\s*\{/.test(first.subarray(0, 16).toString('latin1')) ? 'jsonl' : 'csv';
+
+  const { sha256, utf8, badAt } = await scan(path);
+  if (format === 'xlsx') {
+    const header = await xlsxHeader(path).catch(() => {
+      throw refuse('file', 'format', 'XLSX 文件已损坏或无法读取', 'the XLSX file is damaged or unreadable');
+    });
+    checkHeader(header, opts.requiredColumns);
+    return { format, encoding: null, header, size: stat.size, sha256 };
+  }
+  let encoding: 'utf8' | 'gb18030';
+  const hasBom = first[0] === 0xef && first[1] === 0xbb && first[2] === 0xbf;
+  if (opts.encoding === 'utf8' || hasBom) {
+    if (!utf8) {
+      throw refuse('encoding', 'decode', `文件不是有效的 UTF-8 编码（约第 ${badAt} 字节处）；GBK 文件请选择 GB18030 或自动识别`,
+        `the file is not valid UTF-8 (near byte ${badAt}); for GBK files choose GB18030 or automatic detection`);
+    }
+    encoding = 'utf8';
+  } else if (opts.encoding === 'auto') encoding = utf8 ? 'utf8' : 'gb18030';
+  else encoding = 'gb18030';
+  let text = encoding === 'utf8' ? first.toString('utf8') : iconv.decode(first, 'gb18030');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (encoding === 'gb18030' && text.includes('\ufffd')) {
+    throw refuse('encoding', 'decode', '文件无法按 GB18030/GBK 解码', 'the file cannot be decoded as GB18030/GBK');
+  }
+  const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
+  let header: string[];
+  if (format === 'jsonl') {
+    let obj: unknown;
+    try {
+      obj = JSON.parse(firstLine);
+    } catch {
+      throw refuse('file', 'format', '第 1 行不是合法的 JSON', 'line 1 is not valid JSON');
+    }
+    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw refuse('file', 'format', '每行应为一个 JSON 对象', 'each line must be a JSON object');
+    header = [...new Set([...Object.keys(obj), ...opts.requiredColumns])];
+    checkHeader(Object.keys(obj), opts.requiredColumns);
+  } else {
+    try {
+      header = (parseSync(firstLine, { delimiter: opts.delimiter, relax_quotes: true, to_line: 1 }) as string[][])[0] ?? [];
+    } catch {
+      throw refuse('header', 'syntax', '表头无法解析', 'the header line cannot be parsed');
+    }
+    header = header.map((h) => h.trim());
+    checkHeader(header, opts.requiredColumns);
+  }
+  return { format, encoding, header, size: stat.size, sha256 };
+}
+
+function checkHeader(header: string[], required: string[]) {
+  if (!header.some((h) => h.trim())) throw refuse('header', 'required', '缺少表头行', 'the header line is missing');
+  const have = new Set(header.map((h) => h.trim().toLowerCase()));
+  const missing = required.filter((c) => !have.has(c.trim().toLowerCase()));
+  if (missing.length) {
+    throw invalid(missing.map((c) => fieldError(`header.${c}`, 'missingColumn', `文件缺少映射所需的列“${c}”`, `the file lacks the mapped column "${c}"`)));
+  }
+}
+
+export function fmtBytes(n: number): string {
+  if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(1)} GB`;
+  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MB`;
+  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KB`;
+  return `${n} B`;
+}
+
+/** Counts bytes as they are read, for the progress bar. */
+function counted(path: string): { stream: fs.ReadStream; bytes: () => number } {
+  const stream = fs.createReadStream(path, { highWaterMark: 1 << 20 });
+  let n = 0;
+  stream.on('data', (c) => { n += c.length; });
+  return { stream, bytes: () => n };
+}
+
+/** The data rows of a file (the header skipped), in order. */
+export async function* readFileRows(path: string, info: Pick<FileInfo, 'format' | 'encoding' | 'header'>, delimiter: string): AsyncGenerator<Row> {
+  const src = counted(path);
+  if (info.format === 'xlsx') {
+    const wb = new ExcelJS.stream.xlsx.WorkbookReader(src.stream, { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore' });
+    for await (const ws of wb) {
+      let first = true;
+      for await (const row of ws as AsyncIterable<ExcelJS.Row>) {
+        if (first) { first = false; continue; }
+        const values = xlsxRowValues(row);
+        // exceljs drops trailing empty cells: pad to the header so they are not taken for ragged rows.
+        while (values.length < info.header.length) values.push('');
+        if (values.every((v) => v === '')) continue;
+        yield { values, bytes: src.bytes() };
+      }
+      break;
+    }
+    return;
+  }
+  const input = info.encoding === 'gb18030' ? src.stream.pipe(iconv.decodeStream('gb18030')) : src.stream;
+  if (info.format === 'jsonl') {
+    yield* jsonLines(input, info.header, src.bytes);
+    return;
+  }
+  const parser = input.pipe(parse({ delimiter, bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, from_line: 2 }));
+  for await (const rec of parser as AsyncIterable<string[]>) yield { values: rec, bytes: src.bytes() };
+}
+
+async function* jsonLines(input: NodeJS.ReadableStream, header: string[], bytes: () => number): AsyncGenerator<Row> {
+  const dec = new StringDecoder('utf8');
+  let rest = '';
+  const toRow = (line: string): Row | null => {
+    const t = line.trim();
+    if (!t) return null;
+    let obj: Record<string, unknown>;
+    try {
+      obj = JSON.parse(t);
+    } catch {
+      // Not an object: a row of one value the mapping cannot read, quarantined as ragged.
+      return { values: [t], bytes: bytes() };
+    }
+    return { values: header.map((h) => (obj[h] == null ? '' : typeof obj[h] === 'object' ? JSON.stringify(obj[h]) : String(obj[h]))), bytes: bytes() };
+  };
+  for await (const chunk of input as AsyncIterable<Buffer | string>) {
+    const text = rest + (typeof chunk === 'string' ? chunk : dec.write(chunk));
+    const lines = text.split('\n');
+    rest = lines.pop() ?? '';
+    for (const l of lines) {
+      const r = toRow(l.charCodeAt(0) === 0xfeff ? l.slice(1) : l);
+      if (r) yield r;
+    }
+  }
+  const r = toRow(rest + dec.end());
+  if (r) yield r;
+}
+
+/**
+ * A pull from another PostgreSQL database: the interface's query with `$1` = the last high-watermark
+ * (or null the first time), read through a cursor. Yields the header first (the result's column names).
+ */
+export async function* readPostgres(url: string, query: string, watermark: string | null, onHeader: (h: string[]) => void): AsyncGenerator<Row> {
+  const client = new pg.Client({ connectionString: url, application_name: 'banyan-interface', statement_timeout: 0 });
+  await client.connect();
+  try {
+    await client.query('BEGIN READ ONLY');
+    const cursor = client.query(new Cursor(query, query.includes('$1') ? [watermark] : []));
+    let n = 0;
+    for (;;) {
+      const rows: Record<string, unknown>[] = await cursor.read(2000);
+      if (!rows.length) break;
+      if (n === 0) onHeader(Object.keys(rows[0]!));
+      for (const r of rows) {
+        n++;
+        yield { values: Object.values(r).map(pgText), bytes: n };
+      }
+    }
+    await cursor.close();
+    await client.query('COMMIT');
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+function pgText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}

@@ -1,0 +1,260 @@
+import { sql } from 'kysely';
+import type { Db } from '../../db/database.ts';
+import type { CanonicalRecord } from '../../../engines/transform/index.ts';
+import type { InterfaceLoadTable, InterfaceTable, LoadStatus, QuarantineStatus } from './interfaces.table.ts';
+import type { Insertable, Updateable } from 'kysely';
+
+// ---------------------------------------------------------------------------------------------
+// Sources
+
+export function listSources(db: Db) {
+  return db.selectFrom('source_system as s')
+    .select(['s.code', 's.name', 's.name_en', 's.kind', 's.owner', 's.value_rank', 's.field_trust', 's.description', 's.created_at', 's.updated_at'])
+    .select((eb) => [
+      eb.selectFrom('source_record as r').whereRef('r.source_code', '=', 's.code').select(sql<number>`count(*)::int`.as('n')).as('records'),
+      eb.selectFrom('interface as i').whereRef('i.source_code', '=', 's.code').select(sql<number>`count(*)::int`.as('n')).as('interfaces'),
+    ])
+    .orderBy('s.value_rank', 'desc').orderBy('s.code').execute();
+}
+
+export function getSource(db: Db, code: string) {
+  return db.selectFrom('source_system').selectAll().where('code', '=', code).executeTakeFirst();
+}
+
+export type SourceRow = { code: string; name: string; name_en: string; kind: string; owner: string | null; value_rank: number; field_trust: string; description: string | null };
+
+export async function insertSource(db: Db, r: SourceRow) {
+  await db.insertInto('source_system').values(r as never).execute();
+}
+
+export async function updateSource(db: Db, code: string, set: Partial<SourceRow>) {
+  await db.updateTable('source_system').set({ ...set, updated_at: new Date() } as never).where('code', '=', code).execute();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Interfaces and mappings
+
+const IFACE = [
+  'i.id', 'i.code', 'i.name', 'i.source_code', 'i.connector', 'i.encoding', 'i.delimiter', 'i.pg_url', 'i.pg_query', 'i.watermark_column', 'i.watermark',
+  'i.cron', 'i.next_run_at', 'i.enabled', 'i.owner_user_id', 'i.mapping_version', 'i.description', 'i.created_at', 'i.updated_at',
+] as const;
+
+export function listInterfaces(db: Db, sourceCode?: string) {
+  let q = db.selectFrom('interface as i').leftJoin('app_user as u', 'u.id', 'i.owner_user_id').select(IFACE).select('u.display_name as owner_name')
+    .select((eb) => [
+      eb.selectFrom('interface_load as l').whereRef('l.interface_id', '=', 'i.id').where('l.trigger', '!=', 'resubmit').orderBy('l.id', 'desc').limit(1).select('l.id').as('last_load_id'),
+      eb.selectFrom('interface_quarantine as q').whereRef('q.interface_id', '=', 'i.id').where('q.status', '=', 'open').select(sql<number>`count(*)::int`.as('n')).as('open_quarantine'),
+    ]);
+  if (sourceCode) q = q.where('i.source_code', '=', sourceCode);
+  return q.orderBy('i.code').execute();
+}
+
+export function getInterface(db: Db, id: number) {
+  return db.selectFrom('interface as i').leftJoin('app_user as u', 'u.id', 'i.owner_user_id').select(IFACE).select('u.display_name as owner_name')
+    .where('i.id', '=', id).executeTakeFirst();
+}
+
+export function findInterfacesOfSource(db: Db, sourceCode: string) {
+  return db.selectFrom('interface as i').select(IFACE).select(sql<null>`null`.as('owner_name')).where('i.source_code', '=', sourceCode).orderBy('i.id').execute();
+}
+
+export async function insertInterface(db: Db, r: Insertable<InterfaceTable>) {
+  return db.insertInto('interface').values(r).returning('id').executeTakeFirstOrThrow();
+}
+
+export async function updateInterface(db: Db, id: number, set: Updateable<InterfaceTable>) {
+  await db.updateTable('interface').set({ ...set, updated_at: new Date() }).where('id', '=', id).execute();
+}
+
+export async function insertMapping(db: Db, interfaceId: number, version: number, mapping: unknown, note: string | null, by: number | null) {
+  await db.insertInto('interface_mapping').values({ interface_id: interfaceId, version, mapping: JSON.stringify(mapping), note, created_by: by }).execute();
+}
+
+export function getMapping(db: Db, interfaceId: number, version: number) {
+  return db.selectFrom('interface_mapping').selectAll().where('interface_id', '=', interfaceId).where('version', '=', version).executeTakeFirst();
+}
+
+export function listMappingVersions(db: Db, interfaceId: number) {
+  return db.selectFrom('interface_mapping as m').leftJoin('app_user as u', 'u.id', 'm.created_by')
+    .select(['m.version', 'm.note', 'm.created_at', 'u.display_name as created_by_name', 'm.mapping'])
+    .where('m.interface_id', '=', interfaceId).orderBy('m.version', 'desc').execute();
+}
+
+/** Interfaces whose schedule is due; each is claimed (next_run_at moved on) by exactly one caller. */
+export async function claimDue(db: Db, now: Date, nextOf: (cron: string, after: Date) => Date | null) {
+  const due = await db.selectFrom('interface').select(['id', 'cron', 'next_run_at']).where('enabled', '=', true).where('cron', 'is not', null)
+    .where('next_run_at', '<=', now).execute();
+  const claimed: number[] = [];
+  for (const d of due) {
+    const next = nextOf(d.cron!, now);
+    const r = await db.updateTable('interface').set({ next_run_at: next }).where('id', '=', d.id).where('next_run_at', '=', d.next_run_at).executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 1) claimed.push(d.id);
+  }
+  return claimed;
+}
+
+/** Enough of a user to act for them (the owner an alert goes to). */
+export function userSubject(db: Db, userId: number) {
+  return db.selectFrom('app_user as u').innerJoin('org_unit as o', 'o.id', 'u.org_id').innerJoin('role as r', 'r.id', 'u.role_id')
+    .select(['u.id', 'u.org_id as orgId', 'o.path as orgPath', 'r.data_scope as dataScope', 'u.status']).where('u.id', '=', userId).executeTakeFirst();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loads
+
+export async function insertLoad(db: Db, r: Insertable<InterfaceLoadTable>) {
+  return db.insertInto('interface_load').values(r).returning('id').executeTakeFirstOrThrow();
+}
+
+export function getLoad(db: Db, id: number) {
+  return db.selectFrom('interface_load as l').leftJoin('app_user as u', 'u.id', 'l.created_by').selectAll('l')
+    .select(['u.display_name as created_by_name', 'u.username as created_by_username']).where('l.id', '=', id).executeTakeFirst();
+}
+
+export function listLoads(db: Db, interfaceId: number, limit: number, offset: number) {
+  return db.selectFrom('interface_load as l').leftJoin('app_user as u', 'u.id', 'l.created_by').selectAll('l').select('u.display_name as created_by_name')
+    .where('l.interface_id', '=', interfaceId).orderBy('l.id', 'desc').limit(limit).offset(offset).execute();
+}
+
+export async function countLoads(db: Db, interfaceId: number) {
+  return (await db.selectFrom('interface_load').select(sql<number>`count(*)::int`.as('n')).where('interface_id', '=', interfaceId).executeTakeFirstOrThrow()).n;
+}
+
+/** An unfinished load of the same file (same content hash): a re-run resumes it instead of starting over. */
+export function findOpenLoadOfFile(db: Db, interfaceId: number, sha256: string) {
+  return db.selectFrom('interface_load').select('id').where('interface_id', '=', interfaceId).where('file_sha256', '=', sha256)
+    .where('status', 'in', ['queued', 'running']).orderBy('id', 'desc').executeTakeFirst();
+}
+
+export function findOpenLoads(db: Db) {
+  return db.selectFrom('interface_load').select('id').where('status', 'in', ['queued', 'running']).where('trigger', '!=', 'resubmit').orderBy('id').execute();
+}
+
+export function findOpenPull(db: Db, interfaceId: number) {
+  return db.selectFrom('interface_load').select('id').where('interface_id', '=', interfaceId).where('status', 'in', ['queued', 'running']).executeTakeFirst();
+}
+
+export async function setLoad(db: Db, id: number, set: Updateable<InterfaceLoadTable>) {
+  await db.updateTable('interface_load').set(set).where('id', '=', id).execute();
+}
+
+export type BatchCounts = { rows: number; accepted: number; rejected: number; inserted: number; changed: number; unchanged: number; checkpoint: number; bytes: number };
+
+/** Adds a committed batch's counts and moves the checkpoint, in the batch's transaction. */
+export async function advanceLoad(db: Db, id: number, c: BatchCounts) {
+  await sql`UPDATE interface_load SET rows_read = rows_read + ${c.rows}, accepted = accepted + ${c.accepted}, rejected = rejected + ${c.rejected},
+    inserted = inserted + ${c.inserted}, changed = changed + ${c.changed}, unchanged = unchanged + ${c.unchanged},
+    checkpoint_row = ${c.checkpoint}, bytes_done = GREATEST(bytes_done, ${c.bytes}), batches = batches + 1 WHERE id = ${id}`.execute(db);
+}
+
+export async function setStatus(db: Db, id: number, status: LoadStatus, extra: Updateable<InterfaceLoadTable> = {}) {
+  await db.updateTable('interface_load').set({ status, ...extra }).where('id', '=', id).execute();
+}
+
+export async function log(db: Db, loadId: number, level: 'info' | 'warn' | 'error', message: string) {
+  await db.insertInto('interface_load_log').values({ load_id: loadId, level, message }).execute();
+}
+
+export function listLog(db: Db, loadId: number) {
+  return db.selectFrom('interface_load_log').select(['id', 'at', 'level', 'message']).where('load_id', '=', loadId).orderBy('id').limit(1000).execute();
+}
+
+/** A session-level lock on one load, held by the connection that runs it: a killed runner's lock goes with its connection. */
+export async function tryLockLoad(conn: Db, id: number): Promise<boolean> {
+  const r = await sql<{ ok: boolean }>`SELECT pg_try_advisory_lock(74110008, ${id}::int) AS ok`.execute(conn);
+  return r.rows[0]!.ok;
+}
+
+export async function unlockLoad(conn: Db, id: number) {
+  await sql`SELECT pg_advisory_unlock(74110008, ${id}::int)`.execute(conn);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Source records
+
+export type StagedRecord = CanonicalRecord & { hash: Buffer };
+
+/**
+ * Upserts a batch of records in one statement (arrays unnested): new keys are inserted, changed content
+ * updated and sent back to matching, unchanged content not written at all. Returns the written rows.
+ */
+export async function upsertRecords(db: Db, sourceCode: string, loadId: number, recs: StagedRecord[]) {
+  if (!recs.length) return [];
+  const col = <T>(f: (r: StagedRecord) => T) => recs.map(f);
+  const res = await sql<{ id: number; inserted: boolean }>`
+    INSERT INTO source_record AS t (source_code, record_key, kind, name, id_type, id_no, mobile, email, birth_date, gender, address, employer, legal_rep,
+      attributes, accounts, content_hash, source_updated_at, first_load_id, last_load_id)
+    SELECT ${sourceCode}, u.record_key, u.kind, u.name, u.id_type, u.id_no, u.mobile, u.email, u.birth_date::date, u.gender, u.address, u.employer, u.legal_rep,
+      u.attributes::jsonb, u.accounts::jsonb, decode(u.hash, 'hex'), u.updated::timestamptz, ${loadId}, ${loadId}
+    FROM unnest(${col((r) => r.recordKey)}::text[], ${col((r) => r.kind)}::text[], ${col((r) => r.name)}::text[], ${col((r) => r.id_type)}::text[],
+      ${col((r) => r.id_no)}::text[], ${col((r) => r.mobile)}::text[], ${col((r) => r.email)}::text[], ${col((r) => r.birth_date)}::text[],
+      ${col((r) => r.gender)}::text[], ${col((r) => r.address)}::text[], ${col((r) => r.employer)}::text[], ${col((r) => r.legal_rep)}::text[],
+      ${col((r) => JSON.stringify(r.attributes))}::text[], ${col((r) => JSON.stringify(r.accounts))}::text[], ${col((r) => r.hash.toString('hex'))}::text[],
+      ${col((r) => r.source_updated_at)}::text[])
+      AS u(record_key, kind, name, id_type, id_no, mobile, email, birth_date, gender, address, employer, legal_rep, attributes, accounts, hash, updated)
+    ON CONFLICT (source_code, record_key) DO UPDATE SET
+      kind = EXCLUDED.kind, name = EXCLUDED.name, id_type = EXCLUDED.id_type, id_no = EXCLUDED.id_no, mobile = EXCLUDED.mobile, email = EXCLUDED.email,
+      birth_date = EXCLUDED.birth_date, gender = EXCLUDED.gender, address = EXCLUDED.address, employer = EXCLUDED.employer, legal_rep = EXCLUDED.legal_rep,
+      attributes = EXCLUDED.attributes, accounts = EXCLUDED.accounts, content_hash = EXCLUDED.content_hash, source_updated_at = EXCLUDED.source_updated_at,
+      last_load_id = EXCLUDED.last_load_id, match_status = 'pending', updated_at = now()
+    WHERE t.content_hash <> EXCLUDED.content_hash
+    RETURNING t.id, (t.xmax = 0) AS inserted`.execute(db);
+  return res.rows;
+}
+
+export function countRecords(db: Db, sourceCode: string) {
+  return db.selectFrom('source_record').select(sql<number>`count(*)::int`.as('n')).where('source_code', '=', sourceCode).executeTakeFirstOrThrow();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Quarantine
+
+export type QuarantineIn = { rowNo: number; raw: unknown; rawHash: Buffer; reasons: unknown };
+
+/** Keeps rejected rows; a row rejected again (same content) is the same entry, now seen by this load. */
+export async function quarantineRows(db: Db, interfaceId: number, loadId: number, rows: QuarantineIn[]) {
+  if (!rows.length) return;
+  const seen = new Map<string, QuarantineIn>();
+  for (const r of rows) seen.set(r.rawHash.toString('hex'), r);
+  const list = [...seen.values()];
+  await sql`
+    INSERT INTO interface_quarantine AS q (interface_id, load_id, last_load_id, row_no, raw, raw_hash, reasons)
+    SELECT ${interfaceId}, ${loadId}, ${loadId}, u.row_no, u.raw::jsonb, decode(u.h, 'hex'), u.reasons::jsonb
+    FROM unnest(${list.map((r) => r.rowNo)}::bigint[], ${list.map((r) => JSON.stringify(r.raw))}::text[], ${list.map((r) => r.rawHash.toString('hex'))}::text[],
+      ${list.map((r) => JSON.stringify(r.reasons))}::text[]) AS u(row_no, raw, h, reasons)
+    ON CONFLICT (interface_id, raw_hash) DO UPDATE SET last_load_id = EXCLUDED.last_load_id, row_no = EXCLUDED.row_no, reasons = EXCLUDED.reasons, updated_at = now()
+    WHERE q.status = 'open'`.execute(db);
+}
+
+export type QuarantineFilter = { interfaceId: number; status?: QuarantineStatus; loadId?: number; rule?: string };
+
+function quarantineQuery(db: Db, f: QuarantineFilter) {
+  let q = db.selectFrom('interface_quarantine as q').where('q.interface_id', '=', f.interfaceId);
+  if (f.status) q = q.where('q.status', '=', f.status);
+  if (f.loadId) q = q.where('q.last_load_id', '=', f.loadId);
+  if (f.rule) q = q.where(sql<boolean>`q.reasons @> ${JSON.stringify([{ rule: f.rule }])}::jsonb`);
+  return q;
+}
+
+export async function listQuarantine(db: Db, f: QuarantineFilter, limit: number, offset: number) {
+  const [rows, count] = await Promise.all([
+    quarantineQuery(db, f).select(['q.id', 'q.load_id', 'q.last_load_id', 'q.row_no', 'q.raw', 'q.reasons', 'q.status', 'q.record_id', 'q.resolved_at', 'q.note', 'q.created_at', 'q.updated_at'])
+      .orderBy('q.id').limit(limit).offset(offset).execute(),
+    quarantineQuery(db, f).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: count.n };
+}
+
+export function getQuarantine(db: Db, id: number) {
+  return db.selectFrom('interface_quarantine').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function openQuarantine(db: Db, interfaceId: number, ids: number[] | undefined, afterId: number, limit: number) {
+  let q = db.selectFrom('interface_quarantine').selectAll().where('interface_id', '=', interfaceId).where('status', '=', 'open').where('id', '>', afterId);
+  if (ids) q = q.where('id', 'in', ids.length ? ids : [0]);
+  return q.orderBy('id').limit(limit).execute();
+}
+
+export async function updateQuarantine(db: Db, id: number, set: Updateable<import('./interfaces.table.ts').InterfaceQuarantineTable>) {
+  await db.updateTable('interface_quarantine').set({ ...set, updated_at: new Date() }).where('id', '=', id).execute();
+}

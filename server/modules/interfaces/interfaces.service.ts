@@ -1,0 +1,525 @@
+import fs from 'node:fs';
+import cronParser from 'cron-parser';
+import type { Db } from '../../db/database.ts';
+import { audit, diff, SYSTEM_ACTOR, type Actor } from '../../platform/audit.ts';
+import type { CurrentUser } from '../../platform/auth.ts';
+import { AppError, fieldError, invalid, notFound, type FieldError, type Message } from '../../platform/errors.ts';
+import { JOB_TIME_ZONE } from '../../platform/jobs.ts';
+import {
+  compileMapping, CORE_FIELDS, DEFAULT_CODE_TABLES, defaultMapping, FIELD_NAMES, ID_TYPES, JOB_LEVELS, mappedColumns, TRANSFORM_NAMES, TRANSFORMS, validateMapping,
+  contentHash, type Mapping, type Reason,
+} from '../../../engines/transform/index.ts';
+import { resolveSourceRecords } from '../integration/integration.service.ts';
+import * as workplace from '../workplace/workplace.service.ts';
+import { bankToday, rawHash, runLoad, type RunOptions } from './interfaces.loader.ts';
+import { inspectFile } from './interfaces.readers.ts';
+import * as repo from './interfaces.repository.ts';
+import type { InterfaceInput, InterfacePatch, MappingInput, QuarantineQuery, SourceInput, SourcePatch } from './interfaces.schemas.ts';
+import { ENCODINGS, SOURCE_KINDS } from './interfaces.schemas.ts';
+import type { Encoding, LoadTrigger } from './interfaces.table.ts';
+
+const NO_SOURCE: Message = { zh: '源系统不存在', en: 'No such source system' };
+const NO_INTERFACE: Message = { zh: '接口不存在', en: 'No such interface' };
+const NO_LOAD: Message = { zh: '加载记录不存在', en: 'No such load' };
+const NO_ROW: Message = { zh: '隔离记录不存在', en: 'No such quarantined row' };
+
+export function meta() {
+  return {
+    sourceKinds: SOURCE_KINDS, encodings: ENCODINGS, idTypes: ID_TYPES, jobLevels: JOB_LEVELS,
+    coreFields: CORE_FIELDS.map((f) => ({ field: f, name: FIELD_NAMES[f] })),
+    accountFields: ['accountNo', 'productCode', 'currency', 'status', 'openedOn', 'closedOn', 'balanceFen', 'branchCode'],
+    transforms: TRANSFORMS.map((t) => ({ name: t, label: TRANSFORM_NAMES[t] })),
+    defaultCodeTables: DEFAULT_CODE_TABLES,
+    defaultMapping: defaultMapping(),
+  };
+}
+
+// ====================================================================== sources
+
+const TRUST_KEY = /^(?:kind|name|id_type|id_no|mobile|email|birth_date|gender|address|employer|legal_rep|accounts|attributes\.[a-z][a-z0-9_]{0,39})$/;
+
+function checkTrust(trust: Record<string, number> | undefined): void {
+  if (!trust) return;
+  const bad = Object.keys(trust).filter((k) => !TRUST_KEY.test(k));
+  if (bad.length) throw invalid(bad.map((k) => fieldError(`fieldTrust.${k}`, 'enum', `不认识的字段 ${k}`, `${k} is not a canonical field`)));
+}
+
+function presentSource(s: Awaited<ReturnType<typeof repo.listSources>>[number] | NonNullable<Awaited<ReturnType<typeof repo.getSource>>>) {
+  return {
+    code: s.code, name: s.name, nameEn: s.name_en, kind: s.kind, owner: s.owner, valueRank: s.value_rank, fieldTrust: (s.field_trust ?? {}) as Record<string, number>,
+    description: s.description, records: 'records' in s ? s.records ?? 0 : undefined, interfaces: 'interfaces' in s ? s.interfaces ?? 0 : undefined,
+    createdAt: s.created_at, updatedAt: s.updated_at,
+  };
+}
+
+export async function listSources(db: Db) {
+  return { items: (await repo.listSources(db)).map(presentSource) };
+}
+
+export async function getSource(db: Db, code: string) {
+  const s = await repo.getSource(db, code);
+  if (!s) throw notFound(NO_SOURCE);
+  return presentSource(s);
+}
+
+export async function createSource(db: Db, actor: Actor, input: SourceInput) {
+  checkTrust(input.fieldTrust);
+  return db.transaction().execute(async (trx) => {
+    if (await repo.getSource(trx, input.code)) throw invalid([fieldError('code', 'unique', '源系统代码已存在', 'a source with this code exists')]);
+    const row = {
+      code: input.code, name: input.name.trim(), name_en: input.nameEn?.trim() || input.name.trim(), kind: input.kind, owner: input.owner ?? null,
+      value_rank: input.valueRank ?? 50, field_trust: JSON.stringify(input.fieldTrust ?? {}), description: input.description ?? null,
+    };
+    await repo.insertSource(trx, row);
+    await audit(trx, actor, { action: 'create', entity: 'source_system', entityId: input.code, changes: { ...row, field_trust: input.fieldTrust ?? {} } });
+    return presentSource((await repo.getSource(trx, input.code))!);
+  });
+}
+
+export async function updateSource(db: Db, actor: Actor, code: string, patch: SourcePatch) {
+  checkTrust(patch.fieldTrust);
+  return db.transaction().execute(async (trx) => {
+    const before = await repo.getSource(trx, code);
+    if (!before) throw notFound(NO_SOURCE);
+    const set = {
+      ...(patch.name !== undefined ? { name: patch.name.trim() } : {}), ...(patch.nameEn !== undefined ? { name_en: patch.nameEn.trim() } : {}),
+      ...(patch.kind !== undefined ? { kind: patch.kind } : {}), ...(patch.owner !== undefined ? { owner: patch.owner } : {}),
+      ...(patch.valueRank !== undefined ? { value_rank: patch.valueRank } : {}), ...(patch.description !== undefined ? { description: patch.description } : {}),
+    };
+    const changed = diff(before as unknown as Record<string, unknown>, { ...set, ...(patch.fieldTrust ? { field_trust: patch.fieldTrust } : {}) });
+    if (changed) {
+      await repo.updateSource(trx, code, { ...set, ...(patch.fieldTrust ? { field_trust: JSON.stringify(patch.fieldTrust) } : {}) });
+      await audit(trx, actor, { action: 'update', entity: 'source_system', entityId: code, fields: changed.fields, changes: changed.changes });
+    }
+    return presentSource((await repo.getSource(trx, code))!);
+  });
+}
+
+// ====================================================================== interfaces and mappings
+
+/** A connection URL as shown back: the password never leaves the server. */
+function maskUrl(url: string | null): string | null {
+  if (!url) return url;
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '****';
+    return u.toString();
+  } catch {
+    return '****';
+  }
+}
+
+type IfaceRow = NonNullable<Awaited<ReturnType<typeof repo.getInterface>>>;
+
+function presentInterface(i: IfaceRow & { last_load_id?: number | null; open_quarantine?: number | null }) {
+  return {
+    id: i.id, code: i.code, name: i.name, sourceCode: i.source_code, connector: i.connector, encoding: i.encoding, delimiter: i.delimiter,
+    pgUrl: maskUrl(i.pg_url), pgQuery: i.pg_query, watermarkColumn: i.watermark_column, watermark: i.watermark, cron: i.cron, nextRunAt: i.next_run_at,
+    enabled: i.enabled, ownerUserId: i.owner_user_id, ownerName: i.owner_name ?? null, mappingVersion: i.mapping_version, description: i.description,
+    openQuarantine: i.open_quarantine ?? undefined, createdAt: i.created_at, updatedAt: i.updated_at,
+  };
+}
+
+export async function listInterfaces(db: Db, sourceCode?: string) {
+  const rows = await repo.listInterfaces(db, sourceCode);
+  const items = [];
+  for (const r of rows) {
+    const last = r.last_load_id ? await repo.getLoad(db, r.last_load_id) : undefined;
+    items.push({ ...presentInterface(r), lastLoad: last ? presentLoad(last) : null });
+  }
+  return { items };
+}
+
+async function ifaceOr404(db: Db, id: number) {
+  const i = await repo.getInterface(db, id);
+  if (!i) throw notFound(NO_INTERFACE);
+  return i;
+}
+
+export async function getInterface(db: Db, id: number) {
+  const i = await ifaceOr404(db, id);
+  const m = await repo.getMapping(db, id, i.mapping_version);
+  return { ...presentInterface(i), mapping: m?.mapping as Mapping };
+}
+
+function nextRun(cron: string, after: Date): Date | null {
+  try {
+    return cronParser.parseExpression(cron, { currentDate: after, tz: JOB_TIME_ZONE }).next().toDate();
+  } catch {
+    return null;
+  }
+}
+
+function checkCron(cron: string | null | undefined) {
+  if (cron && !nextRun(cron, new Date())) throw invalid([fieldError('cron', 'cron', 'cron 表达式不正确（如 0 2 * * * 表示每天 2 点）', 'is not a cron expression (e.g. 0 2 * * * for 02:00 daily)')]);
+}
+
+function checkMapping(m: Mapping) {
+  const problems = validateMapping(m);
+  if (problems.length) throw invalid(problems.map((p) => fieldError(`mapping.${p.field}`, p.rule, p.message.zh, p.message.en)));
+}
+
+function checkPull(connector: string, v: { pgUrl?: string | null; pgQuery?: string | null }) {
+  if (connector !== 'postgres') return;
+  const errs: FieldError[] = [];
+  if (!v.pgUrl) errs.push(fieldError('pgUrl', 'required', '数据库拉取需要连接地址', 'a database pull needs a connection URL'));
+  if (!v.pgQuery) errs.push(fieldError('pgQuery', 'required', '数据库拉取需要 SQL 查询', 'a database pull needs an SQL query'));
+  else if (!/^\s*(select|with)\b/i.test(v.pgQuery)) errs.push(fieldError('pgQuery', 'select', '查询必须以 SELECT 或 WITH 开头', 'the query must start with SELECT or WITH'));
+  if (errs.length) throw invalid(errs);
+}
+
+export async function createInterface(db: Db, actor: Actor, input: InterfaceInput) {
+  checkCron(input.cron);
+  checkPull(input.connector, input);
+  const mapping = (input.mapping as Mapping | undefined) ?? defaultMapping();
+  checkMapping(mapping);
+  return db.transaction().execute(async (trx) => {
+    if (!(await repo.getSource(trx, input.sourceCode))) throw invalid([fieldError('sourceCode', 'exists', '源系统不存在', 'no such source system')]);
+    if ((await repo.listInterfaces(trx)).some((i) => i.code === input.code)) throw invalid([fieldError('code', 'unique', '接口代码已存在', 'an interface with this code exists')]);
+    const { id } = await repo.insertInterface(trx, {
+      code: input.code, name: input.name.trim(), source_code: input.sourceCode, connector: input.connector, encoding: input.encoding ?? 'auto',
+      delimiter: input.delimiter ?? ',', pg_url: input.pgUrl ?? null, pg_query: input.pgQuery ?? null, watermark_column: input.watermarkColumn ?? null,
+      watermark: input.watermark ?? null, cron: input.cron ?? null, next_run_at: input.cron ? nextRun(input.cron, new Date()) : null, enabled: input.enabled ?? true,
+      owner_user_id: input.ownerUserId ?? actor.userId, mapping_version: 1, description: input.description ?? null,
+    });
+    await repo.insertMapping(trx, id, 1, mapping, 'initial', actor.userId);
+    await audit(trx, actor, { action: 'create', entity: 'interface', entityId: id, changes: { ...input, pgUrl: maskUrl(input.pgUrl ?? null), mapping: undefined } });
+    return id;
+  }).then((id) => getInterface(db, id));
+}
+
+export async function updateInterface(db: Db, actor: Actor, id: number, patch: InterfacePatch) {
+  checkCron(patch.cron);
+  await db.transaction().execute(async (trx) => {
+    const before = await ifaceOr404(trx, id);
+    checkPull(before.connector, { pgUrl: patch.pgUrl === undefined ? before.pg_url : patch.pgUrl, pgQuery: patch.pgQuery === undefined ? before.pg_query : patch.pgQuery });
+    const set = {
+      ...(patch.name !== undefined ? { name: patch.name.trim() } : {}), ...(patch.encoding !== undefined ? { encoding: patch.encoding } : {}),
+      ...(patch.delimiter !== undefined ? { delimiter: patch.delimiter } : {}), ...(patch.pgUrl !== undefined ? { pg_url: patch.pgUrl } : {}),
+      ...(patch.pgQuery !== undefined ? { pg_query: patch.pgQuery } : {}), ...(patch.watermarkColumn !== undefined ? { watermark_column: patch.watermarkColumn } : {}),
+      ...(patch.watermark !== undefined ? { watermark: patch.watermark } : {}), ...(patch.enabled !== undefined ? { enabled: patch.enabled } : {}),
+      ...(patch.ownerUserId !== undefined ? { owner_user_id: patch.ownerUserId } : {}), ...(patch.description !== undefined ? { description: patch.description } : {}),
+      ...(patch.cron !== undefined ? { cron: patch.cron || null, next_run_at: patch.cron ? nextRun(patch.cron, new Date()) : null } : {}),
+    };
+    const changed = diff(before as unknown as Record<string, unknown>, set);
+    if (!changed) return;
+    await repo.updateInterface(trx, id, set);
+    if (changed.changes.pg_url) changed.changes.pg_url = { from: maskUrl(before.pg_url), to: maskUrl(set.pg_url ?? null) };
+    await audit(trx, actor, { action: 'update', entity: 'interface', entityId: id, fields: changed.fields, changes: changed.changes });
+  });
+  return getInterface(db, id);
+}
+
+export async function mappingVersions(db: Db, id: number) {
+  const i = await ifaceOr404(db, id);
+  const rows = await repo.listMappingVersions(db, id);
+  return { current: i.mapping_version, items: rows.map((r) => ({ version: r.version, note: r.note, createdAt: r.created_at, createdBy: r.created_by_name, mapping: r.mapping as Mapping })) };
+}
+
+export async function getMappingVersion(db: Db, id: number, version: number) {
+  const i = await ifaceOr404(db, id);
+  const m = await repo.getMapping(db, id, version);
+  if (!m) throw notFound({ zh: '映射版本不存在', en: 'No such mapping version' });
+  return { interface: i, version: m.version, note: m.note, createdAt: m.created_at, mapping: m.mapping as Mapping };
+}
+
+/** Saves a new version of the mapping (old versions stay, loads name the version they ran with). */
+export async function saveMapping(db: Db, actor: Actor, id: number, input: MappingInput) {
+  const mapping = input.mapping as Mapping;
+  checkMapping(mapping);
+  await db.transaction().execute(async (trx) => {
+    const i = await ifaceOr404(trx, id);
+    const version = i.mapping_version + 1;
+    await repo.insertMapping(trx, id, version, mapping, input.note ?? null, actor.userId);
+    await repo.updateInterface(trx, id, { mapping_version: version });
+    await audit(trx, actor, { action: 'update', entity: 'interface_mapping', entityId: `${id}:${version}`, fields: ['mapping'], changes: { version, note: input.note ?? null } });
+  });
+  return getInterface(db, id);
+}
+
+// ====================================================================== loads
+
+type LoadRow = NonNullable<Awaited<ReturnType<typeof repo.getLoad>>>;
+
+export function presentLoad(l: LoadRow | Awaited<ReturnType<typeof repo.listLoads>>[number]) {
+  const size = l.format === 'postgres' ? null : l.file_size;
+  const done = l.status === 'succeeded' ? 1 : size ? Math.min(1, Number(l.bytes_done) / size) : 0;
+  return {
+    id: l.id, interfaceId: l.interface_id, sourceCode: l.source_code, mappingVersion: l.mapping_version, trigger: l.trigger, status: l.status,
+    fileName: l.file_name, fileSize: l.file_size, format: l.format, encoding: l.encoding, bytesDone: l.bytes_done, progress: Math.round(done * 1000) / 1000,
+    report: { read: l.rows_read, accepted: l.accepted, rejected: l.rejected, new: l.inserted, changed: l.changed, unchanged: l.unchanged },
+    checkpointRow: l.checkpoint_row, batches: l.batches, watermarkFrom: l.watermark_from, watermarkTo: l.watermark_to,
+    error: l.error as { message: Message; fields?: unknown } | null, integrationError: l.integration_error,
+    createdBy: l.created_by_name ?? null, createdAt: l.created_at, startedAt: l.started_at, finishedAt: l.finished_at,
+  };
+}
+
+export async function getLoad(db: Db, loadId: number) {
+  const l = await repo.getLoad(db, loadId);
+  if (!l) throw notFound(NO_LOAD);
+  return presentLoad(l);
+}
+
+export async function listLoads(db: Db, id: number, page = 1, pageSize = 50) {
+  await ifaceOr404(db, id);
+  const [rows, total] = await Promise.all([repo.listLoads(db, id, pageSize, (page - 1) * pageSize), repo.countLoads(db, id)]);
+  return { items: rows.map(presentLoad), total, page, pageSize };
+}
+
+export async function loadLog(db: Db, loadId: number) {
+  await getLoad(db, loadId);
+  return { items: await repo.listLog(db, loadId) };
+}
+
+export type FileLoadInput = { path: string; fileName: string; trigger: LoadTrigger; encoding?: Encoding; maxBytes: number };
+
+/**
+ * Checks a file whole (size, kind, encoding, header against the mapping) and queues its load; nothing is
+ * written when the file is refused. The same file while its earlier load is unfinished resumes that load.
+ */
+export async function queueFileLoad(db: Db, actor: Actor, interfaceId: number, f: FileLoadInput): Promise<{ loadId: number; resumed: boolean }> {
+  const iface = await ifaceOr404(db, interfaceId);
+  if (iface.connector !== 'file') throw invalid([fieldError('interface', 'connector', '该接口不是文件接口', 'this interface does not take files')]);
+  const m = await repo.getMapping(db, interfaceId, iface.mapping_version);
+  const mapping = m!.mapping as Mapping;
+  const info = await inspectFile(f.path, { maxBytes: f.maxBytes, encoding: f.encoding ?? iface.encoding, delimiter: iface.delimiter, requiredColumns: mappedColumns(mapping) });
+  const open = await repo.findOpenLoadOfFile(db, interfaceId, info.sha256);
+  if (open) {
+    const l = (await repo.getLoad(db, open.id))!;
+    if (l.file_path !== f.path && !(l.file_path && fs.existsSync(l.file_path))) await repo.setLoad(db, open.id, { file_path: f.path });
+    return { loadId: open.id, resumed: true };
+  }
+  const loadId = await db.transaction().execute(async (trx) => {
+    const { id } = await repo.insertLoad(trx, {
+      interface_id: interfaceId, source_code: iface.source_code, mapping_version: iface.mapping_version, trigger: f.trigger, status: 'queued',
+      file_name: f.fileName, file_path: f.path, file_size: info.size, file_sha256: info.sha256, format: info.format, encoding: info.encoding, header: info.header,
+      created_by: actor.userId,
+    });
+    await audit(trx, actor, { action: 'create', entity: 'interface_load', entityId: id, changes: { interface: iface.code, file: f.fileName, size: info.size, format: info.format, encoding: info.encoding } });
+    return id;
+  });
+  return { loadId, resumed: false };
+}
+
+/** Queues a pull from the interface's PostgreSQL source, from its last high-watermark. */
+export async function queuePull(db: Db, actor: Actor, interfaceId: number, trigger: LoadTrigger): Promise<{ loadId: number; resumed: boolean }> {
+  const iface = await ifaceOr404(db, interfaceId);
+  if (iface.connector !== 'postgres') throw invalid([fieldError('interface', 'connector', '该接口不是数据库拉取接口', 'this interface does not pull from a database')]);
+  const open = await repo.findOpenPull(db, interfaceId);
+  if (open) return { loadId: open.id, resumed: true };
+  const loadId = await db.transaction().execute(async (trx) => {
+    const { id } = await repo.insertLoad(trx, {
+      interface_id: interfaceId, source_code: iface.source_code, mapping_version: iface.mapping_version, trigger, status: 'queued', format: 'postgres',
+      watermark_from: iface.watermark, created_by: actor.userId,
+    });
+    await audit(trx, actor, { action: 'create', entity: 'interface_load', entityId: id, changes: { interface: iface.code, pull: true, watermark: iface.watermark } });
+    return id;
+  });
+  return { loadId, resumed: false };
+}
+
+/** Tells the interface's owner (else whoever started the load) that a run failed: a reminder that rings in their header bell now. */
+export async function alertFailure(db: Db, loadId: number, message: Message): Promise<void> {
+  const l = await repo.getLoad(db, loadId);
+  if (!l) return;
+  const iface = await repo.getInterface(db, l.interface_id);
+  const userId = iface?.owner_user_id ?? l.created_by;
+  if (!userId) return;
+  const subject = await repo.userSubject(db, userId);
+  if (!subject || subject.status !== 'active') return;
+  const user = subject as unknown as CurrentUser;
+  await workplace.createReminder(db, user, SYSTEM_ACTOR, {
+    title: `接口 ${iface?.code} 运行失败 / Interface ${iface?.code} run failed (#${loadId})`.slice(0, 200),
+    note: `${message.zh}\n${message.en}`.slice(0, 2000),
+    remindAt: new Date().toISOString(),
+  } as never);
+}
+
+export const runOptions = (o: RunOptions = {}): RunOptions => ({ onFailure: alertFailure, ...o });
+
+/** Runs a load to its end (or until another runner holds it). */
+export function run(db: Db, loadId: number, o: RunOptions = {}) {
+  return runLoad(db, loadId, runOptions(o));
+}
+
+/**
+ * The interfaces' minute tick (a pg-boss job): queues the pulls whose cron is due, then runs every
+ * unfinished load nobody is running (queued, or left half-way by a stopped server).
+ */
+export async function tick(db: Db, now: Date) {
+  const due = await repo.claimDue(db, now, nextRun);
+  for (const id of due) await queuePull(db, SYSTEM_ACTOR, id, 'schedule').catch(() => null);
+  const open = await repo.findOpenLoads(db);
+  const outcomes: Record<string, number> = {};
+  for (const l of open) {
+    const o = await run(db, l.id);
+    outcomes[o] = (outcomes[o] ?? 0) + 1;
+  }
+  return { scheduled: due.length, ...outcomes };
+}
+
+// ====================================================================== quarantine
+
+function presentReasons(reasons: unknown) {
+  return (reasons as Reason[]).map((r) => ({ field: r.field, rule: r.rule, message: r.message, value: r.value }));
+}
+
+/** Rejected rows hold personal data: reading them is audited. */
+export async function listQuarantine(db: Db, actor: Actor, id: number, q: QuarantineQuery) {
+  const i = await ifaceOr404(db, id);
+  const page = q.page ?? 1, pageSize = q.pageSize ?? 50;
+  const { rows, total } = await repo.listQuarantine(db, { interfaceId: id, status: q.status, loadId: q.loadId, rule: q.rule }, pageSize, (page - 1) * pageSize);
+  await db.transaction().execute((trx) => audit(trx, actor, { action: 'read', entity: 'interface_quarantine', entityId: id, fields: ['raw'], changes: { interface: i.code, filter: q, rows: rows.map((r) => r.id) } }));
+  return {
+    total, page, pageSize,
+    items: rows.map((r) => ({
+      id: r.id, loadId: r.load_id, lastLoadId: r.last_load_id, rowNo: r.row_no, raw: r.raw as Record<string, unknown>, reasons: presentReasons(r.reasons),
+      status: r.status, recordId: r.record_id, resolvedAt: r.resolved_at, note: r.note, createdAt: r.created_at, updatedAt: r.updated_at,
+    })),
+  };
+}
+
+async function headerOf(db: Db, q: { load_id: number; raw: unknown }): Promise<string[]> {
+  const l = await repo.getLoad(db, q.load_id);
+  return l?.header ?? Object.keys(q.raw as object).filter((k) => k !== '__values');
+}
+
+/** The field of a reason as the user knows it: the source column that feeds it, when there is one. */
+function columnOf(mapping: Mapping, field: string): string {
+  return mapping.fields.find((f) => f.field === field)?.column ?? field;
+}
+
+async function currentMapping(db: Db, interfaceId: number) {
+  const i = await ifaceOr404(db, interfaceId);
+  const m = await repo.getMapping(db, interfaceId, i.mapping_version);
+  return { iface: i, mapping: m!.mapping as Mapping };
+}
+
+async function resolve(db: Db, actor: Actor, ids: number[], onError: (e: string) => void) {
+  if (!ids.length) return;
+  try {
+    await resolveSourceRecords(db, actor, ids);
+  } catch (err) {
+    onError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+/**
+ * Re-submits rejected rows through the interface's current mapping, as one load of kind `resubmit`
+ * with its own report: accepted rows are written and their quarantine entries resolved, the rest keep
+ * (updated) reasons. With `fix`, one row's values are corrected first.
+ */
+export async function resubmit(db: Db, actor: Actor, interfaceId: number, opts: { ids?: number[]; fix?: { id: number; raw: Record<string, string> } }) {
+  const { iface, mapping } = await currentMapping(db, interfaceId);
+  const today = bankToday();
+  const written: number[] = [];
+  const outcome = await db.transaction().execute(async (trx) => {
+    const { id: loadId } = await repo.insertLoad(trx, {
+      interface_id: interfaceId, source_code: iface.source_code, mapping_version: iface.mapping_version, trigger: 'resubmit', status: 'running',
+      format: null, created_by: actor.userId, started_at: new Date(),
+    });
+    const counts = { read: 0, accepted: 0, rejected: 0, new: 0, changed: 0, unchanged: 0 };
+    const still: { id: number; reasons: Reason[] }[] = [];
+    let after = 0;
+    const compiledByHeader = new Map<string, ReturnType<typeof compileMapping>>();
+    for (;;) {
+      const batch = opts.fix ? (after ? [] : [await repo.getQuarantine(trx, opts.fix.id)].filter((q) => q && q.interface_id === interfaceId && q.status === 'open'))
+        : await repo.openQuarantine(trx, interfaceId, opts.ids, after, 1000);
+      if (!batch.length) break;
+      for (const q of batch) {
+        if (!q) continue;
+        after = q.id;
+        const header = await headerOf(trx, q);
+        const raw = opts.fix ? opts.fix.raw : (q.raw as Record<string, string>);
+        let values: string[];
+        const ragged = !opts.fix && Array.isArray((q.raw as { __values?: string[] }).__values);
+        values = ragged ? (q.raw as { __values: string[] }).__values : header.map((h) => String(raw[h] ?? ''));
+        const key = header.join('\u001f');
+        let c = compiledByHeader.get(key);
+        if (!c) compiledByHeader.set(key, (c = compileMapping(mapping, header, today)));
+        counts.read++;
+        const r = c.map(values);
+        if (!r.ok) {
+          counts.rejected++;
+          still.push({ id: q.id, reasons: r.reasons });
+          continue;
+        }
+        counts.accepted++;
+        const res = await repo.upsertRecords(trx, iface.source_code, loadId, [{ ...r.record, hash: contentHash(r.record) }]);
+        if (res[0]?.inserted) counts.new++;
+        else if (res[0]) counts.changed++;
+        else counts.unchanged++;
+        let recordId: number | undefined = res[0]?.id;
+        if (!recordId) recordId = (await trx.selectFrom('source_record').select('id').where('source_code', '=', iface.source_code).where('record_key', '=', r.record.recordKey).executeTakeFirst())?.id;
+        if (res[0]) written.push(res[0].id);
+        await repo.updateQuarantine(trx, q.id, {
+          status: 'resolved', record_id: recordId ?? null, resolved_by: actor.userId, resolved_at: new Date(), last_load_id: loadId,
+          ...(opts.fix ? { raw: JSON.stringify(rawOfFix(header, opts.fix.raw)), raw_hash: rawHash(values) } : {}),
+        });
+      }
+    }
+    if (opts.fix && counts.read === 0) throw notFound(NO_ROW);
+    if (opts.fix && still.length) {
+      // A fix that still fails is refused whole: the user sees which column breaks which rule.
+      throw invalid(still[0]!.reasons.map((r) => fieldError(`raw.${columnOf(mapping, r.field)}`, r.rule, r.message.zh, r.message.en)));
+    }
+    for (const s of still) await repo.updateQuarantine(trx, s.id, { reasons: JSON.stringify(s.reasons), last_load_id: loadId });
+    await repo.setStatus(trx, loadId, 'succeeded', {
+      finished_at: new Date(), rows_read: counts.read, accepted: counts.accepted, rejected: counts.rejected, inserted: counts.new, changed: counts.changed, unchanged: counts.unchanged,
+    });
+    await audit(trx, actor, {
+      action: opts.fix ? 'update' : 'resubmit', entity: 'interface_quarantine', entityId: opts.fix?.id ?? interfaceId,
+      fields: opts.fix ? Object.keys(opts.fix.raw) : [], changes: { interface: iface.code, load: loadId, ...counts },
+    });
+    return { loadId, ...counts };
+  });
+  let integrationError: string | null = null;
+  await resolve(db, actor, written, (e) => { integrationError = e; });
+  if (integrationError) await repo.setLoad(db, outcome.loadId, { integration_error: integrationError });
+  return outcome;
+}
+
+function rawOfFix(header: string[], raw: Record<string, string>) {
+  const out: Record<string, string> = {};
+  for (const h of header) out[h] = raw[h] ?? '';
+  return out;
+}
+
+export async function discardQuarantine(db: Db, actor: Actor, interfaceId: number, qid: number, note: string) {
+  await db.transaction().execute(async (trx) => {
+    const q = await repo.getQuarantine(trx, qid);
+    if (!q || q.interface_id !== interfaceId) throw notFound(NO_ROW);
+    if (q.status !== 'open') throw new AppError('CONFLICT', { zh: '该记录已处理', en: 'This row has been dealt with already' });
+    await repo.updateQuarantine(trx, qid, { status: 'discarded', note: note.trim(), resolved_by: actor.userId, resolved_at: new Date() });
+    await audit(trx, actor, { action: 'discard', entity: 'interface_quarantine', entityId: qid, changes: { note: note.trim() } });
+  });
+  return { id: qid, status: 'discarded' as const };
+}
+
+// ====================================================================== CLI helpers
+
+/** The file interface `banyan import --source` loads through: the named one, or the source's only file interface (created with the default mapping when it has none). */
+export async function fileInterfaceOf(db: Db, actor: Actor, sourceCode: string, interfaceCode?: string): Promise<number> {
+  if (!(await repo.getSource(db, sourceCode))) {
+    const known = (await repo.listSources(db)).map((s) => s.code).join(', ');
+    throw invalid([fieldError('source', 'exists', `源系统 ${sourceCode} 未登记（已有：${known}）`, `source ${sourceCode} is not registered (known: ${known})`)]);
+  }
+  const all = (await repo.findInterfacesOfSource(db, sourceCode)).filter((i) => i.connector === 'file');
+  if (interfaceCode) {
+    const i = all.find((x) => x.code === interfaceCode);
+    if (!i) throw invalid([fieldError('interface', 'exists', `源系统 ${sourceCode} 没有文件接口 ${interfaceCode}`, `source ${sourceCode} has no file interface ${interfaceCode}`)]);
+    return i.id;
+  }
+  if (all.length === 1) return all[0]!.id;
+  if (all.length > 1) throw invalid([fieldError('interface', 'ambiguous', `源系统有多个文件接口，请用 --interface 指定：${all.map((i) => i.code).join(', ')}`, `the source has several file interfaces, pick one with --interface: ${all.map((i) => i.code).join(', ')}`)]);
+  const created = await createInterface(db, actor, { code: `${sourceCode}_file`.slice(0, 40), name: `${sourceCode} file`, sourceCode, connector: 'file' });
+  return created.id;
+}
+
+export function ensureHome(dir: string) {
+  fs.mkdirSync(dir, { recursive: true });
+}
+
+export const isEncoding = (e: string): e is Encoding => (ENCODINGS as readonly string[]).includes(e);
+
+export { AppError };
