@@ -1,5 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, download, toQuery } from '../../app/http.ts';
+import type { Alias, FieldLineage, SourceRecordLink } from '../integration/api.ts';
 
 // Hand-written from docs/api-contract.md until the OpenAPI types are generated.
 
@@ -161,6 +162,12 @@ export type Customer360 = {
   accounts: Account[];
   summary: { aumFen: Fen; loanFen: Fen; accountCount: number; products: HeldProduct[] };
   managerHistory: ManagerChange[];
+  /** Integration (I2): source of each golden-record value, linked source records, merged-in numbers; set when the number asked for was merged away. */
+  lineage?: Record<string, FieldLineage>;
+  sourceRecords?: SourceRecordLink[];
+  aliases?: Alias[];
+  mergedInto?: string | null;
+  requestedNo?: string;
 };
 
 export type IdentityInput = { idType: IdType; idNo: string; country?: string; expiresOn?: string; isPrimary?: boolean };

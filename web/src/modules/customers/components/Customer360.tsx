@@ -47,6 +47,8 @@ import { AddRelationModal } from './AddRelationModal.tsx';
 import { AddKeyPersonModal } from './AddKeyPersonModal.tsx';
 import { DeleteCustomerModal } from './DeleteCustomerModal.tsx';
 import { CustomerEngagement, CustomerTimeline } from '../../engagement/components/CustomerEngagement.tsx';
+import { CustomerLineage, MergedNotice } from '../../integration/components/CustomerLineage.tsx';
+import { SourceTag } from '../../integration/components/IntegrationTags.tsx';
 
 type SectionProps = { c: Customer360Data; canReveal: boolean };
 
@@ -173,15 +175,15 @@ function Profile({ c }: SectionProps) {
   return (
     <Card size="small" title={t('customer.c360.profile')}>
       <Descriptions size="small" bordered column={{ xs: 1, sm: 2, md: 2, lg: 2, xl: 2, xxl: 3 }} styles={{ label: { whiteSpace: 'nowrap' } }}>
-        <Descriptions.Item label={t('customer.fields.name')}>{c.name}</Descriptions.Item>
+        <Descriptions.Item label={t('customer.fields.name')}>{c.name}<SourceTag lineage={c.lineage} field="name" /></Descriptions.Item>
         <Descriptions.Item label={t('customer.fields.nameEn')}>{dash(c.nameEn)}</Descriptions.Item>
         {person && (
           <>
-            <Descriptions.Item label={t('customer.fields.gender')}>{c.gender ? t(`customer.gender.${c.gender}`) : '—'}</Descriptions.Item>
-            <Descriptions.Item label={t('customer.fields.birthDate')}>{formatDate(c.birthDate)}</Descriptions.Item>
+            <Descriptions.Item label={t('customer.fields.gender')}>{c.gender ? t(`customer.gender.${c.gender}`) : '—'}<SourceTag lineage={c.lineage} field="gender" /></Descriptions.Item>
+            <Descriptions.Item label={t('customer.fields.birthDate')}>{formatDate(c.birthDate)}<SourceTag lineage={c.lineage} field="birth_date" /></Descriptions.Item>
             <Descriptions.Item label={t('customer.fields.nationality')}>{dash(c.nationality)}</Descriptions.Item>
-            <Descriptions.Item label={t('customer.fields.occupation')}>{dash(c.occupation)}</Descriptions.Item>
-            <Descriptions.Item label={t('customer.fields.employer')}>{dash(c.employer)}</Descriptions.Item>
+            <Descriptions.Item label={t('customer.fields.occupation')}>{dash(c.occupation)}<SourceTag lineage={c.lineage} field="occupation" /></Descriptions.Item>
+            <Descriptions.Item label={t('customer.fields.employer')}>{dash(c.employer)}<SourceTag lineage={c.lineage} field="employer" /></Descriptions.Item>
           </>
         )}
         <Descriptions.Item label={t('customer.fields.industry')}>{dash(c.industry)}</Descriptions.Item>
@@ -630,6 +632,7 @@ export function Customer360({ customerNo }: { customerNo: string }) {
 
   return (
     <Space direction="vertical" size={12} style={{ width: '100%' }}>
+      <MergedNotice c={c} />
       <Header c={c} onTransfer={() => setTransferring(true)} onDelete={() => setDeleting(true)} />
       {c.masked && <Alert type="info" showIcon message={t('customer.c360.maskedNote')} banner />}
       <Row gutter={[12, 12]}>
@@ -645,6 +648,9 @@ export function Customer360({ customerNo }: { customerNo: string }) {
         </Col>
         <Col xs={24}>
           <Accounts {...props} />
+        </Col>
+        <Col xs={24}>
+          <CustomerLineage c={c} />
         </Col>
         <Col xs={24} xl={12}>
           <Space direction="vertical" size={12} style={{ width: '100%' }}>

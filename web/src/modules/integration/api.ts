@@ -1,0 +1,115 @@
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, toQuery } from '../../app/http.ts';
+
+// Hand-written from server/modules/integration (schemas and service) until the OpenAPI types are generated.
+
+export type Fen = number | string;
+export type Zone = 'match' | 'review' | 'nonmatch';
+export type ReviewStatus = 'pending' | 'confirmed' | 'rejected';
+
+/** Per golden-record field, where its value came from (360° view). */
+export type FieldLineage = {
+  value: string | null; source: string; sourceName: string | null; sourceNameEn: string | null; recordId: number | null; recordKey: string | null;
+  rule: 'trust' | 'recency' | 'completeness' | 'only' | 'manual'; trust: number; candidates: number; chosenAt: string;
+};
+export type SourceRecordLink = { id: number; source: string; sourceName: string; sourceNameEn: string; recordKey: string; name: string | null; status: string; updatedAt: string };
+export type Alias = { customerNo: string; mergeId: number; at: string };
+/** What the 360° view carries for integration. */
+export type Integration360 = {
+  customerNo: string; name: string; party: 'person' | 'organization';
+  lineage?: Record<string, FieldLineage>; sourceRecords?: SourceRecordLink[]; aliases?: Alias[]; mergedInto?: string | null; requestedNo?: string;
+};
+
+export type ReviewItem = {
+  id: number; status: ReviewStatus; origin: 'engine' | 'manager'; score: number | null; probability: number | null; zone: Zone | null; conflict: string | null;
+  priorityFen: Fen; managerId: number | null; managerName: string | null; mine: boolean;
+  a: { customerNo: string; name: string; aumFen: Fen }; b: { customerNo: string; name: string; aumFen: Fen };
+  createdAt: string; decidedAt: string | null; decidedBy: string | null; mergeId: number | null;
+};
+export type ReviewQuery = { status: ReviewStatus; mine?: boolean; page: number; pageSize: number };
+export type Page<T> = { items: T[]; total: number; page: number; pageSize: number };
+
+export type SideRecord = { id: number; source: string; sourceName: string; sourceNameEn: string; recordKey: string; highlighted: boolean; name: string | null; idNo: string | null; mobile: string | null; birthDate: string | null; address: string | null };
+export type Side = {
+  customerNo: string; name: string; party: string; status: string; deleted: boolean; aumFen: Fen; managerName: string | null; orgName: string;
+  fields: Record<string, string | null>; records: SideRecord[];
+};
+export type FieldEvidence = { field: string; level: string; weight: number };
+export type ReviewDetail = {
+  id: number; status: ReviewStatus; origin: 'engine' | 'manager'; note: string | null; mergeId: number | null; score: number | null; probability: number | null;
+  zone: Zone | null; conflict: string | null; fields: FieldEvidence[]; a: Side; b: Side; decidedAt: string | null;
+};
+export type Decision = { decision: 'confirm' | 'reject'; note?: string; survivorNo?: string; overrideConflict?: boolean };
+
+export type MergeItem = {
+  id: number; reason: string; mergedAt: string; mergedBy: string | null; undoneAt: string | null; undoneBy: string | null; undoReason: string | null; reviewId: number | null;
+  survivor: { customerNo: string; name: string }; merged: { customerNo: string; name: string };
+};
+
+export type ComparisonLevel = { label: string; m: number; u: number; weight?: number };
+export type Comparison = { name: string; field: string; levels: ComparisonLevel[] };
+export type MatchModel = { preset: string; comparisons: Comparison[]; priorMatchProbability: number; matchThreshold: number; reviewThreshold: number; trainedOn?: { records: number; pairs: number; iterations: number; note: string } };
+export type ModelView = {
+  version: number; builtin: boolean; model: MatchModel; sourceOrder: string[]; valueRank: string[]; orderSteps: { source: string; records: number; overlap: number }[];
+  orderOverridden: boolean; sources: { code: string; name: string; nameEn: string; valueRank: number; fieldTrust: Record<string, number> }[];
+  history: { version: number; note: string | null; active: boolean; createdAt: string; createdBy: string | null }[];
+};
+export type ModelPatch = {
+  matchThreshold?: number; reviewThreshold?: number; weights?: { comparison: string; level: string; weight: number | null }[]; sourceOrder?: string[] | null; note?: string;
+};
+
+export const integrationKeys = {
+  reviews: (q: ReviewQuery) => ['integration', 'reviews', q] as const,
+  review: (id: number) => ['integration', 'review', id] as const,
+  merges: (customerNo?: string) => ['integration', 'merges', customerNo ?? null] as const,
+  model: ['integration', 'model'] as const,
+};
+
+export const integrationApi = {
+  reviews: (q: ReviewQuery) => api<Page<ReviewItem>>(`/api/integration/reviews${toQuery(q)}`),
+  review: (id: number) => api<ReviewDetail>(`/api/integration/reviews/${id}`),
+  decide: (id: number, body: Decision) => api<{ id: number; status: ReviewStatus; mergeId: number | null; survivorNo?: string }>(`/api/integration/reviews/${id}/decision`, { method: 'POST', body }),
+  propose: (body: { customerNo: string; otherCustomerNo: string; note?: string }) => api<{ id: number; created: boolean }>('/api/integration/reviews', { method: 'POST', body }),
+  merges: (customerNo?: string) => api<{ items: MergeItem[] }>(`/api/integration/merges${toQuery({ customerNo })}`),
+  unmerge: (id: number, reason: string) => api<{ mergeId: number; survivorNo: string; mergedNo: string }>(`/api/integration/merges/${id}/unmerge`, { method: 'POST', body: { reason } }),
+  model: () => api<ModelView>('/api/integration/model'),
+  saveModel: (body: ModelPatch) => api<ModelView>('/api/integration/model', { method: 'PUT', body }),
+};
+
+export function useReviews(q: ReviewQuery) {
+  return useQuery({ queryKey: integrationKeys.reviews(q), queryFn: () => integrationApi.reviews(q), placeholderData: keepPreviousData });
+}
+export function useReview(id: number) {
+  return useQuery({ queryKey: integrationKeys.review(id), queryFn: () => integrationApi.review(id) });
+}
+export function useMerges(customerNo?: string) {
+  return useQuery({ queryKey: integrationKeys.merges(customerNo), queryFn: () => integrationApi.merges(customerNo) });
+}
+export function useModel() {
+  return useQuery({ queryKey: integrationKeys.model, queryFn: integrationApi.model });
+}
+
+/** After a decision or a merge, the queue, the merges and every customer view may have changed. */
+function useDone() {
+  const qc = useQueryClient();
+  return () => {
+    void qc.invalidateQueries({ queryKey: ['integration'] });
+    void qc.invalidateQueries({ queryKey: ['customers'] });
+  };
+}
+export function useDecide(id: number) {
+  const done = useDone();
+  return useMutation({ mutationFn: (d: Decision) => integrationApi.decide(id, d), onSuccess: done });
+}
+export function usePropose() {
+  const done = useDone();
+  return useMutation({ mutationFn: integrationApi.propose, onSuccess: done });
+}
+export function useUnmerge() {
+  const done = useDone();
+  return useMutation({ mutationFn: ({ id, reason }: { id: number; reason: string }) => integrationApi.unmerge(id, reason), onSuccess: done });
+}
+export function useSaveModel() {
+  const qc = useQueryClient();
+  return useMutation({ mutationFn: integrationApi.saveModel, onSuccess: (m) => qc.setQueryData(integrationKeys.model, m) });
+}

@@ -1,0 +1,66 @@
+import { useState } from 'react';
+import { Link } from 'react-router';
+import { App, Button, Card, Input, Modal, Table, Tag, Typography, type TableProps } from 'antd';
+import { RollbackOutlined } from '@ant-design/icons';
+import { useTranslation } from 'react-i18next';
+import { useAuth } from '../../../app/auth.tsx';
+import { errorText } from '../../../app/http.ts';
+import { formatDateTime } from '../../../app/format.ts';
+import { useMerges, useUnmerge, type MergeItem } from '../api.ts';
+
+/** Asks for a reason, then undoes the merge exactly. */
+export function UnmergeButton({ merge }: { merge: { id: number } }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  const unmerge = useUnmerge();
+  const submit = async () => {
+    try {
+      await unmerge.mutateAsync({ id: merge.id, reason: reason.trim() });
+      void message.success(t('integration.merges.unmergeDone'));
+      setOpen(false);
+    } catch (err) {
+      void message.error(errorText(err));
+    }
+  };
+  return (
+    <>
+      <Button size="small" icon={<RollbackOutlined />} onClick={() => setOpen(true)} data-testid={`unmerge-${merge.id}`}>{t('integration.merges.unmerge')}</Button>
+      <Modal open={open} title={t('integration.merges.unmerge')} onCancel={() => setOpen(false)} onOk={() => void submit()} okButtonProps={{ disabled: !reason.trim(), danger: true }} confirmLoading={unmerge.isPending}>
+        <Typography.Paragraph>{t('integration.merges.confirmUnmerge')}</Typography.Paragraph>
+        <Input.TextArea rows={2} maxLength={500} placeholder={t('integration.merges.unmergeReason')} value={reason} onChange={(e) => setReason(e.target.value)} />
+      </Modal>
+    </>
+  );
+}
+
+export function MergeHistory({ customerNo }: { customerNo?: string }) {
+  const { t } = useTranslation();
+  const { can } = useAuth();
+  const q = useMerges(customerNo);
+  const cust = (c: { customerNo: string; name: string }) => <Link to={`/customers/${c.customerNo}`}>{c.customerNo} {c.name}</Link>;
+  const columns: TableProps<MergeItem>['columns'] = [
+    { title: t('integration.merges.at'), dataIndex: 'mergedAt', width: 150, render: (v: string) => formatDateTime(v) },
+    { title: t('integration.merges.survivor'), key: 's', render: (_: unknown, r) => cust(r.survivor) },
+    { title: t('integration.merges.merged'), key: 'm', render: (_: unknown, r) => cust(r.merged) },
+    { title: t('integration.merges.reason'), dataIndex: 'reason' },
+    { title: t('integration.merges.by'), dataIndex: 'mergedBy', width: 100, render: (v: string | null) => v ?? '—' },
+    {
+      title: '', key: 'undo', width: 190,
+      render: (_: unknown, r) => (r.undoneAt
+        ? <Tag title={r.undoReason ?? ''}>{t('integration.merges.undone')} {formatDateTime(r.undoneAt)}</Tag>
+        : can('integration:review') && <UnmergeButton merge={r} />),
+    },
+  ];
+  return (
+    <Card size="small" title={t('integration.merges.title')}>
+      {q.isError && <Typography.Text type="danger">{errorText(q.error)}</Typography.Text>}
+      <Table<MergeItem> size="small" rowKey="id" loading={q.isFetching} dataSource={q.data?.items} columns={columns} pagination={{ pageSize: 20, hideOnSinglePage: true }} data-testid="merge-history" />
+    </Card>
+  );
+}
+
+export function MergeHistoryPage() {
+  return <MergeHistory />;
+}
