@@ -64,7 +64,7 @@ async function main() {
   const dbh = await benchDatabase();
   let server: { stop: () => Promise<void> } | undefined;
   try {
-    await ensureDemoBank(dbh.url);
+    await ensureDemoBank(dbh.url, dbh.name);
     const { accounts, sample, view360 } = await sampleBank(dbh.url);
     console.log(`bank: ${CUSTOMERS} customers, ${accounts} accounts; ${CONNECTIONS} connections, ${SECONDS} s per run, ${os.cpus().length} cores\n`);
     server = await startBanyan(dbh.url, PORT);

@@ -9,6 +9,7 @@ import { startEmbedded } from '../server/db/embedded.ts';
 import { migrateToLatest } from '../server/db/migrate.ts';
 import { loadDemoBank } from '../server/modules/demo/demo.service.ts';
 import { JOBS } from '../server/jobs.ts';
+import { newToken, SESSION_COOKIE, sha256 } from '../server/platform/auth.ts';
 
 export const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 1_000_000);
 export const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -22,27 +23,37 @@ export function withDatabase(url: string, database: string) {
   return u.toString();
 }
 
-/** `banyan_bench` on the DATABASE_URL server (created once, kept between runs), else an embedded server under bench/.data/. */
-export async function benchDatabase(): Promise<{ url: string; stop: () => Promise<void> }> {
+/** `--fresh` on the command line: drop the bench database and load it again. */
+export const FRESH = process.argv.includes('--fresh');
+
+/**
+ * The bench database `name` (BENCH_DB overrides it) on the DATABASE_URL server, created once and kept
+ * between runs (loading the bank takes minutes), dropped first with `--fresh`; else an embedded server under bench/.data/.
+ */
+export async function benchDatabase(name = 'banyan_bench'): Promise<{ url: string; name: string; stop: () => Promise<void> }> {
+  const database = process.env.BENCH_DB ?? name;
+  if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new Error(`bad bench database name: ${database}`);
   if (process.env.DATABASE_URL) {
     const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
     await admin.connect();
-    const exists = await admin.query(`SELECT 1 FROM pg_database WHERE datname = 'banyan_bench'`);
-    if (!exists.rowCount) await admin.query('CREATE DATABASE banyan_bench');
+    if (FRESH) await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    const exists = await admin.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [database]);
+    if (!exists.rowCount) await admin.query(`CREATE DATABASE ${database}`);
     await admin.end();
-    return { url: withDatabase(process.env.DATABASE_URL, 'banyan_bench'), stop: async () => {} };
+    return { url: withDatabase(process.env.DATABASE_URL, database), name: database, stop: async () => {} };
   }
-  return startEmbedded(path.join(root, 'bench/.data'), 54399);
+  const h = await startEmbedded(path.join(root, 'bench/.data'), 54399);
+  return { ...h, name: 'postgres' };
 }
 
 /** Migrates the bench database and loads the demo bank with CUSTOMERS customers unless it is there already. */
-export async function ensureDemoBank(url: string): Promise<void> {
+export async function ensureDemoBank(url: string, name = 'banyan_bench'): Promise<void> {
   const { db, pool } = createDb(url, 4);
   try {
     await migrateToLatest(db);
     const n = Number((await sql<{ n: string }>`SELECT count(*) AS n FROM customer`.execute(db)).rows[0]!.n);
     if (n === CUSTOMERS) return;
-    if (n > 0) throw new Error(`banyan_bench holds ${n} customers, not ${CUSTOMERS}: drop it (DROP DATABASE banyan_bench) or set BENCH_CUSTOMERS=${n}`);
+    if (n > 0) throw new Error(`${name} holds ${n} customers, not ${CUSTOMERS}: run with --fresh or set BENCH_CUSTOMERS=${n}`);
     console.log(`loading the demo bank: ${CUSTOMERS} customers …`);
     const t0 = Date.now();
     await loadDemoBank(db, pool, { customers: CUSTOMERS, onProgress: (d: number, t: number) => process.stdout.write(`\r  ${d}/${t}`) });
@@ -97,6 +108,27 @@ async function startupJobsDone(url: string) {
   } finally {
     await c.end();
   }
+}
+
+/**
+ * Session cookies for many users without the login route, whose rate limit (30 a minute per address)
+ * would cap a bench at a handful of users: a session row per user, exactly as a sign-in writes it.
+ */
+export async function sessionsFor(url: string, usernames: string[]): Promise<Map<string, string>> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  const out = new Map<string, string>();
+  try {
+    for (const u of usernames) {
+      const token = newToken();
+      const r = await c.query(`INSERT INTO session (id_hash, user_id, expires_at, ip, user_agent)
+        SELECT $1, id, now() + interval '8 hours', '127.0.0.1', 'bench' FROM app_user WHERE username = $2 AND status = 'active'`, [sha256(token), u]);
+      if (r.rowCount) out.set(u, `${SESSION_COOKIE}=${token}`);
+    }
+  } finally {
+    await c.end();
+  }
+  return out;
 }
 
 /** Signs in and returns the session cookie (`name=value`). */

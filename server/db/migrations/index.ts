@@ -8,6 +8,7 @@ import * as m0006 from './0006_service.ts';
 import * as m0007 from './0007_workplace.ts';
 import * as m0008 from './0008_interfaces.ts';
 import * as m0009 from './0009_integration.ts';
+import * as m0010 from './0010_workbench_summary.ts';
 
 /** Every migration, by name; they run in name order and are never edited once landed. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007_workplace': m0007,
   '0008_interfaces': m0008,
   '0009_integration': m0009,
+  '0010_workbench_summary': m0010,
 };

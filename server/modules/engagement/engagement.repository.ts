@@ -1,5 +1,5 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
-import type { Db } from '../../db/database.ts';
+import { prepared, type Db } from '../../db/database.ts';
 import { customerScope, staffScope, type ScopeSubject } from '../../platform/scope.ts';
 import type { RecordKind } from './engagement.schemas.ts';
 import type {
@@ -460,7 +460,11 @@ export function timelineSql(customerId: number, before: TimelineCursor | null, l
     if (rank > before.rank) return sql<boolean>`${t} < ${before.at}::timestamptz`;
     return sql<boolean>`(${t}, x.id) < (${before.at}::timestamptz, ${before.id})`;
   };
-  return sql<TimelineRow>`
+  // Fixed shape per cursor rank (each branch's comparison depends on it): a prepared statement each,
+  // planned once per connection; planning the five-branch union costs more than running it.
+  // Ranks outside 0–4 give the SQL of -1 or 5 (every branch before, or after, the cursor's kind).
+  const name = before ? `timeline_after_${Math.max(-1, Math.min(5, before.rank))}` : 'timeline_first';
+  return sql<TimelineRow>`${sql.raw(prepared(name))}
     SELECT kind, id, at, at::text AS at_text, rank, payload FROM (
       (SELECT 'audit' AS kind, x.id, x.at, 0 AS rank,
               jsonb_build_object('actor', x.actor_name, 'action', x.action, 'entity', x.entity, 'fields', x.fields, 'changes', x.changes) AS payload

@@ -1,5 +1,5 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
-import type { Db } from '../../db/database.ts';
+import { prepared, type Db } from '../../db/database.ts';
 import { customerScope, staffScope, type ScopeSubject } from '../../platform/scope.ts';
 import type { ManagerLevel, ReminderKind, ReportKind, TransferStatus } from './managers.table.ts';
 
@@ -106,38 +106,59 @@ export async function upsertProfile(db: Db, row: ProfileRow) {
 
 /** Current balances of a manager's customers' open accounts, per product category. */
 export function balancesByCategory(db: Db, managerId: number) {
-  return sql<{ category: string; is_asset: boolean; fen: string }>`
+  return balancesByCategorySql(managerId).execute(db).then((r) => r.rows);
+}
+
+const balancesByCategorySql = (managerId: number) => sql<{ category: string; is_asset: boolean; fen: string }>`
     SELECT p.category, p.is_asset, coalesce(sum(a.balance_fen), 0)::text AS fen
     FROM customer c JOIN account a ON a.customer_id = c.id JOIN product p ON p.code = a.product_code
     WHERE c.manager_id = ${managerId} AND NOT c.deleted AND a.status <> 'closed'
-    GROUP BY p.category, p.is_asset`.execute(db).then((r) => r.rows);
-}
+    GROUP BY p.category, p.is_asset`;
 
 /** Sales credited to the manager in the current month, quarter and year (engagement's `sale`, sale_owner_idx). */
-export function salesByPeriod(db: Db, managerId: number, starts: { month: string; quarter: string; year: string }) {
-  return sql<{ month_fen: string; month_n: number; quarter_fen: string; quarter_n: number; year_fen: string; year_n: number }>`
+export function salesByPeriod(db: Db, managerId: number, starts: PeriodStarts) {
+  return salesByPeriodSql(managerId, starts).execute(db).then((r) => r.rows[0]!);
+}
+
+export type PeriodStarts = { month: string; quarter: string; year: string };
+export type SalesRow = { month_fen: string; month_n: number; quarter_fen: string; quarter_n: number; year_fen: string; year_n: number };
+
+function salesByPeriodSql(managerId: number, starts: PeriodStarts) {
+  return sql<SalesRow>`
     SELECT coalesce(sum(amount_fen) FILTER (WHERE sold_on >= ${starts.month}::date), 0)::text AS month_fen,
            count(*) FILTER (WHERE sold_on >= ${starts.month}::date)::int AS month_n,
            coalesce(sum(amount_fen) FILTER (WHERE sold_on >= ${starts.quarter}::date), 0)::text AS quarter_fen,
            count(*) FILTER (WHERE sold_on >= ${starts.quarter}::date)::int AS quarter_n,
            coalesce(sum(amount_fen), 0)::text AS year_fen, count(*)::int AS year_n
-    FROM sale WHERE owner_id = ${managerId} AND sold_on >= ${starts.year}::date`.execute(db).then((r) => r.rows[0]);
+    FROM sale WHERE owner_id = ${managerId} AND sold_on >= ${starts.year}::date`;
 }
 
 /** The manager's targets for the periods containing `on` (engagement's `sales_target`). */
 export function targetsOn(db: Db, userId: number, periods: { period: string; start: string }[]) {
   if (!periods.length) return Promise.resolve([]);
+  return targetsOnSql(userId, periods).execute(db).then((r) => r.rows);
+}
+
+export type TargetRow = { period: 'month' | 'quarter' | 'year'; period_start: string; metric: string; target: string };
+
+function targetsOnSql(userId: number, periods: { period: string; start: string }[]) {
   const pairs = sql.join(periods.map((p) => sql`(${p.period}, ${p.start}::date)`));
-  return sql<{ period: 'month' | 'quarter' | 'year'; period_start: string; metric: string; target: string }>`
+  return sql<TargetRow>`
     SELECT period, period_start::text AS period_start, metric, target::text AS target FROM sales_target
-    WHERE user_id = ${userId} AND (period, period_start) IN (${pairs})`.execute(db).then((r) => r.rows);
+    WHERE user_id = ${userId} AND (period, period_start) IN (${pairs})`;
 }
 
 /** Snapshot rows of one manager on the given dates (month ends for the trend). */
 export function snapshotOn(db: Db, managerIds: number[], dates: string[]) {
-  return sql<{ manager_id: number; as_of: string; category: string; is_asset: boolean; fen: string }>`
+  return snapshotOnSql(managerIds, dates).execute(db).then((r) => r.rows);
+}
+
+export type SnapshotRow = { manager_id: number; as_of: string; category: string; is_asset: boolean; fen: string };
+
+function snapshotOnSql(managerIds: number[], dates: string[]) {
+  return sql<SnapshotRow>`
     SELECT manager_id, as_of::text AS as_of, category, is_asset, balance_fen::text AS fen FROM manager_balance_snapshot
-    WHERE manager_id = ANY(${managerIds}::int[]) AND as_of = ANY(${dates}::date[])`.execute(db).then((r) => r.rows);
+    WHERE manager_id = ANY(${managerIds}::int[]) AND as_of = ANY(${dates}::date[])`;
 }
 
 /** The latest snapshot date on or before `today` (for one manager, or for anyone). */
@@ -306,14 +327,16 @@ function transferWhere(scope: ScopeSubject & { id: number }, f: Pick<TransferFil
   return andAll(w);
 }
 
+const transferRowsSql = (scope: ScopeSubject & { id: number }, f: TransferFilter) => sql<TransferRow>`
+  SELECT ${transferColumns} FROM customer_transfer_request t JOIN customer c ON c.id = t.customer_id WHERE ${transferWhere(scope, f)}
+  ORDER BY t.created_at DESC, t.id DESC LIMIT ${f.limit} OFFSET ${f.offset}`;
+
+const transferCountSql = (scope: ScopeSubject & { id: number }, f: TransferFilter) => sql<{ n: number }>`
+  SELECT count(*)::int AS n FROM customer_transfer_request t JOIN customer c ON c.id = t.customer_id WHERE ${transferWhere(scope, f)}`;
+
 export async function listTransferRequests(db: Db, scope: ScopeSubject & { id: number }, f: TransferFilter) {
-  const where = transferWhere(scope, f);
-  const [rows, count] = await Promise.all([
-    sql<TransferRow>`SELECT ${transferColumns} FROM customer_transfer_request t JOIN customer c ON c.id = t.customer_id WHERE ${where}
-      ORDER BY t.created_at DESC, t.id DESC LIMIT ${f.limit} OFFSET ${f.offset}`.execute(db),
-    sql<{ n: number }>`SELECT count(*)::int AS n FROM customer_transfer_request t JOIN customer c ON c.id = t.customer_id WHERE ${where}`.execute(db),
-  ]);
-  return { rows: rows.rows, total: count.rows[0].n };
+  const [rows, count] = await Promise.all([transferRowsSql(scope, f).execute(db), transferCountSql(scope, f).execute(db)]);
+  return { rows: rows.rows, total: count.rows[0]!.n };
 }
 
 /** One request visible to the user (same rule as the list). */
@@ -360,13 +383,24 @@ function reminderQuery(db: Db, scope: ScopeSubject & { id: number }, f: Pick<Rem
  */
 export const WORK_COUNT_CAP = 1000;
 
+/**
+ * The workbench's overview counts stop sooner: a badge shows "99+" past it. Each counted row costs a
+ * customer lookup (the data scope), so this keeps the overview cheap for a manager with a backlog;
+ * the paged lists count to WORK_COUNT_CAP.
+ */
+export const WORKBENCH_COUNT_CAP = 99;
+
+const reminderRowsQuery = (db: Db, scope: ScopeSubject & { id: number }, f: ReminderFilter) => reminderQuery(db, scope, f)
+  .select(['r.id', 'r.kind', 'r.title', 'r.detail', 'r.due_on', 'r.done_at', 'r.dismissed_at', 'r.created_at', 'c.customer_no', 'c.name as customer_name'])
+  .orderBy('r.due_on').orderBy('r.id').limit(f.limit).offset(f.offset);
+
+const reminderCountQuery = (db: Db, scope: ScopeSubject & { id: number }, f: ReminderFilter, cap = WORK_COUNT_CAP) =>
+  db.selectFrom(reminderQuery(db, scope, f).select('r.id').orderBy('r.due_on').limit(cap + 1).as('x')).select(sql<number>`count(*)::int`.as('n'));
+
+export type ReminderRow = Awaited<ReturnType<ReturnType<typeof reminderRowsQuery>['execute']>>[number];
+
 export async function listReminders(db: Db, scope: ScopeSubject & { id: number }, f: ReminderFilter) {
-  const base = reminderQuery(db, scope, f);
-  const [rows, count] = await Promise.all([
-    base.select(['r.id', 'r.kind', 'r.title', 'r.detail', 'r.due_on', 'r.done_at', 'r.dismissed_at', 'r.created_at', 'c.customer_no', 'c.name as customer_name'])
-      .orderBy('r.due_on').orderBy('r.id').limit(f.limit).offset(f.offset).execute(),
-    db.selectFrom(base.select('r.id').orderBy('r.due_on').limit(WORK_COUNT_CAP + 1).as('x')).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
-  ]);
+  const [rows, count] = await Promise.all([reminderRowsQuery(db, scope, f).execute(), reminderCountQuery(db, scope, f).executeTakeFirstOrThrow()]);
   return { rows, total: Math.min(count.n, WORK_COUNT_CAP), capped: count.n > WORK_COUNT_CAP };
 }
 
@@ -501,15 +535,18 @@ const myCustomerColumns = [
 /** The manager's own customers (customer_manager_book_idx), one page; `withCount` false when the caller knows the total. */
 export async function listMyCustomers(db: Db, userId: number, f: MyCustomerFilter, withCount = true) {
   const base = myCustomerQuery(db, userId, f);
-  const col = sql.raw(MY_SORT[f.sort]);
-  const dir = sql.raw(f.order === 'asc' ? 'ASC' : 'DESC');
   const [rows, count] = await Promise.all([
-    base.leftJoin('customer_level as l', 'l.code', 'c.level_code').select([...myCustomerColumns])
-      .orderBy(sql`${col} ${dir}, c.id ${dir}`).limit(f.limit).offset(f.offset).execute(),
+    myCustomerRowsQuery(db, userId, f).execute(),
     withCount ? base.select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow() : Promise.resolve({ n: -1 }),
   ]);
   return { rows, total: count.n };
 }
+
+const myCustomerRowsQuery = (db: Db, userId: number, f: MyCustomerFilter) => myCustomerQuery(db, userId, f)
+  .leftJoin('customer_level as l', 'l.code', 'c.level_code').select([...myCustomerColumns])
+  .orderBy(sql`${sql.raw(MY_SORT[f.sort])} ${sql.raw(f.order === 'asc' ? 'ASC' : 'DESC')}, c.id ${sql.raw(f.order === 'asc' ? 'ASC' : 'DESC')}`).limit(f.limit).offset(f.offset);
+
+export type MyCustomerRow = Awaited<ReturnType<ReturnType<typeof myCustomerRowsQuery>['execute']>>[number];
 
 export function streamMyCustomers(db: Db, userId: number, f: MyCustomerFilter) {
   const col = sql.raw(MY_SORT[f.sort]);
@@ -523,22 +560,83 @@ export type BookRow = {
   count: number; aum_fen: string; new_month: number; new_quarter: number; new_year: number;
 };
 
+const bankTime = (d: string) => sql`(${d}::date::timestamp AT TIME ZONE 'Asia/Shanghai')`;
+
+/** Counts and AUM by status and level, customers new this month/quarter/year (bank time), per manager. */
+const bookAggregate = (starts: PeriodStarts) => sql`count(*)::int AS count, coalesce(sum(c.aum_fen), 0) AS aum_fen,
+  count(*) FILTER (WHERE c.created_at >= ${bankTime(starts.month)})::int AS new_month,
+  count(*) FILTER (WHERE c.created_at >= ${bankTime(starts.quarter)})::int AS new_quarter,
+  count(*) FILTER (WHERE c.created_at >= ${bankTime(starts.year)})::int AS new_year`;
+
 /**
- * A manager's whole book in one pass over customer_manager_book_idx: counts and AUM by status and
- * level, and customers new this month/quarter/year (bank time). Feeds 我的客户分析 and 我的业绩.
+ * A manager's whole book, live, in one pass over customer_manager_book_idx. Feeds 我的客户分析 and
+ * 我的业绩 when the daily book snapshot has not been taken yet (a new database).
  */
-export function bookSummary(db: Db, managerId: number, starts: { month: string; quarter: string; year: string }) {
-  const at = (d: string) => sql`(${d}::date::timestamp AT TIME ZONE 'Asia/Shanghai')`;
+function bookSummarySql(managerId: number, starts: PeriodStarts) {
   return sql<BookRow>`
-    SELECT b.status, b.level_code, l.name AS level_name, l.name_en AS level_name_en, l.rank, b.count, b.aum_fen, b.new_month, b.new_quarter, b.new_year
+    SELECT b.status, b.level_code, l.name AS level_name, l.name_en AS level_name_en, l.rank, b.count, b.aum_fen::text AS aum_fen, b.new_month, b.new_quarter, b.new_year
     FROM (
-      SELECT c.status, c.level_code, count(*)::int AS count, coalesce(sum(c.aum_fen), 0)::text AS aum_fen,
-             count(*) FILTER (WHERE c.created_at >= ${at(starts.month)})::int AS new_month,
-             count(*) FILTER (WHERE c.created_at >= ${at(starts.quarter)})::int AS new_quarter,
-             count(*) FILTER (WHERE c.created_at >= ${at(starts.year)})::int AS new_year
+      SELECT c.status, c.level_code, ${bookAggregate(starts)}
       FROM customer c WHERE c.manager_id = ${managerId} AND NOT c.deleted
       GROUP BY c.status, c.level_code
-    ) b LEFT JOIN customer_level l ON l.code = b.level_code`.execute(db).then((r) => r.rows);
+    ) b LEFT JOIN customer_level l ON l.code = b.level_code`;
+}
+
+export function bookSummary(db: Db, managerId: number, starts: PeriodStarts) {
+  return bookSummarySql(managerId, starts).execute(db).then((r) => r.rows);
+}
+
+/**
+ * The day of the book snapshot readers use: the latest run on or before `today`, for every manager at
+ * once (a manager without rows that day has an empty book). Null before the first run.
+ */
+const bookSnapshotDay = (today: string) => sql<string | null>`(SELECT max(as_of) FROM manager_book_snapshot WHERE as_of <= ${today}::date)`;
+
+/** A manager's book from the snapshot (manager_book_snapshot), with the time it was computed. */
+function bookSnapshotSql(managerId: number, today: string) {
+  return sql<BookRow & { computed_at: Date }>`
+    SELECT b.status, b.level_code, l.name AS level_name, l.name_en AS level_name_en, l.rank, b.customers AS count, b.aum_fen::text AS aum_fen,
+           b.new_month, b.new_quarter, b.new_year, b.computed_at
+    FROM manager_book_snapshot b LEFT JOIN customer_level l ON l.code = b.level_code
+    WHERE b.manager_id = ${managerId} AND b.as_of = ${bookSnapshotDay(today)}`;
+}
+
+/** The book as the workbench and performance show it: the snapshot when there is one, else live. */
+export async function bookOf(db: Db, managerId: number, today: string, starts: PeriodStarts): Promise<{ rows: BookRow[]; asOf: string | null; computedAt: Date | null }> {
+  const r = await sql<{ as_of: string | null; rows: (BookRow & { computed_at: string })[] | null }>`
+    SELECT ${bookSnapshotDay(today)}::text AS as_of, (SELECT json_agg(t) FROM (${bookSnapshotSql(managerId, today)}) t) AS rows`.execute(db);
+  const { as_of, rows } = r.rows[0]!;
+  if (!as_of) return { rows: await bookSummary(db, managerId, starts), asOf: null, computedAt: null };
+  return { rows: rows ?? [], asOf: as_of, computedAt: latestComputed(rows) };
+}
+
+export const latestComputed = (rows: { computed_at: string | Date }[] | null) =>
+  rows?.length ? new Date(Math.max(...rows.map((x) => new Date(x.computed_at).getTime()))) : null;
+
+/**
+ * Takes the book snapshot of day `asOf` for every manager, or (refresh after an assignment, transfer
+ * or handover) for `managerIds` only, on the day readers use, so their workbench is current again.
+ */
+export async function snapshotBooks(trx: Db, asOf: string, starts: PeriodStarts, managerIds?: number[]) {
+  const only = managerIds ? sql`AND manager_id = ANY(${managerIds}::int[])` : sql``;
+  await sql`DELETE FROM manager_book_snapshot WHERE as_of = ${asOf}::date ${only}`.execute(trx);
+  const r = await sql`
+    INSERT INTO manager_book_snapshot (manager_id, as_of, status, level_code, customers, aum_fen, new_month, new_quarter, new_year)
+    SELECT c.manager_id, ${asOf}::date, c.status, c.level_code, ${bookAggregate(starts)}
+    FROM customer c WHERE c.manager_id IS NOT NULL AND NOT c.deleted ${managerIds ? sql`AND c.manager_id = ANY(${managerIds}::int[])` : sql``}
+    GROUP BY c.manager_id, c.status, c.level_code
+    -- Two refreshes of one manager at once: the later one's figures win.
+    ON CONFLICT (manager_id, as_of, status, coalesce(level_code, '')) DO UPDATE SET customers = excluded.customers, aum_fen = excluded.aum_fen,
+      new_month = excluded.new_month, new_quarter = excluded.new_quarter, new_year = excluded.new_year, computed_at = excluded.computed_at`.execute(trx);
+  return Number(r.numAffectedRows ?? 0);
+}
+
+/** Recomputes the book snapshot rows of the managers a move touched (nothing before the first daily run). */
+export async function refreshBooks(trx: Db, managerIds: (number | null)[], today: string, starts: PeriodStarts) {
+  const ids = [...new Set(managerIds.filter((x): x is number => x !== null))];
+  if (!ids.length) return;
+  const day = (await sql<{ d: string | null }>`SELECT ${bookSnapshotDay(today)}::text AS d`.execute(trx)).rows[0]?.d;
+  if (day) await snapshotBooks(trx, day, starts, ids);
 }
 
 export type TaskRow = {
@@ -546,47 +644,66 @@ export type TaskRow = {
   customer_no: string; customer_name: string;
 };
 
-/** Open activities owned by the user, soonest due first (engagement_activity_open_idx). */
-export async function listOpenTasks(db: Db, scope: ScopeSubject & { id: number }, limit: number, offset: number) {
-  const [rows, count] = await Promise.all([
-    sql<TaskRow>`
-      SELECT e.id, e.type, e.status, e.priority, e.starts_at, e.ends_at, e.description, c.customer_no, c.name AS customer_name
-      FROM engagement_activity e JOIN customer c ON c.id = e.customer_id
+/** Open activities owned by the user, soonest due first (engagement_activity_open_due_idx). */
+function openTasksSql(scope: ScopeSubject & { id: number }, limit: number, offset: number) {
+  return sql<TaskRow>`
+    SELECT e.id, e.type, e.status, e.priority, e.starts_at, e.ends_at, e.description, c.customer_no, c.name AS customer_name
+    FROM engagement_activity e JOIN customer c ON c.id = e.customer_id
+    WHERE e.owner_id = ${scope.id} AND NOT e.completed AND e.status IN ('planned','in_progress') AND ${customerScope(scope, 'c')}
+    ORDER BY e.ends_at NULLS LAST, e.id LIMIT ${limit} OFFSET ${offset}`;
+}
+
+/**
+ * Their count, capped; soonest due first, so the overdue ones are all inside the capped count. Status
+ * and customer come from engagement_activity_open_due_idx; the customer join keeps the data scope.
+ */
+function openTaskCountSql(scope: ScopeSubject & { id: number }, cap = WORK_COUNT_CAP) {
+  return sql<{ n: number; overdue: number }>`
+    SELECT count(*)::int AS n, count(*) FILTER (WHERE x.ends_at < now())::int AS overdue FROM (
+      SELECT e.ends_at FROM engagement_activity e JOIN customer c ON c.id = e.customer_id
       WHERE e.owner_id = ${scope.id} AND NOT e.completed AND e.status IN ('planned','in_progress') AND ${customerScope(scope, 'c')}
-      ORDER BY e.ends_at NULLS LAST, e.id LIMIT ${limit} OFFSET ${offset}`.execute(db),
-    // Soonest due first, so the overdue ones are all inside the capped count.
-    sql<{ n: number; overdue: number }>`
-      SELECT count(*)::int AS n, count(*) FILTER (WHERE x.ends_at < now())::int AS overdue FROM (
-        SELECT e.ends_at FROM engagement_activity e JOIN customer c ON c.id = e.customer_id
-        WHERE e.owner_id = ${scope.id} AND NOT e.completed AND e.status IN ('planned','in_progress') AND ${customerScope(scope, 'c')}
-        ORDER BY e.ends_at NULLS LAST LIMIT ${WORK_COUNT_CAP + 1}) x`.execute(db),
-  ]);
-  const n = count.rows[0].n;
-  return { rows: rows.rows, total: Math.min(n, WORK_COUNT_CAP), capped: n > WORK_COUNT_CAP, overdue: Math.min(count.rows[0].overdue, WORK_COUNT_CAP) };
+      ORDER BY e.ends_at NULLS LAST, e.id LIMIT ${cap + 1}) x`;
+}
+
+const cappedTasks = (rows: TaskRow[], count: { n: number; overdue: number }) =>
+  ({ rows, total: Math.min(count.n, WORK_COUNT_CAP), capped: count.n > WORK_COUNT_CAP, overdue: Math.min(count.overdue, WORK_COUNT_CAP) });
+
+export async function listOpenTasks(db: Db, scope: ScopeSubject & { id: number }, limit: number, offset: number) {
+  const [rows, count] = await Promise.all([openTasksSql(scope, limit, offset).execute(db), openTaskCountSql(scope).execute(db)]);
+  return cappedTasks(rows.rows, count.rows[0]!);
 }
 
 /** Open opportunities owned by the user, per pipeline stage (opportunity_owner_idx). */
 export function pipelineOf(db: Db, ownerIds: number[]) {
-  return sql<{ owner_id: number; stage_id: number; stage_code: string; stage_name: string; stage_name_en: string; position: number; pipeline_name: string; pipeline_name_en: string; count: number; value_fen: string; weighted_fen: string }>`
+  return pipelineSql(ownerIds).execute(db).then((r) => r.rows);
+}
+
+export type StageRow = { owner_id: number; stage_id: number; stage_code: string; stage_name: string; stage_name_en: string; position: number; pipeline_name: string; pipeline_name_en: string; count: number; value_fen: string; weighted_fen: string };
+
+function pipelineSql(ownerIds: number[]) {
+  return sql<StageRow>`
     SELECT o.owner_id, s.id AS stage_id, s.code AS stage_code, s.name AS stage_name, s.name_en AS stage_name_en, s.position,
            p.name AS pipeline_name, p.name_en AS pipeline_name_en, count(*)::int AS count,
            sum(o.expected_value_fen)::text AS value_fen, sum(o.expected_value_fen * o.probability / 100)::bigint::text AS weighted_fen
     FROM opportunity o JOIN pipeline_stage s ON s.id = o.stage_id JOIN pipeline p ON p.id = o.pipeline_id
     WHERE o.owner_id = ANY(${ownerIds}::int[]) AND o.status = 'open'
     GROUP BY o.owner_id, s.id, s.code, s.name, s.name_en, s.position, p.id, p.name, p.name_en
-    ORDER BY p.id, s.position`.execute(db).then((r) => r.rows);
+    ORDER BY p.id, s.position`;
 }
 
 export type ContactRow = { id: number; channel: string; started_at: Date; summary: string; connected: boolean; customer_no: string; customer_name: string };
 
 /** The user's recent contacts, newest first (engagement_contact_owner_idx). */
 export async function listRecentContacts(db: Db, scope: ScopeSubject & { id: number }, limit: number, offset: number) {
-  const r = await sql<ContactRow>`
+  return (await recentContactsSql(scope, limit, offset).execute(db)).rows;
+}
+
+function recentContactsSql(scope: ScopeSubject & { id: number }, limit: number, offset: number) {
+  return sql<ContactRow>`
     SELECT e.id, e.channel, e.started_at, e.summary, e.connected, c.customer_no, c.name AS customer_name
     FROM engagement_contact e JOIN customer c ON c.id = e.customer_id
     WHERE e.owner_id = ${scope.id} AND ${customerScope(scope, 'c')}
-    ORDER BY e.started_at DESC, e.id DESC LIMIT ${limit} OFFSET ${offset}`.execute(db);
-  return r.rows;
+    ORDER BY e.started_at DESC, e.id DESC LIMIT ${limit} OFFSET ${offset}`;
 }
 
 // ---------------------------------------------------------------- team
@@ -682,11 +799,15 @@ const reportColumns = [
   sql<number>`(SELECT count(*)::int FROM work_report_comment k WHERE k.report_id = w.id)`.as('comment_count'),
 ] as const;
 
+const reportRowsQuery = (db: Db, scope: ScopeSubject & { id: number }, f: ReportFilter) =>
+  reportQuery(db, scope, f).select([...reportColumns]).orderBy('w.period_start', 'desc').orderBy('w.id', 'desc').limit(f.limit).offset(f.offset);
+
+export type ReportRow = Awaited<ReturnType<ReturnType<typeof reportRowsQuery>['execute']>>[number];
+
 export async function listReports(db: Db, scope: ScopeSubject & { id: number }, f: ReportFilter) {
-  const base = reportQuery(db, scope, f);
   const [rows, count] = await Promise.all([
-    base.select([...reportColumns]).orderBy('w.period_start', 'desc').orderBy('w.id', 'desc').limit(f.limit).offset(f.offset).execute(),
-    base.select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
+    reportRowsQuery(db, scope, f).execute(),
+    reportQuery(db, scope, f).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
   ]);
   return { rows, total: count.n };
 }
@@ -720,4 +841,65 @@ export async function insertView(trx: Db, row: { user_id: number; list: string; 
 export async function deleteView(trx: Db, userId: number, id: number) {
   const r = await trx.deleteFrom('saved_view').where('id', '=', id).where('user_id', '=', userId).returning(['id', 'name']).executeTakeFirst();
   return r;
+}
+
+// ---------------------------------------------------------------- the workbench in one statement
+
+/** A row as json_agg returns it: timestamps as text. */
+type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
+
+export type WorkbenchRow = {
+  book_as_of: string | null; book: Json<BookRow & { computed_at?: Date }>[] | null;
+  customers: Json<MyCustomerRow>[] | null; tasks: Json<TaskRow>[] | null; task_count: { n: number; overdue: number };
+  reminders: Json<ReminderRow>[] | null; reminder_count: number;
+  snapshot_date: string | null; balances: { category: string; is_asset: boolean; fen: string }[] | null;
+  sales: SalesRow; targets: TargetRow[] | null; trend: SnapshotRow[] | null; pipeline: StageRow[] | null;
+  worklog: Json<ContactRow>[] | null; reports: Json<ReportRow>[] | null; transfers: Json<TransferRow>[] | null; transfer_count: number; approvals: number | null;
+};
+
+export type WorkbenchParams = { today: string; until: string; starts: PeriodStarts; monthEnds: string[]; supervise: boolean };
+
+const agg = (q: Expression<unknown>) => sql`(SELECT json_agg(t) FROM (${q}) t)`;
+const one = (q: Expression<unknown>) => sql`(SELECT row_to_json(t) FROM (${q}) t)`;
+
+/**
+ * Every widget of a manager's workbench as one prepared statement: each part is the same SQL its own
+ * endpoint runs (a short index range keyed by the user, the data scope applied where customers are
+ * read), aggregated to JSON. One round trip instead of twenty, planned once per connection; the book
+ * comes from the daily snapshot, not from aggregating every customer of the book.
+ */
+export async function workbenchOf(db: Db, scope: ScopeSubject & { id: number }, p: WorkbenchParams): Promise<WorkbenchRow> {
+  return (await workbenchSql(db, scope, p).execute(db)).rows[0]!;
+}
+
+/** The workbench statement itself (the bench EXPLAINs it). */
+export function workbenchSql(db: Db, scope: ScopeSubject & { id: number }, p: WorkbenchParams) {
+  const id = scope.id;
+  const bookDay = bookSnapshotDay(p.today);
+  const balanceDay = sql`(SELECT max(as_of) FROM manager_balance_snapshot WHERE manager_id = ${id} AND as_of <= ${p.today}::date)`;
+  const periods = [{ period: 'month', start: p.starts.month }, { period: 'quarter', start: p.starts.quarter }, { period: 'year', start: p.starts.year }];
+  const mine: TransferFilter = { status: 'pending', mine: true, limit: 5, offset: 0 };
+  // The statement's text differs by kind of scope and by whether the user approves transfers: one name each.
+  const name = `workbench_${scope.dataScope}_${p.supervise ? 'supervisor' : 'manager'}`;
+  return sql<WorkbenchRow>`${sql.raw(prepared(name))}
+    SELECT ${bookDay}::text AS book_as_of,
+      CASE WHEN ${bookDay} IS NOT NULL THEN ${agg(bookSnapshotSql(id, p.today))} ELSE ${agg(bookSummarySql(id, p.starts))} END AS book,
+      ${agg(myCustomerRowsQuery(db, id, { sort: 'aum', order: 'desc', limit: 10, offset: 0 }))} AS customers,
+      ${agg(openTasksSql(scope, 10, 0))} AS tasks,
+      ${one(openTaskCountSql(scope, WORKBENCH_COUNT_CAP))} AS task_count,
+      ${agg(reminderRowsQuery(db, scope, { state: 'open', until: p.until, limit: 20, offset: 0 }))} AS reminders,
+      (${reminderCountQuery(db, scope, { state: 'open', until: p.until, limit: 20, offset: 0 }, WORKBENCH_COUNT_CAP)}) AS reminder_count,
+      ${balanceDay}::text AS snapshot_date,
+      CASE WHEN ${balanceDay} IS NOT NULL
+        THEN (SELECT json_agg(t) FROM (SELECT category, is_asset, balance_fen::text AS fen FROM manager_balance_snapshot WHERE manager_id = ${id} AND as_of = ${balanceDay}) t)
+        ELSE ${agg(balancesByCategorySql(id))} END AS balances,
+      ${one(salesByPeriodSql(id, p.starts))} AS sales,
+      ${agg(targetsOnSql(id, periods))} AS targets,
+      ${agg(snapshotOnSql([id], p.monthEnds))} AS trend,
+      ${agg(pipelineSql([id]))} AS pipeline,
+      ${agg(recentContactsSql(scope, 10, 0))} AS worklog,
+      ${agg(reportRowsQuery(db, scope, { userId: id, limit: 4, offset: 0 }))} AS reports,
+      ${agg(transferRowsSql(scope, mine))} AS transfers,
+      (${transferCountSql(scope, mine)}) AS transfer_count,
+      ${p.supervise ? sql`(${transferCountSql(scope, { status: 'pending', limit: 0, offset: 0 })})` : sql`NULL::int`} AS approvals`;
 }

@@ -120,6 +120,12 @@ function summarise(rows: { category: string; is_asset: boolean; fen: string }[])
 
 const periodStarts = (today: string) => ({ month: monthStart(today), quarter: quarterStart(today), year: yearStart(today) });
 
+/** After customers move, the managers' book snapshot rows are recomputed in the same transaction, so their workbench counts them. */
+const refreshBooks = (trx: Db, managerIds: (number | null)[]) => {
+  const today = localDate(new Date());
+  return repo.refreshBooks(trx, managerIds, today, periodStarts(today));
+};
+
 function bookTotals(rows: repo.BookRow[]) {
   const t = { customers: 0, aum_fen: 0, new_month: 0, new_quarter: 0, new_year: 0 };
   for (const r of rows) {
@@ -133,14 +139,14 @@ function bookTotals(rows: repo.BookRow[]) {
 }
 
 /** A manager's figures (S2.5 我的业绩): balances, new customers, products sold vs targets, month-end trend. */
-export async function performance(db: Db, user: CurrentUser, managerId: number, now = new Date(), months = 12, book?: repo.BookRow[]) {
+export async function performance(db: Db, user: CurrentUser, managerId: number, now = new Date(), months = 12) {
   const staff = await visibleStaff(db, user, managerId);
   const today = localDate(now);
   const starts = periodStarts(today);
   const monthEnds = previousMonthEnds(today, months);
-  const [snapshotDate, totals, sales, targets, trendRows] = await Promise.all([
+  const [snapshotDate, book, sales, targets, trendRows] = await Promise.all([
     repo.latestSnapshot(db, today, managerId),
-    book ? bookTotals(book) : repo.bookSummary(db, managerId, starts).then(bookTotals),
+    repo.bookOf(db, managerId, today, starts),
     repo.salesByPeriod(db, managerId, starts),
     repo.targetsOn(db, managerId, [{ period: 'month', start: starts.month }, { period: 'quarter', start: starts.quarter }, { period: 'year', start: starts.year }]),
     repo.snapshotOn(db, [managerId], monthEnds),
@@ -148,6 +154,17 @@ export async function performance(db: Db, user: CurrentUser, managerId: number, 
   // Balances come from the daily snapshot; before the first run (or for a manager it has not seen
   // yet) they are summed live, which is cheap exactly when the book is small or new.
   const balances = snapshotDate ? await repo.snapshotOn(db, [managerId], [snapshotDate]) : await repo.balancesByCategory(db, managerId);
+  return presentPerformance({ managerId, displayName: staff.display_name, today, monthEnds, snapshotDate, book: book.rows, bookAsOf: book.computedAt, sales, targets, trendRows, balances });
+}
+
+type PerformanceParts = {
+  managerId: number; displayName: string; today: string; monthEnds: string[]; snapshotDate: string | null;
+  book: repo.BookRow[]; bookAsOf: Date | null; sales: repo.SalesRow; targets: repo.TargetRow[];
+  trendRows: { as_of: string; category: string; is_asset: boolean; fen: string }[]; balances: { category: string; is_asset: boolean; fen: string }[];
+};
+
+function presentPerformance({ managerId, displayName, today, monthEnds, snapshotDate, book, bookAsOf, sales, targets, trendRows, balances }: PerformanceParts) {
+  const totals = bookTotals(book);
   const current = summarise(balances);
   // customer.aum_fen is the bank's AUM figure (refreshed with balances); account sums only back it up.
   const aumFen = totals.aum_fen || current.aumFen;
@@ -171,7 +188,9 @@ export async function performance(db: Db, user: CurrentUser, managerId: number, 
   });
   trend.push({ month: today.slice(0, 7), asOf: snapshotDate ?? today, aumFen, depositsFen: current.depositsFen, loansFen: current.loansFen });
   return {
-    managerId, displayName: staff.display_name, asOf: today, balancesAsOf: snapshotDate ?? today,
+    managerId, displayName, asOf: today, balancesAsOf: snapshotDate ?? today,
+    // Customer counts, AUM and new customers come from the morning's book snapshot (null: counted live).
+    bookAsOf,
     customers: totals.customers, aumFen, depositsFen: current.depositsFen, loansFen: current.loansFen,
     byCategory: Object.fromEntries(CATEGORY_KEYS.map((k) => [k, current.byCategory[k] ?? 0])),
     newCustomers: { month: totals.new_month, quarter: totals.new_quarter, year: totals.new_year },
@@ -236,6 +255,7 @@ export async function applyAssignment(db: Db, user: CurrentUser, actor: Actor, b
         changes: { manager_id: { from: m.from_manager_id, to: manager!.id }, org_id: { from: m.from_org_id, to: manager!.org_id }, reason },
       });
     }
+    await refreshBooks(trx, [manager!.id, ...moved.map((m) => m.from_manager_id)]);
     const missing = body.rule.customerNos ? body.rule.customerNos.filter((no) => !moved.some((m) => m.customer_no === no)) : [];
     return { moved: moved.length, customerNos: moved.map((m) => m.customer_no), skipped: missing };
   });
@@ -331,6 +351,7 @@ export async function decideTransfer(db: Db, user: CurrentUser, actor: Actor, id
         changes: { manager_id: { from: cust.manager_id, to: to.id }, org_id: { from: cust.org_id, to: to.org_id }, reason, requestId: id },
       });
       await audit(trx, actor, { action: 'approve', entity: 'customer_transfer_request', entityId: id, customerId: cust.id, fields: ['status'], changes: { status: { from: 'pending', to: 'approved' }, note: trimmed } });
+      await refreshBooks(trx, [cust.manager_id, to.id]);
     }
     return presentTransfer((await repo.getTransferRequest(trx, user, id))!);
   });
@@ -402,6 +423,7 @@ export async function handover(db: Db, user: CurrentUser, actor: Actor, fromId: 
         aumFen: book.filter((c) => ids.has(c.id)).reduce((s, c) => s + num(c.aum_fen), 0), customerNos: moved.map((m) => m.customer_no),
       });
     }
+    await refreshBooks(trx, [fromId, ...targets.map((t) => t.id)]);
     const cancelled = await repo.cancelPendingFrom(trx, fromId, user.id, `交接: ${reason}`);
     const { id } = await repo.insertHandover(trx, {
       from_manager_id: fromId, to_manager_ids: targets.map((t) => t.id), customer_count: book.length,
@@ -418,18 +440,20 @@ export async function handover(db: Db, user: CurrentUser, actor: Actor, fromId: 
 // ---------------------------------------------------------------- reminders
 
 /**
- * Snapshots every manager's book: today's balances from the accounts, and any of the last 12 month
+ * Snapshots every manager's book: today's balances from the accounts, the book's counts and AUM by
+ * status and level (manager_book_snapshot), and any of the last 12 month
  * ends not yet taken from account_balance_daily. Recomputing today's rows makes a rerun harmless.
  */
 export async function snapshotPerformance(db: Db, now: Date) {
   const today = localDate(now);
   return db.transaction().execute(async (trx) => {
     const current = await repo.snapshotCurrent(trx, today);
+    const books = await repo.snapshotBooks(trx, today, periodStarts(today));
     const monthEnds = await repo.missingMonthEnds(trx, previousMonthEnds(today, 12));
     let history = 0;
     for (const d of monthEnds) history += await repo.snapshotMonthEnd(trx, d);
-    await audit(trx, SYSTEM_ACTOR, { action: 'generate', entity: 'manager_balance_snapshot', fields: ['balance_fen'], changes: { today, rows: current, monthEnds, historyRows: history } });
-    return { current, monthEnds: monthEnds.length, history };
+    await audit(trx, SYSTEM_ACTOR, { action: 'generate', entity: 'manager_balance_snapshot', fields: ['balance_fen'], changes: { today, rows: current, bookRows: books, monthEnds, historyRows: history } });
+    return { current, books, monthEnds: monthEnds.length, history };
   });
 }
 
@@ -537,7 +561,10 @@ export async function myWorklog(db: Db, user: CurrentUser, q: { page?: number; p
 }
 
 export async function pipeline(db: Db, ownerIds: number[]) {
-  const rows = await repo.pipelineOf(db, ownerIds);
+  return presentStages(await repo.pipelineOf(db, ownerIds));
+}
+
+function presentStages(rows: repo.StageRow[]) {
   return rows.map((r) => ({
     ownerId: r.owner_id, stageId: r.stage_id, stageCode: r.stage_code, stageName: r.stage_name, stageNameEn: r.stage_name_en, pipelineName: r.pipeline_name,
     pipelineNameEn: r.pipeline_name_en, count: r.count, valueFen: num(r.value_fen), weightedFen: num(r.weighted_fen),
@@ -559,36 +586,42 @@ export function customerMix(rows: repo.BookRow[]) {
   return { byStatus, byLevel: [...levels.values()].sort((a, b) => b.rank - a.rank).map(({ rank: _rank, ...l }) => l) };
 }
 
-/** Every widget of the workbench in one round trip; each part is keyed by the user's id on an index. */
+const at = (v: string | null | undefined) => (v == null ? null : new Date(v));
+
+/** Every widget of the workbench in one round trip (one prepared statement, repo.workbenchOf). */
 export async function workbench(db: Db, user: CurrentUser, now = new Date()) {
   const days = Number(await getParameter(db, REMINDER_DAYS, 7));
   const today = localDate(now);
-  // One pass over the book serves the customer count, the analysis and the performance totals.
-  const book = await repo.bookSummary(db, user.id, periodStarts(today));
-  const [customers, tasks, reminders, perf, stages, worklog, reports, myTransfers, approvals] = await Promise.all([
-    repo.listMyCustomers(db, user.id, { sort: 'aum', order: 'desc', limit: 10, offset: 0 }, false),
-    repo.listOpenTasks(db, user, 10, 0),
-    repo.listReminders(db, user, { state: 'open', until: addDays(today, days), limit: 20, offset: 0 }),
-    performance(db, user, user.id, now, 12, book),
-    pipeline(db, [user.id]),
-    repo.listRecentContacts(db, user, 10, 0),
-    repo.listReports(db, user, { userId: user.id, limit: 4, offset: 0 }),
-    repo.listTransferRequests(db, user, { status: 'pending', mine: true, limit: 5, offset: 0 }),
-    can(user, 'team:supervise') ? repo.listTransferRequests(db, user, { status: 'pending', limit: 0, offset: 0 }) : Promise.resolve(null),
-  ]);
+  const starts = periodStarts(today);
+  const monthEnds = previousMonthEnds(today, 12);
+  const supervise = can(user, 'team:supervise');
+  const w = await repo.workbenchOf(db, user, { today, until: addDays(today, days), starts, monthEnds, supervise });
+  const book = (w.book ?? []) as repo.BookRow[];
+  // Only the book snapshot's rows carry computed_at; counted live, the book is as of now.
+  const bookAsOf = w.book_as_of ? repo.latestComputed(w.book as { computed_at: string }[] | null) : null;
+  const n = w.task_count;
   return {
     user: { id: user.id, displayName: user.displayName, orgName: user.orgName, roleCode: user.roleCode },
-    today, reminderDays: days,
-    customers: { total: bookTotals(book).customers, items: customers.rows.map(presentMyCustomer) },
+    today, reminderDays: days, bookAsOf,
+    customers: { total: bookTotals(book).customers, items: (w.customers ?? []).map((r) => presentMyCustomer({ ...r, created_at: at(r.created_at)!, last_contact_at: at(r.last_contact_at) })) },
     analysis: customerMix(book),
-    tasks: { total: tasks.total, totalCapped: tasks.capped, overdue: tasks.overdue, items: tasks.rows.map(presentTask) },
-    reminders: { total: reminders.total, totalCapped: reminders.capped, items: reminders.rows.map(presentReminder) },
-    performance: perf,
-    pipeline: stages,
-    worklog: worklog.map(presentContact),
-    reports: reports.rows.map(presentReport),
-    transfers: { pending: myTransfers.total, items: myTransfers.rows.map(presentTransfer) },
-    approvalsPending: approvals ? approvals.total : null,
+    tasks: {
+      total: Math.min(n.n, repo.WORKBENCH_COUNT_CAP), totalCapped: n.n > repo.WORKBENCH_COUNT_CAP, overdue: Math.min(n.overdue, repo.WORKBENCH_COUNT_CAP),
+      items: (w.tasks ?? []).map((r) => presentTask({ ...r, starts_at: at(r.starts_at)!, ends_at: at(r.ends_at) })),
+    },
+    reminders: {
+      total: Math.min(w.reminder_count, repo.WORKBENCH_COUNT_CAP), totalCapped: w.reminder_count > repo.WORKBENCH_COUNT_CAP,
+      items: (w.reminders ?? []).map((r) => presentReminder({ ...r, created_at: at(r.created_at)!, done_at: at(r.done_at), dismissed_at: at(r.dismissed_at) } as ReminderDbRow)),
+    },
+    performance: presentPerformance({
+      managerId: user.id, displayName: user.displayName, today, monthEnds, snapshotDate: w.snapshot_date, book, bookAsOf,
+      sales: w.sales, targets: w.targets ?? [], trendRows: w.trend ?? [], balances: w.balances ?? [],
+    }),
+    pipeline: presentStages(w.pipeline ?? []),
+    worklog: (w.worklog ?? []).map((r) => presentContact({ ...r, started_at: at(r.started_at)! })),
+    reports: (w.reports ?? []).map((r) => presentReport({ ...r, created_at: at(r.created_at)!, updated_at: at(r.updated_at)!, submitted_at: at(r.submitted_at) } as ReportDbRow)),
+    transfers: { pending: w.transfer_count, items: (w.transfers ?? []).map((r) => presentTransfer({ ...r, created_at: at(r.created_at)!, decided_at: at(r.decided_at) })) },
+    approvalsPending: w.approvals,
   };
 }
 

@@ -433,6 +433,36 @@ describe('workbench', () => {
     expect((await ctx.app.inject({ method: 'DELETE', url: `/api/workbench/views/${views[0].id}`, headers: as('cm_a') })).statusCode).toBe(204);
   });
 
+  it("counts the book as of the morning's snapshot, shows when, and recounts it when customers move", async () => {
+    const job = managersJobs.find((j) => j.name === 'managers.performance')!;
+    await job.run(ctx.db, new Date());
+    const before = (await ctx.app.inject({ url: '/api/workbench', headers: as('cm_a3') })).json();
+    expect(new Date(before.bookAsOf).getTime()).toBeGreaterThan(Date.now() - 60_000);
+    expect(before.performance.bookAsOf).toBe(before.bookAsOf);
+    // Created after the snapshot: not in the counts until the next run …
+    const late = await make('bm_a', { name: '晨后新客户' });
+    expect((await ctx.app.inject({ url: '/api/workbench', headers: as('cm_a3') })).json().customers.total).toBe(before.customers.total);
+    // … but an assignment recounts both managers' books at once.
+    const res = await ctx.app.inject({ method: 'POST', url: '/api/managers/assignments', headers: as('bm_a'), payload: { rule: { customerNos: [late] }, managerId: users.cm_a3, reason: '新客户' } });
+    expect(res.json().moved).toBe(1);
+    const after = (await ctx.app.inject({ url: '/api/workbench', headers: as('cm_a3') })).json();
+    expect(after.customers.total).toBe(before.customers.total + 1);
+    expect(after.analysis.byStatus.active).toBe(before.analysis.byStatus.active + 1);
+    expect(after.customers.items.map((c: { customerNo: string }) => c.customerNo)).toContain(late);
+  });
+
+  it('caps the overview counts of a long backlog, and the task list counts further', async () => {
+    const zw = await idOf(bank.customers.zhangWei);
+    await sql`INSERT INTO engagement_activity (customer_id, owner_id, type, status, priority, starts_at, ends_at, description)
+      SELECT ${zw}, ${users.cm_a}, 'call', 'planned', 'normal', now() - g * interval '1 hour', now() - g * interval '1 hour' + interval '10 minutes', '积压任务 ' || g
+      FROM generate_series(1, 120) g`.execute(ctx.db);
+    const w = (await ctx.app.inject({ url: '/api/workbench', headers: as('cm_a') })).json();
+    expect(w.tasks).toMatchObject({ total: 99, totalCapped: true, overdue: 99 });
+    expect(w.tasks.items[0].description).toBe('积压任务 120');
+    expect((await ctx.app.inject({ url: '/api/workbench/tasks?pageSize=5', headers: as('cm_a') })).json()).toMatchObject({ total: 121, totalCapped: false, overdue: 120 });
+    await sql`DELETE FROM engagement_activity WHERE description LIKE '积压任务 %'`.execute(ctx.db);
+  });
+
   it('paged widgets: tasks, work log, pipeline', async () => {
     expect((await ctx.app.inject({ url: '/api/workbench/tasks?page=1&pageSize=5', headers: as('cm_a') })).json()).toMatchObject({ total: 1, overdue: 0 });
     expect((await ctx.app.inject({ url: '/api/workbench/worklog', headers: as('cm_a') })).json().items).toHaveLength(1);

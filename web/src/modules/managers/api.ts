@@ -24,7 +24,10 @@ export type ProfileInput = { level: ManagerLevel; recognizedOn?: string | null; 
 export type TrendPoint = { month: string; asOf: string; aumFen: Fen | null; depositsFen: Fen | null; loansFen: Fen | null };
 export type Target = { metric: string; period: 'month' | 'quarter' | 'year'; periodStart: string; target: string; actual: number; ratio: number | null };
 export type Performance = {
-  managerId: number; displayName: string; asOf: string; customers: number; aumFen: Fen; depositsFen: Fen; loansFen: Fen; byCategory: Record<string, Fen>;
+  managerId: number; displayName: string; asOf: string; balancesAsOf: string;
+  /** When the customer counts, AUM and new customers were counted (the morning's book snapshot); null: live. */
+  bookAsOf: string | null;
+  customers: number; aumFen: Fen; depositsFen: Fen; loansFen: Fen; byCategory: Record<string, Fen>;
   newCustomers: { month: number; quarter: number; year: number };
   sales: Record<'month' | 'quarter' | 'year', { amountFen: Fen; count: number }>;
   targets: Target[]; trend: TrendPoint[];
@@ -57,6 +60,8 @@ export type Transfer = {
 export type Workbench = {
   user: { id: number; displayName: string; orgName: string; roleCode: string };
   today: string; reminderDays: number;
+  /** When the book's counts and mix were taken (the daily snapshot, refreshed when customers move); null: counted live. */
+  bookAsOf: string | null;
   customers: { total: number; items: MyCustomer[] };
   analysis: { byStatus: Record<string, number>; byLevel: { levelCode: string | null; levelName: string | null; levelNameEn: string | null; count: number; aumFen: Fen }[] };
   tasks: { total: number; totalCapped: boolean; overdue: number; items: Task[] };

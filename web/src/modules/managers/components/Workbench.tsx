@@ -18,7 +18,7 @@ import { ReportDrawer, ReportEditor } from './Reports.tsx';
 
 const PRIORITY_COLOR: Record<string, string> = { low: 'default', normal: 'blue', high: 'orange', urgent: 'red' };
 
-function AnalysisCard({ mix }: { mix: WorkbenchData['analysis'] | undefined }) {
+function AnalysisCard({ mix, asOf }: { mix: WorkbenchData['analysis'] | undefined; asOf: string | null | undefined }) {
   const { t } = useTranslation();
   const { pick } = useLang();
   const option = {
@@ -30,7 +30,9 @@ function AnalysisCard({ mix }: { mix: WorkbenchData['analysis'] | undefined }) {
     }],
   };
   return (
-    <Card size="small" title={t('managers.workbench.analysis')} loading={!mix} data-testid="analysis-widget">
+    <Card
+      size="small" loading={!mix} data-testid="analysis-widget"
+      title={<Space>{t('managers.workbench.analysis')}{asOf ? <Typography.Text type="secondary" data-testid="book-as-of">{pick('截至', 'as of')} {formatDateTime(asOf)}</Typography.Text> : null}</Space>}>
       {mix && (
         <>
           <Space wrap style={{ marginBottom: 4 }}>
@@ -76,7 +78,7 @@ export function Workbench() {
         </Col>
         <Col xs={24} xl={12}>
           <Card size="small" loading={wb.isLoading} data-testid="tasks-widget"
-            title={<Space>{t('managers.workbench.tasks')}{w ? <Badge count={w.tasks.total} overflowCount={999} showZero color="blue" /> : null}{w?.tasks.overdue ? <Tag color="red">{t('managers.workbench.overdue', { n: w.tasks.overdue })}</Tag> : null}</Space>}>
+            title={<Space>{t('managers.workbench.tasks')}{w ? <Badge count={w.tasks.totalCapped ? w.tasks.total + 1 : w.tasks.total} overflowCount={w.tasks.totalCapped ? w.tasks.total : 999} showZero color="blue" /> : null}{w?.tasks.overdue ? <Tag color="red">{t('managers.workbench.overdue', { n: w.tasks.totalCapped && w.tasks.overdue === w.tasks.total ? `${w.tasks.overdue}+` : w.tasks.overdue })}</Tag> : null}</Space>}>
             {w && (w.tasks.items.length === 0 ? <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('managers.workbench.noTasks')} /> : (
               <List size="small" dataSource={w.tasks.items} renderItem={(task) => (
                 <List.Item>
@@ -104,7 +106,7 @@ export function Workbench() {
           </Card>
         </Col>
         <Col xs={24} xl={12}>
-          <AnalysisCard mix={w?.analysis} />
+          <AnalysisCard mix={w?.analysis} asOf={w?.bookAsOf} />
         </Col>
         <Col span={24}>
           <Card size="small" title={t('managers.workbench.worklog')} loading={wb.isLoading} data-testid="worklog-widget">
