@@ -21,7 +21,8 @@ export type Permission =
   | 'product:manage'
   | 'notice:publish'
   | 'integration:review'
-  | 'integration:manage';
+  | 'integration:manage'
+  | 'interface:manage';
 
 export type DataScope = 'own' | 'org' | 'subtree' | 'all';
 

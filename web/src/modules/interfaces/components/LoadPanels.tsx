@@ -1,0 +1,156 @@
+import { useState } from 'react';
+import { Alert, App, Button, Descriptions, Drawer, Progress, Select, Space, Statistic, Table, Timeline, Typography, Upload } from 'antd';
+import { InboxOutlined, PlayCircleOutlined } from '@ant-design/icons';
+import { useTranslation } from 'react-i18next';
+import { errorText, ApiError } from '../../../app/http.ts';
+import { useLang } from '../../../app/useLang.ts';
+import { interfacesApi, uploadFile, useInvalidate, useLoad, useLoads, type Interface, type Load } from '../api.ts';
+import { LoadStatusTag } from './LoadStatusTag.tsx';
+
+/** Counts of one load, as a bank operator reads them. */
+export function LoadReport({ load }: { load: Load }) {
+  const { t } = useTranslation();
+  const { pick } = useLang();
+  const r = load.report;
+  const running = load.status === 'queued' || load.status === 'running';
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <Space><LoadStatusTag status={load.status} />{load.fileName && <Typography.Text>{load.fileName}</Typography.Text>}<Typography.Text type="secondary">#{load.id}</Typography.Text></Space>
+      <Progress percent={Math.round(load.progress * 1000) / 10} status={load.status === 'failed' ? 'exception' : running ? 'active' : 'success'} />
+      <Space size="large" wrap>
+        {(['read', 'accepted', 'rejected', 'new', 'changed', 'unchanged'] as const).map((k) => (
+          <Statistic key={k} title={t(`interfaces.report.${k}`)} value={r[k]} valueStyle={k === 'rejected' && r[k] ? { color: '#cf1322' } : undefined} />
+        ))}
+      </Space>
+      {load.error && <Alert type="error" showIcon message={pick(load.error.message.zh, load.error.message.en)}
+        description={load.error.fields?.map((f) => <div key={f.field}>{f.field}: {pick(f.message.zh, f.message.en)}</div>)} />}
+      {load.integrationError && <Alert type="warning" showIcon message={t('interfaces.report.integrationError')} description={load.integrationError} />}
+    </Space>
+  );
+}
+
+/** Upload with a progress bar: first the upload itself, then the load as the server works through it. */
+export function UploadPanel({ iface }: { iface: Interface }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const invalidate = useInvalidate();
+  const [encoding, setEncoding] = useState(iface.encoding);
+  const [uploadPct, setUploadPct] = useState<number | null>(null);
+  const [loadId, setLoadId] = useState<number | null>(null);
+  const [problem, setProblem] = useState<ApiError | null>(null);
+  const load = useLoad(loadId);
+  if (iface.connector === 'postgres') return <PullPanel iface={iface} />;
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <Space>
+        <Typography.Text>{t('interfaces.upload.encoding')}</Typography.Text>
+        <Select value={encoding} onChange={setEncoding} style={{ width: 180 }} options={['auto', 'utf8', 'gb18030', 'gbk'].map((e) => ({ value: e, label: t(`interfaces.encoding.${e}`) }))} />
+      </Space>
+      <Upload.Dragger
+        accept=".csv,.txt,.xlsx,.jsonl,.json" showUploadList={false} multiple={false}
+        customRequest={async ({ file }) => {
+          setProblem(null);
+          setLoadId(null);
+          setUploadPct(0);
+          try {
+            const l = await uploadFile(iface.id, file as File, encoding, setUploadPct);
+            setLoadId(l.id);
+            if (l.resumed) message.info(t('interfaces.upload.resumed'));
+            void invalidate();
+          } catch (e) {
+            if (e instanceof ApiError) setProblem(e);
+            else message.error(errorText(e));
+          } finally {
+            setUploadPct(null);
+          }
+        }}
+      >
+        <p className="ant-upload-drag-icon"><InboxOutlined /></p>
+        <p className="ant-upload-text">{t('interfaces.upload.drop')}</p>
+        <p className="ant-upload-hint">{t('interfaces.upload.hint')}</p>
+      </Upload.Dragger>
+      {uploadPct !== null && <Progress percent={uploadPct} status="active" format={(p) => `${t('interfaces.upload.uploading')} ${p}%`} />}
+      {problem && <Alert type="error" showIcon message={problem.message} description={problem.fields.map((f) => <div key={f.field}>{f.field}: {f.message}</div>)} />}
+      {load.data && <LoadReport load={load.data} />}
+    </Space>
+  );
+}
+
+function PullPanel({ iface }: { iface: Interface }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const [loadId, setLoadId] = useState<number | null>(null);
+  const load = useLoad(loadId);
+  const invalidate = useInvalidate();
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <Descriptions size="small" column={1} bordered items={[
+        { key: 'url', label: t('interfaces.settings.pgUrl'), children: iface.pgUrl },
+        { key: 'q', label: t('interfaces.settings.pgQuery'), children: <Typography.Text code style={{ whiteSpace: 'pre-wrap' }}>{iface.pgQuery}</Typography.Text> },
+        { key: 'wm', label: t('interfaces.settings.watermark'), children: `${iface.watermarkColumn ?? '—'} = ${iface.watermark ?? '—'}` },
+      ]} />
+      <Button type="primary" icon={<PlayCircleOutlined />} onClick={async () => {
+        try {
+          const l = await interfacesApi.runNow(iface.id);
+          setLoadId(l.id);
+          void invalidate();
+        } catch (e) {
+          message.error(errorText(e));
+        }
+      }}>{t('interfaces.runNow')}</Button>
+      {load.data && <LoadReport load={load.data} />}
+    </Space>
+  );
+}
+
+/** Run history: every load with its report; the log of one in a drawer. */
+export function LoadHistory({ iface }: { iface: Interface }) {
+  const { t } = useTranslation();
+  const [page, setPage] = useState(1);
+  const loads = useLoads(iface.id, page);
+  const [open, setOpen] = useState<Load | null>(null);
+  return (
+    <>
+      <Table<Load>
+        rowKey="id" size="small" loading={loads.isLoading} dataSource={loads.data?.items}
+        pagination={{ current: page, pageSize: 50, total: loads.data?.total, onChange: setPage }}
+        onRow={(l) => ({ onClick: () => setOpen(l), style: { cursor: 'pointer' } })}
+        columns={[
+          { title: '#', dataIndex: 'id', width: 70 },
+          { title: t('interfaces.history.at'), dataIndex: 'createdAt', width: 150, render: (d: string) => d.slice(0, 19).replace('T', ' ') },
+          { title: t('interfaces.history.trigger'), dataIndex: 'trigger', width: 100, render: (x: string) => t(`interfaces.trigger.${x}`) },
+          { title: t('interfaces.history.status'), width: 170, render: (_, l) => <Space><LoadStatusTag status={l.status} />{(l.status === 'running' || l.status === 'queued') && `${Math.round(l.progress * 100)}%`}</Space> },
+          { title: t('interfaces.history.file'), dataIndex: 'fileName', ellipsis: true },
+          ...(['read', 'accepted', 'rejected', 'new', 'changed', 'unchanged'] as const).map((k) => ({ title: t(`interfaces.report.${k}`), width: 80, align: 'right' as const, render: (_: unknown, l: Load) => l.report[k] })),
+          { title: t('interfaces.history.by'), dataIndex: 'createdBy', width: 100 },
+        ]}
+      />
+      <LoadDrawer load={open} onClose={() => setOpen(null)} />
+    </>
+  );
+}
+
+function LoadDrawer({ load, onClose }: { load: Load | null; onClose: () => void }) {
+  const { t } = useTranslation();
+  const live = useLoad(load?.id ?? null);
+  const [log, setLog] = useState<{ id: number; at: string; level: string; message: string }[] | null>(null);
+  const shown = live.data ?? load;
+  return (
+    <Drawer open={!!load} onClose={() => { setLog(null); onClose(); }} width={640} title={`${t('interfaces.history.load')} #${load?.id ?? ''}`}
+      afterOpenChange={(o) => { if (o && load) void interfacesApi.log(load.id).then((r) => setLog(r.items)); }}>
+      {shown && <LoadReport load={shown} />}
+      {shown && (
+        <Descriptions size="small" column={2} style={{ marginTop: 16 }} items={[
+          { key: 'v', label: t('interfaces.mappingVersion'), children: `v${shown.mappingVersion}` },
+          { key: 'f', label: t('interfaces.history.format'), children: `${shown.format ?? '—'} ${shown.encoding ?? ''}` },
+          { key: 'c', label: t('interfaces.history.checkpoint'), children: shown.checkpointRow },
+          { key: 'b', label: t('interfaces.history.batches'), children: shown.batches },
+          { key: 'w', label: t('interfaces.settings.watermark'), children: `${shown.watermarkFrom ?? '—'} → ${shown.watermarkTo ?? '—'}` },
+          { key: 's', label: t('interfaces.history.finished'), children: shown.finishedAt?.slice(0, 19).replace('T', ' ') ?? '—' },
+        ]} />
+      )}
+      <Typography.Title level={5} style={{ marginTop: 16 }}>{t('interfaces.history.log')}</Typography.Title>
+      <Timeline items={(log ?? []).map((l) => ({ color: l.level === 'error' ? 'red' : l.level === 'warn' ? 'orange' : 'blue', children: `${l.at.slice(11, 19)} ${l.message}` }))} />
+    </Drawer>
+  );
+}
