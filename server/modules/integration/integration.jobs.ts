@@ -1,4 +1,9 @@
 import type { JobSpec } from '../../platform/jobs.ts';
+import { resolvePending } from './integration.service.ts';
 
 /** Scheduled jobs of the integration module. */
-export const integrationJobs: JobSpec[] = [];
+export const integrationJobs: JobSpec[] = [
+  // Loads resolve their records right after each batch commits; records left pending (a crash between commit
+  // and resolution, or a load run without the server) are picked up here, oldest first.
+  { name: 'integration.resolve-pending', cron: '*/10 * * * *', runAtStart: true, run: (db) => resolvePending(db) },
+];

@@ -50,6 +50,11 @@ export function getRecords(db: Db, ids: number[]) {
     .select(RECORD_COLUMNS).where('r.id', 'in', ids.length ? ids : [0]).orderBy('r.id').execute();
 }
 
+export async function pendingRecordIds(db: Db, limit: number) {
+  const r = await db.selectFrom('source_record').select('id').where('match_status', '=', 'pending').orderBy('id').limit(limit).execute();
+  return r.map((x) => x.id);
+}
+
 /** Locks the records being resolved, so two loads never resolve the same record at once. */
 export async function lockRecord(db: Db, id: number) {
   const r = await sql<{ id: number; match_status: string; customer_id: number | null }>`

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/database.ts';
 import { nameGrams, namePinyin } from '../../../engines/identity/index.ts';
-import { audit, type Actor } from '../../platform/audit.ts';
+import { audit, SYSTEM_ACTOR, type Actor } from '../../platform/audit.ts';
 import type { CurrentUser } from '../../platform/auth.ts';
 import { AppError, fieldError, invalid, notFound } from '../../platform/errors.ts';
 import { getParameter } from '../../platform/parameters.ts';
@@ -32,9 +32,17 @@ export type ActiveModel = { version: number; model: MatchModel; sourceOrder: str
 
 /** The active match model: the admin's latest version, else the engine's default for Chinese banks. */
 export async function activeModel(db: Db): Promise<ActiveModel> {
+  // Resolution runs per record: the model (a few KB of JSON) is re-read at most every 10 s per process.
+  if (modelCache && Date.now() - modelCache.at < MODEL_TTL_MS) return modelCache.value;
   const row = await repo.getActiveModel(db);
-  if (row) return { version: row.version, model: row.model as MatchModel, sourceOrder: row.source_order };
-  return { version: 0, model: builtinModel(), sourceOrder: null };
+  const value = row ? { version: row.version, model: row.model as MatchModel, sourceOrder: row.source_order } : { version: 0, model: builtinModel(), sourceOrder: null };
+  modelCache = { at: Date.now(), value };
+  return value;
+}
+const MODEL_TTL_MS = 10_000;
+let modelCache: { at: number; value: ActiveModel } | null = null;
+export function forgetModel() {
+  modelCache = null;
 }
 
 /**
@@ -98,6 +106,7 @@ export async function saveModel(db: Db, user: CurrentUser, actor: Actor, patch: 
   if (errors.length) throw invalid(errors);
   const saved = await db.transaction().execute(async (trx) => {
     const r = await repo.insertModel(trx, { model, source_order: order, note: patch.note ?? null, created_by: user.id });
+    forgetModel();
     await audit(trx, actor, {
       action: 'update', entity: 'match_model', entityId: r.version, fields: Object.keys(patch),
       changes: { from: { version: cur.version, matchThreshold: cur.model.matchThreshold, reviewThreshold: cur.model.reviewThreshold, sourceOrder: cur.sourceOrder }, to: { version: r.version, ...patch } },
@@ -105,6 +114,7 @@ export async function saveModel(db: Db, user: CurrentUser, actor: Actor, patch: 
     return r;
   });
   void saved;
+  forgetModel();
   return getModel(db);
 }
 
@@ -179,6 +189,20 @@ export async function resolveSourceRecords(db: Db, actor: Actor, recordIds: numb
     else summary.skipped!++;
   }
   return summary;
+}
+
+/** Resolves records still pending after their load (oldest first, in batches), as the system. */
+export async function resolvePending(db: Db, batch = 500, max = 20_000): Promise<ResolveSummary> {
+  const total: ResolveSummary = { matched: 0, created: 0, review: 0, skipped: 0, accountProblems: [] };
+  for (let done = 0; done < max; done += batch) {
+    const ids = await repo.pendingRecordIds(db, batch);
+    if (!ids.length) break;
+    const s = await resolveSourceRecords(db, SYSTEM_ACTOR, ids);
+    total.matched += s.matched; total.created += s.created; total.review += s.review; total.skipped! += s.skipped ?? 0;
+    total.accountProblems!.push(...(s.accountProblems ?? []));
+    if (s.matched + s.created + s.review === 0) break;
+  }
+  return total;
 }
 
 async function resolveOne(trx: Db, actor: Actor, rec: repo.RecordRow, model: MatchModel, cfg: Awaited<ReturnType<typeof defaults>>, summary: ResolveSummary) {

@@ -5,6 +5,7 @@ import { residentIdCheckChar } from '../../../../engines/identity/index.ts';
 import { SYSTEM_ACTOR } from '../../../platform/audit.ts';
 import { createTestContext, login, type TestContext } from '../../../test/context.ts';
 import { PASSWORD, seedSmallBank } from '../../../test/fixtures.ts';
+import { integrationJobs } from '../integration.jobs.ts';
 import { resolveSourceRecords } from '../integration.service.ts';
 
 let ctx: TestContext;
@@ -125,6 +126,12 @@ describe('real-time resolution and survivorship (I2, C8)', () => {
     const v = (await ctx.app.inject({ url: `/api/customers/${customerNo}`, headers: as('hq') })).json();
     expect(v.employer).toBe('自由职业');
     expect(v.lineage.employer).toMatchObject({ source: 'MANUAL', rule: 'manual' });
+  });
+
+  it('the catch-up job resolves records a load left pending', async () => {
+    const r = await record({ source: 'CORE', key: 'C-late', name: '孙丽', idNo: rid('44030519800101234'), mobile: '+8613500001234' });
+    await integrationJobs.find((j) => j.name === 'integration.resolve-pending')!.run(ctx.db, new Date());
+    expect((await statusOf(r)).match_status).toBe('created');
   });
 
   it('a record already resolved is not resolved twice', async () => {
