@@ -263,7 +263,7 @@ export type FoundationTables = {
   api_token: ApiTokenTable;
   parameter: ParameterTable;
   audit_log: AuditLogTable;
-  audit_chain_head: { chain: number; last_seq: number; last_hash: Buffer };
+  audit_chain_head: { chain: number; last_seq: number; last_hash: Buffer; prev_hash: Buffer | null };
   customer_type: CustomerTypeTable;
   customer_level: CustomerLevelTable;
   customer: CustomerTable;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../db/database.ts';
+import { prepared, type Database } from '../db/database.ts';
 
 /** Who did something, and from where. */
 export type Actor = { userId: number | null; username: string; ip: string | null };
@@ -60,22 +60,22 @@ export async function audit(trx: Kysely<Database>, actor: Actor, entry: AuditEnt
     changes: entry.changes ?? null,
     ip: actor.ip,
   };
-  // The row's content (with its chain and sequence number, known only once the head is locked) is
-  // hashed in SQL with the prefix and suffix we pass, so the whole append is one round trip.
-  const head = await sql<{ chain: number; seq: number; last_hash: Buffer }>`
-    UPDATE audit_chain_head SET last_seq = last_seq + 1
-    WHERE chain = (txid_current() % ${CHAINS})::int
-    RETURNING chain, last_seq AS seq, last_hash`.execute(trx);
-  const h = head.rows[0];
-  const row = { ...base, chain: h.chain, seq: Number(h.seq) };
-  const hash = createHash('sha256').update(h.last_hash).update(contentOf(row)).digest();
-  await sql`
-    WITH ins AS (
-      INSERT INTO audit_log (chain, seq, at, actor_id, actor_name, action, entity, entity_id, customer_id, fields, changes, ip, prev_hash, hash)
-      VALUES (${row.chain}, ${row.seq}, ${at}, ${row.actor_id}, ${row.actor_name}, ${row.action}, ${row.entity}, ${row.entity_id},
-              ${row.customer_id}, ${row.fields}, ${row.changes === null ? null : JSON.stringify(row.changes)}::jsonb, ${row.ip}, ${h.last_hash}, ${hash})
+  // The row's content starts with its chain and sequence number, known only once the head is locked:
+  // the head is advanced and the content hashed in SQL (the rest of the canonical text comes from
+  // here), so the whole append is one round trip, one fixed statement, and the head's lock is taken
+  // as late as possible. prev_hash keeps the head's hash before this row for the INSERT.
+  const rest = contentOf({ ...base, chain: 0, seq: 0 }).slice('[0,0,'.length);
+  await sql`${sql.raw(prepared('audit_append'))}
+    WITH h AS (
+      UPDATE audit_chain_head SET last_seq = last_seq + 1, prev_hash = last_hash,
+        last_hash = sha256(last_hash || convert_to('[' || chain || ',' || (last_seq + 1) || ',' || ${rest}::text, 'UTF8'))
+      WHERE chain = (txid_current() % ${CHAINS})::int
+      RETURNING chain, last_seq, prev_hash, last_hash
     )
-    UPDATE audit_chain_head SET last_hash = ${hash} WHERE chain = ${row.chain}`.execute(trx);
+    INSERT INTO audit_log (chain, seq, at, actor_id, actor_name, action, entity, entity_id, customer_id, fields, changes, ip, prev_hash, hash)
+    SELECT chain, last_seq, ${at}, ${base.actor_id}, ${base.actor_name}, ${base.action}, ${base.entity}, ${base.entity_id},
+           ${base.customer_id}, ${base.fields}, ${base.changes === null ? null : JSON.stringify(base.changes)}::jsonb, ${base.ip}, prev_hash, last_hash
+    FROM h`.execute(trx);
 }
 
 /** Field-level before/after of the keys present in `after`; undefined when nothing changed. */

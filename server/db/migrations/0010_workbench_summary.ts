@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 
-/** Workbench: per-manager book summary rows kept by the daily job; indexes its capped counts read alone. */
+/** Workbench: per-manager book summary rows kept by the daily job; indexes its capped counts read alone; one-statement audit append. */
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`
 -- A manager's book as of the daily job's run (and refreshed for the managers an assignment, transfer
@@ -35,6 +35,10 @@ DROP INDEX IF EXISTS reminder_open_idx;
 -- manager's tasks, reminders …) read this narrow index (about 40 MB at 1,000,000 customers, so it
 -- stays in memory) instead of one customer heap page per row.
 CREATE INDEX customer_scope_idx ON customer (id) INCLUDE (manager_id, org_id, deleted);
+
+-- An audit append advances its chain's head and inserts the row in one statement (every audited
+-- read does one): the head keeps the hash it had before the row, which the row links to.
+ALTER TABLE audit_chain_head ADD COLUMN IF NOT EXISTS prev_hash bytea;
 `.execute(db);
 }
 

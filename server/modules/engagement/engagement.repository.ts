@@ -440,17 +440,36 @@ const TIMELINE_AUDIT_FILTER = sql.raw(`x.action NOT IN ('read', 'unmask', 'expor
           AND x.entity NOT IN ('engagement_contact', 'engagement_activity', 'opportunity', 'requirement', 'engagement_link', 'sale')`);
 
 /**
+ * A page of the timeline of the customer numbered `customerNo` if the data scope lets the user see
+ * them: the lookup and the page in one prepared statement (one round trip). customerId null: no such
+ * customer in scope.
+ */
+export async function timelineOf(db: Db, customerNo: string, scope: ScopeSubject, before: TimelineCursor | null, limit: number) {
+  const r = await sql<{ customer_id: number } & { [K in keyof TimelineRow]: TimelineRow[K] | null }>`${sql.raw(prepared(`timeline_${scope.dataScope}_${cursorKey(before)}`))}
+    WITH cu AS (SELECT c.id FROM customer c WHERE c.customer_no = ${customerNo} AND NOT c.deleted AND ${customerScope(scope, 'c')})
+    SELECT cu.id AS customer_id, t.* FROM cu LEFT JOIN LATERAL (${timelineBody(sql`cu.id`, before, limit)}) t ON true
+    ORDER BY t.at DESC, t.rank DESC, t.id DESC`.execute(db);
+  if (!r.rows.length) return { customerId: null, rows: [] };
+  return { customerId: r.rows[0]!.customer_id, rows: r.rows.filter((x) => x.kind !== null) as TimelineRow[] };
+}
+
+// Ranks outside 0–4 give the SQL of -1 or 5 (every branch before, or after, the cursor's kind).
+const cursorKey = (before: TimelineCursor | null) => (before ? `after_${Math.max(-1, Math.min(5, before.rank))}` : 'first');
+
+/** The timeline statement itself (tests EXPLAIN it). */
+export function timelineSql(customerId: number, before: TimelineCursor | null, limit: number) {
+  // Fixed shape per cursor rank (each branch's comparison depends on it): a prepared statement each,
+  // planned once per connection; planning the five-branch union costs more than running it.
+  return sql<TimelineRow>`${sql.raw(prepared(`timeline_${cursorKey(before)}`))} ${timelineBody(sql`${customerId}`, before, limit)}`;
+}
+
+/**
  * One page of a customer's timeline, newest first: profile changes (audit) merged with contacts,
  * activities, opportunities and requirements. Each branch is a LIMITed backward scan of its
  * (customer_id, time DESC, id DESC) index that starts at the cursor, so a page costs five short
  * index scans whatever the length of the customer's history.
  */
-export async function timelinePage(db: Db, customerId: number, before: TimelineCursor | null, limit: number): Promise<TimelineRow[]> {
-  return (await timelineSql(customerId, before, limit).execute(db)).rows;
-}
-
-/** The timeline statement itself (tests EXPLAIN it). */
-export function timelineSql(customerId: number, before: TimelineCursor | null, limit: number) {
+function timelineBody(customerId: Expression<number>, before: TimelineCursor | null, limit: number) {
   const branch = (kind: TimelineRow['kind'], timeCol: string) => {
     if (!before) return sql<boolean>`true`;
     const t = sql.ref(timeCol);
@@ -460,11 +479,7 @@ export function timelineSql(customerId: number, before: TimelineCursor | null, l
     if (rank > before.rank) return sql<boolean>`${t} < ${before.at}::timestamptz`;
     return sql<boolean>`(${t}, x.id) < (${before.at}::timestamptz, ${before.id})`;
   };
-  // Fixed shape per cursor rank (each branch's comparison depends on it): a prepared statement each,
-  // planned once per connection; planning the five-branch union costs more than running it.
-  // Ranks outside 0–4 give the SQL of -1 or 5 (every branch before, or after, the cursor's kind).
-  const name = before ? `timeline_after_${Math.max(-1, Math.min(5, before.rank))}` : 'timeline_first';
-  return sql<TimelineRow>`${sql.raw(prepared(name))}
+  return sql<TimelineRow>`
     SELECT kind, id, at, at::text AS at_text, rank, payload FROM (
       (SELECT 'audit' AS kind, x.id, x.at, 0 AS rank,
               jsonb_build_object('actor', x.actor_name, 'action', x.action, 'entity', x.entity, 'fields', x.fields, 'changes', x.changes) AS payload
