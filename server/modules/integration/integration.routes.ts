@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { actorOf, currentUser, requireUser } from '../../platform/auth.ts';
+import { audit } from '../../platform/audit.ts';
 import { typed } from '../../platform/context.ts';
+import { requestLang } from '../../platform/errors.ts';
+import { sendXlsx } from '../../platform/xlsx.ts';
 import * as service from './integration.service.ts';
 import { DecisionBody, IdParams, MergeBody, MergeQuery, ModelPatch, ProposeBody, ResolveBody, ReviewQuery, UnmergeBody } from './integration.schemas.ts';
 
@@ -13,6 +16,39 @@ export async function integrationRoutes(fastify: FastifyInstance) {
 
   app.get('/api/integration/reviews', { schema: { tags, querystring: ReviewQuery }, preHandler: review }, async (req) =>
     service.listReviews(app.db, currentUser(req), req.query));
+
+  app.get('/api/integration/reviews/export', { schema: { tags, querystring: ReviewQuery }, preHandler: requireUser('customer:read', 'integration:review', 'customer:export') }, async (req, reply) => {
+    const user = currentUser(req);
+    const zh = requestLang(req) === 'zh';
+    const status = req.query.status ?? 'pending';
+    const names = { pending: zh ? '待审核' : 'Pending', confirmed: zh ? '已合并' : 'Merged', rejected: zh ? '已判定不同' : 'Different' };
+    const count = await sendXlsx(reply, `merge-reviews-${new Date().toISOString().slice(0, 10)}.xlsx`, zh ? '合并审核' : 'Merge reviews', [
+      { header: zh ? '编号' : 'No.', key: 'id', width: 8 },
+      { header: zh ? '状态' : 'Status', key: 'status', width: 10 },
+      { header: zh ? '客户号 A' : 'Customer no. A', key: 'aNo', width: 14 },
+      { header: zh ? '名称 A' : 'Name A', key: 'aName', width: 20 },
+      { header: zh ? '客户号 B' : 'Customer no. B', key: 'bNo', width: 14 },
+      { header: zh ? '名称 B' : 'Name B', key: 'bName', width: 20 },
+      { header: zh ? '匹配概率' : 'Probability', key: 'p', width: 12, numFmt: '0.0000' },
+      { header: zh ? '证件冲突' : 'ID conflict', key: 'conflict', width: 24 },
+      { header: zh ? '优先级（资产，元）' : 'Priority (AUM, CNY)', key: 'aum', width: 16, numFmt: '#,##0.00' },
+      { header: zh ? '负责客户经理' : 'Manager', key: 'manager', width: 12 },
+      { header: zh ? '提出时间' : 'Raised', key: 'at', width: 20 },
+    ], async function* () {
+      for (let page = 1; page <= 100; page++) {
+        const r = await service.listReviews(app.db, user, { status, mine: req.query.mine, page, pageSize: 200 });
+        for (const x of r.items) {
+          yield {
+            id: x.id, status: names[x.status], aNo: x.a.customerNo, aName: x.a.name, bNo: x.b.customerNo, bName: x.b.name, p: x.probability ?? '',
+            conflict: x.conflict ?? '', aum: Number(x.priorityFen) / 100, manager: x.managerName ?? '', at: x.createdAt.toISOString().replace('T', ' ').slice(0, 19),
+          };
+        }
+        if (r.items.length < 200) break;
+      }
+    });
+    await app.db.transaction().execute((trx) => audit(trx, actorOf(req), { action: 'export', entity: 'match_review', fields: ['list'], changes: { filter: req.query, rows: count } }));
+    return reply;
+  });
 
   app.get('/api/integration/reviews/:id', { schema: { tags, params: IdParams }, preHandler: review }, async (req) =>
     service.getReview(app.db, currentUser(req), actorOf(req), req.params.id));

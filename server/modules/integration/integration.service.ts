@@ -213,6 +213,7 @@ async function resolveOne(trx: Db, actor: Actor, rec: repo.RecordRow, model: Mat
   let target: number | null = null;
   let status: 'matched' | 'created' | 'review' = 'matched';
   let queue: Evidence[] = [];
+  let decisive: Evidence | undefined;
 
   if (locked.customer_id) {
     // A changed record stays with its customer (lineage); merged away since → its survivor.
@@ -226,8 +227,10 @@ async function resolveOne(trx: Db, actor: Actor, rec: repo.RecordRow, model: Mat
     const evidence = await evidenceFor(trx, rec, p, found.map((f) => f.customer_id), model);
     const sure = evidence.filter((e) => e.best.zone === 'match' && !e.best.conflict);
     const fuzzy = evidence.filter((e) => e.best.zone === 'review' || (e.best.zone === 'match' && e.best.conflict));
+    decisive = evidence[0];
     if (sure.length) {
       target = sure[0].customerId;
+      decisive = sure[0];
       // Two customers that both surely match one record are probably one customer: ask.
       queue = [...sure.slice(1), ...fuzzy];
     } else {
@@ -252,7 +255,11 @@ async function resolveOne(trx: Db, actor: Actor, rec: repo.RecordRow, model: Mat
   }
   await audit(trx, actor, {
     action: 'resolve', entity: 'source_record', entityId: rec.id, customerId: target, fields: ['customer_id', 'match_status'],
-    changes: { source: rec.source_code, recordKey: rec.record_key, status, customerId: target, queued },
+    // Every decision explainable: the best evidence the engine had, against which record or golden record.
+    changes: {
+      source: rec.source_code, recordKey: rec.record_key, status, customerId: target, queued,
+      evidence: decisive ? { against: decisive.against, probability: decisive.best.probability, zone: decisive.best.zone, conflict: decisive.best.conflict ?? null, fields: decisive.best.fields } : null,
+    },
   });
   return status;
 }

@@ -180,6 +180,13 @@ describe('review queue (I5)', () => {
     expect((await ctx.app.inject({ method: 'POST', url: `/api/integration/reviews/${reviewId}/decision`, headers: as('cm_b'), payload: { decision: 'confirm' } })).statusCode).toBe(404);
   });
 
+  it('exports the queue to Excel, audited', async () => {
+    const res = await ctx.app.inject({ url: '/api/integration/reviews/export', headers: as('cm_a') });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('spreadsheetml');
+    await expect.poll(async () => (await ctx.db.selectFrom('audit_log').select('id').where('action', '=', 'export').where('entity', '=', 'match_review').execute()).length).toBe(1);
+  });
+
   it('rejects a bad decision with a 400 naming the field', async () => {
     const res = await ctx.app.inject({ method: 'POST', url: `/api/integration/reviews/${reviewId}/decision`, headers: as('cm_a'), payload: { decision: 'maybe' } });
     expect(res.statusCode).toBe(400);

@@ -15,7 +15,7 @@ export const zh = {
     queue: {
       title: '客户合并审核队列', mine: '只看我的', tabPending: '待审核', tabConfirmed: '已合并', tabRejected: '已判定不同', propose: '提出合并',
       pair: '客户对', priority: '优先级（资产）', score: '得分', probability: '匹配概率', zone: '判定区间', conflict: '冲突', manager: '负责客户经理', createdAt: '提出时间',
-      decidedAt: '审核时间', decidedBy: '审核人', empty: '没有待审核的客户对', open: '比对', merges: '合并记录',
+      decidedAt: '审核时间', decidedBy: '审核人', empty: '没有待审核的客户对', open: '比对', merges: '合并记录', export: '导出',
     },
     detail: {
       title: '客户比对', evidence: '逐项证据', total: '总分', weight: '权重', level: '比较结果', records: '来源记录', sideA: '客户 A', sideB: '客户 B',
@@ -60,7 +60,7 @@ export const en: typeof zh = {
     queue: {
       title: 'Merge review queue', mine: 'Mine only', tabPending: 'Pending', tabConfirmed: 'Merged', tabRejected: 'Different', propose: 'Propose a merge',
       pair: 'Pair', priority: 'Priority (AUM)', score: 'Score', probability: 'Probability', zone: 'Zone', conflict: 'Conflict', manager: 'Responsible manager', createdAt: 'Raised',
-      decidedAt: 'Decided', decidedBy: 'Decided by', empty: 'No pairs waiting for review', open: 'Compare', merges: 'Merges',
+      decidedAt: 'Decided', decidedBy: 'Decided by', empty: 'No pairs waiting for review', open: 'Compare', merges: 'Merges', export: 'Export',
     },
     detail: {
       title: 'Side-by-side comparison', evidence: 'Evidence per field', total: 'Total score', weight: 'Weight', level: 'Comparison', records: 'Source records', sideA: 'Customer A', sideB: 'Customer B',

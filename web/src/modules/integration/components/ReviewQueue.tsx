@@ -1,9 +1,10 @@
 import { useMemo, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { Button, Card, Space, Switch, Table, Tabs, Tag, Typography, type TableProps } from 'antd';
-import { HistoryOutlined, MergeCellsOutlined } from '@ant-design/icons';
+import { App, Button, Card, Space, Switch, Table, Tabs, Tag, Typography, type TableProps } from 'antd';
+import { DownloadOutlined, HistoryOutlined, MergeCellsOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { errorText } from '../../../app/http.ts';
+import { useAuth } from '../../../app/auth.tsx';
+import { download, errorText, toQuery } from '../../../app/http.ts';
 import { formatDateTime, formatFen } from '../../../app/format.ts';
 import { useReviews, type ReviewItem, type ReviewQuery, type ReviewStatus } from '../api.ts';
 import { pct, ReviewStatusTag, ZoneTag } from './IntegrationTags.tsx';
@@ -17,6 +18,9 @@ export function ReviewQueue() {
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
   const [proposing, setProposing] = useState(false);
+  const [exporting, setExporting] = useState(false);
+  const { can } = useAuth();
+  const { message } = App.useApp();
   const query: ReviewQuery = useMemo(() => ({
     status: (STATUSES as string[]).includes(params.get('status') ?? '') ? (params.get('status') as ReviewStatus) : 'pending',
     mine: params.get('mine') === '1' || undefined,
@@ -61,6 +65,18 @@ export function ReviewQueue() {
             <Switch size="small" checked={!!query.mine} onChange={(v) => set('mine', v ? '1' : undefined)} data-testid="review-mine" />
             {t('integration.queue.mine')}
           </Space>
+          {can('customer:export') && (
+            <Button icon={<DownloadOutlined />} loading={exporting} data-testid="review-export" onClick={async () => {
+              setExporting(true);
+              try {
+                await download(`/api/integration/reviews/export${toQuery({ status: query.status, mine: query.mine })}`, 'merge-reviews.xlsx');
+              } catch (err) {
+                void message.error(errorText(err));
+              } finally {
+                setExporting(false);
+              }
+            }}>{t('integration.queue.export')}</Button>
+          )}
           <Button icon={<HistoryOutlined />} onClick={() => navigate('/integration/merges')}>{t('integration.queue.merges')}</Button>
           <Button type="primary" icon={<MergeCellsOutlined />} onClick={() => setProposing(true)} data-testid="review-propose">{t('integration.queue.propose')}</Button>
         </Space>
