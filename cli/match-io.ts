@@ -42,31 +42,37 @@ export function columnMap(header: string, preset: Preset): Record<string, number
   return Object.fromEntries(cols.map((c, i) => [c, i]));
 }
 
-/** One data line as a MatchRecord; `source` is the input's own label when the file has no source column. */
-export function toRecord(line: string, cols: Record<string, number>, preset: Preset, inputSource: string): MatchRecord {
-  const f = splitLine(line, preset);
-  const get = (c: string) => {
-    const i = cols[c];
-    return i === undefined ? '' : (f[i] ?? '').trim();
-  };
+/**
+ * A reader of data lines for one input: line → MatchRecord. Column positions are resolved once;
+ * `source` is the input's own label when the file has no source column.
+ */
+export function recordReader(cols: Record<string, number>, preset: Preset, inputSource: string): (line: string) => MatchRecord {
+  const at = (c: string) => cols[c] ?? -1;
   if (preset === 'febrl') {
-    const extra: Record<string, string> = {};
-    for (const c of FEBRL_COLUMNS) if (c !== 'rec_id') extra[c] = get(c);
-    return { id: get('rec_id'), source: inputSource, kind: 'person', name: `${extra.given_name} ${extra.surname}`.trim(), extra };
+    const idx = FEBRL_COLUMNS.map(at);
+    return (line) => {
+      const f = splitLine(line, preset);
+      const extra: Record<string, string> = {};
+      for (let k = 1; k < FEBRL_COLUMNS.length; k++) extra[FEBRL_COLUMNS[k]!] = f[idx[k]!] ?? '';
+      return { id: f[idx[0]!] ?? '', source: inputSource, kind: 'person', name: `${extra.given_name} ${extra.surname}`.trim(), extra };
+    };
   }
-  return {
-    id: get('record_id'),
-    source: get('source') || inputSource,
-    kind: get('kind') === 'org' ? 'org' : 'person',
-    name: get('name'),
-    idType: get('id_type'),
-    idNo: get('id_no'),
-    mobile: get('mobile'),
-    email: get('email'),
-    birthDate: get('birth_date'),
-    gender: get('gender'),
-    address: get('address'),
-    employer: get('employer'),
-    legalRep: get('legal_rep'),
+  const [id, source, kind, name, idType, idNo, mobile, email, birth, gender, address, employer, legalRep] = CANONICAL_COLUMNS.map(at) as number[];
+  return (line) => {
+    const f = splitLine(line, preset);
+    const get = (i: number) => {
+      const v = i < 0 ? undefined : f[i];
+      return v ? (v.charCodeAt(0) === 32 || v.charCodeAt(v.length - 1) === 32 ? v.trim() : v) : '';
+    };
+    return {
+      id: get(id!), source: get(source!) || inputSource, kind: get(kind!) === 'org' ? 'org' : 'person',
+      name: get(name!), idType: get(idType!), idNo: get(idNo!), mobile: get(mobile!), email: get(email!),
+      birthDate: get(birth!), gender: get(gender!), address: get(address!), employer: get(employer!), legalRep: get(legalRep!),
+    };
   };
+}
+
+/** One data line as a MatchRecord (see recordReader, which is faster for many lines). */
+export function toRecord(line: string, cols: Record<string, number>, preset: Preset, inputSource: string): MatchRecord {
+  return recordReader(cols, preset, inputSource)(line);
 }

@@ -5,10 +5,11 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import {
-  blockingKeys, comparisonLevels, fastScore, hashKey, PRESET_RULES, prepare, termFrequencies,
+  blockingKeys, comparisonLevels, fastScore, hashKey, packPrepared, PRESET_RULES, prepare, unpackPrepared,
   type MatchModel, type Prepared,
 } from '../engines/matching/index.ts';
-import { toRecord, type Preset } from './match-io.ts';
+import { COMPARATORS } from '../engines/matching/comparisons.ts';
+import { recordReader, type Preset } from './match-io.ts';
 
 export type WorkerInit = {
   preset: Preset;
@@ -28,28 +29,59 @@ export type PrepareResult = {
   keyHash: Float64Array;
   keyRec: Int32Array;
   keyRule: Uint8Array;
-  tf: MatchModel['termFrequencies'];
+  /** Term counts per TF comparison: values and their counts. */
+  tf: Record<string, { values: string[]; counts: Int32Array; total: number }>;
+  /** The range's prepared records, packed (UTF-8), for the other workers: record lo + k is bytes packStart[k] … packStart[k + 1]. */
+  pack: SharedArrayBuffer;
+  packStart: Int32Array;
 };
+
+/** Another worker's packed records. */
+export type Peer = { lo: number; hi: number; pack: SharedArrayBuffer; packStart: Int32Array };
 
 export type WorkerRequest =
   | { op: 'prepare'; lo: number; hi: number; model: MatchModel }
+  | { op: 'peers'; peers: Peer[] } // every worker's packed range, its own included
   | { op: 'levels'; a: Int32Array; b: Int32Array; model: MatchModel }
   | { op: 'score'; a: Int32Array; b: Int32Array; model: MatchModel };
 
 const init = workerData as WorkerInit;
 const buffers = init.files.map((f) => Buffer.from(f.buf));
-const cache: (Prepared | undefined)[] = new Array(init.recStart.length);
+const readers = init.files.map((f) => recordReader(f.cols, init.preset, f.source));
+let packs: Array<Peer & { view: Buffer }> = [];
 
+/** Prepares a record from its input line (the first pass). */
+function fromLine(i: number): Prepared {
+  const f = init.recFile[i]!;
+  return prepare(readers[f]!(buffers[f]!.toString('utf8', init.recStart[i]!, init.recEnd[i]!)));
+}
+
+/**
+ * A record for comparison, unpacked from the packed form its worker wrote in the first pass. Nothing is
+ * cached (a million prepared objects per thread would cost more memory and garbage collection than
+ * unpacking costs time); pairs come sorted by their first record, so callers keep that one.
+ */
 function record(i: number): Prepared {
-  let p = cache[i];
-  if (!p) {
-    const f = init.recFile[i]!;
-    const file = init.files[f]!;
-    const line = buffers[f]!.toString('utf8', init.recStart[i]!, init.recEnd[i]!);
-    p = prepare(toRecord(line, file.cols, init.preset, file.source));
-    cache[i] = p;
+  for (const pk of packs) {
+    if (i >= pk.lo && i < pk.hi) {
+      const k = i - pk.lo;
+      return unpackPrepared(pk.view.toString('utf8', pk.packStart[k]!, pk.packStart[k + 1]!));
+    }
   }
-  return p;
+  throw new RangeError(`record ${i}: not in any packed range`);
+}
+
+/** Runs fn over pairs, unpacking each first record once for its run of pairs. */
+function eachPair(a: Int32Array, b: Int32Array, fn: (k: number, ra: Prepared, rb: Prepared) => void) {
+  let ai = -1;
+  let ra: Prepared | null = null;
+  for (let k = 0; k < a.length; k++) {
+    if (a[k] !== ai || !ra) {
+      ai = a[k]!;
+      ra = record(ai);
+    }
+    fn(k, ra, record(b[k]!));
+  }
 }
 
 function prepareRange(lo: number, hi: number, model: MatchModel): PrepareResult {
@@ -63,10 +95,29 @@ function prepareRange(lo: number, hi: number, model: MatchModel): PrepareResult 
   const recs: number[] = [];
   const rules: number[] = [];
   const ruleIndex = new Map(PRESET_RULES[init.preset].map((r, i) => [r.name, i]));
-  const own: Prepared[] = [];
+  const tfComps = model.comparisons.filter((c) => c.termFrequency);
+  const tfCounts = tfComps.map(() => new Map<string, number>());
+  const tfTotals = tfComps.map(() => 0);
+  let packed = Buffer.allocUnsafe(1 << 20);
+  let packLen = 0;
+  const packStart = new Int32Array(n + 1);
   for (let i = lo; i < hi; i++) {
-    const p = record(i);
-    own.push(p);
+    const p = fromLine(i);
+    tfComps.forEach((c, t) => {
+      if (c.kind && c.kind !== p.kind) return;
+      const v = COMPARATORS[c.name]!.tfValue!(p);
+      if (!v) return;
+      tfCounts[t]!.set(v, (tfCounts[t]!.get(v) ?? 0) + 1);
+      tfTotals[t]!++;
+    });
+    const line = packPrepared(p);
+    if (packLen + line.length * 3 > packed.length) {
+      const bigger = Buffer.allocUnsafe(packed.length * 2 + line.length * 3);
+      packed.copy(bigger, 0, 0, packLen);
+      packed = bigger;
+    }
+    packStart[i - lo] = packLen;
+    packLen += packed.write(line, packLen);
     const k = i - lo;
     kind[k] = p.kind === 'org' ? 1 : 0;
     if (p.idValid && p.idKind === 'resident_id') personId[k] = hashKey(p.idKey) + 1;
@@ -80,10 +131,15 @@ function prepareRange(lo: number, hi: number, model: MatchModel): PrepareResult 
       rules.push(ruleIndex.get(key.slice(0, key.indexOf(':')))!);
     }
   }
+  packStart[n] = packLen;
+  const pack = new SharedArrayBuffer(packLen);
+  packed.copy(Buffer.from(pack), 0, 0, packLen);
+  const tf: PrepareResult['tf'] = {};
+  tfComps.forEach((c, t) => (tf[c.name] = { values: [...tfCounts[t]!.keys()], counts: Int32Array.from(tfCounts[t]!.values()), total: tfTotals[t]! }));
   return {
     lo, kind, personId, orgId, source, sourceNames: [...sourceIndex.keys()],
     keyHash: Float64Array.from(hashes), keyRec: Int32Array.from(recs), keyRule: Uint8Array.from(rules),
-    tf: termFrequencies(own, model),
+    tf, pack, packStart,
   };
 }
 
@@ -91,14 +147,17 @@ parentPort!.on('message', (req: WorkerRequest) => {
   if (req.op === 'prepare') {
     const r = prepareRange(req.lo, req.hi, req.model);
     parentPort!.postMessage(r, [r.kind, r.personId, r.orgId, r.source, r.keyHash, r.keyRec, r.keyRule].map((x) => x.buffer as ArrayBuffer));
+  } else if (req.op === 'peers') {
+    packs = req.peers.map((p) => ({ ...p, view: Buffer.from(p.pack) }));
+    parentPort!.postMessage(true);
   } else if (req.op === 'levels') {
     const c = req.model.comparisons.length;
     const out = new Int8Array(req.a.length * c);
-    for (let k = 0; k < req.a.length; k++) comparisonLevels(record(req.a[k]!), record(req.b[k]!), req.model, out.subarray(k * c, (k + 1) * c));
+    eachPair(req.a, req.b, (k, ra, rb) => comparisonLevels(ra, rb, req.model, out.subarray(k * c, (k + 1) * c)));
     parentPort!.postMessage(out, [out.buffer as ArrayBuffer]);
   } else {
     const out = new Float64Array(req.a.length);
-    for (let k = 0; k < req.a.length; k++) out[k] = fastScore(record(req.a[k]!), record(req.b[k]!), req.model);
+    eachPair(req.a, req.b, (k, ra, rb) => (out[k] = fastScore(ra, rb, req.model)));
     parentPort!.postMessage(out, [out.buffer as ArrayBuffer]);
   }
 });

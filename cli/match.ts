@@ -160,6 +160,7 @@ export async function matchCommand(argv: string[]): Promise<number> {
     const source = new Int32Array(n);
     const sourceNames: string[] = [];
     const tf: NonNullable<MatchModel['termFrequencies']> = {};
+    const tfMaps = new Map<string, { total: number; counts: Map<string, number> }>();
     let keys = 0;
     for (const p of parts) keys += p.keyHash.length;
     const keyHash = new Float64Array(keys);
@@ -180,12 +181,17 @@ export async function matchCommand(argv: string[]): Promise<number> {
       keyRec.set(p.keyRec, ko);
       keyRule.set(p.keyRule, ko);
       ko += p.keyHash.length;
-      for (const [name, t] of Object.entries(p.tf ?? {})) {
-        const acc = (tf[name] ??= { total: 0, counts: Object.create(null) as Record<string, number> });
+      for (const [name, t] of Object.entries(p.tf)) {
+        let acc = tfMaps.get(name);
+        if (!acc) tfMaps.set(name, (acc = { total: 0, counts: new Map() }));
         acc.total += t.total;
-        for (const v in t.counts) acc.counts[v] = (acc.counts[v] ?? 0) + t.counts[v]!;
+        t.values.forEach((v, q) => acc.counts.set(v, (acc.counts.get(v) ?? 0) + t.counts[q]!));
       }
     }
+    for (const [name, t] of tfMaps) tf[name] = { total: t.total, counts: Object.fromEntries(t.counts) };
+    // Every worker gets every range's packed records (shared memory, no copies): a pair across ranges needs no second preparation.
+    const peers = parts.map((p, w) => ({ lo: p.lo, hi: bounds[w + 1]!, pack: p.pack, packStart: p.packStart }));
+    await Promise.all(parts.map((_, w) => pool.run(w, { op: 'peers', peers })));
     lap('prepared + keyed');
 
     // 2. Candidate pairs from the blocking keys.

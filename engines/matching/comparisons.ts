@@ -3,6 +3,7 @@
  * reaches (levels ordered from strongest agreement to 'else'), or -1 when a value is missing on either side
  * (missing says nothing: weight 0). Pure.
  */
+import { addressTokens } from './normalize.ts';
 import { editDistance, jaroWinkler, tokenOverlap } from './similarity.ts';
 import type { Prepared } from './types.ts';
 
@@ -68,7 +69,7 @@ function mobile(a: Prepared, b: Prepared): number {
 function address(a: Prepared, b: Prepared): number {
   if (!a.address || !b.address) return MISSING;
   if (a.address === b.address) return 0;
-  const o = tokenOverlap(a.addressTokens, b.addressTokens);
+  const o = tokenOverlap(addressTokens(a.address), addressTokens(b.address));
   if (o >= 0.6) return 1;
   if (o >= 0.3) return 2;
   return 3;

@@ -14,7 +14,7 @@ import { fastScore, oddsScore } from './model.ts';
 import type { MatchModel, Prepared, ReviewPair } from './types.ts';
 
 export type { MatchRecord, Prepared, MatchModel, Comparison, ComparisonLevel, TermFrequencies, PairScore, ReviewPair, IdKind } from './types.ts';
-export { prepare, companyCore, normDate, normAddress, syllables } from './normalize.ts';
+export { prepare, packPrepared, unpackPrepared, companyCore, normDate, normAddress, syllables } from './normalize.ts';
 export { blockingKeys, candidatePairs, candidatesFromKeys, hashKey, PRESET_RULES, MAX_BLOCK, type Candidates, type PairOptions, type BlockingRule } from './blocking.ts';
 export { defaultModel, trainModel, trainingPlan, fitModel, scorePair, fastScore, comparisonLevels, termFrequencies, idConflict, oddsScore, seededRandom, type TrainingSample, type TrainOptions } from './model.ts';
 export { clusterScored, type GuardInfo, type ClusterOptions } from './cluster.ts';

@@ -120,19 +120,53 @@ export function scorePair(a: Prepared, b: Prepared, model: MatchModel): PairScor
   return conflict ? { score, probability, zone, fields, conflict } : { score, probability, zone, fields };
 }
 
+type CompiledKind = {
+  prior: number;
+  compare: Array<(a: Prepared, b: Prepared) => number>;
+  weights: Float64Array[];
+  /** Per comparison: its TF table and value function when level 0 is frequency-adjusted. */
+  tf: Array<{ counts: Map<string, number>; total: number; value: (p: Prepared) => string; m: number; floor: number } | null>;
+};
+
+// Compiled form of a model, per kind (models are values: changing one means a new object).
+const compiled = new WeakMap<MatchModel, Partial<Record<'person' | 'org', CompiledKind>>>();
+
+function compile(model: MatchModel, kind: 'person' | 'org'): CompiledKind {
+  let byKind = compiled.get(model);
+  if (!byKind) compiled.set(model, (byKind = {}));
+  let c = byKind[kind];
+  if (c) return c;
+  const prior = model.priorMatchProbability[kind] ?? 1e-5;
+  c = { prior: log2(prior / (1 - prior)), compare: [], weights: [], tf: [] };
+  for (const comp of model.comparisons) {
+    if (!applies(comp, kind)) continue;
+    const fn = COMPARATORS[comp.name]!;
+    c.compare.push(fn.compare);
+    c.weights.push(Float64Array.from(comp.levels, (lv) => lv.weight ?? log2(Math.max(lv.m, 1e-9) / Math.max(lv.u, 1e-9))));
+    const tf = comp.termFrequency && comp.levels[0]!.weight === undefined ? model.termFrequencies?.[comp.name] : undefined;
+    c.tf.push(tf && fn.tfValue ? { counts: new Map(Object.entries(tf.counts)), total: Math.max(tf.total, 1), value: fn.tfValue, m: comp.levels[0]!.m, floor: comp.levels[0]!.u / 10 } : null);
+  }
+  byKind[kind] = c;
+  return c;
+}
+
 /**
  * Just the score (log2 odds) of a pair: the hot path of clustering, without building the explanation.
- * @example fastScore(a, b, model) > log2(0.999 / 0.001) // sure match
+ * Same value as scorePair(a, b, model).score.
+ * @example fastScore(a, b, model) >= oddsScore(model.matchThreshold) // sure match
  */
 export function fastScore(a: Prepared, b: Prepared, model: MatchModel): number {
   if (a.kind !== b.kind) return -Infinity;
-  const prior = model.priorMatchProbability[a.kind] ?? 1e-5;
-  let score = log2(prior / (1 - prior));
-  for (let c = 0; c < model.comparisons.length; c++) {
-    const comp = model.comparisons[c]!;
-    if (!applies(comp, a.kind)) continue;
-    const level = COMPARATORS[comp.name]!.compare(a, b);
-    if (level >= 0) score += levelWeight(model, c, level, a, b);
+  const c = compile(model, a.kind);
+  let score = c.prior;
+  for (let k = 0; k < c.compare.length; k++) {
+    const level = c.compare[k]!(a, b);
+    if (level < 0) continue;
+    const tf = level === 0 ? c.tf[k] : null;
+    if (tf) {
+      const v = tf.value(a);
+      score += log2(tf.m / Math.max(Math.max(tf.counts.get(v) ?? 1, 1) / tf.total, tf.floor));
+    } else score += c.weights[k]![level]!;
   }
   return score;
 }
@@ -149,16 +183,16 @@ export function termFrequencies(records: readonly Prepared[], model: MatchModel)
   for (const comp of model.comparisons) {
     if (!comp.termFrequency) continue;
     const fn = COMPARATORS[comp.name]!.tfValue!;
-    const counts: Record<string, number> = Object.create(null);
+    const counts = new Map<string, number>();
     let total = 0;
     for (const p of records) {
       if (!applies(comp, p.kind)) continue;
       const v = fn(p);
       if (!v) continue;
-      counts[v] = (counts[v] ?? 0) + 1;
+      counts.set(v, (counts.get(v) ?? 0) + 1);
       total++;
     }
-    out[comp.name] = { total, counts };
+    out[comp.name] = { total, counts: Object.fromEntries(counts) };
   }
   return out;
 }
@@ -182,9 +216,11 @@ export type FitOptions = { iterations?: number; note?: string; records?: number 
 type Pattern = { v: Int8Array; n: number };
 
 function patternsOf(rows: Int8Array[]): Pattern[] {
-  const patterns = new Map<string, Pattern>();
+  const patterns = new Map<number, Pattern>();
   for (const v of rows) {
-    const key = v.join(',');
+    // Levels are small (-1 … 6): base 8 digits, exact in a double for up to 17 comparisons.
+    let key = 0;
+    for (let i = 0; i < v.length; i++) key = key * 8 + v[i]! + 1;
     const p = patterns.get(key);
     if (p) p.n++;
     else patterns.set(key, { v, n: 1 });
@@ -369,7 +405,7 @@ export function trainingPlan(
     }
     const ofKind: number[] = [];
     for (let k = 0; k < cands.a.length; k++) if (kindOf[cands.a[k]!] === kd && kindOf[cands.b[k]!] === kd) ofKind.push(k);
-    const step = Math.max(1, ofKind.length / (opts.maxBlockedPairs ?? 200_000));
+    const step = Math.max(1, ofKind.length / (opts.maxBlockedPairs ?? 100_000));
     const blocked: number[] = [];
     for (let f = 0; f < ofKind.length; f += step) blocked.push(ofKind[Math.floor(f)]!);
     plans.push({ kind: kd ? ('org' as const) : ('person' as const), randomA, randomB, blocked, blockedTotal: ofKind.length, allPairs });

@@ -26,7 +26,9 @@ const CHAR_MAP: Record<string, string> = { '號': '号', '樓': '楼', '區': '�
 /** NFKC (full-width → half-width), mapped characters, no whitespace, Latin lower-cased. */
 export function normText(s: string | null | undefined): string {
   if (!s) return '';
-  let t = s.normalize('NFKC').replace(/\s+/g, '').toLowerCase();
+  // NFKC only when something outside plain ASCII and CJK ideographs is present (it is the slow step).
+  let t = /[^\x21-\x7e\u4e00-\u9fff]/.test(s) ? s.normalize('NFKC').replace(/\s+/g, '') : s;
+  if (/[A-Z]/.test(t)) t = t.toLowerCase();
   if (/[號樓區縣東門陽華國偉]/.test(t)) t = t.replace(/[號樓區縣東門陽華國偉]/g, (c) => CHAR_MAP[c]!);
   return t;
 }
@@ -79,7 +81,7 @@ export function syllables(s: string): string {
  */
 export function normDate(s: string | null | undefined): string {
   if (!s) return '';
-  const t = s.normalize('NFKC').trim();
+  const t = /^[\x20-\x7e\u5e74\u6708\u65e5]*$/.test(s) ? s.trim() : s.normalize('NFKC').trim();
   let m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?/.exec(t);
   if (!m) m = /^(\d{4})(\d{2})(\d{2})$/.exec(t);
   if (!m) return '';
@@ -125,7 +127,8 @@ type IdParts = { idKind: IdKind; idNo: string; idValid: boolean; idKey: string }
 const residentKey = (s: string) => (s.length === 18 ? s.slice(0, 6) + s.slice(8, 17) : s);
 
 function prepareId(idType: string | null | undefined, raw: string | null | undefined, birthDate: string): IdParts {
-  const s = (raw ?? '').normalize('NFKC').replace(/[\s-]+/g, '').toUpperCase();
+  let s = raw ?? '';
+  if (/[^0-9A-Z]/.test(s)) s = s.normalize('NFKC').replace(/[\s-]+/g, '').toUpperCase();
   const idKind = idKindOf(idType, s);
   if (!s) return { idKind: '', idNo: '', idValid: false, idKey: '' };
   if (idKind === 'resident_id') {
@@ -147,7 +150,7 @@ function prepareId(idType: string | null | undefined, raw: string | null | undef
 
 function prepareMobile(raw: string | null | undefined): string {
   if (!raw) return '';
-  const r = normalizeMobile(raw.normalize('NFKC'));
+  const r = normalizeMobile(/^[\x20-\x7e]*$/.test(raw) ? raw : raw.normalize('NFKC'));
   return r.ok ? r.value : raw.replace(/\D/g, '');
 }
 
@@ -157,6 +160,9 @@ function prepareGender(raw: string | null | undefined): 'M' | 'F' | '' {
   if (g === 'F' || g === '女' || g === 'FEMALE' || g === '2') return 'F';
   return '';
 }
+
+// Records without preset-specific attributes share one empty object (a million records, a million fewer objects).
+const NO_EXTRA: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 /**
  * Normalise a source record for comparison.
@@ -172,8 +178,11 @@ export function prepare(rec: MatchRecord): Prepared {
   const id = prepareId(rec.idType, rec.idNo, birthField);
   // A valid resident ID states birth date and sex: use them when the record's own fields are empty.
   const fromId = id.idValid && id.idKind === 'resident_id' ? validateResidentId(id.idNo) : null;
-  const extra: Record<string, string> = {};
-  if (rec.extra) for (const [k, v] of Object.entries(rec.extra)) extra[k] = (v ?? '').trim().toLowerCase();
+  let extra: Record<string, string> = NO_EXTRA;
+  if (rec.extra) {
+    extra = {};
+    for (const [k, v] of Object.entries(rec.extra)) extra[k] = (v ?? '').trim().toLowerCase();
+  }
   return {
     id: rec.id,
     source: rec.source,
@@ -187,9 +196,35 @@ export function prepare(rec: MatchRecord): Prepared {
     birthDate: birthField || (fromId?.ok ? fromId.birthDate : ''),
     gender: prepareGender(rec.gender) || (fromId?.ok ? fromId.gender : ''),
     address,
-    addressTokens: addressTokens(address),
     employer: rec.employer ? companyCore(rec.employer) : '',
     legalRep: normText(rec.legalRep),
     extra,
+  };
+}
+
+const PACK_FIELDS = ['id', 'source', 'kind', 'name', 'nameKey', 'pinyin', 'idKind', 'idNo', 'idKey', 'mobile', 'email', 'birthDate', 'gender', 'address', 'employer', 'legalRep'] as const;
+const SEP = '\u001f';
+
+/**
+ * A prepared record as one line of text (for handing records between threads or storing the prepared form);
+ * unpackPrepared reverses it without normalising again.
+ * @example unpackPrepared(packPrepared(p)) // deep-equals p
+ */
+export function packPrepared(p: Prepared): string {
+  let s = '';
+  for (const f of PACK_FIELDS) s += p[f] + SEP;
+  s += p.idValid ? '1' : '0';
+  if (p.extra !== NO_EXTRA && Object.keys(p.extra).length) s += SEP + JSON.stringify(p.extra);
+  return s;
+}
+
+/** See packPrepared. */
+export function unpackPrepared(line: string): Prepared {
+  const f = line.split(SEP);
+  return {
+    id: f[0]!, source: f[1]!, kind: f[2] as Prepared['kind'], name: f[3]!, nameKey: f[4]!, pinyin: f[5]!,
+    idKind: f[6] as Prepared['idKind'], idNo: f[7]!, idValid: f[16] === '1', idKey: f[8]!, mobile: f[9]!, email: f[10]!,
+    birthDate: f[11]!, gender: f[12] as Prepared['gender'], address: f[13]!, employer: f[14]!, legalRep: f[15]!,
+    extra: f.length > 17 ? JSON.parse(f.slice(17).join(SEP)) : NO_EXTRA,
   };
 }

@@ -51,6 +51,7 @@ export function editDistance(a: string, b: string, max = 3): number {
   const la = a.length;
   const lb = b.length;
   if (Math.abs(la - lb) > max) return max + 1;
+  if (max <= 1) return withinOneEdit(a, b) ? 1 : 2;
   if (!la) return lb;
   if (!lb) return la;
   let prev2 = new Array<number>(lb + 1).fill(0);
@@ -72,6 +73,25 @@ export function editDistance(a: string, b: string, max = 3): number {
     [prev2, prev, cur] = [prev, cur, prev2];
   }
   return prev[lb]!;
+}
+
+/** a ≠ b are one insert, delete, substitution or neighbour swap apart (linear time, no allocation). */
+function withinOneEdit(a: string, b: string): boolean {
+  const la = a.length;
+  const lb = b.length;
+  let i = 0;
+  while (i < la && i < lb && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  let ea = la - 1;
+  let eb = lb - 1;
+  while (ea >= i && eb >= i && a.charCodeAt(ea) === b.charCodeAt(eb)) {
+    ea--;
+    eb--;
+  }
+  // What differs is a[i..ea] vs b[i..eb].
+  const da = ea - i + 1;
+  const db = eb - i + 1;
+  if (da <= 1 && db <= 1) return true;
+  return da === 2 && db === 2 && a.charCodeAt(i) === b.charCodeAt(i + 1) && a.charCodeAt(i + 1) === b.charCodeAt(i);
 }
 
 /**

@@ -59,10 +59,8 @@ export type Prepared = {
   /** YYYY-MM-DD */
   birthDate: string;
   gender: 'M' | 'F' | '';
-  /** Address without province/city prefix, unified characters. */
+  /** Address without province/city prefix, unified characters (split into parts only when compared). */
   address: string;
-  /** Address parts: district, road, number, building, room. */
-  addressTokens: string[];
   employer: string;
   legalRep: string;
   /** Preset-specific attributes, normalised (lower-case, trimmed). */
