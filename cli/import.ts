@@ -35,7 +35,7 @@ export async function importCommand(argv: string[], config: Config): Promise<num
   if (encoding !== undefined && !service.isEncoding(encoding)) throw new UsageError('--encoding must be one of auto, utf8, gbk, gb18030');
   const actor: Actor = { userId: null, username: `cli:${os.userInfo().username}`, ip: null };
   const abs = path.resolve(file);
-  return withDb(config, async ({ db }) => {
+  return withDb(config, async ({ db, pool }) => {
     if (values['create-source'] && !(await db.selectFrom('source_system').select('code').where('code', '=', values.source!).executeTakeFirst())) {
       await service.createSource(db, actor, { code: values.source!, name: values.source!, kind: 'other' });
       say(`source ${values.source} registered`);
@@ -56,7 +56,7 @@ export async function importCommand(argv: string[], config: Config): Promise<num
     }, 1000);
     let outcome: string;
     try {
-      outcome = await service.run(db, loadId, { batchRows, resolve: !values['no-resolve'] });
+      outcome = await service.run(db, loadId, { batchRows, resolve: !values['no-resolve'], pool });
     } finally {
       clearInterval(timer);
       if (tty) process.stdout.write('\n');

@@ -6,7 +6,11 @@ export type Message = { zh: string; en: string };
 export type Outcome = { ok: true; value: string | null } | { ok: false; rule: string; message: Message };
 
 /** Full-width ASCII (Ａ１，) and the ideographic space to their half-width forms, e.g. halfWidth('１３８　ＡＢ') → '138 AB'. */
+const WIDE = /[\uff01-\uff5e\u3000]/;
+
 export function halfWidth(s: string): string {
+  // Most values have no full-width character: test once instead of rebuilding the string.
+  if (!WIDE.test(s)) return s;
   let out = '';
   let changed = false;
   for (let i = 0; i < s.length; i++) {

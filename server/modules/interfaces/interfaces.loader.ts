@@ -5,8 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { sql } from 'kysely';
-import type { Db } from '../../db/database.ts';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import type pg from 'pg';
+import type { Database, Db } from '../../db/database.ts';
 import { audit, type Actor } from '../../platform/audit.ts';
 import { AppError, fieldError, invalid, type Message } from '../../platform/errors.ts';
 import { compileMapping, contentHash, type Compiled, type Mapping } from '../../../engines/transform/index.ts';
@@ -23,6 +24,8 @@ export type RunOptions = {
   today?: string;
   /** false: leave new and changed records pending for integration to resolve later (big initial loads). */
   resolve?: boolean;
+  /** With the pool, batches go through COPY into a staging table on one held connection (the fast path). */
+  pool?: pg.Pool;
   /** Called when the run fails, after the failure is recorded (alerts). */
   onFailure?: (db: Db, loadId: number, message: Message) => Promise<void>;
 };
@@ -45,6 +48,31 @@ export const rawHash = (values: string[]) => createHash('sha256').update(values.
 
 /** Runs (or resumes) a load unless another runner holds it. Never throws for a bad file: the load records the failure. */
 export async function runLoad(db: Db, loadId: number, opts: RunOptions = {}): Promise<RunOutcome> {
+  if (opts.pool) {
+    const client = await opts.pool.connect();
+    // Kysely on this one client (its release is ours to call), so COPY and queries share the connection and its transaction.
+    const held = new Proxy(client, {
+      get(t, p) {
+        if (p === 'release') return () => {};
+        const v = Reflect.get(t, p, t);
+        return typeof v === 'function' ? v.bind(t) : v;
+      },
+    });
+    const conn = new Kysely<Database>({ dialect: new PostgresDialect({ pool: { connect: async () => held, end: async () => {} } as unknown as pg.Pool }) });
+    let broken = false;
+    try {
+      if (!(await repo.tryLockLoad(conn, loadId))) return 'busy';
+      try {
+        await repo.createStage(client);
+        return await run(conn, db, loadId, opts, client);
+      } finally {
+        await repo.unlockLoad(conn, loadId).catch(() => { broken = true; });
+      }
+    } finally {
+      await conn.destroy();
+      client.release(broken);
+    }
+  }
   return db.connection().execute(async (conn) => {
     if (!(await repo.tryLockLoad(conn, loadId))) return 'busy';
     try {
@@ -71,7 +99,7 @@ function higher(a: string | null, b: string): string {
   return b > a ? b : a;
 }
 
-async function run(conn: Db, db: Db, loadId: number, opts: RunOptions): Promise<RunOutcome> {
+async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client?: pg.PoolClient): Promise<RunOutcome> {
   const load = await repo.getLoad(conn, loadId);
   if (!load) return 'finished-already';
   if (load.status === 'succeeded' || load.status === 'failed') return 'finished-already';
@@ -117,7 +145,11 @@ async function run(conn: Db, db: Db, loadId: number, opts: RunOptions): Promise<
       if (!accepted.length && !rejected.length) return;
       await sql`BEGIN`.execute(conn);
       inTx = true;
-      const written = await repo.upsertRecords(conn, load.source_code, loadId, accepted);
+      let written: { id: number; inserted: boolean }[];
+      if (client && accepted.length) {
+        await repo.copyToStage(client, accepted);
+        written = await repo.upsertStaged(conn, load.source_code, loadId);
+      } else written = await repo.upsertRecords(conn, load.source_code, loadId, accepted);
       await repo.quarantineRows(conn, load.interface_id, loadId, rejected);
       const inserted = written.filter((w) => w.inserted).length;
       await repo.advanceLoad(conn, loadId, {

@@ -3,6 +3,8 @@ import type { Db } from '../../db/database.ts';
 import type { CanonicalRecord } from '../../../engines/transform/index.ts';
 import type { InterfaceLoadTable, InterfaceTable, LoadStatus, QuarantineStatus } from './interfaces.table.ts';
 import type { Insertable, Updateable } from 'kysely';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 
 // ---------------------------------------------------------------------------------------------
 // Sources
@@ -192,6 +194,55 @@ export async function upsertRecords(db: Db, sourceCode: string, loadId: number, 
       ${col((r) => JSON.stringify(r.attributes))}::text[], ${col((r) => JSON.stringify(r.accounts))}::text[], ${col((r) => r.hash.toString('hex'))}::text[],
       ${col((r) => r.source_updated_at)}::text[])
       AS u(record_key, kind, name, id_type, id_no, mobile, email, birth_date, gender, address, employer, legal_rep, attributes, accounts, hash, updated)
+    ON CONFLICT (source_code, record_key) DO UPDATE SET
+      kind = EXCLUDED.kind, name = EXCLUDED.name, id_type = EXCLUDED.id_type, id_no = EXCLUDED.id_no, mobile = EXCLUDED.mobile, email = EXCLUDED.email,
+      birth_date = EXCLUDED.birth_date, gender = EXCLUDED.gender, address = EXCLUDED.address, employer = EXCLUDED.employer, legal_rep = EXCLUDED.legal_rep,
+      attributes = EXCLUDED.attributes, accounts = EXCLUDED.accounts, content_hash = EXCLUDED.content_hash, source_updated_at = EXCLUDED.source_updated_at,
+      last_load_id = EXCLUDED.last_load_id, match_status = 'pending', updated_at = now()
+    WHERE t.content_hash <> EXCLUDED.content_hash
+    RETURNING t.id, (t.xmax = 0) AS inserted`.execute(db);
+  return res.rows;
+}
+
+/** COPY text format: backslash, tab, newline and carriage return escaped; null as \N. */
+function copyText(v: string | null): string {
+  if (v === null) return '\\N';
+  return /[\\\t\n\r]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : v;
+}
+
+/** The batch's staging table on this connection: emptied by every commit. */
+export async function createStage(client: pg.PoolClient) {
+  await client.query(`CREATE TEMP TABLE IF NOT EXISTS interface_stage (
+    record_key text, kind text, name text, id_type text, id_no text, mobile text, email text, birth_date date, gender text, address text,
+    employer text, legal_rep text, attributes jsonb, accounts jsonb, hash bytea, updated timestamptz) ON COMMIT DELETE ROWS`);
+}
+
+/** COPYs a batch into the staging table (inside the caller's transaction): the fast path for big loads. */
+export async function copyToStage(client: pg.PoolClient, recs: StagedRecord[]) {
+  const lines: string[] = [];
+  for (const r of recs) {
+    lines.push([
+      copyText(r.recordKey), r.kind, copyText(r.name), copyText(r.id_type), copyText(r.id_no), copyText(r.mobile), copyText(r.email), copyText(r.birth_date),
+      copyText(r.gender), copyText(r.address), copyText(r.employer), copyText(r.legal_rep), copyText(JSON.stringify(r.attributes)), copyText(JSON.stringify(r.accounts)),
+      `\\\\x${r.hash.toString('hex')}`, copyText(r.source_updated_at),
+    ].join('\t'));
+  }
+  const stream = client.query(copyFrom('COPY interface_stage FROM STDIN'));
+  await new Promise<void>((resolve, reject) => {
+    stream.on('error', reject);
+    stream.on('finish', resolve);
+    stream.end(`${lines.join('\n')}\n`);
+  });
+}
+
+/** Upserts the staged batch, as upsertRecords does. */
+export async function upsertStaged(db: Db, sourceCode: string, loadId: number) {
+  const res = await sql<{ id: number; inserted: boolean }>`
+    INSERT INTO source_record AS t (source_code, record_key, kind, name, id_type, id_no, mobile, email, birth_date, gender, address, employer, legal_rep,
+      attributes, accounts, content_hash, source_updated_at, first_load_id, last_load_id)
+    SELECT ${sourceCode}, u.record_key, u.kind, u.name, u.id_type, u.id_no, u.mobile, u.email, u.birth_date, u.gender, u.address, u.employer, u.legal_rep,
+      u.attributes, u.accounts, u.hash, u.updated, ${loadId}, ${loadId}
+    FROM interface_stage u
     ON CONFLICT (source_code, record_key) DO UPDATE SET
       kind = EXCLUDED.kind, name = EXCLUDED.name, id_type = EXCLUDED.id_type, id_no = EXCLUDED.id_no, mobile = EXCLUDED.mobile, email = EXCLUDED.email,
       birth_date = EXCLUDED.birth_date, gender = EXCLUDED.gender, address = EXCLUDED.address, employer = EXCLUDED.employer, legal_rep = EXCLUDED.legal_rep,

@@ -92,13 +92,13 @@ export async function interfacesRoutes(fastify: FastifyInstance, opts: Interface
       throw err;
     }
     // The load runs in the background here; the minute tick picks it up on any server if this one stops.
-    void service.run(app.db, queued.loadId).catch((err) => req.log.error({ err }, 'interface load'));
+    void service.run(app.db, queued.loadId, { pool: app.pool }).catch((err) => req.log.error({ err }, 'interface load'));
     return reply.status(202).send({ ...(await service.getLoad(app.db, queued.loadId)), resumed: queued.resumed });
   });
 
   app.post('/api/interfaces/:id/run', { schema: { tags, params: IdParams }, preHandler: manage }, async (req, reply) => {
     const queued = await service.queuePull(app.db, actorOf(req), req.params.id, 'manual');
-    void service.run(app.db, queued.loadId).catch((err) => req.log.error({ err }, 'interface pull'));
+    void service.run(app.db, queued.loadId, { pool: app.pool }).catch((err) => req.log.error({ err }, 'interface pull'));
     return reply.status(202).send({ ...(await service.getLoad(app.db, queued.loadId)), resumed: queued.resumed });
   });
 
