@@ -19,6 +19,7 @@ export { blockingKeys, candidatePairs, candidatesFromKeys, hashKey, PRESET_RULES
 export { defaultModel, trainModel, trainingPlan, fitModel, scorePair, fastScore, comparisonLevels, termFrequencies, idConflict, oddsScore, seededRandom, type TrainingSample, type TrainOptions } from './model.ts';
 export { clusterScored, type GuardInfo, type ClusterOptions } from './cluster.ts';
 export { sourceOrder, type SourceStep } from './source-order.ts';
+export { generateCnRecords, syntheticRecords } from './synthetic.ts';
 export { jaroWinkler, editDistance, tokenOverlap } from './similarity.ts';
 
 /** Options of clusterRecords. */

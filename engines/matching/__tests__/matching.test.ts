@@ -1,0 +1,199 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { makeResidentId, makeUscc } from '../../identity/index.ts';
+import {
+  candidatePairs, clusterRecords, defaultModel, prepare, scorePair, seededRandom, sourceOrder, syntheticRecords, trainModel,
+  blockingKeys, type MatchModel, type MatchRecord, type Prepared,
+} from '../index.ts';
+
+// A model trained (EM, no labels) on synthetic bank records; the hard cases below are scored with it.
+let model: MatchModel;
+let background: Prepared[];
+beforeAll(() => {
+  background = syntheticRecords(6000, 11).map(prepare);
+  model = trainModel(background, { preset: 'cn-bank', random: seededRandom(1), candidates: candidatePairs(background, 'cn-bank') });
+});
+
+const p = (id: string, over: Partial<MatchRecord>): Prepared => prepare({ id, source: 'core_savings', kind: 'person', ...over });
+const org = (id: string, over: Partial<MatchRecord>): Prepared => prepare({ id, source: 'corporate_core', kind: 'org', ...over });
+
+const 田伟 = { name: '田伟', idType: 'ID_CARD', idNo: '330106195208185423', mobile: '18937920501', birthDate: '1952-08-18', gender: 'F', address: '浙江省杭州市西湖区利大街281号23栋2007室' };
+
+describe('scorePair — hard cases', () => {
+  it.each([
+    {
+      label: '15- vs 18-digit ID of one person',
+      a: p('a', 田伟), b: p('b', { ...田伟, idNo: '330106520818542', mobile: '+86 189-3792-0501', birthDate: '19520818' }), zone: 'match',
+    },
+    {
+      label: 'homophone typo in the name (田伟 / 田玮), same ID',
+      a: p('a', 田伟), b: p('b', { ...田伟, name: '田玮', address: '西湖区利大街281號23栋2007' }), zone: 'match',
+    },
+    {
+      label: 'mistyped ID failing its check digit, everything else agrees',
+      a: p('a', 田伟), b: p('b', { ...田伟, idNo: '330106195208185433' }), zone: 'match',
+    },
+    {
+      label: 'same common name, different people (张伟, other birth date, ID, phone, address)',
+      a: p('a', { name: '张伟', idType: 'ID_CARD', idNo: '110105198001010016', birthDate: '1980-01-01', mobile: '13800000001', address: '北京市朝阳区人民路1号1栋101' }),
+      b: p('b', { name: '张伟', idType: 'ID_CARD', idNo: '310115199203040012', birthDate: '1992-03-04', mobile: '13900000002', address: '上海市浦东新区长江路9号2栋902' }),
+      zone: 'nonmatch',
+    },
+    {
+      label: 'same common name, no IDs, nothing else in common',
+      a: p('a', { name: '张伟', birthDate: '1980-01-01' }), b: p('b', { name: '张伟', mobile: '13900000002', address: '浦东新区长江路9号2栋902' }), zone: 'nonmatch',
+    },
+    {
+      label: 'sister companies with one legal representative and one address',
+      a: org('a', { name: '上海华信中科物流有限公司', idType: 'USCC', idNo: '91350100M000100Y43', legalRep: '陈平军', address: '黄浦区和大街335号28栋2302室' }),
+      b: org('b', { name: '上海华信中科贸易有限公司', idType: 'USCC', idNo: makeUscc('91310115PHYT4TTA5'), legalRep: '陈平军', address: '黄浦区和大街335号28栋2302室' }),
+      zone: 'nonmatch',
+    },
+    {
+      label: 'one company under 有限公司, 有限责任公司 and (city) forms with one USCC',
+      a: org('a', { name: '广州嘉禾医药有限公司', idType: 'USCC', idNo: '91350100M000100Y43', address: '天河区结街49号8栋203室' }),
+      b: org('b', { name: '嘉禾医药(广州)有限责任公司', idType: 'USCC', idNo: '91350100M000100Y43', address: '广东省广州市天河区结街49号8栋203室' }),
+      zone: 'match',
+    },
+  ] as const)('$label → $zone', ({ a, b, zone }) => {
+    expect(scorePair(a, b, model).zone).toBe(zone);
+  });
+
+  it('spouses sharing an address and a phone are never merged automatically (their IDs conflict)', () => {
+    const husband = p('a', { name: '王建国', idType: 'ID_CARD', idNo: makeResidentId('110105', '19650203', '001'), birthDate: '1965-02-03', gender: 'M', mobile: '13811112222', address: '北京市海淀区学院路5号3栋201' });
+    const wife = p('b', { name: '李秀英', idType: 'ID_CARD', idNo: makeResidentId('110105', '19670708', '002'), birthDate: '1967-07-08', gender: 'F', mobile: '13811112222', address: '海淀区学院路5号3栋201' });
+    const s = scorePair(husband, wife, model);
+    expect(s.zone).not.toBe('match');
+    expect(s.conflict).toBeDefined();
+    // Without any ID number the shared phone and address still do not make a sure match.
+    const noIds = scorePair(p('a', { ...husband, idType: '', idNo: '' }), p('b', { ...wife, idType: '', idNo: '' }), model);
+    expect(noIds.zone).not.toBe('match');
+  });
+
+  it('a pair with two different valid IDs is a conflict, never a sure match', () => {
+    const s = scorePair(p('a', 田伟), p('b', { ...田伟, idNo: '330106195208185415' }), model);
+    expect(s.conflict).toMatch(/different valid resident_id/);
+    expect(s.zone).not.toBe('match');
+  });
+
+  it('explains every comparison: field, level, weight', () => {
+    const s = scorePair(p('a', 田伟), p('b', { ...田伟, name: '田玮' }), model);
+    const byField = Object.fromEntries(s.fields.map((f) => [f.field, f]));
+    expect(byField.id_no!.level).toBe('exact');
+    expect(byField.name!.level).toBe('homophone');
+    expect(byField.email!.level).toBe('missing');
+    expect(byField.id_no!.weight).toBeGreaterThan(byField.gender!.weight);
+    expect(s.score).toBeCloseTo(s.fields.reduce((x, f) => x + f.weight, Math.log2(model.priorMatchProbability.person! / (1 - model.priorMatchProbability.person!))), 1);
+  });
+
+  it('agreeing on a common name says less than agreeing on a rare one (term frequencies)', () => {
+    const common = background.find((r) => r.kind === 'person' && (model.termFrequencies!['cn.person-name']!.counts[r.name] ?? 0) >= 5)!;
+    const w = (name: string) => scorePair(p('a', { name, birthDate: '1970-01-01' }), p('b', { name, birthDate: '1970-01-01' }), model).fields.find((f) => f.field === 'name')!.weight;
+    expect(w(common.name)).toBeLessThan(w('欧阳震华'));
+  });
+});
+
+describe('trainModel', () => {
+  it('is deterministic for a seed and needs no labels', () => {
+    const again = trainModel(background, { preset: 'cn-bank', random: seededRandom(1), candidates: candidatePairs(background, 'cn-bank') });
+    expect(again.comparisons).toEqual(model.comparisons);
+    expect(again.priorMatchProbability).toEqual(model.priorMatchProbability);
+  });
+
+  it('learns that an exact ID match is strong evidence and gender agreement weak', () => {
+    const id = model.comparisons.find((c) => c.name === 'cn.id' && c.kind === 'person')!.levels[0]!;
+    const gender = model.comparisons.find((c) => c.name === 'cn.gender')!.levels[0]!;
+    expect(Math.log2(id.m / id.u)).toBeGreaterThan(10);
+    expect(Math.log2(gender.m / gender.u)).toBeLessThan(2);
+  });
+
+  it('keeps manual weight overrides', () => {
+    const base = defaultModel('cn-bank');
+    base.comparisons.find((c) => c.name === 'cn.legal-rep')!.levels[0]!.weight = 0.5;
+    const trained = trainModel(background, { preset: 'cn-bank', random: seededRandom(2), candidates: candidatePairs(background, 'cn-bank'), base });
+    expect(trained.comparisons.find((c) => c.name === 'cn.legal-rep')!.levels[0]!.weight).toBe(0.5);
+    expect(JSON.parse(JSON.stringify(trained)).matchThreshold).toBe(0.999);
+  });
+});
+
+describe('clusterRecords', () => {
+  it('never chains two different valid IDs into one cluster; the refused merge goes to review', () => {
+    // b has no ID and agrees with both a and c; a and c hold different valid IDs.
+    const a = p('a', 田伟);
+    const b = p('b', { ...田伟, idType: '', idNo: '' });
+    const c = p('c', { ...田伟, idNo: '330106195208185415' });
+    const { clusterOf, reviewPairs } = clusterRecords([a, b, c], model);
+    expect(clusterOf[0]).not.toBe(clusterOf[2]);
+    expect(reviewPairs.some((r) => r.reason === 'conflict')).toBe(true);
+  });
+
+  it('merges one person across systems and leaves a namesake alone', () => {
+    const recs = [
+      p('r1', 田伟),
+      p('r2', { ...田伟, source: 'credit_card', idNo: '330106520818542', address: '西湖区利大街281號23栋2007' }),
+      p('r3', { ...田伟, source: 'wealth', idType: '', idNo: '', name: '田玮' }),
+      p('r4', { name: '田伟', idType: 'ID_CARD', idNo: '110105198001010016', birthDate: '1980-01-01', mobile: '13800000001' }),
+    ];
+    const { clusterOf } = clusterRecords(recs, model);
+    expect(clusterOf).toEqual(['r1', 'r1', 'r1', 'r4']);
+  });
+
+  it('with uniquePerSource, a cluster never holds two records of one source', () => {
+    const a = p('a', { ...田伟, source: 'x' });
+    const b = p('b', { ...田伟, source: 'x' });
+    const c = p('c', { ...田伟, source: 'y' });
+    const { clusterOf } = clusterRecords([a, b, c], model, { uniquePerSource: true });
+    expect(clusterOf[0]).not.toBe(clusterOf[1]);
+  });
+
+  it('linkOnly compares records of different sources only', () => {
+    const a = p('a', { ...田伟, source: 'x' });
+    const b = p('b', { ...田伟, source: 'x' });
+    expect(clusterRecords([a, b], model, { linkOnly: true }).clusterOf).toEqual(['a', 'b']);
+    expect(clusterRecords([a, b], model).clusterOf).toEqual(['a', 'a']);
+  });
+
+  it('on synthetic records, sure matches are almost never false', () => {
+    const recs = syntheticRecords(3000, 5);
+    const prepared = recs.map(prepare);
+    const { clusterOf } = clusterRecords(prepared, model);
+    let tp = 0;
+    let fp = 0;
+    const byCluster = new Map<string, number[]>();
+    clusterOf.forEach((c, i) => byCluster.set(c, [...(byCluster.get(c) ?? []), i]));
+    for (const members of byCluster.values()) {
+      for (let x = 0; x < members.length; x++) for (let y = x + 1; y < members.length; y++) (recs[members[x]!]!.entity === recs[members[y]!]!.entity ? tp++ : fp++);
+    }
+    expect(tp).toBeGreaterThan(1000);
+    expect(fp / (tp + fp)).toBeLessThan(0.005);
+  });
+});
+
+describe('blockingKeys', () => {
+  it('gives every record a few keys, prefixed by rule and kind', () => {
+    const keys = blockingKeys(p('a', 田伟));
+    expect(keys).toContain('id:p:330106520818542');
+    expect(keys).toContain('mobile:p:+8618937920501');
+    expect(keys).toContain('pinyin-birth:p:tian wei|1952-08-18');
+    expect(blockingKeys(org('o', { name: '嘉禾医药(广州)有限公司' }))).toContain('org-name:o:嘉禾医药');
+  });
+});
+
+describe('sourceOrder (discreteness method, I4)', () => {
+  const recs = [
+    { source: 'core', keys: ['m:1'] }, { source: 'core', keys: ['m:2'] },
+    { source: 'card', keys: ['m:1'] }, { source: 'card', keys: ['m:2'] },
+    { source: 'wealth', keys: ['m:9'] }, { source: 'wealth', keys: ['m:1'] },
+  ];
+  it('starts from the most valuable source, then the least overlapping one', () => {
+    const r = sourceOrder(recs, ['core', 'card', 'wealth']);
+    expect(r.order).toEqual(['core', 'wealth', 'card']);
+    expect(r.steps.map((s) => s.overlap)).toEqual([0, 0.5, 1]);
+    expect(r.overridden).toBe(false);
+  });
+  it('can be overridden, still showing the overlaps', () => {
+    const r = sourceOrder(recs, ['core', 'card', 'wealth'], ['card', 'core']);
+    expect(r.order).toEqual(['card', 'core', 'wealth']);
+    expect(r.steps[1]!.overlap).toBe(1);
+    expect(r.overridden).toBe(true);
+  });
+});
