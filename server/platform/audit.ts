@@ -78,6 +78,34 @@ export async function audit(trx: Kysely<Database>, actor: Actor, entry: AuditEnt
     FROM h`.execute(trx);
 }
 
+/**
+ * The audit append of a read, as two CTEs for the very statement that does the read, when that
+ * statement also looks the customer up: `from` names its CTE holding the customer's `id` (no row
+ * there: nothing is appended). Same chain, sequence, content and hash as audit(); the read and its
+ * audit row are one statement, so one round trip and nothing to roll back between them.
+ * @example sql`WITH cu AS (SELECT id FROM customer WHERE …), ${auditReadCtes(actor, entry, 'cu')} SELECT … FROM cu …`
+ */
+export function auditReadCtes(actor: Actor, entry: Omit<AuditEntry, 'customerId'>, from: string) {
+  const at = new Date();
+  const entityId = entry.entityId == null ? null : String(entry.entityId);
+  const changes = entry.changes ?? null;
+  // contentOf's canonical array, split around the two values only SQL knows (sequence, customer id).
+  const before = [at, actor.userId, actor.username, entry.action, entry.entity, entityId].map(canonical).join(',');
+  const after = `${[entry.fields ?? [], changes, actor.ip].map(canonical).join(',')}]`;
+  const cu = sql.table(from);
+  return sql`audit_head AS (
+      UPDATE audit_chain_head SET last_seq = last_seq + 1, prev_hash = last_hash,
+        last_hash = sha256(last_hash || convert_to('[' || chain || ',' || (last_seq + 1) || ',' || ${before}::text || ',' || (SELECT id FROM ${cu}) || ',' || ${after}::text, 'UTF8'))
+      WHERE chain = (txid_current() % ${CHAINS})::int AND EXISTS (SELECT 1 FROM ${cu})
+      RETURNING chain, last_seq, prev_hash, last_hash
+    ), audit_row AS (
+      INSERT INTO audit_log (chain, seq, at, actor_id, actor_name, action, entity, entity_id, customer_id, fields, changes, ip, prev_hash, hash)
+      SELECT chain, last_seq, ${at}, ${actor.userId}, ${actor.username}, ${entry.action}, ${entry.entity}, ${entityId},
+             (SELECT id FROM ${cu}), ${entry.fields ?? []}, ${changes === null ? null : JSON.stringify(changes)}::jsonb, ${actor.ip}, prev_hash, last_hash
+      FROM audit_head
+    )`;
+}
+
 /** Field-level before/after of the keys present in `after`; undefined when nothing changed. */
 export function diff(before: Record<string, unknown>, after: Record<string, unknown>): { fields: string[]; changes: Record<string, { from: unknown; to: unknown }> } | undefined {
   const changes: Record<string, { from: unknown; to: unknown }> = {};

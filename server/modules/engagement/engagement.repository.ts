@@ -441,12 +441,13 @@ const TIMELINE_AUDIT_FILTER = sql.raw(`x.action NOT IN ('read', 'unmask', 'expor
 
 /**
  * A page of the timeline of the customer numbered `customerNo` if the data scope lets the user see
- * them: the lookup and the page in one prepared statement (one round trip). customerId null: no such
- * customer in scope.
+ * them: the lookup, the page and the read's audit row (`readAudit`: CTEs over `cu`, the customer
+ * found) in one prepared statement, one round trip. customerId null: no such customer in scope.
  */
-export async function timelineOf(db: Db, customerNo: string, scope: ScopeSubject, before: TimelineCursor | null, limit: number) {
+export async function timelineOf(db: Db, customerNo: string, scope: ScopeSubject, before: TimelineCursor | null, limit: number, readAudit: Expression<unknown>) {
   const r = await sql<{ customer_id: number } & { [K in keyof TimelineRow]: TimelineRow[K] | null }>`${sql.raw(prepared(`timeline_${scope.dataScope}_${cursorKey(before)}`))}
-    WITH cu AS (SELECT c.id FROM customer c WHERE c.customer_no = ${customerNo} AND NOT c.deleted AND ${customerScope(scope, 'c')})
+    WITH cu AS (SELECT c.id FROM customer c WHERE c.customer_no = ${customerNo} AND NOT c.deleted AND ${customerScope(scope, 'c')}),
+    ${readAudit}
     SELECT cu.id AS customer_id, t.* FROM cu LEFT JOIN LATERAL (${timelineBody(sql`cu.id`, before, limit)}) t ON true
     ORDER BY t.at DESC, t.rank DESC, t.id DESC`.execute(db);
   if (!r.rows.length) return { customerId: null, rows: [] };

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/database.ts';
-import { audit, diff, SYSTEM_ACTOR, type Actor } from '../../platform/audit.ts';
+import { audit, auditReadCtes, diff, SYSTEM_ACTOR, type Actor } from '../../platform/audit.ts';
 import { can, type CurrentUser } from '../../platform/auth.ts';
 import { fieldError, invalid, notFound, type FieldError } from '../../platform/errors.ts';
 import { JOB_TIME_ZONE } from '../../platform/jobs.ts';
@@ -586,11 +586,10 @@ export async function timeline(db: Db, user: CurrentUser, actor: Actor, customer
   const before = decodeCursor(q.before);
   const limit = q.limit ?? 20;
   const clear = seesClear(user);
-  const { customerId, rows } = await repo.timelineOf(db, customerNo, user, before, limit);
+  // The read is audited by the statement that reads (auditReadCtes), before anything is returned.
+  const readAudit = auditReadCtes(actor, { action: 'read', entity: 'customer', entityId: customerNo, fields: ['timeline'], changes: { masked: !clear } }, 'cu');
+  const { customerId, rows } = await repo.timelineOf(db, customerNo, user, before, limit, readAudit);
   if (customerId === null) throw notFound(CUSTOMER_NOT_FOUND);
-  // Audited before anything is returned. A read changes nothing to roll back with its audit row, so the
-  // append is a statement of its own rather than a transaction around both (two round trips fewer).
-  await audit(db, actor, { action: 'read', entity: 'customer', entityId: customerNo, customerId, fields: ['timeline'], changes: { masked: !clear } });
   const last = rows[rows.length - 1];
   return {
     items: rows.map((r) => {

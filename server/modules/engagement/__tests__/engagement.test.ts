@@ -5,6 +5,7 @@ import { createTestContext, login, type TestContext } from '../../../test/contex
 import { PASSWORD, seedSmallBank } from '../../../test/fixtures.ts';
 import { openActivities, openPipelineByOwner, salesByOwner, timelineSql } from '../engagement.repository.ts';
 import { engagementJobs } from '../engagement.jobs.ts';
+import { verifyAudit } from '../../../platform/audit.ts';
 import { bankToday, commissionOf, periodEnd } from '../engagement.service.ts';
 
 let ctx: TestContext;
@@ -483,8 +484,17 @@ describe('timeline', () => {
     expect(one.body.items.map((e: Json) => `${e.kind}:${e.id}`)).toEqual(seen.map((e) => `${e.kind}:${e.id}`));
     expect(one.body.nextCursor).toBeNull();
 
-    // Scope: 404 for others; a bad cursor is a 400, not a 500.
+    // Every page read is audited (by the statement that reads it), on the hash chain like any other row.
+    const reads = (await ctx.db.selectFrom('audit_log').select(['actor_name', 'customer_id', 'fields', 'changes'])
+      .where('entity', '=', 'customer').where('entity_id', '=', no).where('action', '=', 'read').execute()).filter((r) => r.fields.includes('timeline'));
+    expect(reads).toHaveLength(pages + 1);
+    expect(reads[0]).toMatchObject({ actor_name: 'cm_a2', fields: ['timeline'], changes: { masked: false } });
+    expect(reads.every((r) => r.customer_id === reads[0]!.customer_id && r.customer_id !== null)).toBe(true);
+    expect(await verifyAudit(ctx.db)).toMatchObject({ ok: true, problems: [] });
+
+    // Scope: 404 for others, and nothing audited; a bad cursor is a 400, not a 500.
     expect((await call('cm_a', 'GET', `/api/customers/${no}/timeline`)).status).toBe(404);
+    expect(await ctx.db.selectFrom('audit_log').select('id').where('actor_name', '=', 'cm_a').where('entity_id', '=', no).where('action', '=', 'read').execute()).toEqual([]);
     expect((await call('bm_a', 'GET', `/api/customers/${no}/timeline`)).status).toBe(200);
     const bad = await call('cm_a2', 'GET', `/api/customers/${no}/timeline?before=bm9wZQ`);
     expect(bad.status).toBe(400);
