@@ -107,6 +107,7 @@ async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client?: 
   const batchRows = opts.batchRows ?? DEFAULT_BATCH_ROWS;
   const today = opts.today ?? bankToday();
   let inTx = false;
+  let inflight: Promise<void> | null = null;
   try {
     const iface = await repo.getInterface(conn, load.interface_id);
     const mrow = await repo.getMapping(conn, load.interface_id, load.mapping_version);
@@ -141,8 +142,25 @@ async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client?: 
     const touched: number[] = [];
     let integrationError: string | null = null;
 
+    type Batch = { accepted: repo.StagedRecord[]; rejected: repo.QuarantineIn[]; lastRow: number; bytes: number };
+    // One batch commits while the next is parsed and mapped: the database and the mapping work side by side.
+    // Batches still commit one after another, in order, each with its checkpoint.
+    let failure: unknown = null;
+    const settle = async () => {
+      if (inflight) await inflight;
+      inflight = null;
+      if (failure) throw failure;
+    };
     const flush = async () => {
       if (!accepted.length && !rejected.length) return;
+      const batch: Batch = { accepted, rejected, lastRow, bytes };
+      accepted = [];
+      rejected = [];
+      keys = new Set();
+      await settle();
+      inflight = commit(batch).catch((err) => { failure = err; });
+    };
+    const commit = async ({ accepted, rejected, lastRow, bytes }: Batch) => {
       await sql`BEGIN`.execute(conn);
       inTx = true;
       let written: { id: number; inserted: boolean }[];
@@ -159,9 +177,6 @@ async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client?: 
       await sql`COMMIT`.execute(conn);
       inTx = false;
       batches++;
-      accepted = [];
-      rejected = [];
-      keys = new Set();
       // Resolution runs after the commit and in its own transactions: its failure is logged, the load is kept.
       if (written.length && opts.resolve !== false) {
         try {
@@ -200,11 +215,15 @@ async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client?: 
       bytes = row.bytes;
       if (accepted.length + rejected.length >= batchRows) {
         await flush();
-        if (opts.stopAfterBatches !== undefined && batches >= opts.stopAfterBatches) return 'stopped';
+        if (opts.stopAfterBatches !== undefined) {
+          await settle();
+          if (batches >= opts.stopAfterBatches) return 'stopped';
+        }
       }
     }
     if (!isPull) bytes = load.file_size ?? bytes;
     await flush();
+    await settle();
 
     await sql`BEGIN`.execute(conn);
     inTx = true;
@@ -221,6 +240,7 @@ async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client?: 
     if (load.trigger === 'upload' && load.file_path) await fs.promises.rm(load.file_path, { force: true });
     return 'succeeded';
   } catch (err) {
+    await inflight;
     if (inTx) await sql`ROLLBACK`.execute(conn).catch(() => {});
     const { message, fields } = messageOf(err);
     await sql`BEGIN`.execute(conn);
