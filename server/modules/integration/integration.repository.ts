@@ -86,7 +86,7 @@ export async function replaceMatchKeys(db: Db, recordId: number, customerId: num
  * Customers that share a blocking key, an identity number or a contact with the record: indexed lookups only,
  * each capped, so a common key (张伟 + 1980) cannot flood the candidate list.
  */
-export async function findCandidates(db: Db, p: { keys: string[]; idNo: string | null; contacts: string[]; exceptRecordId: number; cap: number }) {
+export async function findCandidates(db: Db, p: { keys: string[]; idNo: string | null; contacts: string[]; pinyin: string | null; birthDate: string | null; exceptRecordId: number; cap: number }) {
   const r = await sql<{ customer_id: number; hits: number }>`${sql.raw(prepared('integration_candidates'))}
     SELECT x.customer_id, count(*)::int AS hits FROM (
       (SELECT k.customer_id FROM match_key k WHERE k.key = ANY(${p.keys}::text[]) AND k.source_record_id <> ${p.exceptRecordId} AND k.customer_id IS NOT NULL LIMIT ${p.cap * 4})
@@ -94,6 +94,9 @@ export async function findCandidates(db: Db, p: { keys: string[]; idNo: string |
       (SELECT i.customer_id FROM customer_identity i WHERE i.id_no = ${p.idNo} LIMIT ${p.cap})
       UNION ALL
       (SELECT cc.customer_id FROM customer_contact cc WHERE cc.value = ANY(${p.contacts}::text[]) LIMIT ${p.cap})
+      UNION ALL
+      -- Customers entered by hand have no source records (no keys): same name (pinyin index), same birth date when known.
+      (SELECT n.id FROM customer n WHERE n.name_pinyin = ${p.pinyin} AND NOT n.deleted AND (${p.birthDate}::date IS NULL OR n.birth_date = ${p.birthDate}::date) LIMIT ${p.cap})
     ) x JOIN customer c ON c.id = x.customer_id AND NOT c.deleted
     GROUP BY x.customer_id ORDER BY hits DESC, x.customer_id LIMIT ${p.cap}`.execute(db);
   return r.rows;
@@ -113,7 +116,7 @@ export function getCustomersBasic(db: Db, ids: number[]) {
       sql<string | null>`(SELECT i.id_type || ':' || i.id_no FROM customer_identity i WHERE i.customer_id = c.id ORDER BY i.is_primary DESC, i.id LIMIT 1)`.as('identity'),
       sql<string | null>`(SELECT x.value FROM customer_contact x WHERE x.customer_id = c.id AND x.kind = 'mobile' ORDER BY x.is_primary DESC, x.id LIMIT 1)`.as('mobile'),
       sql<string | null>`(SELECT x.value FROM customer_contact x WHERE x.customer_id = c.id AND x.kind = 'email' ORDER BY x.is_primary DESC, x.id LIMIT 1)`.as('email'),
-      sql<string | null>`(SELECT concat_ws('', a.province, a.city, a.district, a.line) FROM customer_address a WHERE a.customer_id = c.id ORDER BY a.is_primary DESC, a.id LIMIT 1)`.as('address'),
+      sql<string | null>`(SELECT concat_ws('', a.province, CASE WHEN a.city IS DISTINCT FROM a.province THEN a.city END, a.district, a.line) FROM customer_address a WHERE a.customer_id = c.id ORDER BY a.is_primary DESC, a.id LIMIT 1)`.as('address'),
     ])
     .where('c.id', 'in', ids.length ? ids : [0]).execute();
 }

@@ -223,6 +223,7 @@ async function resolveOne(trx: Db, actor: Actor, rec: repo.RecordRow, model: Mat
   if (!target) {
     const found = await repo.findCandidates(trx, {
       keys, idNo: p.idNo || null, contacts: [p.mobile, p.email].filter(Boolean), exceptRecordId: rec.id, cap: cfg.candidateCap,
+      pinyin: rec.name ? namePinyin(rec.name.replace(/\s+/g, '')).full || null : null, birthDate: p.birthDate || null,
     });
     const evidence = await evidenceFor(trx, rec, p, found.map((f) => f.customer_id), model);
     const sure = evidence.filter((e) => e.best.zone === 'match' && !e.best.conflict);

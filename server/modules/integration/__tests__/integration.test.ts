@@ -166,6 +166,18 @@ describe('review queue (I5)', () => {
     expect((await statusOf(r2)).match_status === 'review' || (await statusOf(r)).match_status === 'review').toBe(true);
   });
 
+  it('finds a customer entered by hand (no source records) by name, and queues the fuzzy pair', async () => {
+    const no = (await ctx.app.inject({
+      method: 'POST', url: '/api/customers', headers: as('cm_b'),
+      payload: { typeCode: 'personal_resident', name: '马丽', addresses: [{ kind: 'home', province: '上海市', city: '上海市', district: '浦东新区', line: '世纪大道 100 号' }] },
+    })).json().customerNo;
+    const r = await record({ source: 'CARD', key: 'K-ml', name: '马丽', address: '上海市浦东新区世纪大道100号' });
+    await resolve(r);
+    expect((await statusOf(r)).match_status).toBe('review');
+    const list = (await ctx.app.inject({ url: '/api/integration/reviews', headers: as('cm_b') })).json();
+    expect(list.items.some((i: { a: { customerNo: string }; b: { customerNo: string } }) => [i.a.customerNo, i.b.customerNo].includes(no))).toBe(true);
+  });
+
   it('shows both sides with the evidence per field, score and zone; other managers get a 404', async () => {
     const res = await ctx.app.inject({ url: `/api/integration/reviews/${reviewId}`, headers: as('cm_a') });
     expect(res.statusCode).toBe(200);

@@ -62,7 +62,9 @@ export function ReviewDetail() {
   }
   const r = q.data;
   const evidence = new Map(r.fields.map((f) => [f.field, f]));
-  const survivor = survivorNo ?? (Number(r.a.aumFen) >= Number(r.b.aumFen) ? r.a.customerNo : r.b.customerNo);
+  // As the server decides without a choice: the more valuable customer, else the older number.
+  const aumA = Number(r.a.aumFen), aumB = Number(r.b.aumFen);
+  const survivor = survivorNo ?? (aumA !== aumB ? (aumA > aumB ? r.a.customerNo : r.b.customerNo) : r.a.customerNo < r.b.customerNo ? r.a.customerNo : r.b.customerNo);
   const run = async (decision: 'confirm' | 'reject') => {
     try {
       const res = await decide.mutateAsync({ decision, note: note.trim() || undefined, ...(decision === 'confirm' ? { survivorNo: survivor, overrideConflict: override || undefined } : {}) });

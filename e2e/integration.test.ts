@@ -1,0 +1,96 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { makeResidentId } from '../engines/identity/index.ts';
+import { createTestContext, login, type TestContext } from '../server/test/context.ts';
+import { PASSWORD, seedSmallBank } from '../server/test/fixtures.ts';
+import { openBrowser, signInAs } from './support.ts';
+
+let ctx: TestContext;
+let bank: Awaited<ReturnType<typeof seedSmallBank>>;
+let browser: Browser;
+let base: string;
+let ifaceId = 0;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'banyan-e2e-integration-'));
+const file = path.join(dir, 'card-extract.xlsx');
+
+const HEADER = ['record_id', 'source', 'kind', 'name', 'id_type', 'id_no', 'mobile', 'email', 'birth_date', 'gender', 'address', 'employer', 'legal_rep'];
+
+beforeAll(async () => {
+  ctx = await createTestContext({ home: dir });
+  bank = await seedSmallBank(ctx.db);
+  // The card system is the most trusted source of mailing addresses (I2).
+  await ctx.db.updateTable('source_system').set({ field_trust: JSON.stringify({ address: 95, email: 80 }) }).where('code', '=', 'CARD').execute();
+  const admin = await login(ctx.app, 'admin', PASSWORD);
+  const res = await ctx.app.inject({ method: 'POST', url: '/api/interfaces', headers: { cookie: admin }, payload: { code: 'CARD_MONTHLY', name: '信用卡月度客户', sourceCode: 'CARD', connector: 'file' } });
+  expect(res.statusCode, res.body).toBe(201);
+  ifaceId = res.json().id;
+  // The card system's extract: 张伟 of the seed bank as the card system knows him (name and address only,
+  // no ID, no phone): a fuzzy pair for his manager; and a new card holder nobody knows.
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('客户');
+  ws.addRow(HEADER);
+  ws.addRow(['K-0001', 'card', 'person', '张伟', '', '', '', '', '', '', '北京市西城区金融大街1号', '', '']);
+  ws.addRow(['K-0002', 'card', 'person', '刘洋', 'ID_CARD', makeResidentId('310104', '19880808', '123'), '13911112222', '', '1988-08-08', 'M', '上海市徐汇区漕溪北路 88 号', '', '']);
+  await wb.xlsx.writeFile(file);
+  ({ base, browser } = await openBrowser(ctx));
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await ctx?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function signIn(username: string): Promise<Page> {
+  return signInAs(browser, base, username, { locale: 'zh-CN' });
+}
+
+describe('customer information integration in the browser', { timeout: 180_000 }, () => {
+  it('uploads an extract with a progress bar, a manager confirms the fuzzy pair, the merged 360° view shows the sources', async () => {
+    // 1. The operator uploads the card system's XLSX extract and watches the load finish.
+    const ops = await signIn('admin');
+    await ops.goto(`${base}/interfaces/${ifaceId}`);
+    await ops.locator('input[type=file]').setInputFiles(file);
+    // The progress bar appears (upload, then the load) and ends in its success state at 100 %.
+    await ops.locator('.ant-progress').first().waitFor();
+    await expect.poll(() => ops.locator('.ant-progress-status-success').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+    expect(await ops.locator('.ant-progress-status-success').first().getAttribute('aria-valuenow')).toBe('100');
+    await expect.poll(async () => (await ctx.db.selectFrom('source_record').select('match_status').where('source_code', '=', 'CARD').execute()).map((r) => r.match_status).sort(), { timeout: 60_000 })
+      .toEqual(['created', 'review']);
+
+    // 2. 张伟's manager finds the pair at the top of the review queue and compares the two side by side.
+    const cm = await signIn('cm_a');
+    await cm.goto(`${base}/integration/reviews`);
+    const queue = cm.getByTestId('review-queue');
+    const row = queue.locator('tbody tr', { hasText: '张伟' }).first();
+    await row.waitFor();
+    await expect.poll(async () => {
+      if (!cm.url().includes('/integration/reviews/')) await row.click({ timeout: 5000 }).catch(() => undefined);
+      return cm.url();
+    }, { interval: 2000 }).toMatch(/\/integration\/reviews\/\d+$/);
+    await expect.poll(() => cm.getByTestId('review-evidence').textContent()).toContain('地址');
+    await expect.poll(() => cm.getByTestId('review-zone').textContent()).toContain('待人工确认');
+    // The existing customer (older number) is kept by default.
+    await expect.poll(() => cm.getByTestId('review-survivor').locator('.ant-radio-wrapper-checked').textContent()).toContain(bank.customers.zhangWei);
+    await cm.getByTestId('review-note').fill('同一客户：信用卡账单地址与储蓄一致，已电话核实');
+    await cm.getByTestId('review-confirm').click();
+
+    // 3. The merged 360° view: 张伟 with the card record among his sources, the address from the card system.
+    await cm.waitForURL((u) => u.pathname === `/customers/${bank.customers.zhangWei}`);
+    const lineage = cm.getByTestId('c360-lineage');
+    await lineage.waitFor();
+    await expect.poll(() => cm.getByTestId('c360-golden').textContent()).toContain('信用卡');
+    await lineage.getByRole('tab', { name: /来源记录/ }).click();
+    await expect.poll(() => cm.getByTestId('c360-source-records').textContent()).toContain('K-0001');
+
+    // 4. The number the card record had been given still opens — as 张伟, saying so.
+    const provisional = (await ctx.db.selectFrom('customer_alias').select('customer_no').executeTakeFirstOrThrow()).customer_no;
+    await cm.goto(`${base}/customers/${provisional}`);
+    await expect.poll(() => cm.getByTestId('c360-merged-notice').textContent()).toContain(bank.customers.zhangWei);
+    await expect.poll(() => cm.getByTestId('c360-name').textContent()).toContain('张伟');
+  });
+});
