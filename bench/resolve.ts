@@ -13,6 +13,7 @@ import { sql } from 'kysely';
 process.env.BENCH_CUSTOMERS ??= '100000';
 const { benchDatabase, ensureDemoBank, percentile } = await import('./lib.ts');
 const { createDb } = await import('../server/db/database.ts');
+const { migrateToLatest } = await import('../server/db/migrate.ts');
 const { SYSTEM_ACTOR } = await import('../server/platform/audit.ts');
 const { resolveSourceRecords } = await import('../server/modules/integration/integration.service.ts');
 const { residentIdCheckChar } = await import('../engines/identity/index.ts');
@@ -23,10 +24,15 @@ const NAME = 'banyan_bench_resolve';
 
 const h = await benchDatabase(NAME);
 try {
-  await ensureDemoBank(h.url, NAME);
   const { db } = createDb(h.url, 4);
   try {
+    // Each run adds customers (the new people it resolves): a bank loaded before is reused as it is.
+    const loaded = await sql<{ n: string }>`SELECT count(*) AS n FROM customer`.execute(db).then((r) => Number(r.rows[0]!.n), () => 0);
+    if (loaded) await migrateToLatest(db);
+    else await ensureDemoBank(h.url, NAME);
     const run = Date.now().toString(36);
+    // "New" people must be new on every run (the bench database is kept): birth year and name characters vary by run.
+    const seed = Math.floor(Date.now() / 1000) % 997;
     const sample = await sql<{ name: string; birth_date: string | null; gender: 'M' | 'F' | null; id_no: string; mobile: string | null }>`
       SELECT c.name, c.birth_date, c.gender, i.id_no,
         (SELECT x.value FROM customer_contact x WHERE x.customer_id = c.id AND x.kind = 'mobile' LIMIT 1) AS mobile
@@ -38,12 +44,12 @@ try {
     for (let i = 0; i < RECORDS; i++) {
       const kind = i % 3 === 0 ? 'copy' : i % 3 === 1 ? 'variant' : 'new';
       const p = people[i % people.length]!;
-      const fresh17 = `3101041990${String(1 + (i % 12)).padStart(2, '0')}${String(1 + (i % 28)).padStart(2, '0')}${String(i % 1000).padStart(3, '0')}`;
+      const fresh17 = `310104${1930 + (seed % 70)}${String(1 + (i % 12)).padStart(2, '0')}${String(1 + (i % 28)).padStart(2, '0')}${String(i % 1000).padStart(3, '0')}`;
       const rec = kind === 'copy'
         ? { name: p.name, id_type: 'resident_id', id_no: p.id_no, mobile: p.mobile, birth_date: p.birth_date, gender: p.gender, address: `上海市浦东新区世纪大道 ${i} 号` }
         : kind === 'variant'
           ? { name: p.name, id_type: null, id_no: null, mobile: p.mobile, birth_date: p.birth_date, gender: p.gender, address: `北京市朝阳区建国路 ${i} 号` }
-          : { name: `测试${String.fromCharCode(0x4e00 + (i % 2000))}${String.fromCharCode(0x4e00 + ((i * 7) % 2000))}`, id_type: 'resident_id', id_no: fresh17 + residentIdCheckChar(fresh17), mobile: `+86139${String(10_000_000 + i).slice(-8)}`, birth_date: null, gender: null, address: `广州市天河区 ${i} 号` };
+          : { name: `测${String.fromCharCode(0x4e00 + ((seed * 13 + i) % 5000))}${String.fromCharCode(0x4e00 + ((i * 7 + seed) % 5000))}`, id_type: 'resident_id', id_no: fresh17 + residentIdCheckChar(fresh17), mobile: `+86139${String(10_000_000 + i).slice(-8)}`, birth_date: null, gender: null, address: `广州市天河区 ${i} 号` };
       const r = await db.insertInto('source_record').values({
         source_code: 'CARD', record_key: `bench-${run}-${i}`, kind: 'person', ...rec, email: null, employer: null, legal_rep: null,
         attributes: '{}', accounts: JSON.stringify([{ accountNo: `B${run}${i}`, productCode: 'CARD_CREDIT', currency: 'CNY', status: 'active', openedOn: '2025-06-01', balanceFen: 0, branchCode: null }]),

@@ -51,15 +51,15 @@ type Row = { id: number; value: string; is_primary: boolean };
  */
 export async function applyGolden(trx: Db, actor: Actor, customerId: number): Promise<GoldenChange> {
   const [cust] = await repo.lockCustomers(trx, [customerId]);
-  const [records, lineage, ids, contacts, addresses] = await Promise.all([
-    repo.recordsOfCustomers(trx, [customerId], 200), repo.lineageOf(trx, customerId),
-    repo.identitiesOf(trx, customerId), repo.contactsOf(trx, customerId), repo.addressesOf(trx, customerId),
-  ]);
+  const records = await repo.recordsOfCustomers(trx, [customerId], 200);
+  const lineage = await repo.lineageOf(trx, customerId);
+  const profile = await repo.profileRowsOf(trx, customerId);
   const primaryOf = (rows: Row[]) => rows.find((r) => r.is_primary) ?? rows[0];
-  const idRows: Row[] = ids.map((i) => ({ id: i.id, value: i.id_no, is_primary: i.is_primary }));
-  const mobiles: Row[] = contacts.filter((c) => c.kind === 'mobile');
-  const emails: Row[] = contacts.filter((c) => c.kind === 'email');
-  const addrs: Row[] = addresses.map((a) => ({ id: a.id, value: a.line, is_primary: a.is_primary }));
+  const pick = (t: string, kind?: string): Row[] => profile.filter((p) => p.t === t && (!kind || p.kind === kind)).map((p) => ({ id: p.id, value: p.value, is_primary: p.is_primary }));
+  const idRows = pick('i');
+  const mobiles = pick('c', 'mobile');
+  const emails = pick('c', 'email');
+  const addrs = pick('a');
   const prev = new Map(lineage.map((l) => [l.field, l]));
   const current: Partial<Record<GoldenField, string | null>> = {
     name: cust.name, gender: cust.gender, birth_date: cust.birth_date, employer: cust.employer, occupation: cust.occupation, nationality: cust.nationality,

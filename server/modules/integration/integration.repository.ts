@@ -134,6 +134,16 @@ export async function customerInScope(db: Db, id: number, scope: ScopeSubject) {
   return !!(await db.selectFrom('customer as c').select('c.id').where('c.id', '=', id).where(customerScope(scope, 'c')).executeTakeFirst());
 }
 
+/** Identities, contacts and addresses of a customer in one round trip (survivorship runs per record). */
+export async function profileRowsOf(db: Db, customerId: number) {
+  const r = await sql<{ t: 'i' | 'c' | 'a'; id: number; kind: string; value: string; is_primary: boolean }>`
+    SELECT 'i' AS t, id, id_type AS kind, id_no AS value, is_primary FROM customer_identity WHERE customer_id = ${customerId}
+    UNION ALL SELECT 'c', id, kind, value, is_primary FROM customer_contact WHERE customer_id = ${customerId}
+    UNION ALL SELECT 'a', id, kind, line, is_primary FROM customer_address WHERE customer_id = ${customerId}
+    ORDER BY 1, 2`.execute(db);
+  return r.rows;
+}
+
 export function identitiesOf(db: Db, customerId: number) {
   return db.selectFrom('customer_identity').select(['id', 'id_type', 'id_no', 'is_primary']).where('customer_id', '=', customerId).orderBy('id').execute();
 }
@@ -187,8 +197,11 @@ export async function setAum(db: Db, id: number, aumFen: number) {
 export function orgIdsByCode(db: Db, codes: string[]) {
   return db.selectFrom('org_unit').select(['id', 'code']).where('code', 'in', codes.length ? codes : ['']).execute();
 }
-export function existingProducts(db: Db, codes: string[]) {
-  return db.selectFrom('product').select('code').where('code', 'in', codes.length ? codes : ['']).execute();
+export function productCodes(db: Db) {
+  return db.selectFrom('product').select('code').execute();
+}
+export async function orgOfCustomer(db: Db, customerId: number) {
+  return (await db.selectFrom('customer').select('org_id').where('id', '=', customerId).executeTakeFirstOrThrow()).org_id;
 }
 
 export type AccountUpsert = {

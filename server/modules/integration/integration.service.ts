@@ -267,11 +267,16 @@ async function resolveOne(trx: Db, actor: Actor, rec: repo.RecordRow, model: Mat
 
 async function createFromRecord(trx: Db, actor: Actor, rec: repo.RecordRow, cfg: Awaited<ReturnType<typeof defaults>>, place?: { orgId: number; managerId: number | null }): Promise<number> {
   const typeCode = rec.kind === 'org' ? cfg.orgType : rec.id_type === 'passport' ? 'personal_nonresident' : cfg.personType;
-  const type = await customersRepo.getType(trx, typeCode) ?? (await customersRepo.getType(trx, rec.kind === 'org' ? 'corporate' : 'personal'))!;
+  const type = await reference(`type:${typeCode}`, () => customersRepo.getType(trx, typeCode))
+    ?? (await reference(`type:${rec.kind}`, () => customersRepo.getType(trx, rec.kind === 'org' ? 'corporate' : 'personal')))!;
   const accounts = accountsOf(rec);
-  const branches = await repo.orgIdsByCode(trx, [...accounts.map((a) => a.branchCode).filter((x): x is string => !!x), ...(cfg.orgCode ? [cfg.orgCode] : [])]);
-  const orgId = place?.orgId ?? branches.find((b) => b.code === accounts.find((a) => a.branchCode)?.branchCode)?.id
-    ?? branches.find((b) => b.code === cfg.orgCode)?.id ?? (await getHeadOffice(trx))!.id;
+  let orgId = place?.orgId;
+  if (orgId === undefined) {
+    const codes = [...accounts.map((a) => a.branchCode).filter((x): x is string => !!x), ...(cfg.orgCode ? [cfg.orgCode] : [])];
+    const branches = codes.length ? await repo.orgIdsByCode(trx, codes) : [];
+    orgId = branches.find((b) => b.code === accounts.find((a) => a.branchCode)?.branchCode)?.id
+      ?? branches.find((b) => b.code === cfg.orgCode)?.id ?? (await reference('head-office', () => getHeadOffice(trx)))!.id;
+  }
   const name = (rec.name ?? '').trim() || rec.record_key;
   const py = namePinyin(name);
   const customerNo = await customersRepo.nextCustomerNo(trx);
@@ -290,6 +295,18 @@ async function createFromRecord(trx: Db, actor: Actor, rec: repo.RecordRow, cfg:
   return id;
 }
 
+// Reference data (customer types, the head office, the product catalogue's codes) read per record would cost
+// round trips on every resolution: kept per process for a minute.
+const REFERENCE_TTL_MS = 60_000;
+const referenceCache = new Map<string, { at: number; value: unknown }>();
+async function reference<T>(key: string, load: () => Promise<T>): Promise<T> {
+  const hit = referenceCache.get(key);
+  if (hit && Date.now() - hit.at < REFERENCE_TTL_MS) return hit.value as T;
+  const value = await load();
+  if (value !== undefined) referenceCache.set(key, { at: Date.now(), value });
+  return value;
+}
+
 type SourceAccount = { accountNo?: string; productCode?: string; currency?: string; status?: string; openedOn?: string; closedOn?: string | null; balanceFen?: number | string; branchCode?: string };
 
 function accountsOf(rec: repo.RecordRow): SourceAccount[] {
@@ -300,12 +317,17 @@ function accountsOf(rec: repo.RecordRow): SourceAccount[] {
 async function attachAccounts(trx: Db, rec: repo.RecordRow, customerId: number, summary: ResolveSummary) {
   const accounts = accountsOf(rec).filter((a) => a.accountNo);
   if (!accounts.length) return;
-  const [branches, products, [cust]] = await Promise.all([
-    repo.orgIdsByCode(trx, accounts.map((a) => a.branchCode ?? '').filter(Boolean)),
-    repo.existingProducts(trx, accounts.map((a) => a.productCode ?? '').filter(Boolean)),
-    repo.getCustomersBasic(trx, [customerId]),
-  ]);
-  const known = new Set(products.map((p) => p.code));
+  const branchCodes = [...new Set(accounts.map((a) => a.branchCode ?? '').filter(Boolean))];
+  const branches = branchCodes.length ? await repo.orgIdsByCode(trx, branchCodes) : [];
+  const loadProducts = async () => new Set((await repo.productCodes(trx)).map((p) => p.code));
+  let known = await reference('products', loadProducts);
+  // A product added since the catalogue was cached: read it again before calling the code unknown.
+  if (accounts.some((a) => a.productCode && !known.has(a.productCode))) {
+    known = await loadProducts();
+    referenceCache.set('products', { at: Date.now(), value: known });
+  }
+  // Accounts without a known branch sit on the customer's own org unit.
+  const fallbackOrg = accounts.some((a) => !branches.some((b) => b.code === a.branchCode)) ? await repo.orgOfCustomer(trx, customerId) : 0;
   const rows: repo.AccountUpsert[] = [];
   for (const a of accounts) {
     if (!a.productCode || !known.has(a.productCode)) {
@@ -314,7 +336,7 @@ async function attachAccounts(trx: Db, rec: repo.RecordRow, customerId: number, 
     }
     const status = (['active', 'dormant', 'frozen', 'closed'] as const).find((s) => s === a.status) ?? 'active';
     rows.push({
-      customer_id: customerId, source_system: rec.source_code, account_no: a.accountNo!, org_id: branches.find((b) => b.code === a.branchCode)?.id ?? cust.org_id,
+      customer_id: customerId, source_system: rec.source_code, account_no: a.accountNo!, org_id: branches.find((b) => b.code === a.branchCode)?.id ?? fallbackOrg,
       product_code: a.productCode, currency: a.currency || 'CNY', status, opened_on: a.openedOn || (rec.source_updated_at ?? rec.updated_at).toISOString().slice(0, 10),
       closed_on: a.closedOn || null, balance_fen: Number(a.balanceFen ?? 0) || 0,
     });
