@@ -40,7 +40,8 @@ function pgbench(url: string, compiled: { sql: string; parameters: readonly unkn
   const script = [
     `\\set n random(100000001, ${100000000 + CUSTOMERS})`,
     'BEGIN;',
-    `${view.replace(/\s+/g, ' ')};`,
+    // One line per command for pgbench: SQL line comments go first, or they would swallow the rest.
+    `${view.replace(/--[^\n]*/g, '').replace(/\s+/g, ' ')};`,
     // Chains 16–31 stand in for the real 0–15: the same contention, without touching the real chains.
     // The app's audit append (server/platform/audit.ts): head advanced, content hashed and row inserted in one statement.
     `WITH h AS (UPDATE audit_chain_head SET last_seq = last_seq + 1, prev_hash = last_hash, last_hash = sha256(last_hash || convert_to('[' || chain || ',' || (last_seq + 1) || ',' || '"pgbench",null]', 'UTF8')) WHERE chain = 16 + (txid_current() % 16)::int RETURNING chain, last_seq, prev_hash, last_hash) INSERT INTO audit_log (chain, seq, at, actor_id, actor_name, action, entity, entity_id, customer_id, fields, changes, ip, prev_hash, hash) SELECT chain, last_seq, now(), NULL, 'pgbench', 'read', 'customer', (:n)::text, NULL, '{profile,identities,contacts,addresses,accounts,keyPersons}', '{"masked":true}', '127.0.0.1', prev_hash, last_hash FROM h;`,
