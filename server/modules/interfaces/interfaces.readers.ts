@@ -6,13 +6,12 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { parse } from 'csv-parse';
-import { parse as parseSync } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { AppError, fieldError, invalid } from '../../platform/errors.ts';
+import { splitCsv } from '../../../engines/transform/index.ts';
 import type { Encoding, FileFormat } from './interfaces.table.ts';
 
 export type Row = { values: string[]; bytes: number };
@@ -157,12 +156,7 @@ export async function inspectFile(path: string, opts: { maxBytes: number; encodi
     header = [...new Set([...Object.keys(obj), ...opts.requiredColumns])];
     checkHeader(Object.keys(obj), opts.requiredColumns);
   } else {
-    try {
-      header = (parseSync(firstLine, { delimiter: opts.delimiter, relax_quotes: true, to_line: 1 }) as string[][])[0] ?? [];
-    } catch {
-      throw refuse('header', 'syntax', '表头无法解析', 'the header line cannot be parsed');
-    }
-    header = header.map((h) => h.trim());
+    header = (splitCsv(firstLine, opts.delimiter, true).records[0] ?? []).map((h) => h.trim());
     checkHeader(header, opts.requiredColumns);
   }
   return { format, encoding, header, size: stat.size, sha256 };
@@ -187,9 +181,7 @@ export function fmtBytes(n: number): string {
 /** Counts bytes as they are read, for the progress bar. */
 function counted(path: string): { stream: fs.ReadStream; bytes: () => number } {
   const stream = fs.createReadStream(path, { highWaterMark: 1 << 20 });
-  let n = 0;
-  stream.on('data', (c) => { n += c.length; });
-  return { stream, bytes: () => n };
+  return { stream, bytes: () => stream.bytesRead };
 }
 
 /** The data rows of a file (the header skipped), in order. */
@@ -216,8 +208,27 @@ export async function* readFileRows(path: string, info: Pick<FileInfo, 'format' 
     yield* jsonLines(input, info.header, src.bytes);
     return;
   }
-  const parser = input.pipe(parse({ delimiter, bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, from_line: 2 }));
-  for await (const rec of parser as AsyncIterable<string[]>) yield { values: rec, bytes: src.bytes() };
+  if (info.encoding !== 'gb18030') src.stream.setEncoding('utf8');
+  let rest = '';
+  let first = true;
+  let header = true;
+  for await (const chunk of input as AsyncIterable<string>) {
+    let text = rest + chunk;
+    if (first) {
+      first = false;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
+    const r = splitCsv(text, delimiter, false);
+    rest = r.rest;
+    for (const values of r.records) {
+      if (header) { header = false; continue; }
+      yield { values, bytes: src.bytes() };
+    }
+  }
+  for (const values of splitCsv(rest, delimiter, true).records) {
+    if (header) { header = false; continue; }
+    yield { values, bytes: src.bytes() };
+  }
 }
 
 async function* jsonLines(input: NodeJS.ReadableStream, header: string[], bytes: () => number): AsyncGenerator<Row> {
