@@ -92,5 +92,28 @@ describe('customer information integration in the browser', { timeout: 180_000 }
     await cm.goto(`${base}/customers/${provisional}`);
     await expect.poll(() => cm.getByTestId('c360-merged-notice').textContent()).toContain(bank.customers.zhangWei);
     await expect.poll(() => cm.getByTestId('c360-name').textContent()).toContain('张伟');
+
+    // 5. Wrong after all: the manager undoes the merge from the merge history; both customers are back.
+    const merge = await ctx.db.selectFrom('customer_merge').select('id').executeTakeFirstOrThrow();
+    await cm.goto(`${base}/integration/merges`);
+    await cm.getByTestId(`unmerge-${merge.id}`).click();
+    await cm.locator('.ant-modal textarea').fill('客户来电说明不是本人');
+    await cm.locator('.ant-modal .ant-btn-dangerous').click();
+    await expect.poll(async () => (await ctx.db.selectFrom('customer').select('deleted').where('customer_no', '=', provisional).executeTakeFirstOrThrow()).deleted).toBe(false);
+    await expect.poll(() => cm.getByTestId('merge-history').textContent()).toContain('已撤销');
+  });
+
+  it('an administrator sees the match model and saves a tuned threshold as a new version', async () => {
+    const admin = await signIn('admin');
+    await admin.goto(`${base}/integration/model`);
+    await expect.poll(() => admin.getByTestId('model-levels').locator('tbody tr').count()).toBeGreaterThan(3);
+    await expect.poll(() => admin.getByTestId('model-source-order').textContent()).toContain('信用卡');
+    const review = admin.getByTestId('model-review');
+    await review.fill('0.6');
+    await review.press('Tab');
+    await admin.getByTestId('model-save').click();
+    await expect.poll(async () => (await ctx.db.selectFrom('match_model').select(['version', 'model']).where('active', '=', true).executeTakeFirst())?.version).toBe(1);
+    const saved = await ctx.db.selectFrom('match_model').select('model').where('active', '=', true).executeTakeFirstOrThrow();
+    expect((saved.model as { reviewThreshold: number }).reviewThreshold).toBe(0.6);
   });
 });
