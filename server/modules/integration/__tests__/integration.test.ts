@@ -317,6 +317,20 @@ describe('merge and unmerge (C1, C2)', () => {
     expect(again.statusCode).toBe(409);
   });
 
+  it('chained merges: an old number follows to the latest survivor; merges are undone newest first', async () => {
+    const mk = async (name: string) => (await ctx.app.inject({ method: 'POST', url: '/api/customers', headers: as('hq'), payload: { typeCode: 'personal_resident', name } })).json().customerNo as string;
+    const [a, b, c] = [await mk('吴刚'), await mk('吴刚'), await mk('吴刚')];
+    const m1 = (await ctx.app.inject({ method: 'POST', url: '/api/integration/merges', headers: as('hq'), payload: { survivorNo: a, mergedNo: b, reason: '重复开户' } })).json().mergeId;
+    const m2 = (await ctx.app.inject({ method: 'POST', url: '/api/integration/merges', headers: as('hq'), payload: { survivorNo: c, mergedNo: a, reason: '重复开户' } })).json().mergeId;
+    expect((await ctx.app.inject({ url: `/api/customers/${b}`, headers: as('hq') })).json()).toMatchObject({ customerNo: c, mergedInto: c });
+    const early = await ctx.app.inject({ method: 'POST', url: `/api/integration/merges/${m1}/unmerge`, headers: as('hq'), payload: { reason: '先撤早的' } });
+    expect(early.statusCode).toBe(409);
+    expect((await ctx.app.inject({ method: 'POST', url: `/api/integration/merges/${m2}/unmerge`, headers: as('hq'), payload: { reason: '撤销' } })).statusCode).toBe(200);
+    expect((await ctx.app.inject({ url: `/api/customers/${b}`, headers: as('hq') })).json()).toMatchObject({ customerNo: a, mergedInto: a });
+    expect((await ctx.app.inject({ method: 'POST', url: `/api/integration/merges/${m1}/unmerge`, headers: as('hq'), payload: { reason: '撤销' } })).statusCode).toBe(200);
+    expect((await ctx.app.inject({ url: `/api/customers/${b}`, headers: as('hq') })).json()).toMatchObject({ customerNo: b, mergedInto: null });
+  });
+
   it('refuses to merge two different valid ID numbers unless the reviewer overrides the conflict', async () => {
     const mk = async (name: string, idNo: string) => (await ctx.app.inject({
       method: 'POST', url: '/api/customers', headers: as('hq'), payload: { typeCode: 'personal_resident', name, identities: [{ idType: 'resident_id', idNo }] },
