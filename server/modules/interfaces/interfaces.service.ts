@@ -150,7 +150,9 @@ function nextRun(cron: string, after: Date): Date | null {
   }
 }
 
-function checkCron(cron: string | null | undefined) {
+function checkCron(cron: string | null | undefined, connector?: string) {
+  // Files arrive by upload or `banyan import`; only database pulls run on a schedule.
+  if (cron && connector === 'file') throw invalid([fieldError('cron', 'connector', '只有数据库拉取接口可以定时运行', 'only database pulls run on a schedule')]);
   if (cron && !nextRun(cron, new Date())) throw invalid([fieldError('cron', 'cron', 'cron 表达式不正确（如 0 2 * * * 表示每天 2 点）', 'is not a cron expression (e.g. 0 2 * * * for 02:00 daily)')]);
 }
 
@@ -169,7 +171,7 @@ function checkPull(connector: string, v: { pgUrl?: string | null; pgQuery?: stri
 }
 
 export async function createInterface(db: Db, actor: Actor, input: InterfaceInput) {
-  checkCron(input.cron);
+  checkCron(input.cron, input.connector);
   checkPull(input.connector, input);
   const mapping = (input.mapping as Mapping | undefined) ?? defaultMapping();
   checkMapping(mapping);
@@ -192,6 +194,7 @@ export async function updateInterface(db: Db, actor: Actor, id: number, patch: I
   checkCron(patch.cron);
   await db.transaction().execute(async (trx) => {
     const before = await ifaceOr404(trx, id);
+    checkCron(patch.cron, before.connector);
     checkPull(before.connector, { pgUrl: patch.pgUrl === undefined ? before.pg_url : patch.pgUrl, pgQuery: patch.pgQuery === undefined ? before.pg_query : patch.pgQuery });
     const set = {
       ...(patch.name !== undefined ? { name: patch.name.trim() } : {}), ...(patch.encoding !== undefined ? { encoding: patch.encoding } : {}),
