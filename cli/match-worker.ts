@@ -31,7 +31,7 @@ export type PrepareResult = {
   keyRule: Uint8Array;
   /** Term counts per TF comparison: values and their counts. */
   tf: Record<string, { values: string[]; counts: Int32Array; total: number }>;
-  /** The range's prepared records, packed (UTF-8), for the other workers: record lo + k is bytes packStart[k] … packStart[k + 1]. */
+  /** The range's prepared records, packed (UTF-8), for the other workers: decoded as one string, record lo + k is characters packStart[k] … packStart[k + 1]. */
   pack: SharedArrayBuffer;
   packStart: Int32Array;
 };
@@ -48,7 +48,7 @@ export type WorkerRequest =
 const init = workerData as WorkerInit;
 const buffers = init.files.map((f) => Buffer.from(f.buf));
 const readers = init.files.map((f) => recordReader(f.cols, init.preset, f.source));
-let packs: Array<Peer & { view: Buffer }> = [];
+let packs: Array<{ lo: number; hi: number; text: string; start: Int32Array }> = [];
 
 /** Prepares a record from its input line (the first pass). */
 function fromLine(i: number): Prepared {
@@ -65,7 +65,7 @@ function record(i: number): Prepared {
   for (const pk of packs) {
     if (i >= pk.lo && i < pk.hi) {
       const k = i - pk.lo;
-      return unpackPrepared(pk.view.toString('utf8', pk.packStart[k]!, pk.packStart[k + 1]!));
+      return unpackPrepared(pk.text.slice(pk.start[k]!, pk.start[k + 1]!));
     }
   }
   throw new RangeError(`record ${i}: not in any packed range`);
@@ -100,6 +100,7 @@ function prepareRange(lo: number, hi: number, model: MatchModel): PrepareResult 
   const tfTotals = tfComps.map(() => 0);
   let packed = Buffer.allocUnsafe(1 << 20);
   let packLen = 0;
+  let charLen = 0;
   const packStart = new Int32Array(n + 1);
   for (let i = lo; i < hi; i++) {
     const p = fromLine(i);
@@ -116,7 +117,8 @@ function prepareRange(lo: number, hi: number, model: MatchModel): PrepareResult 
       packed.copy(bigger, 0, 0, packLen);
       packed = bigger;
     }
-    packStart[i - lo] = packLen;
+    packStart[i - lo] = charLen;
+    charLen += line.length;
     packLen += packed.write(line, packLen);
     const k = i - lo;
     kind[k] = p.kind === 'org' ? 1 : 0;
@@ -131,7 +133,7 @@ function prepareRange(lo: number, hi: number, model: MatchModel): PrepareResult 
       rules.push(ruleIndex.get(key.slice(0, key.indexOf(':')))!);
     }
   }
-  packStart[n] = packLen;
+  packStart[n] = charLen;
   const pack = new SharedArrayBuffer(packLen);
   packed.copy(Buffer.from(pack), 0, 0, packLen);
   const tf: PrepareResult['tf'] = {};
@@ -148,7 +150,8 @@ parentPort!.on('message', (req: WorkerRequest) => {
     const r = prepareRange(req.lo, req.hi, req.model);
     parentPort!.postMessage(r, [r.kind, r.personId, r.orgId, r.source, r.keyHash, r.keyRec, r.keyRule].map((x) => x.buffer as ArrayBuffer));
   } else if (req.op === 'peers') {
-    packs = req.peers.map((p) => ({ ...p, view: Buffer.from(p.pack) }));
+    // One bulk decode per range; slicing a record out of the string afterwards costs next to nothing.
+    packs = req.peers.map((p) => ({ lo: p.lo, hi: p.hi, text: Buffer.from(p.pack).toString('utf8'), start: p.packStart }));
     parentPort!.postMessage(true);
   } else if (req.op === 'levels') {
     const c = req.model.comparisons.length;

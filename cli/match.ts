@@ -191,7 +191,9 @@ export async function matchCommand(argv: string[]): Promise<number> {
     for (const [name, t] of tfMaps) tf[name] = { total: t.total, counts: Object.fromEntries(t.counts) };
     // Every worker gets every range's packed records (shared memory, no copies): a pair across ranges needs no second preparation.
     const peers = parts.map((p, w) => ({ lo: p.lo, hi: bounds[w + 1]!, pack: p.pack, packStart: p.packStart }));
-    await Promise.all(parts.map((_, w) => pool.run(w, { op: 'peers', peers })));
+    parts.length = 0; // the packs are the workers' now: let them free the shared memory once decoded
+    await Promise.all(peers.map((_, w) => pool.run(w, { op: 'peers', peers })));
+    peers.length = 0;
     lap('prepared + keyed');
 
     // 2. Candidate pairs from the blocking keys.
