@@ -55,6 +55,11 @@ export async function pendingRecordIds(db: Db, limit: number) {
   return r.map((x) => x.id);
 }
 
+/** A transaction-scoped advisory lock on a matching key (released at commit). */
+export async function lockKey(db: Db, key: string) {
+  await sql`SELECT pg_advisory_xact_lock(hashtext(${key}))`.execute(db);
+}
+
 /** Locks the records being resolved, so two loads never resolve the same record at once. */
 export async function lockRecord(db: Db, id: number) {
   const r = await sql<{ id: number; match_status: string; customer_id: number | null }>`

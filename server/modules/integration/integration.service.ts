@@ -184,7 +184,13 @@ export async function resolveSourceRecords(db: Db, actor: Actor, recordIds: numb
   const records = pending.sort((a, b) => (rank.get(a.source_code) ?? 999) - (rank.get(b.source_code) ?? 999) || a.id - b.id);
   summary.skipped = recordIds.length - records.length;
   for (const rec of records) {
-    const outcome = await db.transaction().execute((trx) => resolveOne(trx, actor, rec, m.model, cfg, summary));
+    const once = () => db.transaction().execute((trx) => resolveOne(trx, actor, rec, m.model, cfg, summary));
+    // Two loads resolving the same new person at once: the second trips over the first's identity or account
+    // (unique violation) and is rolled back whole; resolved again, it finds the first's customer and attaches.
+    const outcome = await once().catch((err: { code?: string }) => {
+      if (err?.code === '23505' || err?.code === '40001' || err?.code === '40P01') return once();
+      throw err;
+    });
     if (outcome) summary[outcome]++;
     else summary.skipped!++;
   }
@@ -210,6 +216,8 @@ async function resolveOne(trx: Db, actor: Actor, rec: repo.RecordRow, model: Mat
   if (!locked || locked.match_status !== 'pending') return null;
   const p = prepared(fromRecord(rec));
   const keys = keysOf(p);
+  // Records of one person arriving in two loads at once: the second waits for the first to commit, then finds it.
+  if (p.idNo) await repo.lockKey(trx, `id:${p.idNo}`);
   let target: number | null = null;
   let status: 'matched' | 'created' | 'review' = 'matched';
   let queue: Evidence[] = [];

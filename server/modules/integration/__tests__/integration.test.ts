@@ -134,6 +134,16 @@ describe('real-time resolution and survivorship (I2, C8)', () => {
     expect((await statusOf(r)).match_status).toBe('created');
   });
 
+  it('two loads resolving the same new person at once make one customer', async () => {
+    const id = rid('44030519770707123');
+    const a = await record({ source: 'CORE', key: 'C-race', name: '何平', idNo: id, birthDate: '1977-07-07' });
+    const b = await record({ source: 'CARD', key: 'K-race', name: '何平', idNo: id, mobile: '+8613700007777' });
+    const [sa, sb] = await Promise.all([resolve(a), resolve(b)]);
+    expect(sa.created + sb.created).toBe(1);
+    expect(sa.matched + sb.matched).toBe(1);
+    expect((await statusOf(a)).customer_id).toBe((await statusOf(b)).customer_id);
+  });
+
   it('a record already resolved is not resolved twice', async () => {
     const id = (await ctx.db.selectFrom('source_record').select('id').where('record_key', '=', 'K-77').executeTakeFirstOrThrow()).id;
     expect(await resolve(id)).toMatchObject({ matched: 0, created: 0, review: 0, skipped: 1 });
