@@ -77,10 +77,14 @@ describe('customer information integration in the browser', { timeout: 180_000 }
     // The existing customer (older number) is kept by default.
     await expect.poll(() => cm.getByTestId('review-survivor').locator('.ant-radio-wrapper-checked').textContent()).toContain(bank.customers.zhangWei);
     await cm.getByTestId('review-note').fill('同一客户：信用卡账单地址与储蓄一致，已电话核实');
-    await cm.getByTestId('review-confirm').click();
+    // A click landing while the page re-renders can be lost: click again while still on the comparison (a second
+    // confirm of a decided pair is refused by the server and changes nothing).
+    await expect.poll(async () => {
+      if (cm.url().includes('/integration/reviews/')) await cm.getByTestId('review-confirm').click({ timeout: 5000 }).catch(() => undefined);
+      return new URL(cm.url()).pathname;
+    }, { interval: 3000, timeout: 40_000 }).toBe(`/customers/${bank.customers.zhangWei}`);
 
     // 3. The merged 360° view: 张伟 with the card record among his sources, the address from the card system.
-    await cm.waitForURL((u) => u.pathname === `/customers/${bank.customers.zhangWei}`);
     const lineage = cm.getByTestId('c360-lineage');
     await lineage.waitFor();
     await expect.poll(() => cm.getByTestId('c360-golden').textContent()).toContain('信用卡');
@@ -96,8 +100,12 @@ describe('customer information integration in the browser', { timeout: 180_000 }
     // 5. Wrong after all: the manager undoes the merge from the merge history; both customers are back.
     const merge = await ctx.db.selectFrom('customer_merge').select('id').executeTakeFirstOrThrow();
     await cm.goto(`${base}/integration/merges`);
-    await cm.getByTestId(`unmerge-${merge.id}`).click();
-    await cm.locator('.ant-modal textarea').fill('客户来电说明不是本人');
+    const reason = cm.locator('.ant-modal textarea');
+    await expect.poll(async () => {
+      if (!(await reason.isVisible())) await cm.getByTestId(`unmerge-${merge.id}`).click({ timeout: 5000 }).catch(() => undefined);
+      return reason.isVisible();
+    }, { interval: 2000 }).toBe(true);
+    await reason.fill('客户来电说明不是本人');
     await cm.locator('.ant-modal .ant-btn-dangerous').click();
     await expect.poll(async () => (await ctx.db.selectFrom('customer').select('deleted').where('customer_no', '=', provisional).executeTakeFirstOrThrow()).deleted).toBe(false);
     await expect.poll(() => cm.getByTestId('merge-history').textContent()).toContain('已撤销');
