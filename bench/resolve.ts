@@ -49,7 +49,7 @@ try {
         ? { name: p.name, id_type: 'resident_id', id_no: p.id_no, mobile: p.mobile, birth_date: p.birth_date, gender: p.gender, address: `上海市浦东新区世纪大道 ${i} 号` }
         : kind === 'variant'
           ? { name: p.name, id_type: null, id_no: null, mobile: p.mobile, birth_date: p.birth_date, gender: p.gender, address: `北京市朝阳区建国路 ${i} 号` }
-          : { name: `测${String.fromCharCode(0x4e00 + ((seed * 13 + i) % 5000))}${String.fromCharCode(0x4e00 + ((i * 7 + seed) % 5000))}`, id_type: 'resident_id', id_no: fresh17 + residentIdCheckChar(fresh17), mobile: `+86139${String(10_000_000 + i).slice(-8)}`, birth_date: null, gender: null, address: `广州市天河区 ${i} 号` };
+          : { name: `测${String.fromCharCode(0x4e00 + ((seed * 13 + i) % 5000))}${String.fromCharCode(0x4e00 + ((i * 7 + seed) % 5000))}`, id_type: 'resident_id', id_no: fresh17 + residentIdCheckChar(fresh17), mobile: `+86158${String((seed * 100_003 + i) % 100_000_000).padStart(8, '0')}`, birth_date: null, gender: null, address: `广州市天河区 ${i} 号` };
       const r = await db.insertInto('source_record').values({
         source_code: 'CARD', record_key: `bench-${run}-${i}`, kind: 'person', ...rec, email: null, employer: null, legal_rep: null,
         attributes: '{}', accounts: JSON.stringify([{ accountNo: `B${run}${i}`, productCode: 'CARD_CREDIT', currency: 'CNY', status: 'active', openedOn: '2025-06-01', balanceFen: 0, branchCode: null }]),
