@@ -405,7 +405,7 @@ export function trainingPlan(
     }
     const ofKind: number[] = [];
     for (let k = 0; k < cands.a.length; k++) if (kindOf[cands.a[k]!] === kd && kindOf[cands.b[k]!] === kd) ofKind.push(k);
-    const step = Math.max(1, ofKind.length / (opts.maxBlockedPairs ?? 100_000));
+    const step = Math.max(1, ofKind.length / (opts.maxBlockedPairs ?? 60_000));
     const blocked: number[] = [];
     for (let f = 0; f < ofKind.length; f += step) blocked.push(ofKind[Math.floor(f)]!);
     plans.push({ kind: kd ? ('org' as const) : ('person' as const), randomA, randomB, blocked, blockedTotal: ofKind.length, allPairs });
