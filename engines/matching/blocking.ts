@@ -24,7 +24,8 @@ export const PRESET_RULES: Record<'cn-bank' | 'febrl', BlockingRule[]> = {
     { name: 'name-address', fixes: ['cn.person-name', 'cn.org-name', 'cn.address'], key: (p) => both(p.nameKey, p.address) },
     { name: 'birth-address', fixes: ['cn.birth-date', 'cn.address'], key: (p) => (p.kind === 'person' ? both(p.birthDate, p.address) : '') },
     { name: 'email', fixes: ['cn.email'], key: (p) => p.email },
-    { name: 'org-name', fixes: ['cn.org-name'], key: (p) => (p.kind === 'org' ? p.nameKey : '') },
+    // A company-name core alone is shared by unrelated firms (华信科技 …): with the legal representative.
+    { name: 'org-name', fixes: ['cn.org-name', 'cn.legal-rep'], key: (p) => (p.kind === 'org' ? both(p.nameKey, p.legalRep) : '') },
   ],
   febrl: [
     { name: 'soc-sec-id', fixes: ['febrl.soc-sec-id'], key: (p) => e(p, 'soc_sec_id') },

@@ -174,7 +174,7 @@ describe('blockingKeys', () => {
     expect(keys).toContain('id:p:330106520818542');
     expect(keys).toContain('mobile:p:+8618937920501');
     expect(keys).toContain('pinyin-birth:p:tian wei|1952-08-18');
-    expect(blockingKeys(org('o', { name: '嘉禾医药(广州)有限公司' }))).toContain('org-name:o:嘉禾医药');
+    expect(blockingKeys(org('o', { name: '嘉禾医药(广州)有限公司', legalRep: '余琳娟' }))).toContain('org-name:o:嘉禾医药|余琳娟');
   });
 });
 
