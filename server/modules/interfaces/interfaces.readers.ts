@@ -64,6 +64,17 @@ async function scan(path: string): Promise<{ sha256: string; utf8: boolean; badA
   return { sha256: hash.digest('hex'), utf8, badAt };
 }
 
+/** Character offset of the first sequence GB18030 cannot decode (iconv puts U+FFFD there), or -1. */
+async function gbUndecodable(path: string): Promise<number> {
+  let offset = 0;
+  for await (const chunk of fs.createReadStream(path, { highWaterMark: 1 << 20 }).pipe(iconv.decodeStream('gb18030')) as AsyncIterable<string>) {
+    const i = chunk.indexOf('\ufffd');
+    if (i >= 0) return offset + i;
+    offset += chunk.length;
+  }
+  return -1;
+}
+
 function cellText(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'string') return v;
@@ -140,7 +151,7 @@ export async function inspectFile(path: string, opts: { maxBytes: number; encodi
   else encoding = 'gb18030';
   let text = encoding === 'utf8' ? first.toString('utf8') : iconv.decode(first, 'gb18030');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (encoding === 'gb18030' && text.includes('\ufffd')) {
+  if (encoding === 'gb18030' && (text.includes('\ufffd') || (await gbUndecodable(path)) >= 0)) {
     throw refuse('encoding', 'decode', '文件无法按 GB18030/GBK 解码', 'the file cannot be decoded as GB18030/GBK');
   }
   const firstLine = text.split(/\r?\n/, 1)[0] ?? '';

@@ -214,6 +214,18 @@ describe('encodings and formats', () => {
     expect(await dbState()).toEqual(before);
   });
 
+  it('a GBK file broken half-way (bytes GB18030 cannot decode) is refused before anything is written', async () => {
+    const id = await newInterface('CARD_GBK_BAD', 'CARD', { encoding: 'gb18030' });
+    const f = writeCsv(path.join(dir, 'card-gbk-bad.csv'), Array.from({ length: 3000 }, (_, i) => personRow(800 + i, 'B')), HEADER, 'gbk');
+    // A lone lead byte followed by a line break, far past the first 64 KB.
+    fs.appendFileSync(f, Buffer.from([0x42, 0x39, 0x39, 0x2c, 0x81, 0x0a]));
+    const before = await dbState();
+    const res = await upload(id, f);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.fields[0]).toMatchObject({ field: 'encoding', rule: 'decode' });
+    expect(await dbState()).toEqual(before);
+  });
+
   it('loads an XLSX workbook (dates as cells) and JSON lines', async () => {
     const id = await newInterface('LOAN_XLSX', 'LOAN');
     const row = personRow(600, 'X');
