@@ -42,6 +42,12 @@ export function columnMap(header: string, preset: Preset): Record<string, number
   return Object.fromEntries(cols.map((c, i) => [c, i]));
 }
 
+/** Field i of a split line, trimmed only when it needs it ('' when absent). */
+function field(f: string[], i: number): string {
+  const v = i < 0 ? undefined : f[i];
+  return v ? (v.charCodeAt(0) === 32 || v.charCodeAt(v.length - 1) === 32 ? v.trim() : v) : '';
+}
+
 /**
  * A reader of data lines for one input: line → MatchRecord. Column positions are resolved once;
  * `source` is the input's own label when the file has no source column.
@@ -60,10 +66,7 @@ export function recordReader(cols: Record<string, number>, preset: Preset, input
   const [id, source, kind, name, idType, idNo, mobile, email, birth, gender, address, employer, legalRep] = CANONICAL_COLUMNS.map(at) as number[];
   return (line) => {
     const f = splitLine(line, preset);
-    const get = (i: number) => {
-      const v = i < 0 ? undefined : f[i];
-      return v ? (v.charCodeAt(0) === 32 || v.charCodeAt(v.length - 1) === 32 ? v.trim() : v) : '';
-    };
+    const get = (i: number) => field(f, i);
     return {
       id: get(id!), source: get(source!) || inputSource, kind: get(kind!) === 'org' ? 'org' : 'person',
       name: get(name!), idType: get(idType!), idNo: get(idNo!), mobile: get(mobile!), email: get(email!),

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import {
-  blockingKeys, comparisonLevels, fastScore, hashKey, packPrepared, PRESET_RULES, prepare, unpackPrepared,
+  comparisonLevels, fastScore, hashKey, packPrepared, PRESET_RULES, prepare, unpackPrepared,
   type MatchModel, type Prepared,
 } from '../engines/matching/index.ts';
 import { COMPARATORS } from '../engines/matching/comparisons.ts';
@@ -94,23 +94,25 @@ function prepareRange(lo: number, hi: number, model: MatchModel): PrepareResult 
   const hashes: number[] = [];
   const recs: number[] = [];
   const rules: number[] = [];
-  const ruleIndex = new Map(PRESET_RULES[init.preset].map((r, i) => [r.name, i]));
+  const ruleList = PRESET_RULES[init.preset];
   const tfComps = model.comparisons.filter((c) => c.termFrequency);
   const tfCounts = tfComps.map(() => new Map<string, number>());
   const tfTotals = tfComps.map(() => 0);
+  const tfValues = tfComps.map((c) => COMPARATORS[c.name]!.tfValue!);
   let packed = Buffer.allocUnsafe(1 << 20);
   let packLen = 0;
   let charLen = 0;
   const packStart = new Int32Array(n + 1);
   for (let i = lo; i < hi; i++) {
     const p = fromLine(i);
-    tfComps.forEach((c, t) => {
-      if (c.kind && c.kind !== p.kind) return;
-      const v = COMPARATORS[c.name]!.tfValue!(p);
-      if (!v) return;
+    for (let t = 0; t < tfComps.length; t++) {
+      const c = tfComps[t]!;
+      if (c.kind && c.kind !== p.kind) continue;
+      const v = tfValues[t]!(p);
+      if (!v) continue;
       tfCounts[t]!.set(v, (tfCounts[t]!.get(v) ?? 0) + 1);
       tfTotals[t]!++;
-    });
+    }
     const line = packPrepared(p);
     if (packLen + line.length * 3 > packed.length) {
       const bigger = Buffer.allocUnsafe(packed.length * 2 + line.length * 3);
@@ -127,10 +129,14 @@ function prepareRange(lo: number, hi: number, model: MatchModel): PrepareResult 
     let s = sourceIndex.get(p.source);
     if (s === undefined) sourceIndex.set(p.source, (s = sourceIndex.size));
     source[k] = s;
-    for (const key of blockingKeys(p, init.preset)) {
-      hashes.push(hashKey(key));
+    // The keys blockingKeys gives, hashed as they are built (same strings, so the same hashes).
+    const kindTag = p.kind === 'org' ? ':o:' : ':p:';
+    for (let r = 0; r < ruleList.length; r++) {
+      const v = ruleList[r]!.key(p);
+      if (!v) continue;
+      hashes.push(hashKey(ruleList[r]!.name + kindTag + v));
       recs.push(i);
-      rules.push(ruleIndex.get(key.slice(0, key.indexOf(':')))!);
+      rules.push(r);
     }
   }
   packStart[n] = charLen;
