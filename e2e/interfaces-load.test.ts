@@ -25,6 +25,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await ctx?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('an operator loads a savings extract and fixes what was rejected', { timeout: 120_000 }, () => {

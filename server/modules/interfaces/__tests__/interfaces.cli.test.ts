@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -25,7 +26,10 @@ const N = 40_000;
 beforeAll(async () => {
   ctx = await createTestContext({ home: dir });
 });
-afterAll(() => ctx?.close());
+afterAll(async () => {
+  await ctx?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
 describe('banyan import', () => {
   it('refuses an unknown source, naming the ones there are', async () => {

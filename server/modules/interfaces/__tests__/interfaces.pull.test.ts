@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { sql } from 'kysely';
@@ -14,6 +15,7 @@ let cookie = '';
 const srcDb = `banyan_src_${randomBytes(4).toString('hex')}`;
 let src: pg.Client;
 let srcUrl = '';
+const home = tmpDir();
 
 async function admin(statement: string) {
   const c = new pg.Client({ connectionString: inject('adminUrl') });
@@ -56,7 +58,7 @@ async function run(id: number) {
 }
 
 beforeAll(async () => {
-  ctx = await createTestContext({ home: tmpDir() });
+  ctx = await createTestContext({ home });
   bank = await seedSmallBank(ctx.db);
   cookie = await login(ctx.app, 'admin', PASSWORD);
   await admin(`CREATE DATABASE ${srcDb}`);
@@ -73,6 +75,7 @@ afterAll(async () => {
   await src?.end();
   await ctx?.close();
   await admin(`DROP DATABASE IF EXISTS ${srcDb} WITH (FORCE)`);
+  fs.rmSync(home, { recursive: true, force: true });
 });
 
 describe('PostgreSQL pull with an incremental watermark', () => {

@@ -58,7 +58,10 @@ beforeAll(async () => {
   writeCsv(mainFile, [...good, badMobile, badId, noName, ragged]);
   ifaceId = await newInterface('CORE_DAILY');
 });
-afterAll(() => ctx?.close());
+afterAll(async () => {
+  await ctx?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
 describe('source registry (I2)', () => {
   it('registers a source with per-field trust and edits it', async () => {
