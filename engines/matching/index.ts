@@ -7,6 +7,15 @@
  *   scorePair(a, b, model)          → { score, probability, zone, fields[], conflict? } (explained)
  *   clusterRecords(prepared[], model, opts) → { clusterOf[], reviewPairs[] } (anti-chaining guard)
  *   sourceOrder(records, valueRank, override?) → merge order of sources with overlaps (I4)
+ *
+ * For the database side: store prepare()'s output (packPrepared/unpackPrepared give it as one text column)
+ * and index blockingKeys(); a new record's candidates are the rows sharing any key; score them with
+ * scorePair. Train with trainModel(records, { preset, random: seededRandom(seed), candidates:
+ * candidatePairs(records, preset) }) on a sample of the bank's own records; keep the JSON it returns (the
+ * admin sees m, u, weights, thresholds; set `levels[i].weight` to override a weight). termFrequencies is
+ * optional: supply counts of names from the database (TermFrequencies) or leave it out (no TF adjustment).
+ * Treat a model as a value: changed weights or thresholds mean a new object (scores are compiled per object).
+ * The anti-chaining guard compares Prepared.idKey (resident IDs: the 15 digits old and new numbers share).
  */
 import { candidatePairs, type Candidates, type PairOptions } from './blocking.ts';
 import { clusterScored } from './cluster.ts';
