@@ -1,4 +1,4 @@
-import { CompiledQuery, sql, type Expression, type SqlBool } from 'kysely';
+import { sql, type Expression, type SqlBool } from 'kysely';
 import { prepared, type Db } from '../../db/database.ts';
 import { customerScope, staffScope, type ScopeSubject } from '../../platform/scope.ts';
 import type { ManagerLevel, ReminderKind, ReportKind, TransferStatus } from './managers.table.ts';
@@ -869,41 +869,7 @@ const one = (q: Expression<unknown>) => sql`(SELECT row_to_json(t) FROM (${q}) t
  * comes from the daily snapshot, not from aggregating every customer of the book.
  */
 export async function workbenchOf(db: Db, scope: ScopeSubject & { id: number }, p: WorkbenchParams): Promise<WorkbenchRow> {
-  const shape = `${scope.dataScope}_${p.supervise}`;
-  let template = workbenchTemplates.get(shape);
-  if (!template) {
-    template = workbenchSql(db, { ...scope, ...TEMPLATE_SCOPE }, { ...TEMPLATE_PARAMS, supervise: p.supervise }).compile(db);
-    // Kept only if it gives exactly what building the query for this request gives.
-    const fresh = workbenchSql(db, scope, p).compile(db);
-    const same = fresh.sql === template.sql && JSON.stringify(fresh.parameters) === JSON.stringify(fillTemplate(template.parameters, scope, p));
-    if (!same) return (await db.executeQuery<WorkbenchRow>(fresh)).rows[0]!;
-    workbenchTemplates.set(shape, template);
-  }
-  return (await db.executeQuery<WorkbenchRow>(CompiledQuery.raw(template.sql, fillTemplate(template.parameters, scope, p)))).rows[0]!;
-}
-
-/**
- * Building and compiling the workbench's query (some twenty builders) took a fifth of the app's time
- * per request, for SQL that differs only by kind of scope and supervision: it is compiled once per
- * shape with marker values, and each request puts its own values in place of the markers.
- */
-const workbenchTemplates = new Map<string, CompiledQuery<unknown>>();
-const mark = (k: string) => `\u0001${k}\u0001`;
-const TEMPLATE_SCOPE = { id: -1_000_000_001, orgId: -1_000_000_002, orgPath: mark('orgPath') };
-const TEMPLATE_MONTH_ENDS: string[] = [];
-const TEMPLATE_PARAMS: Omit<WorkbenchParams, 'supervise'> = {
-  today: mark('today'), until: mark('until'), starts: { month: mark('month'), quarter: mark('quarter'), year: mark('year') }, monthEnds: TEMPLATE_MONTH_ENDS,
-};
-
-function fillTemplate(params: readonly unknown[], scope: ScopeSubject & { id: number }, p: WorkbenchParams): unknown[] {
-  const text: Record<string, string> = { orgPath: scope.orgPath, today: p.today, until: p.until, month: p.starts.month, quarter: p.starts.quarter, year: p.starts.year };
-  return params.map((v) => {
-    if (v === TEMPLATE_SCOPE.id) return scope.id;
-    if (v === TEMPLATE_SCOPE.orgId) return scope.orgId;
-    if (v === TEMPLATE_MONTH_ENDS) return p.monthEnds;
-    if (typeof v === 'string' && v.includes('\u0001')) return v.replace(/\u0001(\w+)\u0001/g, (_m, k: string) => text[k]!);
-    return v;
-  });
+  return (await workbenchSql(db, scope, p).execute(db)).rows[0]!;
 }
 
 /** The workbench statement itself (the bench EXPLAINs it). */
