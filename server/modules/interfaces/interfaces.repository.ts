@@ -194,7 +194,6 @@ export async function upsertRecords(db: Db, sourceCode: string, loadId: number, 
       ${col((r) => JSON.stringify(r.attributes))}::text[], ${col((r) => JSON.stringify(r.accounts))}::text[], ${col((r) => r.hash.toString('hex'))}::text[],
       ${col((r) => r.source_updated_at)}::text[])
       AS u(record_key, kind, name, id_type, id_no, mobile, email, birth_date, gender, address, employer, legal_rep, attributes, accounts, hash, updated)
-    WHERE NOT EXISTS (SELECT 1 FROM source_record e WHERE e.source_code = ${sourceCode} AND e.record_key = u.record_key AND e.content_hash = decode(u.hash, 'hex'))
     ON CONFLICT (source_code, record_key) DO UPDATE SET
       kind = EXCLUDED.kind, name = EXCLUDED.name, id_type = EXCLUDED.id_type, id_no = EXCLUDED.id_no, mobile = EXCLUDED.mobile, email = EXCLUDED.email,
       birth_date = EXCLUDED.birth_date, gender = EXCLUDED.gender, address = EXCLUDED.address, employer = EXCLUDED.employer, legal_rep = EXCLUDED.legal_rep,
@@ -244,8 +243,6 @@ export async function upsertStaged(db: Db, sourceCode: string, loadId: number) {
     SELECT ${sourceCode}, u.record_key, u.kind, u.name, u.id_type, u.id_no, u.mobile, u.email, u.birth_date, u.gender, u.address, u.employer, u.legal_rep,
       u.attributes, u.accounts, u.hash, u.updated, ${loadId}, ${loadId}
     FROM interface_stage u
-    -- Unchanged records never reach the INSERT: ON CONFLICT would lock (write) every one of them.
-    WHERE NOT EXISTS (SELECT 1 FROM source_record e WHERE e.source_code = ${sourceCode} AND e.record_key = u.record_key AND e.content_hash = u.hash)
     ON CONFLICT (source_code, record_key) DO UPDATE SET
       kind = EXCLUDED.kind, name = EXCLUDED.name, id_type = EXCLUDED.id_type, id_no = EXCLUDED.id_no, mobile = EXCLUDED.mobile, email = EXCLUDED.email,
       birth_date = EXCLUDED.birth_date, gender = EXCLUDED.gender, address = EXCLUDED.address, employer = EXCLUDED.employer, legal_rep = EXCLUDED.legal_rep,
