@@ -1,9 +1,6 @@
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { ConfigError, loadConfig } from '../server/config.ts';
-import { startServer } from '../server/main.ts';
-import { SYSTEM_ACTOR, verifyAudit } from '../server/platform/audit.ts';
-import { createUser, resetPassword } from '../server/modules/admin/admin.service.ts';
 import { AppError } from '../server/platform/errors.ts';
 import { say, UsageError, withDb } from './runtime.ts';
 
@@ -44,6 +41,7 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   switch (cmd) {
     case 'start': {
+      const { startServer } = await import('../server/main.ts');
       const { stop } = await startServer(config);
       const shutdown = () => void stop().then(() => process.exit(0), () => process.exit(1));
       process.once('SIGINT', shutdown);
@@ -79,6 +77,8 @@ async function main(argv: string[]): Promise<number> {
     case 'user': {
       if (!arg || (sub !== 'add' && sub !== 'reset-password')) throw new UsageError('usage: banyan user add|reset-password <username> …');
       const password = values.password ?? `${randomBytes(9).toString('base64url')}9a`;
+      const { SYSTEM_ACTOR } = await import('../server/platform/audit.ts');
+      const { createUser, resetPassword } = await import('../server/modules/admin/admin.service.ts');
       await withDb(config, async ({ db }) => {
         if (sub === 'add') {
           if (!values.org || !values.role) throw new UsageError('banyan user add needs --org <org code> and --role <role code>');
@@ -98,6 +98,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'audit': {
       if (sub !== 'verify') throw new UsageError('usage: banyan audit verify');
+      const { verifyAudit } = await import('../server/platform/audit.ts');
       return withDb(config, async ({ db }) => {
         const r = await verifyAudit(db, (n) => process.stdout.write(`\r  ${n} rows checked`));
         say('');
