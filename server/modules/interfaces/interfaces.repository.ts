@@ -176,6 +176,15 @@ export async function unlockLoad(conn: Db, id: number) {
 
 export type StagedRecord = CanonicalRecord & { hash: Buffer };
 
+/** Both upsert paths: a record whose content hash is unchanged is left alone (not even updated_at); a changed one goes back to pending. */
+const UPSERT_ON_CONFLICT = sql`ON CONFLICT (source_code, record_key) DO UPDATE SET
+      kind = EXCLUDED.kind, name = EXCLUDED.name, id_type = EXCLUDED.id_type, id_no = EXCLUDED.id_no, mobile = EXCLUDED.mobile, email = EXCLUDED.email,
+      birth_date = EXCLUDED.birth_date, gender = EXCLUDED.gender, address = EXCLUDED.address, employer = EXCLUDED.employer, legal_rep = EXCLUDED.legal_rep,
+      attributes = EXCLUDED.attributes, accounts = EXCLUDED.accounts, content_hash = EXCLUDED.content_hash, source_updated_at = EXCLUDED.source_updated_at,
+      last_load_id = EXCLUDED.last_load_id, match_status = 'pending', updated_at = now()
+    WHERE t.content_hash <> EXCLUDED.content_hash
+    RETURNING t.id, (t.xmax = 0) AS inserted`;
+
 /**
  * Upserts a batch of records in one statement (arrays unnested): new keys are inserted, changed content
  * updated and sent back to matching, unchanged content not written at all. Returns the written rows.
@@ -194,13 +203,7 @@ export async function upsertRecords(db: Db, sourceCode: string, loadId: number, 
       ${col((r) => JSON.stringify(r.attributes))}::text[], ${col((r) => JSON.stringify(r.accounts))}::text[], ${col((r) => r.hash.toString('hex'))}::text[],
       ${col((r) => r.source_updated_at)}::text[])
       AS u(record_key, kind, name, id_type, id_no, mobile, email, birth_date, gender, address, employer, legal_rep, attributes, accounts, hash, updated)
-    ON CONFLICT (source_code, record_key) DO UPDATE SET
-      kind = EXCLUDED.kind, name = EXCLUDED.name, id_type = EXCLUDED.id_type, id_no = EXCLUDED.id_no, mobile = EXCLUDED.mobile, email = EXCLUDED.email,
-      birth_date = EXCLUDED.birth_date, gender = EXCLUDED.gender, address = EXCLUDED.address, employer = EXCLUDED.employer, legal_rep = EXCLUDED.legal_rep,
-      attributes = EXCLUDED.attributes, accounts = EXCLUDED.accounts, content_hash = EXCLUDED.content_hash, source_updated_at = EXCLUDED.source_updated_at,
-      last_load_id = EXCLUDED.last_load_id, match_status = 'pending', updated_at = now()
-    WHERE t.content_hash <> EXCLUDED.content_hash
-    RETURNING t.id, (t.xmax = 0) AS inserted`.execute(db);
+    ${UPSERT_ON_CONFLICT}`.execute(db);
   return res.rows;
 }
 
@@ -243,13 +246,7 @@ export async function upsertStaged(db: Db, sourceCode: string, loadId: number) {
     SELECT ${sourceCode}, u.record_key, u.kind, u.name, u.id_type, u.id_no, u.mobile, u.email, u.birth_date, u.gender, u.address, u.employer, u.legal_rep,
       u.attributes, u.accounts, u.hash, u.updated, ${loadId}, ${loadId}
     FROM interface_stage u
-    ON CONFLICT (source_code, record_key) DO UPDATE SET
-      kind = EXCLUDED.kind, name = EXCLUDED.name, id_type = EXCLUDED.id_type, id_no = EXCLUDED.id_no, mobile = EXCLUDED.mobile, email = EXCLUDED.email,
-      birth_date = EXCLUDED.birth_date, gender = EXCLUDED.gender, address = EXCLUDED.address, employer = EXCLUDED.employer, legal_rep = EXCLUDED.legal_rep,
-      attributes = EXCLUDED.attributes, accounts = EXCLUDED.accounts, content_hash = EXCLUDED.content_hash, source_updated_at = EXCLUDED.source_updated_at,
-      last_load_id = EXCLUDED.last_load_id, match_status = 'pending', updated_at = now()
-    WHERE t.content_hash <> EXCLUDED.content_hash
-    RETURNING t.id, (t.xmax = 0) AS inserted`.execute(db);
+    ${UPSERT_ON_CONFLICT}`.execute(db);
   return res.rows;
 }
 
