@@ -34,10 +34,12 @@ function searchQuery(db: Db, scope: ScopeSubject, f: SearchFilter) {
   if (f.customerNo) {
     any.push(sql<boolean>`c.customer_no = ${f.customerNo}`);
     // A merged-away number finds its survivor (integration's aliases).
-    any.push(sql<boolean>`c.id IN (SELECT survivor_id FROM customer_alias WHERE customer_no = ${f.customerNo})`);
+    any.push(sql<boolean>`c.id = ANY(ARRAY(SELECT survivor_id FROM customer_alias WHERE customer_no = ${f.customerNo}))`);
   }
-  if (f.mobile) any.push(sql<boolean>`c.id IN (SELECT customer_id FROM customer_contact WHERE value = ${f.mobile})`);
-  if (f.idNo) any.push(sql<boolean>`c.id IN (SELECT customer_id FROM customer_identity WHERE id_no = ${f.idNo})`);
+  // Lookups by contact or identity are `= ANY(ARRAY(…))`: an array computed once (an InitPlan) joins the other arms in
+  // a BitmapOr of index scans, where `IN (SELECT …)` inside an OR became a filter over every customer (~750 ms at 1M).
+  if (f.mobile) any.push(sql<boolean>`c.id = ANY(ARRAY(SELECT customer_id FROM customer_contact WHERE value = ${f.mobile}))`);
+  if (f.idNo) any.push(sql<boolean>`c.id = ANY(ARRAY(SELECT customer_id FROM customer_identity WHERE id_no = ${f.idNo}))`);
   if (f.letters) {
     any.push(sql<boolean>`c.name_initials LIKE ${f.letters + '%'}`);
     any.push(sql<boolean>`c.name_pinyin LIKE ${f.letters + '%'}`);
