@@ -50,10 +50,29 @@ const buffers = init.files.map((f) => Buffer.from(f.buf));
 const readers = init.files.map((f) => recordReader(f.cols, init.preset, f.source));
 let packs: Array<{ lo: number; hi: number; text: string; start: Int32Array }> = [];
 
-/** Prepares a record from its input line (the first pass). */
-function fromLine(i: number): Prepared {
-  const f = init.recFile[i]!;
-  return prepare(readers[f]!(buffers[f]!.toString('utf8', init.recStart[i]!, init.recEnd[i]!)));
+// Input lines are decoded a block at a time: one toString per line cost more than preparing the record.
+const BLOCK = 4096;
+let block: { lo: number; lines: string[] } = { lo: 0, lines: [] };
+
+/** Decodes records lo … < limit (at most BLOCK, one file) in one go; each record is one line of its file. */
+function decodeBlock(lo: number, limit: number): { lo: number; lines: string[] } {
+  const f = init.recFile[lo]!;
+  let hi = lo + 1;
+  while (hi < limit && hi - lo < BLOCK && init.recFile[hi] === f) hi++;
+  const lines: string[] = [];
+  for (const l of buffers[f]!.toString('utf8', init.recStart[lo]!, init.recEnd[hi - 1]!).split('\n')) {
+    const line = l.endsWith('\r') ? l.slice(0, -1) : l;
+    if (line) lines.push(line); // blank lines were never records
+  }
+  if (lines.length === hi - lo) return { lo, lines };
+  // Not one line per record after all: decode record by record.
+  return { lo, lines: Array.from({ length: hi - lo }, (_, k) => buffers[f]!.toString('utf8', init.recStart[lo + k]!, init.recEnd[lo + k]!)) };
+}
+
+/** Prepares record i (of a range ending before limit) from its input line (the first pass). */
+function fromLine(i: number, limit: number): Prepared {
+  if (i < block.lo || i >= block.lo + block.lines.length) block = decodeBlock(i, limit);
+  return prepare(readers[init.recFile[i]!]!(block.lines[i - block.lo]!));
 }
 
 /**
@@ -104,7 +123,7 @@ function prepareRange(lo: number, hi: number, model: MatchModel): PrepareResult 
   let charLen = 0;
   const packStart = new Int32Array(n + 1);
   for (let i = lo; i < hi; i++) {
-    const p = fromLine(i);
+    const p = fromLine(i, hi);
     for (let t = 0; t < tfComps.length; t++) {
       const c = tfComps[t]!;
       if (c.kind && c.kind !== p.kind) continue;
