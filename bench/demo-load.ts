@@ -16,35 +16,20 @@ import { startEmbedded } from '../server/db/embedded.ts';
 import { migrateToLatest } from '../server/db/migrate.ts';
 import * as repo from '../server/modules/demo/demo.repository.ts';
 import { loadDemoBank } from '../server/modules/demo/demo.service.ts';
+import { adminQuery, withDatabase } from './lib.ts';
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 1_000_000);
 const SEED = Number(process.env.BENCH_SEED ?? 42);
 const root = path.resolve(import.meta.dirname, '..');
-
-function withDatabase(url: string, database: string) {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
 
 async function server(): Promise<{ url: string; stop: () => Promise<void> }> {
   if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: async () => {} };
   return startEmbedded(path.join(root, 'bench/.data'), 54398);
 }
 
-async function admin(url: string, statement: string) {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    await c.query(statement);
-  } finally {
-    await c.end();
-  }
-}
-
 async function freshDatabase(url: string, name: string) {
-  await admin(url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin(url, `CREATE DATABASE ${name}`);
+  await adminQuery(url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await adminQuery(url, `CREATE DATABASE ${name}`);
   const h = createDb(withDatabase(url, name), 4);
   await migrateToLatest(h.db);
   return h;
@@ -85,7 +70,7 @@ async function main() {
     }
     client.release();
     await a.db.destroy();
-    await admin(srv.url, 'DROP DATABASE banyan_bench_demo WITH (FORCE)');
+    await adminQuery(srv.url, 'DROP DATABASE banyan_bench_demo WITH (FORCE)');
 
     const b = await freshDatabase(srv.url, 'banyan_bench_demo_raw');
     let copy = 0;
@@ -108,7 +93,7 @@ async function main() {
       rebuild = seconds(t0);
     });
     await b.db.destroy();
-    await admin(srv.url, 'DROP DATABASE banyan_bench_demo_raw WITH (FORCE)');
+    await adminQuery(srv.url, 'DROP DATABASE banyan_bench_demo_raw WITH (FORCE)');
 
     const total = Object.values(rows).reduce((s, n) => s + n, 0);
     console.log(`raw COPY of the same ${total.toLocaleString('en')} rows: ${copy.toFixed(1)} s (${(total / copy / 1000).toFixed(0)}k rows/s) + ${rebuild.toFixed(1)} s index/foreign-key rebuild = ${(copy + rebuild).toFixed(1)} s`);

@@ -10,7 +10,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { createDb } from '../server/db/database.ts';
 import { startEmbedded } from '../server/db/embedded.ts';
@@ -18,27 +17,12 @@ import { migrateToLatest } from '../server/db/migrate.ts';
 import { SYSTEM_ACTOR } from '../server/platform/audit.ts';
 import * as service from '../server/modules/interfaces/interfaces.service.ts';
 import { makeResidentId, makeUscc } from '../engines/identity/index.ts';
+import { adminQuery, withDatabase } from './lib.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 5000);
 const root = path.resolve(import.meta.dirname, '..');
 const HEADER = ['record_id', 'source', 'kind', 'name', 'id_type', 'id_no', 'mobile', 'email', 'birth_date', 'gender', 'address', 'employer', 'legal_rep'];
-
-function withDatabase(url: string, database: string) {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
-async function admin(url: string, statement: string) {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    await c.query(statement);
-  } finally {
-    await c.end();
-  }
-}
 
 const SUR = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗';
 const GIV = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华';
@@ -96,8 +80,8 @@ async function main() {
     await generate(file);
     const size = fs.statSync(file).size;
     console.log(`  generated ${(size / 2 ** 20).toFixed(0)} MB in ${seconds(t0).toFixed(1)} s`);
-    await admin(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin(serverUrl, `CREATE DATABASE ${name}`);
+    await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await adminQuery(serverUrl, `CREATE DATABASE ${name}`);
     const url = withDatabase(serverUrl, name);
     const { db, pool } = createDb(url, 4);
     await migrateToLatest(db);
@@ -132,7 +116,7 @@ async function main() {
     const re = await service.getLoad(db, again.loadId);
     console.log(`reload:    ${seconds(t0).toFixed(1)} s  →  new ${re.report.new}, changed ${re.report.changed}, unchanged ${re.report.unchanged}`);
     await db.destroy();
-    await admin(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
     await emb?.stop();

@@ -23,6 +23,17 @@ export function withDatabase(url: string, database: string) {
   return u.toString();
 }
 
+/** Runs one statement on its own connection (CREATE/DROP DATABASE cannot run inside a pool's transaction). */
+export async function adminQuery(url: string, statement: string) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(statement);
+  } finally {
+    await c.end();
+  }
+}
+
 /** `--fresh` on the command line: drop the bench database and load it again. */
 export const FRESH = process.argv.includes('--fresh');
 
