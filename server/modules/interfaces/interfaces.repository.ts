@@ -250,6 +250,11 @@ export async function upsertStaged(db: Db, sourceCode: string, loadId: number) {
   return res.rows;
 }
 
+/** The id of a source's record by its own key (an unchanged upsert returns no row). */
+export async function findRecordId(db: Db, sourceCode: string, recordKey: string): Promise<number | undefined> {
+  return (await db.selectFrom('source_record').select('id').where('source_code', '=', sourceCode).where('record_key', '=', recordKey).executeTakeFirst())?.id;
+}
+
 export function countRecords(db: Db, sourceCode: string) {
   return db.selectFrom('source_record').select(sql<number>`count(*)::int`.as('n')).where('source_code', '=', sourceCode).executeTakeFirstOrThrow();
 }

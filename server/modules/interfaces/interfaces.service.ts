@@ -453,7 +453,7 @@ export async function resubmit(db: Db, actor: Actor, interfaceId: number, opts: 
         else if (res[0]) counts.changed++;
         else counts.unchanged++;
         let recordId: number | undefined = res[0]?.id;
-        if (!recordId) recordId = (await trx.selectFrom('source_record').select('id').where('source_code', '=', iface.source_code).where('record_key', '=', r.record.recordKey).executeTakeFirst())?.id;
+        if (!recordId) recordId = await repo.findRecordId(trx, iface.source_code, r.record.recordKey);
         if (res[0]) written.push(res[0].id);
         await repo.updateQuarantine(trx, q.id, {
           status: 'resolved', record_id: recordId ?? null, resolved_by: actor.userId, resolved_at: new Date(), last_load_id: loadId,

@@ -32,7 +32,7 @@ function AnalysisCard({ mix, asOf }: { mix: WorkbenchData['analysis'] | undefine
   return (
     <Card
       size="small" loading={!mix} data-testid="analysis-widget"
-      title={<Space>{t('managers.workbench.analysis')}{asOf ? <Typography.Text type="secondary" data-testid="book-as-of">{pick('截至', 'as of')} {formatDateTime(asOf)}</Typography.Text> : null}</Space>}>
+      title={<Space>{t('managers.workbench.analysis')}{asOf ? <Typography.Text type="secondary" data-testid="book-as-of">{t('managers.workbench.bookAsOf', { at: formatDateTime(asOf) })}</Typography.Text> : null}</Space>}>
       {mix && (
         <>
           <Space wrap style={{ marginBottom: 4 }}>
