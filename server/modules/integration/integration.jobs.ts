@@ -4,6 +4,6 @@ import { resolvePending } from './integration.service.ts';
 /** Scheduled jobs of the integration module. */
 export const integrationJobs: JobSpec[] = [
   // Loads resolve their records right after each batch commits; records left pending (a crash between commit
-  // and resolution, or a load run without the server) are picked up here, oldest first.
-  { name: 'integration.resolve-pending', cron: '*/10 * * * *', runAtStart: true, run: (db) => resolvePending(db) },
+  // and resolution, or a load run without the server) are picked up here, oldest first; a large backlog in bulk.
+  { name: 'integration.resolve-pending', cron: '*/10 * * * *', runAtStart: true, run: (db) => resolvePending(db, { log: (m) => console.log(`[banyan] ${m}`) }) },
 ];

@@ -435,3 +435,181 @@ export async function resolveAlias(db: Db, customerNo: string) {
   return db.selectFrom('customer_alias as a').innerJoin('customer as c', 'c.id', 'a.survivor_id')
     .select(['c.customer_no', 'c.id']).where('a.customer_no', '=', customerNo).executeTakeFirst();
 }
+
+// ---------------------------------------------------------------- bulk resolution (a large pending backlog)
+
+/** Rows as one JSON parameter, expanded by json_to_recordset: a chunk of 100k rows in one statement (no 65,535-parameter limit). */
+const rowsJson = (rows: unknown[]) => JSON.stringify(rows);
+
+/** New pending records (no customer yet), counted up to `upTo`. */
+export async function countPendingNew(db: Db, upTo: number) {
+  const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM (SELECT 1 FROM source_record
+    WHERE match_status = 'pending' AND customer_id IS NULL LIMIT ${upTo}) x`.execute(db);
+  return r.rows[0]!.n;
+}
+
+/** Up to `per` new pending records of every source holding some (for the cross-source order). */
+export async function samplePendingNew(db: Db, per: number) {
+  const ids = await sql<{ id: number }>`SELECT x.id FROM (SELECT DISTINCT source_code FROM source_record WHERE match_status = 'pending' AND customer_id IS NULL) s
+    CROSS JOIN LATERAL (SELECT r.id FROM source_record r WHERE r.source_code = s.source_code AND r.match_status = 'pending' AND r.customer_id IS NULL
+      ORDER BY r.id LIMIT ${per}) x`.execute(db);
+  return getRecords(db, ids.rows.map((r) => r.id));
+}
+
+/** The next chunk of new pending records of one source, oldest first, locked (a concurrent resolver skips them). */
+export function lockPendingChunk(db: Db, source: string, limit: number) {
+  return db.selectFrom('source_record as r').innerJoin('source_system as s', 's.code', 'r.source_code')
+    .select(RECORD_COLUMNS).where('r.match_status', '=', 'pending').where('r.customer_id', 'is', null).where('r.source_code', '=', source)
+    .orderBy('r.id').limit(limit).modifyEnd(sql`FOR UPDATE OF r SKIP LOCKED`).execute();
+}
+
+/** Serialises bulk runs (several app servers): one chunk at a time bank-wide. */
+export async function lockBulkResolution(db: Db) {
+  await sql`SELECT pg_advisory_xact_lock(hashtext('integration.bulk-resolve'))`.execute(db);
+}
+
+/**
+ * findCandidates for a whole chunk at once: which existing customers share a key, an identity number, a contact,
+ * or (customers entered by hand) a name's pinyin and birth date with any record. `probe` is the value that hit.
+ */
+export async function findCandidatesBulk(db: Db, p: { keys: string[]; idNos: string[]; contacts: string[]; names: { py: string; bd: string | null }[]; cap: number }) {
+  const r = await sql<{ arm: 'k' | 'i' | 'c' | 'n'; probe: string; customer_id: number }>`
+    SELECT x.arm, x.probe, x.customer_id FROM (
+      SELECT 'k' AS arm, k.key AS probe, k.customer_id FROM match_key k WHERE k.key = ANY(${p.keys}::text[]) AND k.customer_id IS NOT NULL
+      UNION ALL
+      SELECT 'i', i.id_no, i.customer_id FROM customer_identity i WHERE i.id_no = ANY(${p.idNos}::text[])
+      UNION ALL
+      SELECT 'c', cc.value, cc.customer_id FROM customer_contact cc WHERE cc.value = ANY(${p.contacts}::text[])
+      UNION ALL
+      SELECT 'n', u.py || '|' || coalesce(u.bd::text, ''), n.id FROM json_to_recordset(${rowsJson(p.names)}::json) AS u(py text, bd date)
+        CROSS JOIN LATERAL (SELECT n.id FROM customer n WHERE n.name_pinyin = u.py AND NOT n.deleted AND (u.bd IS NULL OR n.birth_date = u.bd) LIMIT ${p.cap}) n
+    ) x JOIN customer c ON c.id = x.customer_id AND NOT c.deleted`.execute(db);
+  return r.rows;
+}
+
+/** `n` customer numbers from the allocator nextCustomerNo uses (customer_no_seq), in one round trip. */
+export async function allocateCustomerNos(db: Db, n: number) {
+  if (!n) return [];
+  const r = await sql<{ n: string }>`SELECT nextval('customer_no_seq')::text AS n FROM generate_series(1, ${n})`.execute(db);
+  return r.rows.map((x) => x.n);
+}
+
+export type BulkCustomer = {
+  customer_no: string; type_id: number; party: string; name: string; name_pinyin: string; name_initials: string; name_grams: string[];
+  gender: string | null; birth_date: string | null; employer: string | null; occupation: string | null; nationality: string | null;
+  status: string; org_id: number; manager_id: number | null;
+};
+
+export async function insertCustomersBulk(db: Db, rows: BulkCustomer[]) {
+  if (!rows.length) return [];
+  const r = await sql<{ id: number; customer_no: string }>`
+    INSERT INTO customer (customer_no, type_id, party, name, name_pinyin, name_initials, name_grams, gender, birth_date, employer, occupation, nationality, status, org_id, manager_id)
+    SELECT customer_no, type_id, party, name, name_pinyin, name_initials, name_grams, gender, birth_date, employer, occupation, nationality, status, org_id, manager_id
+    FROM json_to_recordset(${rowsJson(rows)}::json) AS x(customer_no text, type_id int, party text, name text, name_pinyin text, name_initials text, name_grams text[],
+      gender text, birth_date date, employer text, occupation text, nationality text, status text, org_id int, manager_id int)
+    RETURNING id, customer_no`.execute(db);
+  return r.rows;
+}
+
+export async function insertManagerHistoryBulk(db: Db, rows: { customer_id: number; to_manager_id: number; reason: string; by_user_id: number | null }[]) {
+  if (!rows.length) return;
+  await sql`INSERT INTO customer_manager_history (customer_id, from_manager_id, to_manager_id, reason, by_user_id)
+    SELECT customer_id, NULL, to_manager_id, reason, by_user_id FROM json_to_recordset(${rowsJson(rows)}::json) AS x(customer_id bigint, to_manager_id int, reason text, by_user_id int)`.execute(db);
+}
+
+/** Identities of new customers; one already held by another customer is skipped (an identity belongs to one customer). */
+export async function insertIdentitiesBulk(db: Db, rows: { customer_id: number; id_type: string; id_no: string; is_primary: boolean }[]) {
+  if (!rows.length) return;
+  await sql`INSERT INTO customer_identity (customer_id, id_type, id_no, is_primary)
+    SELECT customer_id, id_type, id_no, is_primary FROM json_to_recordset(${rowsJson(rows)}::json) AS x(customer_id bigint, id_type text, id_no text, is_primary boolean)
+    ON CONFLICT (id_type, id_no) DO NOTHING`.execute(db);
+}
+export async function insertContactsBulk(db: Db, rows: { customer_id: number; kind: string; value: string; is_primary: boolean }[]) {
+  if (!rows.length) return;
+  await sql`INSERT INTO customer_contact (customer_id, kind, value, is_primary)
+    SELECT customer_id, kind, value, is_primary FROM json_to_recordset(${rowsJson(rows)}::json) AS x(customer_id bigint, kind text, value text, is_primary boolean)`.execute(db);
+}
+export async function insertAddressesBulk(db: Db, rows: { customer_id: number; kind: string; line: string; is_primary: boolean }[]) {
+  if (!rows.length) return;
+  await sql`INSERT INTO customer_address (customer_id, kind, line, is_primary)
+    SELECT customer_id, kind, line, is_primary FROM json_to_recordset(${rowsJson(rows)}::json) AS x(customer_id bigint, kind text, line text, is_primary boolean)`.execute(db);
+}
+
+export async function insertLineageBulk(db: Db, rows: { customer_id: number; field: string; value: string | null; source_code: string; source_record_id: number | null; rule: LineageRule; trust: number; candidates: number }[]) {
+  if (!rows.length) return;
+  await sql`INSERT INTO customer_field_source (customer_id, field, value, source_code, source_record_id, rule, trust, candidates)
+    SELECT * FROM json_to_recordset(${rowsJson(rows)}::json)
+      AS x(customer_id bigint, field text, value text, source_code text, source_record_id bigint, rule text, trust int, candidates int)`.execute(db);
+}
+
+export async function setRecordResolutions(db: Db, rows: { id: number; customer_id: number; status: 'matched' | 'created' | 'review' }[]) {
+  if (!rows.length) return;
+  await sql`UPDATE source_record r SET customer_id = x.customer_id, match_status = x.status
+    FROM json_to_recordset(${rowsJson(rows)}::json) AS x(id bigint, customer_id bigint, status text) WHERE r.id = x.id`.execute(db);
+}
+
+export async function replaceMatchKeysBulk(db: Db, recordIds: number[], rows: { key: string; source_record_id: number; customer_id: number }[]) {
+  await sql`DELETE FROM match_key WHERE source_record_id = ANY(${recordIds}::bigint[])`.execute(db);
+  if (!rows.length) return;
+  await sql`INSERT INTO match_key (key, source_record_id, customer_id)
+    SELECT key, source_record_id, customer_id FROM json_to_recordset(${rowsJson(rows)}::json) AS x(key text, source_record_id bigint, customer_id bigint)
+    ON CONFLICT DO NOTHING`.execute(db);
+}
+
+/** upsertAccounts for a chunk (one row per (source system, account no.)). */
+export async function upsertAccountsBulk(db: Db, rows: AccountUpsert[]) {
+  if (!rows.length) return;
+  await sql`INSERT INTO account (customer_id, source_system, account_no, org_id, product_code, currency, status, opened_on, closed_on, balance_fen)
+    SELECT * FROM json_to_recordset(${rowsJson(rows)}::json) AS x(customer_id bigint, source_system text, account_no text, org_id int, product_code text,
+      currency text, status text, opened_on date, closed_on date, balance_fen bigint)
+    ON CONFLICT (source_system, account_no) DO UPDATE SET customer_id = excluded.customer_id, org_id = excluded.org_id, product_code = excluded.product_code,
+      currency = excluded.currency, status = excluded.status, opened_on = excluded.opened_on, closed_on = excluded.closed_on, balance_fen = excluded.balance_fen, updated_at = now()`.execute(db);
+}
+
+/** refreshAum for many customers in one statement. */
+export async function refreshAumBulk(db: Db, customerIds: number[]) {
+  if (!customerIds.length) return;
+  await sql`UPDATE customer c SET aum_fen = coalesce(s.aum, 0) FROM unnest(${customerIds}::bigint[]) AS x(id)
+    LEFT JOIN (SELECT a.customer_id, sum(a.balance_fen) AS aum FROM account a JOIN product p ON p.code = a.product_code
+      WHERE a.customer_id = ANY(${customerIds}::bigint[]) AND a.status <> 'closed' AND p.is_asset GROUP BY a.customer_id) s ON s.customer_id = x.id
+    WHERE c.id = x.id`.execute(db);
+}
+
+/**
+ * enqueuePair for many pairs: the responsible manager is the more valuable customer's, priority its AUM; a pair
+ * ever queued (or decided) is skipped. Returns the pair keys queued now.
+ */
+export async function insertReviewsBulk(db: Db, rows: Omit<ReviewInsert, 'priority_fen' | 'manager_id' | 'note'>[]) {
+  if (!rows.length) return [];
+  const r = await sql<{ pair_key: string }>`
+    INSERT INTO match_review (pair_key, customer_a, customer_b, record_a, record_b, origin, score, probability, zone, conflict, explanation, priority_fen, manager_id, created_by)
+    SELECT x.pair_key, x.customer_a, x.customer_b, x.record_a, x.record_b, x.origin, x.score, x.probability, x.zone, x.conflict, x.explanation,
+      greatest(ca.aum_fen, cb.aum_fen), CASE WHEN ca.aum_fen >= cb.aum_fen THEN coalesce(ca.manager_id, cb.manager_id) ELSE coalesce(cb.manager_id, ca.manager_id) END, x.created_by
+    FROM json_to_recordset(${rowsJson(rows)}::json) AS x(pair_key text, customer_a bigint, customer_b bigint, record_a bigint, record_b bigint, origin text,
+      score numeric, probability numeric, zone text, conflict text, explanation jsonb, created_by int)
+    JOIN customer ca ON ca.id = x.customer_a JOIN customer cb ON cb.id = x.customer_b
+    ON CONFLICT (pair_key) DO NOTHING RETURNING pair_key`.execute(db);
+  return r.rows.map((x) => x.pair_key);
+}
+
+/** The head of this transaction's audit chain (the one audit() appends to), locked until commit. */
+export async function lockAuditHead(db: Db) {
+  const r = await sql<{ chain: number; last_seq: number; last_hash: Buffer }>`
+    SELECT chain, last_seq, last_hash FROM audit_chain_head WHERE chain = (txid_current() % 16)::int FOR UPDATE`.execute(db);
+  return r.rows[0]!;
+}
+
+/** Appends hash-chained audit rows computed by the caller and moves the chain head past them. */
+export async function appendAuditRows(db: Db, chain: number, rows: {
+  seq: number; at: string; actor_id: number | null; actor_name: string; action: string; entity: string; entity_id: string | null;
+  customer_id: number | null; fields: string[]; changes: unknown; ip: string | null; prev_hash: string; hash: string;
+}[]) {
+  if (!rows.length) return;
+  await sql`INSERT INTO audit_log (chain, seq, at, actor_id, actor_name, action, entity, entity_id, customer_id, fields, changes, ip, prev_hash, hash)
+    SELECT ${chain}, seq, at, actor_id, actor_name, action, entity, entity_id, customer_id, fields, changes, ip, decode(prev_hash, 'hex'), decode(hash, 'hex')
+    FROM json_to_recordset(${rowsJson(rows)}::json) AS x(seq bigint, at timestamptz, actor_id int, actor_name text, action text, entity text, entity_id text,
+      customer_id bigint, fields text[], changes jsonb, ip text, prev_hash text, hash text)`.execute(db);
+  const last = rows[rows.length - 1]!;
+  await sql`UPDATE audit_chain_head SET last_seq = ${last.seq}, prev_hash = decode(${last.prev_hash}, 'hex'), last_hash = decode(${last.hash}, 'hex')
+    WHERE chain = ${chain}`.execute(db);
+}

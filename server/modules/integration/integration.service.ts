@@ -10,6 +10,7 @@ import { maskingRules, seesClear, type MaskRules } from '../customers/customers.
 import { maskValue } from '../../../engines/identity/index.ts';
 import * as repo from './integration.repository.ts';
 import { applyGolden } from './integration.golden.ts';
+import { BULK_THRESHOLD, resolveBulk } from './integration.bulk.ts';
 import { builtinModel, fromCustomer, fromRecord, keysOf, orderSources, prepared, score, type MatchModel, type PairScore, type Prepared } from './integration.matching.ts';
 import { movedCounts, runMerge, runUnmerge, type MergeSnapshot } from './integration.merge.ts';
 import { PERSONAL_GOLDEN_FIELDS } from './integration.survivorship.ts';
@@ -122,7 +123,8 @@ export async function saveModel(db: Db, user: CurrentUser, actor: Actor, patch: 
 
 type Evidence = { customerId: number; best: PairScore; against: string; recordId: number | null };
 
-async function defaults(db: Db) {
+/** Where integration puts new customers and how many candidates it scores (the `integration.defaults` parameter). */
+export async function defaults(db: Db) {
   return getParameter<{ personType: string; orgType: string; orgCode: string | null; managerId: number | null; candidateCap: number }>(db, 'integration.defaults', {
     personType: 'personal_resident', orgType: 'corporate', orgCode: null, managerId: null, candidateCap: 20,
   });
@@ -156,7 +158,7 @@ async function evidenceFor(db: Db, rec: repo.RecordRow, p: Prepared, candidates:
  * an agreeing name is the same customer, whatever else differs (addresses and phones change; the ID does not).
  * The rule shows in the explanation as its own line, so the decision stays explainable.
  */
-function withIdRule(a: Prepared, b: Prepared, model: MatchModel): PairScore {
+export function withIdRule(a: Prepared, b: Prepared, model: MatchModel): PairScore {
   const s = score(a, b, model);
   if (s.zone === 'match' || s.conflict || !a.idValid || !b.idValid || a.idKind !== b.idKind || a.idNo !== b.idNo) return s;
   const name = s.fields.find((f) => f.field === 'name');
@@ -197,15 +199,29 @@ export async function resolveSourceRecords(db: Db, actor: Actor, recordIds: numb
   return summary;
 }
 
-/** Resolves records still pending after their load (oldest first, in batches), as the system. */
-export async function resolvePending(db: Db, batch = 500, max = 20_000): Promise<ResolveSummary> {
+/**
+ * Resolves records still pending after their load (oldest first, in batches), as the system. A backlog of more
+ * than `bulkThreshold` new records (a first load run with `resolve: false`) goes through the bulk resolver, a
+ * chunk per transaction; what is left (changed records, a small backlog) one record at a time.
+ */
+export async function resolvePending(db: Db, opts: { batch?: number; max?: number; bulkThreshold?: number; log?: (m: string) => void } = {}): Promise<ResolveSummary> {
+  const { batch = 500, max = 20_000, bulkThreshold = BULK_THRESHOLD, log } = opts;
   const total: ResolveSummary = { matched: 0, created: 0, review: 0, skipped: 0, accountProblems: [] };
+  const add = (s: ResolveSummary) => {
+    total.matched += s.matched; total.created += s.created; total.review += s.review; total.skipped! += s.skipped ?? 0;
+    total.accountProblems!.push(...(s.accountProblems ?? []));
+  };
+  if ((await repo.countPendingNew(db, bulkThreshold + 1)) > bulkThreshold) {
+    add(await resolveBulk(db, SYSTEM_ACTOR, {
+      onError: (err) => log?.(`integration: a bulk chunk failed, resolving its records one by one: ${(err as Error)?.message ?? err}`),
+      onProgress: (p) => log?.(`integration: bulk resolution ${p.source} +${p.records} (${p.done} done, ${(p.records / (p.ms / 1000)).toFixed(0)} records/s): ${p.summary.matched} matched, ${p.summary.created} created, ${p.summary.review} to review`),
+    }));
+  }
   for (let done = 0; done < max; done += batch) {
     const ids = await repo.pendingRecordIds(db, batch);
     if (!ids.length) break;
     const s = await resolveSourceRecords(db, SYSTEM_ACTOR, ids);
-    total.matched += s.matched; total.created += s.created; total.review += s.review; total.skipped! += s.skipped ?? 0;
-    total.accountProblems!.push(...(s.accountProblems ?? []));
+    add(s);
     if (s.matched + s.created + s.review === 0) break;
   }
   return total;
@@ -307,7 +323,7 @@ async function createFromRecord(trx: Db, actor: Actor, rec: repo.RecordRow, cfg:
 // round trips on every resolution: kept per process for a minute.
 const REFERENCE_TTL_MS = 60_000;
 const referenceCache = new Map<string, { at: number; value: unknown }>();
-async function reference<T>(key: string, load: () => Promise<T>): Promise<T> {
+export async function reference<T>(key: string, load: () => Promise<T>): Promise<T> {
   const hit = referenceCache.get(key);
   if (hit && Date.now() - hit.at < REFERENCE_TTL_MS) return hit.value as T;
   const value = await load();
@@ -315,9 +331,9 @@ async function reference<T>(key: string, load: () => Promise<T>): Promise<T> {
   return value;
 }
 
-type SourceAccount = { accountNo?: string; productCode?: string; currency?: string; status?: string; openedOn?: string; closedOn?: string | null; balanceFen?: number | string; branchCode?: string };
+export type SourceAccount = { accountNo?: string; productCode?: string; currency?: string; status?: string; openedOn?: string; closedOn?: string | null; balanceFen?: number | string; branchCode?: string };
 
-function accountsOf(rec: repo.RecordRow): SourceAccount[] {
+export function accountsOf(rec: repo.RecordRow): SourceAccount[] {
   return Array.isArray(rec.accounts) ? (rec.accounts as SourceAccount[]) : [];
 }
 

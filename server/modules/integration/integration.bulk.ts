@@ -1,0 +1,436 @@
+import { createHash } from 'node:crypto';
+import type { Db } from '../../db/database.ts';
+import { candidatePairs, clusterScored, fastScore, oddsScore } from '../../../engines/matching/index.ts';
+import { nameGrams, namePinyin } from '../../../engines/identity/index.ts';
+import type { Actor } from '../../platform/audit.ts';
+import { getHeadOffice } from '../admin/admin.repository.ts';
+import * as customersRepo from '../customers/customers.repository.ts';
+import * as repo from './integration.repository.ts';
+import { applyGolden, idTypeOf, toSurvivor } from './integration.golden.ts';
+import { fromCustomer, fromRecord, keysOf, prepared, type MatchModel, type PairScore, type Prepared } from './integration.matching.ts';
+import { accountsOf, activeModel, defaults, reference, resolveSourceRecords, sourceOrder, withIdRule, type ResolveSummary } from './integration.service.ts';
+import { goldenRecord, pickField, type Chosen, type GoldenField } from './integration.survivorship.ts';
+
+/**
+ * Bulk resolution of a large pending backlog (a first load of a million records): the same outcomes as
+ * resolveSourceRecords, decided a chunk at a time. Records are clustered inside the chunk by the matching
+ * engine (sure matches, anti-chaining guard), each cluster is scored against the existing customers its records
+ * share a key, an ID or a contact with, then attached, created or sent to review; everything is written with a
+ * few set-based statements. One chunk = one transaction, so a crash leaves whole chunks and `pending` is the cursor.
+ */
+
+export const BULK_THRESHOLD = 2_000;
+export const BULK_CHUNK = 50_000;
+
+export type BulkProgress = { source: string; records: number; done: number; ms: number; summary: ResolveSummary };
+export type BulkOptions = { chunk?: number; onProgress?: (p: BulkProgress) => void; /** A chunk failed in bulk (its records are then resolved one by one). */ onError?: (err: unknown) => void };
+
+type Cfg = Awaited<ReturnType<typeof defaults>>;
+type Rec = repo.RecordRow;
+type Status = 'matched' | 'created' | 'review';
+/** The customer a cluster resolves to: existing (id known) or created by this chunk (id set once inserted). */
+type Target = { id: number; customerNo: string; orgId: number; managerId: number | null; isNew: boolean };
+type QueueItem = { other: Target; score: PairScore; recordA: number; recordB: number | null; against: string };
+
+const pairKey = (a: number, b: number) => `${Math.min(a, b)}-${Math.max(a, b)}`;
+const emptySummary = (): ResolveSummary => ({ matched: 0, created: 0, review: 0, skipped: 0, accountProblems: [] });
+function add(total: ResolveSummary, s: ResolveSummary) {
+  total.matched += s.matched; total.created += s.created; total.review += s.review; total.skipped! += s.skipped ?? 0;
+  total.accountProblems!.push(...(s.accountProblems ?? []));
+}
+
+/** Resolves every new pending record (no customer yet), source by source in the discreteness order (I4). */
+export async function resolveBulk(db: Db, actor: Actor, opts: BulkOptions = {}): Promise<ResolveSummary> {
+  const total = emptySummary();
+  const m = await activeModel(db);
+  const cfg = await defaults(db);
+  const sample = await repo.samplePendingNew(db, 2_000);
+  if (!sample.length) return total;
+  const { order } = await sourceOrder(db, m.sourceOrder, sample.map((r) => ({ source: r.source_code, keys: keysOf(prepared(fromRecord(r))) })));
+  const sources = [...new Set([...order, ...sample.map((r) => r.source_code)])].filter((s) => sample.some((r) => r.source_code === s));
+  let done = 0;
+  for (const source of sources) {
+    for (;;) {
+      const t0 = performance.now();
+      const once = () => db.transaction().execute(async (trx) => {
+        await repo.lockBulkResolution(trx);
+        const recs = await repo.lockPendingChunk(trx, source, opts.chunk ?? BULK_CHUNK);
+        return { n: recs.length, ids: recs.map((r) => r.id), s: recs.length ? await resolveChunk(trx, actor, recs, m.model, order, cfg) : emptySummary() };
+      });
+      let r: Awaited<ReturnType<typeof once>>;
+      try {
+        // A record resolved one by one meanwhile (a concurrent load) can collide with the chunk: once more, it is seen.
+        r = await once().catch((err: { code?: string }) => {
+          if (err?.code === '23505' || err?.code === '40001' || err?.code === '40P01') return once();
+          throw err;
+        });
+      } catch (err) {
+        // A chunk that cannot be written in bulk must not hold back the backlog: its records go one by one.
+        opts.onError?.(err);
+        const ids = await repo.lockPendingChunk(db, source, opts.chunk ?? BULK_CHUNK).then((x) => x.map((y) => y.id));
+        if (!ids.length) throw err;
+        r = { n: ids.length, ids, s: await resolveSourceRecords(db, actor, ids) };
+      }
+      if (!r.n) break;
+      add(total, r.s);
+      done += r.n;
+      opts.onProgress?.({ source, records: r.n, done, ms: performance.now() - t0, summary: total });
+    }
+  }
+  return total;
+}
+
+/** The engine's clustering (clusterRecords) plus the bank's rule that the same valid ID and an agreeing name is one customer. */
+function clusterChunk(preps: Prepared[], model: MatchModel, order: string[]) {
+  const cands = candidatePairs(preps, model.preset);
+  const sure = oddsScore(model.matchThreshold);
+  const score = new Float64Array(cands.a.length);
+  for (let k = 0; k < score.length; k++) {
+    const a = preps[cands.a[k]!]!;
+    const b = preps[cands.b[k]!]!;
+    let s = fastScore(a, b, model);
+    if (s < sure && a.idValid && b.idValid && a.idKind === b.idKind && a.idNo === b.idNo && withIdRule(a, b, model).zone === 'match') s = sure;
+    score[k] = s;
+  }
+  const rank = new Map(order.map((c, i) => [c, i]));
+  return clusterScored(preps.length, { a: cands.a, b: cands.b, score }, sure, oddsScore(model.reviewThreshold), {
+    personId: preps.map((p) => (p.idValid && p.idKind === 'resident_id' ? p.idKey : '')),
+    orgId: preps.map((p) => (p.idValid && p.idKind === 'uscc' ? p.idKey : '')),
+  }, { sourceRank: preps.map((p) => rank.get(p.source) ?? rank.size) });
+}
+
+/** Candidate customers per record, as findCandidates ranks them (most shared evidence first, capped). */
+async function candidatesOf(trx: Db, recs: Rec[], preps: Prepared[], keys: string[][], cap: number) {
+  const py = recs.map((r) => (r.name ? namePinyin(r.name.replace(/\s+/g, '')).full || '' : ''));
+  const names = new Map<string, { py: string; bd: string | null }>();
+  preps.forEach((p, i) => { if (py[i]) names.set(`${py[i]}|${p.birthDate}`, { py: py[i]!, bd: p.birthDate || null }); });
+  const rows = await repo.findCandidatesBulk(trx, {
+    keys: [...new Set(keys.flat())], idNos: [...new Set(preps.map((p) => p.idNo).filter(Boolean))],
+    contacts: [...new Set(preps.flatMap((p) => [p.mobile, p.email]).filter(Boolean))], names: [...names.values()], cap,
+  });
+  const hits = new Map<string, number[]>();
+  for (const r of rows) {
+    const k = `${r.arm}:${r.probe}`;
+    if (!hits.has(k)) hits.set(k, []);
+    hits.get(k)!.push(r.customer_id);
+  }
+  return preps.map((p, i) => {
+    const found = [
+      ...keys[i]!.flatMap((k) => hits.get(`k:${k}`) ?? []).slice(0, cap * 4),
+      ...(p.idNo ? hits.get(`i:${p.idNo}`) ?? [] : []).slice(0, cap),
+      ...[p.mobile, p.email].filter(Boolean).flatMap((c) => hits.get(`c:${c}`) ?? []).slice(0, cap),
+      ...(py[i] ? hits.get(`n:${py[i]}|${p.birthDate}`) ?? [] : []).slice(0, cap),
+    ];
+    const count = new Map<number, number>();
+    for (const c of found) count.set(c, (count.get(c) ?? 0) + 1);
+    return [...count].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, cap).map(([c]) => c);
+  });
+}
+
+async function inBatches<T>(ids: number[], load: (ids: number[]) => Promise<T[]>, size = 10_000): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < ids.length; i += size) out.push(...(await load(ids.slice(i, i + size))));
+  return out;
+}
+
+async function resolveChunk(trx: Db, actor: Actor, recs: Rec[], model: MatchModel, order: string[], cfg: Cfg): Promise<ResolveSummary> {
+  const summary = emptySummary();
+  const preps = recs.map((r) => prepared(fromRecord(r)));
+  const keys = preps.map(keysOf);
+  const { root, reviewPairs } = clusterChunk(preps, model, order);
+
+  // Existing customers: candidates of every record, their records and golden records, all in a few queries.
+  const cands = await candidatesOf(trx, recs, preps, keys, cfg.candidateCap);
+  const candIds = [...new Set(cands.flat())];
+  const [candRecords, candCustomers] = await Promise.all([
+    inBatches(candIds, (ids) => repo.recordsOfCustomers(trx, ids)), inBatches(candIds, (ids) => repo.getCustomersBasic(trx, ids)),
+  ]);
+  const recordsOf = new Map<number, { rec: Rec; p: Prepared }[]>();
+  for (const r of candRecords) {
+    if (!recordsOf.has(r.customer_id!)) recordsOf.set(r.customer_id!, []);
+    recordsOf.get(r.customer_id!)!.push({ rec: r, p: prepared(fromRecord(r)) });
+  }
+  const customerOf = new Map(candCustomers.map((c) => [c.id, { c, p: prepared(fromCustomer(c)) }]));
+  const existing = new Map<number, Target>();
+  const targetOfCustomer = (id: number) => {
+    if (!existing.has(id)) {
+      const c = customerOf.get(id)!.c;
+      existing.set(id, { id, customerNo: c.customer_no, orgId: c.org_id, managerId: c.manager_id, isNew: false });
+    }
+    return existing.get(id)!;
+  };
+
+  // Clusters in processing order (a cluster is named by its first record).
+  const members = new Map<number, number[]>();
+  for (let i = 0; i < recs.length; i++) {
+    if (!members.has(root[i]!)) members.set(root[i]!, []);
+    members.get(root[i]!)!.push(i);
+  }
+  // Fuzzy (or guard-refused) pairs inside the chunk: the later cluster meets the earlier one's customer, as one by one.
+  const laterPairs = new Map<number, { i: number; j: number }[]>();
+  for (const rp of reviewPairs) {
+    const [ra, rb] = [root[rp.a]!, root[rp.b]!];
+    if (ra === rb) continue;
+    const [early, late] = ra < rb ? [rp.a, rp.b] : [rp.b, rp.a];
+    if (!laterPairs.has(root[late]!)) laterPairs.set(root[late]!, []);
+    laterPairs.get(root[late]!)!.push({ i: late, j: early });
+  }
+
+  const headOffice = (await reference('head-office', () => getHeadOffice(trx)))!;
+  const branchCodes = [...new Set([...recs.flatMap((r) => accountsOf(r).map((a) => a.branchCode ?? '')), cfg.orgCode ?? ''].filter(Boolean))];
+  const branches = new Map((branchCodes.length ? await repo.orgIdsByCode(trx, branchCodes) : []).map((b) => [b.code, b.id]));
+
+  type Decided = { idx: number[]; target: Target; statuses: Status[]; queue: QueueItem[]; evidence: QueueItem | null; created?: NewCustomer };
+  const decided: Decided[] = [];
+  const clusterTarget = new Map<number, Target>();
+  for (const [r0, idx] of members) {
+    // Evidence per existing customer: best score of any record of the cluster against its records and golden record.
+    const best = new Map<number, QueueItem>();
+    const consider = (cid: number, s: PairScore, recordA: number, against: string, recordB: number | null) => {
+      const cur = best.get(cid);
+      const conflict = cur?.score.conflict ?? s.conflict;
+      if (!cur || s.probability > cur.score.probability) best.set(cid, { other: targetOfCustomer(cid), score: { ...s, conflict }, recordA, recordB, against });
+      else if (conflict && !cur.score.conflict) cur.score = { ...cur.score, conflict };
+    };
+    for (const cid of new Set(idx.flatMap((i) => cands[i]!))) {
+      for (const i of idx) {
+        const rec = recs[i]!;
+        for (const x of recordsOf.get(cid) ?? []) if (x.rec.kind === rec.kind) consider(cid, withIdRule(preps[i]!, x.p, model), rec.id, `r${x.rec.id}`, x.rec.id);
+        const c = customerOf.get(cid);
+        if (c && (c.c.party === 'organization') === (rec.kind === 'org')) consider(cid, withIdRule(preps[i]!, c.p, model), rec.id, `c${cid}`, null);
+      }
+    }
+    const evidence = [...best.values()].sort((a, b) => b.score.probability - a.score.probability);
+    const sure = evidence.filter((e) => e.score.zone === 'match' && !e.score.conflict);
+    const fuzzy = evidence.filter((e) => e.score.zone === 'review' || (e.score.zone === 'match' && e.score.conflict));
+    const inChunk: QueueItem[] = (laterPairs.get(r0) ?? []).map(({ i, j }) => ({
+      other: clusterTarget.get(root[j]!)!, score: withIdRule(preps[i]!, preps[j]!, model), recordA: recs[i]!.id, recordB: recs[j]!.id, against: `r${recs[j]!.id}`,
+    }));
+    const statuses: Status[] = idx.map(() => 'matched');
+    let d: Decided;
+    if (sure.length) {
+      // Two customers that both surely match one cluster are probably one customer: ask.
+      d = { idx, target: sure[0]!.other, statuses, queue: [...sure.slice(1), ...fuzzy, ...inChunk], evidence: sure[0]! };
+    } else {
+      const queue = [...fuzzy, ...inChunk].sort((a, b) => b.score.probability - a.score.probability);
+      // A provisional customer of a fuzzy pair is placed with the candidate's manager, who is to review the pair.
+      const lead = queue[0]?.other;
+      const created = await newCustomer(trx, idx.map((i) => recs[i]!), cfg, lead, branches, headOffice.id);
+      statuses[0] = queue.length ? 'review' : 'created';
+      d = { idx, target: created.target, statuses, queue, evidence: evidence[0] ?? null, created };
+    }
+    clusterTarget.set(r0, d.target);
+    decided.push(d);
+  }
+
+  // Writes, a few statements each.
+  const fresh = decided.filter((d) => d.created);
+  const nos = await repo.allocateCustomerNos(trx, fresh.length);
+  fresh.forEach((d, n) => { d.target.customerNo = nos[n]!; });
+  const ids = new Map((await repo.insertCustomersBulk(trx, fresh.map((d) => ({ ...d.created!.row, customer_no: d.target.customerNo })))).map((r) => [r.customer_no, r.id]));
+  for (const d of fresh) d.target.id = ids.get(d.target.customerNo)!;
+  await repo.insertManagerHistoryBulk(trx, fresh.filter((d) => d.target.managerId).map((d) => ({
+    customer_id: d.target.id, to_manager_id: d.target.managerId!, reason: '整合新建客户 / created by integration', by_user_id: actor.userId,
+  })));
+  const withId = <T,>(rows: (d: Decided) => T[]) => fresh.flatMap((d) => rows(d).map((r) => ({ ...r, customer_id: d.target.id })));
+  await repo.insertIdentitiesBulk(trx, withId((d) => d.created!.rows.identities));
+  await repo.insertContactsBulk(trx, withId((d) => d.created!.rows.contacts));
+  await repo.insertAddressesBulk(trx, withId((d) => d.created!.rows.addresses));
+  await repo.insertLineageBulk(trx, fresh.flatMap((d) => d.created!.lineage.map((g) => ({
+    customer_id: d.target.id, field: g.field, value: g.value, source_code: g.sourceCode, source_record_id: g.recordId, rule: g.rule, trust: g.trust, candidates: g.candidates,
+  }))));
+  await repo.setRecordResolutions(trx, decided.flatMap((d) => d.idx.map((i, n) => ({ id: recs[i]!.id, customer_id: d.target.id, status: d.statuses[n]! }))));
+  await repo.replaceMatchKeysBulk(trx, recs.map((r) => r.id), decided.flatMap((d) => d.idx.flatMap((i) => [...new Set(keys[i]!)].map((key) => ({ key, source_record_id: recs[i]!.id, customer_id: d.target.id })))));
+  await repo.upsertAccountsBulk(trx, await accountRows(trx, decided.flatMap((d) => d.idx.map((i) => ({ rec: recs[i]!, target: d.target }))), branches, summary));
+  // Existing customers take the new records into their golden record exactly as one by one (manual values kept).
+  for (const t of new Set(decided.filter((d) => !d.created).map((d) => d.target))) await applyGolden(trx, actor, t.id);
+  await repo.refreshAumBulk(trx, [...new Set(decided.map((d) => d.target.id))]);
+
+  const reviews = new Map<string, repo.ReviewInsert & { by: Decided }>();
+  for (const d of decided) for (const q of d.queue) {
+    if (q.other.id === d.target.id || reviews.has(pairKey(d.target.id, q.other.id))) continue;
+    reviews.set(pairKey(d.target.id, q.other.id), {
+      pair_key: pairKey(d.target.id, q.other.id), customer_a: d.target.id, customer_b: q.other.id, record_a: q.recordA, record_b: q.recordB, origin: 'engine',
+      score: q.score.score.toFixed(4), probability: q.score.probability.toFixed(6), zone: q.score.zone, conflict: q.score.conflict ?? null,
+      explanation: { fields: q.score.fields }, priority_fen: 0, manager_id: null, created_by: actor.userId, note: null, by: d,
+    });
+  }
+  const queued = new Set(await repo.insertReviewsBulk(trx, [...reviews.values()].map(({ by, priority_fen, manager_id, note, ...r }) => r)));
+  const queuedBy = new Map<Decided, number>();
+  for (const [k, r] of reviews) if (queued.has(k)) queuedBy.set(r.by, (queuedBy.get(r.by) ?? 0) + 1);
+
+  // One audit row per customer created or attached to, naming its records and the evidence.
+  const perTarget = new Map<Target, Decided[]>();
+  for (const d of decided) perTarget.set(d.target, [...(perTarget.get(d.target) ?? []), d]);
+  await appendAudit(trx, actor, [...perTarget].map(([t, ds]) => {
+    const records = ds.flatMap((d) => d.idx.map((i, n) => ({ id: recs[i]!.id, source: recs[i]!.source_code, recordKey: recs[i]!.record_key, status: d.statuses[n] })));
+    const e = ds[0]!.evidence;
+    const common = {
+      via: 'integration', bulk: true, records, queued: ds.reduce((n, d) => n + (queuedBy.get(d) ?? 0), 0),
+      evidence: e ? { against: e.against, probability: e.score.probability, zone: e.score.zone, conflict: e.score.conflict ?? null, fields: e.score.fields } : null,
+    };
+    const c = ds[0]!.created;
+    return c
+      ? {
+        action: 'create', entity: 'customer', entityId: t.customerNo, customerId: t.id, fields: ['customer_no', 'name', 'org_id', ...c.lineage.map((g) => g.field).filter((f) => f !== 'name')],
+        changes: {
+          customer_no: { from: null, to: t.customerNo }, name: { from: null, to: c.row.name }, org_id: { from: null, to: t.orgId }, manager_id: { from: null, to: t.managerId },
+          sources: Object.fromEntries(c.lineage.map((g) => [g.field, g.sourceCode])), ...common,
+        },
+      }
+      : { action: 'resolve', entity: 'customer', entityId: t.customerNo, customerId: t.id, fields: ['source_record'], changes: common };
+  }));
+
+  for (const d of decided) for (const s of d.statuses) summary[s]++;
+  return summary;
+}
+
+// ---------------------------------------------------------------- new customers: createFromRecord + applyGolden, in memory
+
+type NewCustomer = {
+  target: Target;
+  row: Omit<repo.BulkCustomer, 'customer_no'>;
+  rows: {
+    identities: { id_type: string; id_no: string; is_primary: boolean }[];
+    contacts: { kind: string; value: string; is_primary: boolean }[];
+    addresses: { kind: string; line: string; is_primary: boolean }[];
+  };
+  lineage: Chosen[];
+};
+
+const SCALAR_FIELDS = ['name', 'gender', 'birth_date', 'employer', 'occupation', 'nationality'] as const;
+const PERSON_ONLY = new Set<GoldenField>(['gender', 'birth_date']);
+type Row = { value: string; primary: boolean; idType?: string };
+
+/**
+ * A customer created from a cluster's first record (type, branch, manager as createFromRecord places it) whose
+ * golden record takes in the cluster's records one after the other, as applyGolden does when they arrive one by
+ * one: the same values, primaries, extra rows and lineage.
+ */
+async function newCustomer(trx: Db, records: Rec[], cfg: Cfg, place: Target | undefined, branches: Map<string, number>, headOfficeId: number): Promise<NewCustomer> {
+  const first = records[0]!;
+  const typeCode = first.kind === 'org' ? cfg.orgType : first.id_type === 'passport' ? 'personal_nonresident' : cfg.personType;
+  const type = await reference(`type:${typeCode}`, () => customersRepo.getType(trx, typeCode))
+    ?? (await reference(`type:${first.kind}`, () => customersRepo.getType(trx, first.kind === 'org' ? 'corporate' : 'personal')))!;
+  const accounts = accountsOf(first);
+  const branch = accounts.find((a) => a.branchCode)?.branchCode;
+  const orgId = place?.orgId ?? (branch ? branches.get(branch) : undefined) ?? (cfg.orgCode ? branches.get(cfg.orgCode) : undefined) ?? headOfficeId;
+  const managerId = place?.managerId ?? cfg.managerId ?? null;
+
+  const scalars: Record<string, string | null> = { name: (first.name ?? '').trim() || first.record_key, gender: null, birth_date: null, employer: null, occupation: null, nationality: null };
+  const rows: Record<'id_no' | 'mobile' | 'email' | 'address', Row[]> = { id_no: [], mobile: [], email: [], address: [] };
+  const primaryOf = (rs: Row[]) => (rs.find((r) => r.primary) ?? rs[0])?.value ?? null;
+  let lineage: Chosen[] = [];
+  for (let n = 1; n <= records.length; n++) {
+    const linked = records.slice(0, n);
+    const survivors = linked.map(toSurvivor);
+    const prev = new Map(lineage.map((l) => [l.field, l]));
+    const current = {
+      ...scalars, id_no: primaryOf(rows.id_no), mobile: primaryOf(rows.mobile), email: primaryOf(rows.email), address: primaryOf(rows.address),
+      income_fen: prev.get('income_fen')?.value ?? null, legal_rep: prev.get('legal_rep')?.value ?? null,
+    };
+    const golden = goldenRecord(survivors, current, lineage.map((l) => ({ field: l.field, value: l.value, sourceCode: l.sourceCode })))
+      .filter((g) => type.party === 'person' || !PERSON_ONLY.has(g.field));
+    for (const g of golden) {
+      if (!(SCALAR_FIELDS as readonly string[]).includes(g.field) || g.rule === 'manual') continue;
+      if (g.field === 'gender' && g.value !== 'M' && g.value !== 'F') continue;
+      if (g.field === 'birth_date' && !/^\d{4}-\d{2}-\d{2}$/.test(g.value)) continue;
+      scalars[g.field] = g.field === 'name' ? g.value.trim() : g.value;
+    }
+    const byField = new Map(golden.map((g) => [g.field, g]));
+    const idRecord = byField.get('id_no')?.recordId;
+    const idType = idTypeOf(linked.find((r) => r.id === idRecord)?.id_type ?? linked.find((r) => r.id_no)?.id_type);
+    for (const field of ['id_no', 'mobile', 'email', 'address'] as const) {
+      const g = byField.get(field);
+      const fromSource = g && g.rule !== 'manual' ? g : pickField(field, survivors);
+      if (!fromSource) continue;
+      const rs = rows[field];
+      let row = rs.find((r) => r.value === fromSource.value);
+      if (!row) {
+        row = { value: fromSource.value, primary: !rs.some((r) => r.primary) && g?.rule !== 'manual', idType };
+        rs.push(row);
+      }
+      if (g && g.rule !== 'manual' && !row.primary) {
+        for (const r of rs) r.primary = false;
+        row.primary = true;
+      }
+    }
+    lineage = golden;
+  }
+  const name = scalars.name!;
+  const py = namePinyin(name);
+  return {
+    target: { id: 0, customerNo: '', orgId, managerId, isNew: true },
+    row: {
+      type_id: type.id, party: type.party, name, name_pinyin: py.full, name_initials: py.initials, name_grams: nameGrams(name),
+      gender: scalars.gender, birth_date: scalars.birth_date, employer: scalars.employer, occupation: scalars.occupation, nationality: scalars.nationality,
+      status: accounts.some((a) => a.status !== 'closed') ? 'active' : 'potential', org_id: orgId, manager_id: managerId,
+    },
+    rows: {
+      identities: rows.id_no.map((r) => ({ id_type: r.idType!, id_no: r.value, is_primary: r.primary })),
+      contacts: [...rows.mobile.map((r) => ({ kind: 'mobile', value: r.value, is_primary: r.primary })), ...rows.email.map((r) => ({ kind: 'email', value: r.value, is_primary: r.primary }))],
+      addresses: rows.address.map((r) => ({ kind: type.party === 'person' ? 'mailing' : 'business', line: r.value, is_primary: r.primary })),
+    },
+    lineage,
+  };
+}
+
+/** attachAccounts' rules for a chunk: known products only, the account's branch else the customer's org unit; a reload updates. */
+async function accountRows(trx: Db, items: { rec: Rec; target: Target }[], branches: Map<string, number>, summary: ResolveSummary) {
+  const loadProducts = async () => new Set((await repo.productCodes(trx)).map((p) => p.code));
+  let known = await reference('products', loadProducts);
+  if (items.some(({ rec }) => accountsOf(rec).some((a) => a.accountNo && a.productCode && !known.has(a.productCode)))) known = await loadProducts();
+  const out = new Map<string, repo.AccountUpsert>();
+  for (const { rec, target } of items) {
+    for (const a of accountsOf(rec).filter((x) => x.accountNo)) {
+      if (!a.productCode || !known.has(a.productCode)) {
+        summary.accountProblems!.push({ recordId: rec.id, accountNo: a.accountNo!, rule: 'unknownProduct' });
+        continue;
+      }
+      const status = (['active', 'dormant', 'frozen', 'closed'] as const).find((s) => s === a.status) ?? 'active';
+      out.set(`${rec.source_code}\u0000${a.accountNo}`, {
+        customer_id: target.id, source_system: rec.source_code, account_no: a.accountNo!, org_id: (a.branchCode && branches.get(a.branchCode)) || target.orgId,
+        product_code: a.productCode, currency: a.currency || 'CNY', status, opened_on: a.openedOn || (rec.source_updated_at ?? rec.updated_at).toISOString().slice(0, 10),
+        closed_on: a.closedOn || null, balance_fen: Number(a.balanceFen ?? 0) || 0,
+      });
+    }
+  }
+  return [...out.values()];
+}
+
+// ---------------------------------------------------------------- audit, many rows at once
+
+/** audit()'s canonical JSON (sorted keys), so verifyAudit recomputes the same hashes. */
+function canonical(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (typeof value === 'object') {
+    const keys = Object.keys(value as object).filter((k) => (value as Record<string, unknown>)[k] !== undefined).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+type Entry = { action: string; entity: string; entityId: string; customerId: number; fields: string[]; changes: unknown };
+
+/** Appends the entries to this transaction's audit chain, hashed exactly as audit() hashes one row. */
+async function appendAudit(trx: Db, actor: Actor, entries: Entry[]) {
+  if (!entries.length) return;
+  const head = await repo.lockAuditHead(trx);
+  const at = new Date();
+  let prev: Buffer = head.last_hash;
+  let seq = Number(head.last_seq);
+  const rows = entries.map((e) => {
+    seq++;
+    const content = canonical([head.chain, seq, at, actor.userId, actor.username, e.action, e.entity, e.entityId, e.customerId, e.fields, e.changes ?? null, actor.ip]);
+    const hash = createHash('sha256').update(prev).update(content).digest();
+    const row = {
+      seq, at: at.toISOString(), actor_id: actor.userId, actor_name: actor.username, action: e.action, entity: e.entity, entity_id: e.entityId,
+      customer_id: e.customerId, fields: e.fields, changes: e.changes ?? null, ip: actor.ip, prev_hash: prev.toString('hex'), hash: hash.toString('hex'),
+    };
+    prev = hash;
+    return row;
+  });
+  await repo.appendAuditRows(trx, head.chain, rows);
+}
