@@ -6,7 +6,7 @@ import type { Actor } from '../../platform/audit.ts';
 import { getHeadOffice } from '../admin/admin.repository.ts';
 import * as customersRepo from '../customers/customers.repository.ts';
 import * as repo from './integration.repository.ts';
-import { applyGolden, idTypeOf, toSurvivor } from './integration.golden.ts';
+import { idTypeOf, toSurvivor } from './integration.golden.ts';
 import { fromCustomer, fromRecord, keysOf, prepared, type MatchModel, type PairScore, type Prepared } from './integration.matching.ts';
 import { accountsOf, activeModel, defaults, reference, resolveSourceRecords, sourceOrder, withIdRule, type ResolveSummary } from './integration.service.ts';
 import { goldenRecord, pickField, type Chosen, type GoldenField } from './integration.survivorship.ts';
@@ -180,6 +180,7 @@ async function resolveChunk(trx: Db, actor: Actor, recs: Rec[], model: MatchMode
   const branchCodes = [...new Set([...recs.flatMap((r) => accountsOf(r).map((a) => a.branchCode ?? '')), cfg.orgCode ?? ''].filter(Boolean))];
   const branches = new Map((branchCodes.length ? await repo.orgIdsByCode(trx, branchCodes) : []).map((b) => [b.code, b.id]));
 
+  const held = await repo.heldIdentities(trx, [...new Set(recs.map((r) => r.id_no?.trim() ?? '').filter(Boolean))]);
   type Decided = { idx: number[]; target: Target; statuses: Status[]; queue: QueueItem[]; evidence: QueueItem | null; created?: NewCustomer };
   const decided: Decided[] = [];
   const clusterTarget = new Map<number, Target>();
@@ -215,7 +216,7 @@ async function resolveChunk(trx: Db, actor: Actor, recs: Rec[], model: MatchMode
       const queue = [...fuzzy, ...inChunk].sort((a, b) => b.score.probability - a.score.probability);
       // A provisional customer of a fuzzy pair is placed with the candidate's manager, who is to review the pair.
       const lead = queue[0]?.other;
-      const created = await newCustomer(trx, idx.map((i) => recs[i]!), cfg, lead, branches, headOffice.id);
+      const created = await newCustomer(trx, idx.map((i) => recs[i]!), cfg, lead, branches, headOffice.id, held);
       statuses[0] = queue.length ? 'review' : 'created';
       d = { idx, target: created.target, statuses, queue, evidence: evidence[0] ?? null, created };
     }
@@ -232,18 +233,32 @@ async function resolveChunk(trx: Db, actor: Actor, recs: Rec[], model: MatchMode
   await repo.insertManagerHistoryBulk(trx, fresh.filter((d) => d.target.managerId).map((d) => ({
     customer_id: d.target.id, to_manager_id: d.target.managerId!, reason: '整合新建客户 / created by integration', by_user_id: actor.userId,
   })));
-  const withId = <T,>(rows: (d: Decided) => T[]) => fresh.flatMap((d) => rows(d).map((r) => ({ ...r, customer_id: d.target.id })));
-  await repo.insertIdentitiesBulk(trx, withId((d) => d.created!.rows.identities));
-  await repo.insertContactsBulk(trx, withId((d) => d.created!.rows.contacts));
-  await repo.insertAddressesBulk(trx, withId((d) => d.created!.rows.addresses));
-  await repo.insertLineageBulk(trx, fresh.flatMap((d) => d.created!.lineage.map((g) => ({
-    customer_id: d.target.id, field: g.field, value: g.value, source_code: g.sourceCode, source_record_id: g.recordId, rule: g.rule, trust: g.trust, candidates: g.candidates,
-  }))));
+  await writeRows(trx, fresh.map((d) => ({ id: d.target.id, golden: d.created!.golden })));
   await repo.setRecordResolutions(trx, decided.flatMap((d) => d.idx.map((i, n) => ({ id: recs[i]!.id, customer_id: d.target.id, status: d.statuses[n]! }))));
   await repo.replaceMatchKeysBulk(trx, recs.map((r) => r.id), decided.flatMap((d) => d.idx.flatMap((i) => [...new Set(keys[i]!)].map((key) => ({ key, source_record_id: recs[i]!.id, customer_id: d.target.id })))));
   await repo.upsertAccountsBulk(trx, await accountRows(trx, decided.flatMap((d) => d.idx.map((i) => ({ rec: recs[i]!, target: d.target }))), branches, summary));
-  // Existing customers take the new records into their golden record exactly as one by one (manual values kept).
-  for (const t of new Set(decided.filter((d) => !d.created).map((d) => d.target))) await applyGolden(trx, actor, t.id);
+  // Existing customers take the chunk's records into their golden record one after the other, as one by one.
+  const attachedTo = [...new Set(decided.filter((d) => !d.created).map((d) => d.target.id))];
+  const states = await goldenOfExisting(trx, attachedTo);
+  const linked = await inBatches(attachedTo, (x) => repo.recordsOfCustomers(trx, x, 200));
+  const inChunk = new Set(recs.map((r) => r.id));
+  const byCustomer = new Map<number, { old: Rec[]; now: Rec[] }>();
+  for (const r of linked) {
+    if (!byCustomer.has(r.customer_id!)) byCustomer.set(r.customer_id!, { old: [], now: [] });
+    byCustomer.get(r.customer_id!)![inChunk.has(r.id) ? 'now' : 'old'].push(r);
+  }
+  const diffs = new Map<number, Record<string, { from: unknown; to: unknown }>>();
+  for (const id of attachedTo) {
+    const { old, now } = byCustomer.get(id)!;
+    const st = states.get(id)!;
+    now.sort((a, b) => a.id - b.id);
+    for (let n = 1; n <= now.length; n++) takeIn(st.golden, [...old, ...now.slice(0, n)], held);
+    diffs.set(id, goldenDiff(st.before, st.golden));
+  }
+  const changed = attachedTo.filter((id) => SCALARS.some((f) => diffs.get(id)![f]));
+  await repo.updateCustomerScalarsBulk(trx, changed.map((id) => ({ id, ...scalarColumns(states.get(id)!.golden) })));
+  await repo.deleteLineageOf(trx, attachedTo);
+  await writeRows(trx, attachedTo.map((id) => ({ id, golden: states.get(id)!.golden })));
   await repo.refreshAumBulk(trx, [...new Set(decided.map((d) => d.target.id))]);
 
   const reviews = new Map<string, repo.ReviewInsert & { by: Decided }>();
@@ -272,42 +287,83 @@ async function resolveChunk(trx: Db, actor: Actor, recs: Rec[], model: MatchMode
     const c = ds[0]!.created;
     return c
       ? {
-        action: 'create', entity: 'customer', entityId: t.customerNo, customerId: t.id, fields: ['customer_no', 'name', 'org_id', ...c.lineage.map((g) => g.field).filter((f) => f !== 'name')],
+        action: 'create', entity: 'customer', entityId: t.customerNo, customerId: t.id, fields: ['customer_no', 'name', 'org_id', ...c.golden.lineage.map((g) => g.field).filter((f) => f !== 'name')],
         changes: {
           customer_no: { from: null, to: t.customerNo }, name: { from: null, to: c.row.name }, org_id: { from: null, to: t.orgId }, manager_id: { from: null, to: t.managerId },
-          sources: Object.fromEntries(c.lineage.map((g) => [g.field, g.sourceCode])), ...common,
+          sources: Object.fromEntries(c.golden.lineage.map((g) => [g.field, g.sourceCode])), ...common,
         },
       }
-      : { action: 'resolve', entity: 'customer', entityId: t.customerNo, customerId: t.id, fields: ['source_record'], changes: common };
+      : {
+        action: 'resolve', entity: 'customer', entityId: t.customerNo, customerId: t.id, fields: ['source_record', ...Object.keys(diffs.get(t.id) ?? {})],
+        changes: { ...common, golden: diffs.get(t.id) ?? {} },
+      };
   }));
 
   for (const d of decided) for (const s of d.statuses) summary[s]++;
   return summary;
 }
 
-// ---------------------------------------------------------------- new customers: createFromRecord + applyGolden, in memory
+// ---------------------------------------------------------------- the golden record in memory (applyGolden, record by record)
 
-type NewCustomer = {
-  target: Target;
-  row: Omit<repo.BulkCustomer, 'customer_no'>;
-  rows: {
-    identities: { id_type: string; id_no: string; is_primary: boolean }[];
-    contacts: { kind: string; value: string; is_primary: boolean }[];
-    addresses: { kind: string; line: string; is_primary: boolean }[];
-  };
-  lineage: Chosen[];
-};
-
-const SCALAR_FIELDS = ['name', 'gender', 'birth_date', 'employer', 'occupation', 'nationality'] as const;
+const SCALARS = ['name', 'gender', 'birth_date', 'employer', 'occupation', 'nationality'] as const;
+type Scalar = (typeof SCALARS)[number];
+const ROW_FIELDS = ['id_no', 'mobile', 'email', 'address'] as const;
+type RowField = (typeof ROW_FIELDS)[number];
 const PERSON_ONLY = new Set<GoldenField>(['gender', 'birth_date']);
-type Row = { value: string; primary: boolean; idType?: string };
+type Row = { id: number | null; value: string; primary: boolean; was: boolean; idType?: string };
+type Lineage = Omit<Chosen, 'value' | 'field'> & { field: string; value: string | null };
+/** A customer's golden record as applyGolden sees it: scalars on the row, identity/contact/address rows, lineage. */
+type Golden = { party: string; scalars: Record<Scalar, string | null>; rows: Record<RowField, Row[]>; lineage: Lineage[] };
+
+const primaryOf = (rs: Row[]) => (rs.find((r) => r.primary) ?? rs[0])?.value ?? null;
 
 /**
- * A customer created from a cluster's first record (type, branch, manager as createFromRecord places it) whose
- * golden record takes in the cluster's records one after the other, as applyGolden does when they arrive one by
- * one: the same values, primaries, extra rows and lineage.
+ * applyGolden over the customer's linked records, in memory: survivorship's choice per field (a manager's own
+ * value kept), scalars, the chosen value as (primary) row, lineage. `held` = an identity some customer holds.
  */
-async function newCustomer(trx: Db, records: Rec[], cfg: Cfg, place: Target | undefined, branches: Map<string, number>, headOfficeId: number): Promise<NewCustomer> {
+function takeIn(g: Golden, linked: Rec[], held: Set<string>) {
+  const survivors = linked.map(toSurvivor);
+  const prev = new Map(g.lineage.map((l) => [l.field, l]));
+  const current: Partial<Record<GoldenField, string | null>> = {
+    ...g.scalars, id_no: primaryOf(g.rows.id_no), mobile: primaryOf(g.rows.mobile), email: primaryOf(g.rows.email), address: primaryOf(g.rows.address),
+    income_fen: prev.get('income_fen')?.value ?? null, legal_rep: prev.get('legal_rep')?.value ?? null,
+  };
+  const golden = goldenRecord(survivors, current, g.lineage.map((l) => ({ field: l.field, value: l.value, sourceCode: l.sourceCode })))
+    .filter((x) => g.party === 'person' || !PERSON_ONLY.has(x.field));
+  for (const x of golden) {
+    if (!(SCALARS as readonly string[]).includes(x.field) || x.rule === 'manual') continue;
+    if (x.field === 'gender' && x.value !== 'M' && x.value !== 'F') continue;
+    if (x.field === 'birth_date' && !/^\d{4}-\d{2}-\d{2}$/.test(x.value)) continue;
+    g.scalars[x.field as Scalar] = x.field === 'name' ? x.value.trim() : x.value;
+  }
+  const byField = new Map(golden.map((x) => [x.field, x]));
+  const idRecord = byField.get('id_no')?.recordId;
+  const idType = idTypeOf(linked.find((r) => r.id === idRecord)?.id_type ?? linked.find((r) => r.id_no)?.id_type);
+  for (const field of ROW_FIELDS) {
+    const x = byField.get(field);
+    const fromSource = x && x.rule !== 'manual' ? x : pickField(field, survivors);
+    if (!fromSource) continue;
+    const rs = g.rows[field];
+    let row = rs.find((r) => r.value === fromSource.value);
+    if (!row) {
+      // An identity belongs to one customer bank-wide: held by another, it is a conflict for review, not a row here.
+      if (field === 'id_no' && held.has(`${idType}:${fromSource.value}`)) continue;
+      if (field === 'id_no') held.add(`${idType}:${fromSource.value}`);
+      row = { id: null, value: fromSource.value, primary: !rs.some((r) => r.primary) && x?.rule !== 'manual', was: false, idType };
+      rs.push(row);
+    }
+    if (x && x.rule !== 'manual' && !row.primary) {
+      for (const r of rs) r.primary = false;
+      row.primary = true;
+    }
+  }
+  g.lineage = golden;
+}
+
+type NewCustomer = { target: Target; row: Omit<repo.BulkCustomer, 'customer_no'>; golden: Golden };
+
+/** A customer created from a cluster's first record (type, branch, manager as createFromRecord places it), its records taken in one by one. */
+async function newCustomer(trx: Db, records: Rec[], cfg: Cfg, place: Target | undefined, branches: Map<string, number>, headOfficeId: number, held: Set<string>): Promise<NewCustomer> {
   const first = records[0]!;
   const typeCode = first.kind === 'org' ? cfg.orgType : first.id_type === 'passport' ? 'personal_nonresident' : cfg.personType;
   const type = await reference(`type:${typeCode}`, () => customersRepo.getType(trx, typeCode))
@@ -316,63 +372,79 @@ async function newCustomer(trx: Db, records: Rec[], cfg: Cfg, place: Target | un
   const branch = accounts.find((a) => a.branchCode)?.branchCode;
   const orgId = place?.orgId ?? (branch ? branches.get(branch) : undefined) ?? (cfg.orgCode ? branches.get(cfg.orgCode) : undefined) ?? headOfficeId;
   const managerId = place?.managerId ?? cfg.managerId ?? null;
-
-  const scalars: Record<string, string | null> = { name: (first.name ?? '').trim() || first.record_key, gender: null, birth_date: null, employer: null, occupation: null, nationality: null };
-  const rows: Record<'id_no' | 'mobile' | 'email' | 'address', Row[]> = { id_no: [], mobile: [], email: [], address: [] };
-  const primaryOf = (rs: Row[]) => (rs.find((r) => r.primary) ?? rs[0])?.value ?? null;
-  let lineage: Chosen[] = [];
-  for (let n = 1; n <= records.length; n++) {
-    const linked = records.slice(0, n);
-    const survivors = linked.map(toSurvivor);
-    const prev = new Map(lineage.map((l) => [l.field, l]));
-    const current = {
-      ...scalars, id_no: primaryOf(rows.id_no), mobile: primaryOf(rows.mobile), email: primaryOf(rows.email), address: primaryOf(rows.address),
-      income_fen: prev.get('income_fen')?.value ?? null, legal_rep: prev.get('legal_rep')?.value ?? null,
-    };
-    const golden = goldenRecord(survivors, current, lineage.map((l) => ({ field: l.field, value: l.value, sourceCode: l.sourceCode })))
-      .filter((g) => type.party === 'person' || !PERSON_ONLY.has(g.field));
-    for (const g of golden) {
-      if (!(SCALAR_FIELDS as readonly string[]).includes(g.field) || g.rule === 'manual') continue;
-      if (g.field === 'gender' && g.value !== 'M' && g.value !== 'F') continue;
-      if (g.field === 'birth_date' && !/^\d{4}-\d{2}-\d{2}$/.test(g.value)) continue;
-      scalars[g.field] = g.field === 'name' ? g.value.trim() : g.value;
-    }
-    const byField = new Map(golden.map((g) => [g.field, g]));
-    const idRecord = byField.get('id_no')?.recordId;
-    const idType = idTypeOf(linked.find((r) => r.id === idRecord)?.id_type ?? linked.find((r) => r.id_no)?.id_type);
-    for (const field of ['id_no', 'mobile', 'email', 'address'] as const) {
-      const g = byField.get(field);
-      const fromSource = g && g.rule !== 'manual' ? g : pickField(field, survivors);
-      if (!fromSource) continue;
-      const rs = rows[field];
-      let row = rs.find((r) => r.value === fromSource.value);
-      if (!row) {
-        row = { value: fromSource.value, primary: !rs.some((r) => r.primary) && g?.rule !== 'manual', idType };
-        rs.push(row);
-      }
-      if (g && g.rule !== 'manual' && !row.primary) {
-        for (const r of rs) r.primary = false;
-        row.primary = true;
-      }
-    }
-    lineage = golden;
-  }
-  const name = scalars.name!;
-  const py = namePinyin(name);
+  const golden: Golden = {
+    party: type.party, lineage: [], rows: { id_no: [], mobile: [], email: [], address: [] },
+    scalars: { name: (first.name ?? '').trim() || first.record_key, gender: null, birth_date: null, employer: null, occupation: null, nationality: null },
+  };
+  for (let n = 1; n <= records.length; n++) takeIn(golden, records.slice(0, n), held);
   return {
     target: { id: 0, customerNo: '', orgId, managerId, isNew: true },
     row: {
-      type_id: type.id, party: type.party, name, name_pinyin: py.full, name_initials: py.initials, name_grams: nameGrams(name),
-      gender: scalars.gender, birth_date: scalars.birth_date, employer: scalars.employer, occupation: scalars.occupation, nationality: scalars.nationality,
+      type_id: type.id, party: type.party, ...scalarColumns(golden),
       status: accounts.some((a) => a.status !== 'closed') ? 'active' : 'potential', org_id: orgId, manager_id: managerId,
     },
-    rows: {
-      identities: rows.id_no.map((r) => ({ id_type: r.idType!, id_no: r.value, is_primary: r.primary })),
-      contacts: [...rows.mobile.map((r) => ({ kind: 'mobile', value: r.value, is_primary: r.primary })), ...rows.email.map((r) => ({ kind: 'email', value: r.value, is_primary: r.primary }))],
-      addresses: rows.address.map((r) => ({ kind: type.party === 'person' ? 'mailing' : 'business', line: r.value, is_primary: r.primary })),
-    },
-    lineage,
+    golden,
   };
+}
+
+function scalarColumns(g: Golden) {
+  const name = g.scalars.name!;
+  const py = namePinyin(name);
+  return {
+    name, name_pinyin: py.full, name_initials: py.initials, name_grams: nameGrams(name),
+    gender: g.scalars.gender, birth_date: g.scalars.birth_date, employer: g.scalars.employer, occupation: g.scalars.occupation, nationality: g.scalars.nationality,
+  };
+}
+
+/** Existing customers as Golden, from their locked rows (the state applyGolden starts from). */
+async function goldenOfExisting(trx: Db, ids: number[]) {
+  const [custs, profile, lineage] = await Promise.all([
+    inBatches(ids, (x) => repo.lockCustomers(trx, x)), repo.profileRowsOfMany(trx, ids), repo.lineageOfMany(trx, ids),
+  ]);
+  const out = new Map<number, { golden: Golden; before: Golden }>();
+  for (const c of custs) {
+    const g: Golden = {
+      party: c.party, lineage: [], rows: { id_no: [], mobile: [], email: [], address: [] },
+      scalars: { name: c.name, gender: c.gender, birth_date: c.birth_date, employer: c.employer, occupation: c.occupation, nationality: c.nationality },
+    };
+    out.set(c.id, { golden: g, before: structuredClone(g) });
+  }
+  for (const p of profile) {
+    const field: RowField | null = p.t === 'i' ? 'id_no' : p.t === 'a' ? 'address' : p.kind === 'mobile' ? 'mobile' : p.kind === 'email' ? 'email' : null;
+    if (!field) continue;
+    for (const g of [out.get(p.customer_id)!.golden, out.get(p.customer_id)!.before]) {
+      g.rows[field].push({ id: p.id, value: p.value, primary: p.is_primary, was: p.is_primary, ...(p.t === 'i' ? { idType: p.kind } : {}) });
+    }
+  }
+  for (const l of lineage) {
+    const x = { field: l.field, value: l.value, sourceCode: l.source_code, recordId: l.source_record_id, rule: l.rule, trust: l.trust, candidates: l.candidates };
+    out.get(l.customer_id)!.golden.lineage.push(x);
+    out.get(l.customer_id)!.before.lineage.push(x);
+  }
+  return out;
+}
+
+/** What changed between two states of a golden record, as audit() lists a write ({ field: { from, to } }). */
+function goldenDiff(before: Golden, after: Golden) {
+  const changes: Record<string, { from: unknown; to: unknown }> = {};
+  for (const f of SCALARS) if (before.scalars[f] !== after.scalars[f]) changes[f] = { from: before.scalars[f], to: after.scalars[f] };
+  for (const f of ROW_FIELDS) if (primaryOf(before.rows[f]) !== primaryOf(after.rows[f])) changes[f] = { from: primaryOf(before.rows[f]), to: primaryOf(after.rows[f]) };
+  return changes;
+}
+
+/** A golden record's new rows, moved primaries and lineage, for many customers at once. */
+async function writeRows(trx: Db, items: { id: number; golden: Golden }[]) {
+  const added = (f: RowField) => items.flatMap(({ id, golden }) => golden.rows[f].filter((r) => r.id === null).map((r) => ({ customer_id: id, r, party: golden.party })));
+  const moved = (fs: RowField[]) => items.flatMap(({ golden }) => fs.flatMap((f) => golden.rows[f].filter((r) => r.id !== null && r.primary !== r.was).map((r) => ({ id: r.id!, is_primary: r.primary }))));
+  await repo.insertIdentitiesBulk(trx, added('id_no').map(({ customer_id, r }) => ({ customer_id, id_type: r.idType!, id_no: r.value, is_primary: r.primary })));
+  await repo.insertContactsBulk(trx, (['mobile', 'email'] as const).flatMap((kind) => added(kind).map(({ customer_id, r }) => ({ customer_id, kind, value: r.value, is_primary: r.primary }))));
+  await repo.insertAddressesBulk(trx, added('address').map(({ customer_id, r, party }) => ({ customer_id, kind: party === 'person' ? 'mailing' : 'business', line: r.value, is_primary: r.primary })));
+  await repo.setPrimaryBulk(trx, 'customer_identity', moved(['id_no']));
+  await repo.setPrimaryBulk(trx, 'customer_contact', moved(['mobile', 'email']));
+  await repo.setPrimaryBulk(trx, 'customer_address', moved(['address']));
+  await repo.insertLineageBulk(trx, items.flatMap(({ id, golden }) => golden.lineage.map((g) => ({
+    customer_id: id, field: g.field, value: g.value, source_code: g.sourceCode, source_record_id: g.recordId, rule: g.rule, trust: g.trust, candidates: g.candidates,
+  }))));
 }
 
 /** attachAccounts' rules for a chunk: known products only, the account's branch else the customer's org unit; a reload updates. */

@@ -613,3 +613,44 @@ export async function appendAuditRows(db: Db, chain: number, rows: {
   await sql`UPDATE audit_chain_head SET last_seq = ${last.seq}, prev_hash = decode(${last.prev_hash}, 'hex'), last_hash = decode(${last.hash}, 'hex')
     WHERE chain = ${chain}`.execute(db);
 }
+
+/** lineageOf and profileRowsOf for many customers (the bulk golden record). */
+export function lineageOfMany(db: Db, customerIds: number[]) {
+  return db.selectFrom('customer_field_source').selectAll().where('customer_id', '=', sql<number>`ANY(${customerIds}::bigint[])`).execute();
+}
+export async function profileRowsOfMany(db: Db, customerIds: number[]) {
+  const r = await sql<{ customer_id: number; t: 'i' | 'c' | 'a'; id: number; kind: string; value: string; is_primary: boolean }>`
+    SELECT customer_id, 'i' AS t, id, id_type AS kind, id_no AS value, is_primary FROM customer_identity WHERE customer_id = ANY(${customerIds}::bigint[])
+    UNION ALL SELECT customer_id, 'c', id, kind, value, is_primary FROM customer_contact WHERE customer_id = ANY(${customerIds}::bigint[])
+    UNION ALL SELECT customer_id, 'a', id, kind, line, is_primary FROM customer_address WHERE customer_id = ANY(${customerIds}::bigint[])
+    ORDER BY 1, 2, 3`.execute(db);
+  return r.rows;
+}
+
+/** Which of these identity numbers some customer holds already, as `type:number`. */
+export async function heldIdentities(db: Db, idNos: string[]) {
+  if (!idNos.length) return new Set<string>();
+  const r = await sql<{ k: string }>`SELECT id_type || ':' || id_no AS k FROM customer_identity WHERE id_no = ANY(${idNos}::text[])`.execute(db);
+  return new Set(r.rows.map((x) => x.k));
+}
+
+export async function setPrimaryBulk(db: Db, table: 'customer_identity' | 'customer_contact' | 'customer_address', rows: { id: number; is_primary: boolean }[]) {
+  if (!rows.length) return;
+  await sql`UPDATE ${sql.table(table)} t SET is_primary = x.is_primary FROM json_to_recordset(${rowsJson(rows)}::json) AS x(id bigint, is_primary boolean)
+    WHERE t.id = x.id`.execute(db);
+}
+
+/** The golden scalars of many customers (updateCustomerColumns for each, in one statement). */
+export async function updateCustomerScalarsBulk(db: Db, rows: { id: number; name: string; name_pinyin: string; name_initials: string; name_grams: string[];
+  gender: string | null; birth_date: string | null; employer: string | null; occupation: string | null; nationality: string | null }[]) {
+  if (!rows.length) return;
+  await sql`UPDATE customer c SET name = x.name, name_pinyin = x.name_pinyin, name_initials = x.name_initials, name_grams = x.name_grams, gender = x.gender,
+      birth_date = x.birth_date, employer = x.employer, occupation = x.occupation, nationality = x.nationality, updated_at = now(), version = c.version + 1
+    FROM json_to_recordset(${rowsJson(rows)}::json) AS x(id bigint, name text, name_pinyin text, name_initials text, name_grams text[], gender text,
+      birth_date date, employer text, occupation text, nationality text)
+    WHERE c.id = x.id`.execute(db);
+}
+
+export async function deleteLineageOf(db: Db, customerIds: number[]) {
+  if (customerIds.length) await sql`DELETE FROM customer_field_source WHERE customer_id = ANY(${customerIds}::bigint[])`.execute(db);
+}

@@ -137,9 +137,11 @@ describe('bulk resolution of a pending backlog', () => {
     await load(bulk.db, [{ source: 'core_savings', key: 'X-1', idNo, ...person }]);
     expect(await resolveBulk(bulk.db, SYSTEM_ACTOR, { onError })).toMatchObject({ created: 1 });
     const existing = await bulk.db.selectFrom('source_record').select('customer_id').where('record_key', '=', 'X-1').executeTakeFirstOrThrow();
+    // A manager's own value (I6) is kept over every source.
+    await bulk.db.updateTable('customer').set({ employer: '自由职业' }).where('id', '=', existing.customer_id!).execute();
     // The same person seen by the card system; a namesake twin with another valid ID, twice in one chunk.
     await load(bulk.db, [
-      { source: 'credit_card', key: 'X-2', idNo, ...person, address: '南京市玄武区北京东路 9 号', email: 'yanming@example.cn' },
+      { source: 'credit_card', key: 'X-2', idNo, ...person, address: '南京市玄武区北京东路 9 号', email: 'yanming@example.cn', employer: '金桥科技有限公司' },
       { source: 'credit_card', key: 'X-3', idNo: other, ...person },
       { source: 'credit_card', key: 'X-4', idNo: other, ...person },
     ]);
@@ -154,6 +156,11 @@ describe('bulk resolution of a pending backlog', () => {
     // The attached record's most trusted values win on the existing customer (card: address, email).
     const addr = await bulk.db.selectFrom('customer_address').select(['line', 'is_primary']).where('customer_id', '=', existing.customer_id!).execute();
     expect(addr.find((x) => x.is_primary)?.line).toBe('南京市玄武区北京东路 9 号');
+    const c = await bulk.db.selectFrom('customer').select('employer').where('id', '=', existing.customer_id!).executeTakeFirstOrThrow();
+    expect(c.employer).toBe('自由职业');
+    const lineage = await bulk.db.selectFrom('customer_field_source').select(['field', 'source_code', 'rule']).where('customer_id', '=', existing.customer_id!).execute();
+    expect(lineage).toContainEqual({ field: 'employer', source_code: 'MANUAL', rule: 'manual' });
+    expect(lineage).toContainEqual({ field: 'address', source_code: 'credit_card', rule: 'trust' });
     const audit = await bulk.db.selectFrom('audit_log').select(['action', 'changes']).where('customer_id', '=', existing.customer_id!).where('action', '=', 'resolve').execute();
     expect(audit).toEqual([expect.objectContaining({ changes: expect.objectContaining({ bulk: true, records: [expect.objectContaining({ recordKey: 'X-2', status: 'matched' })] }) })]);
   });
