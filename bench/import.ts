@@ -3,7 +3,7 @@
  * varied as source systems keep them, ~1 % bad rows) loaded through mapping and validation into
  * `source_record`, against the database's own limit measured in the same run: a raw `COPY` of the same
  * file into an unconstrained table of text columns. Options (environment): BENCH_ROWS (default 1000000),
- * BENCH_BATCH (rows per batch, default 5000); DATABASE_URL picks the server (otherwise an embedded
+ * BENCH_BATCH (rows per batch, default the loader's); DATABASE_URL picks the server (otherwise an embedded
  * PostgreSQL under bench/.data/). The scratch database is dropped at the end.
  */
 import fs from 'node:fs';
@@ -16,11 +16,12 @@ import { startEmbedded } from '../server/db/embedded.ts';
 import { migrateToLatest } from '../server/db/migrate.ts';
 import { SYSTEM_ACTOR } from '../server/platform/audit.ts';
 import * as service from '../server/modules/interfaces/interfaces.service.ts';
+import { DEFAULT_BATCH_ROWS } from '../server/modules/interfaces/interfaces.loader.ts';
 import { makeResidentId, makeUscc } from '../engines/identity/index.ts';
 import { adminQuery, withDatabase } from './lib.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
-const BATCH = Number(process.env.BENCH_BATCH ?? 5000);
+const BATCH = Number(process.env.BENCH_BATCH ?? DEFAULT_BATCH_ROWS);
 const root = path.resolve(import.meta.dirname, '..');
 const HEADER = ['record_id', 'source', 'kind', 'name', 'id_type', 'id_no', 'mobile', 'email', 'birth_date', 'gender', 'address', 'employer', 'legal_rep'];
 

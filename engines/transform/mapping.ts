@@ -3,7 +3,7 @@
  * tables, and the rules every canonical field must meet. Pure: a header and a row's values in, a canonical
  * record or the reasons it was rejected out.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { validateResidentId } from '../identity/cn-id.ts';
 import { validateEmail } from '../identity/phone.ts';
 import { validateUscc } from '../identity/uscc.ts';
@@ -128,6 +128,8 @@ export function compileMapping(m: Mapping, header: string[], today: string): Com
     return { field: f.field, index: f.column ? pos.get(norm(f.column)) ?? -1 : -1, value: f.value, steps: fns, required: !!f.required };
   });
   const keyIdx = m.recordKey.map((c) => pos.get(norm(c)) ?? -1);
+  // Mapped attributes and account fields: the only keys canonicalise reads beyond the core fields.
+  const extra = [...new Set(m.fields.map((f) => f.field).filter((f) => f.startsWith('attributes.') || f.startsWith('account.')))];
   const width = header.length;
 
   const map = (values: string[]): RowResult => {
@@ -153,7 +155,7 @@ export function compileMapping(m: Mapping, header: string[], today: string): Com
       if (v === null && s.required && !reasons.some((r) => r.field === s.field)) reasons.push(fail(s.field, 'required', REQUIRED, raw));
       out[s.field] = v;
     }
-    const rec = canonicalise(out, reasons, today);
+    const rec = canonicalise(out, extra, reasons, today);
     if (reasons.length) return { ok: false, reasons };
     let recordKey: string;
     if (keyIdx.length) {
@@ -170,11 +172,8 @@ export function compileMapping(m: Mapping, header: string[], today: string): Com
 }
 
 /** The field rules every mapped value meets, whatever the source: ID checksums, E.164 mobiles, real dates … */
-function canonicalise(v: Record<string, string | null>, reasons: Reason[], today: string): CanonicalRecord {
-  const str = (k: string) => {
-    const s = v[k];
-    return s == null ? null : s;
-  };
+function canonicalise(v: Record<string, string | null>, extra: readonly string[], reasons: Reason[], today: string): CanonicalRecord {
+  const str = (k: string) => v[k] ?? null;
   let idNo = str('id_no');
   let idType = str('id_type');
   if (idType && !(ID_TYPES as readonly string[]).includes(idType)) {
@@ -225,7 +224,8 @@ function canonicalise(v: Record<string, string | null>, reasons: Reason[], today
   if (kind !== 'person' && kind !== 'org') reasons.push(fail('kind', 'enum', { zh: '客户类别只能是 person 或 org（请配置代码表）', en: 'must be person or org (set a code table)' }, kind));
   const attributes: Record<string, string> = {};
   const account: Account = {};
-  for (const [k, val] of Object.entries(v)) {
+  for (const k of extra) {
+    const val = v[k];
     if (val == null) continue;
     if (k.startsWith('attributes.')) attributes[k.slice(11)] = val;
     else if (k.startsWith('account.')) {
@@ -265,7 +265,7 @@ export function canonicalContent(r: CanonicalRecord): string {
 
 /** sha256 of the canonical content: a reload whose hash is unchanged writes nothing. */
 export function contentHash(r: CanonicalRecord): Buffer {
-  return createHash('sha256').update(canonicalContent(r)).digest();
+  return hash('sha256', canonicalContent(r), 'buffer');
 }
 
 const TEXT: TransformName[] = ['halfwidth', 'trim', 'collapse_spaces'];

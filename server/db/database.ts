@@ -313,5 +313,12 @@ export function createDb(url: string, max = 20): { db: Db; pool: pg.Pool } {
       return name ? query({ name, text, values: rest[0] }, ...rest.slice(1)) : query(text, ...rest);
     };
   });
-  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) }), pool };
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
+  pools.set(db, pool);
+  return { db, pool };
 }
+
+const pools = new WeakMap<Db, pg.Pool>();
+
+/** The pool a Db was created on (work that needs one raw connection of its own, e.g. COPY). */
+export const poolOf = (db: Db): pg.Pool | undefined => pools.get(db);

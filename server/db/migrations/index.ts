@@ -9,6 +9,7 @@ import * as m0007 from './0007_workplace.ts';
 import * as m0008 from './0008_interfaces.ts';
 import * as m0009 from './0009_integration.ts';
 import * as m0010 from './0010_workbench_summary.ts';
+import * as m0011 from './0011_source_record_load.ts';
 
 /** Every migration, by name; they run in name order and are never edited once landed. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0008_interfaces': m0008,
   '0009_integration': m0009,
   '0010_workbench_summary': m0010,
+  '0011_source_record_load': m0011,
 };

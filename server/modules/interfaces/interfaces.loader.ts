@@ -2,18 +2,27 @@
  * Runs one load: rows from the connector, through the mapping, into `source_record` in batches; rejected rows
  * into quarantine. Each batch commits its records, its quarantine rows and the load's checkpoint together, so
  * a run killed at any point and started again skips exactly what was committed: no row lost, none twice.
+ *
+ * The fast path, as a big first load takes it: a worker thread maps the file (interfaces.batches.ts) while
+ * this thread COPYs the batch before straight into source_record. Keys already stored (a reload, a resumed
+ * run) are looked up per batch: new records are COPYed, changed ones staged and updated, unchanged ones left.
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
-import type { Database, Db } from '../../db/database.ts';
+import { poolOf, type Database, type Db } from '../../db/database.ts';
 import { audit, type Actor } from '../../platform/audit.ts';
-import { AppError, fieldError, invalid, type Message } from '../../platform/errors.ts';
-import { compileMapping, contentHash, type Compiled, type Mapping } from '../../../engines/transform/index.ts';
+import { AppError, fieldError, invalid, type ErrorCode, type Message } from '../../platform/errors.ts';
+import type { Mapping } from '../../../engines/transform/index.ts';
 import { resolveSourceRecords } from '../integration/integration.service.ts';
-import { readFileRows, readPostgres, type Row } from './interfaces.readers.ts';
+import { fileBatches, mapBatches, MissingColumns, type BatchOptions, type RecordBatch } from './interfaces.batches.ts';
+import type { WorkerInput, WorkerMessage } from './interfaces.batch-worker.ts';
+import { readPostgres } from './interfaces.readers.ts';
 import * as repo from './interfaces.repository.ts';
+
+export { rawHash, rawOf } from './interfaces.batches.ts';
 
 export type RunOptions = {
   /** Rows per batch (one transaction each). */
@@ -24,63 +33,58 @@ export type RunOptions = {
   today?: string;
   /** false: leave new and changed records pending for integration to resolve later (big initial loads). */
   resolve?: boolean;
-  /** With the pool, batches go through COPY into a staging table on one held connection (the fast path). */
+  /** The pool to hold a connection of (default: the one the Db was created with). */
   pool?: pg.Pool;
+  /** Files of at least this many bytes are mapped on worker threads (default 16 MiB; 0: always) … */
+  workerBytes?: number;
+  /** … this many (default: 2, or 1 on a single core). */
+  workers?: number;
   /** Called when the run fails, after the failure is recorded (alerts). */
   onFailure?: (db: Db, loadId: number, message: Message) => Promise<void>;
 };
 
 export type RunOutcome = 'succeeded' | 'failed' | 'busy' | 'stopped' | 'finished-already';
 
-export const DEFAULT_BATCH_ROWS = 5000;
+export const DEFAULT_BATCH_ROWS = 20_000;
+const WORKER_BYTES = 16 * 2 ** 20;
 
 export const bankToday = (now = new Date()) => new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 
-/** The raw row as kept in quarantine: column → value; a ragged row also keeps every value as read. */
-export function rawOf(header: string[], values: string[]): Record<string, unknown> {
-  const raw: Record<string, unknown> = {};
-  header.forEach((h, i) => { raw[h] = values[i] ?? ''; });
-  if (values.length !== header.length) raw.__values = values;
-  return raw;
-}
-
-export const rawHash = (values: string[]) => createHash('sha256').update(values.join('\u001f')).digest();
-
 /** Runs (or resumes) a load unless another runner holds it. Never throws for a bad file: the load records the failure. */
 export async function runLoad(db: Db, loadId: number, opts: RunOptions = {}): Promise<RunOutcome> {
-  if (opts.pool) {
-    const client = await opts.pool.connect();
-    // Kysely on this one client (its release is ours to call), so COPY and queries share the connection and its transaction.
-    const held = new Proxy(client, {
-      get(t, p) {
-        if (p === 'release') return () => {};
-        const v = Reflect.get(t, p, t);
-        return typeof v === 'function' ? v.bind(t) : v;
-      },
-    });
-    const conn = new Kysely<Database>({ dialect: new PostgresDialect({ pool: { connect: async () => held, end: async () => {} } as unknown as pg.Pool }) });
-    let broken = false;
+  const pool = opts.pool ?? poolOf(db);
+  if (!pool) throw new Error('runLoad: the Db has no pool of its own; pass opts.pool');
+  const client = await pool.connect();
+  // Kysely on this one client (its release is ours to call), so COPY and queries share the connection and its transaction.
+  const held = new Proxy(client, {
+    get(t, p) {
+      if (p === 'release') return () => {};
+      const v = Reflect.get(t, p, t);
+      return typeof v === 'function' ? v.bind(t) : v;
+    },
+  });
+  const conn = new Kysely<Database>({ dialect: new PostgresDialect({ pool: { connect: async () => held, end: async () => {} } as unknown as pg.Pool }) });
+  let broken = false;
+  try {
+    if (!(await repo.tryLockLoad(conn, loadId))) return 'busy';
     try {
-      if (!(await repo.tryLockLoad(conn, loadId))) return 'busy';
+      const load = await repo.getLoad(conn, loadId);
+      if (!load || load.status === 'succeeded' || load.status === 'failed') return 'finished-already';
+      // One load of a source writes at a time: its first-load fast path relies on nobody else adding keys.
+      if (!(await repo.tryLockSource(conn, load.source_code))) return 'busy';
       try {
         await repo.createStage(client);
         return await run(conn, db, loadId, opts, client);
       } finally {
-        await repo.unlockLoad(conn, loadId).catch(() => { broken = true; });
+        await repo.unlockSource(conn, load.source_code).catch(() => { broken = true; });
       }
     } finally {
-      await conn.destroy();
-      client.release(broken);
+      await repo.unlockLoad(conn, loadId).catch(() => { broken = true; });
     }
+  } finally {
+    await conn.destroy();
+    client.release(broken);
   }
-  return db.connection().execute(async (conn) => {
-    if (!(await repo.tryLockLoad(conn, loadId))) return 'busy';
-    try {
-      return await run(conn, db, loadId, opts);
-    } finally {
-      await repo.unlockLoad(conn, loadId).catch(() => {});
-    }
-  });
 }
 
 function messageOf(err: unknown): { message: Message; fields?: unknown } {
@@ -89,22 +93,50 @@ function messageOf(err: unknown): { message: Message; fields?: unknown } {
   return { message: { zh: `加载失败：${text}`, en: `load failed: ${text}` } };
 }
 
-function higher(a: string | null, b: string): string {
-  if (a === null || a === '') return b;
-  if (b === '') return a;
-  const na = Number(a), nb = Number(b);
-  if (Number.isFinite(na) && Number.isFinite(nb)) return nb > na ? b : a;
-  const da = Date.parse(a), dbb = Date.parse(b);
-  if (!Number.isNaN(da) && !Number.isNaN(dbb)) return dbb > da ? b : a;
-  return b > a ? b : a;
+/**
+ * A file's batches mapped on worker threads, each reading the whole file and mapping every `parts`-th batch,
+ * handed on in order; each keeps at most a couple of batches ahead of what this thread has taken.
+ */
+async function* workerBatches(input: WorkerInput, parts: number): AsyncGenerator<RecordBatch> {
+  const inboxes: WorkerMessage[][] = [];
+  let wake: (() => void) | null = null;
+  const workers = Array.from({ length: parts }, (_, part) => {
+    const inbox: WorkerMessage[] = [];
+    inboxes.push(inbox);
+    const deliver = (m: WorkerMessage) => { inbox.push(m); wake?.(); };
+    // A bigger young generation: a batch's lines live until it is posted, and scavenging them over and over cost a third of the time.
+    const w = new Worker(new URL('./interfaces.batch-worker.mjs', import.meta.url), {
+      workerData: { ...input, options: { ...input.options, part, parts } } satisfies WorkerInput, resourceLimits: { maxYoungGenerationSizeMb: 192 },
+    });
+    w.on('message', deliver);
+    w.on('error', (err) => deliver({ type: 'error', message: err.message }));
+    w.on('exit', (code) => { if (code !== 0) deliver({ type: 'error', message: `the mapping thread stopped (exit ${code})` }); });
+    return w;
+  });
+  try {
+    for (let k = 0; ; k++) {
+      const inbox = inboxes[k % parts]!;
+      while (!inbox.length) await new Promise<void>((r) => { wake = r; });
+      wake = null;
+      const m = inbox.shift()!;
+      if (m.type === 'done') return;
+      if (m.type === 'error') {
+        if (m.missing) throw new MissingColumns(m.fields ?? []);
+        if (m.msg) throw new AppError((m.code ?? 'VALIDATION') as ErrorCode, m.msg, m.fields ?? []);
+        throw new Error(m.message);
+      }
+      for (const r of m.batch.rejected) r.rawHash = Buffer.from(r.rawHash);
+      yield m.batch;
+      workers[k % parts]!.postMessage({ type: 'more' });
+    }
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
 }
 
-async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client?: pg.PoolClient): Promise<RunOutcome> {
-  const load = await repo.getLoad(conn, loadId);
-  if (!load) return 'finished-already';
-  if (load.status === 'succeeded' || load.status === 'failed') return 'finished-already';
+async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client: pg.PoolClient): Promise<RunOutcome> {
+  const load = (await repo.getLoad(conn, loadId))!;
   const actor: Actor = { userId: load.created_by, username: load.created_by_username ?? 'system', ip: null };
-  const batchRows = opts.batchRows ?? DEFAULT_BATCH_ROWS;
   const today = opts.today ?? bankToday();
   let inTx = false;
   let inflight: Promise<void> | null = null;
@@ -112,127 +144,121 @@ async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client?: 
     const iface = await repo.getInterface(conn, load.interface_id);
     const mrow = await repo.getMapping(conn, load.interface_id, load.mapping_version);
     if (!iface || !mrow) throw new Error('interface or mapping version missing');
-    const mapping = mrow.mapping as Mapping;
-    const resumed = Number(load.checkpoint_row) > 0;
+    const checkpoint = Number(load.checkpoint_row);
     await repo.setStatus(conn, loadId, 'running', { started_at: load.started_at ?? new Date() });
-    await repo.log(conn, loadId, 'info', resumed ? `resumed after row ${load.checkpoint_row}` : 'started');
+    await repo.log(conn, loadId, 'info', checkpoint > 0 ? `resumed after row ${checkpoint}` : 'started');
 
-    let header: string[] = load.header ?? [];
-    let compiled: Compiled | null = null;
-    let rows: AsyncGenerator<Row>;
     const isPull = load.format === 'postgres';
+    const options: Omit<BatchOptions, 'header'> = {
+      mapping: mrow.mapping as Mapping, today, checkpoint, batchRows: opts.batchRows ?? DEFAULT_BATCH_ROWS, sourceCode: load.source_code, loadId,
+      watermarkColumn: isPull ? iface.watermark_column : null, watermark: load.watermark_from,
+    };
+    let batches: AsyncGenerator<RecordBatch>;
     if (isPull) {
       if (!iface.pg_url || !iface.pg_query) throw invalid([fieldError('pgUrl', 'required', '未配置数据库连接或查询', 'no connection URL or query is configured')]);
-      rows = readPostgres(iface.pg_url, iface.pg_query, load.watermark_from, (h) => { header = h; });
+      let header: string[] = [];
+      batches = mapBatches(readPostgres(iface.pg_url, iface.pg_query, load.watermark_from, (h) => { header = h; }), { ...options, header: () => header });
     } else {
       if (!load.file_path || !fs.existsSync(load.file_path)) throw invalid([fieldError('file', 'exists', '待加载的文件已不存在', 'the file to load is gone')]);
-      rows = readFileRows(load.file_path, { format: load.format as 'csv', encoding: load.encoding as 'utf8', header }, iface.delimiter);
+      const info = { format: load.format as 'csv', encoding: load.encoding as 'utf8', header: load.header ?? [] };
+      batches = (load.file_size ?? 0) >= (opts.workerBytes ?? WORKER_BYTES)
+        ? workerBatches({ path: load.file_path, info, delimiter: iface.delimiter, options }, opts.workers ?? Math.max(1, Math.min(2, os.cpus().length)))
+        : fileBatches(load.file_path, info, iface.delimiter, options);
     }
 
-    const checkpoint = Number(load.checkpoint_row);
-    let rowNo = 0;
+    // A first load of a source (nothing stored, nothing committed by an earlier run) COPYs without looking keys
+    // up; should a key repeat across batches after all, the batch is redone the careful way.
+    let fresh = checkpoint === 0 && (await repo.sourceIsEmpty(conn, load.source_code));
     let watermark: string | null = load.watermark_from;
-    let wmIdx = -1;
-    let accepted: repo.StagedRecord[] = [];
-    let rejected: repo.QuarantineIn[] = [];
-    let keys = new Set<string>();
-    let lastRow = checkpoint;
-    let bytes = 0;
-    let batches = 0;
-    const touched: number[] = [];
+    let committed = 0;
     let integrationError: string | null = null;
-
-    type Batch = { accepted: repo.StagedRecord[]; rejected: repo.QuarantineIn[]; lastRow: number; bytes: number };
-    // One batch commits while the next is parsed and mapped: the database and the mapping work side by side.
-    // Batches still commit one after another, in order, each with its checkpoint.
     let failure: unknown = null;
+
+    const write = async (b: RecordBatch): Promise<{ ids: number[]; inserted: number; changed: number }> => {
+      if (fresh) {
+        await sql`SAVEPOINT fresh`.execute(conn);
+        try {
+          await repo.copyLines(client, 'source_record', b.lines);
+          await sql`RELEASE SAVEPOINT fresh`.execute(conn);
+          return { ids: opts.resolve === false ? [] : await repo.recordIds(conn, load.source_code, b.keys), inserted: b.keys.length, changed: 0 };
+        } catch (err) {
+          if ((err as { code?: string }).code !== '23505') throw err;
+          await sql`ROLLBACK TO SAVEPOINT fresh`.execute(conn);
+          fresh = false;
+        }
+      }
+      const stored = b.keys.length ? await repo.existingHashes(conn, load.source_code, b.keys) : new Map<string, string>();
+      const added: string[] = [], addedKeys: string[] = [], changed: string[] = [];
+      b.keys.forEach((k, i) => {
+        const h = stored.get(k);
+        if (h === undefined) { added.push(b.lines[i]!); addedKeys.push(k); } else if (h !== b.hashes[i]) changed.push(b.lines[i]!);
+      });
+      await repo.copyLines(client, 'source_record', added);
+      let changedIds: number[] = [];
+      if (changed.length) {
+        await repo.copyLines(client, 'interface_stage', changed);
+        changedIds = await repo.updateFromStage(conn, load.source_code);
+      }
+      const addedIds = opts.resolve === false ? [] : await repo.recordIds(conn, load.source_code, addedKeys);
+      return { ids: [...addedIds, ...changedIds], inserted: added.length, changed: changed.length };
+    };
+
+    const commit = async (b: RecordBatch) => {
+      await sql`BEGIN`.execute(conn);
+      inTx = true;
+      const w = await write(b);
+      await repo.quarantineRows(conn, load.interface_id, loadId, b.rejected);
+      // A row superseded by a later one of the same key counts as accepted and changed (the later row changed it).
+      await repo.advanceLoad(conn, loadId, {
+        rows: b.keys.length + b.superseded + b.rejected.length, accepted: b.keys.length + b.superseded, rejected: b.rejected.length, inserted: w.inserted,
+        changed: w.changed + b.superseded, unchanged: b.keys.length - w.inserted - w.changed, checkpoint: b.lastRow, bytes: b.bytes,
+      });
+      await sql`COMMIT`.execute(conn);
+      inTx = false;
+      committed++;
+      // Resolution runs after the commit and in its own transactions: its failure is logged, the load is kept.
+      if (w.ids.length && opts.resolve !== false) {
+        try {
+          await resolveSourceRecords(db, actor, w.ids);
+        } catch (err) {
+          integrationError = err instanceof Error ? err.message : String(err);
+          await repo.log(conn, loadId, 'warn', `integration failed for ${w.ids.length} records: ${integrationError}`);
+        }
+      }
+    };
+    // One batch commits while the next is mapped; batches still commit one after another, in order, each with its checkpoint.
     const settle = async () => {
       if (inflight) await inflight;
       inflight = null;
       if (failure) throw failure;
     };
-    const flush = async () => {
-      if (!accepted.length && !rejected.length) return;
-      const batch: Batch = { accepted, rejected, lastRow, bytes };
-      accepted = [];
-      rejected = [];
-      keys = new Set();
-      await settle();
-      inflight = commit(batch).catch((err) => { failure = err; });
-    };
-    const commit = async ({ accepted, rejected, lastRow, bytes }: Batch) => {
-      await sql`BEGIN`.execute(conn);
-      inTx = true;
-      let written: { id: number; inserted: boolean }[];
-      if (client && accepted.length) {
-        await repo.copyToStage(client, accepted);
-        written = await repo.upsertStaged(conn, load.source_code, loadId);
-      } else written = await repo.upsertRecords(conn, load.source_code, loadId, accepted);
-      await repo.quarantineRows(conn, load.interface_id, loadId, rejected);
-      const inserted = written.filter((w) => w.inserted).length;
-      await repo.advanceLoad(conn, loadId, {
-        rows: accepted.length + rejected.length, accepted: accepted.length, rejected: rejected.length, inserted, changed: written.length - inserted,
-        unchanged: accepted.length - written.length, checkpoint: lastRow, bytes,
-      });
-      await sql`COMMIT`.execute(conn);
-      inTx = false;
-      batches++;
-      // Resolution runs after the commit and in its own transactions: its failure is logged, the load is kept.
-      if (written.length && opts.resolve !== false) {
-        try {
-          await resolveSourceRecords(db, actor, written.map((w) => w.id));
-        } catch (err) {
-          integrationError = err instanceof Error ? err.message : String(err);
-          await repo.log(conn, loadId, 'warn', `integration failed for ${written.length} records: ${integrationError}`);
-        }
-        touched.push(written.length);
-      }
-    };
 
-    for await (const row of rows) {
-      rowNo++;
-      if (!compiled) {
-        compiled = compileMapping(mapping, header, today);
-        if (compiled.missing.length) {
-          throw invalid(compiled.missing.map((c) => fieldError(`header.${c}`, 'missingColumn', `数据缺少映射所需的列“${c}”`, `the data lacks the mapped column "${c}"`)));
-        }
-        if (isPull) {
-          await repo.setLoad(conn, loadId, { header });
-          if (iface.watermark_column) wmIdx = header.findIndex((h) => h.toLowerCase() === iface.watermark_column!.toLowerCase());
-        }
+    let headerSaved = !isPull;
+    for await (const b of batches) {
+      if (b.header && !headerSaved) {
+        await settle();
+        await repo.setLoad(conn, loadId, { header: b.header });
+        headerSaved = true;
       }
-      if (wmIdx >= 0) watermark = higher(watermark, row.values[wmIdx] ?? '');
-      if (rowNo <= checkpoint) continue;
-      const r = compiled.map(row.values);
-      if (r.ok) {
-        if (keys.has(r.record.recordKey)) await flush();
-        keys.add(r.record.recordKey);
-        accepted.push({ ...r.record, hash: contentHash(r.record) });
-      } else {
-        rejected.push({ rowNo, raw: rawOf(header, row.values), rawHash: rawHash(row.values), reasons: r.reasons });
-      }
-      lastRow = rowNo;
-      bytes = row.bytes;
-      if (accepted.length + rejected.length >= batchRows) {
-        await flush();
-        if (opts.stopAfterBatches !== undefined) {
-          await settle();
-          if (batches >= opts.stopAfterBatches) return 'stopped';
-        }
+      if (b.watermark !== undefined) watermark = b.watermark;
+      if (!b.keys.length && !b.rejected.length && !b.superseded) continue;
+      await settle();
+      inflight = commit(b).catch((err) => { failure = err; });
+      if (opts.stopAfterBatches !== undefined) {
+        await settle();
+        if (committed >= opts.stopAfterBatches) return 'stopped';
       }
     }
-    if (!isPull) bytes = load.file_size ?? bytes;
-    await flush();
     await settle();
 
     await sql`BEGIN`.execute(conn);
     inTx = true;
-    const done = await repo.getLoad(conn, loadId);
+    const done = (await repo.getLoad(conn, loadId))!;
     await repo.setStatus(conn, loadId, 'succeeded', {
-      finished_at: new Date(), bytes_done: isPull ? rowNo : load.file_size ?? bytes, watermark_to: isPull ? watermark : null, integration_error: integrationError,
+      finished_at: new Date(), bytes_done: isPull ? done.rows_read : load.file_size ?? done.bytes_done, watermark_to: isPull ? watermark : null, integration_error: integrationError,
     });
     if (isPull && watermark !== null) await repo.updateInterface(conn, iface.id, { watermark });
-    const counts = { read: done!.rows_read, accepted: done!.accepted, rejected: done!.rejected, new: done!.inserted, changed: done!.changed, unchanged: done!.unchanged };
+    const counts = { read: done.rows_read, accepted: done.accepted, rejected: done.rejected, new: done.inserted, changed: done.changed, unchanged: done.unchanged };
     await audit(conn, actor, { action: 'import', entity: 'interface_load', entityId: loadId, changes: { interface: iface.code, source: load.source_code, file: load.file_name, ...counts, watermark: isPull ? watermark : undefined } });
     await sql`COMMIT`.execute(conn);
     inTx = false;
@@ -242,7 +268,7 @@ async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client?: 
   } catch (err) {
     await inflight;
     if (inTx) await sql`ROLLBACK`.execute(conn).catch(() => {});
-    const { message, fields } = messageOf(err);
+    const { message, fields } = messageOf(err instanceof MissingColumns ? invalid(err.fields) : err);
     await sql`BEGIN`.execute(conn);
     await repo.setStatus(conn, loadId, 'failed', { finished_at: new Date(), error: JSON.stringify({ message, fields }) });
     await audit(conn, actor, { action: 'import_failed', entity: 'interface_load', entityId: loadId, changes: { source: load.source_code, error: message.en } });

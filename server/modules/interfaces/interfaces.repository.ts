@@ -5,6 +5,7 @@ import type { InterfaceLoadTable, InterfaceTable, LoadStatus, QuarantineStatus }
 import type { Insertable, Updateable } from 'kysely';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { LOAD_COLUMNS } from './interfaces.batches.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Sources
@@ -207,30 +208,19 @@ export async function upsertRecords(db: Db, sourceCode: string, loadId: number, 
   return res.rows;
 }
 
-/** COPY text format: backslash, tab, newline and carriage return escaped; null as \N. */
-function copyText(v: string | null): string {
-  if (v === null) return '\\N';
-  return /[\\\t\n\r]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : v;
-}
-
-/** The batch's staging table on this connection: emptied by every commit. */
+/** The batch's staging table on this connection (changed records on their way to an UPDATE): emptied by every commit. */
 export async function createStage(client: pg.PoolClient) {
-  await client.query(`CREATE TEMP TABLE IF NOT EXISTS interface_stage (
-    record_key text, kind text, name text, id_type text, id_no text, mobile text, email text, birth_date date, gender text, address text,
-    employer text, legal_rep text, attributes jsonb, accounts jsonb, hash bytea, updated timestamptz) ON COMMIT DELETE ROWS`);
+  await client.query(`CREATE TEMP TABLE IF NOT EXISTS interface_stage (${LOAD_COLUMNS.map((c) => `${c} ${STAGE_TYPES[c] ?? 'text'}`).join(', ')}) ON COMMIT DELETE ROWS`);
 }
 
-/** COPYs a batch into the staging table (inside the caller's transaction): the fast path for big loads. */
-export async function copyToStage(client: pg.PoolClient, recs: StagedRecord[]) {
-  const lines: string[] = [];
-  for (const r of recs) {
-    lines.push([
-      copyText(r.recordKey), r.kind, copyText(r.name), copyText(r.id_type), copyText(r.id_no), copyText(r.mobile), copyText(r.email), copyText(r.birth_date),
-      copyText(r.gender), copyText(r.address), copyText(r.employer), copyText(r.legal_rep), copyText(JSON.stringify(r.attributes)), copyText(JSON.stringify(r.accounts)),
-      `\\\\x${r.hash.toString('hex')}`, copyText(r.source_updated_at),
-    ].join('\t'));
-  }
-  const stream = client.query(copyFrom('COPY interface_stage FROM STDIN'));
+const STAGE_TYPES: Partial<Record<(typeof LOAD_COLUMNS)[number], string>> = {
+  birth_date: 'date', attributes: 'jsonb', accounts: 'jsonb', content_hash: 'bytea', source_updated_at: 'timestamptz', first_load_id: 'bigint', last_load_id: 'bigint',
+};
+
+/** COPYs lines of LOAD_COLUMNS text into a table (inside the caller's transaction). */
+export async function copyLines(client: pg.PoolClient, table: 'source_record' | 'interface_stage', lines: string[]) {
+  if (!lines.length) return;
+  const stream = client.query(copyFrom(`COPY ${table} (${LOAD_COLUMNS.join(', ')}) FROM STDIN`));
   await new Promise<void>((resolve, reject) => {
     stream.on('error', reject);
     stream.on('finish', resolve);
@@ -238,16 +228,44 @@ export async function copyToStage(client: pg.PoolClient, recs: StagedRecord[]) {
   });
 }
 
-/** Upserts the staged batch, as upsertRecords does. */
-export async function upsertStaged(db: Db, sourceCode: string, loadId: number) {
-  const res = await sql<{ id: number; inserted: boolean }>`
-    INSERT INTO source_record AS t (source_code, record_key, kind, name, id_type, id_no, mobile, email, birth_date, gender, address, employer, legal_rep,
-      attributes, accounts, content_hash, source_updated_at, first_load_id, last_load_id)
-    SELECT ${sourceCode}, u.record_key, u.kind, u.name, u.id_type, u.id_no, u.mobile, u.email, u.birth_date, u.gender, u.address, u.employer, u.legal_rep,
-      u.attributes, u.accounts, u.hash, u.updated, ${loadId}, ${loadId}
-    FROM interface_stage u
-    ${UPSERT_ON_CONFLICT}`.execute(db);
-  return res.rows;
+/** The stored content hash (hex) of each of these keys of a source that exists. */
+export async function existingHashes(db: Db, sourceCode: string, keys: string[]) {
+  const r = await sql<{ record_key: string; h: string }>`
+    SELECT record_key, encode(content_hash, 'hex') AS h FROM source_record WHERE source_code = ${sourceCode} AND record_key = ANY(${keys}::text[])`.execute(db);
+  return new Map(r.rows.map((x) => [x.record_key, x.h]));
+}
+
+/** Applies the staged (changed) records to theirs: new content, back to pending for integration. Returns their ids. */
+export async function updateFromStage(db: Db, sourceCode: string) {
+  const r = await sql<{ id: number }>`
+    UPDATE source_record t SET kind = u.kind, name = u.name, id_type = u.id_type, id_no = u.id_no, mobile = u.mobile, email = u.email,
+      birth_date = u.birth_date, gender = u.gender, address = u.address, employer = u.employer, legal_rep = u.legal_rep, attributes = u.attributes,
+      accounts = u.accounts, content_hash = u.content_hash, source_updated_at = u.source_updated_at, last_load_id = u.last_load_id,
+      match_status = 'pending', updated_at = now()
+    FROM interface_stage u WHERE t.source_code = ${sourceCode} AND t.record_key = u.record_key
+    RETURNING t.id`.execute(db);
+  return r.rows.map((x) => Number(x.id));
+}
+
+export async function recordIds(db: Db, sourceCode: string, keys: string[]) {
+  if (!keys.length) return [];
+  const r = await sql<{ id: number }>`SELECT id FROM source_record WHERE source_code = ${sourceCode} AND record_key = ANY(${keys}::text[])`.execute(db);
+  return r.rows.map((x) => Number(x.id));
+}
+
+/** Whether a source holds no record yet (a first load writes without looking each key up). */
+export async function sourceIsEmpty(db: Db, sourceCode: string) {
+  return !(await db.selectFrom('source_record').select('id').where('source_code', '=', sourceCode).limit(1).executeTakeFirst());
+}
+
+/** A session-level lock on a source while a load writes its records: two loads of one source take turns. */
+export async function tryLockSource(conn: Db, sourceCode: string): Promise<boolean> {
+  const r = await sql<{ ok: boolean }>`SELECT pg_try_advisory_lock(74110011, hashtext(${sourceCode})) AS ok`.execute(conn);
+  return r.rows[0]!.ok;
+}
+
+export async function unlockSource(conn: Db, sourceCode: string) {
+  await sql`SELECT pg_advisory_unlock(74110011, hashtext(${sourceCode}))`.execute(conn);
 }
 
 /** The id of a source's record by its own key (an unchanged upsert returns no row). */

@@ -1,0 +1,43 @@
+/**
+ * The loader's worker thread for big files: reads, parses and maps the file into batches (fileBatches) and
+ * posts them to the loader, at most AHEAD batches ahead of what the loader has committed, so the mapping of
+ * the next batches runs on the other core while the database takes the last one.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { AppError } from '../../platform/errors.ts';
+import { fileBatches, MissingColumns, type BatchOptions } from './interfaces.batches.ts';
+import type { FileInfo } from './interfaces.readers.ts';
+
+export type WorkerInput = { path: string; info: Pick<FileInfo, 'format' | 'encoding' | 'header'>; delimiter: string; options: Omit<BatchOptions, 'header'> };
+export type WorkerMessage =
+  | { type: 'batch'; batch: import('./interfaces.batches.ts').RecordBatch }
+  | { type: 'done' }
+  /** An AppError (a bad file) keeps its code and message; anything else is a plain failure. */
+  | { type: 'error'; message: string; code?: string; msg?: { zh: string; en: string }; fields?: MissingColumns['fields']; missing?: boolean };
+
+export const AHEAD = 2;
+
+const port = parentPort!;
+const input = workerData as WorkerInput;
+let credit = AHEAD;
+let wake: (() => void) | null = null;
+port.on('message', (m: { type: 'more' }) => {
+  if (m.type === 'more') {
+    credit++;
+    wake?.();
+  }
+});
+
+try {
+  for await (const batch of fileBatches(input.path, input.info, input.delimiter, input.options)) {
+    while (credit <= 0) await new Promise<void>((r) => { wake = r; });
+    wake = null;
+    credit--;
+    port.postMessage({ type: 'batch', batch } satisfies WorkerMessage);
+  }
+  port.postMessage({ type: 'done' } satisfies WorkerMessage);
+} catch (err) {
+  const app = err instanceof AppError ? { code: err.code, msg: err.msg, fields: err.fields } : {};
+  const missing = err instanceof MissingColumns ? { missing: true, fields: err.fields } : {};
+  port.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err), ...app, ...missing } satisfies WorkerMessage);
+}

@@ -1,0 +1,184 @@
+/**
+ * Rows of a source → batches ready for the database: each accepted record as its own key, content hash and
+ * a line of COPY text in `source_record`'s load columns; each rejected row with its reasons. No database
+ * here, so it runs on the loader's thread or, for big files, on a worker thread beside it
+ * (interfaces.batch-worker.ts) while the loader commits the batch before.
+ */
+import { createHash, hash as digest } from 'node:crypto';
+import { compileMapping, canonicalContent, type CanonicalRecord, type Mapping } from '../../../engines/transform/index.ts';
+import type { FieldError } from '../../platform/errors.ts';
+import { readFileRows, type FileInfo, type Row } from './interfaces.readers.ts';
+
+/** The columns a batch's COPY lines fill, in order (source_record and the loader's staging table). */
+export const LOAD_COLUMNS = [
+  'source_code', 'record_key', 'kind', 'name', 'id_type', 'id_no', 'mobile', 'email', 'birth_date', 'gender', 'address', 'employer', 'legal_rep',
+  'attributes', 'accounts', 'content_hash', 'source_updated_at', 'first_load_id', 'last_load_id',
+] as const;
+
+export type Rejected = { rowNo: number; raw: Record<string, unknown>; rawHash: Buffer; reasons: unknown };
+
+export type RecordBatch = {
+  /** The batch's place in the load (0, 1, 2 …): batches commit in this order. */
+  index: number;
+  /** Accepted records: keys[i], hashes[i] (hex sha256 of the canonical content) and lines[i] (COPY text) belong together. */
+  keys: string[];
+  hashes: string[];
+  lines: string[];
+  rejected: Rejected[];
+  /** Accepted rows whose key a later row of the same batch repeated: the later row is the one kept. */
+  superseded: number;
+  /** The last row (1-based, data rows) and the byte offset this batch reaches: the load's checkpoint once committed. */
+  lastRow: number;
+  bytes: number;
+  /** Pulls: the header (known once the query answers) and the highest watermark value so far. */
+  header?: string[];
+  watermark?: string | null;
+};
+
+export type BatchOptions = {
+  mapping: Mapping;
+  /** The header as inspected (files); pulls learn it from the first row. */
+  header: () => string[];
+  today: string;
+  /** Rows up to this one were committed by an earlier run: read (for the watermark), not mapped again. */
+  checkpoint: number;
+  batchRows: number;
+  sourceCode: string;
+  loadId: number;
+  /** Pulls: the column whose highest value is the next run's watermark, and where it stands. */
+  watermarkColumn?: string | null;
+  watermark?: string | null;
+  /** Several mappers over the same rows: this one maps batches k ≡ part (mod parts). */
+  part?: number;
+  parts?: number;
+};
+
+/** A mapped column the data lacks: the load fails before anything is written. */
+export class MissingColumns extends Error {
+  constructor(readonly fields: FieldError[]) {
+    super('missing columns');
+  }
+}
+
+/** The raw row as kept in quarantine: column → value; a ragged row also keeps every value as read. */
+export function rawOf(header: string[], values: string[]): Record<string, unknown> {
+  const raw: Record<string, unknown> = {};
+  header.forEach((h, i) => { raw[h] = values[i] ?? ''; });
+  if (values.length !== header.length) raw.__values = values;
+  return raw;
+}
+
+export const rawHash = (values: string[]) => createHash('sha256').update(values.join('\u001f')).digest();
+
+/** COPY text format: backslash, tab, newline and carriage return escaped; null as \N. */
+export function copyText(v: string | null | undefined): string {
+  if (v == null) return '\\N';
+  return /[\\\t\n\r]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : v;
+}
+
+const EMPTY_OBJECT = '{}';
+const EMPTY_ARRAY = '[]';
+
+/** One record's COPY line in LOAD_COLUMNS order; `content` is its canonical content, `hash` that content's sha256 (hex). */
+function copyLine(source: string, loadId: string, r: CanonicalRecord, hash: string): string {
+  const attrs = Object.keys(r.attributes).length ? copyText(JSON.stringify(r.attributes)) : EMPTY_OBJECT;
+  const accts = r.accounts.length ? copyText(JSON.stringify(r.accounts)) : EMPTY_ARRAY;
+  return `${source}\t${copyText(r.recordKey)}\t${r.kind}\t${copyText(r.name)}\t${copyText(r.id_type)}\t${copyText(r.id_no)}\t${copyText(r.mobile)}\t${copyText(r.email)}\t${
+    copyText(r.birth_date)}\t${copyText(r.gender)}\t${copyText(r.address)}\t${copyText(r.employer)}\t${copyText(r.legal_rep)}\t${attrs}\t${accts}\t\\\\x${hash}\t${
+    copyText(r.source_updated_at)}\t${loadId}\t${loadId}`;
+}
+
+function higher(a: string | null, b: string): string {
+  if (a === null || a === '') return b;
+  if (b === '') return a;
+  const na = Number(a), nb = Number(b);
+  if (Number.isFinite(na) && Number.isFinite(nb)) return nb > na ? b : a;
+  const da = Date.parse(a), dbb = Date.parse(b);
+  if (!Number.isNaN(da) && !Number.isNaN(dbb)) return dbb > da ? b : a;
+  return b > a ? b : a;
+}
+
+/**
+ * Maps rows into batches of `batchRows` rows each, counted from the checkpoint: batch k holds data rows
+ * checkpoint + k·batchRows + 1 … checkpoint + (k+1)·batchRows, so several mappers reading the same rows agree on
+ * the batches, and with `parts`, mapper `part` maps only batches k ≡ part (mod parts), reading past the rest.
+ * A key repeated within a batch keeps its last row (the earlier one is counted as superseded). Throws
+ * MissingColumns if the data lacks a mapped column.
+ */
+export async function* mapBatches(rows: AsyncIterable<Row>, o: BatchOptions): AsyncGenerator<RecordBatch> {
+  const source = copyText(o.sourceCode);
+  const loadId = String(o.loadId);
+  const parts = o.parts ?? 1, part = o.part ?? 0;
+  let compiled: ReturnType<typeof compileMapping> | null = null;
+  let header: string[] = [];
+  let wmIdx = -1;
+  let watermark = o.watermark ?? null;
+  let rowNo = 0;
+  let index = 0;
+  let b = empty(0);
+  let at = new Map<string, number>();
+  let yielded = false;
+  function empty(k: number): RecordBatch {
+    return { index: k, keys: [], hashes: [], lines: [], rejected: [], superseded: 0, lastRow: 0, bytes: 0 };
+  }
+  const take = () => {
+    const out = b;
+    if (!yielded) out.header = header;
+    if (o.watermarkColumn) out.watermark = watermark;
+    yielded = true;
+    b = empty(index);
+    at = new Map();
+    return out;
+  };
+  for await (const row of rows) {
+    rowNo++;
+    if (!compiled) {
+      header = o.header();
+      compiled = compileMapping(o.mapping, header, o.today);
+      if (compiled.missing.length) {
+        throw new MissingColumns(compiled.missing.map((c) => ({ field: `header.${c}`, rule: 'missingColumn', message: { zh: `数据缺少映射所需的列“${c}”`, en: `the data lacks the mapped column "${c}"` } })));
+      }
+      if (o.watermarkColumn) wmIdx = header.findIndex((h) => h.toLowerCase() === o.watermarkColumn!.toLowerCase());
+    }
+    if (wmIdx >= 0) watermark = higher(watermark, row.values[wmIdx] ?? '');
+    if (rowNo <= o.checkpoint) continue;
+    const k = Math.floor((rowNo - o.checkpoint - 1) / o.batchRows);
+    if (k !== index) {
+      if (index % parts === part) yield take();
+      index = k;
+      b.index = k;
+    }
+    b.lastRow = rowNo;
+    b.bytes = row.bytes;
+    if (k % parts !== part) continue;
+    const r = compiled.map(row.values);
+    if (r.ok) {
+      const key = r.record.recordKey;
+      const hash = digest('sha256', canonicalContent(r.record), 'hex');
+      const line = copyLine(source, loadId, r.record, hash);
+      const seen = at.get(key);
+      if (seen !== undefined) {
+        b.hashes[seen] = hash;
+        b.lines[seen] = line;
+        b.superseded++;
+      } else {
+        at.set(key, b.keys.length);
+        b.keys.push(key);
+        b.hashes.push(hash);
+        b.lines.push(line);
+      }
+    } else {
+      b.rejected.push({ rowNo, raw: rawOf(header, row.values), rawHash: rawHash(row.values), reasons: r.reasons });
+    }
+  }
+  // The last batch (or, with nothing to map, an empty one that carries a pull's header and watermark).
+  if (index % parts === part && (b.lastRow || (!yielded && parts === 1))) {
+    if (!b.lastRow) b.lastRow = Math.max(rowNo, o.checkpoint);
+    yield take();
+  }
+}
+
+/** A file's batches (as mapBatches), read from the start. */
+export function fileBatches(path: string, info: Pick<FileInfo, 'format' | 'encoding' | 'header'>, delimiter: string, o: Omit<BatchOptions, 'header'>) {
+  return mapBatches(readFileRows(path, info, delimiter), { ...o, header: () => info.header });
+}
