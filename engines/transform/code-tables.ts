@@ -1,5 +1,5 @@
 /** Code-value translation: each source system's codes to Banyan's one code set (I1). Pure. */
-import { halfWidth, type Message, type Outcome } from './values.ts';
+import { halfWidth, type Failure, type Message, type Outcome } from './values.ts';
 
 /**
  * A translation table. `exact` compares trimmed, half-width, case-folded values; `contains` finds the
@@ -66,23 +66,32 @@ export type CompiledCodeTable = (value: string) => Outcome;
 
 /** Prepares a table for fast lookups, e.g. compileCodeTable(DEFAULT_CODE_TABLES.gender!)('男') → { ok: true, value: 'M' }. */
 export function compileCodeTable(table: CodeTable, tableName: string): CompiledCodeTable {
+  const fn = codeTableFn(table, tableName);
+  return (value) => {
+    const r = fn(value);
+    return typeof r === 'object' && r !== null ? r : { ok: true, value: r };
+  };
+}
+
+/** The same lookup for the mapping's inner loop: the value (or null), or the Failure (see transformFn). */
+export function codeTableFn(table: CodeTable, tableName: string): (value: string) => string | null | Failure {
   const exact = new Map<string, string>();
   for (const [k, v] of Object.entries(table.entries)) exact.set(fold(k), v);
   const keys = [...exact.keys()].sort((a, b) => b.length - a.length);
   const contains = table.match === 'contains';
   return (value) => {
     const v = fold(value);
-    if (!v) return { ok: true, value: null };
+    if (!v) return null;
     let hit = exact.get(v);
     if (hit === undefined && contains) {
       const k = keys.find((key) => v.includes(key));
       if (k !== undefined) hit = exact.get(k);
     }
-    if (hit !== undefined) return { ok: true, value: hit === '' ? null : hit };
+    if (hit !== undefined) return hit === '' ? null : hit;
     switch (table.otherwise ?? 'reject') {
-      case 'keep': return { ok: true, value: value.trim() };
-      case 'blank': return { ok: true, value: null };
-      case 'default': return { ok: true, value: table.defaultValue ?? null };
+      case 'keep': return value.trim();
+      case 'blank': return null;
+      case 'default': return table.defaultValue ?? null;
       default:
         return { ok: false, rule: 'codeTable', message: { zh: `“${value.trim()}”不在代码表 ${tableName} 中`, en: `"${value.trim()}" is not in code table ${tableName}` } };
     }

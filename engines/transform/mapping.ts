@@ -7,8 +7,8 @@ import { createHash, hash } from 'node:crypto';
 import { validateResidentId } from '../identity/cn-id.ts';
 import { validateEmail } from '../identity/phone.ts';
 import { validateUscc } from '../identity/uscc.ts';
-import { compileCodeTable, DEFAULT_CODE_TABLES, ID_TYPES, type CodeTable, type CompiledCodeTable } from './code-tables.ts';
-import { applyTransform, halfWidth, parseDate, toE164Mobile, TRANSFORMS, type Message, type TransformName } from './values.ts';
+import { codeTableFn, DEFAULT_CODE_TABLES, ID_TYPES, type CodeTable } from './code-tables.ts';
+import { halfWidth, parseDate, toE164Mobile, transformFn, TRANSFORMS, type Failure, type Message, type TransformName } from './values.ts';
 
 export const CORE_FIELDS = ['kind', 'name', 'id_type', 'id_no', 'mobile', 'email', 'birth_date', 'gender', 'address', 'employer', 'legal_rep', 'source_updated_at'] as const;
 export type CoreField = (typeof CORE_FIELDS)[number];
@@ -102,7 +102,7 @@ export function mappedColumns(m: Mapping): string[] {
 const REQUIRED: Message = { zh: '不能为空', en: 'is required' };
 const fail = (field: string, rule: string, message: Message, value?: string): Reason => ({ field, rule, message, value });
 
-type Step = { field: TargetField; index: number; value?: string; steps: Array<(v: string) => ReturnType<typeof applyTransform>>; required: boolean };
+type Step = { field: TargetField; index: number; value?: string; steps: Array<(v: string) => string | null | Failure>; required: boolean };
 
 export type Compiled = {
   /** Mapped columns the header lacks (empty when the file fits). */
@@ -119,10 +119,10 @@ export function compileMapping(m: Mapping, header: string[], today: string): Com
   const pos = new Map<string, number>();
   header.forEach((h, i) => { if (!pos.has(norm(h))) pos.set(norm(h), i); });
   const missing = mappedColumns(m).filter((c) => !pos.has(norm(c)));
-  const tables = new Map<string, CompiledCodeTable>();
-  for (const [name, t] of Object.entries(m.codeTables)) tables.set(name, compileCodeTable(t, name));
+  const tables = new Map<string, Step['steps'][number]>();
+  for (const [name, t] of Object.entries(m.codeTables)) tables.set(name, codeTableFn(t, name));
   const steps: Step[] = m.fields.map((f) => {
-    const fns: Step['steps'] = (f.transforms ?? []).map((t) => (v: string) => applyTransform(t, v));
+    const fns: Step['steps'] = (f.transforms ?? []).map(transformFn);
     const table = f.codeTable ? tables.get(f.codeTable) : undefined;
     if (table) fns.push(table);
     return { field: f.field, index: f.column ? pos.get(norm(f.column)) ?? -1 : -1, value: f.value, steps: fns, required: !!f.required };
@@ -144,12 +144,12 @@ export function compileMapping(m: Mapping, header: string[], today: string): Com
       for (const fn of s.steps) {
         if (v === null) break;
         const r = fn(v);
-        if (!r.ok) {
+        if (r !== null && typeof r === 'object') {
           reasons.push(fail(s.field, r.rule, r.message, raw));
           v = null;
           break;
         }
-        v = r.value;
+        v = r;
       }
       if (v !== null && v.trim() === '') v = null;
       if (v === null && s.required && !reasons.some((r) => r.field === s.field)) reasons.push(fail(s.field, 'required', REQUIRED, raw));
@@ -158,7 +158,10 @@ export function compileMapping(m: Mapping, header: string[], today: string): Com
     const rec = canonicalise(out, extra, reasons, today);
     if (reasons.length) return { ok: false, reasons };
     let recordKey: string;
-    if (keyIdx.length) {
+    if (keyIdx.length === 1) {
+      recordKey = (values[keyIdx[0]!] ?? '').trim();
+      if (!recordKey) return { ok: false, reasons: [fail('record_key', 'required', { zh: '记录主键为空', en: 'the record key is empty' })] };
+    } else if (keyIdx.length) {
       const parts = keyIdx.map((i) => (values[i] ?? '').trim());
       if (parts.some((p) => p === '')) return { ok: false, reasons: [fail('record_key', 'required', { zh: '记录主键为空', en: 'the record key is empty' })] };
       recordKey = parts.join('|');
@@ -173,9 +176,8 @@ export function compileMapping(m: Mapping, header: string[], today: string): Com
 
 /** The field rules every mapped value meets, whatever the source: ID checksums, E.164 mobiles, real dates … */
 function canonicalise(v: Record<string, string | null>, extra: readonly string[], reasons: Reason[], today: string): CanonicalRecord {
-  const str = (k: string) => v[k] ?? null;
-  let idNo = str('id_no');
-  let idType = str('id_type');
+  let idNo = v.id_no ?? null;
+  let idType = v.id_type ?? null;
   if (idType && !(ID_TYPES as readonly string[]).includes(idType)) {
     reasons.push(fail('id_type', 'enum', { zh: `证件类型 ${idType} 不在 Banyan 代码集中`, en: `ID type ${idType} is not one of Banyan's` }, idType));
   }
@@ -193,33 +195,33 @@ function canonicalise(v: Record<string, string | null>, extra: readonly string[]
       else reasons.push(fail('id_no', `uscc.${r.rule}`, r.rule === 'checksum' ? { zh: '统一社会信用代码校验位错误', en: 'USCC check character is wrong' } : { zh: '统一社会信用代码格式不正确', en: 'USCC has the wrong format' }, idNo));
     }
   } else if (idType) idType = null;
-  let mobile = str('mobile');
+  let mobile = v.mobile ?? null;
   if (mobile && !mobile.startsWith('+86')) {
     const r = toE164Mobile(mobile);
     if (r.ok) mobile = r.value;
     else reasons.push(fail('mobile', r.rule, r.message, mobile));
   }
-  let email = str('email');
+  let email = v.email ?? null;
   if (email) {
     const r = validateEmail(halfWidth(email));
     if (r.ok) email = r.value;
     else reasons.push(fail('email', 'email', { zh: '不是有效的邮箱地址', en: 'is not a valid e-mail address' }, email));
   }
-  let birth = str('birth_date');
+  let birth = v.birth_date ?? null;
   if (birth && !/^\d{4}-\d{2}-\d{2}$/.test(birth)) {
     const r = parseDate(birth);
     if (r.ok) birth = r.value;
     else reasons.push(fail('birth_date', r.rule, r.message, birth));
   }
   if (birth && birth > today) reasons.push(fail('birth_date', 'past', { zh: '出生日期晚于今天', en: 'is after today' }, birth));
-  let updated = str('source_updated_at');
+  let updated = v.source_updated_at ?? null;
   if (updated && Number.isNaN(Date.parse(updated.replace(' ', 'T')))) {
     reasons.push(fail('source_updated_at', 'timestamp', { zh: '不是有效的时间', en: 'is not a timestamp' }, updated));
     updated = null;
   }
-  const gender = str('gender');
+  const gender = v.gender ?? null;
   if (gender && gender !== 'M' && gender !== 'F') reasons.push(fail('gender', 'enum', { zh: '性别只能是 M 或 F（请配置代码表）', en: 'must be M or F (set a code table)' }, gender));
-  let kind = str('kind');
+  let kind = v.kind ?? null;
   if (!kind) kind = idType === 'uscc' || idType === 'business_license' ? 'org' : 'person';
   if (kind !== 'person' && kind !== 'org') reasons.push(fail('kind', 'enum', { zh: '客户类别只能是 person 或 org（请配置代码表）', en: 'must be person or org (set a code table)' }, kind));
   const attributes: Record<string, string> = {};
@@ -241,11 +243,11 @@ function canonicalise(v: Record<string, string | null>, extra: readonly string[]
     }
   }
   if (Object.keys(account).length && !account.accountNo) reasons.push(fail('account.accountNo', 'required', { zh: '有账户信息时账号不能为空', en: 'is required when account fields are mapped' }));
-  const name = str('name');
+  const name = v.name ?? null;
   if (name && name.length > 200) reasons.push(fail('name', 'maxLength', { zh: '名称超过 200 字', en: 'is longer than 200 characters' }, name.slice(0, 40)));
   return {
     recordKey: '', kind: kind as 'person' | 'org', name, id_type: idType, id_no: idNo, mobile, email, birth_date: birth, gender: gender as 'M' | 'F' | null,
-    address: str('address'), employer: str('employer'), legal_rep: str('legal_rep'), source_updated_at: updated, attributes, accounts: account.accountNo ? [account] : [],
+    address: v.address ?? null, employer: v.employer ?? null, legal_rep: v.legal_rep ?? null, source_updated_at: updated, attributes, accounts: account.accountNo ? [account] : [],
   };
 }
 

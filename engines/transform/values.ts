@@ -91,6 +91,33 @@ export const TRANSFORM_NAMES: Record<TransformName, Message> = {
   yuan_to_fen: { zh: '元转分', en: 'Yuan to fen' },
 };
 
+/** A failed transformation, as applyTransform reports it. */
+export type Failure = Extract<Outcome, { ok: false }>;
+
+/**
+ * A named transformation as a function for the mapping's inner loop: the value (or null) on success and the
+ * Failure object otherwise, so a successful step allocates no outcome. e.g. transformFn('trim')(' a ') → 'a'.
+ */
+export function transformFn(name: TransformName): (value: string) => string | null | Failure {
+  const unwrap = (f: (v: string) => Outcome) => (v: string) => {
+    const r = f(v);
+    return r.ok ? r.value : r;
+  };
+  switch (name) {
+    case 'trim': return (v) => v.trim();
+    case 'halfwidth': return halfWidth;
+    case 'upper': return (v) => v.toUpperCase();
+    case 'lower': return (v) => v.toLowerCase();
+    case 'collapse_spaces': return (v) => v.replace(/\s+/g, ' ');
+    case 'remove_spaces': return (v) => v.replace(/\s+/g, '');
+    case 'digits_only': return (v) => v.replace(/\D+/g, '');
+    case 'date': return unwrap(parseDate);
+    case 'mobile_e164': return unwrap(toE164Mobile);
+    case 'id18': return id18;
+    case 'yuan_to_fen': return unwrap(yuanToFen);
+  }
+}
+
 /** Applies one named transformation; empty results become null. */
 export function applyTransform(name: TransformName, value: string): Outcome {
   switch (name) {

@@ -33,7 +33,7 @@ try {
     while (credit <= 0) await new Promise<void>((r) => { wake = r; });
     wake = null;
     credit--;
-    port.postMessage({ type: 'batch', batch } satisfies WorkerMessage);
+    port.postMessage({ type: 'batch', batch } satisfies WorkerMessage, [batch.data.buffer as ArrayBuffer]);
   }
   port.postMessage({ type: 'done' } satisfies WorkerMessage);
 } catch (err) {

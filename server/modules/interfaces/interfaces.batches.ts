@@ -20,10 +20,15 @@ export type Rejected = { rowNo: number; raw: Record<string, unknown>; rawHash: B
 export type RecordBatch = {
   /** The batch's place in the load (0, 1, 2 …): batches commit in this order. */
   index: number;
-  /** Accepted records: keys[i], hashes[i] (hex sha256 of the canonical content) and lines[i] (COPY text) belong together. */
+  /**
+   * Accepted records: keys[i], hashes[i] (hex sha256 of the canonical content) and record i's line of COPY text,
+   * data[ends[i-1] … ends[i]) with its newline, belong together. The text is bytes already, built as the rows are
+   * mapped: it crosses from a worker thread without a copy and goes to the database as it is.
+   */
   keys: string[];
   hashes: string[];
-  lines: string[];
+  data: Uint8Array;
+  ends: number[];
   rejected: Rejected[];
   /** Accepted rows whose key a later row of the same batch repeated: the later row is the one kept. */
   superseded: number;
@@ -79,7 +84,7 @@ export function copyText(v: string | null | undefined): string {
 const EMPTY_OBJECT = '{}';
 const EMPTY_ARRAY = '[]';
 
-/** One record's COPY line in LOAD_COLUMNS order; `content` is its canonical content, `hash` that content's sha256 (hex). */
+/** One record's COPY line in LOAD_COLUMNS order (without the newline); `hash` is its content's sha256 (hex). */
 function copyLine(source: string, loadId: string, r: CanonicalRecord, hash: string): string {
   const attrs = Object.keys(r.attributes).length ? copyText(JSON.stringify(r.attributes)) : EMPTY_OBJECT;
   const accts = r.accounts.length ? copyText(JSON.stringify(r.accounts)) : EMPTY_ARRAY;
@@ -87,6 +92,51 @@ function copyLine(source: string, loadId: string, r: CanonicalRecord, hash: stri
     copyText(r.birth_date)}\t${copyText(r.gender)}\t${copyText(r.address)}\t${copyText(r.employer)}\t${copyText(r.legal_rep)}\t${attrs}\t${accts}\t\\\\x${hash}\t${
     copyText(r.source_updated_at)}\t${loadId}\t${loadId}`;
 }
+
+const EMPTY = new Uint8Array(0);
+
+/** UTF-8 text appended line by line into one growing buffer (each line's string is garbage at once). */
+class TextBuffer {
+  private buf = Buffer.allocUnsafeSlow(1 << 20);
+  private used = 0;
+  /** Appends `s` and a newline; returns the end offset. */
+  line(s: string): number {
+    if (this.used + s.length * 3 + 1 > this.buf.length) {
+      const next = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.used + s.length * 3 + 1));
+      this.buf.copy(next, 0, 0, this.used);
+      this.buf = next;
+    }
+    this.used += this.buf.write(s, this.used);
+    this.buf[this.used++] = 10;
+    return this.used;
+  }
+  bytes(): Uint8Array {
+    return this.buf.subarray(0, this.used);
+  }
+}
+
+/** Drops the records a later row of the same key superseded (rare: rebuilt only then). */
+function compact(b: RecordBatch, dropped: Set<number>) {
+  const keys: string[] = [], hashes: string[] = [], ends: number[] = [], parts: Uint8Array[] = [];
+  let end = 0;
+  b.keys.forEach((k, i) => {
+    const from = i ? b.ends[i - 1]! : 0;
+    if (dropped.has(i)) return;
+    keys.push(k);
+    hashes.push(b.hashes[i]!);
+    parts.push(b.data.subarray(from, b.ends[i]));
+    end += b.ends[i]! - from;
+    ends.push(end);
+  });
+  // Its own memory (not the shared pool Buffer.concat may use): the batch's bytes are handed to another thread.
+  const data = Buffer.allocUnsafeSlow(end);
+  let at = 0;
+  for (const p of parts) { data.set(p, at); at += p.length; }
+  Object.assign(b, { keys, hashes, ends, data });
+}
+
+/** Record i's line (with its newline) of a batch. */
+export const lineOf = (b: RecordBatch, i: number) => b.data.subarray(i ? b.ends[i - 1]! : 0, b.ends[i]);
 
 function higher(a: string | null, b: string): string {
   if (a === null || a === '') return b;
@@ -119,10 +169,16 @@ export async function* mapBatches(rows: AsyncIterable<Row>, o: BatchOptions): As
   let at = new Map<string, number>();
   let yielded = false;
   function empty(k: number): RecordBatch {
-    return { index: k, keys: [], hashes: [], lines: [], rejected: [], superseded: 0, lastRow: 0, bytes: 0 };
+    return { index: k, keys: [], hashes: [], data: EMPTY, ends: [], rejected: [], superseded: 0, lastRow: 0, bytes: 0 };
   }
+  let text = new TextBuffer();
+  let dropped: Set<number> | null = null;
   const take = () => {
     const out = b;
+    out.data = text.bytes();
+    if (dropped) compact(out, dropped);
+    text = new TextBuffer();
+    dropped = null;
     if (!yielded) out.header = header;
     if (o.watermarkColumn) out.watermark = watermark;
     yielded = true;
@@ -158,15 +214,13 @@ export async function* mapBatches(rows: AsyncIterable<Row>, o: BatchOptions): As
       const line = copyLine(source, loadId, r.record, hash);
       const seen = at.get(key);
       if (seen !== undefined) {
-        b.hashes[seen] = hash;
-        b.lines[seen] = line;
+        (dropped ??= new Set()).add(seen);
         b.superseded++;
-      } else {
-        at.set(key, b.keys.length);
-        b.keys.push(key);
-        b.hashes.push(hash);
-        b.lines.push(line);
       }
+      at.set(key, b.keys.length);
+      b.keys.push(key);
+      b.hashes.push(hash);
+      b.ends.push(text.line(line));
     } else {
       b.rejected.push({ rowNo, raw: rawOf(header, row.values), rawHash: rawHash(row.values), reasons: r.reasons });
     }

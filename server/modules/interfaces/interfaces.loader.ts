@@ -17,7 +17,7 @@ import { audit, type Actor } from '../../platform/audit.ts';
 import { AppError, fieldError, invalid, type ErrorCode, type Message } from '../../platform/errors.ts';
 import type { Mapping } from '../../../engines/transform/index.ts';
 import { resolveSourceRecords } from '../integration/integration.service.ts';
-import { fileBatches, mapBatches, MissingColumns, type BatchOptions, type RecordBatch } from './interfaces.batches.ts';
+import { fileBatches, lineOf, mapBatches, MissingColumns, type BatchOptions, type RecordBatch } from './interfaces.batches.ts';
 import type { WorkerInput, WorkerMessage } from './interfaces.batch-worker.ts';
 import { readPostgres } from './interfaces.readers.ts';
 import * as repo from './interfaces.repository.ts';
@@ -104,7 +104,7 @@ async function* workerBatches(input: WorkerInput, parts: number): AsyncGenerator
     const inbox: WorkerMessage[] = [];
     inboxes.push(inbox);
     const deliver = (m: WorkerMessage) => { inbox.push(m); wake?.(); };
-    // A bigger young generation: a batch's lines live until it is posted, and scavenging them over and over cost a third of the time.
+    // A bigger young generation: fewer scavenges of a batch's keys and hashes, alive until the batch is posted.
     const w = new Worker(new URL('./interfaces.batch-worker.mjs', import.meta.url), {
       workerData: { ...input, options: { ...input.options, part, parts } } satisfies WorkerInput, resourceLimits: { maxYoungGenerationSizeMb: 192 },
     });
@@ -126,6 +126,7 @@ async function* workerBatches(input: WorkerInput, parts: number): AsyncGenerator
         throw new Error(m.message);
       }
       for (const r of m.batch.rejected) r.rawHash = Buffer.from(r.rawHash);
+      m.batch.data = Buffer.from(m.batch.data.buffer, m.batch.data.byteOffset, m.batch.data.byteLength);
       yield m.batch;
       workers[k % parts]!.postMessage({ type: 'more' });
     }
@@ -178,7 +179,7 @@ async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client: p
       if (fresh) {
         await sql`SAVEPOINT fresh`.execute(conn);
         try {
-          await repo.copyLines(client, 'source_record', b.lines);
+          await repo.copyLines(client, 'source_record', b.data);
           await sql`RELEASE SAVEPOINT fresh`.execute(conn);
           return { ids: opts.resolve === false ? [] : await repo.recordIds(conn, load.source_code, b.keys), inserted: b.keys.length, changed: 0 };
         } catch (err) {
@@ -188,15 +189,15 @@ async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client: p
         }
       }
       const stored = b.keys.length ? await repo.existingHashes(conn, load.source_code, b.keys) : new Map<string, string>();
-      const added: string[] = [], addedKeys: string[] = [], changed: string[] = [];
+      const added: Uint8Array[] = [], addedKeys: string[] = [], changed: Uint8Array[] = [];
       b.keys.forEach((k, i) => {
         const h = stored.get(k);
-        if (h === undefined) { added.push(b.lines[i]!); addedKeys.push(k); } else if (h !== b.hashes[i]) changed.push(b.lines[i]!);
+        if (h === undefined) { added.push(lineOf(b, i)); addedKeys.push(k); } else if (h !== b.hashes[i]) changed.push(lineOf(b, i));
       });
-      await repo.copyLines(client, 'source_record', added);
+      await repo.copyLines(client, 'source_record', Buffer.concat(added));
       let changedIds: number[] = [];
       if (changed.length) {
-        await repo.copyLines(client, 'interface_stage', changed);
+        await repo.copyLines(client, 'interface_stage', Buffer.concat(changed));
         changedIds = await repo.updateFromStage(conn, load.source_code);
       }
       const addedIds = opts.resolve === false ? [] : await repo.recordIds(conn, load.source_code, addedKeys);

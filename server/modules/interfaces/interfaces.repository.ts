@@ -217,14 +217,14 @@ const STAGE_TYPES: Partial<Record<(typeof LOAD_COLUMNS)[number], string>> = {
   birth_date: 'date', attributes: 'jsonb', accounts: 'jsonb', content_hash: 'bytea', source_updated_at: 'timestamptz', first_load_id: 'bigint', last_load_id: 'bigint',
 };
 
-/** COPYs lines of LOAD_COLUMNS text into a table (inside the caller's transaction). */
-export async function copyLines(client: pg.PoolClient, table: 'source_record' | 'interface_stage', lines: string[]) {
-  if (!lines.length) return;
+/** COPYs text in LOAD_COLUMNS order, one record per line, into a table (inside the caller's transaction). */
+export async function copyLines(client: pg.PoolClient, table: 'source_record' | 'interface_stage', data: Uint8Array) {
+  if (!data.length) return;
   const stream = client.query(copyFrom(`COPY ${table} (${LOAD_COLUMNS.join(', ')}) FROM STDIN`));
   await new Promise<void>((resolve, reject) => {
     stream.on('error', reject);
     stream.on('finish', resolve);
-    stream.end(`${lines.join('\n')}\n`);
+    stream.end(data);
   });
 }
 
