@@ -20,6 +20,8 @@ const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const CHUNK = Number(process.env.BENCH_CHUNK ?? 50_000);
 const PER_RECORD_MS = 12;
 const NAME = 'banyan_bench_resolve_bulk';
+/** A real calendar date or null (a mistyped 1967-02-29 or 0000-05-28 is dropped, as a load's validation would). */
+const validDate = (d: string) => (d && d >= '1900' && !Number.isNaN(Date.parse(d)) && new Date(d).toISOString().slice(0, 10) === d ? d : null);
 
 let h = await benchDatabase(NAME);
 // Every run resolves a first load into an empty centre: a database left by an earlier run is made again.
@@ -51,7 +53,7 @@ try {
         const n = i + k;
         return {
           source_code: source, record_key: key, kind, name: name || null, id_type: idType || null, id_no: idNo || null, mobile: mobile || null, email: email || null,
-          birth_date: (birth && normDate(birth)) || null, gender: gender === 'M' || gender === 'F' ? gender : null, address: address || null,
+          birth_date: validDate(birth ? normDate(birth) : ''), gender: gender === 'M' || gender === 'F' ? gender : null, address: address || null,
           employer: employer || null, legal_rep: legalRep || null,
           accounts: n % 3 ? [] : [{ accountNo: `A-${key}`, productCode: 'DEP_CURRENT', currency: 'CNY', status: 'active', openedOn: '2024-01-02', balanceFen: 1000 + n, branchCode: null }],
         };

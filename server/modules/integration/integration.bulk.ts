@@ -21,9 +21,18 @@ import { goldenRecord, pickField, type Chosen, type GoldenField } from './integr
 
 export const BULK_THRESHOLD = 2_000;
 export const BULK_CHUNK = 50_000;
+/** How long one scheduled run resolves in bulk before it leaves the rest to the next run. */
+export const BULK_RUN_MS = 10 * 60_000;
 
 export type BulkProgress = { source: string; records: number; done: number; ms: number; summary: ResolveSummary };
-export type BulkOptions = { chunk?: number; onProgress?: (p: BulkProgress) => void; /** A chunk failed in bulk (its records are then resolved one by one). */ onError?: (err: unknown) => void };
+export type BulkOptions = {
+  chunk?: number;
+  onProgress?: (p: BulkProgress) => void;
+  /** A chunk failed in bulk (its records are then resolved one by one). */
+  onError?: (err: unknown) => void;
+  /** No chunk is started after this time (epoch ms): a scheduled run stays short, the next one goes on. */
+  deadline?: number;
+};
 
 type Cfg = Awaited<ReturnType<typeof defaults>>;
 type Rec = repo.RecordRow;
@@ -50,12 +59,12 @@ export async function resolveBulk(db: Db, actor: Actor, opts: BulkOptions = {}):
   const sources = [...new Set([...order, ...sample.map((r) => r.source_code)])].filter((s) => sample.some((r) => r.source_code === s));
   let done = 0;
   for (const source of sources) {
-    for (;;) {
+    while (!opts.deadline || Date.now() < opts.deadline) {
       const t0 = performance.now();
       const once = () => db.transaction().execute(async (trx) => {
         await repo.lockBulkResolution(trx);
         const recs = await repo.lockPendingChunk(trx, source, opts.chunk ?? BULK_CHUNK);
-        return { n: recs.length, ids: recs.map((r) => r.id), s: recs.length ? await resolveChunk(trx, actor, recs, m.model, order, cfg) : emptySummary() };
+        return { n: recs.length, s: recs.length ? await resolveChunk(trx, actor, recs, m.model, order, cfg) : emptySummary() };
       });
       let r: Awaited<ReturnType<typeof once>>;
       try {
@@ -69,7 +78,7 @@ export async function resolveBulk(db: Db, actor: Actor, opts: BulkOptions = {}):
         opts.onError?.(err);
         const ids = await repo.lockPendingChunk(db, source, opts.chunk ?? BULK_CHUNK).then((x) => x.map((y) => y.id));
         if (!ids.length) throw err;
-        r = { n: ids.length, ids, s: await resolveSourceRecords(db, actor, ids) };
+        r = { n: ids.length, s: await resolveSourceRecords(db, actor, ids) };
       }
       if (!r.n) break;
       add(total, r.s);

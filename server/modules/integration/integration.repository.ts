@@ -517,12 +517,11 @@ export async function insertManagerHistoryBulk(db: Db, rows: { customer_id: numb
     SELECT customer_id, NULL, to_manager_id, reason, by_user_id FROM json_to_recordset(${rowsJson(rows)}::json) AS x(customer_id bigint, to_manager_id int, reason text, by_user_id int)`.execute(db);
 }
 
-/** Identities of new customers; one already held by another customer is skipped (an identity belongs to one customer). */
+/** Identities for many customers (the caller skips those held already: one committed meanwhile is a unique violation, and the chunk is retried). */
 export async function insertIdentitiesBulk(db: Db, rows: { customer_id: number; id_type: string; id_no: string; is_primary: boolean }[]) {
   if (!rows.length) return;
   await sql`INSERT INTO customer_identity (customer_id, id_type, id_no, is_primary)
-    SELECT customer_id, id_type, id_no, is_primary FROM json_to_recordset(${rowsJson(rows)}::json) AS x(customer_id bigint, id_type text, id_no text, is_primary boolean)
-    ON CONFLICT (id_type, id_no) DO NOTHING`.execute(db);
+    SELECT customer_id, id_type, id_no, is_primary FROM json_to_recordset(${rowsJson(rows)}::json) AS x(customer_id bigint, id_type text, id_no text, is_primary boolean)`.execute(db);
 }
 export async function insertContactsBulk(db: Db, rows: { customer_id: number; kind: string; value: string; is_primary: boolean }[]) {
   if (!rows.length) return;

@@ -10,7 +10,7 @@ import { maskingRules, seesClear, type MaskRules } from '../customers/customers.
 import { maskValue } from '../../../engines/identity/index.ts';
 import * as repo from './integration.repository.ts';
 import { applyGolden } from './integration.golden.ts';
-import { BULK_THRESHOLD, resolveBulk } from './integration.bulk.ts';
+import { BULK_RUN_MS, BULK_THRESHOLD, resolveBulk } from './integration.bulk.ts';
 import { builtinModel, fromCustomer, fromRecord, keysOf, orderSources, prepared, score, type MatchModel, type PairScore, type Prepared } from './integration.matching.ts';
 import { movedCounts, runMerge, runUnmerge, type MergeSnapshot } from './integration.merge.ts';
 import { PERSONAL_GOLDEN_FIELDS } from './integration.survivorship.ts';
@@ -213,9 +213,12 @@ export async function resolvePending(db: Db, opts: { batch?: number; max?: numbe
   };
   if ((await repo.countPendingNew(db, bulkThreshold + 1)) > bulkThreshold) {
     add(await resolveBulk(db, SYSTEM_ACTOR, {
+      // A scheduled run stays within pg-boss's job expiry (15 min): the next run (every 10 min) goes on from the pending records.
+      deadline: Date.now() + BULK_RUN_MS,
       onError: (err) => log?.(`integration: a bulk chunk failed, resolving its records one by one: ${(err as Error)?.message ?? err}`),
       onProgress: (p) => log?.(`integration: bulk resolution ${p.source} +${p.records} (${p.done} done, ${(p.records / (p.ms / 1000)).toFixed(0)} records/s): ${p.summary.matched} matched, ${p.summary.created} created, ${p.summary.review} to review`),
     }));
+    if ((await repo.countPendingNew(db, bulkThreshold + 1)) > bulkThreshold) return total;
   }
   for (let done = 0; done < max; done += batch) {
     const ids = await repo.pendingRecordIds(db, batch);

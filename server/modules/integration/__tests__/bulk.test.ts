@@ -10,6 +10,8 @@ import { seedSmallBank } from '../../../test/fixtures.ts';
 import { resolveBulk } from '../integration.bulk.ts';
 import { resolvePending, resolveSourceRecords } from '../integration.service.ts';
 
+/** A real calendar date or null (a mistyped 1967-02-29 or 0000-05-28 is dropped, as a load's validation would). */
+const validDate = (d: string) => (d && d >= '1900' && !Number.isNaN(Date.parse(d)) && new Date(d).toISOString().slice(0, 10) === d ? d : null);
 const rid = (first17: string) => first17 + residentIdCheckChar(first17);
 
 type Rec = {
@@ -36,7 +38,7 @@ async function load(db: Db, recs: Rec[]): Promise<number[]> {
 function generated(n: number, seed: number): Rec[] {
   return syntheticRecords(n, seed).map((r, i) => ({
     source: r.source, key: r.id, kind: r.kind, name: r.name, idType: r.idType, idNo: r.idNo, mobile: r.mobile, email: r.email,
-    birthDate: r.birthDate ? normDate(r.birthDate) || null : null, gender: r.gender, address: r.address, employer: r.employer, legalRep: r.legalRep,
+    birthDate: validDate(r.birthDate ? normDate(r.birthDate) : ''), gender: r.gender, address: r.address, employer: r.employer, legalRep: r.legalRep,
     accounts: i % 3 ? [] : [{ accountNo: `A-${r.id}`, productCode: i % 30 ? 'DEP_CURRENT' : 'NO_SUCH_PRODUCT', currency: 'CNY', status: 'active', openedOn: '2024-01-02', balanceFen: 1000 + i, branchCode: i % 2 ? 'BJ01' : 'SH01' }],
   }));
 }
@@ -194,6 +196,35 @@ describe('bulk resolution of a pending backlog', () => {
     expect(await resolvePending(bulk.db, { bulkThreshold: 30 })).toMatchObject({ created: 1 });
     const one = await bulk.db.selectFrom('audit_log').select('entity').where('entity', '=', 'source_record').where('entity_id', '=', String((await bulk.db.selectFrom('source_record').select('id').where('record_key', '=', 'S-1').executeTakeFirstOrThrow()).id)).execute();
     expect(one).toHaveLength(1);
+  });
+
+  it('a crash leaves whole chunks: what failed stays pending and is resolved by the next run', async () => {
+    const base = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM customer`.execute(bulk.db)).rows[0]!.n;
+    // The database fails once the second chunk writes lineage (the first chunk creates fewer than 25 customers).
+    await sql.raw(`CREATE FUNCTION fail_late() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+        IF (SELECT count(*) FROM customer) > ${base + 25} THEN RAISE EXCEPTION 'disk full'; END IF; RETURN NEW; END $$;
+      CREATE TRIGGER fail_late BEFORE INSERT ON customer_field_source FOR EACH ROW EXECUTE FUNCTION fail_late();`).execute(bulk.db);
+    const ids = await load(bulk.db, generated(60, 9).map((r) => ({ ...r, key: `K-${r.key}`, source: 'core_savings' })));
+    const errors: unknown[] = [];
+    try {
+      // The second chunk fails in bulk; its records then go one by one until the database refuses again.
+      await expect(resolveBulk(bulk.db, SYSTEM_ACTOR, { chunk: 20, onError: (e) => errors.push(e) })).rejects.toThrow('disk full');
+    } finally {
+      await sql`DROP TRIGGER fail_late ON customer_field_source`.execute(bulk.db);
+    }
+    expect(errors).toHaveLength(1);
+    const after = await sql<{ id: number; match_status: string; customer_id: number | null; keys: number }>`
+      SELECT r.id, r.match_status, r.customer_id, (SELECT count(*)::int FROM match_key k WHERE k.source_record_id = r.id) AS keys
+      FROM source_record r WHERE r.id = ANY(${ids}::bigint[]) ORDER BY r.id`.execute(bulk.db);
+    const [done, pending] = [after.rows.filter((r) => r.match_status !== 'pending'), after.rows.filter((r) => r.match_status === 'pending')];
+    // The first chunk committed whole; nothing of a rolled-back write is left on the pending records.
+    expect(done.map((r) => r.id).slice(0, 20)).toEqual(ids.slice(0, 20));
+    expect(done.every((r) => r.customer_id !== null && r.keys > 0)).toBe(true);
+    expect(pending.length).toBeGreaterThan(0);
+    expect(pending.every((r) => r.customer_id === null && r.keys === 0)).toBe(true);
+    const s = await resolveBulk(bulk.db, SYSTEM_ACTOR, { chunk: 20, onError });
+    expect(s.matched + s.created + s.review).toBe(pending.length);
+    expect(await bulk.db.selectFrom('source_record').select('id').where('match_status', '=', 'pending').execute()).toEqual([]);
   });
 
   it('audits every customer it creates or attaches to, in a chain that verifies', async () => {
