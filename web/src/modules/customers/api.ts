@@ -74,7 +74,8 @@ export type CustomerFilters = {
 };
 export type CustomerSort = 'customerNo' | 'name' | 'createdAt' | 'aum';
 export type CustomerQuery = CustomerFilters & { sort?: CustomerSort; order?: 'asc' | 'desc'; page: number; pageSize: number };
-export type Page<T> = { items: T[]; total: number; page: number; pageSize: number };
+/** A page of a list; `totalCapped`: there are more than `total` (counting stopped there). */
+export type Page<T> = { items: T[]; total: number; totalCapped?: boolean; page: number; pageSize: number };
 
 export type Identity = { id: number; idType: IdType; idNo: string; country: string | null; expiresOn: string | null; isPrimary: boolean };
 export type Contact = { id: number; kind: ContactKind; value: string; isPrimary: boolean };

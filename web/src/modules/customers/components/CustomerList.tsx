@@ -221,7 +221,7 @@ export function CustomerList() {
           total: list.data?.total ?? 0,
           showSizeChanger: true,
           pageSizeOptions: PAGE_SIZES,
-          showTotal: (total) => t('common.total', { total }),
+          showTotal: (total) => t('common.total', { total: list.data?.totalCapped ? `${total}+` : total }),
           size: 'small',
         }}
         scroll={{ x: 1200 }}
