@@ -38,7 +38,7 @@ type Cfg = Awaited<ReturnType<typeof defaults>>;
 type Rec = repo.RecordRow;
 type Status = 'matched' | 'created' | 'review';
 /** The customer a cluster resolves to: existing (id known) or created by this chunk (id set once inserted). */
-type Target = { id: number; customerNo: string; orgId: number; managerId: number | null; isNew: boolean };
+type Target = { id: number; customerNo: string; orgId: number; managerId: number | null };
 type QueueItem = { other: Target; score: PairScore; recordA: number; recordB: number | null; against: string };
 
 const pairKey = (a: number, b: number) => `${Math.min(a, b)}-${Math.max(a, b)}`;
@@ -111,8 +111,7 @@ function clusterChunk(preps: Prepared[], model: MatchModel, order: string[]) {
 /** Candidate customers per record, as findCandidates ranks them (most shared evidence first, capped). */
 async function candidatesOf(trx: Db, recs: Rec[], preps: Prepared[], keys: string[][], cap: number) {
   const py = recs.map((r) => (r.name ? namePinyin(r.name.replace(/\s+/g, '')).full || '' : ''));
-  const names = new Map<string, { py: string; bd: string | null }>();
-  preps.forEach((p, i) => { if (py[i]) names.set(`${py[i]}|${p.birthDate}`, { py: py[i]!, bd: p.birthDate || null }); });
+  const names = new Set(preps.flatMap((p, i) => (py[i] ? [`${py[i]}|${p.birthDate}`] : [])));
   const rows = await repo.findCandidatesBulk(trx, {
     keys: [...new Set(keys.flat())], idNos: [...new Set(preps.map((p) => p.idNo).filter(Boolean))],
     contacts: [...new Set(preps.flatMap((p) => [p.mobile, p.email]).filter(Boolean))], names: [...names.values()], cap,
@@ -164,7 +163,7 @@ async function resolveChunk(trx: Db, actor: Actor, recs: Rec[], model: MatchMode
   const targetOfCustomer = (id: number) => {
     if (!existing.has(id)) {
       const c = customerOf.get(id)!.c;
-      existing.set(id, { id, customerNo: c.customer_no, orgId: c.org_id, managerId: c.manager_id, isNew: false });
+      existing.set(id, { id, customerNo: c.customer_no, orgId: c.org_id, managerId: c.manager_id });
     }
     return existing.get(id)!;
   };
@@ -387,7 +386,7 @@ async function newCustomer(trx: Db, records: Rec[], cfg: Cfg, place: Target | un
   };
   for (let n = 1; n <= records.length; n++) takeIn(golden, records.slice(0, n), held);
   return {
-    target: { id: 0, customerNo: '', orgId, managerId, isNew: true },
+    target: { id: 0, customerNo: '', orgId, managerId },
     row: {
       type_id: type.id, party: type.party, ...scalarColumns(golden),
       status: accounts.some((a) => a.status !== 'closed') ? 'active' : 'potential', org_id: orgId, manager_id: managerId,

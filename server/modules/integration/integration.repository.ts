@@ -470,9 +470,12 @@ export async function lockBulkResolution(db: Db) {
 
 /**
  * findCandidates for a whole chunk at once: which existing customers share a key, an identity number, a contact,
- * or (customers entered by hand) a name's pinyin and birth date with any record. `probe` is the value that hit.
+ * or (customers entered by hand) a name's pinyin and birth date with any record. `probe` is the value that hit;
+ * names are `pinyin|birth date` (`pinyin|` without one).
  */
-export async function findCandidatesBulk(db: Db, p: { keys: string[]; idNos: string[]; contacts: string[]; names: { py: string; bd: string | null }[]; cap: number }) {
+export async function findCandidatesBulk(db: Db, p: { keys: string[]; idNos: string[]; contacts: string[]; names: string[]; cap: number }) {
+  const withBirth = p.names.filter((n) => !n.endsWith('|'));
+  const nameOnly = p.names.filter((n) => n.endsWith('|')).map((n) => n.slice(0, -1));
   const r = await sql<{ arm: 'k' | 'i' | 'c' | 'n'; probe: string; customer_id: number }>`
     SELECT x.arm, x.probe, x.customer_id FROM (
       SELECT 'k' AS arm, k.key AS probe, k.customer_id FROM match_key k WHERE k.key = ANY(${p.keys}::text[]) AND k.customer_id IS NOT NULL
@@ -481,8 +484,12 @@ export async function findCandidatesBulk(db: Db, p: { keys: string[]; idNos: str
       UNION ALL
       SELECT 'c', cc.value, cc.customer_id FROM customer_contact cc WHERE cc.value = ANY(${p.contacts}::text[])
       UNION ALL
-      SELECT 'n', u.py || '|' || coalesce(u.bd::text, ''), n.id FROM json_to_recordset(${rowsJson(p.names)}::json) AS u(py text, bd date)
-        CROSS JOIN LATERAL (SELECT n.id FROM customer n WHERE n.name_pinyin = u.py AND NOT n.deleted AND (u.bd IS NULL OR n.birth_date = u.bd) LIMIT ${p.cap}) n
+      -- Name and birth date: one hash join over the customers (per name, the pinyin index would read every namesake).
+      SELECT 'n', n.name_pinyin || '|' || to_char(n.birth_date, 'YYYY-MM-DD'), n.id FROM customer n WHERE n.birth_date IS NOT NULL
+        AND n.name_pinyin || '|' || to_char(n.birth_date, 'YYYY-MM-DD') IN (SELECT value FROM json_array_elements_text(${JSON.stringify(withBirth)}::json))
+      UNION ALL
+      SELECT 'n', u.py || '|', n.id FROM unnest(${nameOnly}::text[]) AS u(py)
+        CROSS JOIN LATERAL (SELECT n.id FROM customer n WHERE n.name_pinyin = u.py AND NOT n.deleted LIMIT ${p.cap}) n
     ) x JOIN customer c ON c.id = x.customer_id AND NOT c.deleted`.execute(db);
   return r.rows;
 }
@@ -571,7 +578,7 @@ export async function refreshAumBulk(db: Db, customerIds: number[]) {
   await sql`UPDATE customer c SET aum_fen = coalesce(s.aum, 0) FROM unnest(${customerIds}::bigint[]) AS x(id)
     LEFT JOIN (SELECT a.customer_id, sum(a.balance_fen) AS aum FROM account a JOIN product p ON p.code = a.product_code
       WHERE a.customer_id = ANY(${customerIds}::bigint[]) AND a.status <> 'closed' AND p.is_asset GROUP BY a.customer_id) s ON s.customer_id = x.id
-    WHERE c.id = x.id`.execute(db);
+    WHERE c.id = x.id AND c.aum_fen IS DISTINCT FROM coalesce(s.aum, 0)`.execute(db);
 }
 
 /**
