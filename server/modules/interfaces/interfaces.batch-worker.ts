@@ -1,14 +1,16 @@
 /**
- * The loader's worker thread for big files: reads, parses and maps the file into batches (fileBatches) and
+ * The loader's worker thread for big files: reads, parses and maps the file into batches (fileBatches, or
+ * rangeBatches over the stretches of a CSV file given to it) and
  * posts them to the loader, at most AHEAD batches ahead of what the loader has committed, so the mapping of
  * the next batches runs on the other core while the database takes the last one.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { AppError } from '../../platform/errors.ts';
-import { fileBatches, MissingColumns, type BatchOptions } from './interfaces.batches.ts';
+import { fileBatches, MissingColumns, rangeBatches, type BatchOptions, type FileRange } from './interfaces.batches.ts';
 import type { FileInfo } from './interfaces.readers.ts';
 
-export type WorkerInput = { path: string; info: Pick<FileInfo, 'format' | 'encoding' | 'header'>; delimiter: string; options: Omit<BatchOptions, 'header'> };
+/** With `ranges` (a CSV file cut at its line breaks), this thread reads and maps only those; otherwise the whole file, mapping its share. */
+export type WorkerInput = { path: string; info: Pick<FileInfo, 'format' | 'encoding' | 'header'>; delimiter: string; options: Omit<BatchOptions, 'header'>; ranges?: FileRange[] };
 export type WorkerMessage =
   | { type: 'batch'; batch: import('./interfaces.batches.ts').RecordBatch }
   | { type: 'done' }
@@ -29,7 +31,10 @@ port.on('message', (m: { type: 'more' }) => {
 });
 
 try {
-  for await (const batch of fileBatches(input.path, input.info, input.delimiter, input.options)) {
+  const batches = input.ranges
+    ? rangeBatches(input.path, input.ranges, input.info, input.delimiter, input.options)
+    : fileBatches(input.path, input.info, input.delimiter, input.options);
+  for await (const batch of batches) {
     while (credit <= 0) await new Promise<void>((r) => { wake = r; });
     wake = null;
     credit--;

@@ -5,7 +5,9 @@
  * (interfaces.batch-worker.ts) while the loader commits the batch before.
  */
 import { createHash, hash as digest } from 'node:crypto';
-import { compileMapping, canonicalContent, type CanonicalRecord, type Mapping } from '../../../engines/transform/index.ts';
+import fs from 'node:fs';
+import iconv from 'iconv-lite';
+import { compileMapping, canonicalContent, splitCsv, type CanonicalRecord, type Compiled, type Mapping } from '../../../engines/transform/index.ts';
 import type { FieldError } from '../../platform/errors.ts';
 import { readFileRows, type FileInfo, type Row } from './interfaces.readers.ts';
 
@@ -148,6 +150,68 @@ function higher(a: string | null, b: string): string {
   return b > a ? b : a;
 }
 
+function missingColumns(missing: string[]) {
+  return new MissingColumns(missing.map((c) => ({ field: `header.${c}`, rule: 'missingColumn', message: { zh: `数据缺少映射所需的列“${c}”`, en: `the data lacks the mapped column "${c}"` } })));
+}
+
+/** Collects one batch at a time: mapped rows as keys, hashes and COPY text; rejected rows with their reasons. */
+class BatchBuilder {
+  private readonly source: string;
+  private readonly loadId: string;
+  private b: RecordBatch;
+  private text = new TextBuffer();
+  private at = new Map<string, number>();
+  private dropped: Set<number> | null = null;
+
+  constructor(private readonly compiled: Compiled, private readonly header: string[], o: Pick<BatchOptions, 'sourceCode' | 'loadId'>, index: number) {
+    this.source = copyText(o.sourceCode);
+    this.loadId = String(o.loadId);
+    this.b = empty(index);
+  }
+
+  get batch() {
+    return this.b;
+  }
+
+  add(rowNo: number, values: string[], bytes: number) {
+    const b = this.b;
+    b.lastRow = rowNo;
+    b.bytes = bytes;
+    const r = this.compiled.map(values);
+    if (!r.ok) {
+      b.rejected.push({ rowNo, raw: rawOf(this.header, values), rawHash: rawHash(values), reasons: r.reasons });
+      return;
+    }
+    const key = r.record.recordKey;
+    const hash = digest('sha256', canonicalContent(r.record), 'hex');
+    const seen = this.at.get(key);
+    if (seen !== undefined) {
+      (this.dropped ??= new Set()).add(seen);
+      b.superseded++;
+    }
+    this.at.set(key, b.keys.length);
+    b.keys.push(key);
+    b.hashes.push(hash);
+    b.ends.push(this.text.line(copyLine(this.source, this.loadId, r.record, hash)));
+  }
+
+  /** The batch so far; the next one starts empty as batch `next`. */
+  take(next: number): RecordBatch {
+    const out = this.b;
+    out.data = this.text.bytes();
+    if (this.dropped) compact(out, this.dropped);
+    this.b = empty(next);
+    this.text = new TextBuffer();
+    this.at = new Map();
+    this.dropped = null;
+    return out;
+  }
+}
+
+function empty(k: number): RecordBatch {
+  return { index: k, keys: [], hashes: [], data: EMPTY, ends: [], rejected: [], superseded: 0, lastRow: 0, bytes: 0 };
+}
+
 /**
  * Maps rows into batches of `batchRows` rows each, counted from the checkpoint: batch k holds data rows
  * checkpoint + k·batchRows + 1 … checkpoint + (k+1)·batchRows, so several mappers reading the same rows agree on
@@ -156,79 +220,128 @@ function higher(a: string | null, b: string): string {
  * MissingColumns if the data lacks a mapped column.
  */
 export async function* mapBatches(rows: AsyncIterable<Row>, o: BatchOptions): AsyncGenerator<RecordBatch> {
-  const source = copyText(o.sourceCode);
-  const loadId = String(o.loadId);
   const parts = o.parts ?? 1, part = o.part ?? 0;
-  let compiled: ReturnType<typeof compileMapping> | null = null;
-  let header: string[] = [];
+  let builder: BatchBuilder | null = null;
   let wmIdx = -1;
   let watermark = o.watermark ?? null;
   let rowNo = 0;
   let index = 0;
-  let b = empty(0);
-  let at = new Map<string, number>();
   let yielded = false;
-  function empty(k: number): RecordBatch {
-    return { index: k, keys: [], hashes: [], data: EMPTY, ends: [], rejected: [], superseded: 0, lastRow: 0, bytes: 0 };
-  }
-  let text = new TextBuffer();
-  let dropped: Set<number> | null = null;
-  const take = () => {
-    const out = b;
-    out.data = text.bytes();
-    if (dropped) compact(out, dropped);
-    text = new TextBuffer();
-    dropped = null;
-    if (!yielded) out.header = header;
+  const take = (next: number) => {
+    const out = builder!.take(next);
+    if (!yielded) out.header = o.header();
     if (o.watermarkColumn) out.watermark = watermark;
     yielded = true;
-    b = empty(index);
-    at = new Map();
     return out;
   };
   for await (const row of rows) {
     rowNo++;
-    if (!compiled) {
-      header = o.header();
-      compiled = compileMapping(o.mapping, header, o.today);
-      if (compiled.missing.length) {
-        throw new MissingColumns(compiled.missing.map((c) => ({ field: `header.${c}`, rule: 'missingColumn', message: { zh: `数据缺少映射所需的列“${c}”`, en: `the data lacks the mapped column "${c}"` } })));
-      }
+    if (!builder) {
+      const header = o.header();
+      const compiled = compileMapping(o.mapping, header, o.today);
+      if (compiled.missing.length) throw missingColumns(compiled.missing);
       if (o.watermarkColumn) wmIdx = header.findIndex((h) => h.toLowerCase() === o.watermarkColumn!.toLowerCase());
+      builder = new BatchBuilder(compiled, header, o, 0);
     }
     if (wmIdx >= 0) watermark = higher(watermark, row.values[wmIdx] ?? '');
     if (rowNo <= o.checkpoint) continue;
     const k = Math.floor((rowNo - o.checkpoint - 1) / o.batchRows);
     if (k !== index) {
-      if (index % parts === part) yield take();
+      if (index % parts === part) yield take(k);
+      else builder.batch.index = k;
       index = k;
-      b.index = k;
     }
-    b.lastRow = rowNo;
-    b.bytes = row.bytes;
-    if (k % parts !== part) continue;
-    const r = compiled.map(row.values);
-    if (r.ok) {
-      const key = r.record.recordKey;
-      const hash = digest('sha256', canonicalContent(r.record), 'hex');
-      const line = copyLine(source, loadId, r.record, hash);
-      const seen = at.get(key);
-      if (seen !== undefined) {
-        (dropped ??= new Set()).add(seen);
-        b.superseded++;
-      }
-      at.set(key, b.keys.length);
-      b.keys.push(key);
-      b.hashes.push(hash);
-      b.ends.push(text.line(line));
-    } else {
-      b.rejected.push({ rowNo, raw: rawOf(header, row.values), rawHash: rawHash(row.values), reasons: r.reasons });
+    if (k % parts !== part) {
+      builder.batch.lastRow = rowNo;
+      continue;
     }
+    builder.add(rowNo, row.values, row.bytes);
   }
   // The last batch (or, with nothing to map, an empty one that carries a pull's header and watermark).
-  if (index % parts === part && (b.lastRow || (!yielded && parts === 1))) {
-    if (!b.lastRow) b.lastRow = Math.max(rowNo, o.checkpoint);
-    yield take();
+  if (builder && index % parts === part && builder.batch.lastRow > o.checkpoint) yield take(index + 1);
+  else if (!yielded && parts === 1) {
+    const out = empty(0);
+    out.lastRow = Math.max(rowNo, o.checkpoint);
+    out.header = o.header();
+    if (o.watermarkColumn) out.watermark = watermark;
+    yield out;
+  }
+}
+
+/** A stretch of a file holding whole records: batch `index`, its first data row `firstRow`, bytes [start, end). */
+export type FileRange = { index: number; firstRow: number; rows: number; start: number; end: number };
+
+/**
+ * Cuts a CSV file into batch ranges by its line breaks, or answers null if it holds a quote anywhere (a quoted
+ * field may hold a line break, so only the full parser can tell where records end). A record per non-empty
+ * line, as splitCsv counts them; the header line is not a record. GB18030 and UTF-8 never use the bytes of a
+ * quote or a line break inside a character, so the byte ranges decode on their own.
+ */
+export async function csvRanges(path: string, checkpoint: number, batchRows: number): Promise<FileRange[] | null> {
+  const fh = await fs.promises.open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(8 << 20);
+    const ranges: FileRange[] = [];
+    let pos = 0; // file offset of buf[0]
+    let lineStart = 0; // file offset of the current line
+    let header = true;
+    let row = 0;
+    let cur: FileRange | null = null;
+    const record = (start: number, end: number) => {
+      if (header) { header = false; return; }
+      row++;
+      if (row <= checkpoint) return;
+      if (!cur || cur.rows === batchRows) {
+        cur = { index: ranges.length, firstRow: row, rows: 0, start, end };
+        ranges.push(cur);
+      }
+      cur.rows++;
+      cur.end = end;
+    };
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+      if (!bytesRead) break;
+      const chunk = buf.subarray(0, bytesRead);
+      if (chunk.indexOf(34) !== -1) return null;
+      let i = 0;
+      for (;;) {
+        const nl = chunk.indexOf(10, i);
+        if (nl === -1) break;
+        const lineEnd = pos + nl;
+        // Empty lines (or just a carriage return) are no records.
+        const len = lineEnd - lineStart - (nl > 0 && chunk[nl - 1] === 13 ? 1 : 0);
+        if (len > 0) record(lineStart, lineEnd + 1);
+        lineStart = lineEnd + 1;
+        i = nl + 1;
+      }
+      pos += bytesRead;
+    }
+    if (pos > lineStart) record(lineStart, pos);
+    return ranges;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The batches of these ranges of a CSV file: each range read, decoded and parsed on its own. */
+export async function* rangeBatches(path: string, ranges: FileRange[], info: Pick<FileInfo, 'encoding' | 'header'>, delimiter: string, o: Omit<BatchOptions, 'header'>): AsyncGenerator<RecordBatch> {
+  const compiled = compileMapping(o.mapping, info.header, o.today);
+  if (compiled.missing.length) throw missingColumns(compiled.missing);
+  const fh = await fs.promises.open(path, 'r');
+  try {
+    for (const r of ranges) {
+      const bytes = Buffer.allocUnsafe(r.end - r.start);
+      await fh.read(bytes, 0, bytes.length, r.start);
+      let text = info.encoding === 'gb18030' ? iconv.decode(bytes, 'gb18030') : bytes.toString('utf8');
+      if (r.start === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      const { records } = splitCsv(text, delimiter, true);
+      if (records.length !== r.rows) throw new Error(`rows ${r.firstRow}…: ${records.length} records where the line breaks promised ${r.rows}`);
+      const builder = new BatchBuilder(compiled, info.header, o, r.index);
+      records.forEach((values, i) => builder.add(r.firstRow + i, values, r.end));
+      yield builder.take(r.index + 1);
+    }
+  } finally {
+    await fh.close();
   }
 }
 

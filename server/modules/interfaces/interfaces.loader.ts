@@ -17,7 +17,7 @@ import { audit, type Actor } from '../../platform/audit.ts';
 import { AppError, fieldError, invalid, type ErrorCode, type Message } from '../../platform/errors.ts';
 import type { Mapping } from '../../../engines/transform/index.ts';
 import { resolveSourceRecords } from '../integration/integration.service.ts';
-import { fileBatches, lineOf, mapBatches, MissingColumns, type BatchOptions, type RecordBatch } from './interfaces.batches.ts';
+import { csvRanges, fileBatches, lineOf, mapBatches, MissingColumns, type BatchOptions, type RecordBatch } from './interfaces.batches.ts';
 import type { WorkerInput, WorkerMessage } from './interfaces.batch-worker.ts';
 import { readPostgres } from './interfaces.readers.ts';
 import * as repo from './interfaces.repository.ts';
@@ -94,10 +94,13 @@ function messageOf(err: unknown): { message: Message; fields?: unknown } {
 }
 
 /**
- * A file's batches mapped on worker threads, each reading the whole file and mapping every `parts`-th batch,
- * handed on in order; each keeps at most a couple of batches ahead of what this thread has taken.
+ * A file's batches mapped on worker threads, each mapping every `parts`-th batch (reading only those, in a CSV
+ * file cut at its line breaks; else reading the whole file), handed on in order; each keeps at most a couple of
+ * batches ahead of what this thread has taken.
  */
 async function* workerBatches(input: WorkerInput, parts: number): AsyncGenerator<RecordBatch> {
+  // A CSV file without quotes is cut at its line breaks: each thread reads only its own batches.
+  const ranges = input.info.format === 'csv' ? await csvRanges(input.path, input.options.checkpoint, input.options.batchRows) : null;
   const inboxes: WorkerMessage[][] = [];
   let wake: (() => void) | null = null;
   const workers = Array.from({ length: parts }, (_, part) => {
@@ -106,7 +109,8 @@ async function* workerBatches(input: WorkerInput, parts: number): AsyncGenerator
     const deliver = (m: WorkerMessage) => { inbox.push(m); wake?.(); };
     // A bigger young generation: fewer scavenges of a batch's keys and hashes, alive until the batch is posted.
     const w = new Worker(new URL('./interfaces.batch-worker.mjs', import.meta.url), {
-      workerData: { ...input, options: { ...input.options, part, parts } } satisfies WorkerInput, resourceLimits: { maxYoungGenerationSizeMb: 192 },
+      workerData: { ...input, options: { ...input.options, part, parts }, ranges: ranges?.filter((r) => r.index % parts === part) } satisfies WorkerInput,
+      resourceLimits: { maxYoungGenerationSizeMb: 192 },
     });
     w.on('message', deliver);
     w.on('error', (err) => deliver({ type: 'error', message: err.message }));

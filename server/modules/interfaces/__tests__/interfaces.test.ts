@@ -312,14 +312,18 @@ describe('resumable loads', () => {
     expect(Number(dup.rows[0]!.n)).toBe(0);
   });
 
-  it('on two mapping threads: stopped, resumed, then reloaded with changes, every row once and in order', async () => {
-    const id = await newInterface('WEALTH_THREADS', 'WEALTH');
+  // Without a quote the file is cut at its line breaks, each thread reading its own batches; with one (a quoted
+  // address holding a comma and a line break) each thread reads the whole file and maps its share.
+  it.each([['cut at line breaks', false], ['read whole by each thread', true]])('on two mapping threads (%s): stopped, resumed, then reloaded with changes, every row once and in order', async (_how, quoted) => {
+    const id = await newInterface(quoted ? 'WEALTH_THREADS_Q' : 'WEALTH_THREADS', quoted ? 'CARD' : 'WEALTH');
+    const src = quoted ? 'CARD' : 'WEALTH';
     const rows = Array.from({ length: 1000 }, (_, i) => personRow(i, 'T'));
     rows.push(rows[10]!.slice(), rows[10]!.slice()); // a repeated key: first in batch 0, then twice in the last batch
     rows[1000]![3] = '后来者甲';
     rows[1001]![3] = '后来者乙';
     rows[400]![6] = '12345'; // one rejected row
-    const f = writeCsv(path.join(dir, 'wealth-threads.csv'), rows);
+    if (quoted) rows[650]![10] = '北京市西城区, 金融大街\n7号';
+    const f = writeCsv(path.join(dir, `threads-${src}.csv`), rows);
     const run = (loadId: number, extra = {}) => service.run(ctx.db, loadId, { batchRows: 100, resolve: false, workerBytes: 0, workers: 2, ...extra });
     const { loadId } = await service.queueFileLoad(ctx.db, SYSTEM_ACTOR, id, { path: f, fileName: 'wt.csv', trigger: 'cli', maxBytes: ctx.config.importMaxBytes });
     expect(await run(loadId, { stopAfterBatches: 3 })).toBe('stopped');
@@ -328,17 +332,21 @@ describe('resumable loads', () => {
     const done = await service.getLoad(ctx.db, loadId);
     // Rows 1001 and 1002 repeat T0000010 of batch 0 in the last batch: 1001 is superseded by 1002, which updates the record.
     expect(done.report).toEqual({ read: 1002, accepted: 1001, rejected: 1, new: 999, changed: 2, unchanged: 0 });
-    expect(await count('source_record', sql`source_code = 'WEALTH' AND record_key LIKE 'T%'`)).toBe(999);
-    const names = await sql<{ name: string }>`SELECT name FROM source_record WHERE record_key = 'T0000010'`.execute(ctx.db);
+    expect(await count('source_record', sql`source_code = ${src} AND record_key LIKE 'T%'`)).toBe(999);
+    const names = await sql<{ name: string }>`SELECT name FROM source_record WHERE source_code = ${src} AND record_key = 'T0000010'`.execute(ctx.db);
     expect(names.rows.map((r) => r.name)).toEqual(['后来者乙']);
     // A reload with one name changed: that record, and T0000010 twice (batch 0 restores it, the last batch changes it back).
     rows[20]![3] = '改了名字';
-    const f2 = writeCsv(path.join(dir, 'wealth-threads-2.csv'), rows);
+    const f2 = writeCsv(path.join(dir, `threads-${src}-2.csv`), rows);
     const second = await service.queueFileLoad(ctx.db, SYSTEM_ACTOR, id, { path: f2, fileName: 'wt2.csv', trigger: 'cli', maxBytes: ctx.config.importMaxBytes });
     expect(await run(second.loadId)).toBe('succeeded');
     expect((await service.getLoad(ctx.db, second.loadId)).report).toEqual({ read: 1002, accepted: 1001, rejected: 1, new: 0, changed: 4, unchanged: 997 });
-    const changed = await sql<{ name: string; last_load_id: number }>`SELECT name, last_load_id FROM source_record WHERE record_key = 'T0000020'`.execute(ctx.db);
+    const changed = await sql<{ name: string; last_load_id: number; address: string }>`SELECT name, last_load_id, address FROM source_record WHERE source_code = ${src} AND record_key = 'T0000020'`.execute(ctx.db);
     expect(changed.rows[0]).toMatchObject({ name: '改了名字', last_load_id: second.loadId });
+    if (quoted) {
+      const q = await sql<{ address: string }>`SELECT address FROM source_record WHERE source_code = ${src} AND record_key = 'T0000650'`.execute(ctx.db);
+      expect(q.rows[0]!.address).toBe('北京市西城区, 金融大街 7号');
+    }
   });
 
   it('a second runner cannot run a load already running', async () => {
