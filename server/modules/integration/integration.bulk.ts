@@ -255,6 +255,8 @@ async function resolveChunk(trx: Db, actor: Actor, recs: Rec[], model: MatchMode
     if (!byCustomer.has(r.customer_id!)) byCustomer.set(r.customer_id!, { old: [], now: [] });
     byCustomer.get(r.customer_id!)![inChunk.has(r.id) ? 'now' : 'old'].push(r);
   }
+  // An earlier record's identity may be the golden one now: held by another customer, it stays a conflict for review.
+  for (const k of await repo.heldIdentities(trx, [...new Set(linked.filter((r) => !inChunk.has(r.id)).map((r) => r.id_no?.trim() ?? '').filter(Boolean))])) held.add(k);
   const diffs = new Map<number, Record<string, { from: unknown; to: unknown }>>();
   for (const id of attachedTo) {
     const { old, now } = byCustomer.get(id)!;

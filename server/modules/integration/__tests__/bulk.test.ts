@@ -167,6 +167,22 @@ describe('bulk resolution of a pending backlog', () => {
     expect(audit).toEqual([expect.objectContaining({ changes: expect.objectContaining({ bulk: true, records: [expect.objectContaining({ recordKey: 'X-2', status: 'matched' })] }) })]);
   });
 
+  it('an identity held by another customer never becomes a second row, also when an earlier record brings it back', async () => {
+    const x = rid('11010819700101123');
+    await load(bulk.db, [{ source: 'core_savings', key: 'H-1', name: '李雷', idNo: x, mobile: '+8613600001111', birthDate: '1970-01-01' }]);
+    await resolveBulk(bulk.db, SYSTEM_ACTOR, { onError });
+    // Another person's record carries the same number by mistake: not the same customer, and the number stays with 李雷.
+    await load(bulk.db, [{ source: 'credit_card', key: 'H-2', name: '韩梅梅', idNo: x, mobile: '+8613700002222', birthDate: '1985-06-06', email: 'hmm@example.cn' }]);
+    await resolveBulk(bulk.db, SYSTEM_ACTOR, { onError });
+    await load(bulk.db, [{ source: 'personal_loan', key: 'H-3', name: '韩梅梅', mobile: '+8613700002222', birthDate: '1985-06-06', email: 'hmm@example.cn', employer: '某某公司' }]);
+    await resolveBulk(bulk.db, SYSTEM_ACTOR, { onError });
+    const rows = await bulk.db.selectFrom('source_record').select(['record_key', 'customer_id']).where('record_key', 'in', ['H-1', 'H-2', 'H-3']).orderBy('record_key').execute();
+    expect(rows[1]!.customer_id).not.toBe(rows[0]!.customer_id);
+    expect(rows[2]!.customer_id).toBe(rows[1]!.customer_id);
+    const holders = await bulk.db.selectFrom('customer_identity').select('customer_id').where('id_no', '=', x).execute();
+    expect(holders).toEqual([{ customer_id: rows[0]!.customer_id }]);
+  });
+
   it('sends fuzzy pairs to the review queue, and a pair once decided is not asked again', async () => {
     // Same name and address as a customer, nothing else: may or may not be the same person.
     await load(bulk.db, [{ source: 'credit_card', key: 'F-1', name: '严明', address: '南京市玄武区中山路18号', email: 'other.yan@example.cn' }]);
