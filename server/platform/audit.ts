@@ -22,7 +22,7 @@ export type AuditEntry = {
 const CHAINS = 16;
 
 /** JSON with sorted keys, so the same content always hashes the same. */
-function canonical(value: unknown): string {
+export function canonical(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Db } from '../../db/database.ts';
 import { candidatePairs, clusterScored, fastScore, oddsScore } from '../../../engines/matching/index.ts';
 import { nameGrams, namePinyin } from '../../../engines/identity/index.ts';
-import type { Actor } from '../../platform/audit.ts';
+import { canonical, type Actor } from '../../platform/audit.ts';
 import { getHeadOffice } from '../admin/admin.repository.ts';
 import * as customersRepo from '../customers/customers.repository.ts';
 import * as repo from './integration.repository.ts';
@@ -481,18 +481,6 @@ async function accountRows(trx: Db, items: { rec: Rec; target: Target }[], branc
 }
 
 // ---------------------------------------------------------------- audit, many rows at once
-
-/** audit()'s canonical JSON (sorted keys), so verifyAudit recomputes the same hashes. */
-function canonical(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (typeof value === 'object') {
-    const keys = Object.keys(value as object).filter((k) => (value as Record<string, unknown>)[k] !== undefined).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 type Entry = { action: string; entity: string; entityId: string; customerId: number; fields: string[]; changes: unknown };
 
