@@ -10,6 +10,7 @@ import * as m0008 from './0008_interfaces.ts';
 import * as m0009 from './0009_integration.ts';
 import * as m0010 from './0010_workbench_summary.ts';
 import * as m0011 from './0011_source_record_load.ts';
+import * as m0012 from './0012_match_estimate.ts';
 
 /** Every migration, by name; they run in name order and are never edited once landed. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0009_integration': m0009,
   '0010_workbench_summary': m0010,
   '0011_source_record_load': m0011,
+  '0012_match_estimate': m0012,
 };

@@ -12,6 +12,22 @@ export type MatchModelTable = {
   created_at: Timestamp;
 };
 
+export type EstimateStatus = 'queued' | 'running' | 'done' | 'failed';
+
+/** An estimate of the match model from the source records (migration 0012), run in the background. */
+export type MatchEstimateTable = {
+  id: Generated<number>;
+  status: Generated<EstimateStatus>;
+  records: number | null;
+  pairs: number | null;
+  version: number | null;
+  error: unknown;
+  requested_by: number | null;
+  created_at: Timestamp;
+  started_at: Date | null;
+  finished_at: Date | null;
+};
+
 export type MatchKeyTable = { key: string; source_record_id: number; customer_id: number | null };
 
 export type ReviewStatus = 'pending' | 'confirmed' | 'rejected';
@@ -71,9 +87,10 @@ export type CustomerFieldSourceTable = {
   chosen_at: Timestamp;
 };
 
-/** Tables of the integration module (migration 0009). */
+/** Tables of the integration module (migrations 0009, 0012). */
 export type IntegrationTables = {
   match_model: MatchModelTable;
+  match_estimate: MatchEstimateTable;
   match_key: MatchKeyTable;
   match_review: MatchReviewTable;
   customer_merge: CustomerMergeTable;
