@@ -70,7 +70,7 @@ function levelWeight(model: MatchModel, c: number, level: number, a: Prepared, b
     const tf = model.termFrequencies?.[comp.name];
     const value = COMPARATORS[comp.name]!.tfValue?.(a);
     if (tf && value && value === COMPARATORS[comp.name]!.tfValue?.(b)) {
-      const count = tf.counts[value] ?? 1;
+      const count = tf.counts[value] ?? tf.rest ?? 1;
       // Chance that a random other record carries this value; never below 1 in the table's size.
       const u = Math.max(count, 1) / Math.max(tf.total, 1);
       return log2(lv.m / Math.max(u, lv.u / 10));
@@ -125,7 +125,7 @@ type CompiledKind = {
   compare: Array<(a: Prepared, b: Prepared) => number>;
   weights: Float64Array[];
   /** Per comparison: its TF table and value function when level 0 is frequency-adjusted. */
-  tf: Array<{ counts: Map<string, number>; total: number; value: (p: Prepared) => string; m: number; floor: number } | null>;
+  tf: Array<{ counts: Map<string, number>; total: number; rest: number; value: (p: Prepared) => string; m: number; floor: number } | null>;
 };
 
 // Compiled form of a model, per kind (models are values: changing one means a new object).
@@ -144,7 +144,7 @@ function compile(model: MatchModel, kind: 'person' | 'org'): CompiledKind {
     c.compare.push(fn.compare);
     c.weights.push(Float64Array.from(comp.levels, (lv) => lv.weight ?? log2(Math.max(lv.m, 1e-9) / Math.max(lv.u, 1e-9))));
     const tf = comp.termFrequency && comp.levels[0]!.weight === undefined ? model.termFrequencies?.[comp.name] : undefined;
-    c.tf.push(tf && fn.tfValue ? { counts: new Map(Object.entries(tf.counts)), total: Math.max(tf.total, 1), value: fn.tfValue, m: comp.levels[0]!.m, floor: comp.levels[0]!.u / 10 } : null);
+    c.tf.push(tf && fn.tfValue ? { counts: new Map(Object.entries(tf.counts)), total: Math.max(tf.total, 1), rest: tf.rest ?? 1, value: fn.tfValue, m: comp.levels[0]!.m, floor: comp.levels[0]!.u / 10 } : null);
   }
   byKind[kind] = c;
   return c;
@@ -165,7 +165,7 @@ export function fastScore(a: Prepared, b: Prepared, model: MatchModel): number {
     const tf = level === 0 ? c.tf[k] : null;
     if (tf) {
       const v = tf.value(a);
-      score += log2(tf.m / Math.max(Math.max(tf.counts.get(v) ?? 1, 1) / tf.total, tf.floor));
+      score += log2(tf.m / Math.max(Math.max(tf.counts.get(v) ?? tf.rest, 1) / tf.total, tf.floor));
     } else score += c.weights[k]![level]!;
   }
   return score;
@@ -193,6 +193,29 @@ export function termFrequencies(records: readonly Prepared[], model: MatchModel)
       total++;
     }
     out[comp.name] = { total, counts: Object.fromEntries(counts) };
+  }
+  return out;
+}
+
+/**
+ * Term-frequency tables cut to each one's `max` most frequent values (a model is stored and re-read as JSON). A value
+ * left out counts as the mean of the values left out (`rest`), so it weighs as a rare value, not as a unique one.
+ * @example capTermFrequencies({ 'cn.person-name': { total: 6, counts: { 张伟: 3, 李娜: 2, 王芳: 1 } } }, 1)['cn.person-name'] // { total: 6, counts: { 张伟: 3 }, rest: 1.5 }
+ */
+export function capTermFrequencies(tables: Record<string, TermFrequencies>, max: number): Record<string, TermFrequencies> {
+  const out: Record<string, TermFrequencies> = {};
+  for (const [name, t] of Object.entries(tables)) {
+    const entries = Object.entries(t.counts);
+    if (entries.length <= max) {
+      out[name] = t;
+      continue;
+    }
+    // Most frequent first; equal counts in value order, so the same records always give the same table.
+    entries.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const kept = entries.slice(0, max);
+    const left = entries.slice(max);
+    const leftTotal = left.reduce((s, [, c]) => s + c, 0);
+    out[name] = { total: t.total, counts: Object.fromEntries(kept), rest: leftTotal / left.length };
   }
   return out;
 }

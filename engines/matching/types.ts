@@ -92,8 +92,11 @@ export type Comparison = {
   termFrequency?: boolean;
 };
 
-/** Counts of values of one comparison's field over the records being matched. */
-export type TermFrequencies = { total: number; counts: Record<string, number> };
+/**
+ * Counts of values of one comparison's field over the records being matched. `rest`: the count taken for a
+ * value the table does not list (a table cut to its most frequent values, see capTermFrequencies); default 1.
+ */
+export type TermFrequencies = { total: number; counts: Record<string, number>; rest?: number };
 
 /**
  * The whole, JSON-serialisable matching model. The admin sees and tunes thresholds and level weights.

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeResidentId, makeUscc } from '../../identity/index.ts';
 import {
-  candidatePairs, clusterRecords, defaultModel, prepare, scorePair, seededRandom, sourceOrder, syntheticRecords, trainModel,
+  candidatePairs, capTermFrequencies, clusterRecords, defaultModel, fastScore, prepare, scorePair, seededRandom, sourceOrder, syntheticRecords, trainModel,
   blockingKeys, type MatchModel, type MatchRecord, type Prepared,
 } from '../index.ts';
 
@@ -89,6 +89,35 @@ describe('scorePair — hard cases', () => {
     const common = background.find((r) => r.kind === 'person' && (model.termFrequencies!['cn.person-name']!.counts[r.name] ?? 0) >= 5)!;
     const w = (name: string) => scorePair(p('a', { name, birthDate: '1970-01-01' }), p('b', { name, birthDate: '1970-01-01' }), model).fields.find((f) => f.field === 'name')!.weight;
     expect(w(common.name)).toBeLessThan(w('欧阳震华'));
+  });
+});
+
+describe('capTermFrequencies', () => {
+  it('keeps the most frequent values; a value cut off weighs as a rare value, the same in scorePair and fastScore', () => {
+    const table = model.termFrequencies!['cn.person-name']!;
+    const capped = { ...model, termFrequencies: capTermFrequencies(model.termFrequencies!, 50) };
+    const kept = capped.termFrequencies!['cn.person-name']!;
+    expect(Object.keys(kept.counts)).toHaveLength(50);
+    const least = Math.min(...Object.values(kept.counts));
+    expect(Object.entries(table.counts).filter(([, c]) => c > least).every(([v]) => kept.counts[v] !== undefined)).toBe(true);
+    expect(kept.rest).toBeGreaterThan(1);
+    expect(kept.rest).toBeLessThanOrEqual(least);
+    const cut = Object.keys(table.counts).find((v) => kept.counts[v] === undefined && table.counts[v]! >= 2)!;
+    const pair = [p('a', { name: cut, birthDate: '1970-01-01' }), p('b', { name: cut, birthDate: '1970-01-01' })] as const;
+    const w = (m: MatchModel, name: string) => scorePair(p('a', { name, birthDate: '1970-01-01' }), p('b', { name, birthDate: '1970-01-01' }), m).fields.find((f) => f.field === 'name')!.weight;
+    // Cut off: weighs like the mean value left out, less than a name counted once; the kept ones are unchanged.
+    const { rest: _rest, ...withoutRest } = kept;
+    const countedOnce = { ...capped, termFrequencies: { ...capped.termFrequencies, 'cn.person-name': withoutRest } };
+    expect(w(capped, cut)).toBeLessThan(w(countedOnce, cut));
+    const common = Object.keys(kept.counts)[0]!;
+    expect(w(capped, common)).toBe(w(model, common));
+    expect(fastScore(...pair, capped)).toBeCloseTo(scorePair(...pair, capped).score, 9);
+  });
+
+  it('leaves a table within the cap as it is', () => {
+    const t = { 'cn.employer': { total: 3, counts: { a: 2, b: 1 } } };
+    expect(capTermFrequencies(t, 5)).toEqual(t);
+    expect(capTermFrequencies(t, 1)).toEqual({ 'cn.employer': { total: 3, counts: { a: 2 }, rest: 1 } });
   });
 });
 
