@@ -107,9 +107,16 @@ export function exportCustomers(db: Db, scope: ScopeSubject, f: SearchFilter) {
  * The whole 360° view in one statement: the customer (only if inside the scope) with every part
  * of its profile aggregated as JSON. `bench/api` runs this same SQL through pgbench.
  */
-export function view360Sql(customerNo: string, scope: ScopeSubject) {
+export function view360Sql(customerNo: string, scope: ScopeSubject, readAudit: Expression<unknown>) {
   // The scope predicate's SQL differs by kind of scope, so each kind is its own prepared statement.
+  // A merged-away number resolves to its survivor; `cu` is the customer (none outside the scope), and
+  // the read's audit row (auditReadCtes over `cu`) is written by this same statement.
   return sql<View360Row>`${sql.raw(prepared(`view360_${scope.dataScope}`))}
+WITH cu AS (
+  SELECT c.id FROM customer c
+  WHERE c.id = coalesce((SELECT al.survivor_id FROM customer_alias al WHERE al.customer_no = ${customerNo}), (SELECT x.id FROM customer x WHERE x.customer_no = ${customerNo}))
+    AND NOT c.deleted AND ${customerScope(scope, 'c')}),
+${readAudit}
 SELECT c.id, c.customer_no, c.name, c.name_en, c.party, c.status, c.gender, c.birth_date, c.nationality, c.occupation, c.employer,
   c.industry, c.risk_tolerance, c.attributes, c.remarks, c.version, c.created_at, c.updated_at, c.aum_fen,
   json_build_object('code', t.code, 'name', t.name, 'nameEn', t.name_en) AS type,
@@ -155,13 +162,12 @@ SELECT c.id, c.customer_no, c.name, c.name_en, c.party, c.status, c.gender, c.bi
      FROM source_record sr JOIN source_system ss ON ss.code = sr.source_code WHERE sr.customer_id = c.id) AS source_records,
   (SELECT coalesce(json_agg(json_build_object('customerNo', ca.customer_no, 'mergeId', ca.merge_id, 'at', ca.created_at) ORDER BY ca.created_at), '[]')
      FROM customer_alias ca WHERE ca.survivor_id = c.id) AS aliases
-FROM customer c
+FROM cu
+  JOIN customer c ON c.id = cu.id
   JOIN customer_type t ON t.id = c.type_id
   JOIN org_unit o ON o.id = c.org_id
   LEFT JOIN customer_level l ON l.code = c.level_code
-  LEFT JOIN app_user m ON m.id = c.manager_id
-WHERE c.id = coalesce((SELECT al.survivor_id FROM customer_alias al WHERE al.customer_no = ${customerNo}), (SELECT x.id FROM customer x WHERE x.customer_no = ${customerNo}))
-  AND NOT c.deleted AND ${customerScope(scope, 'c')}`;
+  LEFT JOIN app_user m ON m.id = c.manager_id`;
 }
 
 export type Json<T> = T;
@@ -188,8 +194,8 @@ export type View360Row = {
   aliases: { customerNo: string; mergeId: number; at: string }[];
 };
 
-export async function getView360(db: Db, customerNo: string, scope: ScopeSubject): Promise<View360Row | undefined> {
-  const r = await view360Sql(customerNo, scope).execute(db);
+export async function getView360(db: Db, customerNo: string, scope: ScopeSubject, readAudit: Expression<unknown>): Promise<View360Row | undefined> {
+  const r = await view360Sql(customerNo, scope, readAudit).execute(db);
   return r.rows[0];
 }
 

@@ -2,7 +2,7 @@ import type { Db, IdType } from '../../db/database.ts';
 import {
   maskValue, nameGrams, namePinyin, normalizeMobile, queryGrams, validateEmail, validateResidentId, validateUscc, type MaskRule,
 } from '../../../engines/identity/index.ts';
-import { audit, diff, type Actor } from '../../platform/audit.ts';
+import { audit, auditReadCtes, diff, type Actor } from '../../platform/audit.ts';
 import { can, type CurrentUser } from '../../platform/auth.ts';
 import { AppError, fieldError, forbidden, invalid, notFound, type FieldError } from '../../platform/errors.ts';
 import { getParameter } from '../../platform/parameters.ts';
@@ -76,20 +76,15 @@ export function exportFilter(query: SearchQuery): repo.SearchFilter {
   return { ...classifyQuery(query.q), status: query.status, levelCode: query.levelCode, typeCode: query.typeCode, party: query.party, managerId: query.managerId, orgId: query.orgId, sort: 'customerNo', order: 'asc', limit: 0, offset: 0 };
 }
 
-/** The 360° view, masked per role, with the read of personal data audited in the same transaction. */
+/** The 360° view, masked per role; the statement that reads it writes the read's audit row (nothing read, nothing written). */
 export async function view360(db: Db, user: CurrentUser, actor: Actor, customerNo: string) {
   const rules = await maskingRules(db);
-  const row = await db.transaction().execute(async (trx) => {
-    const r = await repo.getView360(trx, customerNo, user);
-    if (!r) return undefined;
-    const clear = seesClear(user);
-    await audit(trx, actor, {
-      action: 'read', entity: 'customer', entityId: r.customer_no, customerId: r.id,
-      fields: ['profile', 'identities', 'contacts', 'addresses', 'accounts', 'keyPersons'],
-      changes: { masked: !clear },
-    });
-    return r;
-  });
+  const readAudit = auditReadCtes(actor, {
+    action: 'read', entity: 'customer', entityId: customerNo,
+    fields: ['profile', 'identities', 'contacts', 'addresses', 'accounts', 'keyPersons'],
+    changes: { masked: !seesClear(user) },
+  }, 'cu');
+  const row = await repo.getView360(db, customerNo, user, readAudit);
   if (!row) throw customerNotFound();
   // A merged-away number resolves to its survivor, and says so.
   return { ...present360(row, seesClear(user), rules), requestedNo: customerNo, mergedInto: row.customer_no !== customerNo ? row.customer_no : null };
