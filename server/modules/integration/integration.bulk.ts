@@ -6,6 +6,7 @@ import { canonical, type Actor } from '../../platform/audit.ts';
 import { getHeadOffice } from '../admin/admin.repository.ts';
 import * as customersRepo from '../customers/customers.repository.ts';
 import * as repo from './integration.repository.ts';
+import { AUTO_ESTIMATE_BACKLOG, modelForBacklog, type AutoEstimate } from './integration.estimate.ts';
 import { idTypeOf, toSurvivor } from './integration.golden.ts';
 import { fromCustomer, fromRecord, keysOf, prepared, type MatchModel, type PairScore, type Prepared } from './integration.matching.ts';
 import { accountsOf, activeModel, defaults, reference, resolveSourceRecords, sourceOrder, withIdRule, type ResolveSummary } from './integration.service.ts';
@@ -28,8 +29,12 @@ export type BulkProgress = { source: string; records: number; done: number; ms: 
 export type BulkOptions = {
   chunk?: number;
   onProgress?: (p: BulkProgress) => void;
-  /** A chunk failed in bulk (its records are then resolved one by one). */
+  /** A chunk failed in bulk (its records are then resolved one by one), or the automatic first estimate failed (the built-in model is used). */
   onError?: (err: unknown) => void;
+  /** With only the built-in model, a backlog of at least this many new records first has a model estimated from it (default AUTO_ESTIMATE_BACKLOG; Infinity: never). */
+  estimateFrom?: number;
+  /** The automatic first estimate was saved as this version. */
+  onEstimate?: (e: AutoEstimate) => void;
   /** No chunk is started after this time (epoch ms): a scheduled run stays short, the next one goes on. */
   deadline?: number;
 };
@@ -51,7 +56,7 @@ function add(total: ResolveSummary, s: ResolveSummary) {
 /** Resolves every new pending record (no customer yet), source by source in the discreteness order (I4). */
 export async function resolveBulk(db: Db, actor: Actor, opts: BulkOptions = {}): Promise<ResolveSummary> {
   const total = emptySummary();
-  const m = await activeModel(db);
+  const m = await modelForBacklog(db, await activeModel(db), opts.estimateFrom ?? AUTO_ESTIMATE_BACKLOG, opts);
   const cfg = await defaults(db);
   const sample = await repo.samplePendingNew(db, 2_000);
   if (!sample.length) return total;

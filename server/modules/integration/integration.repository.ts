@@ -1,7 +1,7 @@
-import { sql, type Expression, type SqlBool } from 'kysely';
+import { sql, type Expression, type SqlBool, type Updateable } from 'kysely';
 import { prepared, type Db, type IdType } from '../../db/database.ts';
 import { customerScope, type ScopeSubject } from '../../platform/scope.ts';
-import type { LineageRule, ReviewStatus } from './integration.table.ts';
+import type { EstimateStatus, LineageRule, MatchEstimateTable, ReviewStatus } from './integration.table.ts';
 
 // ---------------------------------------------------------------- match model
 
@@ -19,6 +19,72 @@ export async function insertModel(db: Db, row: { model: unknown; source_order: s
   await db.updateTable('match_model').set({ active: false }).where('active', '=', true).execute();
   const next = await db.selectFrom('match_model').select(sql<number>`coalesce(max(version), 0) + 1`.as('v')).executeTakeFirstOrThrow();
   return db.insertInto('match_model').values({ ...row, model: JSON.stringify(row.model), version: next.v, active: true }).returning(['id', 'version']).executeTakeFirstOrThrow();
+}
+
+/** Serialises writes of model versions (an automatic first estimate checks, under it, that none exists yet). */
+export async function lockModelWrites(db: Db) {
+  await sql`SELECT pg_advisory_xact_lock(hashtext('integration.match-model'))`.execute(db);
+}
+
+// ---------------------------------------------------------------- model estimates
+
+export type EstimateSample = 'all' | 'pending-new';
+
+/**
+ * The ids of up to `max` source records (every record, or only new pending ones), with how many there are: all of
+ * them when within `max`, else a uniform sample (by a hash of the id, so the same table gives the same sample).
+ */
+export async function sampleEstimateRecords(db: Db, which: EstimateSample, max: number) {
+  const where = which === 'pending-new' ? sql`WHERE match_status = 'pending' AND customer_id IS NULL` : sql``;
+  const total = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM source_record ${where}`.execute(db)).rows[0]!.n;
+  const order = total > max ? sql`ORDER BY md5(id::text)` : sql`ORDER BY id`;
+  const ids = (await sql<{ id: number }>`SELECT id FROM source_record ${where} ${order} LIMIT ${max}`.execute(db)).rows.map((r) => Number(r.id));
+  return { total, ids };
+}
+
+export async function countSourceRecords(db: Db) {
+  return (await sql<{ n: number }>`SELECT count(*)::int AS n FROM source_record`.execute(db)).rows[0]!.n;
+}
+
+/** The columns the matching engine compares, of these records (no accounts: a sample may be 200,000 records). */
+export function recordsForEstimate(db: Db, ids: number[]) {
+  return db.selectFrom('source_record as r')
+    .select(['r.id', 'r.source_code', 'r.kind', 'r.name', 'r.id_type', 'r.id_no', 'r.mobile', 'r.email', 'r.birth_date', 'r.gender', 'r.address', 'r.employer', 'r.legal_rep', 'r.attributes'])
+    .where('r.id', 'in', ids.length ? ids : [0]).orderBy('r.id').execute();
+}
+
+export function insertEstimate(db: Db, requestedBy: number | null) {
+  return db.insertInto('match_estimate').values({ requested_by: requestedBy }).returning('id').executeTakeFirstOrThrow();
+}
+
+const ESTIMATE_COLUMNS = [
+  'e.id', 'e.status', 'e.records', 'e.pairs', 'e.version', 'e.error', 'e.created_at', 'e.started_at', 'e.finished_at', 'e.requested_by', 'u.username as requested_by_username',
+  'u.display_name as requested_by_name',
+] as const;
+
+export function getEstimate(db: Db, id: number) {
+  return db.selectFrom('match_estimate as e').leftJoin('app_user as u', 'u.id', 'e.requested_by').select(ESTIMATE_COLUMNS).where('e.id', '=', id).executeTakeFirst();
+}
+
+export function listEstimates(db: Db, limit: number) {
+  return db.selectFrom('match_estimate as e').leftJoin('app_user as u', 'u.id', 'e.requested_by').select(ESTIMATE_COLUMNS).orderBy('e.id', 'desc').limit(limit).execute();
+}
+
+export function findOpenEstimates(db: Db) {
+  return db.selectFrom('match_estimate').select('id').where('status', 'in', ['queued', 'running'] satisfies EstimateStatus[]).orderBy('id').execute();
+}
+
+export async function setEstimate(db: Db, id: number, set: Updateable<MatchEstimateTable>) {
+  await db.updateTable('match_estimate').set(set).where('id', '=', id).execute();
+}
+
+/** Session-level lock of a running estimate (released by unlockEstimate, or when its connection ends with its server). */
+export async function tryLockEstimate(conn: Db, id: number): Promise<boolean> {
+  return (await sql<{ ok: boolean }>`SELECT pg_try_advisory_lock(hashtext('integration.estimate'), ${id}::int) AS ok`.execute(conn)).rows[0]!.ok;
+}
+
+export async function unlockEstimate(conn: Db, id: number) {
+  await sql`SELECT pg_advisory_unlock(hashtext('integration.estimate'), ${id}::int)`.execute(conn);
 }
 
 // ---------------------------------------------------------------- sources and source records

@@ -4,8 +4,9 @@ import { audit } from '../../platform/audit.ts';
 import { typed } from '../../platform/context.ts';
 import { requestLang } from '../../platform/errors.ts';
 import { sendXlsx } from '../../platform/xlsx.ts';
+import * as estimates from './integration.estimate.ts';
 import * as service from './integration.service.ts';
-import { DecisionBody, IdParams, MergeBody, MergeQuery, ModelPatch, ProposeBody, ResolveBody, ReviewQuery, UnmergeBody } from './integration.schemas.ts';
+import { DecisionBody, EstimateQuery, IdParams, MergeBody, MergeQuery, ModelPatch, ProposeBody, ResolveBody, ReviewQuery, UnmergeBody } from './integration.schemas.ts';
 
 /** Customer information integration (I3–I6): review queue, merge/unmerge, lineage, match model. */
 export async function integrationRoutes(fastify: FastifyInstance) {
@@ -74,6 +75,19 @@ export async function integrationRoutes(fastify: FastifyInstance) {
 
   app.put('/api/integration/model', { schema: { tags, body: ModelPatch }, preHandler: manage }, async (req) =>
     service.saveModel(app.db, currentUser(req), actorOf(req), req.body));
+
+  // Estimating the model from the source records takes a while: queued and run in the background (202), polled by id.
+  app.post('/api/integration/model/estimates', { schema: { tags }, preHandler: manage }, async (req, reply) => {
+    const r = await estimates.requestEstimate(app.db, currentUser(req), actorOf(req));
+    if (r.created) void estimates.runEstimate(app.db, r.estimate.id).catch((err) => req.log.error({ err }, 'match model estimate'));
+    return reply.status(202).send(r);
+  });
+
+  app.get('/api/integration/model/estimates', { schema: { tags, querystring: EstimateQuery }, preHandler: manage }, async (req) =>
+    estimates.listEstimates(app.db, req.query.limit));
+
+  app.get('/api/integration/model/estimates/:id', { schema: { tags, params: IdParams }, preHandler: manage }, async (req) =>
+    estimates.getEstimate(app.db, req.params.id));
 
   // Re-run resolution of pending records (the loads call the service directly; this is for operators).
   app.post('/api/integration/resolve', { schema: { tags, body: ResolveBody }, preHandler: manage }, async (req) =>

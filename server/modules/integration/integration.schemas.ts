@@ -49,3 +49,5 @@ export const ModelPatch = Type.Object({
 }, { additionalProperties: false });
 
 export const ResolveBody = Type.Object({ recordIds: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 10_000 }) }, { additionalProperties: false });
+
+export const EstimateQuery = Type.Object({ limit: Opt(Type.Integer({ minimum: 1, maximum: 50 })) }, { additionalProperties: false });

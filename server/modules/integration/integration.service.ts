@@ -215,7 +215,8 @@ export async function resolvePending(db: Db, opts: { batch?: number; max?: numbe
     add(await resolveBulk(db, SYSTEM_ACTOR, {
       // A scheduled run stays within pg-boss's job expiry (15 min): the next run (every 10 min) goes on from the pending records.
       deadline: Date.now() + BULK_RUN_MS,
-      onError: (err) => log?.(`integration: a bulk chunk failed, resolving its records one by one: ${(err as Error)?.message ?? err}`),
+      onError: (err) => log?.(`integration: bulk resolution: ${(err as Error)?.message ?? err} (a failed chunk is resolved one by one, a failed first estimate leaves the built-in model)`),
+      onEstimate: (e) => log?.(`integration: first model estimated from ${e.records} of ${e.total} pending records in ${(e.ms / 1000).toFixed(1)} s: version ${e.version}`),
       onProgress: (p) => log?.(`integration: bulk resolution ${p.source} +${p.records} (${p.done} done, ${(p.records / (p.ms / 1000)).toFixed(0)} records/s): ${p.summary.matched} matched, ${p.summary.created} created, ${p.summary.review} to review`),
     }));
     if ((await repo.countPendingNew(db, bulkThreshold + 1)) > bulkThreshold) return total;

@@ -1,0 +1,190 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { normDate, syntheticRecords } from '../../../../engines/matching/index.ts';
+import type { Db } from '../../../db/database.ts';
+import { SYSTEM_ACTOR } from '../../../platform/audit.ts';
+import { createTestContext, createTestDatabase, login, type TestContext, type TestDatabase } from '../../../test/context.ts';
+import { PASSWORD, seedSmallBank } from '../../../test/fixtures.ts';
+import { resolveBulk } from '../integration.bulk.ts';
+import { ESTIMATE_MIN_RECORDS, estimateModel, runOpenEstimates, TF_MAX_VALUES, type AutoEstimate } from '../integration.estimate.ts';
+import { integrationJobs } from '../integration.jobs.ts';
+import { builtinModel, type MatchModel } from '../integration.matching.ts';
+import { activeModel, forgetModel } from '../integration.service.ts';
+
+const SOURCES = ['core_savings', 'credit_card', 'personal_loan', 'wealth', 'corporate_core', 'corporate_loan', 'settlement'];
+const onError = (err: unknown) => {
+  throw err;
+};
+
+/** Synthetic records like data/er/cn-dev, inserted pending in one statement per 5,000; returns each record's entity. */
+async function loadSynthetic(db: Db, n: number, seed: number): Promise<Map<string, string>> {
+  await sql`INSERT INTO source_system (code, name, name_en) SELECT c, c, c FROM unnest(${SOURCES}::text[]) c ON CONFLICT (code) DO NOTHING`.execute(db);
+  const recs = syntheticRecords(n, seed);
+  for (let i = 0; i < recs.length; i += 5_000) {
+    const rows = recs.slice(i, i + 5_000).map((r) => {
+      const birth = r.birthDate ? normDate(r.birthDate) : '';
+      return {
+        ...r, record_key: r.id, id_type: r.idType || null, id_no: r.idNo || null, legal_rep: r.legalRep || null,
+        birth_date: /^\d{4}-\d{2}-\d{2}$/.test(birth) && birth >= '1900' && new Date(birth).toISOString().startsWith(birth) ? birth : null,
+        gender: r.gender === 'M' || r.gender === 'F' ? r.gender : null,
+      };
+    });
+    await sql`INSERT INTO source_record (source_code, record_key, kind, name, id_type, id_no, mobile, email, birth_date, gender, address, employer, legal_rep, content_hash, source_updated_at)
+      SELECT source, record_key, kind, nullif(name, ''), id_type, id_no, nullif(mobile, ''), nullif(email, ''), birth_date, gender, nullif(address, ''), nullif(employer, ''), legal_rep,
+        sha256(convert_to(record_key, 'UTF8')), '2026-11-01T00:00:00Z'
+      FROM json_to_recordset(${JSON.stringify(rows)}::json) AS x(source text, record_key text, kind text, name text, id_type text, id_no text, mobile text, email text,
+        birth_date date, gender text, address text, employer text, legal_rep text)`.execute(db);
+  }
+  return new Map(recs.map((r) => [r.id, r.entity]));
+}
+
+/** Pairwise precision and recall of the customers against the generator's entities. */
+async function accuracy(db: Db, truth: Map<string, string>) {
+  const rows = (await db.selectFrom('source_record').select(['record_key', 'customer_id']).execute());
+  const pairs = (key: (r: (typeof rows)[number]) => string) => {
+    const n = new Map<string, number>();
+    for (const r of rows) n.set(key(r), (n.get(key(r)) ?? 0) + 1);
+    return [...n.values()].reduce((s, k) => s + (k * (k - 1)) / 2, 0);
+  };
+  const tp = pairs((r) => `${r.customer_id}|${truth.get(r.record_key)}`);
+  return { precision: tp / pairs((r) => String(r.customer_id)), recall: tp / pairs((r) => truth.get(r.record_key)!) };
+}
+
+const level = (m: MatchModel, comparison: string, label: string, kind = 'person') =>
+  m.comparisons.find((c) => c.name === comparison && (!c.kind || c.kind === kind))!.levels.find((l) => l.label === label)!;
+
+let ctx: TestContext;
+const cookies: Record<string, string> = {};
+const as = (user: string) => ({ cookie: cookies[user] });
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  await seedSmallBank(ctx.db);
+  for (const u of ['admin', 'cm_a']) cookies[u] = await login(ctx.app, u, PASSWORD);
+});
+afterAll(() => ctx?.close());
+
+describe('estimating the match model from the source records (EM, no labels)', () => {
+  it('refuses with too few records, naming the rule', async () => {
+    const r = await ctx.app.inject({ method: 'POST', url: '/api/integration/model/estimates', headers: { ...as('admin'), 'accept-language': 'en' } });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().error.fields[0]).toMatchObject({ field: 'records', rule: 'tooFew' });
+    expect(r.json().error.message).toContain(String(ESTIMATE_MIN_RECORDS));
+    expect((await ctx.app.inject({ method: 'POST', url: '/api/integration/model/estimates', headers: as('cm_a') })).statusCode).toBe(403);
+  });
+
+  it('runs in the background and saves a new version that keeps the admin\'s thresholds and overrides', async () => {
+    await loadSynthetic(ctx.db, 3_000, 5);
+    forgetModel();
+    const saved = await ctx.app.inject({
+      method: 'PUT', url: '/api/integration/model', headers: as('admin'),
+      payload: { matchThreshold: 0.9995, reviewThreshold: 0.6, weights: [{ comparison: 'cn.email', level: 'exact', weight: 7.5 }], sourceOrder: ['wealth', 'core_savings'], note: 'tuned' },
+    });
+    expect(saved.statusCode).toBe(200);
+    const start = await ctx.app.inject({ method: 'POST', url: '/api/integration/model/estimates', headers: as('admin') });
+    expect(start.statusCode).toBe(202);
+    expect(start.json().estimate.status).toMatch(/queued|running/);
+    const id = start.json().estimate.id as number;
+    let e = start.json().estimate;
+    for (let t = 0; t < 600 && (e.status === 'queued' || e.status === 'running'); t++) {
+      await new Promise((r) => setTimeout(r, 100));
+      e = (await ctx.app.inject({ url: `/api/integration/model/estimates/${id}`, headers: as('admin') })).json();
+    }
+    expect(e).toMatchObject({ status: 'done', version: 2, records: 3_000, error: null });
+    expect((await ctx.app.inject({ url: '/api/integration/model/estimates', headers: as('admin') })).json().items[0]).toMatchObject({ id, status: 'done', version: 2 });
+
+    const m = (await ctx.app.inject({ url: '/api/integration/model', headers: as('admin') })).json();
+    expect(m.version).toBe(2);
+    expect(m.history[0].note).toBe('EM estimate from 3000 of 3000 source records');
+    const model = m.model as MatchModel;
+    const builtin = builtinModel();
+    // Estimated from the data: m/u and the prior are not the built-in starting values.
+    expect(level(model, 'cn.mobile', 'exact').u).not.toBe(level(builtin, 'cn.mobile', 'exact').u);
+    expect(level(model, 'cn.person-name', 'exact').m).not.toBe(level(builtin, 'cn.person-name', 'exact').m);
+    expect(model.priorMatchProbability.person).not.toBe(builtin.priorMatchProbability.person);
+    expect(model.trainedOn?.records).toBe(3_000);
+    // The admin's settings survive.
+    expect(model.matchThreshold).toBe(0.9995);
+    expect(model.reviewThreshold).toBe(0.6);
+    expect(level(model, 'cn.email', 'exact').weight).toBe(7.5);
+    expect(model.comparisons.flatMap((c) => c.levels).filter((l) => l.weight !== undefined)).toHaveLength(1);
+    const stored = await ctx.db.selectFrom('match_model').select('source_order').where('version', '=', 2).executeTakeFirstOrThrow();
+    expect(stored.source_order).toEqual(['wealth', 'core_savings']);
+    for (const t of Object.values(model.termFrequencies ?? {})) expect(Object.keys(t.counts).length).toBeLessThanOrEqual(TF_MAX_VALUES);
+    expect(Object.keys(model.termFrequencies ?? {})).toContain('cn.person-name');
+
+    const audits = await ctx.db.selectFrom('audit_log').select(['action', 'actor_name', 'changes']).where('entity', '=', 'match_model').where('entity_id', '=', '2').execute();
+    expect(audits).toHaveLength(1);
+    expect(audits[0]).toMatchObject({ action: 'update', actor_name: 'admin', changes: { from: { version: 1 }, estimate: { records: 3_000, of: 3_000, automatic: false } } });
+    expect(await ctx.db.selectFrom('audit_log').select('id').where('entity', '=', 'match_estimate').where('entity_id', '=', String(id)).execute()).toHaveLength(1);
+  });
+
+  it('caps every term-frequency table; a value cut off keeps a default count', async () => {
+    const est = await estimateModel(ctx.db, builtinModel(), { tfMaxValues: 100 });
+    const names = est.model.termFrequencies!['cn.person-name']!;
+    expect(Object.keys(names.counts)).toHaveLength(100);
+    expect(names.rest).toBeGreaterThanOrEqual(1);
+    for (const t of Object.values(est.model.termFrequencies!)) expect(Object.keys(t.counts).length).toBeLessThanOrEqual(100);
+  });
+
+  it('an estimate left by a stopped server is finished by the minute job', async () => {
+    expect(integrationJobs.map((j) => j.name)).toContain('integration.estimate');
+    const { id } = await ctx.db.insertInto('match_estimate').values({ status: 'running', started_at: new Date() }).returning('id').executeTakeFirstOrThrow();
+    forgetModel();
+    expect(await runOpenEstimates(ctx.db)).toEqual({ done: 1 });
+    const row = await ctx.db.selectFrom('match_estimate').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'done', version: 3 });
+    // Its base was version 2: the admin's settings are still there.
+    forgetModel();
+    const m = await activeModel(ctx.db);
+    expect(m.version).toBe(3);
+    expect(m.model.matchThreshold).toBe(0.9995);
+    expect(level(m.model, 'cn.email', 'exact').weight).toBe(7.5);
+  });
+});
+
+describe('the bulk resolver\'s automatic first estimate', () => {
+  let builtin: TestDatabase;
+  let estimated: TestDatabase;
+  beforeAll(async () => {
+    [builtin, estimated] = await Promise.all([createTestDatabase(4), createTestDatabase(4)]);
+  });
+  afterAll(async () => {
+    await builtin?.close();
+    await estimated?.close();
+  });
+
+  it('estimates a model from a large backlog first and finds more of the duplicates than the built-in model, as precisely', async () => {
+    const N = 10_000;
+    const [truth] = await Promise.all([loadSynthetic(builtin.db, N, 11), loadSynthetic(estimated.db, N, 11)]);
+    for (const db of [builtin.db, estimated.db]) await seedSmallBank(db);
+
+    forgetModel();
+    await resolveBulk(builtin.db, SYSTEM_ACTOR, { estimateFrom: Infinity, onError });
+    forgetModel();
+    expect((await activeModel(builtin.db)).version).toBe(0);
+
+    forgetModel();
+    let first: AutoEstimate | undefined;
+    const s = await resolveBulk(estimated.db, SYSTEM_ACTOR, { estimateFrom: 5_000, onError, onEstimate: (e) => (first = e) });
+    expect(first).toMatchObject({ version: 1, records: N, total: N });
+    expect(s.matched + s.created + s.review).toBe(N);
+    const row = await estimated.db.selectFrom('match_model').select(['version', 'note', 'created_by']).where('active', '=', true).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ version: 1, created_by: null });
+    expect(row.note).toMatch(/^Automatic EM estimate from 10000 of 10000 pending/);
+    expect(await estimated.db.selectFrom('audit_log').select('id').where('entity', '=', 'match_model').where('entity_id', '=', '1').execute()).toHaveLength(1);
+
+    const [a, b] = [await accuracy(builtin.db, truth), await accuracy(estimated.db, truth)];
+    expect(b.recall).toBeGreaterThan(a.recall);
+    expect(b.precision).toBeGreaterThanOrEqual(0.999);
+    expect(a.precision).toBeGreaterThanOrEqual(0.999);
+
+    // Once a version exists, a later backlog is resolved with it: no second automatic estimate.
+    forgetModel();
+    let again: AutoEstimate | undefined;
+    await resolveBulk(estimated.db, SYSTEM_ACTOR, { estimateFrom: 0, onError, onEstimate: (e) => (again = e) });
+    expect(again).toBeUndefined();
+    forgetModel();
+    expect((await activeModel(estimated.db)).version).toBe(1);
+  }, 240_000);
+});
