@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { makeResidentId } from '../engines/identity/index.ts';
 import { createTestContext, login, type TestContext } from '../server/test/context.ts';
-import { PASSWORD, seedSmallBank } from '../server/test/fixtures.ts';
+import { loadSyntheticRecords, PASSWORD, seedSmallBank } from '../server/test/fixtures.ts';
 import { openBrowser, signInAs } from './support.ts';
 
 let ctx: TestContext;
@@ -123,5 +123,28 @@ describe('customer information integration in the browser', { timeout: 180_000 }
     await expect.poll(async () => (await ctx.db.selectFrom('match_model').select(['version', 'model']).where('active', '=', true).executeTakeFirst())?.version).toBe(1);
     const saved = await ctx.db.selectFrom('match_model').select('model').where('active', '=', true).executeTakeFirstOrThrow();
     expect((saved.model as { reviewThreshold: number }).reviewThreshold).toBe(0.6);
+  });
+
+  it('an administrator estimates the model from the source records: refused on too few, then a new version keeping the tuned threshold', async () => {
+    const admin = await signIn('admin');
+    await admin.goto(`${base}/integration/model`);
+    await admin.getByTestId('model-estimate').click();
+    await admin.getByText('从数据估计模型至少需要 1000 条来源记录').waitFor();
+    expect(await ctx.db.selectFrom('match_estimate').select('id').execute()).toHaveLength(0);
+
+    const activeModel = () => ctx.db.selectFrom('match_model').select(['version', 'model']).where('active', '=', true).executeTakeFirst();
+    const prior = await activeModel();
+    const before = prior?.version ?? 0;
+    const tuned = (prior?.model as { reviewThreshold?: number } | undefined)?.reviewThreshold ?? 0.5;
+    await loadSyntheticRecords(ctx.db, 2_000, 3);
+    await admin.getByTestId('model-estimate').click();
+    await expect.poll(() => admin.getByTestId('model-estimate-status').textContent(), { timeout: 90_000 }).toContain('已完成');
+    const active = (await activeModel())!;
+    expect(active.version).toBe(before + 1);
+    const model = active.model as { reviewThreshold: number; trainedOn?: { records: number } };
+    expect(model.reviewThreshold).toBe(tuned);
+    expect(model.trainedOn?.records).toBeGreaterThanOrEqual(2_000);
+    // The page re-read the model when the estimate finished: the history lists the new version as active.
+    await expect.poll(() => admin.getByTestId('model-estimate-status').textContent()).toContain(`第 ${before + 1} 版`);
   });
 });

@@ -1,3 +1,5 @@
+import { sql } from 'kysely';
+import { normDate, syntheticRecords } from '../../engines/matching/index.ts';
 import type { Db } from '../db/database.ts';
 import { SYSTEM_ACTOR } from '../platform/audit.ts';
 import { authenticate, type CurrentUser } from '../platform/auth.ts';
@@ -49,9 +51,31 @@ export async function seedSmallBank(db: Db) {
 
 /** The CurrentUser a session of `userId` would resolve to. */
 export async function authenticateAs(db: Db, userId: number): Promise<CurrentUser | null> {
-  const { sql } = await import('kysely');
   const { newToken, sha256 } = await import('../platform/auth.ts');
   const token = newToken();
   await sql`INSERT INTO session (id_hash, user_id, expires_at) VALUES (${sha256(token)}, ${userId}, now() + interval '1 hour')`.execute(db);
   return authenticate(db, { headers: {}, cookies: { banyan_session: token } } as unknown as FastifyRequest, 60);
+}
+
+const SOURCES = ['core_savings', 'credit_card', 'personal_loan', 'wealth', 'corporate_core', 'corporate_loan', 'settlement'];
+/** Synthetic records like data/er/cn-dev, inserted pending in one statement per 5,000; returns each record's entity. */
+export async function loadSyntheticRecords(db: Db, n: number, seed: number): Promise<Map<string, string>> {
+  await sql`INSERT INTO source_system (code, name, name_en) SELECT c, c, c FROM unnest(${SOURCES}::text[]) c ON CONFLICT (code) DO NOTHING`.execute(db);
+  const recs = syntheticRecords(n, seed);
+  for (let i = 0; i < recs.length; i += 5_000) {
+    const rows = recs.slice(i, i + 5_000).map((r) => {
+      const birth = r.birthDate ? normDate(r.birthDate) : '';
+      return {
+        ...r, record_key: r.id, id_type: r.idType || null, id_no: r.idNo || null, legal_rep: r.legalRep || null,
+        birth_date: /^\d{4}-\d{2}-\d{2}$/.test(birth) && birth >= '1900' && new Date(birth).toISOString().startsWith(birth) ? birth : null,
+        gender: r.gender === 'M' || r.gender === 'F' ? r.gender : null,
+      };
+    });
+    await sql`INSERT INTO source_record (source_code, record_key, kind, name, id_type, id_no, mobile, email, birth_date, gender, address, employer, legal_rep, content_hash, source_updated_at)
+      SELECT source, record_key, kind, nullif(name, ''), id_type, id_no, nullif(mobile, ''), nullif(email, ''), birth_date, gender, nullif(address, ''), nullif(employer, ''), legal_rep,
+        sha256(convert_to(record_key, 'UTF8')), '2026-11-01T00:00:00Z'
+      FROM json_to_recordset(${JSON.stringify(rows)}::json) AS x(source text, record_key text, kind text, name text, id_type text, id_no text, mobile text, email text,
+        birth_date date, gender text, address text, employer text, legal_rep text)`.execute(db);
+  }
+  return new Map(recs.map((r) => [r.id, r.entity]));
 }

@@ -1,42 +1,18 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { normDate, syntheticRecords } from '../../../../engines/matching/index.ts';
 import type { Db } from '../../../db/database.ts';
 import { SYSTEM_ACTOR } from '../../../platform/audit.ts';
 import { createTestContext, createTestDatabase, login, type TestContext, type TestDatabase } from '../../../test/context.ts';
-import { PASSWORD, seedSmallBank } from '../../../test/fixtures.ts';
+import { loadSyntheticRecords as loadSynthetic, PASSWORD, seedSmallBank } from '../../../test/fixtures.ts';
 import { resolveBulk } from '../integration.bulk.ts';
 import { ESTIMATE_MIN_RECORDS, estimateModel, runOpenEstimates, TF_MAX_VALUES, type AutoEstimate } from '../integration.estimate.ts';
 import { integrationJobs } from '../integration.jobs.ts';
 import { builtinModel, type MatchModel } from '../integration.matching.ts';
 import { activeModel, forgetModel } from '../integration.service.ts';
 
-const SOURCES = ['core_savings', 'credit_card', 'personal_loan', 'wealth', 'corporate_core', 'corporate_loan', 'settlement'];
 const onError = (err: unknown) => {
   throw err;
 };
-
-/** Synthetic records like data/er/cn-dev, inserted pending in one statement per 5,000; returns each record's entity. */
-async function loadSynthetic(db: Db, n: number, seed: number): Promise<Map<string, string>> {
-  await sql`INSERT INTO source_system (code, name, name_en) SELECT c, c, c FROM unnest(${SOURCES}::text[]) c ON CONFLICT (code) DO NOTHING`.execute(db);
-  const recs = syntheticRecords(n, seed);
-  for (let i = 0; i < recs.length; i += 5_000) {
-    const rows = recs.slice(i, i + 5_000).map((r) => {
-      const birth = r.birthDate ? normDate(r.birthDate) : '';
-      return {
-        ...r, record_key: r.id, id_type: r.idType || null, id_no: r.idNo || null, legal_rep: r.legalRep || null,
-        birth_date: /^\d{4}-\d{2}-\d{2}$/.test(birth) && birth >= '1900' && new Date(birth).toISOString().startsWith(birth) ? birth : null,
-        gender: r.gender === 'M' || r.gender === 'F' ? r.gender : null,
-      };
-    });
-    await sql`INSERT INTO source_record (source_code, record_key, kind, name, id_type, id_no, mobile, email, birth_date, gender, address, employer, legal_rep, content_hash, source_updated_at)
-      SELECT source, record_key, kind, nullif(name, ''), id_type, id_no, nullif(mobile, ''), nullif(email, ''), birth_date, gender, nullif(address, ''), nullif(employer, ''), legal_rep,
-        sha256(convert_to(record_key, 'UTF8')), '2026-11-01T00:00:00Z'
-      FROM json_to_recordset(${JSON.stringify(rows)}::json) AS x(source text, record_key text, kind text, name text, id_type text, id_no text, mobile text, email text,
-        birth_date date, gender text, address text, employer text, legal_rep text)`.execute(db);
-  }
-  return new Map(recs.map((r) => [r.id, r.entity]));
-}
 
 /** Pairwise precision and recall of the customers against the generator's entities. */
 async function accuracy(db: Db, truth: Map<string, string>) {

@@ -54,6 +54,11 @@ export type ModelView = {
   orderOverridden: boolean; sources: { code: string; name: string; nameEn: string; valueRank: number; fieldTrust: Record<string, number> }[];
   history: { version: number; note: string | null; active: boolean; createdAt: string; createdBy: string | null }[];
 };
+export type EstimateStatus = 'queued' | 'running' | 'done' | 'failed';
+export type Estimate = {
+  id: number; status: EstimateStatus; records: number | null; candidatePairs: number | null; version: number | null; error: { zh: string; en: string } | null;
+  requestedBy: string | null; createdAt: string; startedAt: string | null; finishedAt: string | null;
+};
 export type ModelPatch = {
   matchThreshold?: number; reviewThreshold?: number; weights?: { comparison: string; level: string; weight: number | null }[]; sourceOrder?: string[] | null; note?: string;
 };
@@ -63,6 +68,7 @@ export const integrationKeys = {
   review: (id: number) => ['integration', 'review', id] as const,
   merges: (customerNo?: string) => ['integration', 'merges', customerNo ?? null] as const,
   model: ['integration', 'model'] as const,
+  estimates: ['integration', 'estimates'] as const,
 };
 
 export const integrationApi = {
@@ -74,6 +80,8 @@ export const integrationApi = {
   unmerge: (id: number, reason: string) => api<{ mergeId: number; survivorNo: string; mergedNo: string }>(`/api/integration/merges/${id}/unmerge`, { method: 'POST', body: { reason } }),
   model: () => api<ModelView>('/api/integration/model'),
   saveModel: (body: ModelPatch) => api<ModelView>('/api/integration/model', { method: 'PUT', body }),
+  estimates: () => api<{ items: Estimate[] }>('/api/integration/model/estimates?limit=5'),
+  estimate: () => api<{ created: boolean; estimate: Estimate }>('/api/integration/model/estimates', { method: 'POST' }),
 };
 
 export function useReviews(q: ReviewQuery) {
@@ -112,4 +120,25 @@ export function useUnmerge() {
 export function useSaveModel() {
   const qc = useQueryClient();
   return useMutation({ mutationFn: integrationApi.saveModel, onSuccess: (m) => qc.setQueryData(integrationKeys.model, m) });
+}
+
+const openEstimate = (items?: Estimate[]) => items?.some((e) => e.status === 'queued' || e.status === 'running') ?? false;
+
+/** The latest model estimates, polled while one is queued or running; the model is re-read when one finishes. */
+export function useEstimates(enabled: boolean) {
+  const qc = useQueryClient();
+  return useQuery({
+    queryKey: integrationKeys.estimates, enabled,
+    queryFn: async () => {
+      const before = qc.getQueryData<{ items: Estimate[] }>(integrationKeys.estimates);
+      const r = await integrationApi.estimates();
+      if (openEstimate(before?.items) && !openEstimate(r.items)) void qc.invalidateQueries({ queryKey: integrationKeys.model });
+      return r;
+    },
+    refetchInterval: (q) => (openEstimate(q.state.data?.items) ? 2_000 : false),
+  });
+}
+export function useStartEstimate() {
+  const qc = useQueryClient();
+  return useMutation({ mutationFn: integrationApi.estimate, onSuccess: () => qc.invalidateQueries({ queryKey: integrationKeys.estimates }) });
 }

@@ -41,6 +41,10 @@ export const zh = {
       override: '人工权重', sourceOrder: '跨来源合并顺序（离散分析法）', computedOrder: '按价值排序后按离散度计算', overridden: '已人工调整', resetOrder: '恢复计算顺序',
       overlap: '重叠度', records: '记录数', up: '上移', down: '下移', note: '修改说明', save: '保存为新版本', saved: '已保存为第 {{v}} 版', history: '版本历史', trainedOn: '训练信息',
       valueRank: '价值排名',
+      estimate: '从数据估计', estimateHint: '用 EM 算法从本行的来源记录估计 m/u（无需标注），保留阈值、人工权重和合并顺序，保存为新版本',
+      estimateStarted: '已开始估计，完成后自动保存为新版本', estimateLatest: '最近一次估计',
+      estimateStatus: { queued: '排队中', running: '估计中', done: '已完成', failed: '失败' },
+      estimateResult: '{{records}} 条记录，{{pairs}} 个候选对 → 第 {{v}} 版',
     },
   },
 };
@@ -86,6 +90,10 @@ export const en: typeof zh = {
       override: 'Manual weight', sourceOrder: 'Cross-source order (discreteness method)', computedOrder: 'By value, then least overlap', overridden: 'Overridden', resetOrder: 'Back to the computed order',
       overlap: 'Overlap', records: 'Records', up: 'Up', down: 'Down', note: 'Change note', save: 'Save as a new version', saved: 'Saved as version {{v}}', history: 'Versions', trainedOn: 'Training',
       valueRank: 'Value rank',
+      estimate: 'Estimate from data', estimateHint: "EM estimates m/u from the bank's own source records (no labels needed), keeps thresholds, manual weights and the source order, and saves a new version",
+      estimateStarted: 'Estimate started; it is saved as a new version when done', estimateLatest: 'Latest estimate',
+      estimateStatus: { queued: 'Queued', running: 'Estimating', done: 'Done', failed: 'Failed' },
+      estimateResult: '{{records}} records, {{pairs}} candidate pairs → version {{v}}',
     },
   },
 };

@@ -1,12 +1,12 @@
 import { useEffect, useMemo, useState } from 'react';
 import { App, Button, Card, Col, Descriptions, Input, InputNumber, List, Row, Skeleton, Space, Table, Tag, Typography, type TableProps } from 'antd';
-import { ArrowDownOutlined, ArrowUpOutlined, SaveOutlined, UndoOutlined } from '@ant-design/icons';
+import { ArrowDownOutlined, ArrowUpOutlined, ExperimentOutlined, SaveOutlined, UndoOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../../../app/auth.tsx';
 import { useLang } from '../../../app/useLang.ts';
 import { errorText } from '../../../app/http.ts';
 import { formatDateTime } from '../../../app/format.ts';
-import { useModel, useSaveModel, type ModelPatch } from '../api.ts';
+import { useEstimates, useModel, useSaveModel, useStartEstimate, type Estimate, type ModelPatch } from '../api.ts';
 
 type LevelRow = { key: string; comparison: string; field: string; level: string; m: number; u: number; computed: number; weight?: number };
 
@@ -19,6 +19,8 @@ export function ModelSettings() {
   const q = useModel();
   const save = useSaveModel();
   const editable = can('integration:manage');
+  const estimates = useEstimates(editable);
+  const startEstimate = useStartEstimate();
   const [match, setMatch] = useState<number>();
   const [review, setReview] = useState<number>();
   const [weights, setWeights] = useState<Record<string, number | null>>({});
@@ -65,6 +67,16 @@ export function ModelSettings() {
       void message.error(errorText(err));
     }
   };
+  const runEstimate = async () => {
+    try {
+      await startEstimate.mutateAsync();
+      void message.info(t('integration.model.estimateStarted'));
+    } catch (err) {
+      void message.error(errorText(err));
+    }
+  };
+  const latest: Estimate | undefined = estimates.data?.items[0];
+  const estimating = latest?.status === 'queued' || latest?.status === 'running';
   const columns: TableProps<LevelRow>['columns'] = [
     { title: t('integration.model.comparison'), dataIndex: 'field', width: 120, render: (f: string, r) => <span title={r.comparison}>{t(`integration.field.${f}`, { defaultValue: f })}</span> },
     { title: t('integration.model.level'), dataIndex: 'level', width: 140, render: (l: string) => t(`integration.level.${l}`, { defaultValue: l }) },
@@ -83,7 +95,14 @@ export function ModelSettings() {
   return (
     <Space direction="vertical" size={12} style={{ width: '100%' }}>
       <Card size="small" title={t('integration.model.title')}
-        extra={editable && <Button type="primary" icon={<SaveOutlined />} loading={save.isPending} onClick={() => void submit()} data-testid="model-save">{t('integration.model.save')}</Button>}>
+        extra={editable && (
+          <Space>
+            <Button icon={<ExperimentOutlined />} title={t('integration.model.estimateHint')} loading={startEstimate.isPending || estimating} onClick={() => void runEstimate()} data-testid="model-estimate">
+              {t('integration.model.estimate')}
+            </Button>
+            <Button type="primary" icon={<SaveOutlined />} loading={save.isPending} onClick={() => void submit()} data-testid="model-save">{t('integration.model.save')}</Button>
+          </Space>
+        )}>
         <Descriptions size="small" bordered column={{ xs: 1, md: 2, xl: 4 }}>
           <Descriptions.Item label={t('integration.model.version')}>{m.builtin ? <Tag>{t('integration.model.builtin')}</Tag> : `v${m.version}`}</Descriptions.Item>
           <Descriptions.Item label={t('integration.model.matchThreshold')}>
@@ -94,6 +113,14 @@ export function ModelSettings() {
           </Descriptions.Item>
           <Descriptions.Item label={t('integration.model.trainedOn')}>{m.model.trainedOn?.note ?? '—'}</Descriptions.Item>
         </Descriptions>
+        {latest && (
+          <Typography.Paragraph type="secondary" style={{ margin: '8px 0 0' }} data-testid="model-estimate-status">
+            {t('integration.model.estimateLatest')}: <Tag color={{ queued: 'default', running: 'processing', done: 'success', failed: 'error' }[latest.status]}>{t(`integration.model.estimateStatus.${latest.status}`)}</Tag>
+            {formatDateTime(latest.finishedAt ?? latest.createdAt)} {latest.requestedBy}
+            {latest.status === 'done' && latest.version !== null && <> · {t('integration.model.estimateResult', { records: latest.records, pairs: latest.candidatePairs, v: latest.version })}</>}
+            {latest.error && <Typography.Text type="danger"> · {pick(latest.error.zh, latest.error.en)}</Typography.Text>}
+          </Typography.Paragraph>
+        )}
         {editable && <Input style={{ marginTop: 8 }} maxLength={500} placeholder={t('integration.model.note')} value={note} onChange={(e) => setNote(e.target.value)} />}
       </Card>
       <Row gutter={[12, 12]}>
