@@ -463,6 +463,18 @@ describe('workbench', () => {
     await sql`DELETE FROM engagement_activity WHERE description LIKE '积压任务 %'`.execute(ctx.db);
   });
 
+  it("a task of the manager's on a customer outside their data scope is neither listed nor counted", async () => {
+    const wf = await idOf(bank.customers.wangFang);
+    await sql`INSERT INTO engagement_activity (customer_id, owner_id, type, status, priority, starts_at, ends_at, description)
+      VALUES (${wf}, ${users.cm_a}, 'call', 'planned', 'normal', now() - interval '2 hours', now() - interval '1 hour', '越权任务')`.execute(ctx.db);
+    const w = (await ctx.app.inject({ url: '/api/workbench', headers: as('cm_a') })).json();
+    expect(w.tasks.items.map((t: { description: string }) => t.description)).not.toContain('越权任务');
+    expect(w.tasks).toMatchObject({ total: 1, overdue: 0 });
+    const page = (await ctx.app.inject({ url: '/api/workbench/tasks?pageSize=5', headers: as('cm_a') })).json();
+    expect(page).toMatchObject({ total: 1, overdue: 0 });
+    await sql`DELETE FROM engagement_activity WHERE description = '越权任务'`.execute(ctx.db);
+  });
+
   it('paged widgets: tasks, work log, pipeline', async () => {
     expect((await ctx.app.inject({ url: '/api/workbench/tasks?page=1&pageSize=5', headers: as('cm_a') })).json()).toMatchObject({ total: 1, overdue: 0 });
     expect((await ctx.app.inject({ url: '/api/workbench/worklog', headers: as('cm_a') })).json().items).toHaveLength(1);
