@@ -11,7 +11,7 @@ import pg from 'pg';
 import { createDb } from '../server/db/database.ts';
 import { view360Sql } from '../server/modules/customers/customers.repository.ts';
 import { auditReadCtes } from '../server/platform/audit.ts';
-import { benchDatabase, CONNECTIONS, CUSTOMERS, ensureDemoBank, runLoad, SECONDS, signIn, startBanyan } from './lib.ts';
+import { benchDatabase, CONNECTIONS, CUSTOMERS, ensureDemoBank, runLoad, SECONDS, serverSettings, signIn, startBanyan } from './lib.ts';
 
 const PORT = 3170;
 
@@ -74,7 +74,8 @@ async function main() {
   try {
     await ensureDemoBank(dbh.url, dbh.name);
     const { accounts, sample, view360 } = await sampleBank(dbh.url);
-    console.log(`bank: ${CUSTOMERS} customers, ${accounts} accounts; ${CONNECTIONS} connections, ${SECONDS} s per run, ${os.cpus().length} cores\n`);
+    console.log(`bank: ${CUSTOMERS} customers, ${accounts} accounts; ${CONNECTIONS} connections, ${SECONDS} s per run, ${os.cpus().length} cores`);
+    console.log(`${await serverSettings(dbh.url)}\n`);
     server = await startBanyan(dbh.url, PORT);
     const cookie = await signIn(PORT, 'hq_manager');
     const as = (paths: string[]) => paths.map((p) => ({ path: p, cookie }));

@@ -34,6 +34,25 @@ export async function adminQuery(url: string, statement: string) {
   }
 }
 
+/**
+ * The server settings the figures depend on, for the report: a PostgreSQL left at its 128 MB of shared
+ * buffers reads a million-customer bank's pages from the OS cache on every request (the embedded one is
+ * given a quarter of the memory; give an external one as much).
+ */
+export async function serverSettings(url: string): Promise<string> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const r = await c.query(`SELECT name, setting, unit FROM pg_settings WHERE name IN ('shared_buffers', 'max_connections', 'synchronous_commit') ORDER BY name`);
+    const v = (await c.query('SHOW server_version')).rows[0].server_version as string;
+    const show = (x: { name: string; setting: string; unit: string | null }) =>
+      x.name === 'shared_buffers' ? `shared_buffers ${(Number(x.setting) * 8) / 1024} MB` : `${x.name} ${x.setting}`;
+    return `PostgreSQL ${v.split(' ')[0]}: ${r.rows.map(show).join(', ')}`;
+  } finally {
+    await c.end();
+  }
+}
+
 /** `--fresh` on the command line: drop the bench database and load it again. */
 export const FRESH = process.argv.includes('--fresh');
 

@@ -7,7 +7,7 @@
  */
 import os from 'node:os';
 import pg from 'pg';
-import { benchDatabase, CONNECTIONS, CUSTOMERS, ensureDemoBank, runLoad, SECONDS, sessionsFor, signIn, startBanyan } from './lib.ts';
+import { benchDatabase, CONNECTIONS, CUSTOMERS, ensureDemoBank, runLoad, SECONDS, serverSettings, sessionsFor, signIn, startBanyan } from './lib.ts';
 
 const ENGAGEMENT = Number(process.env.BENCH_ENGAGEMENT ?? 10_000_000);
 const PORT = 3171;
@@ -70,7 +70,8 @@ async function main() {
   try {
     await ensureDemoBank(dbh.url, dbh.name);
     const { contacts, activities, sample, managers } = await ensureEngagement(dbh.url);
-    console.log(`bank: ${CUSTOMERS} customers, ${contacts} contacts, ${activities} activities; ${CONNECTIONS} connections, ${SECONDS} s per run, ${os.cpus().length} cores\n`);
+    console.log(`bank: ${CUSTOMERS} customers, ${contacts} contacts, ${activities} activities; ${CONNECTIONS} connections, ${SECONDS} s per run, ${os.cpus().length} cores`);
+    console.log(`${await serverSettings(dbh.url)}\n`);
     server = await startBanyan(dbh.url, PORT);
     // Every manager's own workbench, as on a Monday morning: each request another manager's book.
     const cookies = await sessionsFor(dbh.url, managers);

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { defaultSharedBuffersMb } from './db/embedded.ts';
 
 /** Every setting Banyan reads from the environment, validated once at start-up. */
 export type Config = {
@@ -7,6 +8,8 @@ export type Config = {
   home: string;
   databaseUrl: string | undefined;
   embeddedPort: number;
+  /** Shared buffers of the embedded PostgreSQL, in MB. */
+  embeddedSharedBuffersMb: number;
   adminPassword: string | undefined;
   sessionTtlMinutes: number;
   maxFailedLogins: number;
@@ -48,6 +51,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     home: path.resolve(env.BANYAN_HOME || '.banyan'),
     databaseUrl,
     embeddedPort: int(env, 'BANYAN_DB_PORT', 54329, 1024, 65535),
+    embeddedSharedBuffersMb: int(env, 'BANYAN_DB_SHARED_BUFFERS_MB', defaultSharedBuffersMb(), 16, 262_144),
     adminPassword,
     sessionTtlMinutes: int(env, 'BANYAN_SESSION_TTL_MINUTES', 480, 5, 10080),
     maxFailedLogins: int(env, 'BANYAN_MAX_FAILED_LOGINS', 5, 1, 100),

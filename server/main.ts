@@ -14,7 +14,7 @@ export type Runtime = { db: Db; pool: pg.Pool; url: string; embedded: boolean; c
 
 /** Opens the database (embedded unless DATABASE_URL is set) and brings its schema up to date. */
 export async function openDatabase(config: Config, log: (m: string) => void, poolSize = 20): Promise<Runtime> {
-  const emb = config.databaseUrl ? undefined : await startEmbedded(config.home, config.embeddedPort);
+  const emb = config.databaseUrl ? undefined : await startEmbedded(config.home, config.embeddedPort, undefined, config.embeddedSharedBuffersMb);
   const url = config.databaseUrl ?? emb!.url;
   const { db, pool } = createDb(url, poolSize);
   try {
