@@ -1,8 +1,10 @@
-import type { Db } from '../../db/database.ts';
+import { Worker } from 'node:worker_threads';
+import { poolOf, type Db } from '../../db/database.ts';
 import { candidatePairs, capTermFrequencies, seededRandom, trainModel } from '../../../engines/matching/index.ts';
 import { audit, SYSTEM_ACTOR, type Actor } from '../../platform/audit.ts';
 import type { CurrentUser } from '../../platform/auth.ts';
 import { AppError, fieldError, invalid, notFound, type Message } from '../../platform/errors.ts';
+import type { EstimateWorkerInput, EstimateWorkerMessage } from './integration.estimate-worker.ts';
 import * as repo from './integration.repository.ts';
 import { builtinModel, fromRecord, prepared, type MatchModel, type Prepared } from './integration.matching.ts';
 import { activeModel, forgetModel, type ActiveModel } from './integration.service.ts';
@@ -51,6 +53,28 @@ export async function estimateModel(db: Db, base: MatchModel, opts: EstimateOpti
   model.termFrequencies = capTermFrequencies(model.termFrequencies ?? {}, opts.tfMaxValues ?? TF_MAX_VALUES);
   model.trainedOn = { ...model.trainedOn!, records: preps.length };
   return { model, records: preps.length, total, pairs: candidates.a.length, ms: performance.now() - t0 };
+}
+
+/**
+ * estimateModel on a worker thread with a connection of its own: EM over 200,000 records takes the CPU for
+ * ~10 s, which on the server's thread would stall every request. Where the database has no pool to connect
+ * to again (a Db not made by createDb), it runs here.
+ */
+export async function estimateModelOffThread(db: Db, base: MatchModel, opts: EstimateOptions = {}): Promise<Estimated> {
+  const url = (poolOf(db)?.options as { connectionString?: string } | undefined)?.connectionString;
+  if (!url) return estimateModel(db, base, opts);
+  const w = new Worker(new URL('./integration.estimate-worker.mjs', import.meta.url), { workerData: { url, base, opts } satisfies EstimateWorkerInput });
+  try {
+    const m = await new Promise<EstimateWorkerMessage>((resolve, reject) => {
+      w.once('message', resolve);
+      w.once('error', reject);
+      w.once('exit', (code) => reject(new Error(`the estimate thread stopped (exit ${code})`)));
+    });
+    if (m.type === 'done') return m.estimated;
+    throw m.app ? new AppError(m.app.code, m.app.msg, m.app.fields) : new Error(m.message);
+  } finally {
+    await w.terminate();
+  }
 }
 
 /** The admin's settings of `from` on the estimated model: thresholds and exactly its level-weight overrides. */
@@ -151,7 +175,7 @@ export async function runEstimate(db: Db, id: number): Promise<'done' | 'failed'
       const actor: Actor = e.requested_by ? { userId: e.requested_by, username: e.requested_by_username ?? 'unknown', ip: null } : SYSTEM_ACTOR;
       try {
         forgetModel();
-        const est = await estimateModel(db, (await activeModel(db)).model);
+        const est = await estimateModelOffThread(db, (await activeModel(db)).model);
         const version = await saveEstimated(db, actor, est, `EM estimate from ${est.records} of ${est.total} source records`, false);
         await repo.setEstimate(db, id, { status: 'done', records: est.records, pairs: est.pairs, version, finished_at: new Date() });
         return 'done';
@@ -187,7 +211,7 @@ export type AutoEstimate = { version: number; records: number; total: number; ms
 export async function modelForBacklog(db: Db, cur: ActiveModel, minBacklog: number, report: { onEstimate?: (e: AutoEstimate) => void; onError?: (err: unknown) => void } = {}): Promise<ActiveModel> {
   if (cur.version !== 0 || !Number.isFinite(minBacklog) || (await repo.countPendingNew(db, minBacklog)) < minBacklog) return cur;
   try {
-    const est = await estimateModel(db, cur.model, { sample: 'pending-new' });
+    const est = await estimateModelOffThread(db, cur.model, { sample: 'pending-new' });
     const version = await saveEstimated(db, SYSTEM_ACTOR, est, `Automatic EM estimate from ${est.records} of ${est.total} pending source records (first bulk resolution)`, true);
     if (version) report.onEstimate?.({ version, records: est.records, total: est.total, ms: est.ms });
   } catch (err) {

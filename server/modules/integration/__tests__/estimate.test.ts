@@ -5,7 +5,7 @@ import { SYSTEM_ACTOR } from '../../../platform/audit.ts';
 import { createTestContext, createTestDatabase, login, type TestContext, type TestDatabase } from '../../../test/context.ts';
 import { loadSyntheticRecords as loadSynthetic, PASSWORD, seedSmallBank } from '../../../test/fixtures.ts';
 import { resolveBulk } from '../integration.bulk.ts';
-import { ESTIMATE_MIN_RECORDS, estimateModel, runOpenEstimates, TF_MAX_VALUES, type AutoEstimate } from '../integration.estimate.ts';
+import { ESTIMATE_MIN_RECORDS, estimateModel, estimateModelOffThread, runOpenEstimates, TF_MAX_VALUES, type AutoEstimate } from '../integration.estimate.ts';
 import { integrationJobs } from '../integration.jobs.ts';
 import { builtinModel, type MatchModel } from '../integration.matching.ts';
 import { activeModel, forgetModel } from '../integration.service.ts';
@@ -101,6 +101,16 @@ describe('estimating the match model from the source records (EM, no labels)', (
     expect(Object.keys(names.counts)).toHaveLength(100);
     expect(names.rest).toBeGreaterThanOrEqual(1);
     for (const t of Object.values(est.model.termFrequencies!)) expect(Object.keys(t.counts).length).toBeLessThanOrEqual(100);
+  });
+
+  it('runs on a worker thread with its own connection: the same model as on this thread, and its errors as they are', async () => {
+    const here = await estimateModel(ctx.db, builtinModel(), { tfMaxValues: 100 });
+    const off = await estimateModelOffThread(ctx.db, builtinModel(), { tfMaxValues: 100 });
+    expect(off.records).toBe(here.records);
+    expect(off.pairs).toBe(here.pairs);
+    expect(off.model).toEqual(here.model);
+    // Too few records in the sample: the thread's AppError reaches the caller with its code and field.
+    await expect(estimateModelOffThread(ctx.db, builtinModel(), { maxRecords: 10 })).rejects.toMatchObject({ code: 'VALIDATION', fields: [{ field: 'records', rule: 'tooFew' }] });
   });
 
   it('an estimate left by a stopped server is finished by the minute job', async () => {
