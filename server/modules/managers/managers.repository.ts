@@ -650,8 +650,8 @@ export type TaskRow = {
  * planner from flattening it into a join: not knowing that a manager's tasks are mostly for their own
  * customers, it would otherwise read the manager's whole book (17,000 customers, 60 ms) to find the first 100.
  */
-const scopedTaskCustomer = (scope: ScopeSubject) =>
-  sql`CROSS JOIN LATERAL (SELECT c.customer_no, c.name FROM customer c WHERE c.id = e.customer_id AND ${customerScope(scope, 'c')} LIMIT 1) c`;
+const scopedTaskCustomer = (scope: ScopeSubject, columns = sql`c.customer_no, c.name`) =>
+  sql`CROSS JOIN LATERAL (SELECT ${columns} FROM customer c WHERE c.id = e.customer_id AND ${customerScope(scope, 'c')} LIMIT 1) c`;
 
 function openTasksSql(scope: ScopeSubject & { id: number }, limit: number, offset: number) {
   return sql<TaskRow>`
@@ -663,12 +663,12 @@ function openTasksSql(scope: ScopeSubject & { id: number }, limit: number, offse
 
 /**
  * Their count, capped; soonest due first, so the overdue ones are all inside the capped count. Status
- * and customer come from engagement_activity_open_due_idx; the customer join keeps the data scope.
+ * and customer come from engagement_activity_open_due_idx; the data scope from customer_scope_idx.
  */
 function openTaskCountSql(scope: ScopeSubject & { id: number }, cap = WORK_COUNT_CAP) {
   return sql<{ n: number; overdue: number }>`
     SELECT count(*)::int AS n, count(*) FILTER (WHERE x.ends_at < now())::int AS overdue FROM (
-      SELECT e.ends_at FROM engagement_activity e ${scopedTaskCustomer(scope)}
+      SELECT e.ends_at FROM engagement_activity e ${scopedTaskCustomer(scope, sql`1`)}
       WHERE e.owner_id = ${scope.id} AND NOT e.completed AND e.status IN ('planned','in_progress')
       ORDER BY e.ends_at NULLS LAST, e.id LIMIT ${cap + 1}) x`;
 }
