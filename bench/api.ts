@@ -11,7 +11,7 @@ import pg from 'pg';
 import { createDb } from '../server/db/database.ts';
 import { view360Sql } from '../server/modules/customers/customers.repository.ts';
 import { auditReadCtes } from '../server/platform/audit.ts';
-import { benchDatabase, CONNECTIONS, CUSTOMERS, ensureDemoBank, runLoad, SECONDS, serverSettings, signIn, startBanyan } from './lib.ts';
+import { benchDatabase, CONNECTIONS, CUSTOMERS, ensureDemoBank, runLoad, SECONDS, prewarm, serverSettings, signIn, startBanyan } from './lib.ts';
 
 const PORT = 3170;
 
@@ -87,6 +87,7 @@ async function main() {
       ...(s.mobile ? [`/api/customers?q=${s.mobile.slice(3)}`] : []),
       `/api/customers?q=${s.customer_no}`,
     ]);
+    await prewarm(dbh.url);
     await runLoad('warm-up', PORT, as(viewPaths.slice(0, 200)));
     console.log('');
     const view = await runLoad('360° view', PORT, as(viewPaths));

@@ -7,7 +7,7 @@
  */
 import os from 'node:os';
 import pg from 'pg';
-import { benchDatabase, CONNECTIONS, CUSTOMERS, ensureDemoBank, runLoad, SECONDS, serverSettings, sessionsFor, signIn, startBanyan } from './lib.ts';
+import { benchDatabase, CONNECTIONS, CUSTOMERS, ensureDemoBank, runLoad, SECONDS, prewarm, serverSettings, sessionsFor, signIn, startBanyan } from './lib.ts';
 
 const ENGAGEMENT = Number(process.env.BENCH_ENGAGEMENT ?? 10_000_000);
 const PORT = 3171;
@@ -80,6 +80,7 @@ async function main() {
     const hq = await signIn(PORT, 'hq_manager');
     const timeline = sample.map((no) => ({ path: `/api/customers/${no}/timeline?limit=20`, cookie: hq }));
 
+    await prewarm(dbh.url);
     await runLoad('warm-up', PORT, [...workbench, ...timeline.slice(0, 200)]);
     console.log('');
     const wb = await runLoad('workbench', PORT, workbench);
