@@ -644,7 +644,6 @@ export type TaskRow = {
   customer_no: string; customer_name: string;
 };
 
-/** Open activities owned by the user, soonest due first (engagement_activity_open_due_idx). */
 /**
  * The task's customer, when the data scope admits it, looked up per task (customer_pkey). LIMIT 1 keeps the
  * planner from flattening it into a join: not knowing that a manager's tasks are mostly for their own
@@ -653,6 +652,7 @@ export type TaskRow = {
 const scopedTaskCustomer = (scope: ScopeSubject, columns = sql`c.customer_no, c.name`) =>
   sql`CROSS JOIN LATERAL (SELECT ${columns} FROM customer c WHERE c.id = e.customer_id AND ${customerScope(scope, 'c')} LIMIT 1) c`;
 
+/** Open activities owned by the user, soonest due first (engagement_activity_open_due_idx). */
 function openTasksSql(scope: ScopeSubject & { id: number }, limit: number, offset: number) {
   return sql<TaskRow>`
     SELECT e.id, e.type, e.status, e.priority, e.starts_at, e.ends_at, e.description, c.customer_no, c.name AS customer_name
