@@ -196,14 +196,14 @@ export function percentile(sorted: number[], p: number) {
 export type LoadResult = { name: string; rps: number; p50: number; p95: number; p99: number; errors: number };
 
 /** autocannon for SECONDS at CONNECTIONS, cycling through `requests` (path and the cookie to send). */
-export async function runLoad(name: string, port: number, requests: { path: string; cookie: string }[]): Promise<LoadResult> {
+export async function runLoad(name: string, port: number, requests: { path: string; cookie: string }[], connections = CONNECTIONS): Promise<LoadResult> {
   const times: number[] = [];
   let errors = 0;
   let i = 0;
   const res = await new Promise<autocannon.Result>((resolve, reject) => {
     const inst = autocannon({
       url: `http://127.0.0.1:${port}`,
-      connections: CONNECTIONS,
+      connections,
       duration: SECONDS,
       requests: [{
         method: 'GET',
