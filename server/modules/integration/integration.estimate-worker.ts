@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createDb } from '../../db/database.ts';
-import { AppError } from '../../platform/errors.ts';
+import { toThreadError, type ThreadError } from '../../platform/errors.ts';
 import type { MatchModel } from './integration.matching.ts';
 import { estimateModel, type EstimateOptions, type Estimated } from './integration.estimate.ts';
 
@@ -12,17 +12,14 @@ export type EstimateWorkerInput = { url: string; base: MatchModel; opts: Estimat
 export type EstimateWorkerMessage =
   | { type: 'done'; estimated: Estimated }
   /** An AppError (too few records) keeps its code, message and fields; anything else is a plain failure. */
-  | { type: 'error'; message: string; app?: Pick<AppError, 'code' | 'msg' | 'fields'> };
+  | ({ type: 'error' } & ThreadError);
 
 const input = workerData as EstimateWorkerInput;
 const { db } = createDb(input.url, 1);
 try {
   parentPort!.postMessage({ type: 'done', estimated: await estimateModel(db, input.base, input.opts) } satisfies EstimateWorkerMessage);
 } catch (err) {
-  parentPort!.postMessage({
-    type: 'error', message: err instanceof Error ? err.message : String(err),
-    app: err instanceof AppError ? { code: err.code, msg: err.msg, fields: err.fields } : undefined,
-  } satisfies EstimateWorkerMessage);
+  parentPort!.postMessage({ type: 'error', ...toThreadError(err) } satisfies EstimateWorkerMessage);
 } finally {
   await db.destroy();
 }

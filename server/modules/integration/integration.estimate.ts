@@ -3,7 +3,7 @@ import { poolOf, type Db } from '../../db/database.ts';
 import { candidatePairs, capTermFrequencies, seededRandom, trainModel } from '../../../engines/matching/index.ts';
 import { audit, SYSTEM_ACTOR, type Actor } from '../../platform/audit.ts';
 import type { CurrentUser } from '../../platform/auth.ts';
-import { AppError, fieldError, invalid, notFound, type Message } from '../../platform/errors.ts';
+import { AppError, fieldError, fromThreadError, invalid, notFound, type Message } from '../../platform/errors.ts';
 import type { EstimateWorkerInput, EstimateWorkerMessage } from './integration.estimate-worker.ts';
 import * as repo from './integration.repository.ts';
 import { builtinModel, fromRecord, prepared, type MatchModel, type Prepared } from './integration.matching.ts';
@@ -71,7 +71,7 @@ export async function estimateModelOffThread(db: Db, base: MatchModel, opts: Est
       w.once('exit', (code) => reject(new Error(`the estimate thread stopped (exit ${code})`)));
     });
     if (m.type === 'done') return m.estimated;
-    throw m.app ? new AppError(m.app.code, m.app.msg, m.app.fields) : new Error(m.message);
+    throw fromThreadError(m);
   } finally {
     await w.terminate();
   }

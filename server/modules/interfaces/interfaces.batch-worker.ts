@@ -5,7 +5,7 @@
  * the next batches runs on the other core while the database takes the last one.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { AppError } from '../../platform/errors.ts';
+import { toThreadError, type ThreadError } from '../../platform/errors.ts';
 import { fileBatches, MissingColumns, rangeBatches, type BatchOptions, type FileRange } from './interfaces.batches.ts';
 import type { FileInfo } from './interfaces.readers.ts';
 
@@ -14,8 +14,8 @@ export type WorkerInput = { path: string; info: Pick<FileInfo, 'format' | 'encod
 export type WorkerMessage =
   | { type: 'batch'; batch: import('./interfaces.batches.ts').RecordBatch }
   | { type: 'done' }
-  /** An AppError (a bad file) keeps its code and message; anything else is a plain failure. */
-  | { type: 'error'; message: string; code?: string; msg?: { zh: string; en: string }; fields?: MissingColumns['fields']; missing?: boolean };
+  /** An AppError (a bad file) keeps its code and message; missing columns come as their fields; anything else is a plain failure. */
+  | ({ type: 'error'; missing?: MissingColumns['fields'] } & ThreadError);
 
 export const AHEAD = 2;
 
@@ -42,7 +42,5 @@ try {
   }
   port.postMessage({ type: 'done' } satisfies WorkerMessage);
 } catch (err) {
-  const app = err instanceof AppError ? { code: err.code, msg: err.msg, fields: err.fields } : {};
-  const missing = err instanceof MissingColumns ? { missing: true, fields: err.fields } : {};
-  port.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err), ...app, ...missing } satisfies WorkerMessage);
+  port.postMessage({ type: 'error', ...toThreadError(err), missing: err instanceof MissingColumns ? err.fields : undefined } satisfies WorkerMessage);
 }

@@ -14,7 +14,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
 import { poolOf, type Database, type Db } from '../../db/database.ts';
 import { audit, type Actor } from '../../platform/audit.ts';
-import { AppError, fieldError, invalid, type ErrorCode, type Message } from '../../platform/errors.ts';
+import { AppError, fieldError, fromThreadError, invalid, type Message } from '../../platform/errors.ts';
 import type { Mapping } from '../../../engines/transform/index.ts';
 import { resolveSourceRecords } from '../integration/integration.service.ts';
 import { csvRanges, fileBatches, lineOf, mapBatches, MissingColumns, type BatchOptions, type RecordBatch } from './interfaces.batches.ts';
@@ -125,9 +125,8 @@ async function* workerBatches(input: WorkerInput, parts: number): AsyncGenerator
       const m = inbox.shift()!;
       if (m.type === 'done') return;
       if (m.type === 'error') {
-        if (m.missing) throw new MissingColumns(m.fields ?? []);
-        if (m.msg) throw new AppError((m.code ?? 'VALIDATION') as ErrorCode, m.msg, m.fields ?? []);
-        throw new Error(m.message);
+        if (m.missing) throw new MissingColumns(m.missing);
+        throw fromThreadError(m);
       }
       for (const r of m.batch.rejected) r.rawHash = Buffer.from(r.rawHash);
       m.batch.data = Buffer.from(m.batch.data.buffer, m.batch.data.byteOffset, m.batch.data.byteLength);
