@@ -80,7 +80,7 @@ export const integrationApi = {
   unmerge: (id: number, reason: string) => api<{ mergeId: number; survivorNo: string; mergedNo: string }>(`/api/integration/merges/${id}/unmerge`, { method: 'POST', body: { reason } }),
   model: () => api<ModelView>('/api/integration/model'),
   saveModel: (body: ModelPatch) => api<ModelView>('/api/integration/model', { method: 'PUT', body }),
-  estimates: () => api<{ items: Estimate[] }>('/api/integration/model/estimates?limit=5'),
+  estimates: () => api<{ items: Estimate[] }>('/api/integration/model/estimates?limit=1'),
   estimate: () => api<{ created: boolean; estimate: Estimate }>('/api/integration/model/estimates', { method: 'POST' }),
 };
 
@@ -122,9 +122,11 @@ export function useSaveModel() {
   return useMutation({ mutationFn: integrationApi.saveModel, onSuccess: (m) => qc.setQueryData(integrationKeys.model, m) });
 }
 
-const openEstimate = (items?: Estimate[]) => items?.some((e) => e.status === 'queued' || e.status === 'running') ?? false;
+/** Queued or running: not finished yet. */
+export const estimating = (e?: Estimate) => e?.status === 'queued' || e?.status === 'running';
+const openEstimate = (items?: Estimate[]) => items?.some(estimating) ?? false;
 
-/** The latest model estimates, polled while one is queued or running; the model is re-read when one finishes. */
+/** The latest model estimate (one at a time runs), polled while it is queued or running; the model is re-read when it finishes. */
 export function useEstimates(enabled: boolean) {
   const qc = useQueryClient();
   return useQuery({

@@ -6,7 +6,7 @@ import { useAuth } from '../../../app/auth.tsx';
 import { useLang } from '../../../app/useLang.ts';
 import { errorText } from '../../../app/http.ts';
 import { formatDateTime } from '../../../app/format.ts';
-import { useEstimates, useModel, useSaveModel, useStartEstimate, type Estimate, type ModelPatch } from '../api.ts';
+import { estimating, useEstimates, useModel, useSaveModel, useStartEstimate, type Estimate, type ModelPatch } from '../api.ts';
 
 type LevelRow = { key: string; comparison: string; field: string; level: string; m: number; u: number; computed: number; weight?: number };
 
@@ -76,7 +76,6 @@ export function ModelSettings() {
     }
   };
   const latest: Estimate | undefined = estimates.data?.items[0];
-  const estimating = latest?.status === 'queued' || latest?.status === 'running';
   const columns: TableProps<LevelRow>['columns'] = [
     { title: t('integration.model.comparison'), dataIndex: 'field', width: 120, render: (f: string, r) => <span title={r.comparison}>{t(`integration.field.${f}`, { defaultValue: f })}</span> },
     { title: t('integration.model.level'), dataIndex: 'level', width: 140, render: (l: string) => t(`integration.level.${l}`, { defaultValue: l }) },
@@ -97,7 +96,7 @@ export function ModelSettings() {
       <Card size="small" title={t('integration.model.title')}
         extra={editable && (
           <Space>
-            <Button icon={<ExperimentOutlined />} title={t('integration.model.estimateHint')} loading={startEstimate.isPending || estimating} onClick={() => void runEstimate()} data-testid="model-estimate">
+            <Button icon={<ExperimentOutlined />} title={t('integration.model.estimateHint')} loading={startEstimate.isPending || estimating(latest)} onClick={() => void runEstimate()} data-testid="model-estimate">
               {t('integration.model.estimate')}
             </Button>
             <Button type="primary" icon={<SaveOutlined />} loading={save.isPending} onClick={() => void submit()} data-testid="model-save">{t('integration.model.save')}</Button>
