@@ -1,6 +1,8 @@
 /**
- * `npm run bench -- api`: the 360° view and customer search over HTTP on a bank of 1,000,000 customers,
- * against pgbench running the same SQL the 360° view runs (the database's own limit on this machine).
+ * `npm run bench -- api`: the 360° view and customer search over HTTP on a bank of 1,000,000 customers, against
+ * pgbench running the same SQL the 360° view runs (the database's own limit on this machine): in a closed loop at
+ * 64 connections beside the cheapest signed-in request (the floor any request pays), then at an offered load of
+ * 35 % of the pgbench rate.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,7 +13,7 @@ import pg from 'pg';
 import { createDb } from '../server/db/database.ts';
 import { view360Sql } from '../server/modules/customers/customers.repository.ts';
 import { auditReadCtes } from '../server/platform/audit.ts';
-import { benchDatabase, CONNECTIONS, CUSTOMERS, ensureDemoBank, runLoad, SECONDS, prewarm, serverSettings, signIn, startBanyan } from './lib.ts';
+import { benchDatabase, CONNECTIONS, CUSTOMERS, ensureDemoBank, runLoad, SECONDS, prewarm, runPaced, serverSettings, signIn, startBanyan } from './lib.ts';
 
 const PORT = 3170;
 
@@ -31,9 +33,8 @@ async function sampleBank(url: string) {
 }
 
 /**
- * pgbench running the 360° view's statement, which also appends the read's audit row, as the app runs it.
- * pgbench runs it in simple protocol, planning each time, while the app runs it as a prepared statement:
- * the ratio flatters the app by the planning cost, so read the absolute figures too.
+ * pgbench running the 360° view's statement, which also appends the read's audit row, as the app runs it: as a
+ * prepared statement (the app's too is one, planned once per connection), so the rate is the database's own.
  */
 function pgbench(url: string, compiled: { sql: string; parameters: readonly unknown[] }) {
   const u = new URL(url);
@@ -41,9 +42,12 @@ function pgbench(url: string, compiled: { sql: string; parameters: readonly unkn
     if (v === '$CNO$') return '(:n)::text';
     if (v === null || v === undefined) return 'NULL';
     if (typeof v === 'number') return String(v);
-    if (v instanceof Date) return `'${v.toISOString()}'`;
-    if (Array.isArray(v)) return `'{${v.join(',')}}'`;
-    return `'${String(v).replace(/'/g, "''")}'`;
+    const quote = (t: string) => `'${t.replace(/'/g, "''")}'`;
+    // pgbench reads `:name` as a variable, inside literals too: a colon ends a literal, the rest is concatenated.
+    const text = (t: string) => (t.includes(':') ? `(${t.split(/(?<=:)/).map(quote).join(' || ')})` : quote(t));
+    if (v instanceof Date) return `${text(v.toISOString())}::timestamptz`;
+    if (Array.isArray(v)) return text(`{${v.join(',')}}`);
+    return text(String(v));
   };
   const view = compiled.sql
     .replace(/\$(\d+)/g, (_m, k) => literal(compiled.parameters[Number(k) - 1]))
@@ -52,12 +56,13 @@ function pgbench(url: string, compiled: { sql: string; parameters: readonly unkn
   if (!view.includes('16 + txid_current()')) throw new Error('the audit chain choice in the 360° SQL changed: update bench/api.ts');
   const script = [
     `\\set n random(100000001, ${100000000 + CUSTOMERS})`,
-    // One line per command for pgbench: SQL line comments go first, or they would swallow the rest.
-    `${view.replace(/--[^\n]*/g, '').replace(/\s+/g, ' ')};`,
+    // One line per command for pgbench: comments go first (a line comment would swallow the rest, and pgbench would
+    // read the prepare marker's `:name` as a variable).
+    `${view.replace(/\/\*.*?\*\//g, '').replace(/--[^\n]*/g, '').replace(/\s+/g, ' ')};`,
   ].join('\n');
   const file = path.join(os.tmpdir(), 'banyan-bench-360.sql');
   fs.writeFileSync(file, script);
-  const r = spawnSync('pgbench', ['-n', '-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username), '-c', String(CONNECTIONS), '-j', '2', '-T', String(SECONDS), '-f', file, u.pathname.slice(1)], {
+  const r = spawnSync('pgbench', ['-n', '-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username), '-M', 'prepared', '-c', String(CONNECTIONS), '-j', '2', '-T', String(SECONDS), '-f', file, u.pathname.slice(1)], {
     env: { ...process.env, PGPASSWORD: decodeURIComponent(u.password) },
     encoding: 'utf8',
   });
@@ -76,25 +81,9 @@ async function main() {
     const { accounts, sample, view360 } = await sampleBank(dbh.url);
     console.log(`bank: ${CUSTOMERS} customers, ${accounts} accounts; ${CONNECTIONS} connections, ${SECONDS} s per run, ${os.cpus().length} cores`);
     console.log(`${await serverSettings(dbh.url)}\n`);
-    server = await startBanyan(dbh.url, PORT);
-    const cookie = await signIn(PORT, 'hq_manager');
-    const as = (paths: string[]) => paths.map((p) => ({ path: p, cookie }));
 
-    const viewPaths = sample.map((s) => `/api/customers/${s.customer_no}`);
-    const searchPaths = sample.flatMap((s) => [
-      `/api/customers?q=${encodeURIComponent(s.name)}`,
-      `/api/customers?q=${s.name_initials}`,
-      ...(s.mobile ? [`/api/customers?q=${s.mobile.slice(3)}`] : []),
-      `/api/customers?q=${s.customer_no}`,
-    ]);
+    // 1. The database's own limit, first (the rate-limited runs below are a share of it), with nothing else running.
     await prewarm(dbh.url);
-    await runLoad('warm-up', PORT, as(viewPaths.slice(0, 200)));
-    console.log('');
-    const view = await runLoad('360° view', PORT, as(viewPaths));
-    const search = await runLoad('search', PORT, as(searchPaths));
-    await server.stop();
-    server = undefined;
-
     const c = new pg.Client({ connectionString: dbh.url });
     await c.connect();
     await c.query(`INSERT INTO audit_chain_head (chain, last_hash) SELECT g, sha256('x') FROM generate_series(16, 31) g ON CONFLICT DO NOTHING`);
@@ -105,9 +94,40 @@ async function main() {
     await c.query(`ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update`);
     await c.query(`DELETE FROM audit_chain_head WHERE chain >= 16`);
     await c.end();
-    console.log(`pgbench 360° SQL ${limit.tps.toFixed(0).padStart(5)} tps     avg ${limit.lat.toFixed(1)} ms   (the same statement, audit append included, ${CONNECTIONS} clients)\n`);
-    console.log(`360° view: ${(view.rps / limit.tps * 100).toFixed(0)} % of the pgbench rate (target ≥ 35 %), p99 ${view.p99.toFixed(1)} ms (target ≤ 50 ms)`);
-    console.log(`search:    p95 ${search.p95.toFixed(1)} ms (target ≤ 30 ms), ${search.rps.toFixed(0)} req/s`);
+    console.log(`pgbench 360° SQL ${limit.tps.toFixed(0).padStart(5)} tps     avg ${limit.lat.toFixed(1)} ms   (the same statement, prepared, audit append included, ${CONNECTIONS} clients)\n`);
+
+    server = await startBanyan(dbh.url, PORT);
+    const cookie = await signIn(PORT, 'hq_manager');
+    const as = (paths: string[]) => paths.map((p) => ({ path: p, cookie }));
+    const viewPaths = sample.map((s) => `/api/customers/${s.customer_no}`);
+    const searchPaths = sample.flatMap((s) => [
+      `/api/customers?q=${encodeURIComponent(s.name)}`,
+      `/api/customers?q=${s.name_initials}`,
+      ...(s.mobile ? [`/api/customers?q=${s.mobile.slice(3)}`] : []),
+      `/api/customers?q=${s.customer_no}`,
+    ]);
+    await prewarm(dbh.url);
+    await runLoad('warm-up', PORT, as(viewPaths.slice(0, 200)));
+
+    // 2. Closed loop (each connection asks again as soon as it is answered): the capacity, and its latency.
+    //    The floor: the cheapest signed-in request (session lookup, no customer data) at the same connections.
+    console.log(`\nclosed loop, ${CONNECTIONS} connections:`);
+    const floor = await runLoad('floor /api/auth/me', PORT, as(['/api/auth/me']));
+    const view = await runLoad('360° view', PORT, as(viewPaths));
+    const search = await runLoad('search', PORT, as(searchPaths));
+
+    // 3. 35 % of the database's rate offered at even intervals over the same connections: the latency at that load.
+    const rate = 0.35 * limit.tps;
+    console.log(`\noffered load, ${rate.toFixed(0)} req/s at even intervals (35 % of the pgbench rate) over at most ${CONNECTIONS} connections:`);
+    const viewAt = await runPaced('360° view', PORT, as(viewPaths), CONNECTIONS, rate);
+    const searchAt = await runPaced('search', PORT, as(searchPaths), CONNECTIONS, rate);
+    await server.stop();
+    server = undefined;
+
+    console.log(`\n360° view: closed loop ${(view.rps / limit.tps * 100).toFixed(0)} % of the pgbench rate (target ≥ 35 %), p99 ${view.p99.toFixed(1)} ms (target ≤ 50 ms); at 35 % of it p99 ${viewAt.p99.toFixed(1)} ms`);
+    console.log(`search:    closed loop ${search.rps.toFixed(0)} req/s, p95 ${search.p95.toFixed(1)} ms (target ≤ 30 ms); at ${rate.toFixed(0)} req/s p95 ${searchAt.p95.toFixed(1)} ms`);
+    // Little's law: at a fixed number of connections the mean latency is the connections over the rate.
+    console.log(`floor:     the cheapest signed-in request, ${floor.rps.toFixed(0)} req/s closed loop, p99 ${floor.p99.toFixed(1)} ms; p99 ≤ 50 ms at ${CONNECTIONS} connections in a closed loop needs more than ${(CONNECTIONS / 0.05).toFixed(0)} req/s`);
   } finally {
     await server?.stop();
     await dbh.stop();

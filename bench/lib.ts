@@ -1,5 +1,6 @@
 /** Pieces the HTTP benchmarks share: the bench database, the demo bank in it, a Banyan server, autocannon runs. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
@@ -195,7 +196,10 @@ export function percentile(sorted: number[], p: number) {
 
 export type LoadResult = { name: string; rps: number; p50: number; p95: number; p99: number; errors: number };
 
-/** autocannon for SECONDS at CONNECTIONS, cycling through `requests` (path and the cookie to send). */
+/**
+ * autocannon for SECONDS at CONNECTIONS, cycling through `requests` (path and the cookie to send): each connection
+ * sends its next request as soon as the last one is answered (a closed loop: the machine's capacity).
+ */
 export async function runLoad(name: string, port: number, requests: { path: string; cookie: string }[], connections = CONNECTIONS): Promise<LoadResult> {
   const times: number[] = [];
   let errors = 0;
@@ -221,6 +225,47 @@ export async function runLoad(name: string, port: number, requests: { path: stri
   times.sort((a, b) => a - b);
   const rps = res.requests.total / SECONDS;
   const out = { name, rps, p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99), errors: errors + res.errors };
-  console.log(`${name.padEnd(18)} ${rps.toFixed(0).padStart(7)} req/s   p50 ${out.p50.toFixed(1)} ms   p95 ${out.p95.toFixed(1)} ms   p99 ${out.p99.toFixed(1)} ms   errors ${out.errors}`);
+  return report(out);
+}
+
+function report(out: LoadResult): LoadResult {
+  console.log(`${out.name.padEnd(18)} ${out.rps.toFixed(0).padStart(7)} req/s   p50 ${out.p50.toFixed(1)} ms   p95 ${out.p95.toFixed(1)} ms   p99 ${out.p99.toFixed(1)} ms   errors ${out.errors}`);
   return out;
+}
+
+/**
+ * An offered load: `rate` requests a second for SECONDS, sent at even intervals whether or not earlier ones were
+ * answered, over at most `connections` keep-alive connections (a request finding them all busy waits for one).
+ * Each latency counts from the moment its request was due, so waiting behind a slow one is measured too.
+ * (autocannon's own rate limit sends each connection's share in a burst at the start of every second.)
+ */
+export async function runPaced(name: string, port: number, requests: { path: string; cookie: string }[], connections: number, rate: number): Promise<LoadResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const total = Math.round(rate * SECONDS);
+  const times: number[] = [];
+  let errors = 0;
+  const t0 = performance.now();
+  await new Promise<void>((resolve) => {
+    let sent = 0;
+    const finish = (due: number, ok: boolean) => {
+      if (!ok) errors++;
+      times.push(performance.now() - due);
+      if (times.length === total) resolve();
+    };
+    const tick = () => {
+      for (let due = t0 + (sent * 1000) / rate; sent < total && due <= performance.now(); due = t0 + (sent * 1000) / rate) {
+        const r = requests[sent++ % requests.length]!;
+        http.get({ host: '127.0.0.1', port, path: r.path, agent, headers: { cookie: r.cookie } }, (res) => {
+          res.resume();
+          res.on('end', () => finish(due, res.statusCode === 200));
+        }).on('error', () => finish(due, false));
+      }
+      if (sent < total) setTimeout(tick, 1);
+    };
+    tick();
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  agent.destroy();
+  times.sort((a, b) => a - b);
+  return report({ name, rps: total / seconds, p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99), errors });
 }
