@@ -58,20 +58,22 @@ function searchQuery(db: Db, scope: ScopeSubject, f: SearchFilter) {
   return q;
 }
 
-/** One page of customers within the user's data scope, with a total capped at COUNT_CAP. */
+/**
+ * One page of customers within the user's data scope, with a total capped at COUNT_CAP. The type, level, org and
+ * manager are scalar subqueries over the page's rows, not joins: planned as joins they cost PostgreSQL ~2 ms a search
+ * (more than running it), as subqueries ~0.5 ms.
+ */
 export async function searchCustomers(db: Db, scope: ScopeSubject, f: SearchFilter) {
   const base = searchQuery(db, scope, f);
   const col = sql.raw(SORT_COLUMN[f.sort]);
   const dir = sql.raw(f.order === 'desc' ? 'DESC' : 'ASC');
   const rows = await base
-    .innerJoin('customer_type as t', 't.id', 'c.type_id')
-    .innerJoin('org_unit as o', 'o.id', 'c.org_id')
-    .leftJoin('customer_level as l', 'l.code', 'c.level_code')
-    .leftJoin('app_user as m', 'm.id', 'c.manager_id')
     .select([
       'c.id', 'c.customer_no', 'c.name', 'c.party', 'c.status', 'c.level_code', 'c.org_id', 'c.manager_id', 'c.aum_fen', 'c.created_at',
-      't.code as type_code', 't.name as type_name', 't.name_en as type_name_en', 'l.name as level_name', 'l.name_en as level_name_en',
-      'o.name as org_name', 'm.display_name as manager_name',
+      sql<{ code: string; name: string; nameEn: string }>`(SELECT json_build_object('code', t.code, 'name', t.name, 'nameEn', t.name_en) FROM customer_type t WHERE t.id = c.type_id)`.as('type'),
+      sql<{ name: string; nameEn: string } | null>`(SELECT json_build_object('name', l.name, 'nameEn', l.name_en) FROM customer_level l WHERE l.code = c.level_code)`.as('level'),
+      sql<string>`(SELECT o.name FROM org_unit o WHERE o.id = c.org_id)`.as('org_name'),
+      sql<string | null>`(SELECT m.display_name FROM app_user m WHERE m.id = c.manager_id)`.as('manager_name'),
       sql<string | null>`(SELECT value FROM customer_contact cc WHERE cc.customer_id = c.id AND cc.kind = 'mobile' ORDER BY cc.is_primary DESC, cc.id LIMIT 1)`.as('mobile'),
     ])
     .orderBy(sql`${col} ${dir}, c.id ${dir}`)

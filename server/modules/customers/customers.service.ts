@@ -63,8 +63,8 @@ export async function search(db: Db, user: CurrentUser, query: SearchQuery) {
   const clear = seesClear(user);
   return {
     items: rows.map((r) => ({
-      customerNo: r.customer_no, name: r.name, party: r.party, typeCode: r.type_code, typeName: r.type_name, typeNameEn: r.type_name_en,
-      status: r.status, levelCode: r.level_code, levelName: r.level_name, levelNameEn: r.level_name_en, orgId: r.org_id, orgName: r.org_name,
+      customerNo: r.customer_no, name: r.name, party: r.party, typeCode: r.type.code, typeName: r.type.name, typeNameEn: r.type.nameEn,
+      status: r.status, levelCode: r.level_code, levelName: r.level?.name ?? null, levelNameEn: r.level?.nameEn ?? null, orgId: r.org_id, orgName: r.org_name,
       managerId: r.manager_id, managerName: r.manager_name, mobile: r.mobile && !clear ? maskContact('mobile', r.mobile, rules) : r.mobile,
       aumFen: Number(r.aum_fen), createdAt: r.created_at,
     })),

@@ -40,6 +40,19 @@ describe('search (C12)', () => {
     expect(await search('hq', '榕树科技')).toEqual(['北京榕树科技有限公司']);
   });
 
+  it('a row carries its type, level, org and manager by name, and the masked mobile', async () => {
+    const res = await ctx.app.inject({ url: `/api/customers?q=${bank.customers.zhangWei}`, headers: as('hq') });
+    const [row] = res.json().items;
+    expect(row).toMatchObject({ typeCode: 'personal_resident', orgName: '北京海淀支行', managerName: 'cm_a', managerId: bank.users.cm_a, levelCode: null, levelName: null });
+    expect(row.typeName).toEqual(expect.any(String));
+    expect(row.typeNameEn).toEqual(expect.any(String));
+    expect(row.mobile).not.toBe('+8613812345678');
+    await ctx.db.updateTable('customer').set({ level_code: 'gold' }).where('customer_no', '=', bank.customers.zhangWei).execute();
+    const again = (await ctx.app.inject({ url: `/api/customers?q=${bank.customers.zhangWei}`, headers: as('hq') })).json().items[0];
+    await ctx.db.updateTable('customer').set({ level_code: null }).where('customer_no', '=', bank.customers.zhangWei).execute();
+    expect(again).toMatchObject({ levelCode: 'gold', levelName: expect.any(String), levelNameEn: expect.any(String) });
+  });
+
   it('pages and sorts', async () => {
     const res = await ctx.app.inject({ url: '/api/customers?sort=name&order=desc&pageSize=2&page=1', headers: as('hq') });
     const body = res.json();
