@@ -316,3 +316,39 @@ describe('export (B4)', () => {
     expect((await ctx.app.inject({ url: '/api/customers/export', headers: as('agent') })).statusCode).toBe(403);
   });
 });
+
+describe('search by letters: the total beyond the first page (counted from the indexes)', () => {
+  const total = async (user: string, q: string) => {
+    const res = await ctx.app.inject({ url: `/api/customers?q=${q}&pageSize=1`, headers: as(user) });
+    expect(res.statusCode).toBe(200);
+    return res.json().total as number;
+  };
+  const made: string[] = [];
+  beforeAll(async () => {
+    for (const [user, name] of [['cm_a', '张三'], ['cm_b', '赵四'], ['cm_a', '周正']] as const) {
+      const res = await ctx.app.inject({ method: 'POST', url: '/api/customers', headers: as(user), payload: { typeCode: 'personal_resident', name } });
+      expect(res.statusCode).toBe(201);
+      made.push(res.json().customerNo);
+    }
+  });
+  afterAll(async () => {
+    await ctx.db.updateTable('customer').set({ deleted: true }).where('customer_no', 'in', made).execute();
+  });
+
+  it('counts initials matches and full-pinyin matches once each, within the data scope', async () => {
+    // z: 张伟 zw, 张三 zs, 赵四 zs, 周正 zz by their initials (their full pinyin matches too: still counted once).
+    expect(await total('hq', 'z')).toBe(4);
+    // zh: no initials start so; zhangwei, zhangsan, zhaosi, zhouzheng by the full pinyin.
+    expect(await total('hq', 'zh')).toBe(4);
+    expect(await total('hq', 'zs')).toBe(2);
+    // Branch A's subtree holds all but 赵四 (cm_b, branch B); cm_b holds only 赵四 and 王芳.
+    expect(await total('bm_a', 'z')).toBe(3);
+    expect(await total('cm_b', 'z')).toBe(1);
+  });
+
+  it('leaves out soft-deleted customers', async () => {
+    await ctx.db.updateTable('customer').set({ deleted: true }).where('customer_no', '=', made[2]!).execute();
+    expect(await total('hq', 'z')).toBe(3);
+    await ctx.db.updateTable('customer').set({ deleted: false }).where('customer_no', '=', made[2]!).execute();
+  });
+});
