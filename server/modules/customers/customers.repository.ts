@@ -95,8 +95,9 @@ export async function searchCustomers(db: Db, scope: ScopeSubject, f: SearchFilt
   return { rows, total: Math.min(count.n, COUNT_CAP), capped: count.n > COUNT_CAP };
 }
 
-const lettersOnly = (f: SearchFilter) =>
-  !!f.letters && !f.text && !f.customerNo && !f.mobile && !f.idNo && !f.status && !f.levelCode && !f.typeCode && !f.party && !f.managerId && !f.orgId;
+/** Letters and no other condition (a condition added to SearchFilter later is one more, so it takes the general count). */
+const PAGING: ReadonlySet<string> = new Set(['letters', 'sort', 'order', 'limit', 'offset']);
+const lettersOnly = (f: SearchFilter) => !!f.letters && Object.entries(f).every(([k, v]) => PAGING.has(k) || v == null || v === '');
 
 /**
  * A search by letters alone, counted from its two indexes without reading a customer row (migration 0013): the
