@@ -12,6 +12,7 @@ import * as m0010 from './0010_workbench_summary.ts';
 import * as m0011 from './0011_source_record_load.ts';
 import * as m0012 from './0012_match_estimate.ts';
 import * as m0013 from './0013_customer_letters_search.ts';
+import * as m0014 from './0014_source_trust_defaults.ts';
 
 /** Every migration, by name; they run in name order and are never edited once landed. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '0011_source_record_load': m0011,
   '0012_match_estimate': m0012,
   '0013_customer_letters_search': m0013,
+  '0014_source_trust_defaults': m0014,
 };

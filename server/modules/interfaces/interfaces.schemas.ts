@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Lit, Nullable, Opt } from '../../platform/schema.ts';
 import { TRANSFORMS } from '../../../engines/transform/index.ts';
 
-export const SOURCE_KINDS = ['savings', 'card', 'loan', 'wealth', 'housing_fund', 'corporate', 'settlement', 'other'] as const;
+export const SOURCE_KINDS = ['savings', 'card', 'loan', 'wealth', 'housing_fund', 'corporate', 'settlement', 'manual', 'other'] as const;
 export const CONNECTORS = ['file', 'postgres'] as const;
 export const ENCODINGS = ['auto', 'utf8', 'gb18030', 'gbk'] as const;
 export const QUARANTINE_STATUSES = ['open', 'resolved', 'discarded'] as const;

@@ -83,6 +83,21 @@ describe('source registry (I2)', () => {
     const b = await ctx.app.inject({ method: 'PATCH', url: '/api/interfaces/sources/card_sys', headers: as('admin'), payload: { fieldTrust: { address: 101 } } });
     expect(b.statusCode).toBe(400);
   });
+  it('ships the bank\'s own systems with kinds, values and the documents\' field trust; manager entry can be edited too', async () => {
+    const list = (await ctx.app.inject({ url: '/api/interfaces/sources', headers: as('admin') })).json();
+    const by = Object.fromEntries(list.items.map((s: { code: string }) => [s.code, s]));
+    // I2: the card system's mailing address, the loan system's income and employer are the most trusted.
+    expect(by.CARD).toMatchObject({ kind: 'card', fieldTrust: { address: 95 } });
+    expect(by.LOAN).toMatchObject({ kind: 'loan', fieldTrust: { income_fen: 95, employer: 95 } });
+    const addressTrust = ['CORE', 'CARD', 'LOAN', 'WEALTH', 'CORP'].map((c) => by[c].fieldTrust.address ?? by[c].valueRank);
+    expect(Math.max(...addressTrust)).toBe(by.CARD.fieldTrust.address);
+    expect(by.WEALTH.valueRank).toBeGreaterThan(by.CARD.valueRank);
+    // The manager-entry source (kind "manual") round-trips through its own edit form's payload.
+    const { name, nameEn, kind, owner, valueRank, fieldTrust, description } = by.MANUAL;
+    const res = await ctx.app.inject({ method: 'PATCH', url: '/api/interfaces/sources/MANUAL', headers: as('admin'), payload: { name, nameEn, kind, owner, valueRank, fieldTrust, description } });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ kind: 'manual', valueRank: 100 });
+  });
   it('is only for those who manage interfaces', async () => {
     expect((await ctx.app.inject({ url: '/api/interfaces/sources', headers: as('cm_a') })).statusCode).toBe(403);
   });

@@ -8,7 +8,7 @@ export const zh = {
     encoding: { auto: '自动识别', utf8: 'UTF-8', gb18030: 'GB18030', gbk: 'GBK' },
     status: { queued: '排队中', running: '运行中', succeeded: '成功', failed: '失败' },
     trigger: { upload: '上传', cli: '命令行', schedule: '定时', manual: '手动', resubmit: '重新提交' },
-    sourceKind: { savings: '储蓄', card: '信用卡', loan: '贷款', wealth: '理财', housing_fund: '公积金', corporate: '对公', settlement: '结算', other: '其他' },
+    sourceKind: { savings: '储蓄', card: '信用卡', loan: '贷款', wealth: '理财', housing_fund: '公积金', corporate: '对公', settlement: '结算', manual: '手工录入', other: '其他' },
     field: {
       kind: '客户类别', name: '名称', id_type: '证件类型', id_no: '证件号码', mobile: '手机', email: '邮箱', birth_date: '出生日期', gender: '性别', address: '地址',
       employer: '工作单位', legal_rep: '法定代表人', accounts: '账户', 'attributes.income_fen': '收入', 'attributes.job_level': '职务级别',
@@ -60,7 +60,7 @@ export const en: typeof zh = {
     encoding: { auto: 'Detect', utf8: 'UTF-8', gb18030: 'GB18030', gbk: 'GBK' },
     status: { queued: 'Queued', running: 'Running', succeeded: 'Succeeded', failed: 'Failed' },
     trigger: { upload: 'Upload', cli: 'CLI', schedule: 'Schedule', manual: 'Manual', resubmit: 'Resubmit' },
-    sourceKind: { savings: 'Savings', card: 'Cards', loan: 'Loans', wealth: 'Wealth', housing_fund: 'Housing fund', corporate: 'Corporate', settlement: 'Settlement', other: 'Other' },
+    sourceKind: { savings: 'Savings', card: 'Cards', loan: 'Loans', wealth: 'Wealth', housing_fund: 'Housing fund', corporate: 'Corporate', settlement: 'Settlement', manual: 'Manual entry', other: 'Other' },
     field: {
       kind: 'Party kind', name: 'Name', id_type: 'ID type', id_no: 'ID number', mobile: 'Mobile', email: 'E-mail', birth_date: 'Birth date', gender: 'Gender', address: 'Address',
       employer: 'Employer', legal_rep: 'Legal representative', accounts: 'Accounts', 'attributes.income_fen': 'Income', 'attributes.job_level': 'Job level',
