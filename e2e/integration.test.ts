@@ -119,10 +119,18 @@ describe('customer information integration in the browser', { timeout: 180_000 }
     const review = admin.getByTestId('model-review');
     await review.fill('0.6');
     await review.press('Tab');
+    // Companies have their own comparison of the ID number (a credit code): its weight is tuned apart from the persons'.
+    const companyId = admin.getByTestId('model-levels').locator('tbody tr').filter({ has: admin.locator('.ant-tag', { hasText: /^单位$/ }) }).first();
+    expect(await companyId.textContent()).toContain('证件号码');
+    await companyId.locator('input').fill('12');
+    await companyId.locator('input').press('Tab');
     await admin.getByTestId('model-save').click();
     await expect.poll(async () => (await ctx.db.selectFrom('match_model').select(['version', 'model']).where('active', '=', true).executeTakeFirst())?.version).toBe(1);
     const saved = await ctx.db.selectFrom('match_model').select('model').where('active', '=', true).executeTakeFirstOrThrow();
-    expect((saved.model as { reviewThreshold: number }).reviewThreshold).toBe(0.6);
+    const model = saved.model as { reviewThreshold: number; comparisons: { name: string; kind?: string; levels: { weight?: number }[] }[] };
+    expect(model.reviewThreshold).toBe(0.6);
+    const idWeights = model.comparisons.filter((c) => c.name === 'cn.id').map((c) => [c.kind, c.levels[0]!.weight]);
+    expect(idWeights).toEqual([['person', undefined], ['org', 12]]);
   });
 
   it('an administrator estimates the model from the source records: refused on too few, then a new version keeping the tuned threshold', async () => {

@@ -43,6 +43,8 @@ export const ModelPatch = Type.Object({
   reviewThreshold: Opt(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 })),
   weights: Opt(Type.Array(Type.Object({
     comparison: Type.String({ maxLength: 60 }), level: Type.String({ maxLength: 60 }), weight: Nullable(Type.Number({ minimum: -50, maximum: 50 })),
+    /** Persons and companies each have their own comparison of some fields (cn.id, cn.mobile …): which one (absent: both). */
+    kind: Opt(Lit(['person', 'org'] as const)),
   }, { additionalProperties: false }), { maxItems: 200 })),
   sourceOrder: Opt(Nullable(Type.Array(Type.String({ maxLength: 40 }), { maxItems: 50 }))),
   note: Opt(Note),

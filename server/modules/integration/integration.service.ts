@@ -76,7 +76,7 @@ export async function getModel(db: Db) {
 
 export type ModelPatch = {
   matchThreshold?: number; reviewThreshold?: number;
-  weights?: { comparison: string; level: string; weight: number | null }[];
+  weights?: { comparison: string; level: string; weight: number | null; kind?: 'person' | 'org' }[];
   sourceOrder?: string[] | null; note?: string;
 };
 
@@ -92,11 +92,13 @@ export async function saveModel(db: Db, user: CurrentUser, actor: Actor, patch: 
   model.matchThreshold = match;
   model.reviewThreshold = review;
   for (const [n, w] of (patch.weights ?? []).entries()) {
-    const comp = model.comparisons.find((c) => c.name === w.comparison);
-    const level = comp?.levels.find((l) => l.label === w.level);
-    if (!level) { errors.push(fieldError(`weights.${n}`, 'unknownLevel', '模型中没有这个比较级别', 'is not a comparison level of the model')); continue; }
-    if (w.weight === null) delete level.weight;
-    else level.weight = w.weight;
+    // Persons and companies each have their own comparison of some fields (cn.id, cn.mobile …): `kind` picks one, none means both.
+    const levels = model.comparisons.filter((c) => c.name === w.comparison && (!w.kind || !c.kind || c.kind === w.kind)).flatMap((c) => c.levels.filter((l) => l.label === w.level));
+    if (!levels.length) { errors.push(fieldError(`weights.${n}`, 'unknownLevel', '模型中没有这个比较级别', 'is not a comparison level of the model')); continue; }
+    for (const level of levels) {
+      if (w.weight === null) delete level.weight;
+      else level.weight = w.weight;
+    }
   }
   let order = patch.sourceOrder === undefined ? cur.sourceOrder : patch.sourceOrder;
   if (order?.length) {

@@ -54,7 +54,7 @@ describe('estimating the match model from the source records (EM, no labels)', (
     forgetModel();
     const saved = await ctx.app.inject({
       method: 'PUT', url: '/api/integration/model', headers: as('admin'),
-      payload: { matchThreshold: 0.9995, reviewThreshold: 0.6, weights: [{ comparison: 'cn.email', level: 'exact', weight: 7.5 }], sourceOrder: ['wealth', 'core_savings'], note: 'tuned' },
+      payload: { matchThreshold: 0.9995, reviewThreshold: 0.6, weights: [{ comparison: 'cn.email', kind: 'person', level: 'exact', weight: 7.5 }], sourceOrder: ['wealth', 'core_savings'], note: 'tuned' },
     });
     expect(saved.statusCode).toBe(200);
     const start = await ctx.app.inject({ method: 'POST', url: '/api/integration/model/estimates', headers: as('admin') });

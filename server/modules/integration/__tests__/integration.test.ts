@@ -382,4 +382,21 @@ describe('match model (I3, I4)', () => {
     expect(saved.model.comparisons[0].levels[0].weight).toBe(9);
     expect((await ctx.app.inject({ method: 'PUT', url: '/api/integration/model', headers: as('cm_a'), payload: { reviewThreshold: 0.5 } })).statusCode).toBe(403);
   });
+  it('tunes the companies\' comparison of a field apart from the persons\' (kind), or both at once', async () => {
+    type Comp = { name: string; kind?: string; levels: { label: string; weight?: number }[] };
+    const weight = (model: { comparisons: Comp[] }, kind: string) => model.comparisons.find((c) => c.name === 'cn.id' && c.kind === kind)!.levels.find((l) => l.label === 'exact')!.weight;
+    const put = (weights: unknown[]) => ctx.app.inject({ method: 'PUT', url: '/api/integration/model', headers: as('admin'), payload: { weights } });
+    const persons = weight((await ctx.app.inject({ url: '/api/integration/model', headers: as('admin') })).json().model, 'person');
+    const org = await put([{ comparison: 'cn.id', kind: 'org', level: 'exact', weight: 12 }]);
+    expect(org.statusCode, org.body).toBe(200);
+    expect(weight(org.json().model, 'org')).toBe(12);
+    expect(weight(org.json().model, 'person')).toBe(persons);
+    const both = (await put([{ comparison: 'cn.id', level: 'exact', weight: 11 }])).json().model;
+    expect([weight(both, 'person'), weight(both, 'org')]).toEqual([11, 11]);
+    const cleared = (await put([{ comparison: 'cn.id', kind: 'person', level: 'exact', weight: null }])).json().model;
+    expect([weight(cleared, 'person'), weight(cleared, 'org')]).toEqual([undefined, 11]);
+    const bad = await put([{ comparison: 'cn.id', kind: 'company', level: 'exact', weight: 1 }]);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.fields[0]).toMatchObject({ field: 'weights.0.kind' });
+  });
 });

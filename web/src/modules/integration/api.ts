@@ -47,7 +47,8 @@ export type MergeItem = {
 };
 
 export type ComparisonLevel = { label: string; m: number; u: number; weight?: number };
-export type Comparison = { name: string; field: string; levels: ComparisonLevel[] };
+/** `kind`: persons and companies each have their own comparison of some fields (cn.id, cn.mobile …). */
+export type Comparison = { name: string; kind?: 'person' | 'org'; field: string; levels: ComparisonLevel[] };
 export type MatchModel = { preset: string; comparisons: Comparison[]; priorMatchProbability: number; matchThreshold: number; reviewThreshold: number; trainedOn?: { records: number; pairs: number; iterations: number; note: string } };
 export type ModelView = {
   version: number; builtin: boolean; model: MatchModel; sourceOrder: string[]; valueRank: string[]; orderSteps: { source: string; records: number; overlap: number }[];
@@ -60,7 +61,7 @@ export type Estimate = {
   requestedBy: string | null; createdAt: string; startedAt: string | null; finishedAt: string | null;
 };
 export type ModelPatch = {
-  matchThreshold?: number; reviewThreshold?: number; weights?: { comparison: string; level: string; weight: number | null }[]; sourceOrder?: string[] | null; note?: string;
+  matchThreshold?: number; reviewThreshold?: number; weights?: { comparison: string; kind?: 'person' | 'org'; level: string; weight: number | null }[]; sourceOrder?: string[] | null; note?: string;
 };
 
 export const integrationKeys = {

@@ -37,7 +37,7 @@ export const zh = {
     },
     model: {
       title: '匹配模型参数', version: '当前版本', builtin: '内置默认模型', matchThreshold: '自动合并阈值（概率）', reviewThreshold: '人工审核阈值（概率）',
-      comparisons: '比较项与权重', comparison: '比较项', level: '级别', m: 'm（同一客户时出现的概率）', u: 'u（不同客户时出现的概率）', computed: '计算权重',
+      comparisons: '比较项与权重', party: '客户类别', kind: { person: '个人', org: '单位' }, comparison: '比较项', level: '级别', m: 'm（同一客户时出现的概率）', u: 'u（不同客户时出现的概率）', computed: '计算权重',
       override: '人工权重', sourceOrder: '跨来源合并顺序（离散分析法）', computedOrder: '按价值排序后按离散度计算', overridden: '已人工调整', resetOrder: '恢复计算顺序',
       overlap: '重叠度', records: '记录数', up: '上移', down: '下移', note: '修改说明', save: '保存为新版本', saved: '已保存为第 {{v}} 版', history: '版本历史', trainedOn: '训练信息',
       valueRank: '价值排名',
@@ -86,7 +86,7 @@ export const en: typeof zh = {
     },
     model: {
       title: 'Match model parameters', version: 'Version', builtin: 'Built-in default model', matchThreshold: 'Auto-merge threshold (probability)', reviewThreshold: 'Review threshold (probability)',
-      comparisons: 'Comparisons and weights', comparison: 'Comparison', level: 'Level', m: 'm (probability when the same customer)', u: 'u (probability when different)', computed: 'Computed weight',
+      comparisons: 'Comparisons and weights', party: 'Party', kind: { person: 'Person', org: 'Company' }, comparison: 'Comparison', level: 'Level', m: 'm (probability when the same customer)', u: 'u (probability when different)', computed: 'Computed weight',
       override: 'Manual weight', sourceOrder: 'Cross-source order (discreteness method)', computedOrder: 'By value, then least overlap', overridden: 'Overridden', resetOrder: 'Back to the computed order',
       overlap: 'Overlap', records: 'Records', up: 'Up', down: 'Down', note: 'Change note', save: 'Save as a new version', saved: 'Saved as version {{v}}', history: 'Versions', trainedOn: 'Training',
       valueRank: 'Value rank',

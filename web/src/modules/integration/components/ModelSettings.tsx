@@ -8,7 +8,7 @@ import { errorText } from '../../../app/http.ts';
 import { formatDateTime } from '../../../app/format.ts';
 import { estimating, useEstimates, useModel, useSaveModel, useStartEstimate, type Estimate, type ModelPatch } from '../api.ts';
 
-type LevelRow = { key: string; comparison: string; field: string; level: string; m: number; u: number; computed: number; weight?: number };
+type LevelRow = { key: string; comparison: string; kind?: 'person' | 'org'; field: string; level: string; m: number; u: number; computed: number; weight?: number };
 
 /** Admin page: thresholds, per-level weights (computed from m/u, overridable), and the cross-source order (I3, I4). */
 export function ModelSettings() {
@@ -34,7 +34,7 @@ export function ModelSettings() {
     setOrder(null);
   }, [q.data]);
   const rows = useMemo<LevelRow[]>(() => (q.data?.model.comparisons ?? []).flatMap((c) => c.levels.map((l) => ({
-    key: `${c.name}/${l.label}`, comparison: c.name, field: c.field, level: l.label, m: l.m, u: l.u, computed: Math.log2(Math.max(l.m, 1e-9) / Math.max(l.u, 1e-9)), weight: l.weight,
+    key: `${c.kind ?? ''}:${c.name}/${l.label}`, comparison: c.name, kind: c.kind, field: c.field, level: l.label, m: l.m, u: l.u, computed: Math.log2(Math.max(l.m, 1e-9) / Math.max(l.u, 1e-9)), weight: l.weight,
   }))), [q.data]);
   if (q.isPending) return <Skeleton active />;
   if (q.isError) return <Typography.Text type="danger">{errorText(q.error)}</Typography.Text>;
@@ -56,7 +56,11 @@ export function ModelSettings() {
     const patch: ModelPatch = { note: note.trim() || undefined };
     if (match !== m.model.matchThreshold) patch.matchThreshold = match;
     if (review !== m.model.reviewThreshold) patch.reviewThreshold = review;
-    const w = Object.entries(weights).map(([k, weight]) => ({ comparison: k.split('/')[0]!, level: k.split('/').slice(1).join('/'), weight }));
+    const byKey = new Map(rows.map((r) => [r.key, r]));
+    const w = Object.entries(weights).flatMap(([k, weight]) => {
+      const r = byKey.get(k);
+      return r ? [{ comparison: r.comparison, kind: r.kind, level: r.level, weight }] : [];
+    });
     if (w.length) patch.weights = w;
     if (order) patch.sourceOrder = order;
     try {
@@ -77,6 +81,7 @@ export function ModelSettings() {
   };
   const latest: Estimate | undefined = estimates.data?.items[0];
   const columns: TableProps<LevelRow>['columns'] = [
+    { title: t('integration.model.party'), dataIndex: 'kind', width: 90, render: (k?: string) => (k ? <Tag color={k === 'org' ? 'purple' : 'blue'}>{t(`integration.model.kind.${k}`)}</Tag> : '') },
     { title: t('integration.model.comparison'), dataIndex: 'field', width: 120, render: (f: string, r) => <span title={r.comparison}>{t(`integration.field.${f}`, { defaultValue: f })}</span> },
     { title: t('integration.model.level'), dataIndex: 'level', width: 140, render: (l: string) => t(`integration.level.${l}`, { defaultValue: l }) },
     { title: 'm', dataIndex: 'm', width: 90, align: 'right', render: (v: number) => v.toPrecision(3) },
