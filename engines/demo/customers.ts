@@ -133,7 +133,7 @@ export type GenerateCustomersOptions = {
   startIds?: Partial<Record<'identity' | 'contact' | 'address' | 'relation' | 'keyPerson' | 'account', number>>;
   /** Customers per batch (default 5000); part of what the output depends on. */
   batchSize?: number;
-  /** Month-end balance snapshots kept per open account (default 6, the last being asOf's month). */
+  /** Month-end balance snapshots kept per open account (default 6, the last being the month end before `today`, or asOf's). */
   snapshotMonths?: number;
 };
 
@@ -210,7 +210,10 @@ export function* generateCustomers(opts: GenerateCustomersOptions): Generator<De
   const batchSize = opts.batchSize ?? 5000;
   const asOfDays = toDays(opts.asOf);
   const today = opts.today ?? opts.asOf;
-  const snapshotDates = monthEnds(opts.asOf, opts.snapshotMonths ?? 6).map((d) => ({ date: d, days: toDays(d) }));
+  // The demo is used live: its month-end balances run up to the month before the day it is loaded, so the
+  // workbench's trend has no hole between asOf and today.
+  const lastMonthEnd = fromDays(toDays(`${today.slice(0, 7)}-01`) - 1);
+  const snapshotDates = monthEnds(lastMonthEnd > opts.asOf ? lastMonthEnd : opts.asOf, opts.snapshotMonths ?? 6).map((d) => ({ date: d, days: toDays(d) }));
   const updatedAt = `${opts.asOf} 18:00:00+08`;
 
   const orgId = new Map(opts.orgs.map((o) => [o.code, o.id]));
@@ -410,6 +413,8 @@ export function* generateCustomers(opts: GenerateCustomersOptions): Generator<De
     const rng = createRng(opts.seed, ++batchNo);
     // Maturities draw from a stream of their own, so the day of loading changes nothing else.
     const maturityRng = createRng(opts.seed, MATURITY_STREAM + batchNo);
+    // Snapshots draw from their own stream too: how many there are depends on the day of loading.
+    const snapshotRng = createRng(opts.seed, SNAPSHOT_STREAM + batchNo);
     const slots = planBatch(rng, n);
     const ids = slots.map(() => next.customer++);
     const people: (Person | undefined)[] = new Array(n);
@@ -636,7 +641,7 @@ export function* generateCustomers(opts: GenerateCustomersOptions): Generator<De
         setMaturity(maturityRng, a, opts.asOf, today, c.created_at.slice(0, 10));
         if (a.status === 'closed') continue;
         if (assets.has(a.product_code)) c.aum_fen += a.balance_fen;
-        snapshot(rng, a, out.balances);
+        snapshot(snapshotRng, a, out.balances);
       }
       if (c.status !== 'potential') c.level_code = levelFor(c.aum_fen, levels);
       if (person && c.status !== 'potential') {
@@ -718,6 +723,7 @@ type AssetShare = { row: AccountRow; weight: number };
 const SYSTEM_OF: Record<Serial, AccountRow['source_system']> = { CORE: 'CORE', DEBIT: 'CARD', CREDIT: 'CARD', LOAN: 'LOAN', WEALTH: 'WEALTH', CORP: 'CORP' };
 const WEALTH_SINCE = toDays('2018-01-01');
 const MATURITY_STREAM = 1_000_000;
+const SNAPSHOT_STREAM = 2_000_000;
 const MMF_SINCE = toDays('2014-01-01');
 const ESTABLISHED_FROM = toDays('1985-01-01');
 const BRANCH_DIGITS = new Map(

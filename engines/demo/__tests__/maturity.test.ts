@@ -27,11 +27,13 @@ function options(over: Partial<GenerateCustomersOptions> = {}): GenerateCustomer
 function collect(opts: GenerateCustomersOptions) {
   const accounts: AccountRow[] = [];
   const customers: { id: number; name: string; aum_fen: number; created_at: string }[] = [];
+  const snapshotDates = new Set<string>();
   for (const b of generateCustomers(opts)) {
     accounts.push(...b.accounts);
     customers.push(...b.customers);
+    for (const s of b.balances) snapshotDates.add(s.as_of);
   }
-  return { accounts, customers };
+  return { accounts, customers, snapshotDates: [...snapshotDates].sort() };
 }
 
 const within = (d: string | null, from: string, days: number) => d !== null && toDays(d) >= toDays(from) && toDays(d) < toDays(from) + days;
@@ -105,7 +107,12 @@ describe('maturities in the demo bank', () => {
     }
   });
 
-  it('is deterministic, and the day of loading changes nothing but maturities and the openings they imply', () => {
+  it('keeps month-end balances up to the month before the day of loading (no hole in a trend from asOf to today)', () => {
+    expect(still.snapshotDates).toEqual(['2026-01-31', '2026-02-28', '2026-03-31', '2026-04-30', '2026-05-31', '2026-06-30']);
+    expect(live.snapshotDates).toEqual(['2026-05-31', '2026-06-30', '2026-07-31', '2026-08-31', '2026-09-30', '2026-10-31']);
+  });
+
+  it('is deterministic, and the day of loading changes nothing but maturities, the openings they imply and the month-end balances', () => {
     expect(collect(options({ today: TODAY })).accounts.map((a) => a.maturity_on)).toEqual(live.accounts.map((a) => a.maturity_on));
     expect(live.customers).toEqual(still.customers);
     expect(live.accounts.map((a) => [a.id, a.account_no, a.product_code, a.balance_fen])).toEqual(still.accounts.map((a) => [a.id, a.account_no, a.product_code, a.balance_fen]));
