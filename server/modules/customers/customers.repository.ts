@@ -365,7 +365,7 @@ export async function getPersonalValue(db: Db, customerId: number, kind: 'identi
     case 'contact':
       return (await db.selectFrom('customer_contact').select('value as v').where('id', '=', id).where('customer_id', '=', customerId).executeTakeFirst())?.v;
     case 'address':
-      return (await db.selectFrom('customer_address').select(sql<string>`concat_ws('', province, city, district, line)`.as('v')).where('id', '=', id).where('customer_id', '=', customerId).executeTakeFirst())?.v;
+      return (await db.selectFrom('customer_address').select(sql<string>`concat_ws('', province, CASE WHEN city IS DISTINCT FROM province THEN city END, district, line)`.as('v')).where('id', '=', id).where('customer_id', '=', customerId).executeTakeFirst())?.v;
     case 'account':
       return (await db.selectFrom('account').select('account_no as v').where('id', '=', id).where('customer_id', '=', customerId).executeTakeFirst())?.v;
     case 'keyPerson':

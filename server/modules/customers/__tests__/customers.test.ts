@@ -115,6 +115,9 @@ describe('360° view (C11) and masking (B2)', () => {
     expect(JSON.stringify(tl)).not.toContain('11010519491231002X');
     const un = await ctx.app.inject({ method: 'POST', url: `/api/customers/${bank.customers.zhangWei}/unmask`, headers: as('agent'), payload: { kind: 'identity', id: c.identities[0].id } });
     expect(un.json()).toEqual({ value: '11010519491231002X' });
+    // A municipality is its own province: 北京市 once.
+    const addr = await ctx.app.inject({ method: 'POST', url: `/api/customers/${bank.customers.zhangWei}/unmask`, headers: as('agent'), payload: { kind: 'address', id: c.addresses[0].id } });
+    expect(addr.json()).toEqual({ value: '北京市西城区金融大街 1 号' });
     const log = await ctx.db.selectFrom('audit_log').select(['action', 'actor_name']).where('action', '=', 'unmask').execute();
     expect(log).toContainEqual({ action: 'unmask', actor_name: 'agent' });
   });

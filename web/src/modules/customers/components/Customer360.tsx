@@ -297,7 +297,8 @@ function Addresses({ c, canReveal }: SectionProps) {
                 customerNo={c.customerNo}
                 kind="address"
                 id={r.id}
-                value={[r.province, r.city, r.district, r.line].filter(Boolean).join(' ')}
+                // A municipality is its own province (上海市 上海市): named once.
+                value={[r.province, r.city !== r.province ? r.city : null, r.district, r.line].filter(Boolean).join(' ')}
                 canReveal={canReveal}
               />
             ),
