@@ -91,7 +91,7 @@ export function AuditLog() {
       width: 110,
       render: (v: string) => <span title={v}>{t(`auditAction.${v}`, { defaultValue: v })}</span>,
     },
-    { title: t('admin.audit.entity'), dataIndex: 'entity', width: 130 },
+    { title: t('admin.audit.entity'), dataIndex: 'entity', width: 130, render: (v: string) => <span title={v}>{t(`auditEntity.${v}`, { defaultValue: v })}</span> },
     { title: t('admin.audit.entityId'), dataIndex: 'entityId', width: 110, render: (v: string | null) => v ?? '—' },
     {
       title: t('admin.audit.customerNo'),
