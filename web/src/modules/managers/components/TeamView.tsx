@@ -23,8 +23,8 @@ function Members({ onOpen }: { onOpen: (r: TeamRow) => void }) {
   const columns: TableProps<TeamRow>['columns'] = [
     { title: t('managers.fields.name'), dataIndex: 'displayName', fixed: 'left', width: 120, render: (v, r) => <a onClick={() => onOpen(r)} data-testid={`team-member-${r.username}`}>{v}</a> },
     { title: t('managers.fields.org'), width: 140, ellipsis: true, render: (_, r) => pick(r.orgName, r.orgNameEn) },
-    { title: t('managers.fields.level'), dataIndex: 'level', width: 70, render: (v: string | null) => (v ? t(`managers.level.${v}`) : '—') },
-    { title: t('managers.fields.customerCount'), dataIndex: 'customers', align: 'right', width: 80, sorter: (a, b) => a.customers - b.customers },
+    { title: t('managers.fields.level'), dataIndex: 'level', width: 100, render: (v: string | null) => (v ? t(`managers.level.${v}`) : '—') },
+    { title: t('managers.fields.customerCount'), dataIndex: 'customers', align: 'right', width: 100, sorter: (a, b) => a.customers - b.customers },
     { title: t('managers.fields.aum'), dataIndex: 'aumFen', align: 'right', width: 140, render: (v) => formatFen(v), sorter: (a, b) => Number(a.aumFen) - Number(b.aumFen) },
     { title: t('managers.workbench.deposits'), dataIndex: 'depositsFen', align: 'right', width: 140, render: (v) => formatFen(v) },
     { title: t('managers.workbench.loans'), dataIndex: 'loansFen', align: 'right', width: 140, render: (v) => formatFen(v) },
