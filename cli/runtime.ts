@@ -12,7 +12,8 @@ export const say = (m: string) => console.log(m);
 export async function withDb<T>(config: Config, fn: (rt: Runtime) => Promise<T>): Promise<T> {
   // Loaded on demand: commands without a database (`banyan match`) start without the server's modules.
   const { openDatabase } = await import('../server/main.ts');
-  const rt = await openDatabase(config, say, 4);
+  // Beside a running `banyan start` on the same embedded database, the command uses it.
+  const rt = await openDatabase(config, say, { poolSize: 4, attach: true });
   // Interrupted (e.g. Ctrl-C during `banyan demo`): the transaction rolls back; stop the embedded database before leaving.
   const interrupt = () => void rt.close().finally(() => process.exit(130));
   process.once('SIGINT', interrupt);

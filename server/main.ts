@@ -12,9 +12,18 @@ import { startJobs } from './platform/jobs.ts';
 
 export type Runtime = { db: Db; pool: pg.Pool; url: string; embedded: boolean; close: () => Promise<void> };
 
-/** Opens the database (embedded unless DATABASE_URL is set) and brings its schema up to date; `keep`: see createDb. */
-export async function openDatabase(config: Config, log: (m: string) => void, poolSize = 20, keep = false): Promise<Runtime> {
-  const emb = config.databaseUrl ? undefined : await startEmbedded(config.home, config.embeddedPort, undefined, config.embeddedSharedBuffersMb);
+export type OpenOptions = {
+  poolSize?: number;
+  /** Keep idle connections (the server's pool; see createDb). */
+  keep?: boolean;
+  /** Use the embedded database if a running Banyan has it open already (CLI commands), rather than refuse. */
+  attach?: boolean;
+};
+
+/** Opens the database (embedded unless DATABASE_URL is set) and brings its schema up to date. */
+export async function openDatabase(config: Config, log: (m: string) => void, { poolSize = 20, keep = false, attach = false }: OpenOptions = {}): Promise<Runtime> {
+  const emb = config.databaseUrl ? undefined : await startEmbedded(config.home, config.embeddedPort, { sharedBuffersMb: config.embeddedSharedBuffersMb, attach });
+  if (emb?.attached) log(`using the embedded PostgreSQL the running Banyan started (port ${config.embeddedPort})`);
   const url = config.databaseUrl ?? emb!.url;
   const { db, pool } = createDb(url, poolSize, keep);
   try {
@@ -38,7 +47,7 @@ export async function openDatabase(config: Config, log: (m: string) => void, poo
 export async function startServer(config: Config): Promise<{ app: FastifyInstance; stop: () => Promise<void> }> {
   const say = (m: string) => console.log(`[banyan] ${m}`);
   say(config.databaseUrl ? 'using the database at DATABASE_URL' : `starting the embedded PostgreSQL (data in ${config.home})`);
-  const rt = await openDatabase(config, say, 20, true);
+  const rt = await openDatabase(config, say, { keep: true });
   const { db } = rt;
   if (rt.embedded && config.demoCustomers > 0 && (await countCustomers(db)) === 0) {
     say(`loading the demo bank (${config.demoCustomers} customers) — first start only`);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,6 +59,11 @@ describe('banyan start (embedded database)', () => {
     const found = await (await fetch(`${base}/api/customers?q=${encodeURIComponent(initials)}`, { headers: { cookie } })).json();
     expect(found.items.map((i: { name: string }) => i.name)).toContain(initials);
     await signIn('admin', 'start-test-pw1');
+    // A CLI command beside the running server uses its embedded database (instead of refusing to start a second one).
+    const cli = spawnSync(process.execPath, [path.join(root, 'cli/banyan.mjs'), 'user', 'reset-password', 'cm02', '--password', 'Reset@2026x'], { env, encoding: 'utf8' });
+    expect(cli.status, cli.stdout + cli.stderr).toBe(0);
+    expect(cli.stdout).toContain('using the embedded PostgreSQL the running Banyan started');
+    await signIn('cm02', 'Reset@2026x');
     expect(await stop(first.proc)).toBe(0);
     expect(first.output()).toContain('stopped');
 

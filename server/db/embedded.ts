@@ -3,7 +3,15 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 
-export type EmbeddedDatabase = { url: string; stop: () => Promise<void> };
+/** `attached`: the cluster was already running (another Banyan started it); stop leaves it running. */
+export type EmbeddedDatabase = { url: string; stop: () => Promise<void>; attached: boolean };
+
+export type EmbeddedOptions = {
+  log?: (msg: string) => void;
+  sharedBuffersMb?: number;
+  /** Use the cluster if it is already running on this data and port (a CLI command beside `banyan start`). */
+  attach?: boolean;
+};
 
 const USER = 'banyan';
 const DATABASE = 'banyan';
@@ -55,18 +63,16 @@ function clusterPassword(home: string): string {
  */
 export const defaultSharedBuffersMb = () => Math.max(128, Math.min(4096, Math.floor(os.totalmem() / 2 ** 20 / 4)));
 
-export async function startEmbedded(
-  home: string,
-  port: number,
-  log: (msg: string) => void = () => {},
-  sharedBuffersMb = defaultSharedBuffersMb(),
-): Promise<EmbeddedDatabase> {
+export async function startEmbedded(home: string, port: number, opts: EmbeddedOptions = {}): Promise<EmbeddedDatabase> {
+  const { log = () => {}, sharedBuffersMb = defaultSharedBuffersMb() } = opts;
   hydrateSymlinks();
   fs.mkdirSync(home, { recursive: true });
   const isRoot = process.getuid?.() === 0;
   if (isRoot) fs.chmodSync(home, 0o755);
   const databaseDir = path.join(home, 'pgdata');
   const password = clusterPassword(home);
+  const url = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
+  if (opts.attach && runningOn(databaseDir, port)) return { url, stop: async () => {}, attached: true };
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir,
@@ -94,8 +100,29 @@ export async function startEmbedded(
     );
   }
   if (fresh) await pg.createDatabase(DATABASE);
-  const url = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
-  return { url, stop: () => pg.stop() };
+  return { url, stop: () => pg.stop(), attached: false };
+}
+
+/**
+ * Whether a PostgreSQL is running on this data directory and port: its postmaster.pid names a live process
+ * (line 1) listening on the port (line 4).
+ */
+function runningOn(databaseDir: string, port: number): boolean {
+  let lines: string[];
+  try {
+    lines = fs.readFileSync(path.join(databaseDir, 'postmaster.pid'), 'utf8').split('\n');
+  } catch {
+    return false;
+  }
+  const pid = Number(lines[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || Number(lines[3]) !== port) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: alive, owned by another user (the postgres user, when we run as root).
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /**
