@@ -47,9 +47,13 @@ export async function importCommand(argv: string[], config: Config): Promise<num
     const first = await service.getLoad(db, loadId);
     say(resumed ? `resuming load #${loadId} after row ${first.checkpointRow}` : `load #${loadId}: ${first.format}, ${first.encoding ?? 'binary'}, ${first.fileSize} bytes`);
     const tty = process.stdout.isTTY;
+    let last = '';
     const timer = setInterval(() => {
       void service.getLoad(db, loadId).then((l) => {
-        const line = `  ${(l.progress * 100).toFixed(1)}%  ${l.report.read} rows read, ${l.report.rejected} rejected`;
+        const { done, total } = l.resolution;
+        const line = `  ${(l.progress * 100).toFixed(1)}%  ${l.report.read} rows read, ${l.report.rejected} rejected${total ? `, ${done} of ${total} resolved into customers` : ''}`;
+        if (line === last) return;
+        last = line;
         if (tty) process.stdout.write(`\r${line}`);
         else say(line);
       }, () => {});
@@ -67,7 +71,8 @@ export async function importCommand(argv: string[], config: Config): Promise<num
       return 1;
     }
     const r = l.report;
-    say(`load #${loadId} ${l.status}: read ${r.read}, accepted ${r.accepted}, rejected ${r.rejected} (quarantined), new ${r.new}, changed ${r.changed}, unchanged ${r.unchanged}`);
+    say(`load #${loadId} ${l.status}: read ${r.read}, accepted ${r.accepted}, rejected ${r.rejected} (quarantined), new ${r.new}, changed ${r.changed}, unchanged ${r.unchanged}` +
+      (l.resolution.total ? `; ${l.resolution.done} of ${l.resolution.total} records resolved into customers` : ''));
     if (l.status === 'failed') {
       say(`  ${l.error?.message.en ?? 'failed'}`);
       return 1;

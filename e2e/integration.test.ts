@@ -61,6 +61,8 @@ describe('customer information integration in the browser', { timeout: 180_000 }
     expect(await ops.locator('.ant-progress-status-success').first().getAttribute('aria-valuenow')).toBe('100');
     await expect.poll(async () => (await ctx.db.selectFrom('source_record').select('match_status').where('source_code', '=', 'CARD').execute()).map((r) => r.match_status).sort(), { timeout: 60_000 })
       .toEqual(['created', 'review']);
+    // The report counts the records resolved into customers (both of them).
+    await expect.poll(() => ops.locator('.ant-statistic', { hasText: '已整合入客户' }).textContent()).toContain('2 / 2');
 
     // 2. 张伟's manager finds the pair at the top of the review queue and compares the two side by side.
     const cm = await signIn('cm_a');

@@ -46,6 +46,8 @@ export type RunOptions = {
 export type RunOutcome = 'succeeded' | 'failed' | 'busy' | 'stopped' | 'finished-already';
 
 export const DEFAULT_BATCH_ROWS = 20_000;
+/** Records resolved between two updates of a load's resolution count. */
+const RESOLVE_CHUNK = 500;
 const WORKER_BYTES = 16 * 2 ** 20;
 
 export const bankToday = (now = new Date()) => new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
@@ -215,15 +217,20 @@ async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client: p
       // A row superseded by a later one of the same key counts as accepted and changed (the later row changed it).
       await repo.advanceLoad(conn, loadId, {
         rows: b.keys.length + b.superseded + b.rejected.length, accepted: b.keys.length + b.superseded, rejected: b.rejected.length, inserted: w.inserted,
-        changed: w.changed + b.superseded, unchanged: b.keys.length - w.inserted - w.changed, checkpoint: b.lastRow, bytes: b.bytes,
+        changed: w.changed + b.superseded, unchanged: b.keys.length - w.inserted - w.changed, checkpoint: b.lastRow, bytes: b.bytes, toResolve: w.ids.length,
       });
       await sql`COMMIT`.execute(conn);
       inTx = false;
       committed++;
       // Resolution runs after the commit and in its own transactions: its failure is logged, the load is kept.
+      // In chunks, each counted when done: the load's progress shows how far resolution is.
       if (w.ids.length && opts.resolve !== false) {
         try {
-          await resolveSourceRecords(db, actor, w.ids);
+          for (let i = 0; i < w.ids.length; i += RESOLVE_CHUNK) {
+            const chunk = w.ids.slice(i, i + RESOLVE_CHUNK);
+            await resolveSourceRecords(db, actor, chunk);
+            await repo.addResolved(conn, loadId, chunk.length);
+          }
         } catch (err) {
           integrationError = err instanceof Error ? err.message : String(err);
           await repo.log(conn, loadId, 'warn', `integration failed for ${w.ids.length} records: ${integrationError}`);

@@ -141,13 +141,18 @@ export async function setLoad(db: Db, id: number, set: Updateable<InterfaceLoadT
   await db.updateTable('interface_load').set(set).where('id', '=', id).execute();
 }
 
-export type BatchCounts = { rows: number; accepted: number; rejected: number; inserted: number; changed: number; unchanged: number; checkpoint: number; bytes: number };
+export type BatchCounts = { rows: number; accepted: number; rejected: number; inserted: number; changed: number; unchanged: number; checkpoint: number; bytes: number; toResolve: number };
 
 /** Adds a committed batch's counts and moves the checkpoint, in the batch's transaction. */
 export async function advanceLoad(db: Db, id: number, c: BatchCounts) {
   await sql`UPDATE interface_load SET rows_read = rows_read + ${c.rows}, accepted = accepted + ${c.accepted}, rejected = rejected + ${c.rejected},
     inserted = inserted + ${c.inserted}, changed = changed + ${c.changed}, unchanged = unchanged + ${c.unchanged},
-    checkpoint_row = ${c.checkpoint}, bytes_done = GREATEST(bytes_done, ${c.bytes}), batches = batches + 1 WHERE id = ${id}`.execute(db);
+    checkpoint_row = ${c.checkpoint}, bytes_done = GREATEST(bytes_done, ${c.bytes}), batches = batches + 1, to_resolve = to_resolve + ${c.toResolve} WHERE id = ${id}`.execute(db);
+}
+
+/** Counts records of the load that integration has resolved (after their batch committed). */
+export async function addResolved(db: Db, id: number, n: number) {
+  await sql`UPDATE interface_load SET resolved = resolved + ${n} WHERE id = ${id}`.execute(db);
 }
 
 export async function setStatus(db: Db, id: number, status: LoadStatus, extra: Updateable<InterfaceLoadTable> = {}) {

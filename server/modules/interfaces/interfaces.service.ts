@@ -251,6 +251,8 @@ export function presentLoad(l: LoadRow | Awaited<ReturnType<typeof repo.listLoad
     id: l.id, interfaceId: l.interface_id, sourceCode: l.source_code, mappingVersion: l.mapping_version, trigger: l.trigger, status: l.status,
     fileName: l.file_name, fileSize: l.file_size, format: l.format, encoding: l.encoding, bytesDone: l.bytes_done, progress: Math.round(done * 1000) / 1000,
     report: { read: l.rows_read, accepted: l.accepted, rejected: l.rejected, new: l.inserted, changed: l.changed, unchanged: l.unchanged },
+    // Records handed to integration and resolved so far (total 0: the load leaves them pending, e.g. --no-resolve).
+    resolution: { done: l.resolved, total: l.to_resolve },
     checkpointRow: l.checkpoint_row, batches: l.batches, watermarkFrom: l.watermark_from, watermarkTo: l.watermark_to,
     error: l.error as { message: Message; fields?: unknown } | null, integrationError: l.integration_error,
     createdBy: l.created_by_name ?? null, createdAt: l.created_at, startedAt: l.started_at, finishedAt: l.finished_at,

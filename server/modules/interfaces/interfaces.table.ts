@@ -102,6 +102,9 @@ export type InterfaceLoadTable = {
   unchanged: Generated<number>;
   checkpoint_row: Generated<number>;
   batches: Generated<number>;
+  /** Records the load's batches handed to integration, and how many of them are resolved so far. */
+  to_resolve: Generated<number>;
+  resolved: Generated<number>;
   watermark_from: string | null;
   watermark_to: string | null;
   error: unknown;

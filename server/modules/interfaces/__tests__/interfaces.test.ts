@@ -27,7 +27,7 @@ async function finished(loadId: number) {
     l = (await ctx.app.inject({ url: `/api/interfaces/loads/${loadId}`, headers: as('admin') })).json();
     return l.status;
   }).toMatch(/succeeded|failed/);
-  return l as { status: string; report: Record<string, number>; progress: number; error: unknown; id: number };
+  return l as { status: string; report: Record<string, number>; resolution: { done: number; total: number }; progress: number; error: unknown; id: number };
 }
 
 const count = async (table: 'source_record' | 'interface_load' | 'interface_quarantine', where = sql`true`) =>
@@ -114,6 +114,8 @@ describe('load → quarantine → fix → reload', () => {
     expect(l.status).toBe('succeeded');
     expect(l.progress).toBe(1);
     expect(l.report).toEqual({ read: 30, accepted: 26, rejected: 4, new: 26, changed: 0, unchanged: 0 });
+    // Every accepted record was handed to integration and resolved into a customer, counted as it went.
+    expect(l.resolution).toEqual({ done: 26, total: 26 });
     const r0 = await ctx.db.selectFrom('source_record').selectAll().where('record_key', '=', 'R0000000').executeTakeFirstOrThrow();
     expect(r0).toMatchObject({ source_code: 'CORE', kind: 'person', id_type: 'resident_id', mobile: '+8613800000000', birth_date: '1950-01-01', gender: 'F', first_load_id: firstLoad });
     // Every mobile format became E.164, every date format ISO.

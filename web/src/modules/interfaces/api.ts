@@ -19,7 +19,7 @@ export type Report = { read: number; accepted: number; rejected: number; new: nu
 export type Load = {
   id: number; interfaceId: number; sourceCode: string; mappingVersion: number; trigger: 'upload' | 'cli' | 'schedule' | 'manual' | 'resubmit';
   status: 'queued' | 'running' | 'succeeded' | 'failed'; fileName: string | null; fileSize: number | null; format: string | null; encoding: string | null;
-  bytesDone: number; progress: number; report: Report; checkpointRow: number; batches: number; watermarkFrom: string | null; watermarkTo: string | null;
+  bytesDone: number; progress: number; report: Report; resolution: { done: number; total: number }; checkpointRow: number; batches: number; watermarkFrom: string | null; watermarkTo: string | null;
   error: { message: Msg; fields?: { field: string; rule: string; message: Msg }[] } | null; integrationError: string | null;
   createdBy: string | null; createdAt: string; startedAt: string | null; finishedAt: string | null;
 };

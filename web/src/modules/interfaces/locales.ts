@@ -25,7 +25,7 @@ export const zh = {
       encoding: '文件编码', drop: '点击或拖拽文件到此处上传', hint: 'CSV、XLSX 或 JSON Lines；GBK/GB18030 可自动识别。同一文件重复加载不会改变数据。',
       uploading: '上传中', resumed: '该文件的上次加载未完成，已从断点继续',
     },
-    report: { read: '读取', accepted: '通过', rejected: '拒绝（已隔离）', new: '新增', changed: '变更', unchanged: '未变', integrationError: '客户整合出错（数据已加载）' },
+    report: { read: '读取', accepted: '通过', rejected: '拒绝（已隔离）', new: '新增', changed: '变更', unchanged: '未变', integrationError: '客户整合出错（数据已加载）', resolved: '已整合入客户', resolving: '正在整合入客户中心：{{done}} / {{total}}' },
     history: { at: '时间', trigger: '方式', status: '状态', file: '文件', by: '操作人', load: '加载', format: '格式/编码', checkpoint: '断点（行）', batches: '批次', finished: '完成时间', log: '运行日志' },
     mapping: {
       recordKey: '记录主键列', recordKeyNone: '不设则以整行哈希为主键', recordKeyHelp: '源系统自己的记录编号，用于识别同一记录的变更',
@@ -77,7 +77,7 @@ export const en: typeof zh = {
       encoding: 'Encoding', drop: 'Click or drop a file here', hint: 'CSV, XLSX or JSON lines; GBK/GB18030 is detected. Loading the same file again changes nothing.',
       uploading: 'Uploading', resumed: 'The last load of this file was unfinished: it resumes from its checkpoint',
     },
-    report: { read: 'Read', accepted: 'Accepted', rejected: 'Rejected (quarantined)', new: 'New', changed: 'Changed', unchanged: 'Unchanged', integrationError: 'Customer integration failed (the data is loaded)' },
+    report: { read: 'Read', accepted: 'Accepted', rejected: 'Rejected (quarantined)', new: 'New', changed: 'Changed', unchanged: 'Unchanged', integrationError: 'Customer integration failed (the data is loaded)', resolved: 'Resolved into customers', resolving: 'Resolving into the customer centre: {{done}} of {{total}}' },
     history: { at: 'At', trigger: 'Trigger', status: 'Status', file: 'File', by: 'By', load: 'Load', format: 'Format / encoding', checkpoint: 'Checkpoint (row)', batches: 'Batches', finished: 'Finished', log: 'Log' },
     mapping: {
       recordKey: 'Record key columns', recordKeyNone: 'None: a hash of the whole row', recordKeyHelp: "The source's own record id: how a changed record is recognised",

@@ -12,15 +12,24 @@ export function LoadReport({ load }: { load: Load }) {
   const { t } = useTranslation();
   const { pick } = useLang();
   const r = load.report;
+  const resolution = load.resolution ?? { done: 0, total: 0 };
   const running = load.status === 'queued' || load.status === 'running';
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       <Space><LoadStatusTag status={load.status} />{load.fileName && <Typography.Text>{load.fileName}</Typography.Text>}<Typography.Text type="secondary">#{load.id}</Typography.Text></Space>
       <Progress percent={Math.round(load.progress * 1000) / 10} status={load.status === 'failed' ? 'exception' : running ? 'active' : 'success'} />
+      {/* Reading is quick; resolving the records into customers is what takes the minutes. */}
+      {running && resolution.total > 0 && (
+        <div data-testid="load-resolution">
+          <Typography.Text type="secondary">{t('interfaces.report.resolving', { done: resolution.done.toLocaleString(), total: resolution.total.toLocaleString() })}</Typography.Text>
+          <Progress percent={Math.floor((resolution.done / resolution.total) * 1000) / 10} status="active" />
+        </div>
+      )}
       <Space size="large" wrap>
         {(['read', 'accepted', 'rejected', 'new', 'changed', 'unchanged'] as const).map((k) => (
           <Statistic key={k} title={t(`interfaces.report.${k}`)} value={r[k]} valueStyle={k === 'rejected' && r[k] ? { color: '#cf1322' } : undefined} />
         ))}
+        {resolution.total > 0 && <Statistic title={t('interfaces.report.resolved')} value={`${resolution.done} / ${resolution.total}`} />}
       </Space>
       {load.error && <Alert type="error" showIcon message={pick(load.error.message.zh, load.error.message.en)}
         description={load.error.fields?.map((f) => <div key={f.field}>{f.field}: {pick(f.message.zh, f.message.en)}</div>)} />}
