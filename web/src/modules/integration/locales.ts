@@ -11,7 +11,12 @@ export const zh = {
     zone: { match: '确定匹配', review: '待人工确认', nonmatch: '不匹配' },
     status: { pending: '待审核', confirmed: '已确认合并', rejected: '已判定不同' },
     origin: { engine: '系统发现', manager: '客户经理提出' },
-    level: { exact: '完全一致', missing: '缺失', else: '不一致', 'same-id-and-name': '证件号与姓名一致（规则）' },
+    level: {
+      exact: '完全一致', missing: '缺失', else: '不一致', 'same-id-and-name': '证件号与姓名一致（规则）',
+      'exact-unchecked': '一致（未通过校验）', typo: '疑似录入错误', 'different-valid': '不同的有效号码', homophone: '同音', 'one-char': '仅一字之差',
+      surname: '仅姓氏相同', normalised: '规范化后一致', similar: '相似', 'same-year': '同年', 'local-part': '邮箱用户名一致', close: '接近', partial: '部分一致',
+      swapped: '姓名颠倒', 'one-edit': '一处差异', 'two-edits': '两处差异',
+    },
     queue: {
       title: '客户合并审核队列', mine: '只看我的', tabPending: '待审核', tabConfirmed: '已合并', tabRejected: '已判定不同', propose: '提出合并',
       pair: '客户对', priority: '优先级（资产）', score: '得分', probability: '匹配概率', zone: '判定区间', conflict: '冲突', manager: '负责客户经理', createdAt: '提出时间',
@@ -60,7 +65,12 @@ export const en: typeof zh = {
     zone: { match: 'Sure match', review: 'Needs review', nonmatch: 'No match' },
     status: { pending: 'Pending', confirmed: 'Merged', rejected: 'Different' },
     origin: { engine: 'Found by the engine', manager: 'Proposed by a manager' },
-    level: { exact: 'Exact', missing: 'Missing', else: 'Different', 'same-id-and-name': 'Same ID number and name (rule)' },
+    level: {
+      exact: 'Exact', missing: 'Missing', else: 'Different', 'same-id-and-name': 'Same ID number and name (rule)',
+      'exact-unchecked': 'Same (fails its check)', typo: 'Likely typo', 'different-valid': 'Different valid numbers', homophone: 'Homophone', 'one-char': 'One character apart',
+      surname: 'Surname only', normalised: 'Same once normalised', similar: 'Similar', 'same-year': 'Same year', 'local-part': 'Same mailbox name', close: 'Close', partial: 'Partly the same',
+      swapped: 'Names swapped', 'one-edit': 'One edit apart', 'two-edits': 'Two edits apart',
+    },
     queue: {
       title: 'Merge review queue', mine: 'Mine only', tabPending: 'Pending', tabConfirmed: 'Merged', tabRejected: 'Different', propose: 'Propose a merge',
       pair: 'Pair', priority: 'Priority (AUM)', score: 'Score', probability: 'Probability', zone: 'Zone', conflict: 'Conflict', manager: 'Responsible manager', createdAt: 'Raised',
