@@ -12,7 +12,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { createDb } from '../server/db/database.ts';
 import { view360Sql } from '../server/modules/customers/customers.repository.ts';
-import { auditReadCtes } from '../server/platform/audit.ts';
+import { AUDIT_CHAINS, auditReadCtes } from '../server/platform/audit.ts';
 import { benchDatabase, CONNECTIONS, CUSTOMERS, ensureDemoBank, runLoad, SECONDS, prewarm, runPaced, serverSettings, signIn, startBanyan } from './lib.ts';
 
 const PORT = 3170;
@@ -51,9 +51,9 @@ function pgbench(url: string, compiled: { sql: string; parameters: readonly unkn
   };
   const view = compiled.sql
     .replace(/\$(\d+)/g, (_m, k) => literal(compiled.parameters[Number(k) - 1]))
-    // Chains 16–31 stand in for the real 0–15: the same contention, without touching the real chains.
-    .replace('(txid_current() % 16)::int', '(16 + txid_current() % 16)::int');
-  if (!view.includes('16 + txid_current()')) throw new Error('the audit chain choice in the 360° SQL changed: update bench/api.ts');
+    // Chains N…2N-1 stand in for the real 0…N-1: the same contention, without touching the real chains.
+    .replace(`(txid_current() % ${AUDIT_CHAINS})::int`, `(${AUDIT_CHAINS} + txid_current() % ${AUDIT_CHAINS})::int`);
+  if (!view.includes(`${AUDIT_CHAINS} + txid_current()`)) throw new Error('the audit chain choice in the 360° SQL changed: update bench/api.ts');
   const script = [
     `\\set n random(100000001, ${100000000 + CUSTOMERS})`,
     // One line per command for pgbench: comments go first (a line comment would swallow the rest, and pgbench would
@@ -86,13 +86,13 @@ async function main() {
     await prewarm(dbh.url);
     const c = new pg.Client({ connectionString: dbh.url });
     await c.connect();
-    await c.query(`INSERT INTO audit_chain_head (chain, last_hash) SELECT g, sha256('x') FROM generate_series(16, 31) g ON CONFLICT DO NOTHING`);
+    await c.query(`INSERT INTO audit_chain_head (chain, last_hash) SELECT g, sha256('x') FROM generate_series(${AUDIT_CHAINS}, ${2 * AUDIT_CHAINS - 1}) g ON CONFLICT DO NOTHING`);
     const limit = pgbench(dbh.url, view360);
     // pgbench's rows live on chains no verification reads; take them out again.
     await c.query(`ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update`);
-    await c.query(`DELETE FROM audit_log WHERE chain >= 16`);
+    await c.query(`DELETE FROM audit_log WHERE chain >= ${AUDIT_CHAINS}`);
     await c.query(`ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update`);
-    await c.query(`DELETE FROM audit_chain_head WHERE chain >= 16`);
+    await c.query(`DELETE FROM audit_chain_head WHERE chain >= ${AUDIT_CHAINS}`);
     await c.end();
     console.log(`pgbench 360° SQL ${limit.tps.toFixed(0).padStart(5)} tps     avg ${limit.lat.toFixed(1)} ms   (the same statement, prepared, audit append included, ${CONNECTIONS} clients)\n`);
 

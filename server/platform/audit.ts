@@ -19,7 +19,13 @@ export type AuditEntry = {
   changes?: unknown;
 };
 
-const CHAINS = 16;
+/**
+ * Audit rows are appended to one of this many hash chains, picked by transaction id. A chain's head row stays
+ * locked until its transaction commits, and a commit waits for its WAL flush: with 16 chains at 64 connections most
+ * backends queued on a head (Lock:transactionid), and the 360° view's statement ran at 1,113 tps; at 128, 1,768 tps.
+ * Heads are rows of audit_chain_head (migrations 0001 and 0016); each chain verifies on its own.
+ */
+export const AUDIT_CHAINS = 128;
 
 /** JSON with sorted keys, so the same content always hashes the same. */
 export function canonical(value: unknown): string {
@@ -69,7 +75,7 @@ export async function audit(trx: Kysely<Database>, actor: Actor, entry: AuditEnt
     WITH h AS (
       UPDATE audit_chain_head SET last_seq = last_seq + 1, prev_hash = last_hash,
         last_hash = sha256(last_hash || convert_to('[' || chain || ',' || (last_seq + 1) || ',' || ${rest}::text, 'UTF8'))
-      WHERE chain = (txid_current() % ${CHAINS})::int
+      WHERE chain = (txid_current() % ${AUDIT_CHAINS})::int
       RETURNING chain, last_seq, prev_hash, last_hash
     )
     INSERT INTO audit_log (chain, seq, at, actor_id, actor_name, action, entity, entity_id, customer_id, fields, changes, ip, prev_hash, hash)
@@ -96,7 +102,7 @@ export function auditReadCtes(actor: Actor, entry: Omit<AuditEntry, 'customerId'
   return sql`audit_head AS (
       UPDATE audit_chain_head SET last_seq = last_seq + 1, prev_hash = last_hash,
         last_hash = sha256(last_hash || convert_to('[' || chain || ',' || (last_seq + 1) || ',' || ${before}::text || ',' || (SELECT id FROM ${cu}) || ',' || ${after}::text, 'UTF8'))
-      WHERE chain = (txid_current() % ${CHAINS})::int AND EXISTS (SELECT 1 FROM ${cu})
+      WHERE chain = (txid_current() % ${AUDIT_CHAINS})::int AND EXISTS (SELECT 1 FROM ${cu})
       RETURNING chain, last_seq, prev_hash, last_hash
     ), audit_row AS (
       INSERT INTO audit_log (chain, seq, at, actor_id, actor_name, action, entity, entity_id, customer_id, fields, changes, ip, prev_hash, hash)

@@ -14,6 +14,7 @@ import * as m0012 from './0012_match_estimate.ts';
 import * as m0013 from './0013_customer_letters_search.ts';
 import * as m0014 from './0014_source_trust_defaults.ts';
 import * as m0015 from './0015_load_resolution.ts';
+import * as m0016 from './0016_audit_chains.ts';
 
 /** Every migration, by name; they run in name order and are never edited once landed. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '0013_customer_letters_search': m0013,
   '0014_source_trust_defaults': m0014,
   '0015_load_resolution': m0015,
+  '0016_audit_chains': m0016,
 };

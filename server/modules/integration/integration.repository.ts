@@ -1,5 +1,6 @@
 import { sql, type Expression, type SqlBool, type Updateable } from 'kysely';
 import { prepared, type Db, type IdType } from '../../db/database.ts';
+import { AUDIT_CHAINS } from '../../platform/audit.ts';
 import { customerScope, type ScopeSubject } from '../../platform/scope.ts';
 import type { EstimateStatus, LineageRule, MatchEstimateTable, ReviewStatus } from './integration.table.ts';
 
@@ -667,7 +668,7 @@ export async function insertReviewsBulk(db: Db, rows: Omit<ReviewInsert, 'priori
 /** The head of this transaction's audit chain (the one audit() appends to), locked until commit. */
 export async function lockAuditHead(db: Db) {
   const r = await sql<{ chain: number; last_seq: number; last_hash: Buffer }>`
-    SELECT chain, last_seq, last_hash FROM audit_chain_head WHERE chain = (txid_current() % 16)::int FOR UPDATE`.execute(db);
+    SELECT chain, last_seq, last_hash FROM audit_chain_head WHERE chain = (txid_current() % ${AUDIT_CHAINS})::int FOR UPDATE`.execute(db);
   return r.rows[0]!;
 }
 

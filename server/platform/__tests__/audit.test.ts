@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../../test/context.ts';
-import { audit, diff, SYSTEM_ACTOR, verifyAudit } from '../audit.ts';
+import { audit, AUDIT_CHAINS, diff, SYSTEM_ACTOR, verifyAudit } from '../audit.ts';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -22,6 +22,11 @@ describe('audit log', () => {
     const r = await verifyAudit(ctx.db);
     expect(r.problems).toEqual([]);
     expect(r.checked).toBe(120);
+  });
+
+  it('has a head for every chain a writer can pick (a missing one would drop its rows silently)', async () => {
+    const heads = await ctx.db.selectFrom('audit_chain_head').select('chain').orderBy('chain').execute();
+    expect(heads.map((h) => h.chain)).toEqual(Array.from({ length: AUDIT_CHAINS }, (_, i) => i));
   });
 
   it('is append-only', async () => {
