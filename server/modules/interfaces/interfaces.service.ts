@@ -505,7 +505,8 @@ export async function discardQuarantine(db: Db, actor: Actor, interfaceId: numbe
 
 /** The file interface `banyan import --source` loads through: the named one, or the source's only file interface (created with the default mapping when it has none). */
 export async function fileInterfaceOf(db: Db, actor: Actor, sourceCode: string, interfaceCode?: string): Promise<number> {
-  if (!(await repo.getSource(db, sourceCode))) {
+  const source = await repo.getSource(db, sourceCode);
+  if (!source) {
     const known = (await repo.listSources(db)).map((s) => s.code).join(', ');
     throw invalid([fieldError('source', 'exists', `源系统 ${sourceCode} 未登记（已有：${known}）`, `source ${sourceCode} is not registered (known: ${known})`)]);
   }
@@ -517,7 +518,8 @@ export async function fileInterfaceOf(db: Db, actor: Actor, sourceCode: string, 
   }
   if (all.length === 1) return all[0]!.id;
   if (all.length > 1) throw invalid([fieldError('interface', 'ambiguous', `源系统有多个文件接口，请用 --interface 指定：${all.map((i) => i.code).join(', ')}`, `the source has several file interfaces, pick one with --interface: ${all.map((i) => i.code).join(', ')}`)]);
-  const created = await createInterface(db, actor, { code: `${sourceCode}_file`.slice(0, 40), name: `${sourceCode} file`, sourceCode, connector: 'file' });
+  // Named as the bank names the source (核心储蓄系统 文件导入), as an interface made in the UI would be.
+  const created = await createInterface(db, actor, { code: `${sourceCode}_file`.slice(0, 40), name: `${source.name} 文件导入`.slice(0, 100), sourceCode, connector: 'file' });
   return created.id;
 }
 
