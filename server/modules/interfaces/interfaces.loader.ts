@@ -225,15 +225,16 @@ async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client: p
       // Resolution runs after the commit and in its own transactions: its failure is logged, the load is kept.
       // In chunks, each counted when done: the load's progress shows how far resolution is.
       if (w.ids.length && opts.resolve !== false) {
+        let done = 0;
         try {
-          for (let i = 0; i < w.ids.length; i += RESOLVE_CHUNK) {
-            const chunk = w.ids.slice(i, i + RESOLVE_CHUNK);
+          for (; done < w.ids.length; done += RESOLVE_CHUNK) {
+            const chunk = w.ids.slice(done, done + RESOLVE_CHUNK);
             await resolveSourceRecords(db, actor, chunk);
             await repo.addResolved(conn, loadId, chunk.length);
           }
         } catch (err) {
           integrationError = err instanceof Error ? err.message : String(err);
-          await repo.log(conn, loadId, 'warn', `integration failed for ${w.ids.length} records: ${integrationError}`);
+          await repo.log(conn, loadId, 'warn', `integration failed for ${w.ids.length - done} of the batch's ${w.ids.length} records: ${integrationError}`);
         }
       }
     };
