@@ -94,6 +94,48 @@ export async function resolveBulk(db: Db, actor: Actor, opts: BulkOptions = {}):
   return total;
 }
 
+/** Records a load resolves through resolveInBulk per transaction (the resolution count moves after each). */
+export const LOAD_BULK_CHUNK = 5_000;
+
+/**
+ * A load's records resolved with the bulk resolver instead of one by one (a batch of at least BULK_THRESHOLD new
+ * records): those still pending without a customer a chunk per transaction, decided as resolveBulk decides a
+ * backlog; changed records, and a chunk that cannot be written in bulk, one record at a time. `onDone` hears how
+ * many records each step settled.
+ */
+export async function resolveInBulk(db: Db, actor: Actor, recordIds: number[], onDone: (n: number) => Promise<void> = async () => {}, chunk = LOAD_BULK_CHUNK): Promise<ResolveSummary> {
+  const total = emptySummary();
+  const m = await activeModel(db);
+  const cfg = await defaults(db);
+  const pending = (await repo.getRecords(db, [...new Set(recordIds)])).filter((r) => r.match_status === 'pending');
+  const fresh = pending.filter((r) => r.customer_id === null);
+  const changed = pending.filter((r) => r.customer_id !== null).map((r) => r.id);
+  const sources = new Set(fresh.map((r) => r.source_code));
+  const { order } = sources.size > 1
+    ? await sourceOrder(db, m.sourceOrder, fresh.map((r) => ({ source: r.source_code, keys: keysOf(prepared(fromRecord(r))) })))
+    : { order: [...sources] };
+  for (let i = 0; i < fresh.length; i += chunk) {
+    const ids = fresh.slice(i, i + chunk).map((r) => r.id);
+    try {
+      add(total, await db.transaction().execute(async (trx) => {
+        await repo.lockBulkResolution(trx);
+        const recs = await repo.lockPendingRecords(trx, ids);
+        return recs.length ? resolveChunk(trx, actor, recs, m.model, order, cfg) : emptySummary();
+      }));
+    } catch {
+      // Rolled back whole: its records go one by one (a concurrent resolver's customer is then found and attached).
+      add(total, await resolveSourceRecords(db, actor, ids));
+    }
+    await onDone(ids.length);
+  }
+  if (changed.length) {
+    add(total, await resolveSourceRecords(db, actor, changed));
+    await onDone(changed.length);
+  }
+  total.skipped! += recordIds.length - pending.length;
+  return total;
+}
+
 /** The engine's clustering (clusterRecords) plus the bank's rule that the same valid ID and an agreeing name is one customer. */
 function clusterChunk(preps: Prepared[], model: MatchModel, order: string[]) {
   const cands = candidatePairs(preps, model.preset);

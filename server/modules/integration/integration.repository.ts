@@ -530,6 +530,13 @@ export function lockPendingChunk(db: Db, source: string, limit: number) {
     .orderBy('r.id').limit(limit).modifyEnd(sql`FOR UPDATE OF r SKIP LOCKED`).execute();
 }
 
+/** These records, if still pending without a customer, locked for a bulk chunk (ones another resolver holds are skipped). */
+export function lockPendingRecords(db: Db, ids: number[]) {
+  return db.selectFrom('source_record as r').innerJoin('source_system as s', 's.code', 'r.source_code')
+    .select(RECORD_COLUMNS).where('r.id', '=', sql<number>`ANY(${ids}::bigint[])`).where('r.match_status', '=', 'pending').where('r.customer_id', 'is', null)
+    .orderBy('r.id').modifyEnd(sql`FOR UPDATE OF r SKIP LOCKED`).execute();
+}
+
 /** Serialises bulk runs (several app servers): one chunk at a time bank-wide. */
 export async function lockBulkResolution(db: Db) {
   await sql`SELECT pg_advisory_xact_lock(hashtext('integration.bulk-resolve'))`.execute(db);

@@ -376,3 +376,26 @@ describe('resumable loads', () => {
     expect(await count('source_record', sql`record_key LIKE 'L%'`)).toBe(50);
   });
 });
+
+describe('a big first load', () => {
+  it('resolves its new records in bulk, each person once, counting them as it goes', async () => {
+    const id = await newInterface('LOAN_BIG', 'LOAN');
+    // 1,250 people, each twice (record keys B… and C…): one customer each, with both records.
+    const people = Array.from({ length: 1250 }, (_, i) => 5000 + i);
+    const f = writeCsv(path.join(dir, 'loan-big.csv'), [...people.map((i) => personRow(i, 'B')), ...people.map((i) => personRow(i, 'C'))]);
+    const { loadId } = await service.queueFileLoad(ctx.db, SYSTEM_ACTOR, id, { path: f, fileName: 'loan-big.csv', trigger: 'cli', maxBytes: ctx.config.importMaxBytes });
+    expect(await service.run(ctx.db, loadId)).toBe('succeeded');
+    const l = await service.getLoad(ctx.db, loadId);
+    expect(l.report).toMatchObject({ read: 2500, accepted: 2500, new: 2500 });
+    expect(l.resolution).toEqual({ done: 2500, total: 2500 });
+    const log = await service.loadLog(ctx.db, loadId);
+    expect(log.items.map((e: { message: string }) => e.message).join('\n')).toContain('resolved 2500 records in bulk');
+    const byStatus = await sql<{ match_status: string; n: number; customers: number }>`
+      SELECT match_status, count(*)::int AS n, count(DISTINCT customer_id)::int AS customers FROM source_record
+      WHERE source_code = 'LOAN' AND record_key ~ '^[BC]' GROUP BY 1 ORDER BY 1`.execute(ctx.db);
+    expect(byStatus.rows).toEqual([{ match_status: 'created', n: 1250, customers: 1250 }, { match_status: 'matched', n: 1250, customers: 1250 }]);
+    const pairs = await sql<{ n: number }>`SELECT count(*)::int AS n FROM source_record b JOIN source_record c ON c.source_code = b.source_code AND c.record_key = 'C' || substr(b.record_key, 2)
+      WHERE b.source_code = 'LOAN' AND b.record_key LIKE 'B%' AND b.customer_id = c.customer_id`.execute(ctx.db);
+    expect(pairs.rows[0]!.n).toBe(1250);
+  });
+});
