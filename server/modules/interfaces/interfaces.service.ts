@@ -10,6 +10,7 @@ import {
   contentHash, type Mapping, type Reason,
 } from '../../../engines/transform/index.ts';
 import { resolveSourceRecords } from '../integration/integration.service.ts';
+import { GOLDEN_FIELDS } from '../integration/integration.survivorship.ts';
 import * as workplace from '../workplace/workplace.service.ts';
 import { bankToday, rawHash, runLoad, type RunOptions } from './interfaces.loader.ts';
 import { inspectFile } from './interfaces.readers.ts';
@@ -25,7 +26,7 @@ const NO_ROW: Message = { zh: '隔离记录不存在', en: 'No such quarantined 
 
 export function meta() {
   return {
-    sourceKinds: SOURCE_KINDS, encodings: ENCODINGS, idTypes: ID_TYPES, jobLevels: JOB_LEVELS,
+    sourceKinds: SOURCE_KINDS, encodings: ENCODINGS, idTypes: ID_TYPES, jobLevels: JOB_LEVELS, trustFields: GOLDEN_FIELDS,
     coreFields: CORE_FIELDS.map((f) => ({ field: f, name: FIELD_NAMES[f] })),
     accountFields: ['accountNo', 'productCode', 'currency', 'status', 'openedOn', 'closedOn', 'balanceFen', 'branchCode'],
     transforms: TRANSFORMS.map((t) => ({ name: t, label: TRANSFORM_NAMES[t] })),
@@ -36,12 +37,14 @@ export function meta() {
 
 // ====================================================================== sources
 
-const TRUST_KEY = /^(?:kind|name|id_type|id_no|mobile|email|birth_date|gender|address|employer|legal_rep|accounts|attributes\.[a-z][a-z0-9_]{0,39})$/;
+/** A source is trusted per field of the golden record: the fields survivorship weighs (I2). */
+const TRUST_KEYS: ReadonlySet<string> = new Set(GOLDEN_FIELDS);
 
 function checkTrust(trust: Record<string, number> | undefined): void {
   if (!trust) return;
-  const bad = Object.keys(trust).filter((k) => !TRUST_KEY.test(k));
-  if (bad.length) throw invalid(bad.map((k) => fieldError(`fieldTrust.${k}`, 'enum', `不认识的字段 ${k}`, `${k} is not a canonical field`)));
+  const bad = Object.keys(trust).filter((k) => !TRUST_KEYS.has(k));
+  const known = GOLDEN_FIELDS.join(', ');
+  if (bad.length) throw invalid(bad.map((k) => fieldError(`fieldTrust.${k}`, 'enum', `${k} 不是客户信息的字段（可设：${known}）`, `${k} is not a field of the golden record (one of: ${known})`)));
 }
 
 function presentSource(s: Awaited<ReturnType<typeof repo.listSources>>[number] | NonNullable<Awaited<ReturnType<typeof repo.getSource>>>) {

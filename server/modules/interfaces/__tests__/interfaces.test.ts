@@ -7,6 +7,7 @@ import { createTestContext, login, type TestContext } from '../../../test/contex
 import { PASSWORD, seedSmallBank } from '../../../test/fixtures.ts';
 import { SYSTEM_ACTOR } from '../../../platform/audit.ts';
 import * as service from '../interfaces.service.ts';
+import { GOLDEN_FIELDS } from '../../integration/integration.survivorship.ts';
 import { HEADER, multipartBody, personRow, tmpDir, writeCsv, writeXlsx } from './helpers.ts';
 
 let ctx: TestContext;
@@ -92,12 +93,18 @@ describe('source registry (I2)', () => {
     const addressTrust = ['CORE', 'CARD', 'LOAN', 'WEALTH', 'CORP'].map((c) => by[c].fieldTrust.address ?? by[c].valueRank);
     expect(Math.max(...addressTrust)).toBe(by.CARD.fieldTrust.address);
     expect(by.WEALTH.valueRank).toBeGreaterThan(by.CARD.valueRank);
-    // The manager-entry source (kind "manual") round-trips through its own edit form's payload.
-    const { name, nameEn, kind, owner, valueRank, fieldTrust, description } = by.MANUAL;
-    const res = await ctx.app.inject({ method: 'PATCH', url: '/api/interfaces/sources/MANUAL', headers: as('admin'), payload: { name, nameEn, kind, owner, valueRank, fieldTrust, description } });
-    expect(res.statusCode, res.body).toBe(200);
-    // A null stays null (the validator once coerced it to "").
-    expect(res.json()).toMatchObject({ kind: 'manual', valueRank: 100, owner: null });
+    // Rated on every golden field: none falls back to the customer value (where the wealth system's 90 would win names).
+    for (const c of ['CORE', 'CARD', 'LOAN', 'WEALTH', 'CORP']) expect(Object.keys(by[c].fieldTrust).sort()).toEqual([...GOLDEN_FIELDS].sort());
+    expect(by.CORE.fieldTrust.name).toBeGreaterThan(by.WEALTH.fieldTrust.name);
+    // Each round-trips through its own edit form's payload: the manager-entry source (kind "manual"), and the card
+    // system with trust in income and occupation (refused once: the registry knew only the mapping's target names).
+    for (const code of ['MANUAL', 'CARD']) {
+      const { name, nameEn, kind, owner, valueRank, fieldTrust, description } = by[code];
+      const res = await ctx.app.inject({ method: 'PATCH', url: `/api/interfaces/sources/${code}`, headers: as('admin'), payload: { name, nameEn, kind, owner, valueRank, fieldTrust, description } });
+      expect(res.statusCode, res.body).toBe(200);
+      // A null stays null (the validator once coerced it to "").
+      expect(res.json()).toMatchObject({ kind, valueRank, owner: null, fieldTrust });
+    }
   });
   it('is only for those who manage interfaces', async () => {
     expect((await ctx.app.inject({ url: '/api/interfaces/sources', headers: as('cm_a') })).statusCode).toBe(403);

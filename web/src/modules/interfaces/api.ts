@@ -39,7 +39,7 @@ export type QuarantineRow = {
   recordId: number | null; resolvedAt: string | null; note: string | null; createdAt: string;
 };
 export type Meta = {
-  sourceKinds: string[]; encodings: string[]; idTypes: string[]; jobLevels: string[]; coreFields: { field: string; name: Msg }[]; accountFields: string[];
+  sourceKinds: string[]; trustFields: string[]; encodings: string[]; idTypes: string[]; jobLevels: string[]; coreFields: { field: string; name: Msg }[]; accountFields: string[];
   transforms: { name: string; label: Msg }[]; defaultCodeTables: Record<string, CodeTable>; defaultMapping: Mapping;
 };
 export type Page<T> = { items: T[]; total: number; page: number; pageSize: number };

@@ -12,6 +12,7 @@ export const zh = {
     field: {
       kind: '客户类别', name: '名称', id_type: '证件类型', id_no: '证件号码', mobile: '手机', email: '邮箱', birth_date: '出生日期', gender: '性别', address: '地址',
       employer: '工作单位', legal_rep: '法定代表人', accounts: '账户', 'attributes.income_fen': '收入', 'attributes.job_level': '职务级别',
+      occupation: '职业', nationality: '国籍', income_fen: '收入',
     },
     list: { title: '数据接口', new: '新建接口', lastRun: '最近运行', failedAlert: '{{count}} 个接口最近一次运行失败，请处理' },
     sources: {
@@ -64,6 +65,7 @@ export const en: typeof zh = {
     field: {
       kind: 'Party kind', name: 'Name', id_type: 'ID type', id_no: 'ID number', mobile: 'Mobile', email: 'E-mail', birth_date: 'Birth date', gender: 'Gender', address: 'Address',
       employer: 'Employer', legal_rep: 'Legal representative', accounts: 'Accounts', 'attributes.income_fen': 'Income', 'attributes.job_level': 'Job level',
+      occupation: 'Occupation', nationality: 'Nationality', income_fen: 'Income',
     },
     list: { title: 'Data interfaces', new: 'New interface', lastRun: 'Last run', failedAlert: 'The last run of {{count}} interface(s) failed: please look' },
     sources: {

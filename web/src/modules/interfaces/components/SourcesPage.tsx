@@ -7,7 +7,6 @@ import { errorText } from '../../../app/http.ts';
 import { useLang } from '../../../app/useLang.ts';
 import { useMeta, useSaveSource, useSources, type Source, type SourceInput } from '../api.ts';
 
-const TRUST_FIELDS = ['name', 'id_no', 'mobile', 'email', 'birth_date', 'gender', 'address', 'employer', 'legal_rep', 'accounts', 'attributes.income_fen', 'attributes.job_level'];
 
 /** The registry of source systems (I2): how valuable their customers are, and how far each field of theirs is trusted. */
 export function SourcesPage() {
@@ -45,7 +44,8 @@ function SourceModal({ source, onClose }: { source: Source | null; onClose: () =
   const meta = useMeta();
   const save = useSaveSource();
   const [form] = Form.useForm<SourceInput & { trust: Record<string, number | null> }>();
-  const fields = [...new Set([...TRUST_FIELDS, ...Object.keys(source?.fieldTrust ?? {})])];
+  // The golden record's fields, as survivorship weighs them (the server's list).
+  const fields = [...new Set([...(meta.data?.trustFields ?? []), ...Object.keys(source?.fieldTrust ?? {})])];
   const submit = async () => {
     const v = await form.validateFields();
     const fieldTrust = Object.fromEntries(Object.entries(v.trust ?? {}).filter(([, x]) => x !== null && x !== undefined)) as Record<string, number>;
