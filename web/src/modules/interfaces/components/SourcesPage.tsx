@@ -21,7 +21,7 @@ export function SourcesPage() {
         rowKey="code" size="small" loading={sources.isLoading} dataSource={sources.data?.items} pagination={false}
         columns={[
           { title: t('interfaces.sources.code'), dataIndex: 'code', width: 140 },
-          { title: t('interfaces.sources.name'), render: (_, s) => pick(s.name, s.nameEn) },
+          { title: t('interfaces.sources.name'), width: 150, render: (_, s) => pick(s.name, s.nameEn) },
           { title: t('interfaces.sources.kind'), dataIndex: 'kind', width: 110, render: (k: string) => t(`interfaces.sourceKind.${k}`, { defaultValue: k }) },
           { title: t('interfaces.sources.owner'), dataIndex: 'owner', width: 140 },
           { title: t('interfaces.sources.valueRank'), dataIndex: 'valueRank', width: 100, sorter: (a, b) => a.valueRank - b.valueRank },
