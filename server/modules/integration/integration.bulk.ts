@@ -107,7 +107,10 @@ export async function resolveInBulk(db: Db, actor: Actor, recordIds: number[], o
   const total = emptySummary();
   const m = await activeModel(db);
   const cfg = await defaults(db);
-  const pending = (await repo.getRecords(db, [...new Set(recordIds)])).filter((r) => r.match_status === 'pending');
+  const unique = [...new Set(recordIds)];
+  const pending = (await repo.getRecords(db, unique)).filter((r) => r.match_status === 'pending');
+  // Records resolved meanwhile (another resolver) are settled already.
+  if (unique.length > pending.length) await onDone(unique.length - pending.length);
   const fresh = pending.filter((r) => r.customer_id === null);
   const changed = pending.filter((r) => r.customer_id !== null).map((r) => r.id);
   const sources = new Set(fresh.map((r) => r.source_code));
@@ -132,7 +135,7 @@ export async function resolveInBulk(db: Db, actor: Actor, recordIds: number[], o
     add(total, await resolveSourceRecords(db, actor, changed));
     await onDone(changed.length);
   }
-  total.skipped! += recordIds.length - pending.length;
+  total.skipped! += unique.length - pending.length;
   return total;
 }
 
