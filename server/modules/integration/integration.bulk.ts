@@ -95,7 +95,7 @@ export async function resolveBulk(db: Db, actor: Actor, opts: BulkOptions = {}):
 }
 
 /** Records a load resolves through resolveInBulk per transaction (the resolution count moves after each). */
-export const LOAD_BULK_CHUNK = 5_000;
+const LOAD_BULK_CHUNK = 5_000;
 
 /**
  * A load's records resolved with the bulk resolver instead of one by one (a batch of at least BULK_THRESHOLD new
@@ -103,7 +103,7 @@ export const LOAD_BULK_CHUNK = 5_000;
  * backlog; changed records, and a chunk that cannot be written in bulk, one record at a time. `onDone` hears how
  * many records each step settled.
  */
-export async function resolveInBulk(db: Db, actor: Actor, recordIds: number[], onDone: (n: number) => Promise<void> = async () => {}, chunk = LOAD_BULK_CHUNK): Promise<ResolveSummary> {
+export async function resolveInBulk(db: Db, actor: Actor, recordIds: number[], onDone: (n: number) => Promise<void>): Promise<ResolveSummary> {
   const total = emptySummary();
   const m = await activeModel(db);
   const cfg = await defaults(db);
@@ -117,8 +117,8 @@ export async function resolveInBulk(db: Db, actor: Actor, recordIds: number[], o
   const { order } = sources.size > 1
     ? await sourceOrder(db, m.sourceOrder, fresh.map((r) => ({ source: r.source_code, keys: keysOf(prepared(fromRecord(r))) })))
     : { order: [...sources] };
-  for (let i = 0; i < fresh.length; i += chunk) {
-    const ids = fresh.slice(i, i + chunk).map((r) => r.id);
+  for (let i = 0; i < fresh.length; i += LOAD_BULK_CHUNK) {
+    const ids = fresh.slice(i, i + LOAD_BULK_CHUNK).map((r) => r.id);
     try {
       add(total, await db.transaction().execute(async (trx) => {
         await repo.lockBulkResolution(trx);

@@ -12,7 +12,7 @@ export function LoadReport({ load }: { load: Load }) {
   const { t } = useTranslation();
   const { pick } = useLang();
   const r = load.report;
-  const resolution = load.resolution ?? { done: 0, total: 0 };
+  const { resolution } = load;
   const running = load.status === 'queued' || load.status === 'running';
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
