@@ -166,8 +166,14 @@ export async function addForeignKeys(trx: Db, defs: ForeignKeyDef[]): Promise<vo
   for (const d of defs) await sql`ALTER TABLE ${sql.table(d.table)} ADD CONSTRAINT ${sql.id(d.name)} ${sql.raw(d.definition)}`.execute(trx);
 }
 
-export async function analyze(db: Db): Promise<void> {
-  for (const t of BULK_TABLES) await sql`ANALYZE ${sql.table(t)}`.execute(db);
+/**
+ * Vacuums and analyzes the loaded tables: fresh statistics for the planner, and a visibility map that marks every
+ * page all-visible, without which an index-only scan reads the table's rows after all (a search by pinyin initials
+ * counted its matches in 5 ms instead of 0.3 ms on a million customers). Autovacuum would get there in time, where it
+ * is on at all; a bulk load should not leave the first users to pay for it.
+ */
+export async function vacuumAnalyze(db: Db): Promise<void> {
+  for (const t of BULK_TABLES) await sql`VACUUM (ANALYZE) ${sql.table(t)}`.execute(db);
 }
 
 // ---------------------------------------------------------------------------------------------

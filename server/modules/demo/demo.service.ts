@@ -143,8 +143,8 @@ export async function loadDemoBank(db: Db, pool: pg.Pool, opts: LoadDemoOptions 
     return { customers: total, accounts, balances, users: users.length, orgs: orgSpecs.length, rebuilt: rebuild };
   });
 
-  // Fresh statistics, or the planner guesses at million-row tables it has never seen.
-  await repo.analyze(db);
+  // Fresh statistics (or the planner guesses at million-row tables it has never seen) and a visibility map.
+  await repo.vacuumAnalyze(db);
   return result;
 }
 
