@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Kysely, PostgresDialect, type ColumnType, type Generated } from 'kysely';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
@@ -286,20 +287,23 @@ export type Database = FoundationTables & EngagementTables & ProductsTables & Ma
 export type Db = Kysely<Database>;
 
 /**
- * Marks a hot, fixed-shape statement for a server-side prepared statement: SQL that starts with
- * `prepared('name')` is sent as a named statement, so PostgreSQL plans it once per connection instead of
- * on every call (the 360° view's planning costs several times its execution). One name, one SQL text.
+ * Marks a hot statement for a server-side prepared statement: SQL that starts with `prepared('name')` is sent as a
+ * named statement, so PostgreSQL plans it once per connection instead of on every call (the 360° view's planning
+ * costs several times its execution). One name, one SQL text. Without a name, the statement is named after its text:
+ * for a statement built in several shapes (a search by some filters), each shape is its own prepared statement.
  * @example sql`${sql.raw(prepared('view360_all'))} SELECT …`
  */
-export const prepared = (name: string) => `/*prepare:${name}*/`;
-const PREPARED = /^\/\*prepare:([\w.-]+)\*\//;
+export const prepared = (name: string = BY_TEXT) => `/*prepare:${name}*/`;
+const BY_TEXT = '*';
+const PREPARED = /^\/\*prepare:([\w.*-]+)\*\//;
+const statementName = (name: string, text: string) => (name === BY_TEXT ? `t.${createHash('sha1').update(text).digest('base64url')}` : name);
 
 /**
  * Session settings of every pooled connection. The app's statements are short index reads and writes:
  * JIT compilation (on above a plan cost the bigger read models reach) took 210 ms of the workbench's
  * 275 ms, and parallel workers, started per statement, cost more than the short scans they split.
  */
-const SESSION_OPTIONS = '-c jit=off -c max_parallel_workers_per_gather=0';
+const SESSION_OPTIONS = '-c jit=off -c max_parallel_workers_per_gather=0 -c plan_cache_mode=force_generic_plan';
 
 /**
  * A pool of at most `max` connections. `keep`: a connection once opened stays open (a server's pool); otherwise one
@@ -316,7 +320,7 @@ export function createDb(url: string, max = 20, keep = false): { db: Db; pool: p
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
     (client as { query: unknown }).query = (text: unknown, ...rest: unknown[]) => {
       const name = typeof text === 'string' ? PREPARED.exec(text)?.[1] : undefined;
-      return name ? query({ name, text, values: rest[0] }, ...rest.slice(1)) : query(text, ...rest);
+      return name ? query({ name: statementName(name, text as string), text, values: rest[0] }, ...rest.slice(1)) : query(text, ...rest);
     };
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });

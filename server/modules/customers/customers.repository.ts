@@ -28,10 +28,17 @@ const SORT_COLUMN = { customerNo: 'c.customer_no', name: 'c.name_pinyin', create
  */
 export const COUNT_CAP = 1000;
 
+/** `col` starts with `letters`, as a range of its text_pattern_ops index (a bound parameter, where LIKE's pattern is planned per value). */
+function startsWith(col: string, letters: string): Expression<SqlBool> {
+  const next = letters.slice(0, -1) + String.fromCharCode(letters.charCodeAt(letters.length - 1) + 1);
+  return sql<boolean>`(${sql.ref(col)} ~>=~ ${letters} AND ${sql.ref(col)} ~<~ ${next})`;
+}
+
 function searchQuery(db: Db, scope: ScopeSubject, f: SearchFilter) {
   let q = db
     .selectFrom('customer as c')
-    .where('c.deleted', '=', false)
+    // A literal, not a parameter: the partial indexes (WHERE NOT deleted) then serve the statement's generic plan too.
+    .where(sql<boolean>`NOT c.deleted`)
     .where(customerScope(scope, 'c'));
   const any: Expression<SqlBool>[] = [];
   if (f.customerNo) {
@@ -43,10 +50,7 @@ function searchQuery(db: Db, scope: ScopeSubject, f: SearchFilter) {
   // a BitmapOr of index scans, where `IN (SELECT …)` inside an OR became a filter over every customer (~750 ms at 1M).
   if (f.mobile) any.push(sql<boolean>`c.id = ANY(ARRAY(SELECT customer_id FROM customer_contact WHERE value = ${f.mobile}))`);
   if (f.idNo) any.push(sql<boolean>`c.id = ANY(ARRAY(SELECT customer_id FROM customer_identity WHERE id_no = ${f.idNo}))`);
-  if (f.letters) {
-    any.push(sql<boolean>`c.name_initials LIKE ${f.letters + '%'}`);
-    any.push(sql<boolean>`c.name_pinyin LIKE ${f.letters + '%'}`);
-  }
+  if (f.letters) any.push(startsWith('c.name_initials', f.letters), startsWith('c.name_pinyin', f.letters));
   if (f.text) any.push(sql<boolean>`(c.name_grams @> ${f.text.grams}::text[] AND lower(c.name) LIKE ${f.text.like})`);
   if (any.length) q = q.where(({ or }) => or(any));
   if (f.status) q = q.where('c.status', '=', f.status as CustomerTable['status']);
@@ -58,58 +62,62 @@ function searchQuery(db: Db, scope: ScopeSubject, f: SearchFilter) {
   return q;
 }
 
+export type SearchRow = {
+  id: number; customer_no: string; name: string; party: CustomerTable['party']; status: string; level_code: string | null; org_id: number;
+  manager_id: number | null; aum_fen: number; created_at: Date;
+  type: { code: string; name: string; nameEn: string }; level: { name: string; nameEn: string } | null;
+  org_name: string; manager_name: string | null; mobile: string | null;
+};
+
 /**
- * One page of customers within the user's data scope, with a total capped at COUNT_CAP. The type, level, org and
- * manager are scalar subqueries over the page's rows, not joins: planned as joins they cost PostgreSQL ~2 ms a search
- * (more than running it), as subqueries ~0.5 ms.
- *
- * A search by letters alone is counted first, from its indexes (~1 ms). Its page is then read one of two ways, by
- * that count rather than by the planner's guess of it: many matches ('wy': 15,000 of 1,000,000) are found soon
- * walking the customers in sort order; few ('zdj': 257) are collected from the letter indexes and sorted (the
- * planner, guessing more, walked 78,000 customers for them: 52 ms).
+ * A page row's columns. The type, level, org and manager are scalar subqueries over the page's rows, not joins:
+ * planned as joins they cost PostgreSQL ~2 ms a search (more than running it), as subqueries ~0.5 ms.
  */
-export async function searchCustomers(db: Db, scope: ScopeSubject, f: SearchFilter) {
-  const base = searchQuery(db, scope, f);
-  const col = sql.raw(SORT_COLUMN[f.sort]);
+const PAGE_COLUMNS = sql`c.id, c.customer_no, c.name, c.party, c.status, c.level_code, c.org_id, c.manager_id, c.aum_fen, c.created_at,
+  (SELECT json_build_object('code', t.code, 'name', t.name, 'nameEn', t.name_en) FROM customer_type t WHERE t.id = c.type_id) AS type,
+  (SELECT json_build_object('name', l.name, 'nameEn', l.name_en) FROM customer_level l WHERE l.code = c.level_code) AS level,
+  (SELECT o.name FROM org_unit o WHERE o.id = c.org_id) AS org_name,
+  (SELECT m.display_name FROM app_user m WHERE m.id = c.manager_id) AS manager_name,
+  (SELECT value FROM customer_contact cc WHERE cc.customer_id = c.id AND cc.kind = 'mobile' ORDER BY cc.is_primary DESC, cc.id LIMIT 1) AS mobile`;
+
+/**
+ * One page of customers within the user's data scope, with a total capped at COUNT_CAP, in at most two prepared
+ * statements (each shape of search is planned once per connection).
+ *
+ * The first gathers up to COUNT_CAP + 1 matches with their sort key (from index entries alone, for pinyin letters:
+ * migration 0017) and counts them; when that is all of them (a name, a mobile, rare initials: most searches), it
+ * sorts them and returns the page in the same statement. A search with more matches ("wy": 15,000 of a million)
+ * then walks the customers in sort order, where its first page comes soon. Choosing by the count, not by the
+ * planner's guess of it: guessing, the planner walked 78,000 customers for the 257 matches of "zdj" (52 ms).
+ */
+export async function searchCustomers(db: Db, scope: ScopeSubject, f: SearchFilter): Promise<{ rows: SearchRow[]; total: number; capped: boolean }> {
+  const key = sql.ref(SORT_COLUMN[f.sort]);
   const dir = sql.raw(f.order === 'desc' ? 'DESC' : 'ASC');
-  const letters = lettersOnly(f) ? await countLetters(db, scope, f.letters!) : undefined;
-  // OFFSET 0 keeps the subquery apart: planned for all its rows, it reads them from the letter indexes.
-  const from = letters !== undefined && letters <= COUNT_CAP ? db.selectFrom(base.selectAll('c').offset(0).as('c')) as unknown as typeof base : base;
-  const rows = await from
-    .select([
-      'c.id', 'c.customer_no', 'c.name', 'c.party', 'c.status', 'c.level_code', 'c.org_id', 'c.manager_id', 'c.aum_fen', 'c.created_at',
-      sql<{ code: string; name: string; nameEn: string }>`(SELECT json_build_object('code', t.code, 'name', t.name, 'nameEn', t.name_en) FROM customer_type t WHERE t.id = c.type_id)`.as('type'),
-      sql<{ name: string; nameEn: string } | null>`(SELECT json_build_object('name', l.name, 'nameEn', l.name_en) FROM customer_level l WHERE l.code = c.level_code)`.as('level'),
-      sql<string>`(SELECT o.name FROM org_unit o WHERE o.id = c.org_id)`.as('org_name'),
-      sql<string | null>`(SELECT m.display_name FROM app_user m WHERE m.id = c.manager_id)`.as('manager_name'),
-      sql<string | null>`(SELECT value FROM customer_contact cc WHERE cc.customer_id = c.id AND cc.kind = 'mobile' ORDER BY cc.is_primary DESC, cc.id LIMIT 1)`.as('mobile'),
-    ])
-    .orderBy(sql`${col} ${dir}, c.id ${dir}`)
-    .limit(f.limit)
-    .offset(f.offset)
-    .execute();
-  if (letters !== undefined) return { rows, total: Math.min(letters, COUNT_CAP), capped: letters > COUNT_CAP };
-  // A first page that is not full is the whole answer (a mobile, a customer number, a rare name): nothing to count.
-  if (f.offset === 0 && rows.length < f.limit) return { rows, total: rows.length, capped: false };
-  const count = await db.selectFrom(base.select(sql`1`.as('one')).limit(COUNT_CAP + 1).as('x')).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
-  return { rows, total: Math.min(count.n, COUNT_CAP), capped: count.n > COUNT_CAP };
+  const gather = (q: ReturnType<typeof searchQuery>) => q.select(['c.id', sql`${key}`.as('k')]).limit(COUNT_CAP + 1);
+  // By letters alone: those matching by initials, then those matching by full pinyin only, each from its own index.
+  const matches = lettersOnly(f)
+    ? sql`(${gather(searchQuery(db, scope, { ...f, letters: null }).where(startsWith('c.name_initials', f.letters!)))})
+      UNION ALL (${gather(searchQuery(db, scope, { ...f, letters: null }).where(startsWith('c.name_pinyin', f.letters!)).where(sql<boolean>`NOT ${startsWith('c.name_initials', f.letters!)}`))})`
+    : sql`${gather(searchQuery(db, scope, f))}`;
+  const first = await sql<SearchRow & { n: number }>`${sql.raw(prepared())}
+WITH m AS MATERIALIZED (${matches}), n AS (SELECT count(*)::int AS n FROM m)
+SELECT n.n, p.* FROM n LEFT JOIN LATERAL (
+  SELECT ${PAGE_COLUMNS}, pg.k FROM (SELECT id, k FROM m ORDER BY k ${dir}, id ${dir} LIMIT ${f.limit} OFFSET ${f.offset}) pg JOIN customer c ON c.id = pg.id
+  WHERE n.n <= ${COUNT_CAP}) p ON true
+ORDER BY p.k ${dir}, p.id ${dir}`.execute(db);
+  const n = first.rows[0]?.n ?? 0;
+  if (n <= COUNT_CAP) return { rows: first.rows.filter((r) => r.id != null).map(withoutKey), total: n, capped: false };
+  const walk = searchQuery(db, scope, f).select(['c.id', sql`${key}`.as('k')]).orderBy(sql`${key} ${dir}, c.id ${dir}`).limit(f.limit).offset(f.offset);
+  const page = await sql<SearchRow & { k: unknown }>`${sql.raw(prepared())}
+SELECT ${PAGE_COLUMNS}, pg.k FROM (${walk}) pg JOIN customer c ON c.id = pg.id ORDER BY pg.k ${dir}, pg.id ${dir}`.execute(db);
+  return { rows: page.rows.map(withoutKey), total: COUNT_CAP, capped: true };
 }
 
-/** Letters and no other condition (a condition added to SearchFilter later is one more, so it takes the general count). */
+const withoutKey = ({ n: _n, k: _k, ...row }: SearchRow & { n?: number; k?: unknown }): SearchRow => row;
+
+/** Letters and no other condition (a condition added to SearchFilter later is one more, so it takes the general path). */
 const PAGING: ReadonlySet<string> = new Set(['letters', 'sort', 'order', 'limit', 'offset']);
 const lettersOnly = (f: SearchFilter) => !!f.letters && Object.entries(f).every(([k, v]) => PAGING.has(k) || v == null || v === '');
-
-/**
- * A search by letters alone, counted from its two indexes without reading a customer row (migration 0013): the
- * customers whose initials match, plus those whose full pinyin matches and initials do not, each counted up to the cap.
- */
-async function countLetters(db: Db, scope: ScopeSubject, letters: string): Promise<number> {
-  const like = `${letters}%`;
-  const upTo = (match: Expression<SqlBool>) =>
-    sql`(SELECT count(*) FROM (SELECT 1 FROM customer c WHERE NOT c.deleted AND ${match} AND ${customerScope(scope, 'c')} LIMIT ${COUNT_CAP + 1}) x)`;
-  const r = await sql<{ n: number }>`SELECT (${upTo(sql`c.name_initials LIKE ${like}`)} + ${upTo(sql`c.name_pinyin LIKE ${like} AND c.name_initials NOT LIKE ${like}`)})::int AS n`.execute(db);
-  return r.rows[0]!.n;
-}
 
 /** Streams every customer in scope that matches, for export. */
 export function exportCustomers(db: Db, scope: ScopeSubject, f: SearchFilter) {

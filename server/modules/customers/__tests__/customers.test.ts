@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, login, type TestContext } from '../../../test/context.ts';
 import { PASSWORD, seedSmallBank } from '../../../test/fixtures.ts';
@@ -353,5 +354,47 @@ describe('search by letters: the total beyond the first page (counted from the i
     await ctx.db.updateTable('customer').set({ deleted: true }).where('customer_no', '=', made[2]!).execute();
     expect(await total('hq', 'z')).toBe(3);
     await ctx.db.updateTable('customer').set({ deleted: false }).where('customer_no', '=', made[2]!).execute();
+  });
+});
+
+describe('search beyond the count cap: the page walks the customers in sort order, within the data scope', () => {
+  // 1,100 customers named 欧阳测试 (initials oycs), every other one cm_b's (like 王芳), the rest cm_a's (like 张伟).
+  const N = 1100;
+  let all: string[] = [];
+  let mine: string[] = [];
+  beforeAll(async () => {
+    await sql`INSERT INTO customer (customer_no, type_id, party, name, name_pinyin, name_initials, name_grams, status, org_id, manager_id)
+      SELECT '8' || lpad(g::text, 8, '0'), s.type_id, 'person', '欧阳测试', 'ouyangceshi', 'oycs', '{欧,阳,测,试,欧阳,阳测,测试}', 'active', s.org_id, s.manager_id
+      FROM generate_series(1, ${N}) g JOIN customer s ON s.customer_no = CASE WHEN g % 2 = 0 THEN ${bank.customers.wangFang} ELSE ${bank.customers.zhangWei} END`.execute(ctx.db);
+    all = Array.from({ length: N }, (_, i) => `8${String(i + 1).padStart(8, '0')}`);
+    mine = all.filter((_, i) => (i + 1) % 2 === 0);
+  });
+  afterAll(async () => {
+    await sql`DELETE FROM customer WHERE customer_no LIKE '8%' AND name = '欧阳测试'`.execute(ctx.db);
+  });
+  const page = async (user: string, query: string) => {
+    const res = await ctx.app.inject({ url: `/api/customers?${query}`, headers: as(user) });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    return { nos: (body.items as { customerNo: string }[]).map((i) => i.customerNo), total: body.total as number, capped: body.totalCapped as boolean };
+  };
+
+  it.each([['initials', 'oycs'], ['full pinyin', 'ouyang'], ['name', encodeURIComponent('欧阳测试')]])('by %s: the first pages in customer-number order, the total capped', async (_what, q) => {
+    expect(await page('hq', `q=${q}`)).toEqual({ nos: all.slice(0, 20), total: 1000, capped: true });
+    expect(await page('hq', `q=${q}&page=3&pageSize=10`)).toEqual({ nos: all.slice(20, 30), total: 1000, capped: true });
+    expect(await page('hq', `q=${q}&order=desc`)).toEqual({ nos: all.slice(-20).reverse(), total: 1000, capped: true });
+  });
+
+  it('counts and sorts all the matches when they are fewer than the cap (a manager sees only their own)', async () => {
+    expect(await page('cm_b', 'q=oycs')).toEqual({ nos: mine.slice(0, 20), total: mine.length, capped: false });
+    expect(await page('cm_b', `q=${encodeURIComponent('欧阳测试')}&order=desc&page=2&pageSize=5`)).toEqual({ nos: mine.slice(-10, -5).reverse(), total: mine.length, capped: false });
+    expect(await page('cm_b', 'q=oycs&page=200')).toEqual({ nos: [], total: mine.length, capped: false });
+  });
+
+  it('with a filter beside the letters, and sorted by another column', async () => {
+    expect(await page('hq', 'q=oycs&status=active&sort=customerNo')).toMatchObject({ nos: all.slice(0, 20), capped: true });
+    expect(await page('hq', 'q=oycs&status=dormant')).toEqual({ nos: [], total: 0, capped: false });
+    const byName = await page('hq', 'q=oycs&sort=name');
+    expect(byName.nos).toEqual(all.slice(0, 20));
   });
 });
