@@ -120,9 +120,9 @@ export async function ensureDemoBank(url: string, name = 'banyan_bench'): Promis
  * catch-up runs of the daily jobs (reminders, performance snapshots …), so they do not run inside a measurement.
  */
 export async function startBanyan(url: string, port: number): Promise<{ stop: () => Promise<void> }> {
-  const server: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : []), path.join(root, 'cli/banyan.mjs'), 'start'], {
+  const server: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), path.join(root, 'cli/banyan.mjs'), 'start'], {
     env: { ...process.env, DATABASE_URL: url, PORT: String(port), LOG_LEVEL: 'warn', BANYAN_ADMIN_PASSWORD: 'bench-admin-pw1' },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', process.env.BENCH_SERVER_STDOUT ? 'inherit' : 'ignore', 'inherit'],
   });
   const stop = async () => {
     if (server.exitCode !== null) return;
