@@ -4,6 +4,7 @@ import { audit } from '../../platform/audit.ts';
 import { typed } from '../../platform/context.ts';
 import { PERMISSIONS } from '../../platform/permissions.ts';
 import { sendXlsx } from '../../platform/xlsx.ts';
+import { AUDIT_ACTION_NAMES, AUDIT_ENTITY_NAMES, auditName } from '../../../engines/audit/labels.ts';
 import * as repo from './admin.repository.ts';
 import * as service from './admin.service.ts';
 import { AuditQuery, IdParams, OrgInput, OrgPatch, PasswordReset, RoleInput, RolePatch, UserInput, UserPatch, UserQuery } from './admin.schemas.ts';
@@ -47,6 +48,7 @@ export async function adminRoutes(fastify: FastifyInstance) {
   app.get('/api/admin/audit', { schema: { tags, querystring: AuditQuery }, preHandler: requireUser('audit:read') }, async (req) => service.searchAudit(app.db, currentUser(req), req.query));
   app.get('/api/admin/audit/export', { schema: { tags, querystring: AuditQuery }, preHandler: requireUser('audit:read', 'audit:export') }, async (req, reply) => {
     const zh = !req.headers['accept-language']?.startsWith('en');
+    const lang = zh ? 'zh-CN' : 'en-US';
     // The export itself is recorded first, so even an interrupted download leaves a trace.
     await app.db.transaction().execute((trx) => audit(trx, actorOf(req), { action: 'export', entity: 'audit_log', changes: { filter: req.query } }));
     await sendXlsx(reply, `audit-${new Date().toISOString().slice(0, 10)}.xlsx`, zh ? '审计日志' : 'Audit log', [
@@ -63,7 +65,10 @@ export async function adminRoutes(fastify: FastifyInstance) {
     ], async function* () {
       for await (const r of repo.streamAudit(app.db, req.query)) {
         const p = service.presentAudit(r, can(currentUser(req), 'pii:view'));
-        yield { ...p, at: p.at.toISOString(), fields: p.fields.join(', '), changes: p.changes == null ? '' : JSON.stringify(p.changes) };
+        yield {
+          ...p, at: p.at.toISOString(), action: auditName(AUDIT_ACTION_NAMES, lang, p.action), entity: auditName(AUDIT_ENTITY_NAMES, lang, p.entity),
+          fields: p.fields.join(', '), changes: p.changes == null ? '' : JSON.stringify(p.changes),
+        };
       }
     });
     return reply;

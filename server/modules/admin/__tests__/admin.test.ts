@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, login, type TestContext } from '../../../test/context.ts';
 import { PASSWORD, seedSmallBank } from '../../../test/fixtures.ts';
+import { AUDIT_ACTION_NAMES, AUDIT_ENTITY_NAMES } from '../../../../engines/audit/labels.ts';
 
 let ctx: TestContext;
 let bank: Awaited<ReturnType<typeof seedSmallBank>>;
@@ -91,7 +92,17 @@ describe('audit log viewer (Q2)', () => {
     expect(res.statusCode).toBe(200);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
-    expect(wb.worksheets[0].rowCount).toBeGreaterThan(5);
+    const ws = wb.worksheets[0];
+    expect(ws.rowCount).toBeGreaterThan(5);
+    // Actions and entities by name, in the language asked for, as the audit page shows them.
+    expect(ws.getRow(1).getCell(3).value).toBe('操作');
+    expect(new Set(ws.getColumn(3).values.slice(2))).toEqual(new Set(['新建']));
+    expect(ws.getColumn(4).values.slice(2)).toContain('客户');
+    const en = await ctx.app.inject({ url: '/api/admin/audit/export?action=create', headers: { cookie: auditor, 'accept-language': 'en-US' } });
+    const wbEn = new ExcelJS.Workbook();
+    await wbEn.xlsx.load(en.rawPayload as unknown as ArrayBuffer);
+    expect(new Set(wbEn.worksheets[0].getColumn(3).values.slice(2))).toEqual(new Set([AUDIT_ACTION_NAMES['en-US'].create]));
+    expect(wbEn.worksheets[0].getColumn(4).values.slice(2)).toContain(AUDIT_ENTITY_NAMES['en-US'].customer);
     const cm = await login(ctx.app, 'cm_a', PASSWORD);
     expect((await ctx.app.inject({ url: '/api/admin/audit', headers: { cookie: cm } })).statusCode).toBe(403);
   });
