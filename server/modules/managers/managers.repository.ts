@@ -876,15 +876,12 @@ const one = (q: Expression<unknown>) => sql`(SELECT row_to_json(t) FROM (${q}) t
  * read), aggregated to JSON. One statement instead of twenty; the book comes from the daily snapshot,
  * not from aggregating every customer of the book.
  *
- * Planned once per connection: left to itself PostgreSQL plans it anew for every manager (a custom plan,
- * 7 ms, more than running it), as the generic plan's estimate looks dearer; the generic plan is as good
- * here, every part being a short index range, so the transaction asks for it.
+ * Planned once per connection, as every prepared statement is (createDb's plan_cache_mode): left to itself
+ * PostgreSQL planned it anew for every manager (a custom plan, 7 ms, more than running it), as the generic
+ * plan's estimate looks dearer; the generic plan is as good here, every part being a short index range.
  */
 export async function workbenchOf(db: Db, scope: ScopeSubject & { id: number }, p: WorkbenchParams): Promise<WorkbenchRow> {
-  return db.transaction().execute(async (trx) => {
-    await sql`SET LOCAL plan_cache_mode = force_generic_plan`.execute(trx);
-    return (await workbenchSql(trx, scope, p).execute(trx)).rows[0]!;
-  });
+  return (await workbenchSql(db, scope, p).execute(db)).rows[0]!;
 }
 
 /** The workbench statement itself (the bench EXPLAINs it). */
