@@ -102,8 +102,10 @@ export async function searchCustomers(db: Db, scope: ScopeSubject, f: SearchFilt
   const first = await sql<SearchRow & { n: number }>`${sql.raw(prepared())}
 WITH m AS MATERIALIZED (${matches}), n AS (SELECT count(*)::int AS n FROM m)
 SELECT n.n, p.* FROM n LEFT JOIN LATERAL (
-  SELECT ${PAGE_COLUMNS}, pg.k FROM (SELECT id, k FROM m ORDER BY k ${dir}, id ${dir} LIMIT ${f.limit} OFFSET ${f.offset}) pg JOIN customer c ON c.id = pg.id
-  WHERE n.n <= ${COUNT_CAP}) p ON true
+  SELECT ${PAGE_COLUMNS}, pg.k
+  -- A scalar subquery, so the page is skipped (a one-time filter) when there are more matches than gathered.
+  FROM (SELECT id, k FROM m WHERE (SELECT n FROM n) <= ${COUNT_CAP} ORDER BY k ${dir}, id ${dir} LIMIT ${f.limit} OFFSET ${f.offset}) pg
+  JOIN customer c ON c.id = pg.id) p ON true
 ORDER BY p.k ${dir}, p.id ${dir}`.execute(db);
   const n = first.rows[0]?.n ?? 0;
   if (n <= COUNT_CAP) return { rows: first.rows.filter((r) => r.id != null).map(withoutKey), total: n, capped: false };
