@@ -106,8 +106,8 @@ describe('SLA breach escalates to the supervisor', { timeout: 120_000 }, () => {
       await page.goto(`${base}${path}`);
       await page.getByTestId(testId).waitFor();
     }
-    // The SLA matrix shows the one-minute complaint SLA set above.
-    expect(await page.getByTestId('sla-table').locator('input').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))).toContain('1');
+    // The SLA matrix shows the one-minute complaint SLA set above (once its rows have loaded: the table comes first).
+    await expect.poll(() => page.getByTestId('sla-table').locator('input').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value)), { timeout: 10_000 }).toContain('1');
     expect(errors).toEqual([]);
     await page.close();
   });
