@@ -93,12 +93,16 @@ const PAGE_COLUMNS = sql`c.id, c.customer_no, c.name, c.party, c.status, c.level
 export async function searchCustomers(db: Db, scope: ScopeSubject, f: SearchFilter): Promise<{ rows: SearchRow[]; total: number; capped: boolean }> {
   const key = sql.ref(SORT_COLUMN[f.sort]);
   const dir = sql.raw(f.order === 'desc' ? 'DESC' : 'ASC');
-  const gather = (q: ReturnType<typeof searchQuery>) => q.select(['c.id', sql`${key}`.as('k')]).limit(COUNT_CAP + 1);
+  const base = searchQuery(db, scope, f);
+  const gather = (q: typeof base) => q.select(['c.id', sql`${key}`.as('k')]).limit(COUNT_CAP + 1);
   // By letters alone: those matching by initials, then those matching by full pinyin only, each from its own index.
-  const matches = lettersOnly(f)
-    ? sql`(${gather(searchQuery(db, scope, { ...f, letters: null }).where(startsWith('c.name_initials', f.letters!)))})
-      UNION ALL (${gather(searchQuery(db, scope, { ...f, letters: null }).where(startsWith('c.name_pinyin', f.letters!)).where(sql<boolean>`NOT ${startsWith('c.name_initials', f.letters!)}`))})`
-    : sql`${gather(searchQuery(db, scope, f))}`;
+  let matches = sql`${gather(base)}`;
+  if (lettersOnly(f)) {
+    const bare = searchQuery(db, scope, { ...f, letters: null });
+    const initials = startsWith('c.name_initials', f.letters!);
+    matches = sql`(${gather(bare.where(initials))})
+      UNION ALL (${gather(bare.where(startsWith('c.name_pinyin', f.letters!)).where(sql<boolean>`NOT ${initials}`))})`;
+  }
   const first = await sql<SearchRow & { n: number }>`${sql.raw(prepared())}
 WITH m AS MATERIALIZED (${matches}), n AS (SELECT count(*)::int AS n FROM m)
 SELECT n.n, p.* FROM n LEFT JOIN LATERAL (
@@ -109,7 +113,7 @@ SELECT n.n, p.* FROM n LEFT JOIN LATERAL (
 ORDER BY p.k ${dir}, p.id ${dir}`.execute(db);
   const n = first.rows[0]?.n ?? 0;
   if (n <= COUNT_CAP) return { rows: first.rows.filter((r) => r.id != null).map(withoutKey), total: n, capped: false };
-  const walk = searchQuery(db, scope, f).select(['c.id', sql`${key}`.as('k')]).orderBy(sql`${key} ${dir}, c.id ${dir}`).limit(f.limit).offset(f.offset);
+  const walk = base.select(['c.id', sql`${key}`.as('k')]).orderBy(sql`${key} ${dir}, c.id ${dir}`).limit(f.limit).offset(f.offset);
   const page = await sql<SearchRow & { k: unknown }>`${sql.raw(prepared())}
 SELECT ${PAGE_COLUMNS}, pg.k FROM (${walk}) pg JOIN customer c ON c.id = pg.id ORDER BY pg.k ${dir}, pg.id ${dir}`.execute(db);
   return { rows: page.rows.map(withoutKey), total: COUNT_CAP, capped: true };
