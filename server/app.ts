@@ -13,6 +13,7 @@ import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import { authenticate } from './platform/auth.ts';
 import { registerErrorHandler, sendNotFound } from './platform/errors.ts';
+import { registerInputRules } from './platform/input.ts';
 import { registerMetrics } from './platform/metrics.ts';
 import { adminRoutes } from './modules/admin/admin.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
@@ -43,6 +44,8 @@ export async function buildApp({ config, db, pool, logger = false }: BuildOption
 
   // 1. Errors first, so everything after reports through the one handler.
   registerErrorHandler(app);
+  // … and the input rules every route's input meets (number bounds, no NUL characters).
+  registerInputRules(app);
   // 2. Security headers (the SPA's own script only), cookies, rate limits (opt-in per route).
   await app.register(helmet, {
     contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], scriptSrc: ["'self'"] } },

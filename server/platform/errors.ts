@@ -127,15 +127,39 @@ function fromSchema(errors: AjvError[], context: string): FieldError[] {
   });
 }
 
+/**
+ * A value the database refused (SQLSTATE class 22: out of range, invalid text, bad encoding) that slipped past the
+ * schemas: a 400, naming the request field that held the value when one did (the database names only the value).
+ */
+function fromDataException(err: { code?: string; message?: string }, req: FastifyRequest): FieldError[] | null {
+  if (typeof err.code !== 'string' || !err.code.startsWith('22')) return null;
+  const value = /"([^"]*)"/.exec(err.message ?? '')?.[1];
+  const field = (value !== undefined && (fieldHolding(req.body, value, '') ?? fieldHolding(req.query, value, '') ?? fieldHolding(req.params, value, ''))) || 'request';
+  return [fieldError(field, 'range', '取值超出允许范围或格式不正确', 'is out of range or malformed')];
+}
+
+function fieldHolding(value: unknown, wanted: string, path: string, depth = 0): string | null {
+  if (value === null || value === undefined || depth > 64) return null;
+  if (typeof value !== 'object') return String(value) === wanted ? path : null;
+  for (const [k, v] of Object.entries(value)) {
+    const hit = fieldHolding(v, wanted, path ? `${path}.${k}` : k, depth + 1);
+    if (hit) return hit;
+  }
+  return null;
+}
+
 /** The one error handler: codes to statuses, messages in the user's language, no 5xx internals. */
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
     const lang = requestLang(req);
     let appErr: AppError;
+    let dataFields: FieldError[] | null;
     if (err instanceof AppError) {
       appErr = err;
     } else if ((err as FastifyError).validation) {
       appErr = invalid(fromSchema((err as FastifyError).validation as AjvError[], (err as FastifyError).validationContext ?? 'body'));
+    } else if ((dataFields = fromDataException(err, req))) {
+      appErr = invalid(dataFields);
     } else if ((err as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       appErr = new AppError('TOO_LARGE', { zh: '请求体过大', en: 'Request body is too large' });
     } else if ((err as FastifyError).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || (err as FastifyError).code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || (err as FastifyError).statusCode === 400) {

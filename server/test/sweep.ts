@@ -1,0 +1,67 @@
+/**
+ * Sweeps over the whole API, for tests that hold every route to a rule (bad input, data scope): the routes as the
+ * OpenAPI document lists them, a plausible body for a schema, and a signed-in session without the login route.
+ */
+import { sql } from 'kysely';
+import type { FastifyInstance } from 'fastify';
+import { newToken, sha256 } from '../platform/auth.ts';
+import type { TestContext } from './context.ts';
+
+export type Operation = { method: string; path: string; params: string[]; query: string[]; hasBody: boolean };
+
+function operationsOf(spec: { paths: Record<string, Record<string, { parameters?: { in: string; name: string }[]; requestBody?: unknown }>> }): Operation[] {
+  const out: Operation[] = [];
+  for (const [path, methods] of Object.entries(spec.paths)) {
+    for (const [method, op] of Object.entries(methods)) {
+      const params = (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name);
+      const query = (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
+      out.push({ method: method.toUpperCase(), path, params, query, hasBody: !!op.requestBody || ['POST', 'PUT', 'PATCH'].includes(method.toUpperCase()) });
+    }
+  }
+  return out;
+}
+
+export type Schema = { type?: string | string[]; enum?: unknown[]; const?: unknown; format?: string; minLength?: number; minimum?: number; minItems?: number;
+  properties?: Record<string, Schema>; required?: string[]; items?: Schema; anyOf?: Schema[]; oneOf?: Schema[] };
+
+/** A plausible value for a schema (required properties only), so a request gets past validation to its handler. */
+export function sample(s: Schema | undefined, depth = 0): unknown {
+  if (!s || depth > 6) return null;
+  if (s.const !== undefined) return s.const;
+  if (s.enum?.length) return s.enum.find((v) => v !== null) ?? null;
+  if (s.anyOf ?? s.oneOf) return sample((s.anyOf ?? s.oneOf)!.find((x) => x.type !== 'null'), depth + 1);
+  const type = Array.isArray(s.type) ? s.type.find((t) => t !== 'null') : s.type;
+  switch (type) {
+    case 'string':
+      return s.format === 'date' ? '2026-01-02' : s.format === 'date-time' ? '2026-01-02T03:04:05Z' : s.format === 'email' ? 'a@example.com' : 'x'.repeat(Math.max(1, s.minLength ?? 1));
+    case 'integer':
+    case 'number':
+      return s.minimum !== undefined && s.minimum > 1 ? s.minimum : 1;
+    case 'boolean':
+      return false;
+    case 'array':
+      return s.minItems ? Array.from({ length: s.minItems }, () => sample(s.items, depth + 1)) : [];
+    case 'object':
+      return Object.fromEntries((s.required ?? []).map((k) => [k, sample(s.properties?.[k], depth + 1)]));
+    default:
+      return null;
+  }
+}
+
+/** The body schema of an operation, if it takes JSON. */
+export const bodySchema = (spec: any, op: Operation): Schema | undefined => spec.paths[op.path]?.[op.method.toLowerCase()]?.requestBody?.content?.['application/json']?.schema;
+
+/** A session written straight into the table: the sweep itself trips the login route's rate limit. */
+export async function sessionCookie(ctx: TestContext, userId: number) {
+  const token = newToken();
+  await sql`INSERT INTO session (id_hash, user_id, expires_at) VALUES (${sha256(token)}, ${userId}, now() + interval '1 hour')`.execute(ctx.db);
+  return `banyan_session=${token}`;
+}
+
+export const fill = (path: string, value: string) => path.replace(/\{[^}]+\}/g, encodeURIComponent(value));
+
+/** Every route the OpenAPI document lists (the app's own; none hidden from it), and the document. */
+export function documentedOperations(app: FastifyInstance): { spec: any; ops: Operation[] } {
+  const spec = (app as unknown as { swagger: () => any }).swagger();
+  return { spec, ops: operationsOf(spec) };
+}
