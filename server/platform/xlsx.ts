@@ -15,6 +15,10 @@ export async function sendXlsx(
   columns: XlsxColumn[],
   rows: () => AsyncIterable<Record<string, unknown>>,
 ): Promise<number> {
+  // The first row is read before anything is sent: a query the database refuses (a filter out of a column's
+  // range) is still an error answer naming the field, not a download broken off.
+  const it = rows()[Symbol.asyncIterator]();
+  const first = await it.next();
   const out = new PassThrough();
   reply
     .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
@@ -27,8 +31,8 @@ export async function sendXlsx(
   ws.getRow(1).commit();
   let n = 0;
   try {
-    for await (const r of rows()) {
-      ws.addRow(r).commit();
+    for (let r = first; !r.done; r = await it.next()) {
+      ws.addRow(r.value).commit();
       n++;
     }
     ws.commit();
@@ -36,6 +40,7 @@ export async function sendXlsx(
   } catch (err) {
     // Headers are gone already: all that is left is to break the download so it cannot pass for whole.
     reply.log.error({ err }, 'export failed');
+    await it.return?.();
     out.destroy(err as Error);
   }
   return n;

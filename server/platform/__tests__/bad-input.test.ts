@@ -9,8 +9,8 @@ import { seedSmallBank } from '../../test/fixtures.ts';
 import { bodySchema, documentedOperations, fill, sample, sessionCookie, type Operation, type Schema } from '../../test/sweep.ts';
 
 /** Values that break a rule of one kind or another: type, size, format, encoding. */
-const BAD_SCALARS: unknown[] = ['', ' ', 'x'.repeat(5000), '-1', '0', '1e309', '9'.repeat(30), 'NaN', '１２３', '%00', "' OR 1=1 --", '\u0000', '🙂', 'null', 'true', '[]', '{}', '2024-02-30', '../../etc/passwd'];
-const BAD_BODY_VALUES: unknown[] = [null, '', 'x'.repeat(5000), -1, 1e308, 9_007_199_254_740_993, true, [], {}, [null], { a: { b: { c: {} } } }, '2024-02-30', '\u0000', '１２３'];
+const BAD_SCALARS: unknown[] = ['', 'x'.repeat(5000), '-1', '1e309', '3000000000', '9'.repeat(30), 'NaN', '１２３', '\u0000', '🙂', "' OR 1=1 --", '2024-02-30', '{}'];
+const BAD_BODY_VALUES: unknown[] = [null, '', 'x'.repeat(5000), -1, 3_000_000_000, 1e308, 9_007_199_254_740_993, true, [], {}, [null], '2024-02-30', '\u0000', '１２３'];
 
 /**
  * Bodies that are valid but for one value: each property (and each property of an object or of an array's
@@ -65,6 +65,8 @@ describe('bad input', () => {
     expect((await get(`/api/managers/${bank.users.cm_a}/performance?months=1e309`)).fields[0]).toMatchObject({ field: 'months', rule: 'finite' });
     // A safe integer the database's integer column cannot hold: found by its value.
     expect((await get('/api/customers?orgId=3000000000')).fields[0]).toMatchObject({ field: 'orgId', rule: 'range', message: 'is out of range or malformed' });
+    // … an export too: its query runs before the download starts.
+    expect((await get('/api/customers/export?orgId=3000000000')).fields[0]).toMatchObject({ field: 'orgId', rule: 'range' });
     expect((await get('/api/customers?q=%00')).fields[0]).toMatchObject({ field: 'q', rule: 'noNul' });
     const res = await ctx.app.inject({ method: 'PATCH', url: `/api/customers/${bank.customers.zhangWei}`, headers: { cookie }, payload: { remarks: 'a\u0000b', addresses: [{ kind: 'home', line: '\u0000' }] } });
     expect(res.statusCode).toBe(400);
