@@ -19,7 +19,7 @@ export async function customersRoutes(fastify: FastifyInstance) {
   app.get('/api/customers/meta', { schema: { tags }, preHandler: requireUser('customer:read') }, async () => service.meta(app.db));
 
   app.get('/api/customers', { schema: { tags, querystring: SearchQuery }, preHandler: requireUser('customer:read') }, async (req) =>
-    service.search(app.db, currentUser(req), req.query));
+    service.search(app.db, currentUser(req), actorOf(req), req.query));
 
   app.get('/api/customers/export', { schema: { tags, querystring: SearchQuery }, preHandler: requireUser('customer:read', 'customer:export') }, async (req, reply) => {
     const user = currentUser(req);

@@ -49,7 +49,11 @@ export function classifyQuery(q: string | undefined): Pick<repo.SearchFilter, 't
   return out;
 }
 
-export async function search(db: Db, user: CurrentUser, query: SearchQuery) {
+/**
+ * One page of the customer list. A user who sees personal data in clear sees the mobiles in clear here too:
+ * each customer whose mobile the page shows gets a read in the audit log, as the 360° view does.
+ */
+export async function search(db: Db, user: CurrentUser, actor: Actor, query: SearchQuery) {
   const pageSize = query.pageSize ?? 20;
   const page = query.page ?? 1;
   const filter: repo.SearchFilter = {
@@ -61,6 +65,12 @@ export async function search(db: Db, user: CurrentUser, query: SearchQuery) {
   const { rows, total, capped } = await repo.searchCustomers(db, user, filter);
   const rules = await maskingRules(db);
   const clear = seesClear(user);
+  const shown = clear ? rows.filter((r) => r.mobile) : [];
+  if (shown.length) {
+    await db.transaction().execute(async (trx) => {
+      for (const r of shown) await audit(trx, actor, { action: 'read', entity: 'customer', entityId: r.customer_no, customerId: r.id, fields: ['mobile'], changes: { via: 'search' } });
+    });
+  }
   return {
     items: rows.map((r) => ({
       customerNo: r.customer_no, name: r.name, party: r.party, typeCode: r.type.code, typeName: r.type.name, typeNameEn: r.type.nameEn,

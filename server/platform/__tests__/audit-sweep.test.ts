@@ -1,7 +1,9 @@
 /**
  * Every write is audited (Q1): each documented route that changes something is called with a plausible body, by
  * users of several roles, and every call that changed a row (counted by a trigger on every table but the audit
- * log's and the sessions') must have appended to the audit log too.
+ * log's and the sessions') must have appended to the audit log too. Likewise every read: each documented GET
+ * route, asked about a customer by the manager who sees that customer's personal data in clear, must have
+ * appended to the audit log whenever its answer holds the customer's ID number, mobile or address.
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +16,7 @@ describe('audit, route by route', () => {
   let bank: Awaited<ReturnType<typeof seedSmallBank>>;
   let spec: any;
   let writes: Operation[];
+  let reads: Operation[];
 
   beforeAll(async () => {
     ctx = await createTestContext();
@@ -34,6 +37,7 @@ DO $$ DECLARE t text; BEGIN
 END $$`.execute(ctx.db);
     // Signing in and out is audited by the auth module's own tests; logging out here would end the session.
     writes = ops.filter((o) => o.method !== 'GET' && !o.path.startsWith('/api/auth/'));
+    reads = ops.filter((o) => o.method === 'GET');
   });
   afterAll(async () => {
     await ctx?.close();
@@ -41,6 +45,27 @@ END $$`.execute(ctx.db);
 
   const counts = async () => (await sql<{ audit: number; writes: number }>`
     SELECT (SELECT count(*) FROM audit_log)::int AS audit, (SELECT n FROM test_writes)::int AS writes`.execute(ctx.db)).rows[0]!;
+
+  // Before the writes below, which delete the customer among other things.
+  it('appends to the audit log on every answer that shows personal data in clear', async () => {
+    const cookie = await sessionCookie(ctx, bank.users.cm_a!);
+    const no = bank.customers.zhangWei;
+    // zhangWei's ID number, mobile and address line as the fixtures store them.
+    const personal = ['11010519491231002X', '+8613812345678', '金融大街 1 号'];
+    const unaudited: string[] = [];
+    let shown = 0;
+    for (const op of reads) {
+      const query = [op.query.includes('customerNo') ? `customerNo=${no}` : '', op.query.includes('q') ? `q=${encodeURIComponent('张伟')}` : ''].filter(Boolean).join('&');
+      const url = `${fill(op.path.replace('{customerNo}', no), '1')}${query ? `?${query}` : ''}`;
+      const before = await counts();
+      const res = await ctx.app.inject({ url, headers: { cookie } });
+      if (res.statusCode !== 200 || !personal.some((p) => res.rawPayload.includes(p))) continue;
+      shown++;
+      if ((await counts()).audit === before.audit) unaudited.push(`GET ${url}`);
+    }
+    expect(shown).toBeGreaterThan(1);
+    expect(unaudited).toEqual([]);
+  });
 
   it.each(['admin', 'hq', 'cm_a', 'agent'])('appends to the audit log on every call that changes a row (as %s)', async (username) => {
     const cookie = await sessionCookie(ctx, bank.users[username]!);
@@ -61,4 +86,5 @@ END $$`.execute(ctx.db);
     expect(succeeded).toBeGreaterThan(0);
     expect(unaudited).toEqual([]);
   });
+
 });

@@ -54,6 +54,16 @@ describe('search (C12)', () => {
     expect(again).toMatchObject({ levelCode: 'gold', levelName: expect.any(String), levelNameEn: expect.any(String) });
   });
 
+  it('shows its own manager the mobile in clear, and the audit log has that read, customer by customer', async () => {
+    const reads = async () => (await ctx.db.selectFrom('audit_log').select(['entity_id', 'fields', 'changes']).where('action', '=', 'read').where('actor_name', '=', 'cm_a').where('entity_id', '=', bank.customers.zhangWei).orderBy('id').execute());
+    const before = (await reads()).length;
+    const [row] = (await ctx.app.inject({ url: `/api/customers?q=${bank.customers.zhangWei}`, headers: as('cm_a') })).json().items;
+    expect(row.mobile).toBe('+8613812345678');
+    const after = await reads();
+    expect(after.length).toBe(before + 1);
+    expect(after.at(-1)).toMatchObject({ fields: ['mobile'], changes: { via: 'search' } });
+  });
+
   it('pages and sorts', async () => {
     const res = await ctx.app.inject({ url: '/api/customers?sort=name&order=desc&pageSize=2&page=1', headers: as('hq') });
     const body = res.json();
