@@ -65,3 +65,26 @@ export function documentedOperations(app: FastifyInstance): { spec: any; ops: Op
   const spec = (app as unknown as { swagger: () => any }).swagger();
   return { spec, ops: operationsOf(spec) };
 }
+
+/**
+ * Counts every row inserted, changed or deleted in any table but the audit log's and the sessions' (a trigger on
+ * each, in this test database only); rowsWritten reads the count. A row rewritten with its own values is no change.
+ */
+export async function installWriteCounter(ctx: TestContext) {
+  await sql`CREATE TABLE test_writes (n bigint NOT NULL); INSERT INTO test_writes VALUES (0);
+CREATE FUNCTION test_count_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+  -- A row rewritten with the values it had (an upsert of the same settings) changed nothing.
+  IF TG_OP = 'UPDATE' AND (to_jsonb(NEW) - 'updated_at') = (to_jsonb(OLD) - 'updated_at') THEN RETURN NULL; END IF;
+  UPDATE test_writes SET n = n + 1;
+  RETURN NULL;
+END $$;
+DO $$ DECLARE t text; BEGIN
+  FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN ('audit_log', 'audit_chain_head', 'session', 'test_writes') LOOP
+    EXECUTE format('CREATE TRIGGER test_count_write AFTER INSERT OR UPDATE OR DELETE ON %I FOR EACH ROW EXECUTE FUNCTION test_count_write()', t);
+  END LOOP;
+END $$`.execute(ctx.db);
+}
+
+export async function rowsWritten(ctx: TestContext): Promise<number> {
+  return Number((await sql<{ n: string }>`SELECT n FROM test_writes`.execute(ctx.db)).rows[0]!.n);
+}

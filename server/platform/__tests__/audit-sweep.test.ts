@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../../test/context.ts';
 import { seedSmallBank } from '../../test/fixtures.ts';
-import { bodySchema, documentedOperations, fill, sample, sessionCookie, type Operation } from '../../test/sweep.ts';
+import { bodySchema, documentedOperations, fill, installWriteCounter, rowsWritten, sample, sessionCookie, type Operation } from '../../test/sweep.ts';
 
 describe('audit, route by route', () => {
   let ctx: TestContext;
@@ -23,18 +23,7 @@ describe('audit, route by route', () => {
     bank = await seedSmallBank(ctx.db);
     let ops: Operation[];
     ({ spec, ops } = documentedOperations(ctx.app));
-    await sql`CREATE TABLE test_writes (n bigint NOT NULL); INSERT INTO test_writes VALUES (0);
-CREATE FUNCTION test_count_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
-  -- A row rewritten with the values it had (an upsert of the same settings) changed nothing.
-  IF TG_OP = 'UPDATE' AND (to_jsonb(NEW) - 'updated_at') = (to_jsonb(OLD) - 'updated_at') THEN RETURN NULL; END IF;
-  UPDATE test_writes SET n = n + 1;
-  RETURN NULL;
-END $$;
-DO $$ DECLARE t text; BEGIN
-  FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN ('audit_log', 'audit_chain_head', 'session', 'test_writes') LOOP
-    EXECUTE format('CREATE TRIGGER test_count_write AFTER INSERT OR UPDATE OR DELETE ON %I FOR EACH ROW EXECUTE FUNCTION test_count_write()', t);
-  END LOOP;
-END $$`.execute(ctx.db);
+    await installWriteCounter(ctx);
     // Signing in and out is audited by the auth module's own tests; logging out here would end the session.
     writes = ops.filter((o) => o.method !== 'GET' && !o.path.startsWith('/api/auth/'));
     reads = ops.filter((o) => o.method === 'GET');
@@ -43,8 +32,7 @@ END $$`.execute(ctx.db);
     await ctx?.close();
   });
 
-  const counts = async () => (await sql<{ audit: number; writes: number }>`
-    SELECT (SELECT count(*) FROM audit_log)::int AS audit, (SELECT n FROM test_writes)::int AS writes`.execute(ctx.db)).rows[0]!;
+  const counts = async () => ({ audit: Number((await sql<{ n: string }>`SELECT count(*) AS n FROM audit_log`.execute(ctx.db)).rows[0]!.n), writes: await rowsWritten(ctx) });
 
   // Before the writes below, which delete the customer among other things.
   it('appends to the audit log on every answer that shows personal data in clear', async () => {

@@ -1,12 +1,12 @@
 /**
  * Bad input never gets a 500: every route the API documents (its OpenAPI description) is sent malformed path
  * parameters, query strings and bodies (each body valid but for one value, so it reaches the handler), as the
- * administrator and as users of three business roles, and must answer with a 4xx.
+ * administrator and as users of three business roles, and must answer with a 4xx — having written nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../../test/context.ts';
 import { seedSmallBank } from '../../test/fixtures.ts';
-import { bodySchema, documentedOperations, fill, sample, sessionCookie, type Operation, type Schema } from '../../test/sweep.ts';
+import { bodySchema, documentedOperations, fill, installWriteCounter, rowsWritten, sample, sessionCookie, type Operation, type Schema } from '../../test/sweep.ts';
 
 /** Values that break a rule of one kind or another: type, size, format, encoding. */
 const BAD_SCALARS: unknown[] = ['', 'x'.repeat(5000), '-1', '1e309', '3000000000', '9'.repeat(30), 'NaN', '１２３', '\u0000', '🙂', "' OR 1=1 --", '2024-02-30', '{}'];
@@ -45,6 +45,7 @@ describe('bad input', () => {
     ctx = await createTestContext();
     bank = await seedSmallBank(ctx.db);
     ({ spec, ops } = documentedOperations(ctx.app));
+    await installWriteCounter(ctx);
     // Signing out or changing one's own password would end the session the rest of the run uses.
     ops = ops.filter((o) => !['/api/auth/logout', '/api/auth/password'].includes(o.path));
   });
@@ -74,14 +75,19 @@ describe('bad input', () => {
   });
 
   // The administrator, and users of the business roles (an administrator may not touch customers).
-  it.each(['admin', 'hq', 'cm_a', 'agent'])('answers malformed path parameters, query strings and bodies with a 4xx, never a 500 (as %s)', async (username) => {
+  it.each(['admin', 'hq', 'cm_a', 'agent'])('answers malformed path parameters, query strings and bodies with a 4xx, never a 500, and refuses having written nothing (as %s)', async (username) => {
     const cookie = await sessionCookie(ctx, bank.users[username]!);
     const failures: string[] = [];
+    let written = await rowsWritten(ctx);
     const send = async (method: string, url: string, payload?: unknown) => {
       const what = `${method} ${url.slice(0, 120)} ${payload === undefined ? '' : JSON.stringify(payload).slice(0, 120)}`;
       try {
         const res = await ctx.app.inject({ method: method as 'GET', url, headers: { cookie, 'content-type': 'application/json' }, payload: payload === undefined ? undefined : JSON.stringify(payload) });
         if (res.statusCode >= 500) failures.push(`${what} → ${res.statusCode} ${res.body.slice(0, 200)}`);
+        // Refused means refused: nothing half-written (a failed sign-in is counted towards the lock-out, by design).
+        const now = await rowsWritten(ctx);
+        if (res.statusCode >= 400 && now !== written && !url.startsWith('/api/auth/login')) failures.push(`${what} → ${res.statusCode} after writing ${now - written} rows`);
+        written = now;
       } catch (err) {
         // A response broken off half-way (a stream that failed after its headers) is no better than a 500.
         failures.push(`${what} → ${(err as Error).message}`);
