@@ -2,7 +2,8 @@
  * One scope predicate for every customer query (Q2): a customer manager of branch A fills one customer's records
  * through every route that takes a customer number (path, query or body); then a manager of branch B calls every
  * route with that number and must find nothing, as if the customer did not exist — no 2xx on the customer's own
- * routes, and the customer's number nowhere in any answer.
+ * routes, and the customer's number nowhere in any answer. And masking by role (B2): users of roles that see
+ * personal data masked call every GET route about the customer and never find its ID number, mobile or address.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../../test/context.ts';
@@ -17,6 +18,7 @@ describe('data scope, route by route', () => {
   let bank: Awaited<ReturnType<typeof seedSmallBank>>;
   let spec: any;
   let ops: Operation[];
+  let allOps: Operation[];
   let no: string;
 
   /** The request an operation makes about customer `no`: its number in the path, the query and the body, wherever taken. */
@@ -33,6 +35,7 @@ describe('data scope, route by route', () => {
     bank = await seedSmallBank(ctx.db);
     no = bank.customers.zhangWei;
     ({ spec, ops } = documentedOperations(ctx.app));
+    allOps = ops;
     // Deleting the customer first would leave nothing for the rest to find.
     ops = ops.filter((o) => takesCustomer(spec, o) && !(o.method === 'DELETE' && o.path === '/api/customers/{customerNo}'));
     // The owner's manager gives the customer records of every kind a sample body can create.
@@ -65,5 +68,24 @@ describe('data scope, route by route', () => {
       else if (ok && res.body.includes(`"${no}"`)) leaks.push(`${op.method} ${req.url} → ${res.statusCode} names the customer: ${res.body.slice(0, 200)}`);
     }
     expect(leaks).toEqual([]);
+  });
+
+  it.each(['hq', 'agent', 'auditor'])('never shows the personal data in clear to a role that sees it masked (%s)', async (username) => {
+    const cookie = await sessionCookie(ctx, bank.users[username]!);
+    // zhangWei's ID number, mobile and address line as the fixtures store them.
+    const personal = ['11010519491231002X', '13812345678', '金融大街 1 号'];
+    const shown: string[] = [];
+    let answered = 0;
+    for (const op of allOps.filter((o) => o.method === 'GET')) {
+      const query = [op.query.includes('customerNo') ? `customerNo=${no}` : '', op.query.includes('q') ? `q=${encodeURIComponent('张伟')}` : ''].filter(Boolean).join('&');
+      const url = `${fill(op.path.replace('{customerNo}', no), '1')}${query ? `?${query}` : ''}`;
+      const res = await ctx.app.inject({ url, headers: { cookie } });
+      if (res.statusCode !== 200) continue;
+      answered++;
+      const hit = personal.find((p) => res.rawPayload.includes(p));
+      if (hit) shown.push(`GET ${url} shows ${hit}`);
+    }
+    expect(answered).toBeGreaterThan(10);
+    expect(shown).toEqual([]);
   });
 });
