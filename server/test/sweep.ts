@@ -24,28 +24,41 @@ function operationsOf(spec: { paths: Record<string, Record<string, { parameters?
 export type Schema = { type?: string | string[]; enum?: unknown[]; const?: unknown; format?: string; minLength?: number; minimum?: number; minItems?: number;
   properties?: Record<string, Schema>; required?: string[]; items?: Schema; anyOf?: Schema[]; oneOf?: Schema[] };
 
-/** A plausible value for a schema (required properties only), so a request gets past validation to its handler. */
-export function sample(s: Schema | undefined, depth = 0): unknown {
+/**
+ * A plausible value for a schema (required properties only), so a request gets past validation to its handler;
+ * `hints` gives the value of a property by name wherever it appears (ids of the fixtures' org units and users).
+ */
+export function sample(s: Schema | undefined, hints: Record<string, unknown> = {}, depth = 0): unknown {
   if (!s || depth > 6) return null;
   if (s.const !== undefined) return s.const;
   if (s.enum?.length) return s.enum.find((v) => v !== null) ?? null;
-  if (s.anyOf ?? s.oneOf) return sample((s.anyOf ?? s.oneOf)!.find((x) => x.type !== 'null'), depth + 1);
+  if (s.anyOf ?? s.oneOf) return sample((s.anyOf ?? s.oneOf)!.find((x) => x.type !== 'null'), hints, depth + 1);
   const type = Array.isArray(s.type) ? s.type.find((t) => t !== 'null') : s.type;
   switch (type) {
     case 'string':
-      return s.format === 'date' ? '2026-01-02' : s.format === 'date-time' ? '2026-01-02T03:04:05Z' : s.format === 'email' ? 'a@example.com' : 'x'.repeat(Math.max(1, s.minLength ?? 1));
+      // Times ahead (reminders must be), dates behind (births must be).
+      return s.format === 'date' ? '2026-01-02' : s.format === 'date-time' ? '2030-01-02T03:04:05Z' : s.format === 'email' ? 'a@example.com' : 'x'.repeat(Math.max(1, s.minLength ?? 1));
     case 'integer':
     case 'number':
       return s.minimum !== undefined && s.minimum > 1 ? s.minimum : 1;
     case 'boolean':
       return false;
     case 'array':
-      return s.minItems ? Array.from({ length: s.minItems }, () => sample(s.items, depth + 1)) : [];
+      return s.minItems ? Array.from({ length: s.minItems }, () => sample(s.items, hints, depth + 1)) : [];
     case 'object':
-      return Object.fromEntries((s.required ?? []).map((k) => [k, sample(s.properties?.[k], depth + 1)]));
+      return Object.fromEntries((s.required ?? []).map((k) => [k, k in hints ? hints[k] : sample(s.properties?.[k], hints, depth + 1)]));
     default:
       return null;
   }
+}
+
+/** Hints for sample(): the small bank's org units, users and customers under the names the API gives them. */
+export function bankHints(bank: { orgs: Record<string, number>; users: Record<string, number>; customers: Record<string, string> }): Record<string, unknown> {
+  const cm = bank.users.cm_a;
+  return {
+    orgId: bank.orgs.subA, parentId: bank.orgs.branchA, managerId: cm, ownerId: cm, assigneeId: cm, userId: cm, toManagerId: bank.users.cm_a2,
+    relatedCustomerNo: bank.customers.company, otherCustomerNo: bank.customers.wangFang, personCustomerNo: bank.customers.zhangWei, typeCode: 'personal_resident',
+  };
 }
 
 /** The body schema of an operation, if it takes JSON. */

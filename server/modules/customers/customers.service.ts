@@ -301,6 +301,10 @@ export async function create(db: Db, user: CurrentUser, actor: Actor, input: Cus
   // A customer manager's new customers are their own unless they name someone they may assign.
   const managerId = input.managerId !== undefined ? input.managerId : user.roleCode === 'customer_manager' ? user.id : null;
   const manager = await checkPlacement(db, user, input.orgId, managerId, errors);
+  // Whoever sees only their own customers could not see one they left without a manager.
+  if (user.dataScope === 'own' && managerId !== user.id && !errors.some((e) => e.field === 'managerId')) {
+    errors.push(fieldError('managerId', 'scope', '您新建的客户须由您本人管户', 'must be you: you see only the customers you manage'));
+  }
   if (type.party === 'organization' && input.gender) errors.push(fieldError('gender', 'party', '机构客户没有性别', 'organisations have no gender'));
   if (errors.length) throw invalid(errors);
   const name = input.name.trim();
@@ -314,7 +318,7 @@ export async function create(db: Db, user: CurrentUser, actor: Actor, input: Cus
       gender: input.gender ?? (type.party === 'person' ? lists.derived.gender ?? null : null),
       birth_date: input.birthDate ?? (type.party === 'person' ? lists.derived.birth_date ?? null : null),
       nationality: input.nationality ?? null, occupation: input.occupation ?? null, employer: input.employer ?? null,
-      industry: input.industry ?? null, status: input.status ?? 'potential', level_code: input.levelCode ?? null,
+      industry: input.industry ?? null, status: input.status ?? 'potential', level_code: input.levelCode || null,
       org_id: input.orgId ?? manager?.org_id ?? user.orgId, manager_id: managerId ?? null, risk_tolerance: input.riskTolerance ?? null,
       attributes: input.attributes ?? {}, remarks: input.remarks ?? null,
     };
@@ -366,6 +370,8 @@ export async function update(db: Db, user: CurrentUser, actor: Actor, customerNo
     if (errors.length) throw invalid(errors);
     const next: Partial<repo.CustomerRow> = {};
     for (const k of SCALARS) if (patch[k] !== undefined) (next as Record<string, unknown>)[COLUMN[k]] = patch[k];
+    // An empty level is no level (as in create), not a level named "".
+    if (next.level_code === '') next.level_code = null;
     if (next.name) {
       next.name = next.name.trim();
       const py = namePinyin(next.name);

@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../../test/context.ts';
 import { seedSmallBank } from '../../test/fixtures.ts';
-import { bodySchema, documentedOperations, fill, installWriteCounter, rowsWritten, sample, sessionCookie, type Operation } from '../../test/sweep.ts';
+import { bankHints, bodySchema, documentedOperations, fill, installWriteCounter, rowsWritten, sample, sessionCookie, type Operation } from '../../test/sweep.ts';
 
 describe('audit, route by route', () => {
   let ctx: TestContext;
@@ -62,7 +62,7 @@ describe('audit, route by route', () => {
     let succeeded = 0;
     for (const op of writes) {
       const schema = bodySchema(spec, op);
-      const payload = op.hasBody ? { ...(sample(schema) as object), ...(schema?.properties?.customerNo ? { customerNo } : {}) } : undefined;
+      const payload = op.hasBody ? { ...(sample(schema, bankHints(bank)) as object), ...(schema?.properties?.customerNo ? { customerNo } : {}) } : undefined;
       const url = fill(op.path.replace('{customerNo}', customerNo), '1');
       const before = await counts();
       const res = await ctx.app.inject({ method: op.method as 'POST', url, headers: { cookie }, payload });

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../../test/context.ts';
 import { seedSmallBank } from '../../test/fixtures.ts';
-import { bodySchema, documentedOperations, fill, installWriteCounter, rowsWritten, sample, sessionCookie, type Operation, type Schema } from '../../test/sweep.ts';
+import { bankHints, bodySchema, documentedOperations, fill, installWriteCounter, rowsWritten, sample, sessionCookie, type Operation, type Schema } from '../../test/sweep.ts';
 
 /** Values that break a rule of one kind or another: type, size, format, encoding. */
 const BAD_SCALARS: unknown[] = ['', 'x'.repeat(5000), '-1', '1e309', '3000000000', '9'.repeat(30), 'NaN', '１２３', '\u0000', '🙂', "' OR 1=1 --", '2024-02-30', '{}'];
@@ -16,15 +16,15 @@ const BAD_BODY_VALUES: unknown[] = [null, '', 'x'.repeat(5000), -1, 3_000_000_00
  * Bodies that are valid but for one value: each property (and each property of an object or of an array's
  * items, one level down) set to each bad value in turn, on top of a sample of the rest.
  */
-function badBodies(s: Schema | undefined): unknown[] {
+function badBodies(s: Schema | undefined, hints: Record<string, unknown>): unknown[] {
   if (!s?.properties) return [];
-  const base = sample(s) as Record<string, unknown>;
+  const base = sample(s, hints) as Record<string, unknown>;
   const out: unknown[] = [];
   for (const [k, p] of Object.entries(s.properties)) {
     for (const v of BAD_BODY_VALUES) out.push({ ...base, [k]: v });
     const inner = p.properties ? p : p.items?.properties ? p.items : null;
     if (!inner) continue;
-    const innerBase = sample({ ...inner, type: 'object' }) as Record<string, unknown>;
+    const innerBase = sample({ ...inner, type: 'object' }, hints) as Record<string, unknown>;
     for (const ik of Object.keys(inner.properties!)) {
       for (const v of BAD_BODY_VALUES) {
         const obj = { ...innerBase, [ik]: v };
@@ -77,6 +77,7 @@ describe('bad input', () => {
   // The administrator, and users of the business roles (an administrator may not touch customers).
   it.each(['admin', 'hq', 'cm_a', 'agent'])('answers malformed path parameters, query strings and bodies with a 4xx, never a 500, and refuses having written nothing (as %s)', async (username) => {
     const cookie = await sessionCookie(ctx, bank.users[username]!);
+    const hints = bankHints(bank);
     const failures: string[] = [];
     let written = await rowsWritten(ctx);
     const send = async (method: string, url: string, payload?: unknown) => {
@@ -104,8 +105,8 @@ describe('bad input', () => {
       await send(op.method, base, 'text');
       await send(op.method, base, null);
       const schema = bodySchema(spec, op);
-      await send(op.method, base, sample(schema));
-      for (const body of badBodies(schema)) await send(op.method, base, body);
+      await send(op.method, base, sample(schema, hints));
+      for (const body of badBodies(schema, hints)) await send(op.method, base, body);
     }
     expect(failures).toEqual([]);
   }, 600_000);

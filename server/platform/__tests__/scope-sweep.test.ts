@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../../test/context.ts';
 import { seedSmallBank } from '../../test/fixtures.ts';
-import { bodySchema, documentedOperations, fill, sample, sessionCookie, type Operation } from '../../test/sweep.ts';
+import { bankHints, bodySchema, documentedOperations, fill, sample, sessionCookie, type Operation } from '../../test/sweep.ts';
 
 const takesCustomer = (spec: any, op: Operation) =>
   op.params.includes('customerNo') || op.query.includes('customerNo') || !!bodySchema(spec, op)?.properties?.customerNo;
@@ -26,7 +26,7 @@ describe('data scope, route by route', () => {
     const path = fill(op.path.replace('{customerNo}', encodeURIComponent(customerNo)), '1');
     const url = op.query.includes('customerNo') ? `${path}?customerNo=${encodeURIComponent(customerNo)}` : path;
     const schema = bodySchema(spec, op);
-    const body = op.hasBody ? { ...(sample(schema) as object), ...(schema?.properties?.customerNo ? { customerNo } : {}) } : undefined;
+    const body = op.hasBody ? { ...(sample(schema, bankHints(bank)) as object), ...(schema?.properties?.customerNo ? { customerNo } : {}) } : undefined;
     return { method: op.method as 'GET', url, payload: body };
   };
 

@@ -195,6 +195,19 @@ describe('key persons (C7)', () => {
 describe('create and edit (bad input never half-writes)', () => {
   const count = async () => Number((await ctx.db.selectFrom('customer').select(ctx.db.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 
+  it('refuses a customer its own manager could not see afterwards, and takes an empty level as none', async () => {
+    const before = await count();
+    const orphan = await ctx.app.inject({ method: 'POST', url: '/api/customers', headers: as('cm_a'), payload: { typeCode: 'personal_resident', name: '无主', managerId: null } });
+    expect(orphan.statusCode).toBe(400);
+    expect(orphan.json().error.fields[0]).toMatchObject({ field: 'managerId', rule: 'scope' });
+    expect(await count()).toBe(before);
+    const res = await ctx.app.inject({ method: 'POST', url: '/api/customers', headers: as('hq'), payload: { typeCode: 'personal_resident', name: '无级', levelCode: '' } });
+    expect(res.statusCode).toBe(201);
+    expect(res.json().level).toBeNull();
+    const patched = await ctx.app.inject({ method: 'PATCH', url: `/api/customers/${res.json().customerNo}`, headers: as('hq'), payload: { levelCode: '' } });
+    expect(patched.statusCode).toBe(200);
+  });
+
   it('creates a customer with normalised mobile and derived birth date', async () => {
     const res = await ctx.app.inject({
       method: 'POST', url: '/api/customers', headers: as('cm_a'),
