@@ -58,6 +58,7 @@ export function bankHints(bank: { orgs: Record<string, number>; users: Record<st
   return {
     orgId: bank.orgs.subA, parentId: bank.orgs.branchA, managerId: cm, ownerId: cm, assigneeId: cm, userId: cm, toManagerId: bank.users.cm_a2,
     relatedCustomerNo: bank.customers.company, otherCustomerNo: bank.customers.wangFang, personCustomerNo: bank.customers.zhangWei, typeCode: 'personal_resident',
+    customerNos: [bank.customers.zhangWei], toManagerIds: [bank.users.cm_a2], userIds: [cm], productCode: 'WM_STABLE',
   };
 }
 
