@@ -44,7 +44,7 @@ export async function buildApp({ config, db, pool, logger = false }: BuildOption
 
   // 1. Errors first, so everything after reports through the one handler.
   registerErrorHandler(app);
-  // … and the input rules every route's input meets (number bounds, no NUL characters).
+  // … and the rules every route's input meets (numbers finite and bounded, no NUL characters).
   registerInputRules(app);
   // 2. Security headers (the SPA's own script only), cookies, rate limits (opt-in per route).
   await app.register(helmet, {

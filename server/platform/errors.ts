@@ -127,12 +127,15 @@ function fromSchema(errors: AjvError[], context: string): FieldError[] {
   });
 }
 
+/** SQLSTATEs of a value the database refuses: too long, out of range, bad date or time, bad text, bad encoding. */
+const DATA_EXCEPTIONS = new Set(['22001', '22003', '22007', '22008', '22P02', '22021', '22P05']);
+
 /**
- * A value the database refused (SQLSTATE class 22: out of range, invalid text, bad encoding) that slipped past the
- * schemas: a 400, naming the request field that held the value when one did (the database names only the value).
+ * A value the database refused that slipped past the schemas: a 400, naming the request field that held the
+ * value when one did (the database names only the value).
  */
 function fromDataException(err: { code?: string; message?: string }, req: FastifyRequest): FieldError[] | null {
-  if (typeof err.code !== 'string' || !err.code.startsWith('22')) return null;
+  if (typeof err.code !== 'string' || !DATA_EXCEPTIONS.has(err.code)) return null;
   const value = /"([^"]*)"/.exec(err.message ?? '')?.[1];
   const field = (value !== undefined && (fieldHolding(req.body, value, '') ?? fieldHolding(req.query, value, '') ?? fieldHolding(req.params, value, ''))) || 'request';
   return [fieldError(field, 'range', '取值超出允许范围或格式不正确', 'is out of range or malformed')];

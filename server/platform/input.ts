@@ -1,6 +1,6 @@
 /**
  * Rules every request's input meets, whatever the route, so no value reaches the database in a form it refuses
- * (which would answer 500): numbers within the safe-integer range, and no NUL character in any text.
+ * (which would answer 500): numbers finite and within the safe-integer range, and no NUL character in any text.
  */
 import type { FastifyInstance } from 'fastify';
 import { fieldError, invalid } from './errors.ts';

@@ -40,7 +40,7 @@ export async function sendXlsx(
   } catch (err) {
     // Headers are gone already: all that is left is to break the download so it cannot pass for whole.
     reply.log.error({ err }, 'export failed');
-    await it.return?.();
+    await it.return?.().catch(() => {});
     out.destroy(err as Error);
   }
   return n;

@@ -1,6 +1,7 @@
 /**
- * Sweeps over the whole API, for tests that hold every route to a rule (bad input, data scope): the routes as the
- * OpenAPI document lists them, a plausible body for a schema, and a signed-in session without the login route.
+ * Sweeps over the whole API, for tests that hold every route to a rule (bad input, data scope, masking, audit): the
+ * routes as the OpenAPI document lists them, a plausible body for a schema, a signed-in session without the login
+ * route, and a count of the rows written.
  */
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';

@@ -74,5 +74,4 @@ describe('audit, route by route', () => {
     expect(succeeded).toBeGreaterThan(0);
     expect(unaudited).toEqual([]);
   });
-
 });
