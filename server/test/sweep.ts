@@ -75,6 +75,15 @@ export async function sessionCookie(ctx: TestContext, userId: number) {
 
 export const fill = (path: string, value: string) => path.replace(/\{[^}]+\}/g, encodeURIComponent(value));
 
+/** zhangWei's ID number, mobile and address line as seedSmallBank stores them: in an answer, they are shown in clear. */
+export const CLEAR_PERSONAL_DATA = ['11010519491231002X', '13812345678', '金融大街 1 号'];
+
+/** A GET of an operation about a customer: its number in the path or the query, and its name as the search where taken. */
+export function customerGetUrl(op: Operation, customerNo: string, name: string): string {
+  const query = [op.query.includes('customerNo') ? `customerNo=${customerNo}` : '', op.query.includes('q') ? `q=${encodeURIComponent(name)}` : ''].filter(Boolean).join('&');
+  return `${fill(op.path.replace('{customerNo}', customerNo), '1')}${query ? `?${query}` : ''}`;
+}
+
 /** Every route the OpenAPI document lists (the app's own; none hidden from it), and the document. */
 export function documentedOperations(app: FastifyInstance): { spec: any; ops: Operation[] } {
   const spec = (app as unknown as { swagger: () => any }).swagger();

@@ -280,6 +280,8 @@ async function checkPlacement(db: Db, user: CurrentUser, orgId: number | undefin
     if (!org) errors.push(fieldError('orgId', 'exists', '机构不存在', 'no such organisation unit'));
     else if (!inScope(org.path)) errors.push(fieldError('orgId', 'scope', '不能把客户放到您管辖范围以外的机构', 'is outside the organisation units you manage'));
   }
+  // Whoever sees only their own customers could not see one they left without a manager.
+  if (managerId == null && user.dataScope === 'own') errors.push(fieldError('managerId', 'scope', '您新建的客户须由您本人管户', 'must be you: you see only the customers you manage'));
   if (managerId != null) {
     const m = await repo.getActiveUser(db, managerId);
     if (!m) errors.push(fieldError('managerId', 'exists', '客户经理不存在或已停用', 'no such active user'));
@@ -301,10 +303,6 @@ export async function create(db: Db, user: CurrentUser, actor: Actor, input: Cus
   // A customer manager's new customers are their own unless they name someone they may assign.
   const managerId = input.managerId !== undefined ? input.managerId : user.roleCode === 'customer_manager' ? user.id : null;
   const manager = await checkPlacement(db, user, input.orgId, managerId, errors);
-  // Whoever sees only their own customers could not see one they left without a manager.
-  if (user.dataScope === 'own' && managerId !== user.id && !errors.some((e) => e.field === 'managerId')) {
-    errors.push(fieldError('managerId', 'scope', '您新建的客户须由您本人管户', 'must be you: you see only the customers you manage'));
-  }
   if (type.party === 'organization' && input.gender) errors.push(fieldError('gender', 'party', '机构客户没有性别', 'organisations have no gender'));
   if (errors.length) throw invalid(errors);
   const name = input.name.trim();

@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../../test/context.ts';
 import { seedSmallBank } from '../../test/fixtures.ts';
-import { bankHints, bodySchema, documentedOperations, fill, installWriteCounter, rowsWritten, sample, sessionCookie, type Operation } from '../../test/sweep.ts';
+import { bankHints, bodySchema, CLEAR_PERSONAL_DATA, customerGetUrl, documentedOperations, fill, installWriteCounter, rowsWritten, sample, sessionCookie, type Operation } from '../../test/sweep.ts';
 
 describe('audit, route by route', () => {
   let ctx: TestContext;
@@ -38,16 +38,13 @@ describe('audit, route by route', () => {
   it('appends to the audit log on every answer that shows personal data in clear', async () => {
     const cookie = await sessionCookie(ctx, bank.users.cm_a!);
     const no = bank.customers.zhangWei;
-    // zhangWei's ID number, mobile and address line as the fixtures store them.
-    const personal = ['11010519491231002X', '+8613812345678', '金融大街 1 号'];
     const unaudited: string[] = [];
     let shown = 0;
     for (const op of reads) {
-      const query = [op.query.includes('customerNo') ? `customerNo=${no}` : '', op.query.includes('q') ? `q=${encodeURIComponent('张伟')}` : ''].filter(Boolean).join('&');
-      const url = `${fill(op.path.replace('{customerNo}', no), '1')}${query ? `?${query}` : ''}`;
+      const url = customerGetUrl(op, no, '张伟');
       const before = await counts();
       const res = await ctx.app.inject({ url, headers: { cookie } });
-      if (res.statusCode !== 200 || !personal.some((p) => res.rawPayload.includes(p))) continue;
+      if (res.statusCode !== 200 || !CLEAR_PERSONAL_DATA.some((p) => res.rawPayload.includes(p))) continue;
       shown++;
       if ((await counts()).audit === before.audit) unaudited.push(`GET ${url}`);
     }

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../../test/context.ts';
 import { seedSmallBank } from '../../test/fixtures.ts';
-import { bankHints, bodySchema, documentedOperations, fill, sample, sessionCookie, type Operation } from '../../test/sweep.ts';
+import { bankHints, bodySchema, CLEAR_PERSONAL_DATA, customerGetUrl, documentedOperations, fill, sample, sessionCookie, type Operation } from '../../test/sweep.ts';
 
 const takesCustomer = (spec: any, op: Operation) =>
   op.params.includes('customerNo') || op.query.includes('customerNo') || !!bodySchema(spec, op)?.properties?.customerNo;
@@ -72,17 +72,14 @@ describe('data scope, route by route', () => {
 
   it.each(['hq', 'agent', 'auditor'])('never shows the personal data in clear to a role that sees it masked (%s)', async (username) => {
     const cookie = await sessionCookie(ctx, bank.users[username]!);
-    // zhangWei's ID number, mobile and address line as the fixtures store them.
-    const personal = ['11010519491231002X', '13812345678', '金融大街 1 号'];
     const shown: string[] = [];
     let answered = 0;
     for (const op of allOps.filter((o) => o.method === 'GET')) {
-      const query = [op.query.includes('customerNo') ? `customerNo=${no}` : '', op.query.includes('q') ? `q=${encodeURIComponent('张伟')}` : ''].filter(Boolean).join('&');
-      const url = `${fill(op.path.replace('{customerNo}', no), '1')}${query ? `?${query}` : ''}`;
+      const url = customerGetUrl(op, no, '张伟');
       const res = await ctx.app.inject({ url, headers: { cookie } });
       if (res.statusCode !== 200) continue;
       answered++;
-      const hit = personal.find((p) => res.rawPayload.includes(p));
+      const hit = CLEAR_PERSONAL_DATA.find((p) => res.rawPayload.includes(p));
       if (hit) shown.push(`GET ${url} shows ${hit}`);
     }
     expect(answered).toBeGreaterThan(10);
