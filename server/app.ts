@@ -11,7 +11,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type pg from 'pg';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
-import { authenticate } from './platform/auth.ts';
+import { authenticate, forgetSessions } from './platform/auth.ts';
 import { registerErrorHandler, sendNotFound } from './platform/errors.ts';
 import { registerInputRules } from './platform/input.ts';
 import { registerMetrics } from './platform/metrics.ts';
@@ -59,6 +59,12 @@ export async function buildApp({ config, db, pool, logger = false }: BuildOption
   app.decorateRequest('user', null);
   app.addHook('onRequest', async (req) => {
     if (req.url.startsWith('/api/')) req.user = await authenticate(db, req, config.sessionTtlMinutes);
+  });
+  // Sessions are cached for a few seconds; a write (sign-out, a user, role or org changed …) forgets them all.
+  // Before the answer leaves, so the client's next request already finds them forgotten.
+  app.addHook('onSend', async (req, _reply, payload) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS') forgetSessions();
+    return payload;
   });
   // 5. Health and metrics.
   registerMetrics(app);

@@ -47,7 +47,7 @@ export async function openDatabase(config: Config, log: (m: string) => void, { p
 export async function startServer(config: Config): Promise<{ app: FastifyInstance; stop: () => Promise<void> }> {
   const say = (m: string) => console.log(`[banyan] ${m}`);
   say(config.databaseUrl ? 'using the database at DATABASE_URL' : `starting the embedded PostgreSQL (data in ${config.home})`);
-  const rt = await openDatabase(config, say, { keep: true });
+  const rt = await openDatabase(config, say, { keep: true, poolSize: config.dbPoolSize });
   const { db } = rt;
   if (rt.embedded && config.demoCustomers > 0 && (await countCustomers(db)) === 0) {
     say(`loading the demo bank (${config.demoCustomers} customers) — first start only`);

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { SESSION_CACHE_MS } from '../../../platform/auth.ts';
 import { createTestContext, login, type TestContext } from '../../../test/context.ts';
 import { PASSWORD, seedSmallBank } from '../../../test/fixtures.ts';
 
@@ -41,6 +42,39 @@ describe('sessions', () => {
   it('stores passwords as argon2id', async () => {
     const u = await ctx.db.selectFrom('app_user').select('password_hash').where('username', '=', 'hq').executeTakeFirstOrThrow();
     expect(u.password_hash).toMatch(/^\$argon2id\$/);
+  });
+});
+
+describe('session cache', () => {
+  const me = (cookie: string) => ctx.app.inject({ url: '/api/auth/me', headers: { cookie } });
+
+  it('sees a session ended by another server within SESSION_CACHE_MS', async () => {
+    const cookie = await login(ctx.app, 'cm_b', PASSWORD);
+    expect((await me(cookie)).statusCode).toBe(200);
+    // Another app server (or `banyan user reset-password`) ends every session of cm_b: this one has it cached …
+    await ctx.db.deleteFrom('session').where('user_id', '=', ctx.db.selectFrom('app_user').select('id').where('username', '=', 'cm_b')).execute();
+    expect((await me(cookie)).statusCode).toBe(200);
+    // … for at most SESSION_CACHE_MS.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + SESSION_CACHE_MS + 1);
+      expect((await me(cookie)).statusCode).toBe(401);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('forgets cached sessions on every write through this server: a user whose role changed or who was disabled is signed out at once', async () => {
+    const admin = await login(ctx.app, 'admin', PASSWORD);
+    let cookie = await login(ctx.app, 'cm_a2', PASSWORD);
+    expect((await me(cookie)).json().roleCode).toBe('customer_manager');
+    const { id } = await ctx.db.selectFrom('app_user').select('id').where('username', '=', 'cm_a2').executeTakeFirstOrThrow();
+    expect((await ctx.app.inject({ method: 'PATCH', url: `/api/admin/users/${id}`, headers: { cookie: admin }, payload: { roleCode: 'auditor' } })).statusCode).toBe(204);
+    expect((await me(cookie)).statusCode).toBe(401);
+    cookie = await login(ctx.app, 'cm_a2', PASSWORD);
+    expect((await me(cookie)).json().roleCode).toBe('auditor');
+    expect((await ctx.app.inject({ method: 'PATCH', url: `/api/admin/users/${id}`, headers: { cookie: admin }, payload: { status: 'disabled' } })).statusCode).toBe(204);
+    expect((await me(cookie)).statusCode).toBe(401);
   });
 });
 
