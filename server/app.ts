@@ -12,6 +12,7 @@ import type pg from 'pg';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import { authenticate, forgetSessions } from './platform/auth.ts';
+import { setExportSlots } from './platform/xlsx.ts';
 import { registerErrorHandler, sendNotFound } from './platform/errors.ts';
 import { registerInputRules } from './platform/input.ts';
 import { registerMetrics } from './platform/metrics.ts';
@@ -41,6 +42,8 @@ export async function buildApp({ config, db, pool, logger = false }: BuildOption
   app.decorate('db', db);
   app.decorate('config', config);
   app.decorate('pool', pool);
+  // Excel downloads each hold a pooled connection while they read: a quarter of the pool at most, the rest wait.
+  setExportSlots(config.dbPoolSize / 4);
 
   // 1. Errors first, so everything after reports through the one handler.
   registerErrorHandler(app);

@@ -5,7 +5,35 @@ import type { FastifyReply } from 'fastify';
 export type XlsxColumn = { header: string; key: string; width?: number; numFmt?: string };
 
 /**
- * Streams rows into an .xlsx download without holding the workbook in memory.
+ * Downloads that may read at once. Each holds one of the pool's few connections for as long as it streams (a million
+ * customers take minutes), so more wait their turn, holding none, rather than take the pool from every other request.
+ */
+let slots = 2;
+let reading = 0;
+const queue: (() => void)[] = [];
+
+/** Sets how many downloads read at once (buildApp: a quarter of the pool, at least 1). */
+export function setExportSlots(n: number): void {
+  slots = Math.max(1, Math.floor(n));
+}
+
+async function takeSlot(): Promise<void> {
+  if (reading < slots) {
+    reading++;
+    return;
+  }
+  await new Promise<void>((resolve) => queue.push(resolve));
+}
+
+/** Hands the slot to the next download waiting, if any. */
+function giveSlot(): void {
+  const next = queue.shift();
+  if (next) next();
+  else reading--;
+}
+
+/**
+ * Streams rows into an .xlsx download without holding the workbook in memory, once a slot is free (setExportSlots).
  * Resolves with the number of rows written once the file is complete.
  */
 export async function sendXlsx(
@@ -15,6 +43,15 @@ export async function sendXlsx(
   columns: XlsxColumn[],
   rows: () => AsyncIterable<Record<string, unknown>>,
 ): Promise<number> {
+  await takeSlot();
+  try {
+    return await writeXlsx(reply, filename, sheetName, columns, rows);
+  } finally {
+    giveSlot();
+  }
+}
+
+async function writeXlsx(reply: FastifyReply, filename: string, sheetName: string, columns: XlsxColumn[], rows: () => AsyncIterable<Record<string, unknown>>) {
   // The first row is read before anything is sent: a query the database refuses (a filter out of a column's
   // range) is still an error answer naming the field, not a download broken off.
   const it = rows()[Symbol.asyncIterator]();
