@@ -2,13 +2,17 @@ import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
-import { createDb, type Db } from './db/database.ts';
+import { createDb, warmPool, type Db } from './db/database.ts';
 import { startEmbedded } from './db/embedded.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { ensureAdmin } from './modules/admin/admin.bootstrap.ts';
 import { countCustomers } from './modules/admin/admin.repository.ts';
 import { JOBS } from './jobs.ts';
 import { startJobs } from './platform/jobs.ts';
+import { SYSTEM_ACTOR, auditReadCtes } from './platform/audit.ts';
+import { sessionUserSql } from './platform/auth.ts';
+import type { DataScope } from './platform/permissions.ts';
+import { view360Sql } from './modules/customers/customers.repository.ts';
 
 export type Runtime = { db: Db; pool: pg.Pool; url: string; embedded: boolean; close: () => Promise<void> };
 
@@ -43,7 +47,20 @@ export async function openDatabase(config: Config, log: (m: string) => void, { p
   };
 }
 
-/** `banyan start`: database → migrate → admin → (demo bank on a new embedded database) → listen. */
+/**
+ * The statements nearly every request runs, compiled as the app sends them, for warmPool: the session lookup and the
+ * 360° view for each kind of data scope (for a customer number that does not exist: it reads and audits nothing).
+ */
+export function hotStatements(db: Db) {
+  const audit = auditReadCtes(SYSTEM_ACTOR, { action: 'read', entity: 'customer', entityId: '', fields: [] }, 'cu');
+  const scopes: DataScope[] = ['own', 'org', 'subtree', 'all'];
+  return [
+    sessionUserSql('').compile(db),
+    ...scopes.map((dataScope) => view360Sql('', { id: 0, orgId: 0, orgPath: '/', dataScope }, audit).compile(db)),
+  ];
+}
+
+/** `banyan start`: database → migrate → admin → (demo bank on a new embedded database) → warm the pool → listen. */
 export async function startServer(config: Config): Promise<{ app: FastifyInstance; stop: () => Promise<void> }> {
   const say = (m: string) => console.log(`[banyan] ${m}`);
   say(config.databaseUrl ? 'using the database at DATABASE_URL' : `starting the embedded PostgreSQL (data in ${config.home})`);
@@ -72,6 +89,7 @@ export async function startServer(config: Config): Promise<{ app: FastifyInstanc
     say('');
   }
   const app = await buildApp({ config, db, pool: rt.pool, logger: { level: config.logLevel } });
+  await warmPool(rt.pool, config.dbPoolSize, hotStatements(db));
   await app.listen({ port: config.port, host: config.host });
   // Scheduled work (reminders, SLA checks …): queues and schedules live in the database.
   const jobs = await startJobs(rt.url, db, JOBS, say);

@@ -333,5 +333,22 @@ export function createDb(url: string, max = 20, keep = false): { db: Db; pool: p
 
 const pools = new WeakMap<Db, pg.Pool>();
 
+/**
+ * Opens `size` connections of a server's pool and runs `statements` on each (prepared ones are planned there). A new
+ * connection plans on cold catalog caches (the 360° view's first plan took 28 ms, its later runs 0.5 ms): a server
+ * started under load, its pool opening and planning as requests came, answered with a p99 of 1–2 s for its first
+ * 5–8 seconds. A statement that fails here only costs its warm-up.
+ */
+export async function warmPool(pool: pg.Pool, size: number, statements: { sql: string; parameters: readonly unknown[] }[]): Promise<void> {
+  const clients = await Promise.all(Array.from({ length: size }, () => pool.connect()));
+  await Promise.all(clients.map(async (c) => {
+    try {
+      for (const s of statements) await c.query(s.sql, [...s.parameters]).catch(() => {});
+    } finally {
+      c.release();
+    }
+  }));
+}
+
 /** The pool a Db was created on (work that needs one raw connection of its own, e.g. COPY). */
 export const poolOf = (db: Db): pg.Pool | undefined => pools.get(db);

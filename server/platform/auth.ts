@@ -76,6 +76,12 @@ export function forgetSessions(): void {
   sessionGeneration++;
 }
 
+/** The user of a live session, by the hash of its token. */
+export const sessionUserSql = (idHash: string) => sql<UserRow & { expires_at: Date }>`${sql.raw(prepared('session_user'))}
+    SELECT ${USER_COLUMNS}, s.expires_at FROM session s
+      JOIN app_user u ON u.id = s.user_id JOIN org_unit o ON o.id = u.org_id JOIN role r ON r.id = u.role_id
+    WHERE s.id_hash = ${idHash} AND s.expires_at > now() AND u.status = 'active'`;
+
 /** Resolves a session cookie or a bearer token to its user, sliding the session's expiry. */
 export async function authenticate(db: Db, req: FastifyRequest, ttlMinutes: number): Promise<CurrentUser | null> {
   const bearer = req.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
@@ -97,10 +103,7 @@ export async function authenticate(db: Db, req: FastifyRequest, ttlMinutes: numb
   const generation = sessionGeneration;
   // Extend the session only when half its lifetime has gone, so most lookups do not write.
   // A prepared statement, planned once per connection.
-  const res = await sql<UserRow & { expires_at: Date }>`${sql.raw(prepared('session_user'))}
-    SELECT ${USER_COLUMNS}, s.expires_at FROM session s
-      JOIN app_user u ON u.id = s.user_id JOIN org_unit o ON o.id = u.org_id JOIN role r ON r.id = u.role_id
-    WHERE s.id_hash = ${idHash} AND s.expires_at > now() AND u.status = 'active'`.execute(db);
+  const res = await sessionUserSql(idHash).execute(db);
   const row = res.rows[0];
   if (!row) {
     sessionCache.delete(idHash);
