@@ -72,7 +72,7 @@ function hugePages(need: number | null): string {
   }
   const n = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(info)?.[1] ?? 0);
   const total = n('HugePages_Total'), taken = total - n('HugePages_Free') + n('HugePages_Rsvd');
-  const needs = need ? `, PostgreSQL's shared memory needs ${need}` : '';
+  const needs = need && need > 0 ? `, PostgreSQL's shared memory needs ${need}` : '';
   return total === 0
     ? `huge pages: none reserved${needs} (4 kB pages: slower, see bench/README.md)`
     : `huge pages: ${taken} of ${total} reserved 2 MB pages taken${needs}`;
