@@ -95,7 +95,7 @@ async function main() {
     // bank measured 510 tps, the next one 840).
     await c.query('CHECKPOINT').catch(() => {});
     // At the HTTP side's 64 connections, and at as many as the server's pool holds (more statements at once than the
-    // cores can run contend inside PostgreSQL): the higher rate is the database's own limit.
+    // cores can run contend inside PostgreSQL, and more so without huge pages): the higher rate is the database's own limit.
     const atConnections = pgbench(dbh.url, view360, CONNECTIONS);
     const atPool = pgbench(dbh.url, view360, POOL);
     const limit = atPool.tps > atConnections.tps ? atPool : atConnections;

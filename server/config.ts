@@ -25,9 +25,11 @@ export type Config = {
 
 /**
  * The server's pool: a few connections per core. More statements at once than the cores can run only queue inside
- * PostgreSQL, where they contend: the 360° view's statement ran at 2,700 a second from 4 pgbench clients on 2 cores
- * and at 700 from 64, and the app's view at 850–890 a second with a pool of 4 or 8 against 710 with 20. Not fewer
- * than 8: an Excel export or a load holds a connection for as long as it runs.
+ * PostgreSQL, where they contend (its shared lock table past each backend's 16 fast-path locks; without huge pages
+ * also every new backend faulting in shared buffers): on 2 cores with huge pages the 360° view's statement ran at
+ * 2,200 a second from 8 pgbench clients and 1,300 from 64 (with 4 kB pages 700–1,200 and 230–390), and the app's view
+ * at 850–890 a second with a pool of 4 or 8 against 710 with 20. Not fewer than 8: an Excel export or a load holds a
+ * connection for as long as it runs.
  */
 export const defaultPoolSize = (cores = os.availableParallelism()) => Math.min(20, Math.max(8, 4 * cores));
 
