@@ -99,6 +99,9 @@ export function mappedColumns(m: Mapping): string[] {
   return [...new Set([...m.recordKey, ...m.fields.flatMap((f) => (f.column ? [f.column] : []))])];
 }
 
+const extraRank = (f: string) => (f.startsWith('account.') ? 1 + ACCOUNT_FIELDS.indexOf(f.slice(8) as AccountField) : 0);
+const byCanonicalOrder = (a: string, b: string) => extraRank(a) - extraRank(b) || (a < b ? -1 : a > b ? 1 : 0);
+
 const REQUIRED: Message = { zh: '不能为空', en: 'is required' };
 const fail = (field: string, rule: string, message: Message, value?: string): Reason => ({ field, rule, message, value });
 
@@ -129,7 +132,8 @@ export function compileMapping(m: Mapping, header: string[], today: string): Com
   });
   const keyIdx = m.recordKey.map((c) => pos.get(norm(c)) ?? -1);
   // Mapped attributes and account fields: the only keys canonicalise reads beyond the core fields.
-  const extra = [...new Set(m.fields.map((f) => f.field).filter((f) => f.startsWith('attributes.') || f.startsWith('account.')))];
+  // Attributes in key order and account fields in ACCOUNT_FIELDS order: the objects come out canonical (canonicalContent).
+  const extra = [...new Set(m.fields.map((f) => f.field).filter((f) => f.startsWith('attributes.') || f.startsWith('account.')))].sort(byCanonicalOrder);
   const width = header.length;
 
   const map = (values: string[]): RowResult => {
@@ -258,11 +262,25 @@ const RESIDENT_ID_RULES: Record<string, Message> = {
   region: { zh: '身份证号的地区码无效', en: 'resident ID carries an unknown region code' },
 };
 
-/** The record's content as one canonical string (fixed field order): equal strings, equal records. */
+/** PostgreSQL's COPY text format for one value: backslash, tab, newline and carriage return escaped; null as \\N. */
+export function copyText(v: string | null | undefined): string {
+  if (v == null) return '\\N';
+  return /[\\\t\n\r]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : v;
+}
+
+/** The columns canonicalContent fills, in its order (source_record's names). */
+export const CONTENT_COLUMNS = ['kind', 'name', 'id_type', 'id_no', 'mobile', 'email', 'birth_date', 'gender', 'address', 'employer', 'legal_rep', 'attributes', 'accounts', 'source_updated_at'] as const;
+
+/**
+ * The record's content as one canonical string: CONTENT_COLUMNS in COPY text, tab-separated (equal strings, equal
+ * records; compileMapping builds attributes in key order and account fields in ACCOUNT_FIELDS order). A load sends
+ * this very text to the database inside the record's COPY line, so it is built once and hashed as it is.
+ */
 export function canonicalContent(r: CanonicalRecord): string {
-  const attrs = Object.keys(r.attributes).sort().map((k) => [k, r.attributes[k]]);
-  const accts = r.accounts.map((a) => ACCOUNT_FIELDS.map((f) => a[f] ?? null));
-  return JSON.stringify([r.kind, r.name, r.id_type, r.id_no, r.mobile, r.email, r.birth_date, r.gender, r.address, r.employer, r.legal_rep, r.source_updated_at, attrs, accts]);
+  const attrs = Object.keys(r.attributes).length ? copyText(JSON.stringify(r.attributes)) : '{}';
+  const accts = r.accounts.length ? copyText(JSON.stringify(r.accounts)) : '[]';
+  return `${r.kind}\t${copyText(r.name)}\t${copyText(r.id_type)}\t${copyText(r.id_no)}\t${copyText(r.mobile)}\t${copyText(r.email)}\t${copyText(r.birth_date)}\t${
+    copyText(r.gender)}\t${copyText(r.address)}\t${copyText(r.employer)}\t${copyText(r.legal_rep)}\t${attrs}\t${accts}\t${copyText(r.source_updated_at)}`;
 }
 
 /** sha256 of the canonical content: a reload whose hash is unchanged writes nothing. */

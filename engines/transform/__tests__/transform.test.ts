@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  applyTransform, compileCodeTable, compileMapping, contentHash, DEFAULT_CODE_TABLES, defaultMapping, halfWidth, id18, parseDate, toE164Mobile,
+  applyTransform, canonicalContent, compileCodeTable, compileMapping, contentHash, DEFAULT_CODE_TABLES, defaultMapping, halfWidth, id18, parseDate, toE164Mobile,
   validateMapping, yuanToFen, type Mapping,
 } from '../index.ts';
 
@@ -128,6 +128,27 @@ describe('mapping a row', () => {
     ] };
     const r = compileMapping(mm, ['k', 'n', 'acct', 'bal', 'open', 'inc'], TODAY).map(['1', '甲', '6222', '12.30', '20200101', '5000']);
     expect(r).toMatchObject({ ok: true, record: { accounts: [{ accountNo: '6222', balanceFen: 1230, openedOn: '2020-01-01' }], attributes: { income_fen: '500000' } } });
+  });
+  it('the content is canonical: the order fields are mapped in does not change it, any value does', () => {
+    const fields: Mapping['fields'] = [
+      { field: 'name', column: 'n' }, { field: 'account.balanceFen', column: 'bal' }, { field: 'account.accountNo', column: 'acct' },
+      { field: 'attributes.zone', column: 'z' }, { field: 'attributes.income_fen', column: 'inc' },
+    ];
+    const head = ['k', 'n', 'acct', 'bal', 'z', 'inc'];
+    const map = (f: Mapping['fields'], values: string[]) => {
+      const r = compileMapping({ recordKey: ['k'], codeTables: {}, fields: f }, head, TODAY).map(values);
+      if (!r.ok) throw new Error(JSON.stringify(r.reasons));
+      return r.record;
+    };
+    const a = map(fields, ['1', '甲', '6222', '100', 'east', '5000']);
+    const b = map([...fields].reverse(), ['1', '甲', '6222', '100', 'east', '5000']);
+    expect(canonicalContent(a)).toBe(canonicalContent(b));
+    expect(canonicalContent(a)).toBe('person\t甲\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t{"income_fen":"5000","zone":"east"}\t[{"accountNo":"6222","balanceFen":100}]\t\\N');
+    expect(contentHash(a).equals(contentHash(b))).toBe(true);
+    // A tab inside a value is escaped: it cannot pass for the next field.
+    const c = map(fields, ['1', '甲\t', '6222', '100', 'east', '5000']);
+    expect(contentHash(c).equals(contentHash(a))).toBe(false);
+    expect(canonicalContent(c).split('\t')).toHaveLength(14);
   });
 });
 

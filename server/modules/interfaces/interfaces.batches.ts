@@ -7,15 +7,12 @@
 import { createHash, hash as digest } from 'node:crypto';
 import fs from 'node:fs';
 import iconv from 'iconv-lite';
-import { compileMapping, canonicalContent, splitCsv, type CanonicalRecord, type Compiled, type Mapping } from '../../../engines/transform/index.ts';
+import { compileMapping, canonicalContent, CONTENT_COLUMNS, copyText, splitCsv, type Compiled, type Mapping } from '../../../engines/transform/index.ts';
 import type { FieldError } from '../../platform/errors.ts';
 import { readFileRows, type FileInfo, type Row } from './interfaces.readers.ts';
 
 /** The columns a batch's COPY lines fill, in order (source_record and the loader's staging table). */
-export const LOAD_COLUMNS = [
-  'source_code', 'record_key', 'kind', 'name', 'id_type', 'id_no', 'mobile', 'email', 'birth_date', 'gender', 'address', 'employer', 'legal_rep',
-  'attributes', 'accounts', 'content_hash', 'source_updated_at', 'first_load_id', 'last_load_id',
-] as const;
+export const LOAD_COLUMNS = ['source_code', 'record_key', ...CONTENT_COLUMNS, 'content_hash', 'first_load_id', 'last_load_id'] as const;
 
 export type Rejected = { rowNo: number; raw: Record<string, unknown>; rawHash: Buffer; reasons: unknown };
 
@@ -76,24 +73,6 @@ export function rawOf(header: string[], values: string[]): Record<string, unknow
 }
 
 export const rawHash = (values: string[]) => createHash('sha256').update(values.join('\u001f')).digest();
-
-/** COPY text format: backslash, tab, newline and carriage return escaped; null as \N. */
-export function copyText(v: string | null | undefined): string {
-  if (v == null) return '\\N';
-  return /[\\\t\n\r]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : v;
-}
-
-const EMPTY_OBJECT = '{}';
-const EMPTY_ARRAY = '[]';
-
-/** One record's COPY line in LOAD_COLUMNS order (without the newline); `hash` is its content's sha256 (hex). */
-function copyLine(source: string, loadId: string, r: CanonicalRecord, hash: string): string {
-  const attrs = Object.keys(r.attributes).length ? copyText(JSON.stringify(r.attributes)) : EMPTY_OBJECT;
-  const accts = r.accounts.length ? copyText(JSON.stringify(r.accounts)) : EMPTY_ARRAY;
-  return `${source}\t${copyText(r.recordKey)}\t${r.kind}\t${copyText(r.name)}\t${copyText(r.id_type)}\t${copyText(r.id_no)}\t${copyText(r.mobile)}\t${copyText(r.email)}\t${
-    copyText(r.birth_date)}\t${copyText(r.gender)}\t${copyText(r.address)}\t${copyText(r.employer)}\t${copyText(r.legal_rep)}\t${attrs}\t${accts}\t\\\\x${hash}\t${
-    copyText(r.source_updated_at)}\t${loadId}\t${loadId}`;
-}
 
 const EMPTY = new Uint8Array(0);
 
@@ -183,7 +162,9 @@ class BatchBuilder {
       return;
     }
     const key = r.record.recordKey;
-    const hash = digest('sha256', canonicalContent(r.record), 'hex');
+    // The content's COPY text is the middle of the line (LOAD_COLUMNS): built once, hashed as it is.
+    const content = canonicalContent(r.record);
+    const hash = digest('sha256', content, 'hex');
     const seen = this.at.get(key);
     if (seen !== undefined) {
       (this.dropped ??= new Set()).add(seen);
@@ -192,7 +173,7 @@ class BatchBuilder {
     this.at.set(key, b.keys.length);
     b.keys.push(key);
     b.hashes.push(hash);
-    b.ends.push(this.text.line(copyLine(this.source, this.loadId, r.record, hash)));
+    b.ends.push(this.text.line(`${this.source}\t${copyText(key)}\t${content}\t\\\\x${hash}\t${this.loadId}\t${this.loadId}`));
   }
 
   /** The batch so far; the next one starts empty as batch `next`. */

@@ -207,7 +207,7 @@ async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client: p
         changedIds = await repo.updateFromStage(conn, load.source_code);
       }
       const addedIds = opts.resolve === false ? [] : await repo.recordIds(conn, load.source_code, addedKeys);
-      return { ids: [...addedIds, ...changedIds], inserted: added.length, changed: changed.length };
+      return { ids: [...addedIds, ...changedIds], inserted: added.length, changed: changedIds.length };
     };
 
     const commit = async (b: RecordBatch) => {

@@ -240,14 +240,24 @@ export async function existingHashes(db: Db, sourceCode: string, keys: string[])
   return new Map(r.rows.map((x) => [x.record_key, x.h]));
 }
 
-/** Applies the staged (changed) records to theirs: new content, back to pending for integration. Returns their ids. */
+/** Stored and staged content compared column by column (jsonb and timestamps by value). */
+const CONTENT_DIFFERS = sql`(t.kind, t.name, t.id_type, t.id_no, t.mobile, t.email, t.birth_date, t.gender, t.address, t.employer, t.legal_rep, t.attributes, t.accounts, t.source_updated_at)
+  IS DISTINCT FROM (u.kind, u.name, u.id_type, u.id_no, u.mobile, u.email, u.birth_date, u.gender, u.address, u.employer, u.legal_rep, u.attributes, u.accounts, u.source_updated_at)`;
+
+/**
+ * Applies the staged records (their hash differs from the stored one) to theirs. Content that really changed goes
+ * back to pending for integration; its ids are returned. Content equal column by column (a hash from an earlier
+ * version of its definition) only takes the new hash: no rewrite, no resolving again.
+ */
 export async function updateFromStage(db: Db, sourceCode: string) {
+  await sql`UPDATE source_record t SET content_hash = u.content_hash, last_load_id = u.last_load_id
+    FROM interface_stage u WHERE t.source_code = ${sourceCode} AND t.record_key = u.record_key AND NOT ${CONTENT_DIFFERS}`.execute(db);
   const r = await sql<{ id: number }>`
     UPDATE source_record t SET kind = u.kind, name = u.name, id_type = u.id_type, id_no = u.id_no, mobile = u.mobile, email = u.email,
       birth_date = u.birth_date, gender = u.gender, address = u.address, employer = u.employer, legal_rep = u.legal_rep, attributes = u.attributes,
       accounts = u.accounts, content_hash = u.content_hash, source_updated_at = u.source_updated_at, last_load_id = u.last_load_id,
       match_status = 'pending', updated_at = now()
-    FROM interface_stage u WHERE t.source_code = ${sourceCode} AND t.record_key = u.record_key
+    FROM interface_stage u WHERE t.source_code = ${sourceCode} AND t.record_key = u.record_key AND ${CONTENT_DIFFERS}
     RETURNING t.id`.execute(db);
   return r.rows.map((x) => Number(x.id));
 }

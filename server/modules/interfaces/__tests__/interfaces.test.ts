@@ -155,6 +155,17 @@ describe('load → quarantine → fix → reload', () => {
     expect(await count('interface_quarantine')).toBe(qBefore);
   });
 
+  it('a stored hash from an earlier definition, the content equal column by column, is unchanged: only the hash is renewed', async () => {
+    const key = 'R0000001';
+    const before = await ctx.db.selectFrom('source_record').select(['content_hash', 'updated_at', 'match_status']).where('record_key', '=', key).executeTakeFirstOrThrow();
+    await ctx.db.updateTable('source_record').set({ content_hash: Buffer.alloc(32, 7) }).where('record_key', '=', key).execute();
+    const l = await finished((await upload(ifaceId, mainFile)).json().id);
+    expect(l.report).toEqual({ read: 30, accepted: 26, rejected: 4, new: 0, changed: 0, unchanged: 26 });
+    const after = await ctx.db.selectFrom('source_record').select(['content_hash', 'updated_at', 'match_status', 'last_load_id']).where('record_key', '=', key).executeTakeFirstOrThrow();
+    expect(after).toEqual({ ...before, last_load_id: l.id });
+    expect(l.resolution).toEqual({ done: 0, total: 0 });
+  });
+
   it('a changed row is updated and goes back to matching; the report says so', async () => {
     const changed = [...good.map((r) => [...r]), badMobile, badId, noName, ragged];
     changed[3]![10] = '北京市东城区新地址1号';
