@@ -49,7 +49,7 @@ export function residentIdCheckChar(first17: string): string {
     throw new RangeError(`residentIdCheckChar: expected 17 digits, got "${first17}"`);
   }
   let sum = 0;
-  for (let i = 0; i < 17; i++) sum += Number(first17[i]) * WEIGHTS[i]!;
+  for (let i = 0; i < 17; i++) sum += (first17.charCodeAt(i) - 48) * WEIGHTS[i]!;
   return CHECK_CHARS[sum % 11]!;
 }
 
@@ -72,11 +72,13 @@ export function makeResidentId(region6: string, birth: string, seq3: string): st
   return first17 + residentIdCheckChar(first17);
 }
 
-function isRealDate(y: number, m: number, d: number): boolean {
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+
+/** Whether y-m-d is a day of the Gregorian calendar, e.g. isRealDate(2024, 2, 29) === true. */
+export function isRealDate(y: number, m: number, d: number): boolean {
   if (m < 1 || m > 12 || d < 1) return false;
   const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
-  return d <= days;
+  return d <= (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]!);
 }
 
 function isValidRegion(id18: string): boolean {

@@ -1,6 +1,6 @@
 /** Single-value transformations for source extracts. Pure: strings in, strings (or a failure) out. */
 import { normalizeMobile } from '../identity/phone.ts';
-import { upgradeResidentId15 } from '../identity/cn-id.ts';
+import { isRealDate, upgradeResidentId15 } from '../identity/cn-id.ts';
 
 export type Message = { zh: string; en: string };
 export type Outcome = { ok: true; value: string | null } | { ok: false; rule: string; message: Message };
@@ -24,12 +24,6 @@ export function halfWidth(s: string): string {
     } else out += s[i];
   }
   return changed ? out : s;
-}
-
-function isRealDate(y: number, m: number, d: number): boolean {
-  if (m < 1 || m > 12 || d < 1) return false;
-  const dim = [31, (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
-  return d <= dim;
 }
 
 const DATE_SEP = /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[T\s].*)?$/;
