@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
-import type { CanonicalRecord } from '../../../engines/transform/index.ts';
+import { CONTENT_COLUMNS, type CanonicalRecord } from '../../../engines/transform/index.ts';
 import type { InterfaceLoadTable, InterfaceTable, LoadStatus, QuarantineStatus } from './interfaces.table.ts';
 import type { Insertable, Updateable } from 'kysely';
 import type pg from 'pg';
@@ -182,18 +182,14 @@ export async function unlockLoad(conn: Db, id: number) {
 
 export type StagedRecord = CanonicalRecord & { hash: Buffer };
 
-/** Both upsert paths: a record whose content hash is unchanged is left alone (not even updated_at); a changed one goes back to pending. */
-const UPSERT_ON_CONFLICT = sql`ON CONFLICT (source_code, record_key) DO UPDATE SET
-      kind = EXCLUDED.kind, name = EXCLUDED.name, id_type = EXCLUDED.id_type, id_no = EXCLUDED.id_no, mobile = EXCLUDED.mobile, email = EXCLUDED.email,
-      birth_date = EXCLUDED.birth_date, gender = EXCLUDED.gender, address = EXCLUDED.address, employer = EXCLUDED.employer, legal_rep = EXCLUDED.legal_rep,
-      attributes = EXCLUDED.attributes, accounts = EXCLUDED.accounts, content_hash = EXCLUDED.content_hash, source_updated_at = EXCLUDED.source_updated_at,
-      last_load_id = EXCLUDED.last_load_id, match_status = 'pending', updated_at = now()
-    WHERE t.content_hash <> EXCLUDED.content_hash
-    RETURNING t.id, (t.xmax = 0) AS inserted`;
+/** Stored (`t`) and new content (`u`, or EXCLUDED of an upsert) differ, column by column (jsonb and timestamps by value). */
+const contentDiffers = (u: 'u' | 'EXCLUDED') =>
+  sql.raw(`(${CONTENT_COLUMNS.map((c) => `t.${c}`).join(', ')}) IS DISTINCT FROM (${CONTENT_COLUMNS.map((c) => `${u}.${c}`).join(', ')})`);
 
 /**
  * Upserts a batch of records in one statement (arrays unnested): new keys are inserted, changed content
- * updated and sent back to matching, unchanged content not written at all. Returns the written rows.
+ * updated and sent back to matching, unchanged content (compared column by column) not written at all, not even
+ * updated_at. Returns the written rows.
  */
 export async function upsertRecords(db: Db, sourceCode: string, loadId: number, recs: StagedRecord[]) {
   if (!recs.length) return [];
@@ -209,7 +205,13 @@ export async function upsertRecords(db: Db, sourceCode: string, loadId: number, 
       ${col((r) => JSON.stringify(r.attributes))}::text[], ${col((r) => JSON.stringify(r.accounts))}::text[], ${col((r) => r.hash.toString('hex'))}::text[],
       ${col((r) => r.source_updated_at)}::text[])
       AS u(record_key, kind, name, id_type, id_no, mobile, email, birth_date, gender, address, employer, legal_rep, attributes, accounts, hash, updated)
-    ${UPSERT_ON_CONFLICT}`.execute(db);
+    ON CONFLICT (source_code, record_key) DO UPDATE SET
+      kind = EXCLUDED.kind, name = EXCLUDED.name, id_type = EXCLUDED.id_type, id_no = EXCLUDED.id_no, mobile = EXCLUDED.mobile, email = EXCLUDED.email,
+      birth_date = EXCLUDED.birth_date, gender = EXCLUDED.gender, address = EXCLUDED.address, employer = EXCLUDED.employer, legal_rep = EXCLUDED.legal_rep,
+      attributes = EXCLUDED.attributes, accounts = EXCLUDED.accounts, content_hash = EXCLUDED.content_hash, source_updated_at = EXCLUDED.source_updated_at,
+      last_load_id = EXCLUDED.last_load_id, match_status = 'pending', updated_at = now()
+    WHERE ${contentDiffers('EXCLUDED')}
+    RETURNING t.id, (t.xmax = 0) AS inserted`.execute(db);
   return res.rows;
 }
 
@@ -240,24 +242,20 @@ export async function existingHashes(db: Db, sourceCode: string, keys: string[])
   return new Map(r.rows.map((x) => [x.record_key, x.h]));
 }
 
-/** Stored and staged content compared column by column (jsonb and timestamps by value). */
-const CONTENT_DIFFERS = sql`(t.kind, t.name, t.id_type, t.id_no, t.mobile, t.email, t.birth_date, t.gender, t.address, t.employer, t.legal_rep, t.attributes, t.accounts, t.source_updated_at)
-  IS DISTINCT FROM (u.kind, u.name, u.id_type, u.id_no, u.mobile, u.email, u.birth_date, u.gender, u.address, u.employer, u.legal_rep, u.attributes, u.accounts, u.source_updated_at)`;
-
 /**
  * Applies the staged records (their hash differs from the stored one) to theirs. Content that really changed goes
  * back to pending for integration; its ids are returned. Content equal column by column (a hash from an earlier
- * version of its definition) only takes the new hash: no rewrite, no resolving again.
+ * version of its definition) only takes the new hash: otherwise unchanged, not resolved again.
  */
 export async function updateFromStage(db: Db, sourceCode: string) {
-  await sql`UPDATE source_record t SET content_hash = u.content_hash, last_load_id = u.last_load_id
-    FROM interface_stage u WHERE t.source_code = ${sourceCode} AND t.record_key = u.record_key AND NOT ${CONTENT_DIFFERS}`.execute(db);
+  await sql`UPDATE source_record t SET content_hash = u.content_hash
+    FROM interface_stage u WHERE t.source_code = ${sourceCode} AND t.record_key = u.record_key AND NOT ${contentDiffers('u')}`.execute(db);
   const r = await sql<{ id: number }>`
     UPDATE source_record t SET kind = u.kind, name = u.name, id_type = u.id_type, id_no = u.id_no, mobile = u.mobile, email = u.email,
       birth_date = u.birth_date, gender = u.gender, address = u.address, employer = u.employer, legal_rep = u.legal_rep, attributes = u.attributes,
       accounts = u.accounts, content_hash = u.content_hash, source_updated_at = u.source_updated_at, last_load_id = u.last_load_id,
       match_status = 'pending', updated_at = now()
-    FROM interface_stage u WHERE t.source_code = ${sourceCode} AND t.record_key = u.record_key AND ${CONTENT_DIFFERS}
+    FROM interface_stage u WHERE t.source_code = ${sourceCode} AND t.record_key = u.record_key AND ${contentDiffers('u')}
     RETURNING t.id`.execute(db);
   return r.rows.map((x) => Number(x.id));
 }
