@@ -3,7 +3,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
@@ -15,6 +14,7 @@ import { authenticate, forgetSessions } from './platform/auth.ts';
 import { registerErrorHandler, sendNotFound } from './platform/errors.ts';
 import { registerInputRules } from './platform/input.ts';
 import { registerMetrics } from './platform/metrics.ts';
+import { registerSecurityHeaders } from './platform/security-headers.ts';
 import { setExportSlots } from './platform/xlsx.ts';
 import { adminRoutes } from './modules/admin/admin.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
@@ -50,7 +50,7 @@ export async function buildApp({ config, db, pool, logger = false }: BuildOption
   // … and the rules every route's input meets (numbers finite and bounded, no NUL characters).
   registerInputRules(app);
   // 2. Security headers (the SPA's own script only), cookies, rate limits (opt-in per route).
-  await app.register(helmet, {
+  registerSecurityHeaders(app, {
     contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], scriptSrc: ["'self'"] } },
   });
   await app.register(cookie);
