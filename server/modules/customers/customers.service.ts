@@ -1,4 +1,4 @@
-import type { Db, IdType } from '../../db/database.ts';
+import { onConnection, type Db, type IdType } from '../../db/database.ts';
 import {
   maskValue, nameGrams, namePinyin, normalizeMobile, queryGrams, validateEmail, validateResidentId, validateUscc, type MaskRule,
 } from '../../../engines/identity/index.ts';
@@ -62,7 +62,7 @@ export async function search(db: Db, user: CurrentUser, actor: Actor, query: Sea
     managerId: query.managerId, orgId: query.orgId,
     sort: query.sort ?? 'customerNo', order: query.order ?? 'asc', limit: pageSize, offset: (page - 1) * pageSize,
   };
-  const { rows, total, capped } = await repo.searchCustomers(db, user, filter);
+  const { rows, total, capped } = await onConnection(db, (conn) => repo.searchCustomers(conn, user, filter));
   const rules = await maskingRules(db);
   const clear = seesClear(user);
   const shown = clear ? rows.filter((r) => r.mobile) : [];
@@ -89,12 +89,11 @@ export function exportFilter(query: SearchQuery): repo.SearchFilter {
 /** The 360° view, masked per role; the statement that reads it writes the read's audit row (nothing read, nothing written). */
 export async function view360(db: Db, user: CurrentUser, actor: Actor, customerNo: string) {
   const rules = await maskingRules(db);
-  const readAudit = auditReadCtes(actor, {
+  const row = await onConnection(db, (conn) => repo.getView360(conn, customerNo, user, auditReadCtes(actor, {
     action: 'read', entity: 'customer', entityId: customerNo,
     fields: ['profile', 'identities', 'contacts', 'addresses', 'accounts', 'keyPersons'],
     changes: { masked: !seesClear(user) },
-  }, 'cu');
-  const row = await repo.getView360(db, customerNo, user, readAudit);
+  }, 'cu')));
   if (!row) throw customerNotFound();
   // A merged-away number resolves to its survivor, and says so.
   return { ...present360(row, seesClear(user), rules), requestedNo: customerNo, mergedInto: row.customer_no !== customerNo ? row.customer_no : null };

@@ -1,4 +1,4 @@
-import type { Db } from '../../db/database.ts';
+import { onConnection, type Db } from '../../db/database.ts';
 import { audit, auditReadCtes, diff, SYSTEM_ACTOR, type Actor } from '../../platform/audit.ts';
 import { can, type CurrentUser } from '../../platform/auth.ts';
 import { fieldError, invalid, notFound, type FieldError } from '../../platform/errors.ts';
@@ -586,9 +586,9 @@ export async function timeline(db: Db, user: CurrentUser, actor: Actor, customer
   const before = decodeCursor(q.before);
   const limit = q.limit ?? 20;
   const clear = seesClear(user);
-  // The read is audited by the statement that reads (auditReadCtes), before anything is returned.
-  const readAudit = auditReadCtes(actor, { action: 'read', entity: 'customer', entityId: customerNo, fields: ['timeline'], changes: { masked: !clear } }, 'cu');
-  const { customerId, rows } = await repo.timelineOf(db, customerNo, user, before, limit, readAudit);
+  // The read is audited by the statement that reads (auditReadCtes), before anything is returned; built once a connection is free.
+  const { customerId, rows } = await onConnection(db, (conn) => repo.timelineOf(conn, customerNo, user, before, limit,
+    auditReadCtes(actor, { action: 'read', entity: 'customer', entityId: customerNo, fields: ['timeline'], changes: { masked: !clear } }, 'cu')));
   if (customerId === null) throw notFound(CUSTOMER_NOT_FOUND);
   const last = rows[rows.length - 1];
   return {
