@@ -332,6 +332,7 @@ export function createDb(url: string, max = 20, keep = false): { db: Db; pool: p
 }
 
 const pools = new WeakMap<Db, pg.Pool>();
+
 /**
  * Runs `fn` on one connection, taken from the pool before `fn` builds its statements (inside a transaction, on it).
  * A hot read builds its statement this way: under load a request waits for a free connection longer than V8's young
@@ -339,7 +340,6 @@ const pools = new WeakMap<Db, pg.Pool>();
  * tree) was promoted to the old generation, whose collections pause the whole server.
  */
 export const onConnection = <T>(db: Db, fn: (conn: Db) => Promise<T>): Promise<T> => (db.isTransaction ? fn(db) : db.connection().execute(fn));
-
 
 /**
  * Opens `size` connections of a server's pool and runs `statements` on each (prepared ones are planned there). A new
