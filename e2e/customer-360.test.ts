@@ -31,6 +31,15 @@ function signIn(username: string): Promise<Page> {
 
 // Generous: on a shared two-core machine a cold Chromium and the first page can take a while.
 describe('a customer manager at work', { timeout: 120_000 }, () => {
+  it('the address the README gives, the bare root, opens the sign-in page', async () => {
+    const page = await browser.newPage({ locale: 'zh-CN' });
+    const res = await page.goto(`${base}/`);
+    expect(res?.status()).toBe(200);
+    expect(res?.headers()['content-type']).toContain('text/html');
+    await page.getByTestId('login-username').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await page.close();
+  });
   it('finds a customer by pinyin initials and sees the 360° view with accounts and AUM', async () => {
     const page = await signIn('cm_a');
     await page.goto(`${base}/customers`);

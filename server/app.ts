@@ -85,7 +85,11 @@ export async function buildApp({ config, db, pool, logger = false }: BuildOption
   // 7. The web UI, when built: static files, and index.html for client-side routes.
   //    Files are looked up per request, so a rebuilt UI is served without a restart.
   const hasWeb = fs.existsSync(path.join(WEB_DIST, 'index.html'));
-  if (hasWeb) await app.register(fastifyStatic, { root: WEB_DIST, index: false, wildcard: true });
+  if (hasWeb) {
+    await app.register(fastifyStatic, { root: WEB_DIST, index: false, wildcard: true });
+    // The bare root too (the address the README gives): the files' wildcard took it for a directory and refused it.
+    app.get('/', { schema: { hide: true } }, (_req, reply) => reply.type('text/html').sendFile('index.html'));
+  }
   app.setNotFoundHandler((req, reply) => {
     const page = req.method === 'GET' && !req.url.startsWith('/api/') && req.url !== '/metrics';
     return hasWeb && page ? reply.type('text/html').sendFile('index.html') : sendNotFound(req, reply);
