@@ -152,6 +152,18 @@ function fieldHolding(value: unknown, wanted: string, path: string, depth = 0): 
 }
 
 /** The one error handler: codes to statuses, messages in the user's language, no 5xx internals. */
+/** Any other 4xx a plugin raises keeps its status, in both languages (a refused static path was answered 400 before). */
+function otherClientError(status: number, message: string): AppError {
+  switch (status) {
+    case 401: return new AppError('UNAUTHENTICATED', { zh: '请先登录', en: 'Sign in first' });
+    case 403: return forbidden();
+    case 404: return notFound();
+    case 409: return new AppError('CONFLICT', { zh: `请求与当前状态冲突：${message}`, en: `Conflict: ${message}` });
+    case 413: return new AppError('TOO_LARGE', { zh: '请求体过大', en: 'Request body is too large' });
+    default: return new AppError('VALIDATION', { zh: `请求不正确：${message}`, en: message });
+  }
+}
+
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
     const lang = requestLang(req);
@@ -172,7 +184,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
     } else if ((err as FastifyError).statusCode === 429) {
       appErr = new AppError('RATE_LIMITED', { zh: '请求过于频繁，请稍后再试', en: 'Too many requests, try again later' });
     } else if ((err as FastifyError).statusCode && (err as FastifyError).statusCode! < 500) {
-      appErr = new AppError('VALIDATION', { zh: '请求不正确', en: err.message });
+      appErr = otherClientError((err as FastifyError).statusCode!, err.message);
     } else {
       req.log.error({ err }, 'unhandled error');
       appErr = new AppError('INTERNAL', { zh: '服务器内部错误', en: 'Internal server error' });
