@@ -151,7 +151,6 @@ function fieldHolding(value: unknown, wanted: string, path: string, depth = 0): 
   return null;
 }
 
-/** The one error handler: codes to statuses, messages in the user's language, no 5xx internals. */
 /** Any other 4xx a plugin raises keeps its status, in both languages (a refused static path was answered 400 before). */
 function otherClientError(status: number, message: string): AppError {
   switch (status) {
@@ -164,6 +163,7 @@ function otherClientError(status: number, message: string): AppError {
   }
 }
 
+/** The one error handler: codes to statuses, messages in the user's language, no 5xx internals. */
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
     const lang = requestLang(req);
