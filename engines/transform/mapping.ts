@@ -99,9 +99,6 @@ export function mappedColumns(m: Mapping): string[] {
   return [...new Set([...m.recordKey, ...m.fields.flatMap((f) => (f.column ? [f.column] : []))])];
 }
 
-const extraRank = (f: string) => (f.startsWith('account.') ? 1 + ACCOUNT_FIELDS.indexOf(f.slice(8) as AccountField) : 0);
-const byCanonicalOrder = (a: string, b: string) => extraRank(a) - extraRank(b) || (a < b ? -1 : a > b ? 1 : 0);
-
 const REQUIRED: Message = { zh: '不能为空', en: 'is required' };
 const fail = (field: string, rule: string, message: Message, value?: string): Reason => ({ field, rule, message, value });
 
@@ -132,8 +129,7 @@ export function compileMapping(m: Mapping, header: string[], today: string): Com
   });
   const keyIdx = m.recordKey.map((c) => pos.get(norm(c)) ?? -1);
   // Mapped attributes and account fields: the only keys canonicalise reads beyond the core fields.
-  // Attributes in key order and account fields in ACCOUNT_FIELDS order: the objects come out canonical (canonicalContent).
-  const extra = [...new Set(m.fields.map((f) => f.field).filter((f) => f.startsWith('attributes.') || f.startsWith('account.')))].sort(byCanonicalOrder);
+  const extra = [...new Set(m.fields.map((f) => f.field).filter((f) => f.startsWith('attributes.') || f.startsWith('account.')))];
   const width = header.length;
 
   const map = (values: string[]): RowResult => {
@@ -271,17 +267,26 @@ export function copyText(v: string | null | undefined): string {
 /** The columns canonicalContent fills, in its order (source_record's names). */
 export const CONTENT_COLUMNS = ['kind', 'name', 'id_type', 'id_no', 'mobile', 'email', 'birth_date', 'gender', 'address', 'employer', 'legal_rep', 'attributes', 'accounts', 'source_updated_at'] as const;
 
+/** An account's fields in ACCOUNT_FIELDS order (those it has), so equal accounts serialise alike. */
+function accountInOrder(a: Account): Account {
+  const out: Account = {};
+  for (const f of ACCOUNT_FIELDS) if (a[f] !== undefined) out[f] = a[f];
+  return out;
+}
+
 /**
- * The record's content as one canonical string: CONTENT_COLUMNS in COPY text, tab-separated (equal strings, equal
- * records; compileMapping builds attributes in key order and account fields in ACCOUNT_FIELDS order). A load sends
- * this very text to the database inside the record's COPY line, so it is built once and hashed as it is.
+ * The record's content as one canonical string: CONTENT_COLUMNS in COPY text, tab-separated, attributes in key order
+ * and account fields in ACCOUNT_FIELDS order (equal records, equal strings). A load sends this very text to the
+ * database inside the record's COPY line, so it is built once and hashed as it is.
  */
 export function canonicalContent(r: CanonicalRecord): string {
+  const keys = Object.keys(r.attributes);
+  const attrs = keys.length > 1 ? Object.fromEntries(keys.sort().map((k) => [k, r.attributes[k]])) : r.attributes;
   // One join: the text comes out flat, with no chain of partial strings to build and flatten per row.
   return [
     r.kind, copyText(r.name), copyText(r.id_type), copyText(r.id_no), copyText(r.mobile), copyText(r.email), copyText(r.birth_date), copyText(r.gender),
-    copyText(r.address), copyText(r.employer), copyText(r.legal_rep), Object.keys(r.attributes).length ? copyText(JSON.stringify(r.attributes)) : '{}',
-    r.accounts.length ? copyText(JSON.stringify(r.accounts)) : '[]', copyText(r.source_updated_at),
+    copyText(r.address), copyText(r.employer), copyText(r.legal_rep), keys.length ? copyText(JSON.stringify(attrs)) : '{}',
+    r.accounts.length ? copyText(JSON.stringify(r.accounts.map(accountInOrder))) : '[]', copyText(r.source_updated_at),
   ].join('\t');
 }
 

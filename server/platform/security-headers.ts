@@ -3,9 +3,9 @@ import helmet, { type HelmetOptions } from 'helmet';
 
 /**
  * The security headers helmet sets for these options, worked out once: they depend on nothing in the request.
- * e.g. securityHeaders({})['x-frame-options'] === 'SAMEORIGIN'
+ * e.g. securityHeaders({})['x-frame-options'] === 'SAMEORIGIN' (helmet's defaults)
  */
-export function securityHeaders(options: HelmetOptions): Record<string, string> {
+function securityHeaders(options: HelmetOptions): Record<string, string> {
   const headers: Record<string, string> = {};
   const res = {
     setHeader: (name: string, value: string | number) => { headers[name.toLowerCase()] = String(value); },
