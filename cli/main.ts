@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { ConfigError, loadConfig } from '../server/config.ts';
-import { AppError } from '../server/platform/errors.ts';
-import { say, UsageError, withDb } from './runtime.ts';
+import { loadConfig } from '../server/config.ts';
+import { operatorMessage, say, UsageError, withDb } from './runtime.ts';
 
 const HELP = `banyan — the bank CRM
 
@@ -121,9 +120,10 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (err) => {
-    if (err instanceof ConfigError || err instanceof UsageError) console.error(`banyan: ${err.message}`);
-    else if (err instanceof AppError) console.error(`banyan: ${err.msg.en}${err.fields.map((f) => `\n  ${f.field}: ${f.message.en}`).join('')}`);
+    const told = operatorMessage(err);
+    if (told) console.error(`banyan: ${told}`);
     else console.error('banyan:', err);
     process.exit(1);
   },
 );
+

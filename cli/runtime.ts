@@ -1,4 +1,5 @@
-import type { Config } from '../server/config.ts';
+import { ConfigError, type Config } from '../server/config.ts';
+import { AppError } from '../server/platform/errors.ts';
 import type { openDatabase } from '../server/main.ts';
 
 type Runtime = Awaited<ReturnType<typeof openDatabase>>;
@@ -25,4 +26,24 @@ export async function withDb<T>(config: Config, fn: (rt: Runtime) => Promise<T>)
     process.off('SIGTERM', interrupt);
     await rt.close();
   }
+}
+
+/**
+ * What went wrong, for the person at the terminal, when it was how the command was called or the input it was given
+ * (no stack trace); undefined for a fault of the program itself. A rule broken is told in English and Chinese, field by field.
+ */
+export function operatorMessage(err: unknown): string | undefined {
+  if (err instanceof ConfigError || err instanceof UsageError) return err.message;
+  if (err instanceof AppError) {
+    const head = `${err.msg.en}（${err.msg.zh}）`;
+    // A single field's error is its own headline: not told twice.
+    const lines = err.fields.filter((f) => err.fields.length > 1 || `${f.field}: ${f.message.en}` !== err.msg.en);
+    return head + lines.map((f) => `\n  ${f.field}: ${f.message.en}（${f.message.zh}）`).join('');
+  }
+  const e = err as NodeJS.ErrnoException;
+  // node:util parseArgs: an unknown option, or an option without its value.
+  if (typeof e?.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS_')) return `${e.message}\n(banyan --help lists the commands and their options)`;
+  // A file named on the command line that cannot be read or written: the system's own words, path included.
+  if (typeof e?.code === 'string' && e.syscall && e.path) return e.message;
+  return undefined;
 }

@@ -45,7 +45,6 @@ export class AppError extends Error {
 export const notFound = (what: Message = { zh: '记录不存在', en: 'Not found' }) => new AppError('NOT_FOUND', what);
 export const forbidden = () => new AppError('FORBIDDEN', { zh: '没有权限执行此操作', en: 'You are not allowed to do this' });
 
-/** Thrown when one or more fields break a rule; the response lists every one of them. */
 /** An error as it crosses to another thread (postMessage keeps no class): an AppError keeps its code, message and fields. */
 export type ThreadError = { message: string; app?: { code: ErrorCode; msg: Message; fields: FieldError[] } };
 
@@ -58,6 +57,7 @@ export function fromThreadError(e: ThreadError): Error {
   return e.app ? new AppError(e.app.code, e.app.msg, e.app.fields) : new Error(e.message);
 }
 
+/** Thrown when one or more fields break a rule; the response lists every one of them. */
 export function invalid(fields: FieldError[]): AppError {
   const first = fields[0];
   return new AppError(
