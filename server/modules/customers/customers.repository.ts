@@ -169,18 +169,22 @@ SELECT c.id, c.customer_no, c.name, c.name_en, c.party, c.status, c.gender, c.bi
      FROM customer_address a WHERE a.customer_id = c.id) AS addresses,
   (SELECT coalesce(json_agg(json_build_object('channel', p.channel, 'allowed', p.allowed, 'marketingConsent', p.marketing_consent) ORDER BY p.channel), '[]')
      FROM customer_channel_pref p WHERE p.customer_id = c.id) AS channel_prefs,
+  -- Other customers named here (relations, key persons) may lie outside the scope: inScope says whether the viewer
+  -- may know them (present360 hides the number and masks the name of the others).
   (SELECT coalesce(json_agg(r ORDER BY r.direction DESC, r.id), '[]') FROM (
-     SELECT cr.id, 'out' AS direction, cr.type_code AS "typeCode", rt.name AS label, rt.name_en AS "labelEn", oc.customer_no AS "customerNo", oc.name, cr.note
+     SELECT cr.id, 'out' AS direction, cr.type_code AS "typeCode", rt.name AS label, rt.name_en AS "labelEn", oc.customer_no AS "customerNo", oc.name, cr.note,
+            NOT oc.deleted AND ${customerScope(scope, 'oc')} AS "inScope"
        FROM customer_relation cr JOIN relation_type rt ON rt.code = cr.type_code JOIN customer oc ON oc.id = cr.related_id
       WHERE cr.customer_id = c.id AND cr.ended_at IS NULL
      UNION ALL
-     SELECT cr.id, 'in', cr.type_code, rt.inverse_name, rt.inverse_name_en, oc.customer_no, oc.name, cr.note
+     SELECT cr.id, 'in', cr.type_code, rt.inverse_name, rt.inverse_name_en, oc.customer_no, oc.name, cr.note, NOT oc.deleted AND ${customerScope(scope, 'oc')}
        FROM customer_relation cr JOIN relation_type rt ON rt.code = cr.type_code JOIN customer oc ON oc.id = cr.customer_id
       WHERE cr.related_id = c.id AND cr.ended_at IS NULL) r) AS relations,
-  (SELECT coalesce(json_agg(json_build_object('id', k.id, 'role', k.role, 'name', k.name, 'idNo', k.id_no, 'mobile', k.mobile, 'sharePct', k.share_pct, 'personCustomerNo', pc.customer_no) ORDER BY k.id), '[]')
+  (SELECT coalesce(json_agg(json_build_object('id', k.id, 'role', k.role, 'name', k.name, 'idNo', k.id_no, 'mobile', k.mobile, 'sharePct', k.share_pct,
+       'personCustomerNo', CASE WHEN NOT pc.deleted AND ${customerScope(scope, 'pc')} THEN pc.customer_no END) ORDER BY k.id), '[]')
      FROM customer_key_person k LEFT JOIN customer pc ON pc.id = k.person_customer_id WHERE k.customer_id = c.id) AS key_persons,
-  (SELECT coalesce(json_agg(json_build_object('role', k.role, 'customerNo', kc.customer_no, 'name', kc.name) ORDER BY k.id), '[]')
-     FROM customer_key_person k JOIN customer kc ON kc.id = k.customer_id WHERE k.person_customer_id = c.id) AS key_person_of,
+  (SELECT coalesce(json_agg(json_build_object('role', k.role, 'customerNo', kc.customer_no, 'name', kc.name, 'inScope', ${customerScope(scope, 'kc')}) ORDER BY k.id), '[]')
+     FROM customer_key_person k JOIN customer kc ON kc.id = k.customer_id WHERE k.person_customer_id = c.id AND NOT kc.deleted) AS key_person_of,
   (SELECT coalesce(json_agg(json_build_object('id', ac.id, 'sourceSystem', ac.source_system, 'accountNo', ac.account_no, 'orgName', ao.name,
        'productCode', ac.product_code, 'productName', pr.name, 'productNameEn', pr.name_en, 'category', pr.category, 'currency', ac.currency,
        'status', ac.status, 'openedOn', ac.opened_on, 'closedOn', ac.closed_on, 'balanceFen', ac.balance_fen, 'isAsset', pr.is_asset)
@@ -222,9 +226,9 @@ export type View360Row = {
   contacts: { id: number; kind: string; value: string; isPrimary: boolean }[];
   addresses: { id: number; kind: string; province: string | null; city: string | null; district: string | null; line: string; postcode: string | null; isPrimary: boolean }[];
   channel_prefs: { channel: string; allowed: boolean; marketingConsent: boolean }[];
-  relations: { id: number; direction: 'out' | 'in'; typeCode: string; label: string; labelEn: string; customerNo: string; name: string; note: string | null }[];
+  relations: { id: number; direction: 'out' | 'in'; typeCode: string; label: string; labelEn: string; customerNo: string; name: string; note: string | null; inScope: boolean }[];
   key_persons: { id: number; role: string; name: string; idNo: string | null; mobile: string | null; sharePct: string | null; personCustomerNo: string | null }[];
-  key_person_of: { role: string; customerNo: string; name: string }[];
+  key_person_of: { role: string; customerNo: string; name: string; inScope: boolean }[];
   accounts: { id: number; sourceSystem: string; accountNo: string; orgName: string; productCode: string; productName: string; productNameEn: string; category: string; currency: string; status: string; openedOn: string; closedOn: string | null; balanceFen: number; isAsset: boolean }[];
   manager_history: { fromManager: string | null; toManager: string | null; reason: string; by: string | null; at: string }[];
   lineage: Record<string, { value: string | null; source: string; sourceName: string | null; sourceNameEn: string | null; recordId: number | null; recordKey: string | null; rule: string; trust: number; candidates: number; chosenAt: string }>;

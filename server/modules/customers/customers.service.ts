@@ -99,6 +99,12 @@ export async function view360(db: Db, user: CurrentUser, actor: Actor, customerN
   return { ...present360(row, seesClear(user), rules), requestedNo: customerNo, mergedInto: row.customer_no !== customerNo ? row.customer_no : null };
 }
 
+/**
+ * A customer the viewer may not see, named on the page of one they may (a spouse with another manager, the company a
+ * person is a key person of): the relation shows, who it is does not — no number to open, the name masked.
+ */
+const outsideScope = (name: string) => ({ customerNo: null, name: maskValue(name, { keepFirst: 1, keepLast: 0 }), outsideScope: true as const });
+
 /** Lineage fields holding personal data, and the masking rule each follows. */
 const LINEAGE_MASK: Record<string, keyof MaskRules> = { id_no: 'id_no', mobile: 'mobile', email: 'email', address: 'address' };
 
@@ -123,9 +129,9 @@ export function present360(r: repo.View360Row, clear: boolean, rules: MaskRules)
     contacts: r.contacts.map((c) => ({ ...c, value: clear ? c.value : maskContact(c.kind, c.value, rules) })),
     addresses: r.addresses.map((a) => ({ ...a, line: m(a.line, rules.address) })),
     channelPrefs: r.channel_prefs,
-    relations: r.relations,
+    relations: r.relations.map(({ inScope, ...x }) => (inScope ? x : { ...x, ...outsideScope(x.name) })),
     keyPersons: r.key_persons.map((k) => ({ ...k, idNo: m(k.idNo, rules.id_no), mobile: k.mobile && !clear ? maskContact('mobile', k.mobile, rules) : k.mobile })),
-    keyPersonOf: r.key_person_of,
+    keyPersonOf: r.key_person_of.map(({ inScope, ...x }) => (inScope ? x : { ...x, ...outsideScope(x.name) })),
     accounts: r.accounts.map((a) => ({ ...a, accountNo: m(a.accountNo, rules.account_no)!, balanceFen: Number(a.balanceFen) })),
     summary: {
       aumFen: assets.reduce((s, a) => s + Number(a.balanceFen), 0),
@@ -444,8 +450,9 @@ export async function addRelation(db: Db, user: CurrentUser, actor: Actor, custo
     const id = await repo.findCustomerId(trx, customerNo, user);
     if (!id) throw customerNotFound();
     const errors: FieldError[] = [];
-    // The related customer need not be in the user's scope (a family member may bank elsewhere in the bank).
-    const related = await repo.findCustomerId(trx, relatedNo, { ...user, dataScope: 'all' });
+    // Only a customer inside the user's scope: one outside it is not there for them (as everywhere), so the number
+    // cannot be used to find out who else banks here. Someone whose scope holds both links them.
+    const related = await repo.findCustomerId(trx, relatedNo, user);
     if (!related) errors.push(fieldError('relatedCustomerNo', 'exists', '关联客户不存在', 'no such customer'));
     else if (related === id) errors.push(fieldError('relatedCustomerNo', 'self', '不能与自己建立关系', 'cannot relate a customer to itself'));
     if (!(await repo.relationTypeExists(trx, typeCode))) errors.push(fieldError('typeCode', 'unknownType', '关系类型不存在', 'is not a known relation type'));
@@ -487,8 +494,8 @@ export async function addKeyPerson(db: Db, user: CurrentUser, actor: Actor, cust
     }
     let personId: number | null = null;
     if (body.personCustomerNo) {
-      // The person may bank with another branch: linking needs to know they exist, not to see them.
-      personId = (await repo.findCustomerId(trx, body.personCustomerNo, { ...user, dataScope: 'all' })) ?? null;
+      // Inside the user's scope only, as for relations.
+      personId = (await repo.findCustomerId(trx, body.personCustomerNo, user)) ?? null;
       if (!personId) errors.push(fieldError('personCustomerNo', 'exists', '个人客户不存在', 'no such customer'));
     }
     if (errors.length) throw invalid(errors);

@@ -171,6 +171,40 @@ describe('360° view (C11) and masking (B2)', () => {
   });
 });
 
+describe('relations and key persons never reveal a customer outside the scope', () => {
+  it('cannot link a customer outside the scope by number (the same answer as no such customer), and shows an existing link masked', async () => {
+    const link = (who: string, relatedCustomerNo: string) => ctx.app.inject({
+      method: 'POST', url: `/api/customers/${bank.customers.zhangWei}/relations`, headers: as(who), payload: { relatedCustomerNo, typeCode: 'spouse' },
+    });
+    // cm_a's 张伟, cm_b's 王芳: to cm_a, 王芳 is not there.
+    const outside = await link('cm_a', bank.customers.wangFang);
+    const missing = await link('cm_a', '999999998');
+    expect(outside.statusCode).toBe(400);
+    expect(outside.json().error).toEqual(missing.json().error);
+    // Someone who sees both links them; each manager then sees the relation, not who is on the other end.
+    expect((await link('hq', bank.customers.wangFang)).statusCode).toBe(201);
+    const fromA = (await ctx.app.inject({ url: `/api/customers/${bank.customers.zhangWei}`, headers: as('cm_a') })).json();
+    const spouse = fromA.relations.find((r: { typeCode: string }) => r.typeCode === 'spouse');
+    expect(spouse).toMatchObject({ direction: 'out', customerNo: null, name: '王*', outsideScope: true });
+    expect(JSON.stringify(fromA)).not.toContain(bank.customers.wangFang);
+    const fromB = (await ctx.app.inject({ url: `/api/customers/${bank.customers.wangFang}`, headers: as('cm_b') })).json();
+    expect(fromB.relations.find((r: { typeCode: string }) => r.typeCode === 'spouse')).toMatchObject({ direction: 'in', customerNo: null, name: '张*' });
+    // Within the scope: the number and the name, as before.
+    const fromHq = (await ctx.app.inject({ url: `/api/customers/${bank.customers.zhangWei}`, headers: as('hq') })).json();
+    expect(fromHq.relations.find((r: { typeCode: string }) => r.typeCode === 'spouse')).toMatchObject({ customerNo: bank.customers.wangFang, name: '王芳' });
+    expect(fromHq.relations.find((r: { typeCode: string }) => r.typeCode === 'spouse').outsideScope).toBeUndefined();
+  });
+
+  it('a key person is linked only to a personal customer inside the scope', async () => {
+    const res = await ctx.app.inject({
+      method: 'POST', url: `/api/customers/${bank.customers.company}/key-persons`, headers: as('cm_a'),
+      payload: { role: 'executive', name: '王芳', personCustomerNo: bank.customers.wangFang },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.fields[0]).toMatchObject({ field: 'personCustomerNo', rule: 'exists' });
+  });
+});
+
 describe('key persons (C7)', () => {
   it('registers a legal representative linked to a personal customer, seen from both sides', async () => {
     const res = await ctx.app.inject({

@@ -229,6 +229,7 @@ export const enUS: Resources = {
       marketingConsent: 'Marketing consent',
       relationType: 'Relation',
       relatedCustomer: 'Related customer',
+      outsideScope: 'outside your data scope',
       note: 'Note',
       addRelation: 'Add relation',
       relatedCustomerNo: 'Related customer no.',

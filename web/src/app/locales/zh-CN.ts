@@ -229,6 +229,7 @@ export const zhCN = {
       marketingConsent: '营销授权',
       relationType: '关系',
       relatedCustomer: '关联客户',
+      outsideScope: '不在您的数据范围内',
       note: '备注',
       addRelation: '添加关系',
       relatedCustomerNo: '关联客户号',

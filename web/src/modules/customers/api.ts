@@ -97,9 +97,11 @@ export type Relation = {
   /** Already the inverse label when direction is 'in'. */
   label: string;
   labelEn: string;
-  customerNo: string;
+  /** Null for a customer outside the caller's data scope (its name then comes masked). */
+  customerNo: string | null;
   name: string;
   note: string | null;
+  outsideScope?: true;
 };
 export type KeyPerson = {
   id: number;
@@ -159,7 +161,7 @@ export type Customer360 = {
   channelPrefs: ChannelPref[];
   relations: Relation[];
   keyPersons: KeyPerson[];
-  keyPersonOf: { role: string; customerNo: string; name: string }[];
+  keyPersonOf: { role: string; customerNo: string | null; name: string; outsideScope?: true }[];
   accounts: Account[];
   summary: { aumFen: Fen; loanFen: Fen; accountCount: number; products: HeldProduct[] };
   managerHistory: ManagerChange[];
@@ -320,7 +322,7 @@ export function useRemoveRelation(customerNo: string) {
     mutationFn: (r: Relation) => customersApi.removeRelation(customerNo, r.id),
     onSuccess: (_r, rel) => {
       void qc.invalidateQueries({ queryKey: customerKeys.detail(customerNo) });
-      void qc.invalidateQueries({ queryKey: customerKeys.detail(rel.customerNo) });
+      if (rel.customerNo) void qc.invalidateQueries({ queryKey: customerKeys.detail(rel.customerNo) });
     },
   });
 }

@@ -54,6 +54,20 @@ type SectionProps = { c: Customer360Data; canReveal: boolean };
 
 const dash = (v: ReactNode) => (v === null || v === undefined || v === '' ? '—' : v);
 
+/** Another customer named on this page: a link, or — outside the user's data scope — the masked name alone. */
+function RelatedCustomer({ customerNo, name }: { customerNo: string | null; name: string }) {
+  const { t } = useTranslation();
+  if (!customerNo) {
+    return (
+      <Space size={4}>
+        {name}
+        <Tag data-testid="c360-outside-scope">{t('customer.c360.outsideScope')}</Tag>
+      </Space>
+    );
+  }
+  return <Link to={`/customers/${encodeURIComponent(customerNo)}`}>{`${name} (${customerNo})`}</Link>;
+}
+
 /**
  * Audit `changes` is `{field: {from, to}}` for writes (only `to` on creation); other shapes, and values
  * redacted for masked roles, are shown as they come.
@@ -332,7 +346,7 @@ function Relations({ c }: SectionProps) {
     {
       title: t('customer.c360.relatedCustomer'),
       key: 'customer',
-      render: (_, r) => <Link to={`/customers/${encodeURIComponent(r.customerNo)}`}>{`${r.name} (${r.customerNo})`}</Link>,
+      render: (_, r) => <RelatedCustomer customerNo={r.customerNo} name={r.name} />,
     },
     { title: t('customer.c360.note'), dataIndex: 'note', render: dash },
   ];
@@ -389,7 +403,7 @@ function KeyPersons({ c, canReveal }: SectionProps) {
       <Card size="small" title={t('customer.c360.keyPersonOf')}>
         <Table
           size="small"
-          rowKey={(r) => `${r.customerNo}-${r.role}`}
+          rowKey={(r, i) => `${r.customerNo ?? i}-${r.role}`}
           pagination={false}
           dataSource={c.keyPersonOf}
           columns={[
@@ -397,7 +411,7 @@ function KeyPersons({ c, canReveal }: SectionProps) {
             {
               title: t('customer.fields.name'),
               key: 'customer',
-              render: (_, r) => <Link to={`/customers/${encodeURIComponent(r.customerNo)}`}>{`${r.name} (${r.customerNo})`}</Link>,
+              render: (_, r) => <RelatedCustomer customerNo={r.customerNo} name={r.name} />,
             },
           ]}
         />
