@@ -6,6 +6,8 @@ export type SearchFilter = {
   text?: { grams: string[]; like: string } | null;
   letters?: string | null;
   customerNo?: string | null;
+  /** The first digits of a customer number (fewer than its nine). */
+  customerNoPrefix?: string | null;
   mobile?: string | null;
   idNo?: string | null;
   status?: string;
@@ -46,6 +48,8 @@ function searchQuery(db: Db, scope: ScopeSubject, f: SearchFilter) {
     // A merged-away number finds its survivor (integration's aliases).
     any.push(sql<boolean>`c.id = ANY(ARRAY(SELECT survivor_id FROM customer_alias WHERE customer_no = ${f.customerNo}))`);
   }
+  // Customer numbers are nine digits: those starting with the prefix are one range of their unique index.
+  if (f.customerNoPrefix) any.push(sql<boolean>`c.customer_no BETWEEN ${f.customerNoPrefix.padEnd(9, '0')} AND ${f.customerNoPrefix.padEnd(9, '9')}`);
   // Lookups by contact or identity are `= ANY(ARRAY(…))`: an array computed once (an InitPlan) joins the other arms in
   // a BitmapOr of index scans, where `IN (SELECT …)` inside an OR became a filter over every customer (~750 ms at 1M).
   if (f.mobile) any.push(sql<boolean>`c.id = ANY(ARRAY(SELECT customer_id FROM customer_contact WHERE value = ${f.mobile}))`);
@@ -343,8 +347,8 @@ export function getOrg(db: Db, id: number) {
 }
 
 export function getActiveUser(db: Db, id: number) {
-  return db.selectFrom('app_user as u').innerJoin('org_unit as o', 'o.id', 'u.org_id')
-    .select(['u.id', 'u.display_name', 'u.org_id', 'o.path as org_path'])
+  return db.selectFrom('app_user as u').innerJoin('org_unit as o', 'o.id', 'u.org_id').innerJoin('role as r', 'r.id', 'u.role_id')
+    .select(['u.id', 'u.display_name', 'u.org_id', 'o.path as org_path', 'r.code as role_code'])
     .where('u.id', '=', id).where('u.status', '=', 'active').executeTakeFirst();
 }
 
@@ -354,6 +358,20 @@ export async function insertManagerHistory(db: Db, row: { customer_id: number; f
 
 export async function insertRelation(db: Db, row: { customer_id: number; related_id: number; type_code: string; note: string | null }) {
   return db.insertInto('customer_relation').values(row).returning('id').executeTakeFirstOrThrow();
+}
+
+/** Whether the two customers already have this relation, either way round. */
+export async function relationExists(db: Db, a: number, b: number, typeCode: string): Promise<boolean> {
+  const r = await db.selectFrom('customer_relation').select('id').where('type_code', '=', typeCode).where('ended_at', 'is', null)
+    .where(({ or, and, eb }) => or([and([eb('customer_id', '=', a), eb('related_id', '=', b)]), and([eb('customer_id', '=', b), eb('related_id', '=', a)])]))
+    .executeTakeFirst();
+  return !!r;
+}
+
+/** The stakes (%) the company's key persons hold together. */
+export async function sharesHeld(db: Db, customerId: number): Promise<number> {
+  const r = await db.selectFrom('customer_key_person').select(sql<string>`coalesce(sum(share_pct), 0)`.as('n')).where('customer_id', '=', customerId).executeTakeFirstOrThrow();
+  return Number(r.n);
 }
 
 export async function endRelation(db: Db, customerId: number, relationId: number) {

@@ -31,7 +31,7 @@ function maskContact(kind: string, value: string, rules: MaskRules): string {
 }
 
 /** Works out what the search box was given: a customer number, a mobile, an ID, letters, or a name. */
-export function classifyQuery(q: string | undefined): Pick<repo.SearchFilter, 'text' | 'letters' | 'customerNo' | 'mobile' | 'idNo'> {
+export function classifyQuery(q: string | undefined): Pick<repo.SearchFilter, 'text' | 'letters' | 'customerNo' | 'customerNoPrefix' | 'mobile' | 'idNo'> {
   const s = (q ?? '').trim();
   if (!s) return {};
   const out: ReturnType<typeof classifyQuery> = {};
@@ -44,8 +44,11 @@ export function classifyQuery(q: string | undefined): Pick<repo.SearchFilter, 't
     const uscc = validateUscc(compact);
     out.idNo = rid.ok ? rid.value : uscc.ok ? uscc.value : compact.toUpperCase();
   }
+  if (/^\d{1,8}$/.test(compact)) out.customerNoPrefix = compact;
   if (/^[a-zA-Z]+$/.test(s)) out.letters = s.toLowerCase();
-  else if (!/^[\d\s+-]+$/.test(s)) out.text = { grams: queryGrams(s), like: `%${s.toLowerCase().replace(/[\\%_]/g, '\\$&')}%` };
+  // Anything else is looked for in names, digits too when they are no number we know (so they find nothing rather than
+  // leaving the list unfiltered).
+  else if (!/^[\d\s+-]+$/.test(s) || !Object.keys(out).length) out.text = { grams: queryGrams(s), like: `%${s.toLowerCase().replace(/[\\%_]/g, '\\$&')}%` };
   return out;
 }
 
@@ -163,37 +166,20 @@ type Normalised = {
 };
 
 /** Validates and normalises the lists of a create or update; collects every bad field at once. */
-function normaliseLists(input: Pick<CustomerInput, 'identities' | 'contacts' | 'addresses' | 'channelPrefs'>, errors: FieldError[], today: string): Normalised {
+function normaliseLists(input: Pick<CustomerInput, 'identities' | 'contacts' | 'addresses' | 'channelPrefs'>, errors: FieldError[], today: string, party: 'person' | 'organization'): Normalised {
   const out: Normalised = { derived: {} };
   if (input.identities) {
     out.identities = input.identities.map((i, n) => {
-      let idNo = i.idNo.trim();
       const field = `identities.${n}.idNo`;
-      if (i.idType === 'resident_id' || i.idType === 'foreign_permanent') {
-        const v = validateResidentId(idNo, today);
-        if (!v.ok) errors.push(idRuleError(field, v.rule));
-        else {
-          idNo = v.value;
-          if (i.idType === 'resident_id') {
-            out.derived.birth_date ??= v.birthDate;
-            out.derived.gender ??= v.gender;
-          }
-        }
-      } else if (i.idType === 'uscc') {
-        const v = validateUscc(idNo);
-        if (!v.ok) errors.push(v.rule === 'checksum'
-          ? fieldError(field, 'usccChecksum', '统一社会信用代码校验位不正确（GB 32100）', 'unified social credit code check character is wrong (GB 32100)')
-          : fieldError(field, 'usccFormat', '统一社会信用代码应为 18 位数字或大写字母（不含 I、O、Z、S、V）', 'unified social credit code must be 18 digits or capital letters (no I, O, Z, S, V)'));
-        else idNo = v.value;
-      } else if (i.idType === 'hk_macao_permit' || i.idType === 'taiwan_permit') {
-        // Mainland travel permits: 港澳 H/M + 8–10 digits, 台湾 8 or 10 digits. (The 18-digit residence
-        // permits starting 81/82/83 carry the GB 11643 check and are entered as resident IDs.)
-        idNo = idNo.toUpperCase();
-        const ok = i.idType === 'hk_macao_permit' ? /^[HM]\d{8,10}$/.test(idNo) : /^\d{8}(\d{2})?$/.test(idNo);
-        if (!ok) errors.push(fieldError(field, 'permitFormat', i.idType === 'hk_macao_permit' ? '港澳通行证号应为 H 或 M 加 8–10 位数字' : '台湾通行证号应为 8 或 10 位数字', i.idType === 'hk_macao_permit' ? 'must be H or M followed by 8–10 digits' : 'must be 8 or 10 digits'));
-      } else if (i.idType === 'passport') {
-        idNo = idNo.toUpperCase();
-        if (!/^[A-Z0-9]{5,20}$/.test(idNo)) errors.push(fieldError(field, 'passportFormat', '护照号应为 5–20 位字母或数字', 'passport number must be 5–20 letters or digits'));
+      if (party === 'person' ? ORGANISATION_IDS.has(i.idType) : PERSON_IDS.has(i.idType)) {
+        errors.push(party === 'person'
+          ? fieldError(`identities.${n}.idType`, 'party', '个人客户不能登记机构证件', 'is a document of organisations, not of persons')
+          : fieldError(`identities.${n}.idType`, 'party', '机构客户不能登记个人证件', 'is a document of persons, not of organisations'));
+      }
+      const { idNo, derived } = normaliseIdNo(i.idType, i.idNo, field, errors, today);
+      if (i.idType === 'resident_id' && derived) {
+        out.derived.birth_date ??= derived.birth_date;
+        out.derived.gender ??= derived.gender;
       }
       return { id_type: i.idType as IdType, id_no: idNo, country: i.country ?? null, expires_on: i.expiresOn ?? null, is_primary: i.isPrimary ?? n === 0 };
     });
@@ -203,6 +189,7 @@ function normaliseLists(input: Pick<CustomerInput, 'identities' | 'contacts' | '
       if (seen.has(key)) errors.push(fieldError(`identities.${n}.idNo`, 'duplicate', '证件重复', 'is listed twice'));
       seen.add(key);
     });
+    onePrimary(out.identities, () => 'identities', 'identities', errors, { zh: '只能有一个主证件', en: 'only one identity can be the primary one' });
   }
   if (input.contacts) {
     out.contacts = input.contacts.map((c, n) => {
@@ -218,9 +205,18 @@ function normaliseLists(input: Pick<CustomerInput, 'identities' | 'contacts' | '
         else value = v.value;
       } else if (!value) {
         errors.push(fieldError(field, 'required', '必填', 'is required'));
+      } else if ((c.kind === 'phone' || c.kind === 'fax') && !isPhoneNumber(value)) {
+        errors.push(fieldError(field, 'phoneFormat', '电话号码格式不正确（数字，可含区号、+、-、括号和分机号）', 'is not a phone number (digits, with area code, +, -, brackets or an extension)'));
       }
       return { kind: c.kind, value, is_primary: c.isPrimary ?? false };
     });
+    const seen = new Set<string>();
+    out.contacts.forEach((c, n) => {
+      const key = `${c.kind}:${c.value}`;
+      if (seen.has(key)) errors.push(fieldError(`contacts.${n}.value`, 'duplicate', '联系方式重复', 'is listed twice'));
+      seen.add(key);
+    });
+    onePrimary(out.contacts, (c) => c.kind, 'contacts', errors, { zh: '同一种联系方式只能有一个主要的', en: 'only one contact of each kind can be the primary one' });
   }
   if (input.addresses) {
     out.addresses = input.addresses.map((a, n) => {
@@ -228,11 +224,82 @@ function normaliseLists(input: Pick<CustomerInput, 'identities' | 'contacts' | '
       if (a.postcode && !/^\d{6}$/.test(a.postcode)) errors.push(fieldError(`addresses.${n}.postcode`, 'postcodeFormat', '邮政编码应为 6 位数字', 'postcode must be 6 digits'));
       return { kind: a.kind, province: a.province ?? null, city: a.city ?? null, district: a.district ?? null, line: a.line.trim(), postcode: a.postcode ?? null, is_primary: a.isPrimary ?? n === 0 };
     });
+    onePrimary(out.addresses, () => 'addresses', 'addresses', errors, { zh: '只能有一个主地址', en: 'only one address can be the primary one' });
   }
   if (input.channelPrefs) {
     out.channelPrefs = input.channelPrefs.map((p) => ({ channel: p.channel, allowed: p.allowed, marketing_consent: p.marketingConsent }));
+    const seen = new Set<string>();
+    out.channelPrefs.forEach((p, n) => {
+      if (seen.has(p.channel)) errors.push(fieldError(`channelPrefs.${n}.channel`, 'duplicate', '同一渠道只能设置一次偏好', 'is listed twice (one preference per channel)'));
+      seen.add(p.channel);
+    });
   }
   return out;
+}
+
+const PERSON_IDS: ReadonlySet<string> = new Set(['resident_id', 'passport', 'hk_macao_permit', 'taiwan_permit', 'foreign_permanent']);
+const ORGANISATION_IDS: ReadonlySet<string> = new Set(['uscc', 'business_license']);
+
+/** Digits with an optional +, area code in brackets, dashes or spaces, and an extension: 5–20 digits in all. */
+function isPhoneNumber(v: string): boolean {
+  if (!/^\+?[\d\s()-]+((ext\.?|x|转)\s*\d{1,6})?$/i.test(v)) return false;
+  const digits = v.replace(/\D/g, '').length;
+  return digits >= 5 && digits <= 20;
+}
+
+/** At most one primary item per group (the identities; contacts of one kind; the addresses): the second is named. */
+function onePrimary<T extends { is_primary: boolean }>(items: T[], group: (t: T) => string, list: string, errors: FieldError[], msg: { zh: string; en: string }) {
+  const seen = new Set<string>();
+  items.forEach((t, n) => {
+    if (!t.is_primary) return;
+    if (seen.has(group(t))) errors.push(fieldError(`${list}.${n}.isPrimary`, 'onePrimary', msg.zh, msg.en));
+    seen.add(group(t));
+  });
+}
+
+/**
+ * Gender, birth date and nationality belong to persons, and must agree with the person's resident ID (which encodes
+ * both); a birth date cannot lie in the future. `ids` are the identities the customer will have.
+ */
+function checkPersonFields(party: 'person' | 'organization', f: { gender?: string | null; birthDate?: string | null; nationality?: string | null }, ids: repo.IdentityInput[] | undefined, errors: FieldError[], today: string) {
+  if (party === 'organization') {
+    if (f.gender) errors.push(fieldError('gender', 'party', '机构客户没有性别', 'organisations have no gender'));
+    if (f.birthDate) errors.push(fieldError('birthDate', 'party', '机构客户没有出生日期', 'organisations have no birth date'));
+    return;
+  }
+  if (f.birthDate && f.birthDate > today) errors.push(fieldError('birthDate', 'future', '出生日期不能晚于今天', 'cannot be in the future'));
+  if (f.nationality && !/^[A-Z]{2,3}$/.test(f.nationality)) errors.push(fieldError('nationality', 'format', '国籍应为 2 或 3 位大写字母的国家代码（ISO 3166，如 CN）', 'must be a country code of 2 or 3 capital letters (ISO 3166, e.g. CN)'));
+  const rid = ids?.find((i) => i.id_type === 'resident_id');
+  const v = rid ? validateResidentId(rid.id_no, today) : undefined;
+  if (!v?.ok) return;
+  if (f.birthDate && f.birthDate !== v.birthDate) errors.push(fieldError('birthDate', 'idMismatch', `与身份证号中的出生日期（${v.birthDate}）不一致`, `does not match the birth date in the resident ID (${v.birthDate})`));
+  if (f.gender && f.gender !== v.gender) errors.push(fieldError('gender', 'idMismatch', '与身份证号中的性别不一致', 'does not match the gender in the resident ID'));
+}
+
+/** Checks an identity number by its type (GB 11643, GB 32100, permit and passport formats); the normalised number. */
+function normaliseIdNo(idType: string, raw: string, field: string, errors: FieldError[], today: string): { idNo: string; derived?: { birth_date: string; gender: 'M' | 'F' } } {
+  let idNo = raw.trim();
+  if (idType === 'resident_id' || idType === 'foreign_permanent') {
+    const v = validateResidentId(idNo, today);
+    if (!v.ok) errors.push(idRuleError(field, v.rule));
+    else return { idNo: v.value, derived: { birth_date: v.birthDate, gender: v.gender } };
+  } else if (idType === 'uscc') {
+    const v = validateUscc(idNo);
+    if (!v.ok) errors.push(v.rule === 'checksum'
+      ? fieldError(field, 'usccChecksum', '统一社会信用代码校验位不正确（GB 32100）', 'unified social credit code check character is wrong (GB 32100)')
+      : fieldError(field, 'usccFormat', '统一社会信用代码应为 18 位数字或大写字母（不含 I、O、Z、S、V）', 'unified social credit code must be 18 digits or capital letters (no I, O, Z, S, V)'));
+    else idNo = v.value;
+  } else if (idType === 'hk_macao_permit' || idType === 'taiwan_permit') {
+    // Mainland travel permits: 港澳 H/M + 8–10 digits, 台湾 8 or 10 digits. (The 18-digit residence
+    // permits starting 81/82/83 carry the GB 11643 check and are entered as resident IDs.)
+    idNo = idNo.toUpperCase();
+    const ok = idType === 'hk_macao_permit' ? /^[HM]\d{8,10}$/.test(idNo) : /^\d{8}(\d{2})?$/.test(idNo);
+    if (!ok) errors.push(fieldError(field, 'permitFormat', idType === 'hk_macao_permit' ? '港澳通行证号应为 H 或 M 加 8–10 位数字' : '台湾通行证号应为 8 或 10 位数字', idType === 'hk_macao_permit' ? 'must be H or M followed by 8–10 digits' : 'must be 8 or 10 digits'));
+  } else if (idType === 'passport') {
+    idNo = idNo.toUpperCase();
+    if (!/^[A-Z0-9]{5,20}$/.test(idNo)) errors.push(fieldError(field, 'passportFormat', '护照号应为 5–20 位字母或数字', 'passport number must be 5–20 letters or digits'));
+  }
+  return { idNo };
 }
 
 function idRuleError(field: string, rule: string): FieldError {
@@ -290,6 +357,8 @@ async function checkPlacement(db: Db, user: CurrentUser, orgId: number | undefin
   if (managerId != null) {
     const m = await repo.getActiveUser(db, managerId);
     if (!m) errors.push(fieldError('managerId', 'exists', '客户经理不存在或已停用', 'no such active user'));
+    // Customers are managed by customer managers (the ones the manager picker offers), not by an auditor or an agent.
+    else if (m.role_code !== 'customer_manager') errors.push(fieldError('managerId', 'role', '只能指派客户经理管户', 'must be a customer manager'));
     else if (user.dataScope === 'own' ? m.id !== user.id : !inScope(m.org_path)) errors.push(fieldError('managerId', 'scope', '只能指派您管辖范围内的客户经理', 'must be a manager inside your scope'));
     return m;
   }
@@ -304,11 +373,11 @@ export async function create(db: Db, user: CurrentUser, actor: Actor, input: Cus
   if (!type) throw invalid([fieldError('typeCode', 'unknownType', '客户类型不存在', 'is not a known customer type')]);
   if (input.levelCode && !(await repo.levelExists(db, input.levelCode))) errors.push(fieldError('levelCode', 'unknownLevel', '客户等级不存在', 'is not a known customer level'));
   checkAttributes(await attributeSchemaOf(db, type.code), input.attributes, errors);
-  const lists = normaliseLists(input, errors, today());
+  const lists = normaliseLists(input, errors, today(), type.party);
+  checkPersonFields(type.party, input, lists.identities, errors, today());
   // A customer manager's new customers are their own unless they name someone they may assign.
   const managerId = input.managerId !== undefined ? input.managerId : user.roleCode === 'customer_manager' ? user.id : null;
   const manager = await checkPlacement(db, user, input.orgId, managerId, errors);
-  if (type.party === 'organization' && input.gender) errors.push(fieldError('gender', 'party', '机构客户没有性别', 'organisations have no gender'));
   if (errors.length) throw invalid(errors);
   const name = input.name.trim();
   const py = namePinyin(name);
@@ -359,10 +428,15 @@ const COLUMN: Record<(typeof SCALARS)[number], keyof repo.CustomerRow> = {
 export async function update(db: Db, user: CurrentUser, actor: Actor, customerNo: string, patch: CustomerPatch) {
   const errors: FieldError[] = [];
   if (patch.levelCode && !(await repo.levelExists(db, patch.levelCode))) errors.push(fieldError('levelCode', 'unknownLevel', '客户等级不存在', 'is not a known customer level'));
-  const lists = normaliseLists(patch, errors, today());
   await db.transaction().execute(async (trx) => {
     const cur = await repo.getCustomerForUpdate(trx, customerNo, user);
     if (!cur) throw customerNotFound();
+    const lists = normaliseLists(patch, errors, today(), cur.party);
+    // What the customer will hold must agree: the new gender or birth date with the ID kept, or the new ID with them.
+    if (patch.gender || patch.birthDate || patch.nationality || lists.identities) {
+      const f = { gender: patch.gender ?? cur.gender, birthDate: patch.birthDate ?? cur.birth_date, nationality: patch.nationality };
+      checkPersonFields(cur.party, f, lists.identities ?? await repo.listIdentities(trx, cur.id), errors, today());
+    }
     if (patch.version !== undefined && patch.version !== cur.version) {
       throw new AppError('CONFLICT', { zh: '客户信息已被他人修改，请刷新后重试', en: 'Someone else changed this customer; reload and try again' });
     }
@@ -404,6 +478,8 @@ export async function update(db: Db, user: CurrentUser, actor: Actor, customerNo
 }
 
 export async function remove(db: Db, user: CurrentUser, actor: Actor, customerNo: string, reason: string) {
+  if (!reason.trim()) throw invalid([fieldError('reason', 'required', '必须填写删除原因', 'is required')]);
+  reason = reason.trim();
   await db.transaction().execute(async (trx) => {
     const cur = await repo.getCustomerForUpdate(trx, customerNo, user);
     if (!cur) throw customerNotFound();
@@ -456,6 +532,9 @@ export async function addRelation(db: Db, user: CurrentUser, actor: Actor, custo
     if (!related) errors.push(fieldError('relatedCustomerNo', 'exists', '关联客户不存在', 'no such customer'));
     else if (related === id) errors.push(fieldError('relatedCustomerNo', 'self', '不能与自己建立关系', 'cannot relate a customer to itself'));
     if (!(await repo.relationTypeExists(trx, typeCode))) errors.push(fieldError('typeCode', 'unknownType', '关系类型不存在', 'is not a known relation type'));
+    else if (related && related !== id && (await repo.relationExists(trx, id, related, typeCode))) {
+      errors.push(fieldError('relatedCustomerNo', 'duplicate', '两位客户之间已有这种关系', 'already has this relation with the customer'));
+    }
     if (errors.length) throw invalid(errors);
     const r = await repo.insertRelation(trx, { customer_id: id, related_id: related!, type_code: typeCode, note });
     await audit(trx, actor, { action: 'create', entity: 'customer_relation', entityId: r.id, customerId: id, fields: ['relation'], changes: { relatedCustomerNo: relatedNo, typeCode, note } });
@@ -480,11 +559,12 @@ export async function addKeyPerson(db: Db, user: CurrentUser, actor: Actor, cust
     if (!cur) throw customerNotFound();
     const errors: FieldError[] = [];
     if (cur.party !== 'organization') errors.push(fieldError('customerNo', 'party', '只有机构客户才有关键人', 'only organisations have key persons'));
-    let idNo = body.idNo?.trim() || null;
-    if (idNo && (body.idType ?? 'resident_id') === 'resident_id') {
-      const v = validateResidentId(idNo, today());
-      if (!v.ok) errors.push(idRuleError('idNo', v.rule));
-      else idNo = v.value;
+    if (!body.name.trim()) errors.push(fieldError('name', 'required', '必填', 'is required'));
+    const idNo = body.idNo?.trim() ? normaliseIdNo(body.idType ?? 'resident_id', body.idNo, 'idNo', errors, today()).idNo : null;
+    if (body.sharePct) {
+      // Shareholders' stakes add up to at most all of the company.
+      const held = await repo.sharesHeld(trx, cur.id);
+      if (held + body.sharePct > 100) errors.push(fieldError('sharePct', 'total', `关键人持股合计不能超过 100%（已登记 ${held}%）`, `key persons' stakes cannot add up to more than 100 % (${held} % registered)`));
     }
     let mobile = body.mobile?.trim() || null;
     if (mobile) {

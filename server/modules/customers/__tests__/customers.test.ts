@@ -226,6 +226,75 @@ describe('key persons (C7)', () => {
   });
 });
 
+describe('input a tester found accepted or answered with a 500', () => {
+  const post = (payload: object, who = 'hq') => ctx.app.inject({ method: 'POST', url: '/api/customers', headers: as(who), payload });
+  const fieldsOf = (res: { json: () => { error: { fields: { field: string; rule: string }[] } } }) => res.json().error.fields.map((f) => `${f.field}:${f.rule}`).sort();
+  const count = async () => Number((await ctx.db.selectFrom('customer').select(ctx.db.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+
+  it('names every inconsistent or impossible field (400, nothing written)', async () => {
+    const before = await count();
+    const dup = await post({
+      typeCode: 'personal_resident', name: '赵六', birthDate: '1970-01-01', gender: 'F', nationality: 'chn',
+      identities: [{ idType: 'resident_id', idNo: '110101198001010010', isPrimary: true }, { idType: 'passport', idNo: 'E12345678', isPrimary: true }, { idType: 'uscc', idNo: '91350100M000100Y43' }],
+      contacts: [{ kind: 'mobile', value: '13900001111' }, { kind: 'mobile', value: '139-0000-1111' }, { kind: 'phone', value: 'abc' }],
+      channelPrefs: [{ channel: 'sms', allowed: true, marketingConsent: true }, { channel: 'sms', allowed: false, marketingConsent: false }],
+    });
+    expect(dup.statusCode).toBe(400);
+    expect(fieldsOf(dup)).toEqual([
+      'birthDate:idMismatch', 'channelPrefs.1.channel:duplicate', 'contacts.1.value:duplicate', 'contacts.2.value:phoneFormat', 'gender:idMismatch',
+      'identities.1.isPrimary:onePrimary', 'identities.2.idType:party', 'nationality:format',
+    ]);
+    expect(dup.json().error.fields.find((f: { field: string }) => f.field === 'birthDate').messages).toEqual({
+      zh: '与身份证号中的出生日期（1980-01-01）不一致', en: 'does not match the birth date in the resident ID (1980-01-01)',
+    });
+    const future = await post({ typeCode: 'personal_resident', name: '赵六', birthDate: '2099-01-01' });
+    expect(fieldsOf(future)).toEqual(['birthDate:future']);
+    const org = await post({ typeCode: 'corporate_sme', name: '某公司', birthDate: '2000-01-01', identities: [{ idType: 'resident_id', idNo: '11010519491231002X' }] });
+    expect(fieldsOf(org)).toEqual(['birthDate:party', 'identities.0.idType:party']);
+    expect(await count()).toBe(before);
+  });
+
+  it('an edit is held to the same rules against what the customer keeps', async () => {
+    const patch = (no: string, payload: object) => ctx.app.inject({ method: 'PATCH', url: `/api/customers/${no}`, headers: as('hq'), payload });
+    // 张伟's resident ID says 1949-12-31, female (an even 17th digit).
+    expect(fieldsOf(await patch(bank.customers.zhangWei, { birthDate: '2100-01-01' }))).toEqual(['birthDate:future', 'birthDate:idMismatch']);
+    expect(fieldsOf(await patch(bank.customers.zhangWei, { gender: 'M' }))).toEqual(['gender:idMismatch']);
+    expect(fieldsOf(await patch(bank.customers.company, { gender: 'M' }))).toEqual(['gender:party']);
+    expect((await patch(bank.customers.zhangWei, { gender: 'F', birthDate: '1949-12-31' })).statusCode).toBe(200);
+  });
+
+  it('hands customers only to customer managers', async () => {
+    const res = await ctx.app.inject({ method: 'POST', url: `/api/customers/${bank.customers.wangFang}/manager`, headers: as('hq'), payload: { managerId: bank.users.auditor, reason: '调整' } });
+    expect(res.statusCode).toBe(400);
+    expect(fieldsOf(res)).toEqual(['managerId:role']);
+  });
+
+  it('a partial number finds the customer numbers starting with it, never the whole bank', async () => {
+    const list = async (q: string) => (await ctx.app.inject({ url: `/api/customers?q=${q}`, headers: as('hq') })).json();
+    expect((await list('1101')).total).toBe(0);
+    expect((await list('13800')).total).toBe(0);
+    expect((await list('13812345')).total).toBe(0);
+    const prefix = bank.customers.zhangWei.slice(0, 8);
+    const byPrefix = await list(prefix);
+    expect(byPrefix.items.map((i: { customerNo: string }) => i.customerNo)).toContain(bank.customers.zhangWei);
+    expect(byPrefix.items.every((i: { customerNo: string }) => i.customerNo.startsWith(prefix))).toBe(true);
+  });
+
+  it('refuses a blank deletion reason, the same relation twice, a blank or over-held key person', async () => {
+    const del = await ctx.app.inject({ method: 'DELETE', url: `/api/customers/${bank.customers.wangFang}`, headers: as('hq'), payload: { reason: '   ' } });
+    expect(fieldsOf(del)).toEqual(['reason:required']);
+    const rel = (from: string, to: string) => ctx.app.inject({ method: 'POST', url: `/api/customers/${from}/relations`, headers: as('hq'), payload: { relatedCustomerNo: to, typeCode: 'guarantor' } });
+    expect((await rel(bank.customers.zhangWei, bank.customers.company)).statusCode).toBe(201);
+    expect(fieldsOf(await rel(bank.customers.zhangWei, bank.customers.company))).toEqual(['relatedCustomerNo:duplicate']);
+    expect(fieldsOf(await rel(bank.customers.company, bank.customers.zhangWei))).toEqual(['relatedCustomerNo:duplicate']);
+    const kp = (payload: object) => ctx.app.inject({ method: 'POST', url: `/api/customers/${bank.customers.company}/key-persons`, headers: as('hq'), payload });
+    expect(fieldsOf(await kp({ role: 'legal_rep', name: '   ' }))).toEqual(['name:required']);
+    expect(fieldsOf(await kp({ role: 'contact', name: '钱七', idType: 'passport', idNo: '!!' }))).toEqual(['idNo:passportFormat']);
+    expect((await kp({ role: 'shareholder', name: '孙八', sharePct: 60 })).statusCode).toBe(201);
+    expect(fieldsOf(await kp({ role: 'shareholder', name: '周九', sharePct: 60 }))).toEqual(['sharePct:total']);
+  });
+});
+
 describe('create and edit (bad input never half-writes)', () => {
   const count = async () => Number((await ctx.db.selectFrom('customer').select(ctx.db.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 
