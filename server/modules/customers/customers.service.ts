@@ -108,6 +108,12 @@ export async function view360(db: Db, user: CurrentUser, actor: Actor, customerN
  */
 const outsideScope = (name: string) => ({ customerNo: null, name: maskValue(name, { keepFirst: 1, keepLast: 0 }), outsideScope: true as const });
 
+/**
+ * A masked birth date keeps its year: the month and day are the very digits a masked resident ID hides
+ * (1101**********5907), and shown beside it they would give it back.
+ */
+export const maskBirthDate = (d: string | null) => (d ? `${d.slice(0, 4)}-**-**` : d);
+
 /** Lineage fields holding personal data, and the masking rule each follows. */
 const LINEAGE_MASK: Record<string, keyof MaskRules> = { id_no: 'id_no', mobile: 'mobile', email: 'email', address: 'address' };
 
@@ -125,7 +131,7 @@ export function present360(r: repo.View360Row, clear: boolean, rules: MaskRules)
   }
   return {
     customerNo: r.customer_no, name: r.name, nameEn: r.name_en, party: r.party, type: r.type, status: r.status, level: r.level,
-    gender: r.gender, birthDate: r.birth_date, nationality: r.nationality, occupation: r.occupation, employer: r.employer,
+    gender: r.gender, birthDate: clear ? r.birth_date : maskBirthDate(r.birth_date), nationality: r.nationality, occupation: r.occupation, employer: r.employer,
     industry: r.industry, riskTolerance: r.risk_tolerance, attributes: r.attributes, remarks: r.remarks, org: r.org, manager: r.manager,
     createdAt: r.created_at, updatedAt: r.updated_at, version: r.version, masked: !clear,
     identities: r.identities.map((i) => ({ ...i, idNo: m(i.idNo, rules.id_no) })),
@@ -143,13 +149,15 @@ export function present360(r: repo.View360Row, clear: boolean, rules: MaskRules)
       products: [...products.values()],
     },
     managerHistory: r.manager_history,
-    lineage: Object.fromEntries(Object.entries(r.lineage ?? {}).map(([field, l]) => [field, { ...l, value: clear || !LINEAGE_MASK[field] ? l.value : m(l.value, rules[LINEAGE_MASK[field]]) }])),
+    lineage: Object.fromEntries(Object.entries(r.lineage ?? {}).map(([field, l]) => [field, {
+      ...l, value: clear ? l.value : field === 'birth_date' ? maskBirthDate(l.value) : LINEAGE_MASK[field] ? m(l.value, rules[LINEAGE_MASK[field]]) : l.value,
+    }])),
     sourceRecords: r.source_records ?? [],
     aliases: r.aliases ?? [],
   };
 }
 
-const PERSONAL_FIELDS = new Set(['identities', 'contacts', 'addresses', 'id_no', 'mobile']);
+const PERSONAL_FIELDS = new Set(['identities', 'contacts', 'addresses', 'id_no', 'mobile', 'birth_date']);
 
 /** Timeline entries carry before/after values: personal ones are hidden from masked roles. */
 export function redactPersonal(changes: unknown): unknown {

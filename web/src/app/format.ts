@@ -26,7 +26,8 @@ export function formatDateTime(v: string | null | undefined): string {
 }
 
 export function formatDate(v: string | null | undefined): string {
-  return v ? dayjs(v).format('YYYY-MM-DD') : '—';
+  // A masked date (1979-**-**) is shown as it comes.
+  return v ? (v.includes('*') ? v : dayjs(v).format('YYYY-MM-DD')) : '—';
 }
 
 /** Renders any audit value (string, number, object) on one line. */

@@ -121,9 +121,13 @@ describe('360° view (C11) and masking (B2)', () => {
     expect(c.identities[0].idNo).toBe('1101**********002X');
     expect(c.contacts.find((x: { kind: string }) => x.kind === 'mobile').value).toBe('138****5678');
     expect(c.addresses[0].line).not.toContain('1 号');
+    // The birth date keeps its year only: month and day are the digits the masked ID hides.
+    expect(c.birthDate).toBe('1949-**-**');
+    expect(JSON.stringify(c)).not.toContain('1949-12-31');
     const tl = (await ctx.app.inject({ url: `/api/customers/${bank.customers.zhangWei}/timeline`, headers: as('agent') })).json();
     expect(tl.items.length).toBeGreaterThan(0);
     expect(JSON.stringify(tl)).not.toContain('11010519491231002X');
+    expect(JSON.stringify(tl)).not.toContain('1949-12-31');
     const un = await ctx.app.inject({ method: 'POST', url: `/api/customers/${bank.customers.zhangWei}/unmask`, headers: as('agent'), payload: { kind: 'identity', id: c.identities[0].id } });
     expect(un.json()).toEqual({ value: '11010519491231002X' });
     // A municipality is its own province: 北京市 once.

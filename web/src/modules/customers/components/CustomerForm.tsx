@@ -97,9 +97,10 @@ const PERSON_ONLY = new Set(['gender', 'birthDate', 'nationality', 'occupation',
 /** The field a list-level server error (e.g. `contacts.1`) is shown under. */
 const LIST_MAIN_FIELD: Record<string, string> = { identities: 'idNo', contacts: 'value', addresses: 'line' };
 
-// Date pickers hold Dayjs; the form and the API hold 'YYYY-MM-DD' strings.
+// Date pickers hold Dayjs; the form and the API hold 'YYYY-MM-DD' strings (a masked one, 1979-**-**, shows empty and
+// is sent only if the user picks a date).
 const dateProps = {
-  getValueProps: (v: string | null | undefined) => ({ value: v ? dayjs(v) : null }),
+  getValueProps: (v: string | null | undefined) => ({ value: v && !v.includes('*') ? dayjs(v) : null }),
   normalize: (v: Dayjs | null) => (v ? v.format('YYYY-MM-DD') : null),
 };
 
