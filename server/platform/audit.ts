@@ -85,6 +85,38 @@ export async function audit(trx: Kysely<Database>, actor: Actor, entry: AuditEnt
 }
 
 /**
+ * Appends many rows to this transaction's chain at once (a bulk export's reads, a bulk resolution's writes): the head
+ * locked once, each row hashed exactly as audit() hashes it, inserted a few thousand at a time.
+ */
+export async function auditMany(trx: Kysely<Database>, actor: Actor, entries: (AuditEntry & { customerId: number | null })[]): Promise<void> {
+  if (!entries.length) return;
+  const head = (await sql<{ chain: number; last_seq: string; last_hash: Buffer }>`
+    SELECT chain, last_seq, last_hash FROM audit_chain_head WHERE chain = (txid_current() % ${AUDIT_CHAINS})::int FOR UPDATE`.execute(trx)).rows[0]!;
+  const at = new Date();
+  let prev = head.last_hash;
+  let beforeLast = prev;
+  let seq = Number(head.last_seq);
+  for (let i = 0; i < entries.length; i += 5000) {
+    const rows = entries.slice(i, i + 5000).map((e) => {
+      const r: Hashed = {
+        chain: head.chain, seq: ++seq, at, actor_id: actor.userId, actor_name: actor.username, action: e.action, entity: e.entity,
+        entity_id: e.entityId == null ? null : String(e.entityId), customer_id: e.customerId, fields: e.fields ?? [], changes: e.changes ?? null, ip: actor.ip,
+      };
+      const hash = createHash('sha256').update(prev).update(contentOf(r)).digest();
+      const row = { ...r, at: at.toISOString(), prev_hash: prev.toString('hex'), hash: hash.toString('hex') };
+      beforeLast = prev;
+      prev = hash;
+      return row;
+    });
+    await sql`INSERT INTO audit_log (chain, seq, at, actor_id, actor_name, action, entity, entity_id, customer_id, fields, changes, ip, prev_hash, hash)
+      SELECT chain, seq, at, actor_id, actor_name, action, entity, entity_id, customer_id, fields, changes, ip, decode(prev_hash, 'hex'), decode(hash, 'hex')
+      FROM json_to_recordset(${JSON.stringify(rows)}::json) AS x(chain int, seq bigint, at timestamptz, actor_id int, actor_name text, action text, entity text,
+        entity_id text, customer_id bigint, fields text[], changes jsonb, ip text, prev_hash text, hash text)`.execute(trx);
+  }
+  await sql`UPDATE audit_chain_head SET last_seq = ${seq}, prev_hash = ${beforeLast}, last_hash = ${prev} WHERE chain = ${head.chain}`.execute(trx);
+}
+
+/**
  * The audit append of a read, as two CTEs for the very statement that does the read, when that
  * statement also looks the customer up: `from` names its CTE holding the customer's `id` (no row
  * there: nothing is appended). Same chain, sequence, content and hash as audit(); the read and its

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { actorOf, currentUser, requireUser } from '../../platform/auth.ts';
-import { audit } from '../../platform/audit.ts';
+import { audit, auditMany } from '../../platform/audit.ts';
 import { typed } from '../../platform/context.ts';
 import { requestLang } from '../../platform/errors.ts';
 import { sendXlsx } from '../../platform/xlsx.ts';
@@ -27,6 +27,8 @@ export async function customersRoutes(fastify: FastifyInstance) {
     const rules = await service.maskingRules(app.db);
     const lang = requestLang(req);
     const filter = service.exportFilter(req.query);
+    // Mobiles in clear are personal data read: each customer whose mobile the file holds gets a read in the audit log.
+    const read: { id: number; no: string }[] = [];
     const count = await sendXlsx(reply, `customers-${new Date().toISOString().slice(0, 10)}.xlsx`, lang === 'zh' ? '客户' : 'Customers', [
       { header: lang === 'zh' ? '客户号' : 'Customer no.', key: 'customerNo', width: 14 },
       { header: lang === 'zh' ? '名称' : 'Name', key: 'name', width: 28 },
@@ -39,6 +41,7 @@ export async function customersRoutes(fastify: FastifyInstance) {
       { header: lang === 'zh' ? '资产(元)' : 'AUM (CNY)', key: 'aum', width: 16, numFmt: '#,##0.00' },
     ], async function* () {
       for await (const r of repo.exportCustomers(app.db, user, filter)) {
+        if (clear && r.mobile) read.push({ id: r.id, no: r.customer_no });
         yield {
           customerNo: r.customer_no, name: r.name, type: lang === 'zh' ? r.type_name : r.type_name_en, status: r.status,
           level: (lang === 'zh' ? r.level_name : r.level_name_en) ?? '', org: r.org_name, manager: r.manager_name ?? '',
@@ -46,7 +49,10 @@ export async function customersRoutes(fastify: FastifyInstance) {
         };
       }
     });
-    await app.db.transaction().execute((trx) => audit(trx, actorOf(req), { action: 'export', entity: 'customer', fields: ['list'], changes: { filter: req.query, rows: count, masked: !clear } }));
+    await app.db.transaction().execute(async (trx) => {
+      await audit(trx, actorOf(req), { action: 'export', entity: 'customer', fields: ['list'], changes: { filter: req.query, rows: count, masked: !clear } });
+      await auditMany(trx, actorOf(req), read.map((c) => ({ action: 'read', entity: 'customer', entityId: c.no, customerId: c.id, fields: ['mobile'], changes: { via: 'export' } })));
+    });
     return reply;
   });
 

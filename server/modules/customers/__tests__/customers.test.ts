@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, login, type TestContext } from '../../../test/context.ts';
 import { PASSWORD, seedSmallBank } from '../../../test/fixtures.ts';
 import { upgradeResidentId15 } from '../../../../engines/identity/index.ts';
+import { verifyAudit } from '../../../platform/audit.ts';
 
 let ctx: TestContext;
 let bank: Awaited<ReturnType<typeof seedSmallBank>>;
@@ -444,6 +445,11 @@ describe('export (B4)', () => {
     // The export's audit row is written once the file has streamed out, just after the response ends.
     const audited = async () => (await ctx.db.selectFrom('audit_log').select('actor_name').where('action', '=', 'export').execute()).map((a) => a.actor_name);
     await expect.poll(audited).toEqual(expect.arrayContaining(['hq', 'cm_b']));
+    // cm_b sees mobiles in clear: the file's customers each have a read, on the hash chain like any other row.
+    const reads = async () => (await ctx.db.selectFrom('audit_log').select(['entity_id', 'fields', 'changes']).where('action', '=', 'read').where('actor_name', '=', 'cm_b')
+      .where(sql<boolean>`changes->>'via' = 'export'`).execute());
+    await expect.poll(reads).toEqual([{ entity_id: bank.customers.wangFang, fields: ['mobile'], changes: { via: 'export' } }]);
+    expect(await verifyAudit(ctx.db)).toMatchObject({ ok: true, problems: [] });
   });
 
   it('is refused to roles without the export permission', async () => {
