@@ -70,7 +70,7 @@ export type SearchRow = {
   id: number; customer_no: string; name: string; party: CustomerTable['party']; status: string; level_code: string | null; org_id: number;
   manager_id: number | null; aum_fen: number; created_at: Date;
   type: { code: string; name: string; nameEn: string }; level: { name: string; nameEn: string } | null;
-  org_name: string; manager_name: string | null; mobile: string | null;
+  org_name: string; org_name_en: string; manager_name: string | null; mobile: string | null;
 };
 
 /**
@@ -81,6 +81,7 @@ const PAGE_COLUMNS = sql`c.id, c.customer_no, c.name, c.party, c.status, c.level
   (SELECT json_build_object('code', t.code, 'name', t.name, 'nameEn', t.name_en) FROM customer_type t WHERE t.id = c.type_id) AS type,
   (SELECT json_build_object('name', l.name, 'nameEn', l.name_en) FROM customer_level l WHERE l.code = c.level_code) AS level,
   (SELECT o.name FROM org_unit o WHERE o.id = c.org_id) AS org_name,
+  (SELECT o.name_en FROM org_unit o WHERE o.id = c.org_id) AS org_name_en,
   (SELECT m.display_name FROM app_user m WHERE m.id = c.manager_id) AS manager_name,
   (SELECT value FROM customer_contact cc WHERE cc.customer_id = c.id AND cc.kind = 'mobile' ORDER BY cc.is_primary DESC, cc.id LIMIT 1) AS mobile`;
 
@@ -138,7 +139,7 @@ export function exportCustomers(db: Db, scope: ScopeSubject, f: SearchFilter) {
     .leftJoin('app_user as m', 'm.id', 'c.manager_id')
     .select([
       'c.id', 'c.customer_no', 'c.name', 'c.party', 'c.status', 'c.aum_fen', 'c.created_at', 't.name as type_name', 't.name_en as type_name_en',
-      'l.name as level_name', 'l.name_en as level_name_en', 'o.name as org_name', 'm.display_name as manager_name',
+      'l.name as level_name', 'l.name_en as level_name_en', 'o.name as org_name', 'o.name_en as org_name_en', 'm.display_name as manager_name',
       sql<string | null>`(SELECT value FROM customer_contact cc WHERE cc.customer_id = c.id AND cc.kind = 'mobile' ORDER BY cc.is_primary DESC, cc.id LIMIT 1)`.as('mobile'),
     ])
     .orderBy('c.customer_no')
@@ -189,7 +190,7 @@ SELECT c.id, c.customer_no, c.name, c.name_en, c.party, c.status, c.gender, c.bi
      FROM customer_key_person k LEFT JOIN customer pc ON pc.id = k.person_customer_id WHERE k.customer_id = c.id) AS key_persons,
   (SELECT coalesce(json_agg(json_build_object('role', k.role, 'customerNo', kc.customer_no, 'name', kc.name, 'inScope', ${customerScope(scope, 'kc')}) ORDER BY k.id), '[]')
      FROM customer_key_person k JOIN customer kc ON kc.id = k.customer_id WHERE k.person_customer_id = c.id AND NOT kc.deleted) AS key_person_of,
-  (SELECT coalesce(json_agg(json_build_object('id', ac.id, 'sourceSystem', ac.source_system, 'accountNo', ac.account_no, 'orgName', ao.name,
+  (SELECT coalesce(json_agg(json_build_object('id', ac.id, 'sourceSystem', ac.source_system, 'accountNo', ac.account_no, 'orgName', ao.name, 'orgNameEn', ao.name_en,
        'productCode', ac.product_code, 'productName', pr.name, 'productNameEn', pr.name_en, 'category', pr.category, 'currency', ac.currency,
        'status', ac.status, 'openedOn', ac.opened_on, 'closedOn', ac.closed_on, 'balanceFen', ac.balance_fen, 'isAsset', pr.is_asset)
        ORDER BY ac.status = 'closed', ac.opened_on DESC, ac.id), '[]')
@@ -233,7 +234,7 @@ export type View360Row = {
   relations: { id: number; direction: 'out' | 'in'; typeCode: string; label: string; labelEn: string; customerNo: string; name: string; note: string | null; inScope: boolean }[];
   key_persons: { id: number; role: string; name: string; idNo: string | null; mobile: string | null; sharePct: string | null; personCustomerNo: string | null }[];
   key_person_of: { role: string; customerNo: string; name: string; inScope: boolean }[];
-  accounts: { id: number; sourceSystem: string; accountNo: string; orgName: string; productCode: string; productName: string; productNameEn: string; category: string; currency: string; status: string; openedOn: string; closedOn: string | null; balanceFen: number; isAsset: boolean }[];
+  accounts: { id: number; sourceSystem: string; accountNo: string; orgName: string; orgNameEn: string; productCode: string; productName: string; productNameEn: string; category: string; currency: string; status: string; openedOn: string; closedOn: string | null; balanceFen: number; isAsset: boolean }[];
   manager_history: { fromManager: string | null; toManager: string | null; reason: string; by: string | null; at: string }[];
   lineage: Record<string, { value: string | null; source: string; sourceName: string | null; sourceNameEn: string | null; recordId: number | null; recordKey: string | null; rule: string; trust: number; candidates: number; chosenAt: string }>;
   source_records: { id: number; source: string; sourceName: string; sourceNameEn: string; recordKey: string; name: string | null; status: string; updatedAt: string }[];

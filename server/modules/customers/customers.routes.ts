@@ -8,6 +8,11 @@ import { sendXlsx } from '../../platform/xlsx.ts';
 import { maskValue } from '../../../engines/identity/index.ts';
 import * as repo from './customers.repository.ts';
 import * as service from './customers.service.ts';
+
+/** Customer statuses as the export's readers call them. */
+const STATUS_NAMES: Record<string, { zh: string; en: string }> = {
+  potential: { zh: '潜在', en: 'Potential' }, active: { zh: '活跃', en: 'Active' }, dormant: { zh: '休眠', en: 'Dormant' }, churned: { zh: '流失', en: 'Churned' },
+};
 import {
   CustomerInput, CustomerNoParams, CustomerPatch, DeleteBody, KeyPersonBody, RelationBody, SearchQuery, TransferBody, UnmaskBody,
 } from './customers.schemas.ts';
@@ -43,8 +48,8 @@ export async function customersRoutes(fastify: FastifyInstance) {
       for await (const r of repo.exportCustomers(app.db, user, filter)) {
         if (clear && r.mobile) read.push({ id: r.id, no: r.customer_no });
         yield {
-          customerNo: r.customer_no, name: r.name, type: lang === 'zh' ? r.type_name : r.type_name_en, status: r.status,
-          level: (lang === 'zh' ? r.level_name : r.level_name_en) ?? '', org: r.org_name, manager: r.manager_name ?? '',
+          customerNo: r.customer_no, name: r.name, type: lang === 'zh' ? r.type_name : r.type_name_en, status: STATUS_NAMES[r.status]?.[lang] ?? r.status,
+          level: (lang === 'zh' ? r.level_name : r.level_name_en) ?? '', org: lang === 'zh' ? r.org_name : r.org_name_en, manager: r.manager_name ?? '',
           mobile: r.mobile ? (clear ? r.mobile : maskValue(r.mobile, rules.mobile)) : '', aum: Number(r.aum_fen) / 100,
         };
       }

@@ -77,7 +77,7 @@ export async function search(db: Db, user: CurrentUser, actor: Actor, query: Sea
   return {
     items: rows.map((r) => ({
       customerNo: r.customer_no, name: r.name, party: r.party, typeCode: r.type.code, typeName: r.type.name, typeNameEn: r.type.nameEn,
-      status: r.status, levelCode: r.level_code, levelName: r.level?.name ?? null, levelNameEn: r.level?.nameEn ?? null, orgId: r.org_id, orgName: r.org_name,
+      status: r.status, levelCode: r.level_code, levelName: r.level?.name ?? null, levelNameEn: r.level?.nameEn ?? null, orgId: r.org_id, orgName: r.org_name, orgNameEn: r.org_name_en,
       managerId: r.manager_id, managerName: r.manager_name, mobile: r.mobile && !clear ? maskContact('mobile', r.mobile, rules) : r.mobile,
       aumFen: Number(r.aum_fen), createdAt: r.created_at,
     })),

@@ -56,7 +56,7 @@ export async function listManagers(db: Db, user: CurrentUser, orgId?: number) {
   const path = user.dataScope === 'all' ? null : user.orgPath;
   const rows = await repo.listManagers(db, path, orgId);
   const items = user.dataScope === 'own' || user.dataScope === 'org' ? rows.filter((r) => (user.dataScope === 'own' ? r.id === user.id : r.org_id === user.orgId)) : rows;
-  return { items: items.map((r) => ({ id: r.id, username: r.username, displayName: r.display_name, orgId: r.org_id, orgName: r.org_name, managerLevel: r.manager_level })) };
+  return { items: items.map((r) => ({ id: r.id, username: r.username, displayName: r.display_name, orgId: r.org_id, orgName: r.org_name, orgNameEn: r.org_name_en, managerLevel: r.manager_level })) };
 }
 
 type ProfileDbRow = NonNullable<Awaited<ReturnType<typeof repo.getProfile>>>;

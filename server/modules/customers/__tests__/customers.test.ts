@@ -45,7 +45,7 @@ describe('search (C12)', () => {
   it('a row carries its type, level, org and manager by name, and the masked mobile', async () => {
     const res = await ctx.app.inject({ url: `/api/customers?q=${bank.customers.zhangWei}`, headers: as('hq') });
     const [row] = res.json().items;
-    expect(row).toMatchObject({ typeCode: 'personal_resident', orgName: '北京海淀支行', managerName: 'cm_a', managerId: bank.users.cm_a, levelCode: null, levelName: null });
+    expect(row).toMatchObject({ typeCode: 'personal_resident', orgName: '北京海淀支行', orgNameEn: 'BJ01', managerName: 'cm_a', managerId: bank.users.cm_a, levelCode: null, levelName: null });
     expect(row.typeName).toEqual(expect.any(String));
     expect(row.typeNameEn).toEqual(expect.any(String));
     expect(row.mobile).not.toBe('+8613812345678');
@@ -437,6 +437,13 @@ describe('export (B4)', () => {
     expect(names).toEqual(expect.arrayContaining(['张伟', '王芳']));
     const mobiles = ws.getColumn(8).values.slice(2).filter(Boolean) as string[];
     expect(mobiles.every((m) => m.includes('*'))).toBe(true);
+
+    // In English: statuses and org units by their English names.
+    const en = await ctx.app.inject({ url: '/api/customers/export', headers: { ...as('hq'), 'accept-language': 'en-US' } });
+    const wbEn = new ExcelJS.Workbook();
+    await wbEn.xlsx.load(en.rawPayload as unknown as ArrayBuffer);
+    const zhangWeiRow = wbEn.worksheets[0].getRows(2, wbEn.worksheets[0].rowCount - 1)!.find((r) => r.getCell(2).value === '张伟')!;
+    expect([zhangWeiRow.getCell(4).value, zhangWeiRow.getCell(6).value]).toEqual(['Active', 'BJ01']);
 
     const mine = await ctx.app.inject({ url: '/api/customers/export', headers: as('cm_b') });
     const wb2 = new ExcelJS.Workbook();

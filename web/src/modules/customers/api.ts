@@ -56,6 +56,7 @@ export type CustomerSummary = {
   levelNameEn: string | null;
   orgId: number;
   orgName: string;
+  orgNameEn: string;
   managerId: number | null;
   managerName: string | null;
   mobile: string | null;
@@ -117,6 +118,7 @@ export type Account = {
   sourceSystem: string;
   accountNo: string;
   orgName: string;
+  orgNameEn: string;
   productCode: string;
   productName: string;
   productNameEn: string;
@@ -212,7 +214,7 @@ export type CustomerLists = {
 export type CustomerInput = CustomerScalars & CustomerLists;
 export type CustomerPatch = Partial<CustomerInput> & { version: number };
 
-export type Manager = { id: number; username: string; displayName: string; orgId: number; orgName: string; managerLevel: string | null };
+export type Manager = { id: number; username: string; displayName: string; orgId: number; orgName: string; orgNameEn: string; managerLevel: string | null };
 export type UnmaskKind = 'identity' | 'contact' | 'address' | 'account' | 'keyPerson';
 
 export type KeyPersonRole = 'legal_rep' | 'actual_controller' | 'executive' | 'finance_head' | 'shareholder' | 'contact';

@@ -660,7 +660,7 @@ export function CustomerForm({ customer, onSaved, onCancel }: Props) {
                     optionFilterProp="label"
                     placeholder={t('customer.form.selectManagerHint')}
                     loading={managers.isLoading}
-                    options={(managers.data?.items ?? []).map((m) => ({ value: m.id, label: `${m.displayName} (${m.username}) · ${m.orgName}` }))}
+                    options={(managers.data?.items ?? []).map((m) => ({ value: m.id, label: `${m.displayName} (${m.username}) · ${pick(m.orgName, m.orgNameEn)}` }))}
                   />
                 </Form.Item>
               </Col>

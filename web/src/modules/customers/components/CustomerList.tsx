@@ -100,7 +100,7 @@ export function CustomerList() {
       render: (_, r) => <LevelTag code={r.levelCode} name={r.levelName} nameEn={r.levelNameEn} />,
     },
     { title: t('customer.fields.mobile'), dataIndex: 'mobile', key: 'mobile', width: 140, render: (v: string | null) => v ?? '—' },
-    { title: t('customer.fields.org'), dataIndex: 'orgName', key: 'org', width: 140, ellipsis: true },
+    { title: t('customer.fields.org'), key: 'org', width: 140, ellipsis: true, render: (_, r) => pick(r.orgName, r.orgNameEn) },
     { title: t('customer.fields.manager'), dataIndex: 'managerName', key: 'manager', width: 100, render: (v: string | null) => v ?? '—' },
     {
       title: t('customer.fields.aum'),

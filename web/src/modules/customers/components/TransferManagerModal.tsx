@@ -1,6 +1,7 @@
 import { App, Form, Input, Modal, Select } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../../app/http.ts';
+import { useLang } from '../../../app/useLang.ts';
 import { useManagers, useTransferManager, type Customer360 } from '../api.ts';
 import { applyFieldErrors } from '../../../app/formErrors.ts';
 
@@ -8,6 +9,7 @@ type Values = { managerId: number; reason: string };
 
 export function TransferManagerModal({ customer, open, onClose }: { customer: Customer360; open: boolean; onClose: () => void }) {
   const { t } = useTranslation();
+  const { pick } = useLang();
   const { message } = App.useApp();
   const [form] = Form.useForm<Values>();
   const managers = useManagers(open);
@@ -45,7 +47,7 @@ export function TransferManagerModal({ customer, open, onClose }: { customer: Cu
             data-testid="transfer-manager"
             options={(managers.data?.items ?? [])
               .filter((m) => m.id !== customer.manager?.id)
-              .map((m) => ({ value: m.id, label: `${m.displayName} (${m.username}) · ${m.orgName}` }))}
+              .map((m) => ({ value: m.id, label: `${m.displayName} (${m.username}) · ${pick(m.orgName, m.orgNameEn)}` }))}
           />
         </Form.Item>
         <Form.Item
