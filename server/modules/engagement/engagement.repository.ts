@@ -444,6 +444,27 @@ const TIMELINE_AUDIT_FILTER = sql.raw(`x.action NOT IN ('read', 'unmask', 'expor
  * them: the lookup, the page and the read's audit row (`readAudit`: CTEs over `cu`, the customer
  * found) in one prepared statement, one round trip. customerId null: no such customer in scope.
  */
+export type ReferenceKind = 'org' | 'user' | 'type' | 'relationType';
+
+/** Names for references "field:value" (org_id:5, manager_id:70, type_id:2, typeCode:spouse), in both languages. */
+export async function referenceNames(db: Db, refs: string[]): Promise<Map<string, { zh: string; en: string }>> {
+  const out = new Map<string, { zh: string; en: string }>();
+  if (!refs.length) return out;
+  const ids = (field: string) => refs.filter((r) => r.startsWith(`${field}:`)).map((r) => Number(r.slice(field.length + 1))).filter(Number.isInteger);
+  const codes = refs.filter((r) => r.startsWith('typeCode:')).map((r) => r.slice('typeCode:'.length));
+  const [orgs, users, types, relations] = await Promise.all([
+    ids('org_id').length ? db.selectFrom('org_unit').select(['id', 'name', 'name_en']).where('id', 'in', ids('org_id')).execute() : [],
+    ids('manager_id').length ? db.selectFrom('app_user').select(['id', 'display_name']).where('id', 'in', ids('manager_id')).execute() : [],
+    ids('type_id').length ? db.selectFrom('customer_type').select(['id', 'name', 'name_en']).where('id', 'in', ids('type_id')).execute() : [],
+    codes.length ? db.selectFrom('relation_type').select(['code', 'name', 'name_en']).where('code', 'in', codes).execute() : [],
+  ]);
+  for (const o of orgs) out.set(`org_id:${o.id}`, { zh: o.name, en: o.name_en });
+  for (const u of users) out.set(`manager_id:${u.id}`, { zh: u.display_name, en: u.display_name });
+  for (const t of types) out.set(`type_id:${t.id}`, { zh: t.name, en: t.name_en });
+  for (const r of relations) out.set(`typeCode:${r.code}`, { zh: r.name, en: r.name_en });
+  return out;
+}
+
 export async function timelineOf(db: Db, customerNo: string, scope: ScopeSubject, before: TimelineCursor | null, limit: number, readAudit: Expression<unknown>) {
   const r = await sql<{ customer_id: number } & { [K in keyof TimelineRow]: TimelineRow[K] | null }>`${sql.raw(prepared(`timeline_${scope.dataScope}_${cursorKey(before)}`))}
     WITH cu AS (SELECT c.id FROM customer c WHERE c.customer_no = ${customerNo} AND NOT c.deleted AND ${customerScope(scope, 'c')}),

@@ -581,6 +581,28 @@ function decodeCursor(s: string | undefined): Cursor | null {
   }
 }
 
+type AuditPayload = { entity?: string; changes?: unknown };
+/** Changed fields that hold an id or a code of something with a name (an org unit, a user, a type). */
+const REFERENCE_FIELDS: Record<string, repo.ReferenceKind> = { org_id: 'org', manager_id: 'user', type_id: 'type' };
+
+/**
+ * The references an audit entry's changes make ("org_id:5", "manager_id:70", a relation's "typeCode:spouse"), so the
+ * timeline can show names where the log keeps ids and codes.
+ */
+function referencesOf(entries: AuditPayload[]): string[] {
+  const out = new Set<string>();
+  for (const e of entries) {
+    if (!e.changes || typeof e.changes !== 'object') continue;
+    for (const [field, v] of Object.entries(e.changes as Record<string, unknown>)) {
+      const kind = field === 'typeCode' && e.entity === 'customer_relation' ? 'relationType' : REFERENCE_FIELDS[field];
+      if (!kind) continue;
+      const values = v !== null && typeof v === 'object' ? [(v as { from?: unknown }).from, (v as { to?: unknown }).to] : [v];
+      for (const x of values) if (x !== null && x !== undefined && (typeof x === 'number' || typeof x === 'string')) out.add(`${field}:${x}`);
+    }
+  }
+  return [...out];
+}
+
 /** The customer's merged timeline, newest first, `limit` entries before the cursor; the read is audited. */
 export async function timeline(db: Db, user: CurrentUser, actor: Actor, customerNo: string, q: { before?: string; limit?: number }) {
   const before = decodeCursor(q.before);
@@ -591,11 +613,13 @@ export async function timeline(db: Db, user: CurrentUser, actor: Actor, customer
     auditReadCtes(actor, { action: 'read', entity: 'customer', entityId: customerNo, fields: ['timeline'], changes: { masked: !clear } }, 'cu')));
   if (customerId === null) throw notFound(CUSTOMER_NOT_FOUND);
   const last = rows[rows.length - 1];
+  const names = await repo.referenceNames(db, referencesOf(rows.filter((r) => r.kind === 'audit').map((r) => r.payload as AuditPayload)));
   return {
     items: rows.map((r) => {
       const p = r.payload;
-      const changes = r.kind === 'audit' && !clear ? redactPersonal(p.changes) : p.changes;
-      return { kind: r.kind, id: r.id, at: iso(r.at), ...p, ...(r.kind === 'audit' ? { changes } : {}) };
+      if (r.kind !== 'audit') return { kind: r.kind, id: r.id, at: iso(r.at), ...p };
+      const refs = Object.fromEntries(referencesOf([p as AuditPayload]).filter((k) => names.has(k)).map((k) => [k, names.get(k)!]));
+      return { kind: r.kind, id: r.id, at: iso(r.at), ...p, changes: clear ? p.changes : redactPersonal(p.changes), refs };
     }),
     nextCursor: rows.length === limit && last ? encodeCursor({ at: last.at_text, rank: last.rank, id: last.id }) : null,
   };

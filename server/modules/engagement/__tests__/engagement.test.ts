@@ -498,6 +498,15 @@ describe('timeline', () => {
     expect((await call('bm_a', 'GET', `/api/customers/${no}/timeline`)).status).toBe(200);
     const bad = await call('cm_a2', 'GET', `/api/customers/${no}/timeline?before=bm9wZQ`);
     expect(bad.status).toBe(400);
+
+    // The log keeps ids and codes (org_id 5, manager_id 70, type_id 2); the timeline names them in both languages.
+    const createdEntry = one.body.items.find((e: Json) => e.kind === 'audit' && e.action === 'create');
+    const { org_id: org, manager_id: manager, type_id: type } = createdEntry.changes as Record<string, { to: number }>;
+    expect(createdEntry.refs).toEqual({
+      [`org_id:${org.to}`]: { zh: '北京海淀支行', en: 'BJ01' },
+      [`manager_id:${manager.to}`]: { zh: 'cm_a2', en: 'cm_a2' },
+      [`type_id:${type.to}`]: { zh: expect.any(String), en: expect.any(String) },
+    });
     expect(fields(bad.body)).toEqual(['before:cursor']);
   });
 

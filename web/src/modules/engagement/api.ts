@@ -77,6 +77,8 @@ export type TimelineItem = {
   kind: 'audit' | RecordKind; id: number; at: string;
   // audit
   actor?: string; action?: string; entity?: string; fields?: string[]; changes?: unknown;
+  /** Names of what the changes refer to by id or code, keyed "field:value" (org_id:5, manager_id:70, typeCode:spouse). */
+  refs?: Record<string, { zh: string; en: string }>;
   // records
   summary?: string; channel?: string; status?: string; owner?: string; type?: string; oppNo?: string; stage?: string; stageEn?: string;
   expectedValueFen?: string; severity?: string; connected?: boolean;

@@ -72,13 +72,27 @@ function RelatedCustomer({ customerNo, name }: { customerNo: string | null; name
  * Audit `changes` is `{field: {from, to}}` for writes (only `to` on creation); other shapes, and values
  * redacted for masked roles, are shown as they come.
  */
-function ChangeList({ fields, changes }: { fields: string[] | null; changes: unknown }) {
+/** Values the audit keeps as codes, shown by their names. */
+const CODED: Record<string, string> = { status: 'customer.status', gender: 'customer.gender', party: 'customer.party', risk_tolerance: 'customer.risk' };
+
+function ChangeList({ fields, changes, entity, refs }: { fields: string[] | null; changes: unknown; entity?: string; refs?: Record<string, { zh: string; en: string }> }) {
   const { t } = useTranslation();
-  // The audit names database columns (level_code) and list names (channelPrefs); both map to field labels.
-  const label = (f: string) => t(`customer.fields.${f.replace(/_([a-z])/g, (_m, ch: string) => ch.toUpperCase())}`, { defaultValue: f });
-  const text = (v: unknown) => (
-    <Typography.Text style={{ maxWidth: 260 }} ellipsis={{ tooltip: formatValue(v) }}>
-      {formatValue(v)}
+  const { pick } = useLang();
+  // The audit names database columns (level_code) and list names (channelPrefs); both map to field labels. A relation's
+  // typeCode is the relation's type, not the customer's.
+  const label = (f: string) => (entity === 'customer_relation' && f === 'typeCode'
+    ? t('customer.c360.relationType')
+    : t(`customer.fields.${f.replace(/_id$/, '').replace(/_([a-z])/g, (_m, ch: string) => ch.toUpperCase())}`, { defaultValue: f }));
+  // Ids and codes by their names (org unit, manager, type, relation type, status …), as the server or the locale gives them.
+  const shown = (f: string, v: unknown) => {
+    const ref = refs?.[`${f}:${String(v)}`];
+    if (ref) return pick(ref.zh, ref.en);
+    if (CODED[f] && typeof v === 'string') return t(`${CODED[f]}.${v}`, { defaultValue: v });
+    return formatValue(v);
+  };
+  const text = (f: string, v: unknown) => (
+    <Typography.Text style={{ maxWidth: 260 }} ellipsis={{ tooltip: shown(f, v) }}>
+      {shown(f, v)}
     </Typography.Text>
   );
   if (changes && typeof changes === 'object' && !Array.isArray(changes)) {
@@ -92,14 +106,14 @@ function ChangeList({ fields, changes }: { fields: string[] | null; changes: unk
               <Typography.Text type="secondary">{label(f)}: </Typography.Text>
               {d && d.from !== null && d.from !== undefined ? (
                 <>
-                  <Typography.Text delete style={{ maxWidth: 260 }} ellipsis={{ tooltip: formatValue(d.from) }}>
-                    {formatValue(d.from)}
+                  <Typography.Text delete style={{ maxWidth: 260 }} ellipsis={{ tooltip: shown(f, d.from) }}>
+                    {shown(f, d.from)}
                   </Typography.Text>
                   {' → '}
-                  {text(d.to)}
+                  {text(f, d.to)}
                 </>
               ) : (
-                text(d ? d.to : v)
+                text(f, d ? d.to : v)
               )}
             </span>
           );
@@ -599,7 +613,7 @@ function History({ c }: SectionProps) {
             key: 'timeline',
             label: t('customer.c360.timeline'),
             // Profile changes merged with contacts, activities, opportunities and requirements (engagement module), paged by cursor.
-            children: <CustomerTimeline customerNo={c.customerNo} describeChanges={(e) => <ChangeList fields={e.fields ?? null} changes={e.changes} />} />,
+            children: <CustomerTimeline customerNo={c.customerNo} describeChanges={(e) => <ChangeList fields={e.fields ?? null} changes={e.changes} entity={e.entity} refs={e.refs} />} />,
           },
           {
             key: 'managers',
