@@ -1,15 +1,15 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
 
-export function listOrgs(db: Db) {
+/** Every unit, with its user and customer counts when `withCounts` (for administrators only). Order: see orgTree. */
+export function listOrgs(db: Db, withCounts: boolean) {
   return db
     .selectFrom('org_unit as o')
-    .select([
-      'o.id', 'o.parent_id', 'o.code', 'o.name', 'o.name_en', 'o.kind', 'o.path',
+    .select(['o.id', 'o.parent_id', 'o.code', 'o.name', 'o.name_en', 'o.kind', 'o.path'])
+    .$if(withCounts, (q) => q.select([
       sql<number>`(SELECT count(*)::int FROM app_user u WHERE u.org_id = o.id)`.as('user_count'),
       sql<number>`(SELECT count(*)::int FROM customer c WHERE c.org_id = o.id AND NOT c.deleted)`.as('customer_count'),
-    ])
-    .orderBy('o.path')
+    ]))
     .execute();
 }
 
@@ -17,8 +17,21 @@ export function getOrg(db: Db, id: number) {
   return db.selectFrom('org_unit').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** The unit, locked until the transaction ends: children are added and renamed one at a time under it. */
+export function lockOrg(db: Db, id: number) {
+  return db.selectFrom('org_unit').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
 export async function orgCodeTaken(db: Db, code: string) {
   return !!(await db.selectFrom('org_unit').select('id').where('code', '=', code).executeTakeFirst());
+}
+
+/** Whether a child of `parentId` other than `exceptId` already has this name (letter case aside). */
+export async function orgNameTaken(db: Db, parentId: number | null, name: string, exceptId?: number) {
+  let q = db.selectFrom('org_unit').select('id').where(sql<boolean>`lower(name) = lower(${name})`);
+  q = parentId === null ? q.where('parent_id', 'is', null) : q.where('parent_id', '=', parentId);
+  if (exceptId !== undefined) q = q.where('id', '<>', exceptId);
+  return !!(await q.executeTakeFirst());
 }
 
 /** Inserts a unit under its parent; the path needs the new id, hence the two steps. */
@@ -66,6 +79,12 @@ export async function updateUser(db: Db, id: number, patch: Record<string, unkno
   await db.updateTable('app_user').set({ ...patch, updated_at: new Date() }).where('id', '=', id).execute();
 }
 
+/** Ids of the active users holding a role, other than `exceptId`, locked so two demotions cannot both pass a count. */
+export async function lockActiveUsersOfRole(db: Db, roleId: number, exceptId: number) {
+  const rows = await db.selectFrom('app_user').select('id').where('role_id', '=', roleId).where('status', '=', 'active').where('id', '<>', exceptId).forUpdate().execute();
+  return rows.map((r) => r.id);
+}
+
 export async function deleteSessionsOf(db: Db, userId: number) {
   await db.deleteFrom('session').where('user_id', '=', userId).execute();
 }
@@ -80,6 +99,18 @@ export function listRoles(db: Db) {
 
 export function getRole(db: Db, id: number) {
   return db.selectFrom('role').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Serialises role writes (rare) so two roles cannot take the same name at once; reads are not blocked. */
+export async function lockRoles(db: Db) {
+  await sql`LOCK TABLE role IN SHARE ROW EXCLUSIVE MODE`.execute(db);
+}
+
+/** The role other than `exceptId` whose `column` (name or name_en) already reads `value`, letter case aside. */
+export function findRoleNamed(db: Db, column: 'name' | 'name_en', value: string, exceptId?: number) {
+  let q = db.selectFrom('role').select(['id', 'code']).where(sql<boolean>`lower(${sql.ref(column)}) = lower(${value})`);
+  if (exceptId !== undefined) q = q.where('id', '<>', exceptId);
+  return q.executeTakeFirst();
 }
 
 export function insertRole(db: Db, row: { code: string; name: string; name_en: string; data_scope: 'own' | 'org' | 'subtree' | 'all'; permissions: string[] }) {

@@ -13,7 +13,7 @@ export async function adminRoutes(fastify: FastifyInstance) {
   const app = typed(fastify);
   const tags = ['admin'];
 
-  app.get('/api/admin/orgs', { schema: { tags }, preHandler: requireUser() }, async () => service.orgTree(app.db));
+  app.get('/api/admin/orgs', { schema: { tags }, preHandler: requireUser() }, async (req) => service.orgTree(app.db, currentUser(req)));
   app.post('/api/admin/orgs', { schema: { tags, body: OrgInput }, preHandler: requireUser('admin:org') }, async (req, reply) =>
     reply.status(201).send(await service.createOrg(app.db, actorOf(req), req.body)));
   app.patch('/api/admin/orgs/:id', { schema: { tags, params: IdParams, body: OrgPatch }, preHandler: requireUser('admin:org') }, async (req, reply) => {

@@ -2,47 +2,48 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Lit, Nullable, Opt } from '../../platform/schema.ts';
 import { DATA_SCOPES, PERMISSIONS } from '../../platform/permissions.ts';
 
-
 export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
+// Text fields carry only their length here: blanks and characters are checked by the service after trimming,
+// so a blank field is told it is required and a bad code is told which characters it may hold (admin.service.ts).
 export const OrgInput = Type.Object({
   parentId: Type.Integer({ minimum: 1 }),
-  code: Type.String({ minLength: 1, maxLength: 40, pattern: '^[A-Za-z0-9_-]+$' }),
-  name: Type.String({ minLength: 1, maxLength: 100 }),
+  code: Type.String({ maxLength: 40, description: 'letters, digits, _ and -' }),
+  name: Type.String({ maxLength: 100 }),
   nameEn: Opt(Type.String({ maxLength: 100 })),
   kind: Lit(['branch', 'subbranch', 'department'] ),
 }, { additionalProperties: false });
 export type OrgInput = Static<typeof OrgInput>;
-export const OrgPatch = Type.Object({ name: Opt(Type.String({ minLength: 1, maxLength: 100 })), nameEn: Opt(Type.String({ maxLength: 100 })) }, { additionalProperties: false });
+export const OrgPatch = Type.Object({ name: Opt(Type.String({ maxLength: 100 })), nameEn: Opt(Type.String({ maxLength: 100 })) }, { additionalProperties: false });
 
 const ManagerLevel = Lit(['junior', 'intermediate', 'senior'] );
 export const UserInput = Type.Object({
-  username: Type.String({ minLength: 2, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' }),
-  displayName: Type.String({ minLength: 1, maxLength: 100 }),
-  password: Type.String({ minLength: 1, maxLength: 256 }),
+  username: Type.String({ maxLength: 64, description: '2–64 letters, digits, _ . and -' }),
+  displayName: Type.String({ maxLength: 100 }),
+  password: Type.String({ maxLength: 256 }),
   orgId: Type.Integer({ minimum: 1 }),
-  roleCode: Type.String({ minLength: 1, maxLength: 40 }),
+  roleCode: Type.String({ maxLength: 40 }),
   managerLevel: Opt(Nullable(ManagerLevel)),
   email: Opt(Nullable(Type.String({ maxLength: 200 }))),
   mobile: Opt(Nullable(Type.String({ maxLength: 20 }))),
 }, { additionalProperties: false });
 export type UserInput = Static<typeof UserInput>;
 export const UserPatch = Type.Object({
-  displayName: Opt(Type.String({ minLength: 1, maxLength: 100 })),
+  displayName: Opt(Type.String({ maxLength: 100 })),
   orgId: Opt(Type.Integer({ minimum: 1 })),
-  roleCode: Opt(Type.String({ minLength: 1, maxLength: 40 })),
+  roleCode: Opt(Type.String({ maxLength: 40 })),
   status: Opt(Lit(['active', 'disabled'] )),
   managerLevel: Opt(Nullable(ManagerLevel)),
   email: Opt(Nullable(Type.String({ maxLength: 200 }))),
   mobile: Opt(Nullable(Type.String({ maxLength: 20 }))),
 }, { additionalProperties: false });
 export type UserPatch = Static<typeof UserPatch>;
-export const PasswordReset = Type.Object({ password: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false });
+export const PasswordReset = Type.Object({ password: Type.String({ maxLength: 256 }) }, { additionalProperties: false });
 
 export const RoleInput = Type.Object({
-  code: Type.String({ minLength: 1, maxLength: 40, pattern: '^[a-z0-9_]+$' }),
-  name: Type.String({ minLength: 1, maxLength: 100 }),
-  nameEn: Type.String({ minLength: 1, maxLength: 100 }),
+  code: Type.String({ maxLength: 40, description: 'lower-case letters, digits and _' }),
+  name: Type.String({ maxLength: 100 }),
+  nameEn: Type.String({ maxLength: 100 }),
   dataScope: Lit(DATA_SCOPES),
   permissions: Type.Array(Lit(PERMISSIONS), { maxItems: 100 }),
 }, { additionalProperties: false });

@@ -4,40 +4,129 @@ import { audit, diff, type Actor } from '../../platform/audit.ts';
 import { can, hashPassword, type CurrentUser } from '../../platform/auth.ts';
 import { redactPersonal } from '../customers/customers.service.ts';
 import { type AppError, fieldError, invalid, notFound, type FieldError } from '../../platform/errors.ts';
-import { checkPasswordStrength } from '../auth/auth.service.ts';
+import { checkPasswordStrength, revokeTokensOf } from '../auth/auth.service.ts';
 import * as repo from './admin.repository.ts';
 import type { OrgInput, RoleInput, UserInput, UserPatch } from './admin.schemas.ts';
 
 const USER_NOT_FOUND = { zh: '用户不存在', en: 'User not found' };
 
-export async function orgTree(db: Db) {
-  const rows = await repo.listOrgs(db);
+type OrgKind = 'head' | 'branch' | 'subbranch' | 'department';
+const KIND_NAMES: Record<OrgKind, [string, string]> = { head: ['总行', 'head office'], branch: ['分行', 'branch'], subbranch: ['支行', 'sub-branch'], department: ['部门', 'department'] };
+/** Head office → branch → sub-branch; departments under the head office or a branch; nothing below a sub-branch or a department. */
+const CHILD_KINDS: Record<OrgKind, OrgKind[]> = { head: ['branch', 'department'], branch: ['subbranch', 'department'], subbranch: [], department: [] };
+/** Siblings are listed departments first, then branches, then sub-branches, each by code. */
+const KIND_ORDER: Record<OrgKind, number> = { head: 0, department: 1, branch: 2, subbranch: 3 };
+
+const ORG_CODE = /^[A-Za-z0-9_-]+$/;
+const USERNAME = /^[A-Za-z0-9_.-]{2,64}$/;
+const ROLE_CODE = /^[a-z0-9_]+$/;
+
+/**
+ * A text field as stored: trimmed; a blank one is reported as required, and one that breaks `pattern` with
+ * `rule`'s own message (the schema's generic "wrong format" said neither which field nor what is allowed).
+ */
+function text(errors: FieldError[], field: string, value: string, pattern?: { re: RegExp; zh: string; en: string }): string {
+  const v = value.trim();
+  if (!v) errors.push(fieldError(field, 'required', '必填，不能为空', 'is required'));
+  else if (pattern && !pattern.re.test(v)) errors.push(fieldError(field, 'pattern', pattern.zh, pattern.en));
+  return v;
+}
+
+const ORG_CODE_RULE = { re: ORG_CODE, zh: '只能包含字母、数字、下划线（_）和连字符（-），不能有空格', en: 'may contain only letters, digits, underscores (_) and hyphens (-), no spaces' };
+const USERNAME_RULE = { re: USERNAME, zh: '须为 2–64 个字符，只能包含字母、数字、下划线（_）、点（.）和连字符（-），不能有空格', en: 'must be 2–64 characters of letters, digits, underscores (_), dots (.) and hyphens (-), no spaces' };
+const ROLE_CODE_RULE = { re: ROLE_CODE, zh: '只能包含小写字母、数字和下划线（_）', en: 'may contain only lower-case letters, digits and underscores (_)' };
+
+const usernameTaken = (u: string) => fieldError('username', 'unique', `“${u}”已被其他用户使用`, `"${u}" is already taken by another user`);
+const orgCodeTaken = (c: string) => fieldError('code', 'unique', `代码“${c}”已被其他机构使用`, `"${c}" is already used by another unit`);
+const roleCodeTaken = (c: string) => fieldError('code', 'unique', `代码“${c}”已被其他角色使用`, `"${c}" is already used by another role`);
+
+/** Two requests racing past the checks above meet the unique constraint: answered as the check would have. */
+async function uniqueOr<T>(work: () => Promise<T>, byConstraint: Record<string, FieldError>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    const hit = (e as { code?: string; constraint?: string }).code === '23505' ? byConstraint[(e as { constraint?: string }).constraint ?? ''] : undefined;
+    throw hit ? invalid([hit]) : e;
+  }
+}
+
+/** Parents before children, siblings in KIND_ORDER then by code (a text path put /1/6/10/ before /1/6/7/). */
+function treeOrder<T extends { id: number; parent_id: number | null; kind: OrgKind; code: string }>(rows: T[]): T[] {
+  const children = new Map<number | null, T[]>();
+  for (const r of rows) children.set(r.parent_id, [...(children.get(r.parent_id) ?? []), r]);
+  const bySibling = (a: T, b: T) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.code.localeCompare(b.code, 'en', { numeric: true });
+  const out: T[] = [];
+  const walk = (parentId: number | null) => {
+    for (const r of (children.get(parentId) ?? []).sort(bySibling)) {
+      out.push(r);
+      walk(r.id);
+    }
+  };
+  walk(null);
+  return out;
+}
+
+/**
+ * The org tree. Its names and codes fill the org pickers of every signed-in user; how many users and customers
+ * each unit holds is for those who administer units or users.
+ */
+export async function orgTree(db: Db, user: CurrentUser) {
+  const withCounts = can(user, 'admin:org') || can(user, 'admin:user');
+  const rows = treeOrder(await repo.listOrgs(db, withCounts));
   return {
-    items: rows.map((o) => ({ id: o.id, parentId: o.parent_id, code: o.code, name: o.name, nameEn: o.name_en, kind: o.kind, path: o.path, userCount: o.user_count, customerCount: o.customer_count })),
+    items: rows.map((o) => ({
+      id: o.id, parentId: o.parent_id, code: o.code, name: o.name, nameEn: o.name_en, kind: o.kind, path: o.path,
+      ...(withCounts ? { userCount: o.user_count, customerCount: o.customer_count } : {}),
+    })),
   };
 }
 
 export async function createOrg(db: Db, actor: Actor, input: OrgInput) {
+  const errors: FieldError[] = [];
+  const code = text(errors, 'code', input.code, ORG_CODE_RULE);
+  const name = text(errors, 'name', input.name);
+  const nameEn = input.nameEn?.trim() ?? '';
   return db.transaction().execute(async (trx) => {
-    const parent = await repo.getOrg(trx, input.parentId);
-    const errors: FieldError[] = [];
+    // The parent stays locked until commit, so two units cannot take the same name under it at once.
+    const parent = await repo.lockOrg(trx, input.parentId);
     if (!parent) errors.push(fieldError('parentId', 'exists', '上级机构不存在', 'no such parent unit'));
-    else if (parent.kind === 'department') errors.push(fieldError('parentId', 'kind', '部门下不能再设机构', 'a department cannot have sub-units'));
-    if (await repo.orgCodeTaken(trx, input.code)) errors.push(fieldError('code', 'unique', '机构代码已存在', 'is already used by another unit'));
+    else {
+      const allowed = CHILD_KINDS[parent.kind];
+      const [pZh, pEn] = KIND_NAMES[parent.kind];
+      if (!allowed.length) errors.push(fieldError('parentId', 'hierarchy', `${pZh}下不能再设下级机构`, `a ${pEn} cannot have units below it`));
+      else if (!allowed.includes(input.kind)) {
+        errors.push(fieldError('kind', 'hierarchy', `${pZh}下只能设${allowed.map((k) => KIND_NAMES[k][0]).join('或')}，不能设${KIND_NAMES[input.kind][0]}`,
+          `only a ${allowed.map((k) => KIND_NAMES[k][1]).join(' or ')} may be placed under a ${pEn}, not a ${KIND_NAMES[input.kind][1]}`));
+      }
+      if (name && (await repo.orgNameTaken(trx, parent.id, name))) {
+        errors.push(fieldError('name', 'unique', `上级机构下已有名为“${name}”的机构`, `the parent unit already has a unit named "${name}"`));
+      }
+    }
+    if (code && (await repo.orgCodeTaken(trx, code))) errors.push(orgCodeTaken(code));
     if (errors.length) throw invalid(errors);
-    const id = await repo.insertOrg(trx, { parent_id: input.parentId, code: input.code, name: input.name, name_en: input.nameEn ?? '', kind: input.kind }, parent!.path);
-    await audit(trx, actor, { action: 'create', entity: 'org_unit', entityId: id, changes: input });
+    const row = { parent_id: input.parentId, code, name, name_en: nameEn, kind: input.kind };
+    const id = await uniqueOr(() => repo.insertOrg(trx, row, parent!.path), { org_unit_code_key: orgCodeTaken(code) });
+    await audit(trx, actor, { action: 'create', entity: 'org_unit', entityId: id, changes: { ...input, code, name, nameEn } });
     return { id };
   });
 }
 
 export async function updateOrg(db: Db, actor: Actor, id: number, patch: { name?: string; nameEn?: string }) {
+  const errors: FieldError[] = [];
+  const name = patch.name === undefined ? undefined : text(errors, 'name', patch.name);
+  if (errors.length) throw invalid(errors);
   await db.transaction().execute(async (trx) => {
     const cur = await repo.getOrg(trx, id);
     if (!cur) throw notFound();
-    const next = { name: patch.name, name_en: patch.nameEn };
+    const next = { name, name_en: patch.nameEn?.trim() };
     const d = diff(cur, next);
     if (!d) return;
+    if (name !== undefined && name !== cur.name) {
+      if (cur.parent_id !== null) await repo.lockOrg(trx, cur.parent_id);
+      if (await repo.orgNameTaken(trx, cur.parent_id, name, id)) {
+        throw invalid([fieldError('name', 'unique', `上级机构下已有名为“${name}”的机构`, `the parent unit already has a unit named "${name}"`)]);
+      }
+    }
     await repo.updateOrg(trx, id, Object.fromEntries(Object.entries(next).filter(([, v]) => v !== undefined)));
     await audit(trx, actor, { action: 'update', entity: 'org_unit', entityId: id, fields: d.fields, changes: d.changes });
   });
@@ -64,9 +153,10 @@ async function checkUserFields(db: Db, input: { orgId?: number; roleCode?: strin
     else out.org_id = input.orgId;
   }
   if (input.roleCode !== undefined) {
-    const role = await repo.getRoleByCode(db, input.roleCode);
-    if (!role) errors.push(fieldError('roleCode', 'exists', '角色不存在', 'no such role'));
-    else out.role_id = role.id;
+    const code = text(errors, 'roleCode', input.roleCode);
+    const role = code ? await repo.getRoleByCode(db, code) : undefined;
+    if (code && !role) errors.push(fieldError('roleCode', 'exists', `角色“${code}”不存在`, `no role has the code "${code}"`));
+    else if (role) out.role_id = role.id;
   }
   if (input.email) {
     const v = validateEmail(input.email);
@@ -83,56 +173,89 @@ async function checkUserFields(db: Db, input: { orgId?: number; roleCode?: strin
 
 export async function createUser(db: Db, actor: Actor, input: UserInput) {
   const errors: FieldError[] = [];
+  const username = text(errors, 'username', input.username, USERNAME_RULE);
+  const displayName = text(errors, 'displayName', input.displayName);
   const fields = await checkUserFields(db, input, errors);
-  if (await repo.usernameTaken(db, input.username)) errors.push(fieldError('username', 'unique', '用户名已存在', 'is already taken'));
-  try {
-    checkPasswordStrength('password', input.password);
-  } catch (e) {
-    errors.push(...(e as AppError).fields);
+  if (username && USERNAME.test(username) && (await repo.usernameTaken(db, username))) errors.push(usernameTaken(username));
+  if (!input.password) errors.push(fieldError('password', 'required', '必填，不能为空', 'is required'));
+  else {
+    try {
+      checkPasswordStrength('password', input.password);
+    } catch (e) {
+      errors.push(...(e as AppError).fields);
+    }
   }
   if (errors.length) throw invalid(errors);
   const password_hash = await hashPassword(input.password);
   return db.transaction().execute(async (trx) => {
-    const { id } = await repo.insertUser(trx, {
-      username: input.username, display_name: input.displayName, password_hash, org_id: fields.org_id!, role_id: fields.role_id!,
+    const { id } = await uniqueOr(() => repo.insertUser(trx, {
+      username, display_name: displayName, password_hash, org_id: fields.org_id!, role_id: fields.role_id!,
       manager_level: input.managerLevel ?? null, email: fields.email ?? null, mobile: fields.mobile ?? null,
-    });
-    const { password: _pw, ...shown } = input;
+    }), { app_user_username_key: usernameTaken(username) });
+    const { password: _pw, ...shown } = { ...input, username, displayName };
     await audit(trx, actor, { action: 'create', entity: 'user', entityId: id, fields: Object.keys(shown), changes: shown });
     return { id };
   });
 }
 
+/**
+ * Edits a user. Administrators cannot change their own role or disable themselves, and no change may leave the
+ * bank without an active system administrator (the last one could otherwise lock everyone out of administration).
+ * Disabling a user ends their sessions and revokes their API tokens; a change of role or org ends their sessions.
+ */
 export async function updateUser(db: Db, user: CurrentUser, actor: Actor, id: number, patch: UserPatch) {
   const errors: FieldError[] = [];
+  const displayName = patch.displayName === undefined ? undefined : text(errors, 'displayName', patch.displayName);
   const fields = await checkUserFields(db, patch, errors);
   if (id === user.id && patch.status === 'disabled') errors.push(fieldError('status', 'self', '不能停用自己的账号', 'you cannot disable your own account'));
-  if (errors.length) throw invalid(errors);
   await db.transaction().execute(async (trx) => {
     const cur = await repo.getUser(trx, id);
-    if (!cur) throw notFound(USER_NOT_FOUND);
+    if (!cur && !errors.length) throw notFound(USER_NOT_FOUND);
+    if (cur && id === user.id && fields.role_id !== undefined && fields.role_id !== cur.role_id) {
+      errors.push(fieldError('roleCode', 'self', '不能修改自己的角色，请由另一位管理员修改', 'you cannot change your own role; ask another administrator'));
+    }
+    if (errors.length) throw invalid(errors);
     const next: Record<string, unknown> = { ...fields };
-    if (patch.displayName !== undefined) next.display_name = patch.displayName;
+    if (displayName !== undefined) next.display_name = displayName;
     if (patch.status !== undefined) next.status = patch.status;
     if (patch.managerLevel !== undefined) next.manager_level = patch.managerLevel;
-    const { password_hash: _h, ...before } = cur;
+    const { password_hash: _h, ...before } = cur!;
     const d = diff(before, next);
     if (!d) return;
+    await keepAnAdministrator(trx, cur!, { role_id: fields.role_id ?? cur!.role_id, status: patch.status ?? cur!.status });
     await repo.updateUser(trx, id, next);
     // A disabled user or a change of role or org takes effect at once: end their sessions.
-    if (next.status === 'disabled' || next.role_id !== undefined || next.org_id !== undefined) await repo.deleteSessionsOf(trx, id);
+    if (d.changes.status || d.changes.role_id || d.changes.org_id) await repo.deleteSessionsOf(trx, id);
     await audit(trx, actor, { action: 'update', entity: 'user', entityId: id, fields: d.fields, changes: d.changes });
+    if (d.changes.status && next.status === 'disabled') await revokeTokensOf(trx, actor, id, 'disabled');
   });
 }
 
+/** Refuses a change that takes the last active system administrator (role `admin`) out of that role or out of service. */
+async function keepAnAdministrator(trx: Db, cur: { id: number; role_id: number; status: string }, after: { role_id: number; status: string }) {
+  const admin = await repo.getRoleByCode(trx, 'admin');
+  if (!admin) return;
+  const isAdmin = (u: { role_id: number; status: string }) => u.status === 'active' && u.role_id === admin.id;
+  if (!isAdmin(cur) || isAdmin(after)) return;
+  if ((await repo.lockActiveUsersOfRole(trx, admin.id, cur.id)).length) return;
+  const field = after.role_id !== admin.id ? 'roleCode' : 'status';
+  throw invalid([fieldError(field, 'lastAdmin', '这是最后一位启用的系统管理员，不能更改其角色或停用', 'this is the last active system administrator: their role cannot be changed nor the account disabled')]);
+}
+
+/**
+ * An administrator's reset, for a forgotten password or a compromised account: the new password, lock-out cleared,
+ * every session ended and every API token revoked (a token taken with the account would otherwise keep working).
+ */
 export async function resetPassword(db: Db, actor: Actor, id: number, password: string) {
+  if (!password) throw invalid([fieldError('password', 'required', '必填，不能为空', 'is required')]);
   checkPasswordStrength('password', password);
   const hash = await hashPassword(password);
   await db.transaction().execute(async (trx) => {
     if (!(await repo.getUser(trx, id))) throw notFound(USER_NOT_FOUND);
     await repo.updateUser(trx, id, { password_hash: hash, password_changed_at: new Date(), failed_logins: 0, locked_until: null });
     await repo.deleteSessionsOf(trx, id);
-    await audit(trx, actor, { action: 'reset_password', entity: 'user', entityId: id });
+    const revoked = await revokeTokensOf(trx, actor, id, 'reset_password');
+    await audit(trx, actor, { action: 'reset_password', entity: 'user', entityId: id, changes: { revokedTokens: revoked } });
   });
 }
 
@@ -149,22 +272,44 @@ export async function listRoles(db: Db) {
   return rows.map((r) => ({ id: r.id, code: r.code, name: r.name, nameEn: r.name_en, dataScope: r.data_scope, permissions: r.permissions, builtin: r.builtin, userCount: r.user_count }));
 }
 
+/** Role names are unique in both languages, as pickers show one or the other. */
+async function checkRoleNames(trx: Db, errors: FieldError[], names: { name?: string; nameEn?: string }, exceptId?: number) {
+  if (names.name && (await repo.findRoleNamed(trx, 'name', names.name, exceptId))) {
+    errors.push(fieldError('name', 'unique', `已有名为“${names.name}”的角色`, `another role is already named "${names.name}"`));
+  }
+  if (names.nameEn && (await repo.findRoleNamed(trx, 'name_en', names.nameEn, exceptId))) {
+    errors.push(fieldError('nameEn', 'unique', `已有英文名为“${names.nameEn}”的角色`, `another role is already named "${names.nameEn}" in English`));
+  }
+}
+
 export async function createRole(db: Db, actor: Actor, input: RoleInput) {
-  if (await repo.getRoleByCode(db, input.code)) throw invalid([fieldError('code', 'unique', '角色代码已存在', 'is already used by another role')]);
+  const errors: FieldError[] = [];
+  const code = text(errors, 'code', input.code, ROLE_CODE_RULE);
+  const name = text(errors, 'name', input.name);
+  const nameEn = text(errors, 'nameEn', input.nameEn);
   return db.transaction().execute(async (trx) => {
-    const { id } = await repo.insertRole(trx, { code: input.code, name: input.name, name_en: input.nameEn, data_scope: input.dataScope, permissions: [...new Set(input.permissions)] });
-    await audit(trx, actor, { action: 'create', entity: 'role', entityId: id, changes: input });
+    await repo.lockRoles(trx);
+    if (code && ROLE_CODE.test(code) && (await repo.getRoleByCode(trx, code))) errors.push(roleCodeTaken(code));
+    await checkRoleNames(trx, errors, { name, nameEn });
+    if (errors.length) throw invalid(errors);
+    const { id } = await uniqueOr(() => repo.insertRole(trx, { code, name, name_en: nameEn, data_scope: input.dataScope, permissions: [...new Set(input.permissions)] }), { role_code_key: roleCodeTaken(code) });
+    await audit(trx, actor, { action: 'create', entity: 'role', entityId: id, changes: { ...input, code, name, nameEn } });
     return { id };
   });
 }
 
 export async function updateRole(db: Db, actor: Actor, id: number, patch: Partial<Omit<RoleInput, 'code'>>) {
+  const errors: FieldError[] = [];
+  const name = patch.name === undefined ? undefined : text(errors, 'name', patch.name);
+  const nameEn = patch.nameEn === undefined ? undefined : text(errors, 'nameEn', patch.nameEn);
+  if (errors.length) throw invalid(errors);
   await db.transaction().execute(async (trx) => {
+    await repo.lockRoles(trx);
     const cur = await repo.getRole(trx, id);
     if (!cur) throw notFound();
     const next: Record<string, unknown> = {};
-    if (patch.name !== undefined) next.name = patch.name;
-    if (patch.nameEn !== undefined) next.name_en = patch.nameEn;
+    if (name !== undefined) next.name = name;
+    if (nameEn !== undefined) next.name_en = nameEn;
     if (patch.dataScope !== undefined) next.data_scope = patch.dataScope;
     if (patch.permissions !== undefined) next.permissions = [...new Set(patch.permissions)].sort();
     const d = diff({ ...cur, permissions: [...cur.permissions].sort() }, next);
@@ -172,6 +317,8 @@ export async function updateRole(db: Db, actor: Actor, id: number, patch: Partia
     if (cur.code === 'admin' && patch.permissions && !patch.permissions.includes('admin:role')) {
       throw invalid([fieldError('permissions', 'lockout', '系统管理员角色必须保留角色管理权限', 'the administrator role must keep admin:role')]);
     }
+    await checkRoleNames(trx, errors, { name, nameEn }, id);
+    if (errors.length) throw invalid(errors);
     await repo.updateRole(trx, id, next);
     await audit(trx, actor, { action: 'update', entity: 'role', entityId: id, fields: d.fields, changes: d.changes });
   });

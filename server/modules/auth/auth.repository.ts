@@ -9,12 +9,19 @@ export function findUserForLogin(db: Db, username: string) {
     .executeTakeFirst();
 }
 
-/** Counts a failed attempt and locks the account once `max` is reached; returns the new state. */
+/**
+ * Counts a failed attempt and locks the account once `max` is reached; returns the new state. A lock that has
+ * run out is over: the count starts again from this attempt, so one more slip does not lock the account again.
+ */
 export async function recordFailedLogin(db: Db, userId: number, max: number, lockMinutes: number) {
   const r = await sql<{ failed_logins: number; locked_until: Date | null }>`
-    UPDATE app_user SET failed_logins = failed_logins + 1,
-      locked_until = CASE WHEN failed_logins + 1 >= ${max} THEN now() + make_interval(mins => ${lockMinutes}) ELSE locked_until END
-    WHERE id = ${userId} RETURNING failed_logins, locked_until`.execute(db);
+    WITH cur AS (
+      SELECT id, CASE WHEN locked_until <= now() THEN 0 ELSE failed_logins END + 1 AS n, locked_until <= now() AS lapsed
+      FROM app_user WHERE id = ${userId} FOR UPDATE
+    )
+    UPDATE app_user u SET failed_logins = cur.n,
+      locked_until = CASE WHEN cur.n >= ${max} THEN now() + make_interval(mins => ${lockMinutes}) WHEN cur.lapsed THEN NULL ELSE u.locked_until END
+    FROM cur WHERE u.id = cur.id RETURNING u.failed_logins, u.locked_until`.execute(db);
   return r.rows[0];
 }
 
@@ -55,6 +62,12 @@ export function listTokens(db: Db, userId: number) {
 
 export function insertToken(db: Db, row: { user_id: number; name: string; token_hash: string; prefix: string; expires_at: Date | null }) {
   return db.insertInto('api_token').values(row).returning('id').executeTakeFirstOrThrow();
+}
+
+/** Revokes every live token of a user; returns the ids revoked. */
+export async function revokeTokensOfUser(db: Db, userId: number) {
+  const rows = await db.updateTable('api_token').set({ revoked_at: new Date() }).where('user_id', '=', userId).where('revoked_at', 'is', null).returning('id').execute();
+  return rows.map((r) => r.id);
 }
 
 export async function revokeToken(db: Db, userId: number, id: number) {

@@ -24,9 +24,10 @@ export async function authRoutes(fastify: FastifyInstance) {
     config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
   }, async (req, reply) => {
     const { token } = await service.login(app.db, policy(), req.body.username, req.body.password, req.ip, req.headers['user-agent'] ?? null);
-    reply.setCookie(SESSION_COOKIE, token, {
-      path: '/', httpOnly: true, sameSite: 'lax', secure: req.protocol === 'https', maxAge: app.config.sessionTtlMinutes * 60,
-    });
+    // A browser-session cookie (no Max-Age): the idle expiry is the server's, which slides the session on use
+    // (platform/auth.ts authenticate). A Max-Age set here once would make the browser drop the cookie a fixed
+    // time after sign-in however busy the user was; refreshing it would mean a Set-Cookie on every response.
+    reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: req.protocol === 'https' });
     // Resolve the user the same way every later request will.
     req.cookies[SESSION_COOKIE] = token;
     const user = await authenticate(app.db, req, app.config.sessionTtlMinutes);

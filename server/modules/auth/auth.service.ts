@@ -22,12 +22,15 @@ export async function login(db: Db, policy: LoginPolicy, username: string, passw
   }
   actor.userId = user.id;
   if (user.locked_until && user.locked_until > new Date()) {
+    // Attempts against a locked account are recorded too: they are what an administrator looks for before unlocking.
+    await db.transaction().execute((trx) =>
+      audit(trx, actor, { action: 'login_failed', entity: 'user', entityId: user.id, changes: { reason: 'locked', lockedUntil: user.locked_until } }));
     throw lockedError(user.locked_until);
   }
   if (!(await verifyPassword(user.password_hash, password))) {
     const state = await db.transaction().execute(async (trx) => {
       const s = await repo.recordFailedLogin(trx, user.id, policy.maxFailedLogins, policy.lockoutMinutes);
-      await audit(trx, actor, { action: 'login_failed', entity: 'user', entityId: user.id, changes: { failedLogins: s.failed_logins, locked: !!s.locked_until } });
+      await audit(trx, actor, { action: 'login_failed', entity: 'user', entityId: user.id, changes: { reason: 'wrong_password', failedLogins: s.failed_logins, locked: !!s.locked_until } });
       return s;
     });
     if (state.locked_until && state.locked_until > new Date()) throw lockedError(state.locked_until);
@@ -87,6 +90,16 @@ export async function createToken(db: Db, actor: Actor & { userId: number }, nam
     return r;
   });
   return { id: row.id, token };
+}
+
+/**
+ * Revokes every live API token of a user, one audit row each: an administrator's password reset or disabling of an
+ * account (a compromised or departed user) must not leave a bearer token working. Runs in the caller's transaction.
+ */
+export async function revokeTokensOf(trx: Db, actor: Actor, userId: number, reason: string): Promise<number[]> {
+  const ids = await repo.revokeTokensOfUser(trx, userId);
+  for (const id of ids) await audit(trx, actor, { action: 'revoke', entity: 'api_token', entityId: id, changes: { userId, reason } });
+  return ids;
 }
 
 export async function revokeToken(db: Db, actor: Actor & { userId: number }, id: number) {

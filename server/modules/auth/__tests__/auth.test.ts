@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { SESSION_CACHE_MS } from '../../../platform/auth.ts';
+import { SESSION_CACHE_MS, sha256 } from '../../../platform/auth.ts';
 import { createTestContext, login, type TestContext } from '../../../test/context.ts';
 import { PASSWORD, seedSmallBank } from '../../../test/fixtures.ts';
 
@@ -20,10 +20,35 @@ describe('sessions', () => {
     const setCookie = String(res.headers['set-cookie']);
     expect(setCookie).toMatch(/HttpOnly/i);
     expect(setCookie).toMatch(/SameSite=Lax/i);
+    expect(setCookie).not.toMatch(/Secure/i);
+    // A browser-session cookie: a fixed lifetime would end a busy user's day 8 hours after sign-in although the
+    // server slides the session on use (the server enforces the idle expiry: see the next tests).
+    expect(setCookie).not.toMatch(/Max-Age|Expires/i);
     const cookie = `banyan_session=${res.cookies[0].value}`;
     expect((await ctx.app.inject({ url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(200);
     expect((await ctx.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie } })).statusCode).toBe(204);
     expect((await ctx.app.inject({ url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(401);
+  });
+
+  it('marks the cookie Secure behind https', async () => {
+    const res = await ctx.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'x-forwarded-proto': 'https' }, payload: { username: 'cm_a', password: PASSWORD } });
+    expect(String(res.headers['set-cookie'])).toMatch(/;\s*Secure/i);
+  });
+
+  it('slides the session on the server as it is used (the cookie carries no lifetime of its own)', async () => {
+    const cookie = await login(ctx.app, 'cm_a', PASSWORD);
+    const hash = sha256(cookie.replace(/^banyan_session=/, ''));
+    // Most of the lifetime gone: the next request extends it to a full one again.
+    await ctx.db.updateTable('session').set({ expires_at: new Date(Date.now() + 60_000) }).where('id_hash', '=', hash).execute();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + SESSION_CACHE_MS + 1);
+      expect((await ctx.app.inject({ url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(200);
+    } finally {
+      vi.useRealTimers();
+    }
+    const { expires_at } = await ctx.db.selectFrom('session').select('expires_at').where('id_hash', '=', hash).executeTakeFirstOrThrow();
+    expect(expires_at.getTime()).toBeGreaterThan(Date.now() + (ctx.config.sessionTtlMinutes - 1) * 60_000);
   });
 
   it('stores only a hash of the session token', async () => {
@@ -89,8 +114,27 @@ describe('lock-out', () => {
     const { id } = await ctx.db.selectFrom('app_user').select('id').where('username', '=', 'agent').executeTakeFirstOrThrow();
     expect((await ctx.app.inject({ method: 'POST', url: `/api/admin/users/${id}/unlock`, headers: { cookie: admin } })).statusCode).toBe(204);
     expect((await tryLogin('agent', PASSWORD)).statusCode).toBe(200);
-    const failures = await ctx.db.selectFrom('audit_log').select('action').where('action', '=', 'login_failed').where('actor_name', '=', 'agent').execute();
-    expect(failures).toHaveLength(3);
+    const failures = await ctx.db.selectFrom('audit_log').select('changes').where('action', '=', 'login_failed').where('actor_name', '=', 'agent').orderBy('id').execute();
+    // Three wrong passwords, then the right one refused while locked: every attempt leaves a row.
+    expect(failures.map((f) => (f.changes as { reason: string }).reason)).toEqual(['wrong_password', 'wrong_password', 'wrong_password', 'locked']);
+  });
+
+  it('starts counting again from zero once a lock has run out', async () => {
+    const admin = await login(ctx.app, 'admin', PASSWORD);
+    const hq = await ctx.db.selectFrom('org_unit').select('id').where('code', '=', 'HQ').executeTakeFirstOrThrow();
+    const created = await ctx.app.inject({ method: 'POST', url: '/api/admin/users', headers: { cookie: admin }, payload: { username: 'lock_me', displayName: 'lock me', password: PASSWORD, orgId: hq.id, roleCode: 'analyst' } });
+    expect(created.statusCode).toBe(201);
+    const state = () => ctx.db.selectFrom('app_user').select(['failed_logins', 'locked_until']).where('username', '=', 'lock_me').executeTakeFirstOrThrow();
+    for (let i = 0; i < 2; i++) expect((await tryLogin('lock_me', 'wrong')).statusCode).toBe(401);
+    expect((await tryLogin('lock_me', 'wrong')).statusCode).toBe(423);
+    // The lock-out runs out …
+    await ctx.db.updateTable('app_user').set({ locked_until: new Date(Date.now() - 1000) }).where('username', '=', 'lock_me').execute();
+    // … and one more slip is one failure, not a new lock.
+    expect((await tryLogin('lock_me', 'wrong')).statusCode).toBe(401);
+    expect(await state()).toEqual({ failed_logins: 1, locked_until: null });
+    expect((await tryLogin('lock_me', 'wrong')).statusCode).toBe(401);
+    expect((await tryLogin('lock_me', 'wrong')).statusCode).toBe(423);
+    expect((await state()).failed_logins).toBe(3);
   });
 
   it('gives the same answer for an unknown user as for a wrong password', async () => {
@@ -126,6 +170,14 @@ describe('password change', () => {
     const ok = await ctx.app.inject({ method: 'POST', url: '/api/auth/password', headers: { cookie }, payload: { currentPassword: PASSWORD, newPassword: 'NewPassw0rd' } });
     expect(ok.statusCode).toBe(204);
     expect((await tryLogin('bm_a', 'NewPassw0rd')).statusCode).toBe(200);
+  });
+
+  it('leaves the API tokens of the user who changes their own password working (they know the old one; an administrator\'s reset revokes them)', async () => {
+    const cookie = await login(ctx.app, 'bm_a', 'NewPassw0rd');
+    const { token } = (await ctx.app.inject({ method: 'POST', url: '/api/auth/tokens', headers: { cookie }, payload: { name: 'report' } })).json();
+    const ok = await ctx.app.inject({ method: 'POST', url: '/api/auth/password', headers: { cookie }, payload: { currentPassword: 'NewPassw0rd', newPassword: 'NewerPassw0rd' } });
+    expect(ok.statusCode).toBe(204);
+    expect((await ctx.app.inject({ url: '/api/auth/me', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(200);
   });
 });
 

@@ -325,6 +325,7 @@ export const enUS: Resources = {
       addChild: 'Add child unit',
       editUnit: 'Edit unit',
       selectHint: 'Select a unit on the left',
+      noChildren: 'Sub-branches and departments cannot have units below them',
       created: 'Unit added',
       codeInvalid: 'Letters, digits, _ and - only',
       searchPlaceholder: 'Find by name or code',
@@ -359,6 +360,8 @@ export const enUS: Resources = {
       unlocked: 'Unlocked',
       unlockConfirm: 'Unlock {{name}}?',
       usernameInvalid: '2–64 letters, digits, dots, underscores or dashes',
+      selfHint: 'You cannot change your own role or disable your own account (ask another administrator)',
+      resetRevokes: "Resetting ends all of this user's sessions and revokes their API tokens.",
       searchPlaceholder: 'Username or name',
       orgPlaceholder: 'Organisation',
       statuses: {

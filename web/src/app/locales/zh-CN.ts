@@ -325,6 +325,7 @@ export const zhCN = {
       addChild: '新增下级机构',
       editUnit: '编辑机构',
       selectHint: '请在左侧选择一个机构',
+      noChildren: '支行和部门下不能再设下级机构',
       created: '已新增机构',
       codeInvalid: '只能包含字母、数字、下划线和短横线',
       searchPlaceholder: '按名称或代码查找',
@@ -359,6 +360,8 @@ export const zhCN = {
       unlocked: '已解锁',
       unlockConfirm: '确定解锁 {{name}}？',
       usernameInvalid: '2–64 位字母、数字、点、下划线或短横线',
+      selfHint: '不能修改自己的角色，也不能停用自己的账号（请由另一位管理员操作）',
+      resetRevokes: '重置后，该用户的所有会话将结束，其 API 令牌也将被吊销。',
       searchPlaceholder: '用户名或姓名',
       orgPlaceholder: '机构',
       statuses: {

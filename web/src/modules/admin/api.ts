@@ -5,8 +5,11 @@ import type { DataScope, Permission } from '../../app/auth.tsx';
 // Hand-written from docs/api-contract.md until the OpenAPI types are generated.
 
 export type OrgKind = 'head' | 'branch' | 'subbranch' | 'department';
-/** Kinds a new unit may have; there is one head office, made at installation. */
-export const NEW_ORG_KINDS: OrgKind[] = ['branch', 'subbranch', 'department'];
+/**
+ * What may be added under a unit of each kind, as the server enforces: head office → branch → sub-branch, departments
+ * under the first two. There is one head office, made at installation.
+ */
+export const CHILD_KINDS: Record<OrgKind, OrgKind[]> = { head: ['branch', 'department'], branch: ['subbranch', 'department'], subbranch: [], department: [] };
 export type OrgUnit = {
   id: number;
   parentId: number | null;
@@ -15,8 +18,9 @@ export type OrgUnit = {
   nameEn: string;
   kind: OrgKind;
   path: string;
-  userCount: number;
-  customerCount: number;
+  /** Only for those who administer units or users; the pickers of everyone else get names and codes alone. */
+  userCount?: number;
+  customerCount?: number;
 };
 export type OrgInput = { parentId: number; code: string; name: string; nameEn?: string; kind: OrgKind };
 export type OrgPatch = { name?: string; nameEn?: string };

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { useLang } from '../../../app/useLang.ts';
 import { errorText } from '../../../app/http.ts';
 import { applyFieldErrors } from '../../../app/formErrors.ts';
-import { NEW_ORG_KINDS, useCreateOrg, useOrgs, useUpdateOrg, type OrgInput, type OrgKind, type OrgUnit } from '../api.ts';
+import { CHILD_KINDS, useCreateOrg, useOrgs, useUpdateOrg, type OrgInput, type OrgKind, type OrgUnit } from '../api.ts';
 import { buildOrgTree, type OrgNode } from '../orgTree.ts';
 
 type UnitValues = { code: string; name: string; nameEn?: string; kind: OrgKind };
@@ -30,8 +30,9 @@ function AddChildModal({ parent, onClose }: { parent: OrgUnit | null; onClose: (
       message.error(errorText(e));
     }
   };
-  // A branch's children are usually sub-branches; anything below a sub-branch is a department.
-  const defaultKind: OrgKind = parent?.kind === 'head' ? 'branch' : parent?.kind === 'branch' ? 'subbranch' : 'department';
+  // Only the kinds the server accepts under this parent; the first (branch under the head office, sub-branch under a branch) is the usual one.
+  const kinds = parent ? CHILD_KINDS[parent.kind] : [];
+  const defaultKind: OrgKind | undefined = kinds[0];
   return (
     <Modal open={!!parent} title={t('admin.org.addChild')} onCancel={onClose} onOk={() => void submit()} confirmLoading={create.isPending} destroyOnHidden>
       <Form form={form} layout="vertical" preserve={false} initialValues={{ kind: defaultKind }}>
@@ -53,7 +54,7 @@ function AddChildModal({ parent, onClose }: { parent: OrgUnit | null; onClose: (
           <Input maxLength={100} />
         </Form.Item>
         <Form.Item name="kind" label={t('admin.org.kind')} rules={[{ required: true, message: t('common.required') }]}>
-          <Select options={NEW_ORG_KINDS.map((k) => ({ value: k, label: t(`admin.org.kinds.${k}`) }))} />
+          <Select options={kinds.map((k) => ({ value: k, label: t(`admin.org.kinds.${k}`) }))} />
         </Form.Item>
       </Form>
     </Modal>
@@ -117,10 +118,10 @@ export function OrgTree() {
         {n.unit.code}
       </Typography.Text>
       <Tag bordered={false} color="blue" title={t('admin.org.userCount')}>
-        {n.unit.userCount}
+        {n.unit.userCount ?? '—'}
       </Tag>
       <Tag bordered={false} color="green" title={t('admin.org.customerCount')}>
-        {n.unit.customerCount}
+        {n.unit.customerCount ?? '—'}
       </Tag>
     </Space>
   );
@@ -172,7 +173,8 @@ export function OrgTree() {
                   size="small"
                   type="primary"
                   icon={<PlusOutlined />}
-                  disabled={selected.kind === 'department'}
+                  disabled={!CHILD_KINDS[selected.kind].length}
+                  title={CHILD_KINDS[selected.kind].length ? undefined : t('admin.org.noChildren')}
                   onClick={() => setAdding(selected)}
                   data-testid="org-add-child"
                 >
@@ -192,8 +194,8 @@ export function OrgTree() {
               <Descriptions.Item label={t('admin.org.path')}>
                 <Typography.Text code>{selected.path}</Typography.Text>
               </Descriptions.Item>
-              <Descriptions.Item label={t('admin.org.userCount')}>{selected.userCount}</Descriptions.Item>
-              <Descriptions.Item label={t('admin.org.customerCount')}>{selected.customerCount}</Descriptions.Item>
+              <Descriptions.Item label={t('admin.org.userCount')}>{selected.userCount ?? '—'}</Descriptions.Item>
+              <Descriptions.Item label={t('admin.org.customerCount')}>{selected.customerCount ?? '—'}</Descriptions.Item>
             </Descriptions>
           ) : (
             <Empty description={t('admin.org.selectHint')} />

@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import { App, Button, Card, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag, TreeSelect, Typography, type TableProps } from 'antd';
 import { EditOutlined, KeyOutlined, PlusOutlined, UnlockOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
+import { useAuth } from '../../../app/auth.tsx';
 import { useLang } from '../../../app/useLang.ts';
 import { errorText } from '../../../app/http.ts';
 import { applyFieldErrors } from '../../../app/formErrors.ts';
@@ -56,6 +57,9 @@ function UserModal({ user, onClose }: { user: AdminUser | 'new' | null; onClose:
   const update = useUpdateUser();
   const isNew = user === 'new';
   const editing = user && user !== 'new' ? user : null;
+  // The server refuses changing one's own role or disabling oneself: say so rather than let the save fail.
+  const { user: me } = useAuth();
+  const self = !!editing && editing.id === me?.id;
 
   const submit = async () => {
     const v = await form.validateFields().catch(() => null);
@@ -139,12 +143,12 @@ function UserModal({ user, onClose }: { user: AdminUser | 'new' | null; onClose:
         <Form.Item name="orgId" label={t('admin.user.org')} rules={[{ required: true, message: t('common.required') }]}>
           <TreeSelect treeData={orgTree} treeDefaultExpandAll showSearch treeNodeFilterProp="title" />
         </Form.Item>
-        <Form.Item name="roleCode" label={t('admin.user.role')} rules={[{ required: true, message: t('common.required') }]}>
-          <Select options={(roles.data?.items ?? []).map((r) => ({ value: r.code, label: pick(r.name, r.nameEn) }))} loading={roles.isLoading} />
+        <Form.Item name="roleCode" label={t('admin.user.role')} rules={[{ required: true, message: t('common.required') }]} extra={self ? t('admin.user.selfHint') : undefined}>
+          <Select disabled={self} options={(roles.data?.items ?? []).map((r) => ({ value: r.code, label: pick(r.name, r.nameEn) }))} loading={roles.isLoading} />
         </Form.Item>
         {editing && (
           <Form.Item name="status" label={t('admin.user.status')}>
-            <Select options={(['active', 'disabled'] as const).map((s) => ({ value: s, label: t(`admin.user.statuses.${s}`) }))} />
+            <Select disabled={self} options={(['active', 'disabled'] as const).map((s) => ({ value: s, label: t(`admin.user.statuses.${s}`) }))} />
           </Form.Item>
         )}
         <Form.Item name="managerLevel" label={t('admin.user.managerLevel')}>
@@ -188,6 +192,7 @@ function ResetPasswordModal({ user, onClose }: { user: AdminUser | null; onClose
       confirmLoading={reset.isPending}
       destroyOnHidden
     >
+      <Typography.Paragraph type="secondary">{t('admin.user.resetRevokes')}</Typography.Paragraph>
       <Form form={form} layout="vertical" preserve={false}>
         <Form.Item name="password" label={t('admin.user.newPassword')} rules={[{ required: true, message: t('common.required') }]}>
           <Input.Password autoComplete="new-password" />
