@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import {
-  comparisonLevels, fastScore, hashKey, packPrepared, PRESET_RULES, prepare, unpackPrepared,
+  blockKey, comparisonLevels, fastScore, hashKey, packPrepared, PRESET_RULES, prepare, unpackPrepared,
   type MatchModel, type Prepared,
 } from '../engines/matching/index.ts';
 import { COMPARATORS } from '../engines/matching/comparisons.ts';
@@ -149,11 +149,11 @@ function prepareRange(lo: number, hi: number, model: MatchModel): PrepareResult 
     if (s === undefined) sourceIndex.set(p.source, (s = sourceIndex.size));
     source[k] = s;
     // The keys blockingKeys gives, hashed as they are built (same strings, so the same hashes).
-    const kindTag = p.kind === 'org' ? ':o:' : ':p:';
+    const kindTag = p.kind === 'org' ? 'o' : 'p';
     for (let r = 0; r < ruleList.length; r++) {
       const v = ruleList[r]!.key(p);
       if (!v) continue;
-      hashes.push(hashKey(ruleList[r]!.name + kindTag + v));
+      hashes.push(hashKey(blockKey(ruleList[r]!.name, kindTag, v)));
       recs.push(i);
       rules.push(r);
     }

@@ -8,6 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { isUtf8 } from 'node:buffer';
+import iconv from 'iconv-lite';
 import { Worker } from 'node:worker_threads';
 import {
   candidatesFromKeys, clusterScored, defaultModel, fitModel, oddsScore, seededRandom, sourceOrder, trainingPlan,
@@ -23,14 +25,56 @@ const USAGE = `banyan match --in FILE [--in FILE …] --out CLUSTERS.csv [--pres
 
 type Input = { buf: SharedArrayBuffer; cols: Record<string, number>; source: string; starts: number[]; ends: number[] };
 
+/** Formats the import reads but this command does not (it streams CSV lines into shared memory). */
+const UNSUPPORTED: Record<string, string> = { '.xlsx': 'XLSX', '.xls': 'XLS', '.jsonl': 'JSON lines', '.ndjson': 'JSON lines', '.json': 'JSON' };
+
+/** The record ids (first column, as the output writes them) of every record; throws naming ids that occur twice. */
+function recordIds(inputs: Input[], recFile: Uint8Array, recStart: Int32Array, recEnd: Int32Array): string[] {
+  const n = recFile.length;
+  const ids = new Array<string>(n);
+  const views = inputs.map((f) => Buffer.from(f.buf));
+  const seen = new Set<string>();
+  const dups: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = views[recFile[i]!]!;
+    const s = recStart[i]!;
+    let e = v.indexOf(44, s);
+    if (e < 0 || e > recEnd[i]!) e = recEnd[i]!;
+    const id = (ids[i] = v.toString('utf8', s, e).trim());
+    if (seen.has(id)) {
+      if (dups.length < 5 && !dups.includes(id)) dups.push(id);
+    } else seen.add(id);
+  }
+  // Two records with one id would be two rows of CLUSTERS.csv for "one" record: the evaluation would be wrong.
+  if (dups.length) throw new UsageError(`duplicate record_id: ${dups.map((d) => JSON.stringify(d)).join(', ')}; every record needs its own id`);
+  return ids;
+}
+
+/** A prior for the log: '-' when the input had none of that kind to estimate it from. */
+const priorText = (p: number | undefined) => (p !== undefined && Number.isFinite(p) ? p.toExponential(2) : '-');
+
 /** Reads one file into shared memory and finds its data lines (header skipped, blank lines dropped). */
-function readInput(file: string, preset: Preset, index: number): Input {
-  const size = fs.statSync(file).size;
-  const buf = new SharedArrayBuffer(size);
-  const view = Buffer.from(buf);
+function readInput(file: string, preset: Preset, index: number, log: (m: string) => void): Input {
+  const ext = path.extname(file).toLowerCase();
+  if (UNSUPPORTED[ext]) throw new UsageError(`${file}: ${UNSUPPORTED[ext]} files are not supported; banyan match reads CSV only (save the sheet as CSV, UTF-8 or GBK)`);
+  let size = fs.statSync(file).size;
+  let buf = new SharedArrayBuffer(size);
+  let view = Buffer.from(buf);
   const fd = fs.openSync(file, 'r');
   for (let off = 0; off < size; ) off += fs.readSync(fd, view, off, size - off, off);
   fs.closeSync(fd);
+  // The import's rule: a file that is not valid UTF-8 is GBK/GB18030 (a BOM says UTF-8 for sure).
+  const bom = view[0] === 0xef && view[1] === 0xbb && view[2] === 0xbf;
+  if (!bom && !isUtf8(view)) {
+    const text = iconv.decode(view, 'gb18030');
+    if (text.includes('\ufffd')) throw new UsageError(`${file}: neither UTF-8 nor GBK/GB18030; save it as UTF-8`);
+    const utf8 = Buffer.from(text, 'utf8');
+    size = utf8.length;
+    buf = new SharedArrayBuffer(size);
+    view = Buffer.from(buf);
+    utf8.copy(view);
+    log(`${file}: not valid UTF-8, read as GB18030 (GBK)`);
+  }
   const starts: number[] = [];
   const ends: number[] = [];
   let pos = 0;
@@ -125,7 +169,7 @@ export async function matchCommand(argv: string[]): Promise<number> {
   const log = (m: string) => values.quiet || process.stderr.write(`${m}\n`);
   const lap = (label: string) => log(`  ${label.padEnd(28)} ${((performance.now() - t0) / 1000).toFixed(2)} s`);
 
-  const inputs = values.in.map((f, i) => readInput(f, preset, i));
+  const inputs = values.in.map((f, i) => readInput(f, preset, i, (m) => process.stderr.write(`warning: ${m}\n`)));
   const n = inputs.reduce((s, f) => s + f.starts.length, 0);
   const recFile = new Uint8Array(new SharedArrayBuffer(n));
   const recStart = new Int32Array(new SharedArrayBuffer(n * 4));
@@ -138,6 +182,7 @@ export async function matchCommand(argv: string[]): Promise<number> {
       recEnd[r] = f.ends[k]!;
     }
   });
+  const ids = recordIds(inputs, recFile, recStart, recEnd);
   lap(`read ${n} records`);
 
   const pool = new Pool(workers, { preset, files: inputs.map(({ buf, cols, source }) => ({ buf, cols, source })), recFile, recStart, recEnd });
@@ -260,15 +305,6 @@ export async function matchCommand(argv: string[]): Promise<number> {
     lap('clustered');
 
     // 6. Output.
-    const ids = new Array<string>(n);
-    const views = inputs.map((f) => Buffer.from(f.buf));
-    for (let i = 0; i < n; i++) {
-      const v = views[recFile[i]!]!;
-      const s = recStart[i]!;
-      let e = v.indexOf(44, s);
-      if (e < 0 || e > recEnd[i]!) e = recEnd[i]!;
-      ids[i] = v.toString('utf8', s, e).trim();
-    }
     const out = fs.createWriteStream(values.out);
     out.write('record_id,cluster_id\n');
     const chunk: string[] = [];
@@ -289,7 +325,7 @@ export async function matchCommand(argv: string[]): Promise<number> {
     const clusters = root.reduce((s, x, i) => s + (x === i ? 1 : 0), 0);
     lap(`written: ${clusters} clusters, ${reviewPairs.length} review pairs`);
     const rss = process.resourceUsage().maxRSS / 1024;
-    log(`  peak RSS ${rss.toFixed(0)} MB, ${workers} worker threads; prior person ${model.priorMatchProbability.person?.toExponential(2)} org ${model.priorMatchProbability.org?.toExponential(2) ?? '-'}`);
+    log(`  peak RSS ${rss.toFixed(0)} MB, ${workers} worker threads; prior person ${priorText(model.priorMatchProbability.person)} org ${priorText(model.priorMatchProbability.org)}`);
     return 0;
   } finally {
     await pool.close();

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import iconv from 'iconv-lite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateCnRecords } from '../../engines/matching/synthetic.ts';
 
@@ -56,5 +57,39 @@ describe('banyan match', { timeout: 120_000 }, () => {
     const r = match(['--in', input, '--out', path.join(dir, 'x.csv')]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/missing column\(s\): record_id, kind/);
+  });
+
+  it('reads a GBK extract as the import does: the same clusters as its UTF-8 twin, with a note; no NaN prior on a small input', () => {
+    const { header, lines } = generateCnRecords(300, 5);
+    const utf8 = path.join(dir, 'small-utf8.csv');
+    const gbk = path.join(dir, 'small-gbk.csv');
+    fs.writeFileSync(utf8, [header, ...lines].join('\n'));
+    fs.writeFileSync(gbk, iconv.encode([header, ...lines].join('\n'), 'gb18030'));
+    const [o1, o2] = [path.join(dir, 'c-utf8.csv'), path.join(dir, 'c-gbk.csv')];
+    expect(match(['--in', utf8, '--out', o1]).status).toBe(0);
+    const r = spawnSync(process.execPath, [path.join(root, 'cli/banyan.mjs'), 'match', '--in', gbk, '--out', o2], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/read as GB18030/);
+    expect(r.stderr).not.toMatch(/NaN/);
+    expect([...clustersOf(o2)]).toEqual([...clustersOf(o1)]);
+  });
+
+  it('says XLSX and JSON lines are not supported instead of "missing columns"', () => {
+    for (const ext of ['xlsx', 'jsonl']) {
+      const input = path.join(dir, `in.${ext}`);
+      fs.writeFileSync(input, 'record_id,kind\n1,person\n');
+      const r = match(['--in', input, '--out', path.join(dir, 'x.csv')]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/not supported; banyan match reads CSV only/);
+      expect(r.stderr).not.toMatch(/missing column/);
+    }
+  });
+
+  it('refuses duplicate record ids, naming them', () => {
+    const input = path.join(dir, 'dup.csv');
+    fs.writeFileSync(input, 'record_id,source,kind,name\nA1,core,person,张伟\nA2,core,person,李娜\nA1,card,person,张伟\n');
+    const r = match(['--in', input, '--out', path.join(dir, 'x.csv')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/duplicate record_id: "A1"/);
   });
 });

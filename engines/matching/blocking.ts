@@ -52,9 +52,22 @@ export function blockingKeys(p: Prepared, preset: 'cn-bank' | 'febrl' = 'cn-bank
   const k = p.kind === 'org' ? 'o' : 'p';
   for (const r of PRESET_RULES[preset]) {
     const v = r.key(p);
-    if (v) keys.push(`${r.name}:${k}:${v}`);
+    if (v) keys.push(blockKey(r.name, k, v));
   }
   return keys;
+}
+
+/** Longest key value kept as it is; a database indexes keys, and an index entry has a size limit (2704 bytes in PostgreSQL). */
+export const MAX_KEY_VALUE = 200;
+
+/**
+ * One blocking key, `rule:kind:value`. A value longer than MAX_KEY_VALUE (a 100,000-character address) is
+ * replaced by its length and a 52-bit hash: equal values still share the key, so blocking works as before,
+ * and the key stays small enough to index.
+ * @example blockKey('name-address', 'p', '张三|' + 'x'.repeat(300)) // 'name-address:p:#304:…'
+ */
+export function blockKey(rule: string, kind: 'p' | 'o', value: string): string {
+  return value.length > MAX_KEY_VALUE ? `${rule}:${kind}:#${value.length}:${hashKey(value).toString(36)}` : `${rule}:${kind}:${value}`;
 }
 
 /**

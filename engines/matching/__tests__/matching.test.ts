@@ -205,6 +205,19 @@ describe('blockingKeys', () => {
     expect(keys).toContain('pinyin-birth:p:tian wei|1952-08-18');
     expect(blockingKeys(org('o', { name: '嘉禾医药(广州)有限公司', legalRep: '余琳娟' }))).toContain('org-name:o:嘉禾医药|余琳娟');
   });
+
+  it('keeps keys of over-long values small enough to index, and equal values still share them', () => {
+    const long = '北京市海淀区' + '中关村大街'.repeat(20_000);
+    const a = blockingKeys(p('a', { ...田伟, address: long }));
+    const b = blockingKeys(p('b', { ...田伟, address: long }));
+    const c = blockingKeys(p('c', { ...田伟, address: long + '1号' }));
+    // PostgreSQL's btree limit is 2704 bytes per entry; UTF-8 takes up to 4 bytes a character.
+    for (const k of a) expect(Buffer.byteLength(k)).toBeLessThan(1000);
+    expect(a).toEqual(b);
+    expect(a.find((k) => k.startsWith('name-address:'))).not.toBe(c.find((k) => k.startsWith('name-address:')));
+    // Ordinary values are unchanged.
+    expect(blockingKeys(p('d', { ...田伟, address: '杭州市西湖区文三路 1 号' })).some((k) => k.startsWith('name-address:p:') && k.includes('文三路'))).toBe(true);
+  });
 });
 
 describe('sourceOrder (discreteness method, I4)', () => {

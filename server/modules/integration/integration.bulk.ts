@@ -9,7 +9,7 @@ import * as repo from './integration.repository.ts';
 import { AUTO_ESTIMATE_BACKLOG, modelForBacklog, type AutoEstimate } from './integration.estimate.ts';
 import { idTypeOf, toSurvivor } from './integration.golden.ts';
 import { fromCustomer, fromRecord, keysOf, prepared, type MatchModel, type PairScore, type Prepared } from './integration.matching.ts';
-import { accountsOf, activeModel, defaults, reference, resolveSourceRecords, sourceOrder, withIdRule, type ResolveSummary } from './integration.service.ts';
+import { accountsOf, activeModel, addSummary, defaults, reference, resolveSourceRecords, settledCount, sourceOrder, withIdRule, type ResolveSummary } from './integration.service.ts';
 import { goldenRecord, pickField, type Chosen, type GoldenField } from './integration.survivorship.ts';
 
 /**
@@ -47,11 +47,8 @@ type Target = { id: number; customerNo: string; orgId: number; managerId: number
 type QueueItem = { other: Target; score: PairScore; recordA: number; recordB: number | null; against: string };
 
 const pairKey = (a: number, b: number) => `${Math.min(a, b)}-${Math.max(a, b)}`;
-const emptySummary = (): ResolveSummary => ({ matched: 0, created: 0, review: 0, skipped: 0, accountProblems: [] });
-function add(total: ResolveSummary, s: ResolveSummary) {
-  total.matched += s.matched; total.created += s.created; total.review += s.review; total.skipped! += s.skipped ?? 0;
-  total.accountProblems!.push(...(s.accountProblems ?? []));
-}
+const emptySummary = (): ResolveSummary => ({ matched: 0, created: 0, review: 0, skipped: 0, accountProblems: [], failed: 0, failures: [] });
+const add = (total: ResolveSummary, s: ResolveSummary) => addSummary(total, s);
 
 /** Resolves every new pending record (no customer yet), source by source in the discreteness order (I4). */
 export async function resolveBulk(db: Db, actor: Actor, opts: BulkOptions = {}): Promise<ResolveSummary> {
@@ -89,6 +86,8 @@ export async function resolveBulk(db: Db, actor: Actor, opts: BulkOptions = {}):
       add(total, r.s);
       done += r.n;
       opts.onProgress?.({ source, records: r.n, done, ms: performance.now() - t0, summary: total });
+      // Only records that cannot be resolved are left of this source (reported in the summary): on to the next source.
+      if (!settledCount(r.s)) break;
     }
   }
   return total;
@@ -127,13 +126,18 @@ export async function resolveInBulk(db: Db, actor: Actor, recordIds: number[], o
       }));
     } catch {
       // Rolled back whole: its records go one by one (a concurrent resolver's customer is then found and attached).
-      add(total, await resolveSourceRecords(db, actor, ids));
+      const s = await resolveSourceRecords(db, actor, ids);
+      add(total, s);
+      // Records that failed one by one too are not settled: the load's count says so.
+      await onDone(ids.length - (s.failed ?? 0));
+      continue;
     }
     await onDone(ids.length);
   }
   if (changed.length) {
-    add(total, await resolveSourceRecords(db, actor, changed));
-    await onDone(changed.length);
+    const s = await resolveSourceRecords(db, actor, changed);
+    add(total, s);
+    await onDone(changed.length - (s.failed ?? 0));
   }
   total.skipped! += unique.length - pending.length;
   return total;
@@ -417,7 +421,8 @@ function takeIn(g: Golden, linked: Rec[], held: Set<string>) {
       row.primary = true;
     }
   }
-  g.lineage = golden;
+  // No lineage for a number the customer does not hold (another customer does): lineage and golden record agree.
+  g.lineage = golden.filter((x) => x.field !== 'id_no' || g.rows.id_no.some((r) => r.value === x.value));
 }
 
 type NewCustomer = { target: Target; row: Omit<repo.BulkCustomer, 'customer_no'>; golden: Golden };

@@ -1,13 +1,24 @@
 import type { JobSpec } from '../../platform/jobs.ts';
 import { runOpenEstimates } from './integration.estimate.ts';
+import type { Db } from '../../db/database.ts';
 import { resolvePending } from './integration.service.ts';
 
 /** Scheduled jobs of the integration module. */
 export const integrationJobs: JobSpec[] = [
   // Loads resolve their records right after each batch commits; records left pending (a crash between commit
   // and resolution, or a load run without the server) are picked up here, oldest first; a large backlog in bulk.
-  { name: 'integration.resolve-pending', cron: '*/10 * * * *', runAtStart: true, run: (db) => resolvePending(db, { log: (m) => console.log(`[banyan] ${m}`) }) },
+  { name: 'integration.resolve-pending', cron: '*/10 * * * *', runAtStart: true, run: (db) => resolvePendingJob(db, (m) => console.log(`[banyan] ${m}`)) },
   // Model estimates requested by an admin run in the background on the server that took the request; one that
   // server did not finish (it stopped) is run here, on whichever server gets the job.
   { name: 'integration.estimate', cron: '* * * * *', runAtStart: true, run: (db) => runOpenEstimates(db) },
 ];
+
+/** The scheduled resolution: its failures reach the server log (pg-boss alone would only mark the job failed). */
+export async function resolvePendingJob(db: Db, log: (m: string) => void) {
+  try {
+    return await resolvePending(db, { log });
+  } catch (err) {
+    log(`integration: integration.resolve-pending failed: ${err instanceof Error ? err.message : String(err)}`);
+    throw err;
+  }
+}

@@ -54,6 +54,15 @@ const moveRows: Step<Moved[]> = {
   },
 };
 
+/** One primary per kind on the survivor: the merged customer's primaries of a kind the survivor has yield (survivorship may move it after). */
+const primaries: Step<{ table: 'customer_contact' | 'customer_address'; id: number }[]> = {
+  name: 'primaries',
+  invoke: (c) => repo.demotePrimaries(c.trx, c.mergedId, c.survivorId),
+  async compensate(c, data) {
+    for (const p of data) await repo.setPrimary(c.trx, p.table, p.id, true);
+  },
+};
+
 const aliases: Step<{ repointed: string[] }> = {
   name: 'aliases',
   async invoke(c) {
@@ -120,7 +129,8 @@ const aum: Step<{ survivor: number; merged: number }> = {
   },
 };
 
-const STEPS: Step<any>[] = [moveRows, aliases, retire, reviews, golden, aum];
+// Snapshots of merges made before a step existed lack it, and unmerge skips it: steps are only ever added.
+const STEPS: Step<any>[] = [primaries, moveRows, aliases, retire, reviews, golden, aum];
 
 export type MergeSnapshot = { version: 1; steps: { name: string; data: unknown }[] };
 

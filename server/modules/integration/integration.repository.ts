@@ -117,8 +117,9 @@ export function getRecords(db: Db, ids: number[]) {
     .select(RECORD_COLUMNS).where('r.id', 'in', ids.length ? ids : [0]).orderBy('r.id').execute();
 }
 
-export async function pendingRecordIds(db: Db, limit: number) {
-  const r = await db.selectFrom('source_record').select('id').where('match_status', '=', 'pending').orderBy('id').limit(limit).execute();
+/** Pending records, oldest first, after record `afterId` (a cursor past those a run could not resolve). */
+export async function pendingRecordIds(db: Db, limit: number, afterId = 0) {
+  const r = await db.selectFrom('source_record').select('id').where('match_status', '=', 'pending').where('id', '>', afterId).orderBy('id').limit(limit).execute();
   return r.map((x) => x.id);
 }
 
@@ -414,7 +415,33 @@ export function mergeGuard(col: CustomerColumn, survivorId: number): Expression<
   if (col.table === 'customer_relation' && col.column === 'customer_id') return sql<boolean>`t.related_id <> ${survivorId}`;
   if (col.table === 'customer_relation' && col.column === 'related_id') return sql<boolean>`t.customer_id <> ${survivorId}`;
   if (col.table === 'customer_channel_pref') return sql<boolean>`NOT EXISTS (SELECT 1 FROM customer_channel_pref s WHERE s.customer_id = ${survivorId} AND s.channel = t.channel)`;
+  // A contact or address the survivor has already (the same mobile from two systems) stays with the retired customer:
+  // the survivor keeps one row per value, and unmerge finds the row where it was.
+  if (col.table === 'customer_contact' && col.column === 'customer_id') {
+    return sql<boolean>`NOT EXISTS (SELECT 1 FROM customer_contact s WHERE s.customer_id = ${survivorId} AND s.kind = t.kind AND s.value = t.value)`;
+  }
+  if (col.table === 'customer_address' && col.column === 'customer_id') {
+    return sql<boolean>`NOT EXISTS (SELECT 1 FROM customer_address s WHERE s.customer_id = ${survivorId} AND s.kind = t.kind AND s.line = t.line
+      AND s.province IS NOT DISTINCT FROM t.province AND s.city IS NOT DISTINCT FROM t.city AND s.district IS NOT DISTINCT FROM t.district
+      AND s.postcode IS NOT DISTINCT FROM t.postcode)`;
+  }
   return undefined;
+}
+
+/**
+ * Before a merge moves them: the merged customer's primary contacts and addresses of a kind the survivor has a
+ * primary of stop being primary (one primary per kind). Returns the rows changed, to be made primary again on unmerge.
+ */
+export async function demotePrimaries(db: Db, mergedId: number, survivorId: number) {
+  const out: { table: 'customer_contact' | 'customer_address'; id: number }[] = [];
+  for (const table of ['customer_contact', 'customer_address'] as const) {
+    const r = await sql<{ id: number }>`UPDATE ${sql.table(table)} t SET is_primary = false
+      WHERE t.customer_id = ${mergedId} AND t.is_primary
+        AND EXISTS (SELECT 1 FROM ${sql.table(table)} s WHERE s.customer_id = ${survivorId} AND s.kind = t.kind AND s.is_primary)
+      RETURNING t.id`.execute(db);
+    out.push(...r.rows.map((x) => ({ table, id: Number(x.id) })));
+  }
+  return out;
 }
 
 function pkTuple(col: CustomerColumn) {

@@ -22,7 +22,26 @@ export type ResolveSummary = {
   skipped?: number;
   /** Accounts of the records that could not be mapped (unknown product), by record. */
   accountProblems?: { recordId: number; accountNo: string; rule: string }[];
+  /** Records that could not be resolved (rolled back, left pending), with the reason: they never hold back the others. */
+  failed?: number;
+  failures?: ResolveFailure[];
 };
+
+export type ResolveFailure = { recordId: number; source: string; recordKey: string; reason: string };
+
+/** Whether a summary's records were all settled (resolved, or resolved by someone else meanwhile). */
+export const settledCount = (s: ResolveSummary) => s.matched + s.created + s.review + (s.skipped ?? 0);
+
+/** Adds one summary's counts to another's. */
+export function addSummary(total: ResolveSummary, s: ResolveSummary) {
+  total.matched += s.matched; total.created += s.created; total.review += s.review; total.skipped = (total.skipped ?? 0) + (s.skipped ?? 0);
+  (total.accountProblems ??= []).push(...(s.accountProblems ?? []));
+  total.failed = (total.failed ?? 0) + (s.failed ?? 0);
+  (total.failures ??= []).push(...(s.failures ?? []));
+}
+
+/** A failure as one log line: which record, why. */
+export const failureLine = (f: ResolveFailure) => `record ${f.recordId} (${f.source} ${f.recordKey}): ${f.reason}`;
 
 const CUSTOMER_NOT_FOUND = { zh: '客户不存在', en: 'Customer not found' };
 const pairKey = (a: number, b: number) => `${Math.min(a, b)}-${Math.max(a, b)}`;
@@ -123,7 +142,13 @@ export async function saveModel(db: Db, user: CurrentUser, actor: Actor, patch: 
 
 // ---------------------------------------------------------------- real-time resolution
 
-type Evidence = { customerId: number; best: PairScore; against: string; recordId: number | null };
+type Evidence = { customerId: number; best: PairScore; against: string; recordId: number | null; sameId?: boolean };
+
+/** Two records carrying the same valid identity number (resident ID or USCC). */
+const sameValidId = (a: Prepared, b: Prepared) => a.idValid && b.idValid && a.idKind === b.idKind && !!a.idKey && a.idKey === b.idKey;
+
+/** The conflict of a record whose valid ID number a customer of another name holds (see resolveOne). */
+export const sharedIdConflict = (kind: string) => `same valid ${kind} number, different name`;
 
 /** Where integration puts new customers and how many candidates it scores (the `integration.defaults` parameter). */
 export async function defaults(db: Db) {
@@ -137,20 +162,26 @@ async function evidenceFor(db: Db, rec: repo.RecordRow, p: Prepared, candidates:
   if (!candidates.length) return [];
   const [records, customers] = await Promise.all([repo.recordsOfCustomers(db, candidates), repo.getCustomersBasic(db, candidates)]);
   const best = new Map<number, Evidence>();
-  const consider = (customerId: number, s: PairScore, against: string, recordId: number | null) => {
+  const consider = (customerId: number, s: PairScore, against: string, recordId: number | null, sameId: boolean) => {
     const cur = best.get(customerId);
     // A conflict (two valid, different ID numbers) sticks to the customer whatever else agrees.
     const conflict = cur?.best.conflict ?? s.conflict;
-    if (!cur || s.probability > cur.best.probability) best.set(customerId, { customerId, best: { ...s, conflict }, against, recordId });
-    else if (conflict && !cur.best.conflict) cur.best = { ...cur.best, conflict };
+    const shared = !!cur?.sameId || sameId;
+    if (!cur || s.probability > cur.best.probability) best.set(customerId, { customerId, best: { ...s, conflict }, against, recordId, sameId: shared });
+    else {
+      if (conflict && !cur.best.conflict) cur.best = { ...cur.best, conflict };
+      cur.sameId = shared;
+    }
   };
   for (const r of records) {
     if (r.id === rec.id || r.kind !== rec.kind || !r.customer_id) continue;
-    consider(r.customer_id, withIdRule(p, prepared(fromRecord(r)), model), `r${r.id}`, r.id);
+    const q = prepared(fromRecord(r));
+    consider(r.customer_id, withIdRule(p, q, model), `r${r.id}`, r.id, sameValidId(p, q));
   }
   for (const c of customers) {
     if ((c.party === 'organization') !== (rec.kind === 'org')) continue;
-    consider(c.id, withIdRule(p, prepared(fromCustomer(c)), model), `c${c.id}`, null);
+    const q = prepared(fromCustomer(c));
+    consider(c.id, withIdRule(p, q, model), `c${c.id}`, null, sameValidId(p, q));
   }
   return [...best.values()].sort((a, b) => b.best.probability - a.best.probability);
 }
@@ -174,7 +205,7 @@ export function withIdRule(a: Prepared, b: Prepared, model: MatchModel): PairSco
  * commits a batch; runs its own transactions (one per record, so a bad record never holds back the others).
  */
 export async function resolveSourceRecords(db: Db, actor: Actor, recordIds: number[]): Promise<ResolveSummary> {
-  const summary: ResolveSummary = { matched: 0, created: 0, review: 0, skipped: 0, accountProblems: [] };
+  const summary: ResolveSummary = { matched: 0, created: 0, review: 0, skipped: 0, accountProblems: [], failed: 0, failures: [] };
   if (!recordIds.length) return summary;
   const m = await activeModel(db);
   const cfg = await defaults(db);
@@ -191,14 +222,32 @@ export async function resolveSourceRecords(db: Db, actor: Actor, recordIds: numb
     const once = () => db.transaction().execute((trx) => resolveOne(trx, actor, rec, m.model, cfg, summary));
     // Two loads resolving the same new person at once: the second trips over the first's identity or account
     // (unique violation) and is rolled back whole; resolved again, it finds the first's customer and attaches.
-    const outcome = await once().catch((err: { code?: string }) => {
-      if (err?.code === '23505' || err?.code === '40001' || err?.code === '40P01') return once();
-      throw err;
-    });
-    if (outcome) summary[outcome]++;
-    else summary.skipped!++;
+    try {
+      const outcome = await once().catch((err: { code?: string }) => {
+        if (err?.code === '23505' || err?.code === '40001' || err?.code === '40P01') return once();
+        throw err;
+      });
+      if (outcome) summary[outcome]++;
+      else summary.skipped!++;
+    } catch (err) {
+      // The database itself failing (disk full, connection lost) fails every record alike: that stops the run.
+      if (systemic(err)) throw err;
+      // Its transaction rolled back whole: the record stays pending with nothing half-written, and the others go on.
+      summary.failed!++;
+      summary.failures!.push({ recordId: rec.id, source: rec.source_code, recordKey: rec.record_key, reason: err instanceof Error ? err.message : String(err) });
+    }
   }
   return summary;
+}
+
+/**
+ * Failures of the database rather than of one record's data (SQLSTATE classes 08 connection, 53 insufficient
+ * resources, 57 operator intervention, 58 system error, XX internal; or a client without connection).
+ */
+function systemic(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code === 'string' && /^(08|53|57|58|XX)/.test(code)) return true;
+  return /Connection terminated|ECONNREFUSED|ECONNRESET|pool .*(ended|destroyed)/i.test(err instanceof Error ? err.message : '');
 }
 
 /**
@@ -208,10 +257,10 @@ export async function resolveSourceRecords(db: Db, actor: Actor, recordIds: numb
  */
 export async function resolvePending(db: Db, opts: { batch?: number; max?: number; bulkThreshold?: number; log?: (m: string) => void } = {}): Promise<ResolveSummary> {
   const { batch = 500, max = 20_000, bulkThreshold = BULK_THRESHOLD, log } = opts;
-  const total: ResolveSummary = { matched: 0, created: 0, review: 0, skipped: 0, accountProblems: [] };
+  const total: ResolveSummary = { matched: 0, created: 0, review: 0, skipped: 0, accountProblems: [], failed: 0, failures: [] };
   const add = (s: ResolveSummary) => {
-    total.matched += s.matched; total.created += s.created; total.review += s.review; total.skipped! += s.skipped ?? 0;
-    total.accountProblems!.push(...(s.accountProblems ?? []));
+    addSummary(total, s);
+    for (const f of s.failures ?? []) log?.(`integration: could not resolve ${failureLine(f)} (left pending, the others go on)`);
   };
   if ((await repo.countPendingNew(db, bulkThreshold + 1)) > bulkThreshold) {
     add(await resolveBulk(db, SYSTEM_ACTOR, {
@@ -223,13 +272,15 @@ export async function resolvePending(db: Db, opts: { batch?: number; max?: numbe
     }));
     if ((await repo.countPendingNew(db, bulkThreshold + 1)) > bulkThreshold) return total;
   }
+  // Oldest first, walking past records that fail: one bad record never keeps those after it pending.
+  let after = 0;
   for (let done = 0; done < max; done += batch) {
-    const ids = await repo.pendingRecordIds(db, batch);
+    const ids = await repo.pendingRecordIds(db, batch, after);
     if (!ids.length) break;
-    const s = await resolveSourceRecords(db, SYSTEM_ACTOR, ids);
-    add(s);
-    if (s.matched + s.created + s.review === 0) break;
+    add(await resolveSourceRecords(db, SYSTEM_ACTOR, ids));
+    after = ids[ids.length - 1]!;
   }
+  if (total.failed) log?.(`integration: ${total.failed} pending record(s) could not be resolved this run; ${settledCount(total)} were`);
   return total;
 }
 
@@ -257,6 +308,12 @@ async function resolveOne(trx: Db, actor: Actor, rec: repo.RecordRow, model: Mat
     });
     const evidence = await evidenceFor(trx, rec, p, found.map((f) => f.customer_id), model);
     const sure = evidence.filter((e) => e.best.zone === 'match' && !e.best.conflict);
+    // The same valid ID number under another name (刘一 carrying 张三's number) is never a stranger: one ID is one
+    // person, so either the name or the number is wrong. Not merged (the names disagree), not left apart in
+    // silence either (the number would then point at one customer and show on the other): a person decides.
+    for (const e of evidence) {
+      if (e.sameId && e.best.zone === 'nonmatch') e.best = { ...e.best, zone: 'review', conflict: e.best.conflict ?? sharedIdConflict(p.idKind) };
+    }
     const fuzzy = evidence.filter((e) => e.best.zone === 'review' || (e.best.zone === 'match' && e.best.conflict));
     decisive = evidence[0];
     if (sure.length) {

@@ -218,7 +218,7 @@ describe('bulk resolution of a pending backlog', () => {
     const base = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM customer`.execute(bulk.db)).rows[0]!.n;
     // The database fails once the second chunk writes lineage (the first chunk creates fewer than 25 customers).
     await sql.raw(`CREATE FUNCTION fail_late() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
-        IF (SELECT count(*) FROM customer) > ${base + 25} THEN RAISE EXCEPTION 'disk full'; END IF; RETURN NEW; END $$;
+        IF (SELECT count(*) FROM customer) > ${base + 25} THEN RAISE EXCEPTION 'disk full' USING ERRCODE = 'disk_full'; END IF; RETURN NEW; END $$;
       CREATE TRIGGER fail_late BEFORE INSERT ON customer_field_source FOR EACH ROW EXECUTE FUNCTION fail_late();`).execute(bulk.db);
     const ids = await load(bulk.db, generated(60, 9).map((r) => ({ ...r, key: `K-${r.key}`, source: 'core_savings' })));
     const errors: unknown[] = [];

@@ -302,7 +302,8 @@ describe('merge and unmerge (C1, C2)', () => {
     expect(v.accounts.map((a: { id: number }) => a.id)).toContain(acc.id);
     expect(v.contacts.map((c: { value: string }) => c.value).sort()).toEqual(['+8613600001001', '+8613600001002']);
     expect(v.relations.map((r: { customerNo: string }) => r.customerNo)).toContain(third);
-    expect(v.keyPersonOf.map((k: { customerNo: string }) => k.customerNo)).toContain(bank.customers.company);
+    // The company (cm_a's) is outside cm_b's scope: the link moved, who it is stays hidden.
+    expect(v.keyPersonOf).toContainEqual({ role: 'contact', customerNo: null, name: '北*********', outsideScope: true });
     expect(v.summary.aumFen).toBe(500_000_00);
     expect(v.aliases).toEqual([expect.objectContaining({ customerNo: m, mergeId })]);
     const bal = await ctx.db.selectFrom('account_balance_daily').select('customer_id').where('account_id', '=', acc.id).executeTakeFirstOrThrow();

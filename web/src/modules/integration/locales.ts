@@ -31,7 +31,12 @@ export const zh = {
     merges: {
       title: '合并记录', survivor: '保留客户', merged: '被合并客户', reason: '原因', at: '合并时间', by: '操作人', undone: '已撤销', unmerge: '撤销合并',
       unmergeReason: '撤销原因', unmergeDone: '已撤销合并，两位客户已恢复', confirmUnmerge: '撤销后，账户、联系方式、关系与历史将原样退回被合并客户。',
+      reasonReview: '审核确认', reasonUnmerged: '撤销合并：{{reason}}',
     },
+    conflict: {
+      differentId: '两个不同的有效{{kind}}号码', sameIdOtherName: '同一有效{{kind}}号码，姓名不同',
+    },
+    idKind: { resident_id: '居民身份证', uscc: '统一社会信用代码', passport: '护照', other: '证件' },
     propose: {
       title: '提出合并', customerNo: '客户号', otherCustomerNo: '另一客户号', note: '说明', submit: '提交审核', done: '已加入审核队列', exists: '这一对已在队列中',
     },
@@ -85,7 +90,12 @@ export const en: typeof zh = {
     merges: {
       title: 'Merges', survivor: 'Survivor', merged: 'Merged', reason: 'Reason', at: 'Merged at', by: 'By', undone: 'Undone', unmerge: 'Unmerge',
       unmergeReason: 'Reason for undoing', unmergeDone: 'Merge undone; both customers are restored', confirmUnmerge: 'Accounts, contacts, relations and history go back to the merged customer exactly as they were.',
+      reasonReview: 'Confirmed in review', reasonUnmerged: 'Unmerged: {{reason}}',
     },
+    conflict: {
+      differentId: 'Two different valid {{kind}} numbers', sameIdOtherName: 'The same valid {{kind}} number under another name',
+    },
+    idKind: { resident_id: 'resident ID', uscc: 'unified social credit code', passport: 'passport', other: 'ID' },
     propose: {
       title: 'Propose a merge', customerNo: 'Customer no.', otherCustomerNo: 'Other customer no.', note: 'Note', submit: 'Send to review', done: 'Added to the review queue', exists: 'This pair is already in the queue',
     },

@@ -7,6 +7,7 @@ import { useAuth } from '../../../app/auth.tsx';
 import { errorText } from '../../../app/http.ts';
 import { formatDateTime } from '../../../app/format.ts';
 import { useMerges, useUnmerge, type MergeItem } from '../api.ts';
+import { mergeReasonText } from '../format.ts';
 
 /** Asks for a reason, then undoes the merge exactly. */
 export function UnmergeButton({ merge }: { merge: { id: number } }) {
@@ -44,7 +45,7 @@ export function MergeHistory({ customerNo }: { customerNo?: string }) {
     { title: t('integration.merges.at'), dataIndex: 'mergedAt', width: 150, render: (v: string) => formatDateTime(v) },
     { title: t('integration.merges.survivor'), key: 's', render: (_: unknown, r) => cust(r.survivor) },
     { title: t('integration.merges.merged'), key: 'm', render: (_: unknown, r) => cust(r.merged) },
-    { title: t('integration.merges.reason'), dataIndex: 'reason' },
+    { title: t('integration.merges.reason'), dataIndex: 'reason', render: (r: string) => mergeReasonText(t, r) },
     { title: t('integration.merges.by'), dataIndex: 'mergedBy', width: 100, render: (v: string | null) => v ?? '—' },
     {
       title: '', key: 'undo', width: 190,

@@ -6,6 +6,7 @@ import { useAuth } from '../../../app/auth.tsx';
 import { useLang } from '../../../app/useLang.ts';
 import { errorText } from '../../../app/http.ts';
 import { formatDateTime } from '../../../app/format.ts';
+import { weightText } from '../format.ts';
 import { estimating, useEstimates, useModel, useSaveModel, useStartEstimate, type Estimate, type ModelPatch } from '../api.ts';
 
 type LevelRow = { key: string; comparison: string; kind?: 'person' | 'org'; field: string; level: string; m: number; u: number; computed: number; weight?: number };
@@ -86,7 +87,7 @@ export function ModelSettings() {
     { title: t('integration.model.level'), dataIndex: 'level', width: 140, render: (l: string) => t(`integration.level.${l}`, { defaultValue: l }) },
     { title: 'm', dataIndex: 'm', width: 90, align: 'right', render: (v: number) => v.toPrecision(3) },
     { title: 'u', dataIndex: 'u', width: 90, align: 'right', render: (v: number) => v.toPrecision(3) },
-    { title: t('integration.model.computed'), dataIndex: 'computed', width: 110, align: 'right', render: (v: number) => v.toFixed(2) },
+    { title: t('integration.model.computed'), dataIndex: 'computed', width: 110, align: 'right', render: (v: number) => weightText(v) },
     {
       title: t('integration.model.override'), key: 'w', width: 140,
       render: (_: unknown, r) => (

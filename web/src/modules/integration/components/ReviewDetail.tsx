@@ -8,6 +8,7 @@ import { ApiError, errorText } from '../../../app/http.ts';
 import { formatFen } from '../../../app/format.ts';
 import { useDecide, useReview, type FieldEvidence, type Side, type SideRecord } from '../api.ts';
 import { pct, ReviewStatusTag, ZoneTag } from './IntegrationTags.tsx';
+import { conflictText, weightText } from '../format.ts';
 
 const FIELDS = ['name', 'id_no', 'mobile', 'email', 'birth_date', 'gender', 'address', 'employer'];
 
@@ -82,7 +83,7 @@ export function ReviewDetail() {
   const evidenceColumns: TableProps<FieldEvidence>['columns'] = [
     { title: t('integration.lineage.field'), dataIndex: 'field', render: (f: string) => t(`integration.field.${f}`, { defaultValue: f }) },
     { title: t('integration.detail.level'), dataIndex: 'level', render: (l: string) => t(`integration.level.${l}`, { defaultValue: l }) },
-    { title: t('integration.detail.weight'), dataIndex: 'weight', align: 'right', render: (w: number) => <Typography.Text type={w > 0 ? 'success' : w < 0 ? 'danger' : 'secondary'}>{w > 0 ? `+${w.toFixed(2)}` : w.toFixed(2)}</Typography.Text> },
+    { title: t('integration.detail.weight'), dataIndex: 'weight', align: 'right', render: (w: number) => <Typography.Text type={weightText(w) === '0.00' ? 'secondary' : w > 0 ? 'success' : 'danger'}>{weightText(w, true)}</Typography.Text> },
   ];
   return (
     <Space direction="vertical" size={12} style={{ width: '100%' }}>
@@ -102,7 +103,7 @@ export function ReviewDetail() {
         </Row>
         {r.note && <Typography.Paragraph type="secondary" style={{ marginTop: 8, marginBottom: 0 }}>{r.note}</Typography.Paragraph>}
       </Card>
-      {r.conflict && <Alert type="error" showIcon message={t('integration.detail.conflictWarn')} description={r.conflict} />}
+      {r.conflict && <Alert type="error" showIcon message={t('integration.detail.conflictWarn')} description={conflictText(t, r.conflict)} />}
       <Row gutter={[12, 12]}>
         <Col xs={24} xl={9}><SideCard side={r.a} title="A" evidence={evidence} /></Col>
         <Col xs={24} xl={6}>
