@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
+import { JOB_TIME_ZONE } from '../../platform/jobs.ts';
 
 /** Every unit, with its user and customer counts when `withCounts` (for administrators only). Order: see orgTree. */
 export function listOrgs(db: Db, withCounts: boolean) {
@@ -125,11 +126,13 @@ export type AuditFilter = { actor?: string; customerNo?: string; action?: string
 
 function auditQuery(db: Db, f: AuditFilter) {
   let q = db.selectFrom('audit_log as a').leftJoin('customer as c', 'c.id', 'a.customer_id');
-  if (f.actor) q = q.where('a.actor_name', '=', f.actor);
+  // A username whatever its case (CM01 finds cm01).
+  if (f.actor) q = q.where(sql<boolean>`lower(a.actor_name) = lower(${f.actor.trim()})`);
   if (f.customerNo) q = q.where('c.customer_no', '=', f.customerNo);
   if (f.action) q = q.where('a.action', '=', f.action);
-  if (f.from) q = q.where('a.at', '>=', new Date(`${f.from}T00:00:00`));
-  if (f.to) q = q.where('a.at', '<', new Date(new Date(`${f.to}T00:00:00`).getTime() + 86_400_000));
+  // Days are the bank's days (its time zone), not the server's.
+  if (f.from) q = q.where(sql<boolean>`a.at >= (${f.from}::date::timestamp AT TIME ZONE ${JOB_TIME_ZONE})`);
+  if (f.to) q = q.where(sql<boolean>`a.at < ((${f.to}::date + 1)::timestamp AT TIME ZONE ${JOB_TIME_ZONE})`);
   return q;
 }
 

@@ -5,9 +5,13 @@ import { typed } from '../../platform/context.ts';
 import { PERMISSIONS } from '../../platform/permissions.ts';
 import { sendXlsx } from '../../platform/xlsx.ts';
 import { AUDIT_ACTION_NAMES, AUDIT_ENTITY_NAMES, auditName } from '../../../engines/audit/labels.ts';
+import { JOB_TIME_ZONE } from '../../platform/jobs.ts';
 import * as repo from './admin.repository.ts';
 import * as service from './admin.service.ts';
 import { AuditQuery, IdParams, OrgInput, OrgPatch, PasswordReset, RoleInput, RolePatch, UserInput, UserPatch, UserQuery } from './admin.schemas.ts';
+
+/** Times in the export as the bank reads them: its own time zone, 2026-12-07 21:19:45. */
+const BANK_TIME = new Intl.DateTimeFormat('sv-SE', { timeZone: JOB_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 export async function adminRoutes(fastify: FastifyInstance) {
   const app = typed(fastify);
@@ -47,6 +51,7 @@ export async function adminRoutes(fastify: FastifyInstance) {
 
   app.get('/api/admin/audit', { schema: { tags, querystring: AuditQuery }, preHandler: requireUser('audit:read') }, async (req) => service.searchAudit(app.db, currentUser(req), req.query));
   app.get('/api/admin/audit/export', { schema: { tags, querystring: AuditQuery }, preHandler: requireUser('audit:read', 'audit:export') }, async (req, reply) => {
+    service.checkAuditRange(req.query);
     const zh = !req.headers['accept-language']?.startsWith('en');
     const lang = zh ? 'zh-CN' : 'en-US';
     // The export itself is recorded first, so even an interrupted download leaves a trace.
@@ -66,7 +71,7 @@ export async function adminRoutes(fastify: FastifyInstance) {
       for await (const r of repo.streamAudit(app.db, req.query)) {
         const p = service.presentAudit(r, can(currentUser(req), 'pii:view'));
         yield {
-          ...p, at: p.at.toISOString(), action: auditName(AUDIT_ACTION_NAMES, lang, p.action), entity: auditName(AUDIT_ENTITY_NAMES, lang, p.entity),
+          ...p, at: BANK_TIME.format(p.at), action: auditName(AUDIT_ACTION_NAMES, lang, p.action), entity: auditName(AUDIT_ENTITY_NAMES, lang, p.entity),
           fields: p.fields.join(', '), changes: p.changes == null ? '' : JSON.stringify(p.changes),
         };
       }

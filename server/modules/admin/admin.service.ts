@@ -332,7 +332,13 @@ export function presentAudit(r: Awaited<ReturnType<typeof repo.searchAudit>>['it
   };
 }
 
+/** A date range that ends before it starts finds nothing by mistake: it is refused. */
+export function checkAuditRange(q: repo.AuditFilter) {
+  if (q.from && q.to && q.from > q.to) throw invalid([fieldError('to', 'range', '结束日期不能早于开始日期', 'cannot be before the start date')]);
+}
+
 export async function searchAudit(db: Db, user: CurrentUser, q: repo.AuditFilter & { page?: number; pageSize?: number }) {
+  checkAuditRange(q);
   const pageSize = q.pageSize ?? 50;
   const { items, total } = await repo.searchAudit(db, q, pageSize, ((q.page ?? 1) - 1) * pageSize);
   return { items: items.map((r) => presentAudit(r, can(user, 'pii:view'))), total, page: q.page ?? 1, pageSize };

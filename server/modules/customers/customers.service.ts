@@ -423,7 +423,8 @@ async function assertIdentitiesFree(db: Db, ids: repo.IdentityInput[], exceptCus
       const n = ids.findIndex((i) => i.id_type === t.id_type && i.id_no === t.id_no);
       return fieldError(`identities.${n}.idNo`, 'taken', '该证件已登记在另一位客户名下（一个客户只建一次档，请查找后再操作）', 'is already registered to another customer (a customer is stored once; search for them instead)');
     });
-    throw new AppError('CONFLICT', errors[0].message, errors);
+    const first = errors[0]!;
+    throw new AppError('CONFLICT', { zh: `${first.field}：${first.message.zh}`, en: `${first.field}: ${first.message.en}` }, errors);
   }
 }
 

@@ -231,14 +231,20 @@ describe('audit log viewer (Q2)', () => {
   it('an auditor finds who read a customer, by user, customer and date', async () => {
     const hq = await login(ctx.app, 'hq', PASSWORD);
     await ctx.app.inject({ url: `/api/customers/${bank.customers.wangFang}`, headers: { cookie: hq } });
-    const today = new Date().toISOString().slice(0, 10);
-    const res = await ctx.app.inject({ url: `/api/admin/audit?actor=hq&customerNo=${bank.customers.wangFang}&action=read&from=${today}&to=${today}`, headers: { cookie: auditor } });
+    // Days are the bank's (Asia/Shanghai), whatever the server's time zone.
+    const bankDay = (d: Date) => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai' }).format(d);
+    const today = bankDay(new Date());
+    const res = await ctx.app.inject({ url: `/api/admin/audit?actor=HQ&customerNo=${bank.customers.wangFang}&action=read&from=${today}&to=${today}`, headers: { cookie: auditor } });
     expect(res.statusCode).toBe(200);
     const { items, total } = res.json();
     expect(total).toBe(1);
     expect(items[0]).toMatchObject({ actorName: 'hq', action: 'read', customerNo: bank.customers.wangFang, customerName: '王芳' });
-    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const yesterday = bankDay(new Date(Date.now() - 86_400_000));
     expect((await ctx.app.inject({ url: `/api/admin/audit?actor=hq&to=${yesterday}`, headers: { cookie: auditor } })).json().total).toBe(0);
+    // A range ending before it starts is a mistake, told as one (it used to find nothing, silently).
+    const backwards = await ctx.app.inject({ url: `/api/admin/audit?from=${today}&to=${yesterday}`, headers: { cookie: auditor } });
+    expect(backwards.statusCode).toBe(400);
+    expect(backwards.json().error.fields[0]).toMatchObject({ field: 'to', rule: 'range' });
   });
 
   it('exports to Excel for auditors only', async () => {
@@ -248,6 +254,8 @@ describe('audit log viewer (Q2)', () => {
     await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
     const ws = wb.worksheets[0];
     expect(ws.rowCount).toBeGreaterThan(5);
+    // Times as the bank reads them (its time zone), not ISO UTC.
+    expect(ws.getRow(2).getCell(1).value).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
     // Actions and entities by name, in the language asked for, as the audit page shows them.
     expect(ws.getRow(1).getCell(3).value).toBe('操作');
     expect(new Set(ws.getColumn(3).values.slice(2))).toEqual(new Set(['新建']));
