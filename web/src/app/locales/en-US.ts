@@ -120,6 +120,33 @@ export const enUS: Resources = {
       M: 'Male',
       F: 'Female',
     },
+    // Industry sections of GB/T 4754-2017 (customer.industry holds the section letter).
+    industry: {
+      A: 'Agriculture, forestry, animal husbandry and fishery',
+      B: 'Mining',
+      C: 'Manufacturing',
+      D: 'Electricity, heat, gas and water supply',
+      E: 'Construction',
+      F: 'Wholesale and retail trade',
+      G: 'Transport, storage and postal services',
+      H: 'Accommodation and catering',
+      I: 'Information transmission, software and IT services',
+      J: 'Finance',
+      K: 'Real estate',
+      L: 'Leasing and business services',
+      M: 'Scientific research and technical services',
+      N: 'Water, environment and public facilities management',
+      O: 'Resident, repair and other services',
+      P: 'Education',
+      Q: 'Health and social work',
+      R: 'Culture, sports and entertainment',
+      S: 'Public administration, social security and social organisations',
+      T: 'International organisations',
+    },
+    // Labels of enumerated type-specific attributes, by attribute key.
+    attributeOption: {
+      sme_size: { medium: 'Medium', small: 'Small', micro: 'Micro' },
+    },
     risk: {
       C1: 'C1 Conservative',
       C2: 'C2 Cautious',

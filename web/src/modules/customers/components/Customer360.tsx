@@ -72,6 +72,14 @@ function RelatedCustomer({ customerNo, name }: { customerNo: string | null; name
  * Audit `changes` is `{field: {from, to}}` for writes (only `to` on creation); other shapes, and values
  * redacted for masked roles, are shown as they come.
  */
+/** A type-specific attribute's value as a reader takes it: an option by its label, an amount in fen as money. */
+function attributeText(a: { key: string; type: string }, v: unknown, t: (k: string, o?: { defaultValue: string }) => string): string {
+  if (v === undefined || v === null || v === '') return '—';
+  if (a.type === 'enum') return t(`customer.attributeOption.${a.key}.${String(v)}`, { defaultValue: String(v) });
+  if (a.key.endsWith('_fen') && (typeof v === 'number' || typeof v === 'string')) return formatFen(v, true);
+  return formatValue(v);
+}
+
 /** Values the audit keeps as codes, shown by their names. */
 const CODED: Record<string, string> = { status: 'customer.status', gender: 'customer.gender', party: 'customer.party', risk_tolerance: 'customer.risk' };
 
@@ -214,12 +222,12 @@ function Profile({ c }: SectionProps) {
             <Descriptions.Item label={t('customer.fields.employer')}>{dash(c.employer)}<SourceTag lineage={c.lineage} field="employer" /></Descriptions.Item>
           </>
         )}
-        <Descriptions.Item label={t('customer.fields.industry')}>{dash(c.industry)}</Descriptions.Item>
+        <Descriptions.Item label={t('customer.fields.industry')}>{c.industry ? `${c.industry} ${t(`customer.industry.${c.industry}`, { defaultValue: '' })}`.trim() : '—'}</Descriptions.Item>
         <Descriptions.Item label={t('customer.fields.riskTolerance')}>{c.riskTolerance ? t(`customer.risk.${c.riskTolerance}`) : '—'}</Descriptions.Item>
         <Descriptions.Item label={t('customer.fields.type')}>{pick(c.type.name, c.type.nameEn)}</Descriptions.Item>
         {schema.map((a) => (
           <Descriptions.Item key={a.key} label={pick(a.label, a.labelEn)}>
-            {attrs[a.key] === undefined || attrs[a.key] === null ? '—' : formatValue(attrs[a.key])}
+            {attributeText(a, attrs[a.key], t)}
           </Descriptions.Item>
         ))}
         {unknownKeys.map((k) => (

@@ -185,6 +185,8 @@ function toAttributes(schema: AttributeDef[], raw: Record<string, unknown> | und
   return out;
 }
 
+export const INDUSTRY_SECTIONS = 'ABCDEFGHIJKLMNOPQRST'.split('');
+
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 function AttributeInput({ def }: { def: AttributeDef }) {
@@ -208,7 +210,7 @@ function AttributeInput({ def }: { def: AttributeDef }) {
     case 'enum':
       return (
         <Form.Item name={name} label={label}>
-          <Select allowClear options={(def.options ?? []).map((o) => ({ value: o, label: o }))} />
+          <Select allowClear options={(def.options ?? []).map((o) => ({ value: o, label: t(`customer.attributeOption.${def.key}.${o}`, { defaultValue: o }) }))} />
         </Form.Item>
       );
     case 'date':
@@ -647,8 +649,8 @@ export function CustomerForm({ customer, onSaved, onCancel }: Props) {
             </Col>
             <Col {...col}>
               <Form.Item name="industry" label={t('customer.fields.industry')}>
-                {/* An industry classification code (GB/T 4754), not free text. */}
-                <Input maxLength={10} />
+                {/* An industry classification code (GB/T 4754 section), not free text. */}
+                <Select allowClear showSearch optionFilterProp="label" options={INDUSTRY_SECTIONS.map((s) => ({ value: s, label: `${s} ${t(`customer.industry.${s}`)}` }))} />
               </Form.Item>
             </Col>
             {canAssign && (
