@@ -64,7 +64,7 @@ export function Layout() {
 
   return (
     <AntLayout style={{ minHeight: '100vh' }}>
-      <AntLayout.Sider theme="light" collapsible collapsed={collapsed} onCollapse={setCollapsed} breakpoint="lg" width={200} style={{ borderRight: `1px solid ${token.colorBorderSecondary}` }}>
+      <AntLayout.Sider theme="light" collapsible collapsed={collapsed} onCollapse={setCollapsed} breakpoint="lg" width={224} style={{ borderRight: `1px solid ${token.colorBorderSecondary}` }}>
         <div style={{ height: 48, display: 'flex', alignItems: 'center', justifyContent: 'center', fontWeight: 600, fontSize: 16 }}>
           <Link to="/">{collapsed ? t('app.shortTitle').slice(0, 1) : t('app.title')}</Link>
         </div>
