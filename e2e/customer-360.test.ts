@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { createTestContext, type TestContext } from '../server/test/context.ts';
-import { seedSmallBank } from '../server/test/fixtures.ts';
+import { PASSWORD, seedSmallBank } from '../server/test/fixtures.ts';
 import { openBrowser, signInAs } from './support.ts';
 
 let ctx: TestContext;
@@ -24,6 +24,11 @@ afterAll(async () => {
   await browser?.close();
   await ctx?.close();
 });
+
+async function cookieOf(username: string): Promise<string> {
+  const res = await ctx.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password: PASSWORD } });
+  return res.headers['set-cookie']!.toString().split(';')[0]!;
+}
 
 function signIn(username: string): Promise<Page> {
   return signInAs(browser, base, username, { locale: 'zh-CN' });
@@ -81,4 +86,23 @@ describe('a customer manager at work', { timeout: 120_000 }, () => {
     expect(await table.textContent()).toContain(bank.customers.zhangWei);
     await page.close();
   });
+
+  it('a customer deleted by mistake is found among the deleted customers and restored', async () => {
+    const gone = await ctx.app.inject({ method: 'POST', url: '/api/customers', headers: { cookie: await cookieOf('cm_a') }, payload: { typeCode: 'personal_resident', name: '误删客户' } });
+    const no = gone.json().customerNo as string;
+    await ctx.app.inject({ method: 'DELETE', url: `/api/customers/${no}`, headers: { cookie: await cookieOf('cm_a') }, payload: { reason: '测试' } });
+    const page = await signIn('cm_a');
+    await page.goto(`${base}/customers`);
+    await page.getByTestId('customer-show-deleted').click();
+    const table = page.getByTestId('customer-table');
+    await table.getByText('误删客户').waitFor();
+    await table.getByTestId('customer-restore').first().click();
+    await page.getByTestId('restore-reason').fill('误删，恢复');
+    await page.getByTestId('restore-ok').click();
+    // Restored, the customer's 360° view opens.
+    await expect.poll(() => page.url(), { timeout: 20_000 }).toContain(`/customers/${no}`);
+    await expect.poll(() => page.getByTestId('c360-name').textContent()).toContain('误删客户');
+    await page.close();
+  });
 });
+

@@ -16,6 +16,8 @@ export type SearchFilter = {
   party?: string;
   managerId?: number;
   orgId?: number;
+  /** Deleted customers instead of the living. */
+  deleted?: boolean;
   sort: 'customerNo' | 'name' | 'createdAt' | 'aum';
   order: 'asc' | 'desc';
   limit: number;
@@ -40,7 +42,7 @@ function searchQuery(db: Db, scope: ScopeSubject, f: SearchFilter) {
   let q = db
     .selectFrom('customer as c')
     // A literal, not a parameter: the partial indexes (WHERE NOT deleted) then serve the statement's generic plan too.
-    .where(sql<boolean>`NOT c.deleted`)
+    .where(f.deleted ? sql<boolean>`c.deleted` : sql<boolean>`NOT c.deleted`)
     .where(customerScope(scope, 'c'));
   const any: Expression<SqlBool>[] = [];
   if (f.customerNo) {
@@ -258,6 +260,16 @@ export function getCustomerForUpdate(db: Db, customerNo: string, scope: ScopeSub
     .executeTakeFirst();
 }
 
+/** A deleted customer inside the scope, locked for update. */
+export function getDeletedForUpdate(db: Db, customerNo: string, scope: ScopeSubject) {
+  return db.selectFrom('customer as c').select(['c.id', 'c.name']).where('c.customer_no', '=', customerNo).where('c.deleted', '=', true)
+    .where(customerScope(scope, 'c')).forUpdate().executeTakeFirst();
+}
+
+export async function restoreCustomer(db: Db, id: number) {
+  await db.updateTable('customer').set({ deleted: false, deleted_at: null, updated_at: new Date(), version: sql`version + 1` }).where('id', '=', id).execute();
+}
+
 /** Just the id of a customer inside the scope (for sub-resources). */
 export async function findCustomerId(db: Db, customerNo: string, scope: ScopeSubject): Promise<number | undefined> {
   const r = await db
@@ -296,12 +308,13 @@ export type ContactInput = { kind: 'mobile' | 'phone' | 'email' | 'fax' | 'wecha
 export type AddressInput = { kind: 'home' | 'work' | 'registered' | 'mailing' | 'business'; province: string | null; city: string | null; district: string | null; line: string; postcode: string | null; is_primary: boolean };
 export type ChannelPrefInput = { channel: 'phone' | 'sms' | 'email' | 'mail' | 'wechat' | 'visit'; allowed: boolean; marketing_consent: boolean };
 
-/** Identity numbers already registered to another customer. */
+/** Identity numbers already registered to another customer (a deleted one keeps its documents), and who holds them. */
 export async function findIdentityOwners(db: Db, ids: { id_type: IdType; id_no: string }[], exceptCustomerId?: number) {
   if (!ids.length) return [];
-  let q = db.selectFrom('customer_identity').select(['id_type', 'id_no', 'customer_id'])
-    .where(({ or, and, eb }) => or(ids.map((i) => and([eb('id_type', '=', i.id_type), eb('id_no', '=', i.id_no)]))));
-  if (exceptCustomerId) q = q.where('customer_id', '<>', exceptCustomerId);
+  let q = db.selectFrom('customer_identity as i').innerJoin('customer as c', 'c.id', 'i.customer_id')
+    .select(['i.id_type', 'i.id_no', 'i.customer_id', 'c.customer_no', 'c.deleted'])
+    .where(({ or, and, eb }) => or(ids.map((i) => and([eb('i.id_type', '=', i.id_type), eb('i.id_no', '=', i.id_no)]))));
+  if (exceptCustomerId) q = q.where('i.customer_id', '<>', exceptCustomerId);
   return q.execute();
 }
 

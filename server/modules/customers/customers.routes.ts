@@ -61,6 +61,9 @@ export async function customersRoutes(fastify: FastifyInstance) {
     return reply;
   });
 
+  app.post('/api/customers/:customerNo/restore', { schema: { tags, params: CustomerNoParams, body: DeleteBody }, preHandler: requireUser('customer:write') }, async (req) =>
+    service.restore(app.db, currentUser(req), actorOf(req), req.params.customerNo, req.body.reason));
+
   app.get('/api/customers/:customerNo', { schema: { tags, params: CustomerNoParams }, preHandler: requireUser('customer:read') }, async (req) =>
     service.view360(app.db, currentUser(req), actorOf(req), req.params.customerNo));
 

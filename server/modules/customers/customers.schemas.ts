@@ -63,6 +63,8 @@ export const SearchQuery = Type.Object({
   party: Opt(Lit(['person', 'organization'] )),
   managerId: Opt(Type.Integer({ minimum: 1 })),
   orgId: Opt(Type.Integer({ minimum: 1 })),
+  /** The deleted customers instead (to restore one): for those who may edit customers. */
+  deleted: Opt(Type.Boolean()),
   sort: Opt(Lit(['customerNo', 'name', 'createdAt', 'aum'] )),
   order: Opt(Lit(['asc', 'desc'] )),
   page: Opt(Type.Integer({ minimum: 1, maximum: 100000 })),

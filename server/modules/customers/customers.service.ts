@@ -57,12 +57,13 @@ export function classifyQuery(q: string | undefined): Pick<repo.SearchFilter, 't
  * each customer whose mobile the page shows gets a read in the audit log, as the 360° view does.
  */
 export async function search(db: Db, user: CurrentUser, actor: Actor, query: SearchQuery) {
+  if (query.deleted && !can(user, 'customer:write')) throw forbidden();
   const pageSize = query.pageSize ?? 20;
   const page = query.page ?? 1;
   const filter: repo.SearchFilter = {
     ...classifyQuery(query.q),
     status: query.status, levelCode: query.levelCode, typeCode: query.typeCode, party: query.party,
-    managerId: query.managerId, orgId: query.orgId,
+    managerId: query.managerId, orgId: query.orgId, deleted: query.deleted,
     sort: query.sort ?? 'customerNo', order: query.order ?? 'asc', limit: pageSize, offset: (page - 1) * pageSize,
   };
   const { rows, total, capped } = await onConnection(db, (conn) => repo.searchCustomers(conn, user, filter));
@@ -390,7 +391,7 @@ export async function create(db: Db, user: CurrentUser, actor: Actor, input: Cus
   const name = input.name.trim();
   const py = namePinyin(name);
   const { customerNo } = await db.transaction().execute(async (trx) => {
-    await assertIdentitiesFree(trx, lists.identities ?? []);
+    await assertIdentitiesFree(trx, user, lists.identities ?? []);
     const customerNo = await repo.nextCustomerNo(trx);
     const row: repo.CustomerRow = {
       customer_no: customerNo, type_id: type.id, party: type.party, name, name_en: input.nameEn ?? null,
@@ -416,13 +417,18 @@ export async function create(db: Db, user: CurrentUser, actor: Actor, input: Cus
   return view360(db, user, actor, customerNo);
 }
 
-async function assertIdentitiesFree(db: Db, ids: repo.IdentityInput[], exceptCustomerId?: number) {
+async function assertIdentitiesFree(db: Db, user: CurrentUser, ids: repo.IdentityInput[], exceptCustomerId?: number) {
   const taken = await repo.findIdentityOwners(db, ids, exceptCustomerId);
   if (taken.length) {
-    const errors = taken.map((t) => {
-      const n = ids.findIndex((i) => i.id_type === t.id_type && i.id_no === t.id_no);
-      return fieldError(`identities.${n}.idNo`, 'taken', '该证件已登记在另一位客户名下（一个客户只建一次档，请查找后再操作）', 'is already registered to another customer (a customer is stored once; search for them instead)');
-    });
+    const errors = await Promise.all(taken.map(async (t) => {
+      const field = `identities.${ids.findIndex((i) => i.id_type === t.id_type && i.id_no === t.id_no)}.idNo`;
+      // A deleted customer the user could restore is named (search no longer finds them); any other stays anonymous.
+      if (t.deleted && can(user, 'customer:write') && (await repo.getDeletedForUpdate(db, t.customer_no, user))) {
+        return fieldError(field, 'takenByDeleted', `该证件登记在已删除的客户 ${t.customer_no} 名下（请在客户列表的“已删除客户”中恢复该客户，而不是重新建档）`,
+          `is registered to deleted customer ${t.customer_no} (restore them from the customer list's deleted customers instead of creating them again)`);
+      }
+      return fieldError(field, 'taken', '该证件已登记在另一位客户名下（一个客户只建一次档，请查找后再操作）', 'is already registered to another customer (a customer is stored once; search for them instead)');
+    }));
     const first = errors[0]!;
     throw new AppError('CONFLICT', { zh: `${first.field}：${first.message.zh}`, en: `${first.field}: ${first.message.en}` }, errors);
   }
@@ -467,7 +473,7 @@ export async function update(db: Db, user: CurrentUser, actor: Actor, customerNo
     const after: Record<string, unknown> = { ...next };
     delete after.name_grams;
     if (lists.identities) {
-      await assertIdentitiesFree(trx, lists.identities, cur.id);
+      await assertIdentitiesFree(trx, user, lists.identities, cur.id);
       before.identities = await repo.listIdentities(trx, cur.id);
       after.identities = lists.identities;
     }
@@ -495,6 +501,18 @@ export async function remove(db: Db, user: CurrentUser, actor: Actor, customerNo
     await repo.softDeleteCustomer(trx, cur.id);
     await audit(trx, actor, { action: 'delete', entity: 'customer', entityId: customerNo, customerId: cur.id, fields: ['deleted'], changes: { deleted: { from: false, to: true }, reason } });
   });
+}
+
+/** Brings a deleted customer back (C2: soft delete keeps the record, so a mistaken deletion can be undone). */
+export async function restore(db: Db, user: CurrentUser, actor: Actor, customerNo: string, reason: string) {
+  if (!reason.trim()) throw invalid([fieldError('reason', 'required', '必须填写恢复原因', 'is required')]);
+  await db.transaction().execute(async (trx) => {
+    const cur = await repo.getDeletedForUpdate(trx, customerNo, user);
+    if (!cur) throw customerNotFound();
+    await repo.restoreCustomer(trx, cur.id);
+    await audit(trx, actor, { action: 'restore', entity: 'customer', entityId: customerNo, customerId: cur.id, fields: ['deleted'], changes: { deleted: { from: true, to: false }, reason: reason.trim() } });
+  });
+  return view360(db, user, actor, customerNo);
 }
 
 /** Hands a customer to another manager (C12 移交), keeping the history; the customer follows the manager's org. */

@@ -210,6 +210,39 @@ describe('relations and key persons never reveal a customer outside the scope', 
   });
 });
 
+describe('deleted customers (C2)', () => {
+  it('are listed apart for those who may edit, keep their documents, and come back restored, audited', async () => {
+    const created = await ctx.app.inject({ method: 'POST', url: '/api/customers', headers: as('cm_a'), payload: { typeCode: 'personal_resident', name: '吴十', identities: [{ idType: 'passport', idNo: 'E99999998' }] } });
+    const no = created.json().customerNo as string;
+    expect((await ctx.app.inject({ method: 'DELETE', url: `/api/customers/${no}`, headers: as('cm_a'), payload: { reason: '重复建档' } })).statusCode).toBe(204);
+    // Gone from searches and views …
+    expect((await ctx.app.inject({ url: `/api/customers/${no}`, headers: as('cm_a') })).statusCode).toBe(404);
+    // … its passport still its own: creating the person again names the deleted customer to restore.
+    const again = await ctx.app.inject({ method: 'POST', url: '/api/customers', headers: as('cm_a'), payload: { typeCode: 'personal_resident', name: '吴十', identities: [{ idType: 'passport', idNo: 'E99999998' }] } });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error.fields[0]).toMatchObject({ field: 'identities.0.idNo', rule: 'takenByDeleted' });
+    expect(again.json().error.fields[0].messages.en).toContain(no);
+    // Someone who could not restore them learns nothing more than before.
+    const other = await ctx.app.inject({ method: 'POST', url: '/api/customers', headers: as('cm_b'), payload: { typeCode: 'personal_resident', name: '吴十', identities: [{ idType: 'passport', idNo: 'E99999998' }] } });
+    expect(other.json().error.fields[0]).toMatchObject({ rule: 'taken' });
+    expect(JSON.stringify(other.json())).not.toContain(no);
+    // The deleted list: the owner's, not others', not read-only roles'.
+    const deleted = async (who: string) => ctx.app.inject({ url: '/api/customers?deleted=true', headers: as(who) });
+    expect((await deleted('cm_a')).json().items.map((i: { customerNo: string }) => i.customerNo)).toEqual([no]);
+    expect((await deleted('cm_b')).json().items).toEqual([]);
+    expect((await deleted('auditor')).statusCode).toBe(403);
+    // Restored: back in search and view, the restore in the audit log.
+    expect((await ctx.app.inject({ method: 'POST', url: `/api/customers/${no}/restore`, headers: as('cm_b'), payload: { reason: '误删' } })).statusCode).toBe(404);
+    expect((await ctx.app.inject({ method: 'POST', url: `/api/customers/${no}/restore`, headers: as('cm_a'), payload: { reason: ' ' } })).statusCode).toBe(400);
+    const back = await ctx.app.inject({ method: 'POST', url: `/api/customers/${no}/restore`, headers: as('cm_a'), payload: { reason: '误删' } });
+    expect(back.statusCode).toBe(200);
+    expect(back.json()).toMatchObject({ customerNo: no, name: '吴十' });
+    expect((await deleted('cm_a')).json().items).toEqual([]);
+    const row = await ctx.db.selectFrom('audit_log').select(['changes']).where('action', '=', 'restore').where('entity_id', '=', no).executeTakeFirstOrThrow();
+    expect(row.changes).toEqual({ deleted: { from: true, to: false }, reason: '误删' });
+  });
+});
+
 describe('key persons (C7)', () => {
   it('registers a legal representative linked to a personal customer, seen from both sides', async () => {
     const res = await ctx.app.inject({

@@ -211,6 +211,12 @@ export const enUS: Resources = {
     },
     list: {
       title: 'Customers',
+      showDeleted: 'Deleted customers',
+      restore: 'Restore',
+      restoreTitle: 'Restore customer {{name}}',
+      restoreNote: 'Once restored, the customer is back in searches and the 360° view; the restore is recorded in the audit log.',
+      restoreReasonRequired: 'Give a reason for the restore',
+      restored: 'Customer {{name}} ({{customerNo}}) is restored.',
       searchPlaceholder: 'Name, pinyin or initials, customer no., mobile, ID no.',
       statusPlaceholder: 'Status',
       levelPlaceholder: 'Level',

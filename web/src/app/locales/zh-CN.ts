@@ -211,6 +211,12 @@ export const zhCN = {
     },
     list: {
       title: '客户',
+      showDeleted: '已删除客户',
+      restore: '恢复',
+      restoreTitle: '恢复客户 {{name}}',
+      restoreNote: '恢复后，该客户重新出现在客户查询和 360° 视图中，恢复操作记入审计日志。',
+      restoreReasonRequired: '请填写恢复原因',
+      restored: '客户 {{name}}（{{customerNo}}）已恢复。',
       searchPlaceholder: '输入客户名称、全拼或首字母、客户号、手机号、证件号',
       statusPlaceholder: '状态',
       levelPlaceholder: '等级',

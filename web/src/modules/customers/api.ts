@@ -72,6 +72,8 @@ export type CustomerFilters = {
   party?: Party;
   managerId?: number;
   orgId?: number;
+  /** The deleted customers instead (to restore one). */
+  deleted?: boolean;
 };
 export type CustomerSort = 'customerNo' | 'name' | 'createdAt' | 'aum';
 export type CustomerQuery = CustomerFilters & { sort?: CustomerSort; order?: 'asc' | 'desc'; page: number; pageSize: number };
@@ -255,6 +257,7 @@ export const customersApi = {
   removeKeyPerson: (customerNo: string, id: number) => api<void>(`${path(customerNo)}/key-persons/${id}`, { method: 'DELETE' }),
   /** Soft delete (SPEC C2): the record and its history stay, flagged as deleted. */
   remove: (customerNo: string, body: { reason: string }) => api<void>(path(customerNo), { method: 'DELETE', body }),
+  restore: (customerNo: string, body: { reason: string }) => api<Customer360>(`${path(customerNo)}/restore`, { method: 'POST', body }),
   managers: (orgId?: number) => api<{ items: Manager[] }>(`/api/managers${toQuery({ orgId })}`),
   /** The export honours the list's filters and sort but not its paging: it is the whole result. */
   export: (q: CustomerFilters & { sort?: CustomerSort; order?: 'asc' | 'desc' }, fileName: string) =>
@@ -349,6 +352,14 @@ export function useRemoveKeyPerson(customerNo: string) {
       void qc.invalidateQueries({ queryKey: customerKeys.detail(customerNo) });
       if (kp.personCustomerNo) void qc.invalidateQueries({ queryKey: customerKeys.detail(kp.personCustomerNo) });
     },
+  });
+}
+
+export function useRestoreCustomer(customerNo: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (reason: string) => customersApi.restore(customerNo, { reason }),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: ['customers'] }),
   });
 }
 

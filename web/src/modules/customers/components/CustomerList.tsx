@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { Alert, App, Button, Card, Input, Select, Space, Table, TreeSelect, Typography, type TableProps } from 'antd';
+import { Alert, App, Button, Card, Input, Select, Space, Switch, Table, TreeSelect, Typography, type TableProps } from 'antd';
 import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../../../app/auth.tsx';
@@ -19,6 +19,7 @@ import {
 } from '../api.ts';
 import { buildTypeTree } from '../typeTree.ts';
 import { LevelTag, StatusTag } from './CustomerTags.tsx';
+import { RestoreCustomerModal } from './RestoreCustomerModal.tsx';
 
 const SORTS: CustomerSort[] = ['customerNo', 'name', 'createdAt', 'aum'];
 const PAGE_SIZES = [20, 50, 100];
@@ -33,6 +34,7 @@ function readQuery(p: URLSearchParams): CustomerQuery {
     status: (p.get('status') as CustomerStatus | null) || undefined,
     levelCode: p.get('levelCode') || undefined,
     typeCode: p.get('typeCode') || undefined,
+    deleted: p.get('deleted') === 'true' || undefined,
     sort: sort && SORTS.includes(sort) ? sort : undefined,
     order: order === 'asc' || order === 'desc' ? order : undefined,
     page: Math.max(1, Number(p.get('page')) || 1),
@@ -50,12 +52,13 @@ export function CustomerList() {
   const query = useMemo(() => readQuery(params), [params]);
   const [text, setText] = useState(query.q ?? '');
   const [exporting, setExporting] = useState(false);
+  const [restoring, setRestoring] = useState<CustomerSummary | null>(null);
   const meta = useCustomerMeta();
   const list = useCustomers(query);
 
   useEffect(() => setText(query.q ?? ''), [query.q]);
 
-  const update = (patch: Partial<Record<keyof CustomerQuery, string | number | undefined>>, keepPage = false) => {
+  const update = (patch: Partial<Record<keyof CustomerQuery, string | number | boolean | undefined>>, keepPage = false) => {
     const next = new URLSearchParams(params);
     for (const [k, v] of Object.entries(patch)) {
       if (v === undefined || v === '') next.delete(k);
@@ -121,6 +124,13 @@ export function CustomerList() {
       sortOrder: sortOrderOf('createdAt'),
       render: (v: string) => formatDate(v),
     },
+    // Deleted customers cannot be opened: each row offers its restore instead.
+    ...(query.deleted ? [{
+      title: '', key: 'restore', width: 90, fixed: 'right' as const,
+      render: (_: unknown, r: CustomerSummary) => (
+        <Button size="small" onClick={(e) => { e.stopPropagation(); setRestoring(r); }} data-testid="customer-restore">{t('customer.list.restore')}</Button>
+      ),
+    }] : []),
   ];
 
   const onTableChange: TableProps<CustomerSummary>['onChange'] = (pagination, _filters, sorter, extra) => {
@@ -151,7 +161,7 @@ export function CustomerList() {
       title={<Typography.Text strong>{t('customer.list.title')}</Typography.Text>}
       extra={
         <Space>
-          {can('customer:export') && (
+          {can('customer:export') && !query.deleted && (
             <Button icon={<DownloadOutlined />} loading={exporting} onClick={() => void doExport()} data-testid="customer-export">
               {t('common.export')}
             </Button>
@@ -204,6 +214,12 @@ export function CustomerList() {
           popupMatchSelectWidth={false}
           data-testid="customer-filter-type"
         />
+        {can('customer:write') && (
+          <Space size={6}>
+            <Switch size="small" checked={!!query.deleted} onChange={(on) => update({ deleted: on ? 'true' : undefined })} data-testid="customer-show-deleted" />
+            <Typography.Text>{t('customer.list.showDeleted')}</Typography.Text>
+          </Space>
+        )}
       </Space>
       {list.isError && <Alert type="error" showIcon message={errorText(list.error)} style={{ marginBottom: 12 }} />}
       <Table<CustomerSummary>
@@ -214,7 +230,7 @@ export function CustomerList() {
         dataSource={list.data?.items ?? []}
         loading={list.isFetching}
         onChange={onTableChange}
-        onRow={(r) => ({ onClick: () => navigate(`/customers/${encodeURIComponent(r.customerNo)}`), style: { cursor: 'pointer' } })}
+        onRow={(r) => (query.deleted ? {} : { onClick: () => navigate(`/customers/${encodeURIComponent(r.customerNo)}`), style: { cursor: 'pointer' } })}
         pagination={{
           current: query.page,
           pageSize: query.pageSize,
@@ -226,6 +242,7 @@ export function CustomerList() {
         }}
         scroll={{ x: 1200 }}
       />
+      {restoring && <RestoreCustomerModal customer={restoring} onClose={() => setRestoring(null)} />}
     </Card>
   );
 }
