@@ -30,7 +30,7 @@ export function RestoreCustomerModal({ customer, onClose }: { customer: Customer
 
   return (
     <Modal open title={t('customer.list.restoreTitle', { name: customer.name })} onCancel={onClose} onOk={() => void submit()}
-      okText={t('customer.list.restore')} okButtonProps={{ 'data-testid': 'restore-ok' } as object} confirmLoading={restore.isPending} destroyOnHidden>
+      okText={t('customer.list.restore')} okButtonProps={{ 'data-testid': 'restore-ok' }} confirmLoading={restore.isPending} destroyOnHidden>
       <Alert type="info" showIcon message={t('customer.list.restoreNote')} style={{ marginBottom: 16 }} />
       <Form form={form} layout="vertical" preserve={false}>
         <Form.Item label={t('customer.fields.customerNo')}>{customer.customerNo}</Form.Item>
