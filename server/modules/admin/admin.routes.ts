@@ -4,7 +4,7 @@ import { audit } from '../../platform/audit.ts';
 import { typed } from '../../platform/context.ts';
 import { PERMISSIONS } from '../../platform/permissions.ts';
 import { sendXlsx } from '../../platform/xlsx.ts';
-import { AUDIT_ACTION_NAMES, AUDIT_ENTITY_NAMES, auditName } from '../../../engines/audit/labels.ts';
+import { AUDIT_ACTION_NAMES, AUDIT_ENTITY_NAMES, AUDIT_FIELD_NAMES, auditName } from '../../../engines/audit/labels.ts';
 import { JOB_TIME_ZONE } from '../../platform/jobs.ts';
 import * as repo from './admin.repository.ts';
 import * as service from './admin.service.ts';
@@ -72,7 +72,7 @@ export async function adminRoutes(fastify: FastifyInstance) {
         const p = service.presentAudit(r, can(currentUser(req), 'pii:view'));
         yield {
           ...p, at: BANK_TIME.format(p.at), action: auditName(AUDIT_ACTION_NAMES, lang, p.action), entity: auditName(AUDIT_ENTITY_NAMES, lang, p.entity),
-          fields: p.fields.join(', '), changes: p.changes == null ? '' : JSON.stringify(p.changes),
+          fields: p.fields.map((f) => auditName(AUDIT_FIELD_NAMES, lang, f)).join(', '), changes: p.changes == null ? '' : JSON.stringify(p.changes),
         };
       }
     });

@@ -254,6 +254,11 @@ describe('audit log viewer (Q2)', () => {
     await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
     const ws = wb.worksheets[0];
     expect(ws.rowCount).toBeGreaterThan(5);
+    // Fields by name too (基本资料, not profile).
+    const reads = await ctx.app.inject({ url: '/api/admin/audit/export?action=read', headers: { cookie: auditor } });
+    const wbReads = new ExcelJS.Workbook();
+    await wbReads.xlsx.load(reads.rawPayload as unknown as ArrayBuffer);
+    expect(wbReads.worksheets[0].getColumn(8).values.slice(2).join(' ')).toContain('基本资料');
     // Times as the bank reads them (its time zone), not ISO UTC.
     expect(ws.getRow(2).getCell(1).value).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
     // Actions and entities by name, in the language asked for, as the audit page shows them.

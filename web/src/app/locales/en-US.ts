@@ -1,5 +1,5 @@
 import type { Resources } from './zh-CN.ts';
-import { AUDIT_ACTION_NAMES, AUDIT_ENTITY_NAMES } from '../../../../engines/audit/labels.ts';
+import { AUDIT_ACTION_NAMES, AUDIT_ENTITY_NAMES, AUDIT_FIELD_NAMES } from '../../../../engines/audit/labels.ts';
 
 /** English UI strings; typed against zh-CN so a missing or extra key fails the type check. */
 export const enUS: Resources = {
@@ -467,4 +467,5 @@ export const enUS: Resources = {
   },
   auditAction: AUDIT_ACTION_NAMES['en-US'],
   auditEntity: AUDIT_ENTITY_NAMES['en-US'],
+  auditField: AUDIT_FIELD_NAMES['en-US'],
 };

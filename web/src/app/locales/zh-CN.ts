@@ -1,4 +1,4 @@
-import { AUDIT_ACTION_NAMES, AUDIT_ENTITY_NAMES } from '../../../../engines/audit/labels.ts';
+import { AUDIT_ACTION_NAMES, AUDIT_ENTITY_NAMES, AUDIT_FIELD_NAMES } from '../../../../engines/audit/labels.ts';
 
 /** Chinese (default) UI strings. en-US.ts must have exactly the same keys (checked by its type). */
 export const zhCN = {
@@ -469,6 +469,7 @@ export const zhCN = {
   auditAction: AUDIT_ACTION_NAMES['zh-CN'],
   // Audit entity codes; unknown codes are shown as they are.
   auditEntity: AUDIT_ENTITY_NAMES['zh-CN'],
+  auditField: AUDIT_FIELD_NAMES['zh-CN'],
 };
 
 export type Resources = typeof zhCN;

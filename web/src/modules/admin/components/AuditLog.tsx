@@ -100,7 +100,7 @@ export function AuditLog() {
       render: (v: string | null) => (v ? can('customer:read') ? <Link to={`/customers/${encodeURIComponent(v)}`}>{v}</Link> : v : '—'),
     },
     { title: t('admin.audit.customerName'), dataIndex: 'customerName', width: 130, ellipsis: true, render: (v: string | null) => v ?? '—' },
-    { title: t('admin.audit.fields'), dataIndex: 'fields', ellipsis: true, render: (v: string[] | null) => (v?.length ? v.join(', ') : '—') },
+    { title: t('admin.audit.fields'), dataIndex: 'fields', ellipsis: true, render: (v: string[] | null) => (v?.length ? v.map((f) => t(`auditField.${f}`, { defaultValue: f })).join(', ') : '—') },
     { title: t('admin.audit.ip'), dataIndex: 'ip', width: 120, render: (v: string | null) => v ?? '—' },
   ];
 
