@@ -40,8 +40,8 @@ export async function importCommand(argv: string[], config: Config): Promise<num
       await service.createSource(db, actor, { code: values.source!, name: values.source!, kind: 'other' });
       say(`source ${values.source} registered`);
     }
-    const interfaceId = await service.fileInterfaceOf(db, actor, values.source!, values.interface);
-    const { loadId, resumed } = await service.queueFileLoad(db, actor, interfaceId, {
+    // The file is checked before a new interface is made for it: a refused file leaves nothing behind.
+    const { loadId, resumed } = await service.queueImport(db, actor, values.source!, values.interface, {
       path: abs, fileName: path.basename(abs), trigger: 'cli', encoding: encoding as never, maxBytes: config.importMaxBytes,
     });
     const first = await service.getLoad(db, loadId);
@@ -71,7 +71,7 @@ export async function importCommand(argv: string[], config: Config): Promise<num
       return 1;
     }
     const r = l.report;
-    say(`load #${loadId} ${l.status}: read ${r.read}, accepted ${r.accepted}, rejected ${r.rejected} (quarantined), new ${r.new}, changed ${r.changed}, unchanged ${r.unchanged}` +
+    say(`load #${loadId} ${l.status}: read ${r.read}, accepted ${r.accepted}, rejected ${r.rejected} (quarantined), new ${r.new}, changed ${r.changed}, unchanged ${r.unchanged}, duplicates in file ${r.duplicates}` +
       (l.resolution.total ? `; ${l.resolution.done} of ${l.resolution.total} records resolved into customers` : ''));
     if (l.status === 'failed') {
       say(`  ${l.error?.message.en ?? 'failed'}`);

@@ -119,13 +119,17 @@ function compact(b: RecordBatch, dropped: Set<number>) {
 /** Record i's line (with its newline) of a batch. */
 export const lineOf = (b: RecordBatch, i: number) => b.data.subarray(i ? b.ends[i - 1]! : 0, b.ends[i]);
 
-function higher(a: string | null, b: string): string {
+const subMillis = (t: string) => Number((/\.\d{3}(\d+)/.exec(t)?.[1] ?? '').padEnd(6, '0').slice(0, 6));
+
+/** The higher of two watermark values: numbers by value, timestamps by time (to the microsecond), else as text. */
+export function higher(a: string | null, b: string): string {
   if (a === null || a === '') return b;
   if (b === '') return a;
   const na = Number(a), nb = Number(b);
   if (Number.isFinite(na) && Number.isFinite(nb)) return nb > na ? b : a;
   const da = Date.parse(a), dbb = Date.parse(b);
-  if (!Number.isNaN(da) && !Number.isNaN(dbb)) return dbb > da ? b : a;
+  // Equal to the millisecond: the digits past it (microseconds of a PostgreSQL timestamp) decide.
+  if (!Number.isNaN(da) && !Number.isNaN(dbb)) return dbb > da || (dbb === da && subMillis(b) > subMillis(a)) ? b : a;
   return b > a ? b : a;
 }
 
@@ -152,13 +156,14 @@ class BatchBuilder {
     return this.b;
   }
 
-  add(rowNo: number, values: string[], bytes: number) {
+  /** `line`: the row number a user sees (a sheet's own), kept with a rejected row; rowNo counts data rows for the checkpoint. */
+  add(rowNo: number, values: string[], bytes: number, line = rowNo) {
     const b = this.b;
     b.lastRow = rowNo;
     b.bytes = bytes;
     const r = this.compiled.map(values);
     if (!r.ok) {
-      b.rejected.push({ rowNo, raw: rawOf(this.header, values), rawHash: rawHash(values), reasons: r.reasons });
+      b.rejected.push({ rowNo: line, raw: rawOf(this.header, values), rawHash: rawHash(values), reasons: r.reasons });
       return;
     }
     const key = r.record.recordKey;
@@ -236,7 +241,7 @@ export async function* mapBatches(rows: AsyncIterable<Row>, o: BatchOptions): As
       builder.batch.lastRow = rowNo;
       continue;
     }
-    builder.add(rowNo, row.values, row.bytes);
+    builder.add(rowNo, row.values, row.bytes, row.line);
   }
   // The last batch (or, with nothing to map, an empty one that carries a pull's header and watermark).
   if (builder && index % parts === part && builder.batch.lastRow > o.checkpoint) yield take(index + 1);

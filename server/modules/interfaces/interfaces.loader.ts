@@ -17,7 +17,7 @@ import { audit, type Actor } from '../../platform/audit.ts';
 import { AppError, fieldError, fromThreadError, invalid, type Message } from '../../platform/errors.ts';
 import type { Mapping } from '../../../engines/transform/index.ts';
 import { BULK_THRESHOLD, resolveInBulk } from '../integration/integration.bulk.ts';
-import { resolveSourceRecords } from '../integration/integration.service.ts';
+import { failureLine, resolveSourceRecords, type ResolveFailure } from '../integration/integration.service.ts';
 import { csvRanges, fileBatches, lineOf, mapBatches, MissingColumns, type BatchOptions, type RecordBatch } from './interfaces.batches.ts';
 import type { WorkerInput, WorkerMessage } from './interfaces.batch-worker.ts';
 import { readPostgres } from './interfaces.readers.ts';
@@ -50,6 +50,10 @@ export const DEFAULT_BATCH_ROWS = 20_000;
 /** Records resolved between two updates of a load's resolution count. */
 const RESOLVE_CHUNK = 500;
 const WORKER_BYTES = 16 * 2 ** 20;
+
+/** Rows of the file repeating a key another of its rows has: what is accepted but neither new, changed nor unchanged. */
+export const duplicatesOf = (l: { accepted: number; inserted: number; changed: number; unchanged: number }) =>
+  Math.max(0, Number(l.accepted) - Number(l.inserted) - Number(l.changed) - Number(l.unchanged));
 
 export const bankToday = (now = new Date()) => new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 
@@ -153,7 +157,7 @@ async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client: p
     if (!iface || !mrow) throw new Error('interface or mapping version missing');
     const checkpoint = Number(load.checkpoint_row);
     await repo.setStatus(conn, loadId, 'running', { started_at: load.started_at ?? new Date() });
-    await repo.log(conn, loadId, 'info', checkpoint > 0 ? `resumed after row ${checkpoint}` : 'started');
+    await repo.log(conn, loadId, 'info', checkpoint > 0 ? { zh: `从第 ${checkpoint} 行之后继续`, en: `resumed after row ${checkpoint}` } : { zh: '开始', en: 'started' });
 
     const isPull = load.format === 'postgres';
     const options: Omit<BatchOptions, 'header'> = {
@@ -181,33 +185,35 @@ async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client: p
     let integrationError: string | null = null;
     let failure: unknown = null;
 
-    const write = async (b: RecordBatch): Promise<{ ids: number[]; inserted: number; changed: number }> => {
+    const write = async (b: RecordBatch): Promise<{ ids: number[]; inserted: number; changed: number; repeated: number }> => {
       if (fresh) {
         await sql`SAVEPOINT fresh`.execute(conn);
         try {
           await repo.copyLines(client, 'source_record', b.data);
           await sql`RELEASE SAVEPOINT fresh`.execute(conn);
-          return { ids: opts.resolve === false ? [] : await repo.recordIds(conn, load.source_code, b.keys), inserted: b.keys.length, changed: 0 };
+          return { ids: opts.resolve === false ? [] : await repo.recordIds(conn, load.source_code, b.keys), inserted: b.keys.length, changed: 0, repeated: 0 };
         } catch (err) {
           if ((err as { code?: string }).code !== '23505') throw err;
           await sql`ROLLBACK TO SAVEPOINT fresh`.execute(conn);
           fresh = false;
         }
       }
-      const stored = b.keys.length ? await repo.existingHashes(conn, load.source_code, b.keys) : new Map<string, string>();
+      const stored = b.keys.length ? await repo.existingHashes(conn, load.source_code, b.keys, loadId) : Object.assign(new Map<string, string>(), { mine: new Set<string>() });
       const added: Uint8Array[] = [], addedKeys: string[] = [], changed: Uint8Array[] = [];
       b.keys.forEach((k, i) => {
         const h = stored.get(k);
         if (h === undefined) { added.push(lineOf(b, i)); addedKeys.push(k); } else if (h !== b.hashes[i]) changed.push(lineOf(b, i));
       });
       await repo.copyLines(client, 'source_record', Buffer.concat(added));
-      let changedIds: number[] = [];
+      let updated: { id: number; key: string }[] = [];
       if (changed.length) {
         await repo.copyLines(client, 'interface_stage', Buffer.concat(changed));
-        changedIds = await repo.updateFromStage(conn, load.source_code);
+        updated = await repo.updateFromStage(conn, load.source_code);
       }
       const addedIds = opts.resolve === false ? [] : await repo.recordIds(conn, load.source_code, addedKeys);
-      return { ids: [...addedIds, ...changedIds], inserted: added.length, changed: changedIds.length };
+      // A key this load wrote in an earlier batch is a repeat within the file: written (the later row wins) but not counted as changed.
+      const changedByFile = updated.filter((u) => !stored.mine.has(u.key)).length;
+      return { ids: [...addedIds, ...updated.map((u) => u.id)], inserted: added.length, changed: changedByFile, repeated: stored.mine.size };
     };
 
     const commit = async (b: RecordBatch) => {
@@ -215,10 +221,11 @@ async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client: p
       inTx = true;
       const w = await write(b);
       await repo.quarantineRows(conn, load.interface_id, loadId, b.rejected);
-      // A row superseded by a later one of the same key counts as accepted and changed (the later row changed it).
+      // A row whose key another row of the file repeats is a duplicate within the file: accepted, but neither new nor
+      // changed (the stored record is compared with the file's last row of that key), so a reload of the file changes nothing.
       await repo.advanceLoad(conn, loadId, {
         rows: b.keys.length + b.superseded + b.rejected.length, accepted: b.keys.length + b.superseded, rejected: b.rejected.length, inserted: w.inserted,
-        changed: w.changed + b.superseded, unchanged: b.keys.length - w.inserted - w.changed, checkpoint: b.lastRow, bytes: b.bytes, toResolve: w.ids.length,
+        changed: w.changed, unchanged: b.keys.length - w.inserted - w.changed - w.repeated, checkpoint: b.lastRow, bytes: b.bytes, toResolve: w.ids.length,
       });
       await sql`COMMIT`.execute(conn);
       inTx = false;
@@ -232,17 +239,34 @@ async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client: p
         try {
           if (w.inserted >= BULK_THRESHOLD) {
             const s = await resolveInBulk(db, actor, w.ids, counted);
-            await repo.log(conn, loadId, 'info', `resolved ${w.ids.length} records in bulk: ${s.matched} matched, ${s.created} created, ${s.review} to review`);
+            await repo.log(conn, loadId, 'info', {
+              zh: `批量整合 ${w.ids.length} 条记录：匹配已有客户 ${s.matched}，新建客户 ${s.created}，待人工复核 ${s.review}`,
+              en: `resolved ${w.ids.length} records in bulk: ${s.matched} matched, ${s.created} created, ${s.review} to review`,
+            });
           } else {
-            while (done < w.ids.length) {
-              const chunk = w.ids.slice(done, done + RESOLVE_CHUNK);
-              await resolveSourceRecords(db, actor, chunk);
-              await counted(chunk.length);
+            // A record that fails is left pending (the scheduled resolution tries it again) and told in the log; only
+            // the records settled count as resolved.
+            const failures: ResolveFailure[] = [];
+            for (let at = 0; at < w.ids.length; at += RESOLVE_CHUNK) {
+              const chunk = w.ids.slice(at, at + RESOLVE_CHUNK);
+              const s = await resolveSourceRecords(db, actor, chunk);
+              failures.push(...(s.failures ?? []));
+              await counted(chunk.length - (s.failed ?? 0));
+            }
+            if (failures.length) {
+              integrationError = failures.map(failureLine).slice(0, 5).join('; ');
+              await repo.log(conn, loadId, 'warn', {
+                zh: `本批 ${w.ids.length} 条记录中有 ${failures.length} 条整合入客户失败（数据已加载，留待重试）：${integrationError}`,
+                en: `integration failed for ${failures.length} of the batch's ${w.ids.length} records (loaded, left for a retry): ${integrationError}`,
+              });
             }
           }
         } catch (err) {
           integrationError = err instanceof Error ? err.message : String(err);
-          await repo.log(conn, loadId, 'warn', `integration failed for ${w.ids.length - done} of the batch's ${w.ids.length} records: ${integrationError}`);
+          await repo.log(conn, loadId, 'warn', {
+            zh: `本批 ${w.ids.length} 条记录中有 ${w.ids.length - done} 条整合入客户失败（数据已加载）：${integrationError}`,
+            en: `integration failed for ${w.ids.length - done} of the batch's ${w.ids.length} records: ${integrationError}`,
+          });
         }
       }
     };
@@ -278,11 +302,14 @@ async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client: p
       finished_at: new Date(), bytes_done: isPull ? done.rows_read : load.file_size ?? done.bytes_done, watermark_to: isPull ? watermark : null, integration_error: integrationError,
     });
     if (isPull && watermark !== null) await repo.updateInterface(conn, iface.id, { watermark });
-    const counts = { read: done.rows_read, accepted: done.accepted, rejected: done.rejected, new: done.inserted, changed: done.changed, unchanged: done.unchanged };
+    const counts = { read: done.rows_read, accepted: done.accepted, rejected: done.rejected, new: done.inserted, changed: done.changed, unchanged: done.unchanged, duplicates: duplicatesOf(done) };
     await audit(conn, actor, { action: 'import', entity: 'interface_load', entityId: loadId, changes: { interface: iface.code, source: load.source_code, file: load.file_name, ...counts, watermark: isPull ? watermark : undefined } });
     await sql`COMMIT`.execute(conn);
     inTx = false;
-    await repo.log(conn, loadId, 'info', `finished: ${JSON.stringify(counts)}`);
+    await repo.log(conn, loadId, 'info', {
+      zh: `完成：读取 ${counts.read}，通过 ${counts.accepted}，拒绝 ${counts.rejected}，新增 ${counts.new}，变更 ${counts.changed}，未变 ${counts.unchanged}，文件内重复 ${counts.duplicates}`,
+      en: `finished: read ${counts.read}, accepted ${counts.accepted}, rejected ${counts.rejected}, new ${counts.new}, changed ${counts.changed}, unchanged ${counts.unchanged}, duplicates in file ${counts.duplicates}`,
+    });
     if (load.trigger === 'upload' && load.file_path) await fs.promises.rm(load.file_path, { force: true });
     return 'succeeded';
   } catch (err) {
@@ -293,7 +320,7 @@ async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client: p
     await repo.setStatus(conn, loadId, 'failed', { finished_at: new Date(), error: JSON.stringify({ message, fields }) });
     await audit(conn, actor, { action: 'import_failed', entity: 'interface_load', entityId: loadId, changes: { source: load.source_code, error: message.en } });
     await sql`COMMIT`.execute(conn);
-    await repo.log(conn, loadId, 'error', message.en);
+    await repo.log(conn, loadId, 'error', message);
     if (opts.onFailure) await opts.onFailure(db, loadId, message).catch(() => {});
     return 'failed';
   }

@@ -14,7 +14,8 @@ import { AppError, fieldError, invalid } from '../../platform/errors.ts';
 import { splitCsv } from '../../../engines/transform/index.ts';
 import type { Encoding, FileFormat } from './interfaces.table.ts';
 
-export type Row = { values: string[]; bytes: number };
+/** A row as read; `line`: where a user finds it in the file when that is not its data-row number (a sheet's own row number). */
+export type Row = { values: string[]; bytes: number; line?: number };
 
 export type FileInfo = { format: Exclude<FileFormat, 'postgres'>; encoding: 'utf8' | 'gb18030' | null; header: string[]; size: number; sha256: string };
 
@@ -41,6 +42,7 @@ async function scan(path: string): Promise<{ sha256: string; utf8: boolean; badA
   let utf8 = true;
   let badAt = -1;
   let offset = 0;
+  let prev: Buffer | null = null;
   for await (const chunk of fs.createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
     hash.update(chunk);
     if (utf8) {
@@ -48,8 +50,14 @@ async function scan(path: string): Promise<{ sha256: string; utf8: boolean; badA
         dec.decode(chunk, { stream: true });
       } catch {
         utf8 = false;
-        badAt = offset;
+        // The decoder says only that the chunk is bad: find the byte. A character begun in the chunk before (its last
+        // bytes, at most 3) is checked with it.
+        const carry = prev ? prev.subarray(Math.max(0, prev.length - 3)) : Buffer.alloc(0);
+        const from = carry.length ? sequenceStart(carry) : 0;
+        const at = utf8ErrorAt(Buffer.concat([carry.subarray(from), chunk]));
+        badAt = offset - (carry.length - from) + Math.max(0, at);
       }
+      prev = chunk;
     }
     offset += chunk.length;
   }
@@ -62,6 +70,38 @@ async function scan(path: string): Promise<{ sha256: string; utf8: boolean; badA
     }
   }
   return { sha256: hash.digest('hex'), utf8, badAt };
+}
+
+/** Where, in the last bytes of a valid chunk, an unfinished character begins (their length if none is unfinished). */
+function sequenceStart(tail: Buffer): number {
+  for (let i = tail.length - 1; i >= 0; i--) {
+    const b = tail[i]!;
+    if ((b & 0xc0) === 0x80) continue;
+    const len = b < 0x80 ? 1 : b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
+    return i + len > tail.length ? i : tail.length;
+  }
+  return tail.length;
+}
+
+/** The offset of the first byte that does not begin or continue a valid UTF-8 character, or -1 (an unfinished last one is not an error here). */
+export function utf8ErrorAt(buf: Uint8Array): number {
+  let i = 0;
+  while (i < buf.length) {
+    const b = buf[i]!;
+    if (b < 0x80) { i++; continue; }
+    let len: number, lo = 0x80, hi = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) len = 2;
+    else if (b >= 0xe0 && b <= 0xef) { len = 3; if (b === 0xe0) lo = 0xa0; if (b === 0xed) hi = 0x9f; }
+    else if (b >= 0xf0 && b <= 0xf4) { len = 4; if (b === 0xf0) lo = 0x90; if (b === 0xf4) hi = 0x8f; }
+    else return i;
+    for (let k = 1; k < len; k++) {
+      if (i + k >= buf.length) return -1;
+      const c = buf[i + k]!;
+      if (c < (k === 1 ? lo : 0x80) || c > (k === 1 ? hi : 0xbf)) return i;
+    }
+    i += len;
+  }
+  return -1;
 }
 
 /** Character offset of the first sequence GB18030 cannot decode (iconv puts U+FFFD there), or -1. */
@@ -164,13 +204,39 @@ export async function inspectFile(path: string, opts: { maxBytes: number; encodi
       throw refuse('file', 'format', '第 1 行不是合法的 JSON', 'line 1 is not valid JSON');
     }
     if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw refuse('file', 'format', '每行应为一个 JSON 对象', 'each line must be a JSON object');
-    header = [...new Set([...Object.keys(obj), ...opts.requiredColumns])];
-    checkHeader(Object.keys(obj), opts.requiredColumns);
+    // A key an object lacks is null there: the header is every key of any line, and only a mapped column no line has is missing.
+    header = await jsonlKeys(path, encoding);
+    checkHeader(header, opts.requiredColumns);
   } else {
     header = (splitCsv(firstLine, opts.delimiter, true).records[0] ?? []).map((h) => h.trim());
     checkHeader(header, opts.requiredColumns);
   }
   return { format, encoding, header, size: stat.size, sha256 };
+}
+
+/** Every key of the JSON objects of a JSON-lines file, in the order first seen (lines that are no object are skipped here). */
+async function jsonlKeys(path: string, encoding: 'utf8' | 'gb18030'): Promise<string[]> {
+  const keys = new Set<string>();
+  const stream = fs.createReadStream(path, { highWaterMark: 1 << 20 });
+  const input = (encoding === 'gb18030' ? stream.pipe(iconv.decodeStream('gb18030')) : stream.setEncoding('utf8')) as AsyncIterable<string>;
+  const take = (line: string) => {
+    const t = (line.charCodeAt(0) === 0xfeff ? line.slice(1) : line).trim();
+    if (!t.startsWith('{')) return;
+    try {
+      const o = JSON.parse(t);
+      if (o && typeof o === 'object' && !Array.isArray(o)) for (const k of Object.keys(o)) keys.add(k);
+    } catch {
+      // A broken line: rejected as ragged when loaded.
+    }
+  };
+  let rest = '';
+  for await (const chunk of input) {
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop() ?? '';
+    lines.forEach(take);
+  }
+  take(rest);
+  return [...keys];
 }
 
 function checkHeader(header: string[], required: string[]) {
@@ -208,7 +274,7 @@ export async function* readFileRows(path: string, info: Pick<FileInfo, 'format' 
         // exceljs drops trailing empty cells: pad to the header so they are not taken for ragged rows.
         while (values.length < info.header.length) values.push('');
         if (values.every((v) => v === '')) continue;
-        yield { values, bytes: src.bytes() };
+        yield { values, bytes: src.bytes(), line: row.number };
       }
       break;
     }
@@ -275,7 +341,9 @@ async function* jsonLines(input: NodeJS.ReadableStream, header: string[], bytes:
  * (or null the first time), read through a cursor. Yields the header first (the result's column names).
  */
 export async function* readPostgres(url: string, query: string, watermark: string | null, onHeader: (h: string[]) => void): AsyncGenerator<Row> {
-  const client = new pg.Client({ connectionString: url, application_name: 'banyan-interface', statement_timeout: 0 });
+  // Dates and timestamps as the database writes them (in UTC), not as JS Dates: a Date keeps milliseconds only, and a
+  // watermark cut to the millisecond would read the same rows again on every run.
+  const client = new pg.Client({ connectionString: url, application_name: 'banyan-interface', statement_timeout: 0, types: { getTypeParser: typeParser } as never, options: '-c TimeZone=UTC -c DateStyle=ISO' });
   await client.connect();
   try {
     await client.query('BEGIN READ ONLY');
@@ -295,6 +363,25 @@ export async function* readPostgres(url: string, query: string, watermark: strin
   } finally {
     await client.end().catch(() => {});
   }
+}
+
+/** Type OIDs of date, timestamp and timestamptz: kept as text (see pgTime). */
+const TIME_TYPES = new Set([1082, 1114, 1184]);
+
+function typeParser(oid: number, format?: 'text' | 'binary') {
+  if (TIME_TYPES.has(oid)) return (v: string) => pgTime(v);
+  return pg.types.getTypeParser(oid, format as 'text');
+}
+
+/**
+ * A date or timestamp in the database's own text, to the microsecond, as ISO 8601: `2026-12-07 13:19:42.94209+00` →
+ * `2026-12-07T13:19:42.942090Z` (never fewer than 3 decimals, so whole milliseconds read as before); a date stays `2026-12-07`.
+ */
+export function pgTime(v: string): string {
+  const m = /^(\d{4,}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(?:\.(\d+))?(\+00(?::00)?)?$/.exec(v);
+  if (!m) return v;
+  const frac = (m[3] ?? '').padEnd(m[3] && m[3].length > 3 ? 6 : 3, '0');
+  return `${m[1]}T${m[2]}.${frac}${m[4] ? 'Z' : ''}`;
 }
 
 function pgText(v: unknown): string {

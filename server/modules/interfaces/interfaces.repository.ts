@@ -96,6 +96,14 @@ export async function claimDue(db: Db, now: Date, nextOf: (cron: string, after: 
   return claimed;
 }
 
+/** Who can own an interface (alerted when a run fails): active users allowed to manage interfaces. */
+export function listOwners(db: Db) {
+  return db.selectFrom('app_user as u').innerJoin('role as r', 'r.id', 'u.role_id').innerJoin('org_unit as o', 'o.id', 'u.org_id')
+    .select(['u.id', 'u.username', 'u.display_name', 'o.name as org_name'])
+    .where('u.status', '=', 'active').where(sql<boolean>`'interface:manage' = ANY(r.permissions)`)
+    .orderBy('u.username').execute();
+}
+
 /** Enough of a user to act for them (the owner an alert goes to). */
 export function userSubject(db: Db, userId: number) {
   return db.selectFrom('app_user as u').innerJoin('org_unit as o', 'o.id', 'u.org_id').innerJoin('role as r', 'r.id', 'u.role_id')
@@ -159,8 +167,9 @@ export async function setStatus(db: Db, id: number, status: LoadStatus, extra: U
   await db.updateTable('interface_load').set({ status, ...extra }).where('id', '=', id).execute();
 }
 
-export async function log(db: Db, loadId: number, level: 'info' | 'warn' | 'error', message: string) {
-  await db.insertInto('interface_load_log').values({ load_id: loadId, level, message }).execute();
+/** A log entry in both languages (kept as JSON text in `message`; entries of older versions are plain English). */
+export async function log(db: Db, loadId: number, level: 'info' | 'warn' | 'error', message: { zh: string; en: string }) {
+  await db.insertInto('interface_load_log').values({ load_id: loadId, level, message: JSON.stringify(message) }).execute();
 }
 
 export function listLog(db: Db, loadId: number) {
@@ -235,11 +244,15 @@ export async function copyLines(client: pg.PoolClient, table: 'source_record' | 
   });
 }
 
-/** The stored content hash (hex) of each of these keys of a source that exists. */
-export async function existingHashes(db: Db, sourceCode: string, keys: string[]) {
-  const r = await sql<{ record_key: string; h: string }>`
-    SELECT record_key, encode(content_hash, 'hex') AS h FROM source_record WHERE source_code = ${sourceCode} AND record_key = ANY(${keys}::text[])`.execute(db);
-  return new Map(r.rows.map((x) => [x.record_key, x.h]));
+/**
+ * The stored content hash (hex) of each of these keys of a source that exists, and the keys this load itself wrote
+ * already (in an earlier batch, or before a resumption): a repeat of one of those is a duplicate within the file.
+ */
+export async function existingHashes(db: Db, sourceCode: string, keys: string[], loadId?: number) {
+  const r = await sql<{ record_key: string; h: string; mine: boolean }>`
+    SELECT record_key, encode(content_hash, 'hex') AS h, coalesce(last_load_id = ${loadId ?? 0}, false) AS mine
+    FROM source_record WHERE source_code = ${sourceCode} AND record_key = ANY(${keys}::text[])`.execute(db);
+  return Object.assign(new Map(r.rows.map((x) => [x.record_key, x.h])), { mine: new Set(r.rows.filter((x) => x.mine).map((x) => x.record_key)) });
 }
 
 /**
@@ -250,14 +263,14 @@ export async function existingHashes(db: Db, sourceCode: string, keys: string[])
 export async function updateFromStage(db: Db, sourceCode: string) {
   await sql`UPDATE source_record t SET content_hash = u.content_hash
     FROM interface_stage u WHERE t.source_code = ${sourceCode} AND t.record_key = u.record_key AND NOT ${contentDiffers('u')}`.execute(db);
-  const r = await sql<{ id: number }>`
+  const r = await sql<{ id: number; record_key: string }>`
     UPDATE source_record t SET kind = u.kind, name = u.name, id_type = u.id_type, id_no = u.id_no, mobile = u.mobile, email = u.email,
       birth_date = u.birth_date, gender = u.gender, address = u.address, employer = u.employer, legal_rep = u.legal_rep, attributes = u.attributes,
       accounts = u.accounts, content_hash = u.content_hash, source_updated_at = u.source_updated_at, last_load_id = u.last_load_id,
       match_status = 'pending', updated_at = now()
     FROM interface_stage u WHERE t.source_code = ${sourceCode} AND t.record_key = u.record_key AND ${contentDiffers('u')}
-    RETURNING t.id`.execute(db);
-  return r.rows.map((x) => Number(x.id));
+    RETURNING t.id, t.record_key`.execute(db);
+  return r.rows.map((x) => ({ id: Number(x.id), key: x.record_key }));
 }
 
 export async function recordIds(db: Db, sourceCode: string, keys: string[]) {

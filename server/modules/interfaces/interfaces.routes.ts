@@ -31,6 +31,7 @@ export async function interfacesRoutes(fastify: FastifyInstance, opts: Interface
   const uploads = path.join(app.config.home, 'imports');
 
   app.get('/api/interfaces/meta', { schema: { tags }, preHandler: manage }, async () => service.meta());
+  app.get('/api/interfaces/owners', { schema: { tags }, preHandler: manage }, async () => service.listOwners(app.db));
 
   // ---------------------------------------------------------------- sources
   app.get('/api/interfaces/sources', { schema: { tags }, preHandler: manage }, async () => service.listSources(app.db));

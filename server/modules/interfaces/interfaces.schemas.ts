@@ -100,7 +100,8 @@ export type QuarantineQuery = Static<typeof QuarantineQuery>;
 export const QuarantineFix = Type.Object({
   raw: Type.Record(Type.String({ maxLength: 200 }), Type.String({ maxLength: 4000 }), { maxProperties: 500 }),
 }, { additionalProperties: false });
-export const QuarantineDiscard = Type.Object({ note: Text(500) }, { additionalProperties: false });
+// An empty note is refused by the service, naming the field and the rule in both languages.
+export const QuarantineDiscard = Type.Object({ note: Str(500) }, { additionalProperties: false });
 export const ResubmitInput = Type.Object({ ids: Opt(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 10000 })) }, { additionalProperties: false });
 
 export const UploadQuery = Type.Object({ encoding: Opt(Lit(ENCODINGS)) });

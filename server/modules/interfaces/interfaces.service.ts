@@ -9,10 +9,10 @@ import {
   compileMapping, CORE_FIELDS, DEFAULT_CODE_TABLES, defaultMapping, FIELD_NAMES, ID_TYPES, JOB_LEVELS, mappedColumns, TRANSFORM_NAMES, TRANSFORMS, validateMapping,
   contentHash, type Mapping, type Reason,
 } from '../../../engines/transform/index.ts';
-import { resolveSourceRecords } from '../integration/integration.service.ts';
+import { failureLine, resolveSourceRecords } from '../integration/integration.service.ts';
 import { GOLDEN_FIELDS } from '../integration/integration.survivorship.ts';
 import * as workplace from '../workplace/workplace.service.ts';
-import { bankToday, rawHash, runLoad, type RunOptions } from './interfaces.loader.ts';
+import { bankToday, duplicatesOf, rawHash, runLoad, type RunOptions } from './interfaces.loader.ts';
 import { inspectFile } from './interfaces.readers.ts';
 import * as repo from './interfaces.repository.ts';
 import type { InterfaceInput, InterfacePatch, MappingInput, QuarantineQuery, SourceInput, SourcePatch } from './interfaces.schemas.ts';
@@ -33,6 +33,18 @@ export function meta() {
     defaultCodeTables: DEFAULT_CODE_TABLES,
     defaultMapping: defaultMapping(),
   };
+}
+
+/** The users an interface can be given to as its owner (a picker in the settings). */
+export async function listOwners(db: Db) {
+  return { items: (await repo.listOwners(db)).map((u) => ({ id: u.id, username: u.username, displayName: u.display_name, orgName: u.org_name })) };
+}
+
+async function checkOwner(db: Db, ownerUserId: number | null | undefined) {
+  if (ownerUserId == null) return;
+  if (!(await repo.listOwners(db)).some((u) => u.id === ownerUserId)) {
+    throw invalid([fieldError('ownerUserId', 'exists', '负责人须为可管理数据接口的在职用户', 'the owner must be an active user who manages interfaces')]);
+  }
 }
 
 // ====================================================================== sources
@@ -100,12 +112,31 @@ export async function updateSource(db: Db, actor: Actor, code: string, patch: So
 
 // ====================================================================== interfaces and mappings
 
+const MASK = '****';
+
+/**
+ * A connection URL as sent back by a form that showed it masked: a password of `****` means "the stored one",
+ * whatever else of the URL was edited.
+ */
+function unmaskUrl(url: string | null | undefined, stored: string | null): string | null | undefined {
+  if (!url || !stored) return url;
+  try {
+    const u = new URL(url);
+    if (decodeURIComponent(u.password) !== MASK) return url;
+    const s = new URL(stored);
+    u.password = s.password;
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
 /** A connection URL as shown back: the password never leaves the server. */
 function maskUrl(url: string | null): string | null {
   if (!url) return url;
   try {
     const u = new URL(url);
-    if (u.password) u.password = '****';
+    if (u.password) u.password = MASK;
     return u.toString();
   } catch {
     return '****';
@@ -180,6 +211,7 @@ export async function createInterface(db: Db, actor: Actor, input: InterfaceInpu
   checkMapping(mapping);
   return db.transaction().execute(async (trx) => {
     if (!(await repo.getSource(trx, input.sourceCode))) throw invalid([fieldError('sourceCode', 'exists', '源系统不存在', 'no such source system')]);
+    await checkOwner(trx, input.ownerUserId);
     if ((await repo.listInterfaces(trx)).some((i) => i.code === input.code)) throw invalid([fieldError('code', 'unique', '接口代码已存在', 'an interface with this code exists')]);
     const { id } = await repo.insertInterface(trx, {
       code: input.code, name: input.name.trim(), source_code: input.sourceCode, connector: input.connector, encoding: input.encoding ?? 'auto',
@@ -197,7 +229,9 @@ export async function updateInterface(db: Db, actor: Actor, id: number, patch: I
   checkCron(patch.cron);
   await db.transaction().execute(async (trx) => {
     const before = await ifaceOr404(trx, id);
+    if (patch.pgUrl !== undefined) patch = { ...patch, pgUrl: unmaskUrl(patch.pgUrl, before.pg_url) };
     checkCron(patch.cron, before.connector);
+    await checkOwner(trx, patch.ownerUserId);
     checkPull(before.connector, { pgUrl: patch.pgUrl === undefined ? before.pg_url : patch.pgUrl, pgQuery: patch.pgQuery === undefined ? before.pg_query : patch.pgQuery });
     const set = {
       ...(patch.name !== undefined ? { name: patch.name.trim() } : {}), ...(patch.encoding !== undefined ? { encoding: patch.encoding } : {}),
@@ -249,13 +283,23 @@ type LoadRow = NonNullable<Awaited<ReturnType<typeof repo.getLoad>>>;
 
 export function presentLoad(l: LoadRow | Awaited<ReturnType<typeof repo.listLoads>>[number]) {
   const size = l.format === 'postgres' ? null : l.file_size;
-  const done = l.status === 'succeeded' ? 1 : size ? Math.min(1, Number(l.bytes_done) / size) : 0;
+  const finished = l.status === 'succeeded' || l.status === 'failed';
+  // Rows are read, mapped and written batch by batch (bytes_done: up to the last committed batch); the records each batch
+  // hands to integration are resolved after it. Their total grows batch by batch: projected from the share written so far,
+  // so that neither bar runs ahead of the work nor goes back.
+  const written = l.status === 'succeeded' ? 1 : size ? Math.min(1, Number(l.bytes_done) / size) : 0;
+  const toResolve = Number(l.to_resolve), resolved = Number(l.resolved);
+  const expected = toResolve && written > 0 && written < 1 && !finished ? Math.max(toResolve, Math.round(toResolve / written)) : toResolve;
+  const done = l.status === 'succeeded' ? 1 : toResolve ? Math.min(0.99, (written + resolved / expected) / 2) : Math.min(written, finished ? 1 : 0.99);
+  const stage = l.status === 'queued' ? 'queued' : finished ? 'done' : written < 1 || !toResolve ? 'writing' : resolved < toResolve ? 'resolving' : 'finishing';
   return {
     id: l.id, interfaceId: l.interface_id, sourceCode: l.source_code, mappingVersion: l.mapping_version, trigger: l.trigger, status: l.status,
     fileName: l.file_name, fileSize: l.file_size, format: l.format, encoding: l.encoding, bytesDone: l.bytes_done, progress: Math.round(done * 1000) / 1000,
-    report: { read: l.rows_read, accepted: l.accepted, rejected: l.rejected, new: l.inserted, changed: l.changed, unchanged: l.unchanged },
+    // duplicates: rows repeating a key another row of the same file has (the last one counts), neither new nor changed.
+    report: { read: l.rows_read, accepted: l.accepted, rejected: l.rejected, new: l.inserted, changed: l.changed, unchanged: l.unchanged, duplicates: duplicatesOf(l) },
     // Records handed to integration and resolved so far (total 0: the load leaves them pending, e.g. --no-resolve).
-    resolution: { done: l.resolved, total: l.to_resolve },
+    // expected: the total projected for the whole load while it is still being written (for the progress bar).
+    resolution: { done: l.resolved, total: l.to_resolve, expected }, stage: stage as 'queued' | 'writing' | 'resolving' | 'finishing' | 'done',
     checkpointRow: l.checkpoint_row, batches: l.batches, watermarkFrom: l.watermark_from, watermarkTo: l.watermark_to,
     error: l.error as { message: Message; fields?: unknown } | null, integrationError: l.integration_error,
     createdBy: l.created_by_name ?? null, createdAt: l.created_at, startedAt: l.started_at, finishedAt: l.finished_at,
@@ -276,7 +320,24 @@ export async function listLoads(db: Db, id: number, page = 1, pageSize = 50) {
 
 export async function loadLog(db: Db, loadId: number) {
   await getLoad(db, loadId);
-  return { items: await repo.listLog(db, loadId) };
+  return {
+    items: (await repo.listLog(db, loadId)).map((e) => {
+      const messages = logMessage(e.message);
+      return { id: e.id, at: e.at, level: e.level, message: messages.en, messages };
+    }),
+  };
+}
+
+function logMessage(text: string): Message {
+  if (text.startsWith('{')) {
+    try {
+      const m = JSON.parse(text) as Message;
+      if (typeof m.zh === 'string' && typeof m.en === 'string') return m;
+    } catch {
+      // plain text after all
+    }
+  }
+  return { zh: text, en: text };
 }
 
 export type FileLoadInput = { path: string; fileName: string; trigger: LoadTrigger; encoding?: Encoding; maxBytes: number };
@@ -406,7 +467,9 @@ async function currentMapping(db: Db, interfaceId: number) {
 async function resolve(db: Db, actor: Actor, ids: number[], onError: (e: string) => void) {
   if (!ids.length) return;
   try {
-    await resolveSourceRecords(db, actor, ids);
+    const s = await resolveSourceRecords(db, actor, ids);
+    // A record that could not be resolved stays pending (the scheduled resolution tries it again): said, not swallowed.
+    if (s.failures?.length) onError(s.failures.map(failureLine).join('; '));
   } catch (err) {
     onError(err instanceof Error ? err.message : String(err));
   }
@@ -494,6 +557,7 @@ function rawOfFix(header: string[], raw: Record<string, string>) {
 }
 
 export async function discardQuarantine(db: Db, actor: Actor, interfaceId: number, qid: number, note: string) {
+  if (!note.trim()) throw invalid([fieldError('note', 'required', '请填写舍弃原因', 'say why the row is discarded')]);
   await db.transaction().execute(async (trx) => {
     const q = await repo.getQuarantine(trx, qid);
     if (!q || q.interface_id !== interfaceId) throw notFound(NO_ROW);
@@ -506,8 +570,10 @@ export async function discardQuarantine(db: Db, actor: Actor, interfaceId: numbe
 
 // ====================================================================== CLI helpers
 
-/** The file interface `banyan import --source` loads through: the named one, or the source's only file interface (created with the default mapping when it has none). */
-export async function fileInterfaceOf(db: Db, actor: Actor, sourceCode: string, interfaceCode?: string): Promise<number> {
+type FileInterfacePlan = { id: number } | { create: InterfaceInput };
+
+/** The source's file interface to load through, or the one to create for it (with the default mapping). */
+async function planFileInterface(db: Db, sourceCode: string, interfaceCode?: string): Promise<FileInterfacePlan> {
   const source = await repo.getSource(db, sourceCode);
   if (!source) {
     const known = (await repo.listSources(db)).map((s) => s.code).join(', ');
@@ -517,13 +583,27 @@ export async function fileInterfaceOf(db: Db, actor: Actor, sourceCode: string, 
   if (interfaceCode) {
     const i = all.find((x) => x.code === interfaceCode);
     if (!i) throw invalid([fieldError('interface', 'exists', `源系统 ${sourceCode} 没有文件接口 ${interfaceCode}`, `source ${sourceCode} has no file interface ${interfaceCode}`)]);
-    return i.id;
+    return { id: i.id };
   }
-  if (all.length === 1) return all[0]!.id;
+  if (all.length === 1) return { id: all[0]!.id };
   if (all.length > 1) throw invalid([fieldError('interface', 'ambiguous', `源系统有多个文件接口，请用 --interface 指定：${all.map((i) => i.code).join(', ')}`, `the source has several file interfaces, pick one with --interface: ${all.map((i) => i.code).join(', ')}`)]);
-  // Named as the bank names the source (核心储蓄系统 文件导入), as an interface made in the UI would be.
-  const created = await createInterface(db, actor, { code: `${sourceCode}_file`.slice(0, 40), name: `${source.name} 文件导入`.slice(0, 100), sourceCode, connector: 'file' });
-  return created.id;
+  // Named as the bank names the source, in both languages as sources are (核心储蓄系统 文件导入 / Core savings file import).
+  const en = source.name_en && source.name_en !== source.name ? source.name_en : sourceCode;
+  return { create: { code: `${sourceCode}_file`.slice(0, 40), name: `${source.name} 文件导入 / ${en} file import`.slice(0, 100), sourceCode, connector: 'file' } };
+}
+
+/**
+ * `banyan import`: the file's load queued on the source's file interface — the named one, or the source's only file
+ * interface (created with the default mapping when it has none). A file that is refused leaves nothing behind, not
+ * even the interface that would have been created for it.
+ */
+export async function queueImport(db: Db, actor: Actor, sourceCode: string, interfaceCode: string | undefined, f: FileLoadInput): Promise<{ interfaceId: number; loadId: number; resumed: boolean }> {
+  const plan = await planFileInterface(db, sourceCode, interfaceCode);
+  if ('create' in plan) {
+    await inspectFile(f.path, { maxBytes: f.maxBytes, encoding: f.encoding ?? 'auto', delimiter: ',', requiredColumns: mappedColumns(defaultMapping()) });
+  }
+  const interfaceId = 'id' in plan ? plan.id : (await createInterface(db, actor, plan.create)).id;
+  return { interfaceId, ...(await queueFileLoad(db, actor, interfaceId, f)) };
 }
 
 export function ensureHome(dir: string) {

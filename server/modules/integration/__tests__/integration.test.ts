@@ -87,7 +87,9 @@ describe('real-time resolution and survivorship (I2, C8)', () => {
     expect(st.match_status).toBe('created');
     customerNo = st.customer_no!;
     const v = (await ctx.app.inject({ url: `/api/customers/${customerNo}`, headers: as('hq') })).json();
-    expect(v).toMatchObject({ name: '李娜', gender: 'F', birthDate: '1985-03-12' });
+    // hq sees personal data masked: the birth date keeps its year (the rest is what the masked ID hides).
+    expect(v).toMatchObject({ name: '李娜', gender: 'F', birthDate: '1985-**-**' });
+    expect(await ctx.db.selectFrom('customer').select('birth_date').where('customer_no', '=', customerNo).executeTakeFirstOrThrow()).toEqual({ birth_date: '1985-03-12' });
     expect(v.identities[0]).toMatchObject({ idType: 'resident_id', isPrimary: true });
     expect(v.accounts).toEqual([expect.objectContaining({ sourceSystem: 'CORE', productCode: 'DEP_CURRENT', balanceFen: 1_250_000, orgName: '北京海淀支行' })]);
     expect(v.lineage.name).toMatchObject({ source: 'CORE', recordKey: 'C-1001' });

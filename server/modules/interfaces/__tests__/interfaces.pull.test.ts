@@ -131,6 +131,55 @@ describe('PostgreSQL pull with an incremental watermark', () => {
     expect(next.getTime()).toBeGreaterThan(Date.now());
     const log = (await ctx.app.inject({ url: `/api/interfaces/loads/${hist.items[0].id}/log`, headers: { cookie } })).json();
     expect(log.items.map((x: { message: string }) => x.message)).toEqual(['started', expect.stringMatching(/^finished/)]);
+    // Each entry in both languages, for the user's own.
+    expect(log.items.map((x: { messages: { zh: string } }) => x.messages.zh)).toEqual(['开始', expect.stringMatching(/^完成：读取 1，通过 1/)]);
+  });
+
+  it('keeps the watermark to the microsecond: rows a millisecond cannot tell apart are not read again', async () => {
+    await src.query(`CREATE TABLE ext_micro (LIKE ext_customer INCLUDING ALL)`);
+    await src.query(`INSERT INTO ext_micro VALUES
+      ('M001', '吴一', '01', '11010519491231002X', '13800001001', '1', '1949-12-31', '', '2026-12-07T13:19:42.942090Z'),
+      ('M002', '吴二', '01', '11010519491231002X', '13800001002', '2', '1949-12-31', '', '2026-12-07T13:19:42.942197Z')`);
+    const res = await ctx.app.inject({
+      method: 'POST', url: '/api/interfaces', headers: { cookie },
+      payload: {
+        code: 'MICRO_PULL', name: '微秒水位', sourceCode: 'CORP', connector: 'postgres', pgUrl: srcUrl, watermarkColumn: 'updated_at', mapping: MAPPING,
+        pgQuery: `SELECT * FROM ext_micro WHERE updated_at > COALESCE($1::timestamptz, '-infinity') ORDER BY updated_at`,
+      },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const first = await run(res.json().id);
+    expect(first.report).toMatchObject({ read: 2, new: 2 });
+    expect(first.watermarkTo).toBe('2026-12-07T13:19:42.942197Z');
+    const second = await run(res.json().id);
+    expect(second).toMatchObject({ status: 'succeeded', report: { read: 0 } });
+    // The source's timestamp is stored as it was, to the microsecond.
+    const r = await sql<{ t: string }>`SELECT source_updated_at::text AS t FROM source_record WHERE source_code = 'CORP' AND record_key = 'M001'`.execute(ctx.db);
+    expect(r.rows[0]!.t).toMatch(/^2026-12-07 1\d:19:42\.94209/);
+  });
+
+  it('a connection URL sent back as shown (password masked) keeps the stored password', async () => {
+    const secretUrl = srcUrl.replace(/^postgres(ql)?:\/\/([^@/]*)@/, (_m, _p, auth: string) => `postgres://${auth.split(':')[0]}:s3cret-pw@`);
+    const res = await ctx.app.inject({
+      method: 'POST', url: '/api/interfaces', headers: { cookie },
+      payload: { code: 'MASK_PULL', name: '掩码', sourceCode: 'LOAN', connector: 'postgres', pgUrl: secretUrl, pgQuery: 'SELECT * FROM ext_customer', mapping: MAPPING },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const shown = res.json().pgUrl as string;
+    expect(shown).toContain(':****@');
+    const stored = async () => (await ctx.db.selectFrom('interface').select('pg_url').where('code', '=', 'MASK_PULL').executeTakeFirstOrThrow()).pg_url;
+    // As shown, unchanged; then with the database name edited in the masked URL.
+    const same = await ctx.app.inject({ method: 'PATCH', url: `/api/interfaces/${res.json().id}`, headers: { cookie }, payload: { pgUrl: shown } });
+    expect(same.statusCode, same.body).toBe(200);
+    expect(await stored()).toBe(secretUrl);
+    const edited = shown.replace(/\/[^/?]+(\?|$)/, '/other_db$1');
+    const p = await ctx.app.inject({ method: 'PATCH', url: `/api/interfaces/${res.json().id}`, headers: { cookie }, payload: { pgUrl: edited } });
+    expect(p.statusCode, p.body).toBe(200);
+    expect(await stored()).toBe(secretUrl.replace(/\/[^/?]+(\?|$)/, '/other_db$1'));
+    expect(p.json().pgUrl).toContain(':****@');
+    // A new password replaces it.
+    await ctx.app.inject({ method: 'PATCH', url: `/api/interfaces/${res.json().id}`, headers: { cookie }, payload: { pgUrl: shown.replace('****', 'n3w') } });
+    expect(await stored()).toContain(':n3w@');
   });
 
   it('a failed run is recorded with its reason and alerts the interface owner', async () => {

@@ -106,6 +106,17 @@ describe('source registry (I2)', () => {
       expect(res.json()).toMatchObject({ kind, valueRank, owner: null, fieldTrust });
     }
   });
+  it('offers the users an interface can be given to, and refuses another as owner', async () => {
+    const owners = (await ctx.app.inject({ url: '/api/interfaces/owners', headers: as('admin') })).json();
+    const names = owners.items.map((u: { username: string }) => u.username);
+    expect(names).toEqual(expect.arrayContaining(['admin', 'hq']));
+    expect(names).not.toContain('cm_a');
+    const ok = await ctx.app.inject({ method: 'PATCH', url: `/api/interfaces/${ifaceId}`, headers: as('admin'), payload: { ownerUserId: bank.users.hq } });
+    expect(ok.json()).toMatchObject({ ownerUserId: bank.users.hq });
+    const bad = await ctx.app.inject({ method: 'PATCH', url: `/api/interfaces/${ifaceId}`, headers: as('admin'), payload: { ownerUserId: bank.users.cm_a } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.fields[0]).toMatchObject({ field: 'ownerUserId', rule: 'exists' });
+  });
   it('is only for those who manage interfaces', async () => {
     expect((await ctx.app.inject({ url: '/api/interfaces/sources', headers: as('cm_a') })).statusCode).toBe(403);
   });
@@ -120,9 +131,9 @@ describe('load → quarantine → fix → reload', () => {
     firstLoad = l.id;
     expect(l.status).toBe('succeeded');
     expect(l.progress).toBe(1);
-    expect(l.report).toEqual({ read: 30, accepted: 26, rejected: 4, new: 26, changed: 0, unchanged: 0 });
+    expect(l.report).toEqual({ read: 30, accepted: 26, rejected: 4, new: 26, changed: 0, unchanged: 0, duplicates: 0 });
     // Every accepted record was handed to integration and resolved into a customer, counted as it went.
-    expect(l.resolution).toEqual({ done: 26, total: 26 });
+    expect(l.resolution).toEqual({ done: 26, total: 26, expected: 26 });
     const r0 = await ctx.db.selectFrom('source_record').selectAll().where('record_key', '=', 'R0000000').executeTakeFirstOrThrow();
     expect(r0).toMatchObject({ source_code: 'CORE', kind: 'person', id_type: 'resident_id', mobile: '+8613800000000', birth_date: '1950-01-01', gender: 'F', first_load_id: firstLoad });
     // Every mobile format became E.164, every date format ISO.
@@ -149,10 +160,25 @@ describe('load → quarantine → fix → reload', () => {
     const before = await ctx.db.selectFrom('source_record').select(['id', 'updated_at', 'content_hash', 'last_load_id']).orderBy('id').execute();
     const qBefore = await count('interface_quarantine');
     const l = await finished((await upload(ifaceId, mainFile)).json().id);
-    expect(l.report).toEqual({ read: 30, accepted: 26, rejected: 4, new: 0, changed: 0, unchanged: 26 });
+    expect(l.report).toEqual({ read: 30, accepted: 26, rejected: 4, new: 0, changed: 0, unchanged: 26, duplicates: 0 });
     const after = await ctx.db.selectFrom('source_record').select(['id', 'updated_at', 'content_hash', 'last_load_id']).orderBy('id').execute();
     expect(after).toEqual(before);
     expect(await count('interface_quarantine')).toBe(qBefore);
+  });
+
+  it('a key repeated within one file is counted as a duplicate, not a change: reloading the file changes nothing', async () => {
+    const id = await newInterface('MANUAL_DUPS', 'MANUAL');
+    const rows = Array.from({ length: 8 }, (_, i) => personRow(900 + i, 'D'));
+    const again = rows[4]!.slice();
+    again[10] = '上海市浦东新区另一地址9号';
+    // D…900 twice identically; D…904 twice with different content (the later row is the one kept).
+    const f = writeCsv(path.join(dir, 'dups.csv'), [...rows, rows[0]!.slice(), again]);
+    const first = await finished((await upload(id, f)).json().id);
+    expect(first.report).toEqual({ read: 10, accepted: 10, rejected: 0, new: 8, changed: 0, unchanged: 0, duplicates: 2 });
+    const second = await finished((await upload(id, f)).json().id);
+    expect(second.report).toEqual({ read: 10, accepted: 10, rejected: 0, new: 0, changed: 0, unchanged: 8, duplicates: 2 });
+    const kept = await ctx.db.selectFrom('source_record').select('address').where('source_code', '=', 'MANUAL').where('record_key', '=', rows[4]![0]!).executeTakeFirstOrThrow();
+    expect(kept.address).toBe('上海市浦东新区另一地址9号');
   });
 
   it('a stored hash from an earlier definition, the content equal column by column, is unchanged: only the hash is renewed', async () => {
@@ -160,10 +186,10 @@ describe('load → quarantine → fix → reload', () => {
     const before = await ctx.db.selectFrom('source_record').select(['content_hash', 'updated_at', 'match_status']).where('record_key', '=', key).executeTakeFirstOrThrow();
     await ctx.db.updateTable('source_record').set({ content_hash: Buffer.alloc(32, 7) }).where('record_key', '=', key).execute();
     const l = await finished((await upload(ifaceId, mainFile)).json().id);
-    expect(l.report).toEqual({ read: 30, accepted: 26, rejected: 4, new: 0, changed: 0, unchanged: 26 });
+    expect(l.report).toEqual({ read: 30, accepted: 26, rejected: 4, new: 0, changed: 0, unchanged: 26, duplicates: 0 });
     const after = await ctx.db.selectFrom('source_record').select(['content_hash', 'updated_at', 'match_status', 'last_load_id']).where('record_key', '=', key).executeTakeFirstOrThrow();
     expect(after).toEqual({ ...before, last_load_id: firstLoad });
-    expect(l.resolution).toEqual({ done: 0, total: 0 });
+    expect(l.resolution).toEqual({ done: 0, total: 0, expected: 0 });
   });
 
   it('a changed row is updated and goes back to matching; the report says so', async () => {
@@ -211,6 +237,11 @@ describe('load → quarantine → fix → reload', () => {
     const open = (await ctx.app.inject({ url: `/api/interfaces/${ifaceId}/quarantine?rule=columnCount`, headers: as('admin') })).json();
     const id = open.items[0].id;
     expect((await ctx.app.inject({ method: 'POST', url: `/api/interfaces/${ifaceId}/quarantine/${id}/discard`, headers: as('admin'), payload: {} })).statusCode).toBe(400);
+    for (const note of ['', '   ']) {
+      const empty = await ctx.app.inject({ method: 'POST', url: `/api/interfaces/${ifaceId}/quarantine/${id}/discard`, headers: as('admin'), payload: { note } });
+      expect(empty.statusCode).toBe(400);
+      expect(empty.json().error.fields).toEqual([expect.objectContaining({ field: 'note', rule: 'required', messages: { zh: '请填写舍弃原因', en: 'say why the row is discarded' } })]);
+    }
     const ok = await ctx.app.inject({ method: 'POST', url: `/api/interfaces/${ifaceId}/quarantine/${id}/discard`, headers: as('admin'), payload: { note: '源系统确认为测试数据' } });
     expect(ok.json()).toEqual({ id, status: 'discarded' });
     expect(await count('interface_quarantine', sql`id = ${id} AND status = 'discarded'`)).toBe(1);
@@ -250,7 +281,16 @@ describe('encodings and formats', () => {
     const res = await upload(id, f);
     expect(res.statusCode).toBe(400);
     expect(res.json().error.fields[0]).toMatchObject({ field: 'encoding', rule: 'decode' });
+    // The message points at the first bad byte: the name, the 4th field of the first data row.
+    const at = Buffer.byteLength(`${HEADER.join(',')}\n${personRow(502, 'G').slice(0, 3).join(',')},`);
+    expect(res.json().error.fields[0].messages.en).toContain(`near byte ${at})`);
     expect(await dbState()).toEqual(before);
+    // Past the first megabyte read, with a character cut by the read between its bytes: still the byte itself.
+    const far = path.join(dir, 'far.csv');
+    const lead = `${HEADER.join(',')}\n` + 'x'.repeat(2 ** 20 - HEADER.join(',').length - 2);
+    fs.writeFileSync(far, Buffer.concat([Buffer.from(lead), Buffer.from('张三,'), Buffer.from([0xd5, 0xc5])]));
+    const r2 = await upload(id, far);
+    expect(r2.json().error.fields[0].messages.en).toContain(`near byte ${Buffer.byteLength(lead) + Buffer.byteLength('张三,')})`);
   });
 
   it('a GBK file broken half-way (bytes GB18030 cannot decode) is refused before anything is written', async () => {
@@ -277,6 +317,52 @@ describe('encodings and formats', () => {
     fs.writeFileSync(j, [obj(personRow(700, 'J')), obj(personRow(701, 'J')), '{broken'].join('\n'));
     const lj = await finished((await upload(id, j)).json().id);
     expect(lj.report).toMatchObject({ read: 3, accepted: 2, rejected: 1 });
+  });
+
+  it('JSON lines: a key a line lacks is null there, not a missing column', async () => {
+    const id = await newInterface('LOAN_JSONL', 'LOAN');
+    const j = path.join(dir, 'optional.jsonl');
+    const full = (r: string[]) => Object.fromEntries(HEADER.map((h, i) => [h, r[i]]));
+    const { email: _e, address: _a, ...lean } = full(personRow(710, 'J'));
+    fs.writeFileSync(j, [JSON.stringify(lean), JSON.stringify(full(personRow(711, 'J')))].join('\n') + '\n');
+    const res = await upload(id, j);
+    expect(res.statusCode, res.body).toBe(202);
+    expect((await finished(res.json().id)).report).toMatchObject({ read: 2, accepted: 2, rejected: 0, new: 2 });
+    expect((await ctx.db.selectFrom('source_record').select('address').where('record_key', '=', 'J0000710').executeTakeFirstOrThrow()).address).toBeNull();
+    // A mapped column no line has at all is still missing.
+    const { mobile: _m, ...noMobile } = lean;
+    fs.writeFileSync(j, JSON.stringify(noMobile) + '\n');
+    const bad = await upload(id, j);
+    expect(bad.statusCode).toBe(400);
+    const fields = bad.json().error.fields.map((f: { field: string }) => f.field);
+    expect(fields).toContain('header.mobile');
+    expect(fields).not.toContain('header.name');
+  });
+
+  it('XLSX: a rejected row is reported by the sheet\'s own row number, blank rows and the header counted', async () => {
+    const id = await newInterface('LOAN_XLSX_ROWS', 'LOAN');
+    const bad = personRow(652, 'X');
+    bad[6] = '12345';
+    // Sheet rows: 1 header, 2 good, 3 blank, 4 good, 5–6 blank, 7 good, 8 bad.
+    const f = await writeXlsx(path.join(dir, 'rows.xlsx'), [personRow(650, 'X'), [], personRow(651, 'X'), [], [], personRow(653, 'X'), bad]);
+    const l = await finished((await upload(id, f)).json().id);
+    expect(l.report).toMatchObject({ read: 4, accepted: 3, rejected: 1 });
+    const q = (await ctx.app.inject({ url: `/api/interfaces/${id}/quarantine`, headers: as('admin') })).json();
+    expect(q.items.map((x: { rowNo: number }) => x.rowNo)).toEqual([8]);
+  });
+
+  it('banyan import: a refused file leaves no interface behind; the one it creates is named in both languages', async () => {
+    const short = writeCsv(path.join(dir, 'corp-short.csv'), [['R1', '张三']], ['record_id', 'name']);
+    const before = await dbState();
+    await expect(service.queueImport(ctx.db, SYSTEM_ACTOR, 'CORP', undefined, { path: short, fileName: 'corp-short.csv', trigger: 'cli', maxBytes: ctx.config.importMaxBytes }))
+      .rejects.toMatchObject({ fields: expect.arrayContaining([expect.objectContaining({ field: 'header.mobile' })]) });
+    expect(await dbState()).toEqual(before);
+    expect(await ctx.db.selectFrom('interface').select('id').where('source_code', '=', 'CORP').execute()).toEqual([]);
+    const good = writeCsv(path.join(dir, 'corp-good.csv'), [personRow(720, 'P')]);
+    const q = await service.queueImport(ctx.db, SYSTEM_ACTOR, 'CORP', undefined, { path: good, fileName: 'corp-good.csv', trigger: 'cli', maxBytes: ctx.config.importMaxBytes });
+    const i = await service.getInterface(ctx.db, q.interfaceId);
+    expect(i.code).toBe('CORP_file');
+    expect(i.name).toMatch(/文件导入 \/ .+ file import$/);
   });
 
   it('refuses a file missing mapped columns, naming each, and writes nothing', async () => {
@@ -342,7 +428,7 @@ describe('resumable loads', () => {
     expect(again).toEqual({ loadId, resumed: true });
     expect(await service.run(ctx.db, loadId, { batchRows: 300, resolve: false })).toBe('succeeded');
     const done = await service.getLoad(ctx.db, loadId);
-    expect(done.report).toEqual({ read: 2000, accepted: 2000, rejected: 0, new: 2000, changed: 0, unchanged: 0 });
+    expect(done.report).toEqual({ read: 2000, accepted: 2000, rejected: 0, new: 2000, changed: 0, unchanged: 0, duplicates: 0 });
     expect(await count('source_record', sql`source_code = 'WEALTH'`)).toBe(2000);
     const dup = await sql<{ n: string }>`SELECT count(*) AS n FROM (SELECT record_key FROM source_record WHERE source_code = 'WEALTH' GROUP BY record_key HAVING count(*) > 1) d`.execute(ctx.db);
     expect(Number(dup.rows[0]!.n)).toBe(0);
@@ -367,16 +453,17 @@ describe('resumable loads', () => {
     expect(await run(loadId)).toBe('succeeded');
     const done = await service.getLoad(ctx.db, loadId);
     // Rows 1001 and 1002 repeat T0000010 of batch 0 in the last batch: 1001 is superseded by 1002, which updates the record.
-    expect(done.report).toEqual({ read: 1002, accepted: 1001, rejected: 1, new: 999, changed: 2, unchanged: 0 });
+    // Both are duplicates within the file, not changes: nothing existed before this load.
+    expect(done.report).toEqual({ read: 1002, accepted: 1001, rejected: 1, new: 999, changed: 0, unchanged: 0, duplicates: 2 });
     expect(await count('source_record', sql`source_code = ${src} AND record_key LIKE 'T%'`)).toBe(999);
     const names = await sql<{ name: string }>`SELECT name FROM source_record WHERE source_code = ${src} AND record_key = 'T0000010'`.execute(ctx.db);
     expect(names.rows.map((r) => r.name)).toEqual(['后来者乙']);
-    // A reload with one name changed: that record, and T0000010 twice (batch 0 restores it, the last batch changes it back).
+    // A reload with one name changed: that record, and T0000010 (batch 0 restores it; the last batch's repeats of it are duplicates).
     rows[20]![3] = '改了名字';
     const f2 = writeCsv(path.join(dir, `threads-${src}-2.csv`), rows);
     const second = await service.queueFileLoad(ctx.db, SYSTEM_ACTOR, id, { path: f2, fileName: 'wt2.csv', trigger: 'cli', maxBytes: ctx.config.importMaxBytes });
     expect(await run(second.loadId)).toBe('succeeded');
-    expect((await service.getLoad(ctx.db, second.loadId)).report).toEqual({ read: 1002, accepted: 1001, rejected: 1, new: 0, changed: 4, unchanged: 997 });
+    expect((await service.getLoad(ctx.db, second.loadId)).report).toEqual({ read: 1002, accepted: 1001, rejected: 1, new: 0, changed: 2, unchanged: 997, duplicates: 2 });
     const changed = await sql<{ name: string; last_load_id: number; address: string }>`SELECT name, last_load_id, address FROM source_record WHERE source_code = ${src} AND record_key = 'T0000020'`.execute(ctx.db);
     expect(changed.rows[0]).toMatchObject({ name: '改了名字', last_load_id: second.loadId });
     if (quoted) {
@@ -405,7 +492,7 @@ describe('a big first load', () => {
     expect(await service.run(ctx.db, loadId)).toBe('succeeded');
     const l = await service.getLoad(ctx.db, loadId);
     expect(l.report).toMatchObject({ read: 2500, accepted: 2500, new: 2500 });
-    expect(l.resolution).toEqual({ done: 2500, total: 2500 });
+    expect(l.resolution).toEqual({ done: 2500, total: 2500, expected: 2500 });
     const log = await service.loadLog(ctx.db, loadId);
     expect(log.items.map((e: { message: string }) => e.message).join('\n')).toContain('resolved 2500 records in bulk');
     const byStatus = await sql<{ match_status: string; n: number; customers: number }>`
@@ -415,5 +502,28 @@ describe('a big first load', () => {
     const pairs = await sql<{ n: number }>`SELECT count(*)::int AS n FROM source_record b JOIN source_record c ON c.source_code = b.source_code AND c.record_key = 'C' || substr(b.record_key, 2)
       WHERE b.source_code = 'LOAN' AND b.record_key LIKE 'B%' AND b.customer_id = c.customer_id`.execute(ctx.db);
     expect(pairs.rows[0]!.n).toBe(1250);
+  });
+});
+
+describe('progress of a load', () => {
+  const at = (bytes: number, toResolve: number, resolved: number, status = 'running') => service.presentLoad({
+    id: 1, interface_id: 1, source_code: 'CORE', mapping_version: 1, trigger: 'upload', status, format: 'csv', file_size: 1000, bytes_done: bytes,
+    rows_read: 0, accepted: 0, rejected: 0, inserted: 0, changed: 0, unchanged: 0, to_resolve: toResolve, resolved, error: null,
+  } as never);
+  it('reaches 100 % only when the load is done, and never goes back while records are resolved batch by batch', () => {
+    // All rows read and written, half the records resolved: the bar is not full.
+    const readAll = at(1000, 600, 300);
+    expect(readAll.progress).toBeLessThan(1);
+    expect(readAll.stage).toBe('resolving');
+    // The resolution bar projects its total from the share written, so it does not fall as batches add records.
+    const steps = [at(200, 120, 100), at(400, 240, 200), at(600, 360, 300), at(1000, 600, 540), at(1000, 600, 600, 'succeeded')];
+    const resolvedShare = steps.map((l) => l.resolution.done / l.resolution.expected);
+    const overall = steps.map((l) => l.progress);
+    for (let i = 1; i < steps.length; i++) {
+      expect(resolvedShare[i]!).toBeGreaterThanOrEqual(resolvedShare[i - 1]!);
+      expect(overall[i]!).toBeGreaterThanOrEqual(overall[i - 1]!);
+    }
+    expect(steps.map((l) => l.stage)).toEqual(['writing', 'writing', 'writing', 'resolving', 'done']);
+    expect(overall.at(-1)).toBe(1);
   });
 });

@@ -15,11 +15,13 @@ export type Source = {
 };
 export type SourceInput = { code?: string; name: string; nameEn?: string; kind: string; owner?: string | null; valueRank?: number; fieldTrust?: Record<string, number>; description?: string | null };
 
-export type Report = { read: number; accepted: number; rejected: number; new: number; changed: number; unchanged: number };
+/** duplicates: rows repeating a key another row of the same file has (the last one counts): neither new nor changed. */
+export type Report = { read: number; accepted: number; rejected: number; new: number; changed: number; unchanged: number; duplicates?: number };
 export type Load = {
   id: number; interfaceId: number; sourceCode: string; mappingVersion: number; trigger: 'upload' | 'cli' | 'schedule' | 'manual' | 'resubmit';
   status: 'queued' | 'running' | 'succeeded' | 'failed'; fileName: string | null; fileSize: number | null; format: string | null; encoding: string | null;
-  bytesDone: number; progress: number; report: Report; resolution: { done: number; total: number }; checkpointRow: number; batches: number; watermarkFrom: string | null; watermarkTo: string | null;
+  bytesDone: number; progress: number; report: Report; resolution: { done: number; total: number; expected?: number };
+  stage?: 'queued' | 'writing' | 'resolving' | 'finishing' | 'done'; checkpointRow: number; batches: number; watermarkFrom: string | null; watermarkTo: string | null;
   error: { message: Msg; fields?: { field: string; rule: string; message: Msg }[] } | null; integrationError: string | null;
   createdBy: string | null; createdAt: string; startedAt: string | null; finishedAt: string | null;
 };
@@ -42,6 +44,8 @@ export type Meta = {
   sourceKinds: string[]; trustFields: string[]; encodings: string[]; idTypes: string[]; jobLevels: string[]; coreFields: { field: string; name: Msg }[]; accountFields: string[];
   transforms: { name: string; label: Msg }[]; defaultCodeTables: Record<string, CodeTable>; defaultMapping: Mapping;
 };
+export type LogEntry = { id: number; at: string; level: string; message: string; messages?: Msg };
+export type Owner = { id: number; username: string; displayName: string; orgName: string };
 export type Page<T> = { items: T[]; total: number; page: number; pageSize: number };
 
 const base = '/api/interfaces';
@@ -60,7 +64,8 @@ export const interfacesApi = {
   exportMapping: (id: number, version: number, format: 'json' | 'xlsx') => download(`${base}/${id}/mappings/${version}/export?format=${format}`, `mapping-v${version}.${format}`),
   loads: (id: number, page = 1) => api<Page<Load>>(`${base}/${id}/loads${toQuery({ page, pageSize: 50 })}`),
   load: (loadId: number) => api<Load>(`${base}/loads/${loadId}`),
-  log: (loadId: number) => api<{ items: { id: number; at: string; level: string; message: string }[] }>(`${base}/loads/${loadId}/log`),
+  log: (loadId: number) => api<{ items: LogEntry[] }>(`${base}/loads/${loadId}/log`),
+  owners: () => api<{ items: Owner[] }>(`${base}/owners`),
   runNow: (id: number) => api<Load & { resumed: boolean }>(`${base}/${id}/run`, { method: 'POST', body: {} }),
   quarantine: (id: number, q: { status?: string; loadId?: number; page: number; pageSize: number }) => api<Page<QuarantineRow>>(`${base}/${id}/quarantine${toQuery(q)}`),
   fix: (id: number, qid: number, raw: Record<string, string>) => api<Report & { loadId: number }>(`${base}/${id}/quarantine/${qid}`, { method: 'PUT', body: { raw } }),
@@ -94,6 +99,7 @@ export function uploadFile(id: number, file: File, encoding: string, onProgress:
 }
 
 export const useMeta = () => useQuery({ queryKey: ['interfaces', 'meta'], queryFn: interfacesApi.meta, staleTime: 10 * 60_000 });
+export const useOwners = () => useQuery({ queryKey: ['interfaces', 'owners'], queryFn: interfacesApi.owners, staleTime: 5 * 60_000 });
 export const useSources = () => useQuery({ queryKey: ['interfaces', 'sources'], queryFn: interfacesApi.sources });
 export const useInterfaces = () => useQuery({ queryKey: ['interfaces', 'list'], queryFn: interfacesApi.list, refetchInterval: 15_000 });
 export const useInterface = (id: number) => useQuery({ queryKey: ['interfaces', 'one', id], queryFn: () => interfacesApi.get(id) });

@@ -26,12 +26,13 @@ export const zh = {
       encoding: '文件编码', drop: '点击或拖拽文件到此处上传', hint: 'CSV、XLSX 或 JSON Lines；GBK/GB18030 可自动识别。同一文件重复加载不会改变数据。',
       uploading: '上传中', resumed: '该文件的上次加载未完成，已从断点继续',
     },
-    report: { read: '读取', accepted: '通过', rejected: '拒绝（已隔离）', new: '新增', changed: '变更', unchanged: '未变', integrationError: '客户整合出错（数据已加载）', resolved: '已整合入客户', resolving: '正在整合入客户中心：{{done}} / {{total}}' },
+    report: { read: '读取', accepted: '通过', rejected: '拒绝（已隔离）', new: '新增', changed: '变更', unchanged: '未变', duplicates: '文件内重复', duplicatesHelp: '文件中同一主键出现多次：以最后一行为准，不计为新增或变更', integrationError: '客户整合出错（数据已加载）', resolved: '已整合入客户', resolving: '正在整合入客户中心：{{done}} / 预计 {{total}}' },
+    stage: { queued: '排队等待', writing: '读取并写入数据：已处理 {{rows}} 行', resolving: '数据已全部写入，正在整合入客户中心', finishing: '正在收尾', done: '已结束' },
     history: { at: '时间', trigger: '方式', status: '状态', file: '文件', by: '操作人', load: '加载', format: '格式/编码', checkpoint: '断点（行）', batches: '批次', finished: '完成时间', log: '运行日志' },
     mapping: {
       recordKey: '记录主键列', recordKeyNone: '不设则以整行哈希为主键', recordKeyHelp: '源系统自己的记录编号，用于识别同一记录的变更',
       column: '源字段（列）', field: '目标字段', transforms: '转换', codeTable: '代码表', required: '必填', constant: '常量', addField: '添加字段',
-      codeTables: '代码表', addTable: '添加代码表', otherwise: '表外取值', defaultValue: '默认值', sourceValue: '源值', banyanValue: 'Banyan 标准值', blank: '（空）', addEntry: '添加一项',
+      codeTables: '代码表', addTable: '添加代码表', tableName: '代码表名称', rename: '重命名', tableNameRule: '小写字母开头，只含小写字母、数字、下划线', tableNameTaken: '已有同名代码表', duplicateValue: '源值重复', otherwise: '表外取值', defaultValue: '默认值', sourceValue: '源值', banyanValue: 'Banyan 标准值', blank: '（空）', addEntry: '添加一项',
       match: { exact: '精确匹配', contains: '包含（自由文本）' },
       otherwiseOpt: { reject: '拒绝并隔离', keep: '保留原值', blank: '置空', default: '取默认值' },
       note: '本次修改说明', save: '保存为 v{{version}}', saved: '映射已保存为新版本', reset: '撤销修改', versions: '版本历史', current: '当前', useDraft: '载入编辑',
@@ -39,6 +40,7 @@ export const zh = {
     },
     quarantine: {
       open: '待处理', status: { open: '待处理', resolved: '已修复', discarded: '已舍弃' }, load: '加载', row: '行号', reasons: '原因',
+      firstLoad: '首次拒绝于加载 #{{first}}，最近一次为 #{{last}}', noteRequired: '请填写舍弃原因', sourceKey: '源记录主键',
       fix: '修正', fixTitle: '修正并重新提交', fixAndSubmit: '提交', fixed: '已修正并加载', discard: '舍弃', discardTitle: '舍弃该行？', discardNote: '请填写舍弃原因（必填）',
       resubmitAll: '全部重新提交', resubmitConfirm: '按当前映射重新校验所有待处理行？', resubmitted: '重新提交完成',
       resubmitReport: '读取 {{read}} 行：通过 {{accepted}}（新增 {{new}}，变更 {{changed}}），仍拒绝 {{rejected}}',
@@ -47,7 +49,7 @@ export const zh = {
     settings: {
       delimiter: '分隔符', pgUrl: '数据库连接', pgQuery: 'SQL 查询', pgQueryHelp: '用 $1 引用上次的高水位值（首次为空），按水位列排序',
       watermarkColumn: '水位列', watermark: '当前高水位', cronHelp: '如 0 2 * * * 表示每天 2 点（北京时间）。', nextRun: '下次运行：',
-      enabled: '启用', owner: '负责人（用户编号）', ownerHelp: '运行失败时提醒此人',
+      enabled: '启用', owner: '负责人', ownerHelp: '运行失败时提醒此人',
     },
   },
 };
@@ -79,12 +81,13 @@ export const en: typeof zh = {
       encoding: 'Encoding', drop: 'Click or drop a file here', hint: 'CSV, XLSX or JSON lines; GBK/GB18030 is detected. Loading the same file again changes nothing.',
       uploading: 'Uploading', resumed: 'The last load of this file was unfinished: it resumes from its checkpoint',
     },
-    report: { read: 'Read', accepted: 'Accepted', rejected: 'Rejected (quarantined)', new: 'New', changed: 'Changed', unchanged: 'Unchanged', integrationError: 'Customer integration failed (the data is loaded)', resolved: 'Resolved into customers', resolving: 'Resolving into the customer centre: {{done}} of {{total}}' },
+    report: { read: 'Read', accepted: 'Accepted', rejected: 'Rejected (quarantined)', new: 'New', changed: 'Changed', unchanged: 'Unchanged', duplicates: 'Duplicates in file', duplicatesHelp: 'The same record key more than once in the file: the last row counts, the others are neither new nor changed', integrationError: 'Customer integration failed (the data is loaded)', resolved: 'Resolved into customers', resolving: 'Resolving into the customer centre: {{done}} of about {{total}}' },
+    stage: { queued: 'Waiting to start', writing: 'Reading and writing rows: {{rows}} done', resolving: 'All rows written; resolving into the customer centre', finishing: 'Finishing', done: 'Ended' },
     history: { at: 'At', trigger: 'Trigger', status: 'Status', file: 'File', by: 'By', load: 'Load', format: 'Format / encoding', checkpoint: 'Checkpoint (row)', batches: 'Batches', finished: 'Finished', log: 'Log' },
     mapping: {
       recordKey: 'Record key columns', recordKeyNone: 'None: a hash of the whole row', recordKeyHelp: "The source's own record id: how a changed record is recognised",
       column: 'Source column', field: 'Target field', transforms: 'Transformations', codeTable: 'Code table', required: 'Required', constant: 'constant', addField: 'Add a field',
-      codeTables: 'Code tables', addTable: 'Add a code table', otherwise: 'Values not in the table', defaultValue: 'Default', sourceValue: 'Source value', banyanValue: 'Banyan value', blank: '(blank)', addEntry: 'Add an entry',
+      codeTables: 'Code tables', addTable: 'Add a code table', tableName: 'Table name', rename: 'Rename', tableNameRule: 'A lower-case letter, then lower-case letters, digits or underscores', tableNameTaken: 'A table of this name exists', duplicateValue: 'Repeated source value', otherwise: 'Values not in the table', defaultValue: 'Default', sourceValue: 'Source value', banyanValue: 'Banyan value', blank: '(blank)', addEntry: 'Add an entry',
       match: { exact: 'Exact', contains: 'Contains (free text)' },
       otherwiseOpt: { reject: 'Reject (quarantine)', keep: 'Keep as is', blank: 'Blank', default: 'Use the default' },
       note: 'What changed', save: 'Save as v{{version}}', saved: 'Saved as a new version', reset: 'Undo changes', versions: 'Versions', current: 'current', useDraft: 'Edit from this',
@@ -92,6 +95,7 @@ export const en: typeof zh = {
     },
     quarantine: {
       open: 'Open', status: { open: 'Open', resolved: 'Fixed', discarded: 'Discarded' }, load: 'Load', row: 'Row', reasons: 'Reasons',
+      firstLoad: 'First rejected by load #{{first}}, last by #{{last}}', noteRequired: 'Say why the row is discarded', sourceKey: 'Source record key',
       fix: 'Fix', fixTitle: 'Fix and re-submit', fixAndSubmit: 'Submit', fixed: 'Fixed and loaded', discard: 'Discard', discardTitle: 'Discard this row?', discardNote: 'Why (required)',
       resubmitAll: 'Re-submit all', resubmitConfirm: 'Check every open row again with the current mapping?', resubmitted: 'Re-submitted',
       resubmitReport: 'Read {{read}}: accepted {{accepted}} (new {{new}}, changed {{changed}}), still rejected {{rejected}}',
@@ -100,7 +104,7 @@ export const en: typeof zh = {
     settings: {
       delimiter: 'Delimiter', pgUrl: 'Connection URL', pgQuery: 'SQL query', pgQueryHelp: '$1 is the last high-watermark (null the first time); order by the watermark column',
       watermarkColumn: 'Watermark column', watermark: 'High-watermark', cronHelp: 'e.g. 0 2 * * * for 02:00 daily (Beijing time).', nextRun: 'Next run:',
-      enabled: 'Enabled', owner: 'Owner (user id)', ownerHelp: 'Alerted when a run fails',
+      enabled: 'Enabled', owner: 'Owner', ownerHelp: 'Alerted when a run fails',
     },
   },
 };

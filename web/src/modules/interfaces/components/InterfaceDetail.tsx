@@ -1,9 +1,10 @@
 import { useParams, useSearchParams, Link } from 'react-router';
-import { App, Badge, Button, Card, Form, Input, InputNumber, Result, Select, Space, Spin, Switch, Tabs, Typography } from 'antd';
+import { App, Badge, Button, Card, Form, Input, Result, Select, Space, Spin, Switch, Tabs, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { applyFieldErrors } from '../../../app/formErrors.ts';
+import { formatDateTime } from '../../../app/format.ts';
 import { errorText } from '../../../app/http.ts';
-import { interfacesApi, useInterface, useInvalidate, type Interface, type InterfaceInput } from '../api.ts';
+import { interfacesApi, useInterface, useInvalidate, useOwners, type Interface, type InterfaceInput } from '../api.ts';
 import { LoadHistory, UploadPanel } from './LoadPanels.tsx';
 import { MappingEditor } from './MappingEditor.tsx';
 import { QuarantinePanel } from './QuarantinePanel.tsx';
@@ -37,8 +38,14 @@ function SettingsForm({ iface }: { iface: Interface }) {
   const { message } = App.useApp();
   const invalidate = useInvalidate();
   const [form] = Form.useForm<InterfaceInput>();
+  const owners = useOwners();
   const submit = async () => {
-    const v = await form.validateFields();
+    let v: InterfaceInput;
+    try {
+      v = await form.validateFields();
+    } catch {
+      return; // the form marks what is wrong
+    }
     // The URL comes back masked: send it only when it was changed.
     if (v.pgUrl === iface.pgUrl) delete v.pgUrl;
     try {
@@ -65,14 +72,23 @@ function SettingsForm({ iface }: { iface: Interface }) {
             <Form.Item name="watermarkColumn" label={t('interfaces.settings.watermarkColumn')}><Input style={{ width: 200 }} /></Form.Item>
             <Form.Item name="watermark" label={t('interfaces.settings.watermark')}><Input style={{ width: 280 }} /></Form.Item>
           </Space>
-          <Form.Item name="cron" label={t('interfaces.schedule')} extra={`${t('interfaces.settings.cronHelp')}${iface.nextRunAt ? ` ${t('interfaces.settings.nextRun')} ${iface.nextRunAt.slice(0, 16).replace('T', ' ')} UTC` : ''}`}>
+          <Form.Item name="cron" label={t('interfaces.schedule')} extra={`${t('interfaces.settings.cronHelp')}${iface.nextRunAt ? ` ${t('interfaces.settings.nextRun')} ${formatDateTime(iface.nextRunAt)}` : ''}`}>
             <Input style={{ width: 200 }} placeholder="0 2 * * *" />
           </Form.Item>
         </>
       )}
       <Space>
         <Form.Item name="enabled" label={t('interfaces.settings.enabled')} valuePropName="checked"><Switch /></Form.Item>
-        <Form.Item name="ownerUserId" label={t('interfaces.settings.owner')} extra={t('interfaces.settings.ownerHelp')}><InputNumber min={1} style={{ width: 160 }} placeholder={iface.ownerName ?? ''} /></Form.Item>
+        <Form.Item name="ownerUserId" label={t('interfaces.settings.owner')} extra={t('interfaces.settings.ownerHelp')}>
+          <Select
+            data-testid="interface-owner" style={{ width: 280 }} allowClear showSearch optionFilterProp="label" loading={owners.isLoading}
+            options={[
+              ...(owners.data?.items ?? []).map((u) => ({ value: u.id, label: `${u.displayName} (${u.username}) · ${u.orgName}` })),
+              // The current owner, should they no longer be on the list (left, or lost the permission).
+              ...(iface.ownerUserId && !owners.data?.items.some((u) => u.id === iface.ownerUserId) ? [{ value: iface.ownerUserId, label: iface.ownerName ?? `#${iface.ownerUserId}` }] : []),
+            ]}
+          />
+        </Form.Item>
       </Space>
       <Form.Item name="description" label={t('interfaces.description')}><Input.TextArea rows={2} maxLength={2000} /></Form.Item>
       <Button type="primary" onClick={submit}>{t('interfaces.save')}</Button>

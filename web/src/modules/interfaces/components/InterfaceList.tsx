@@ -4,6 +4,7 @@ import { Alert, App, Badge, Button, Card, Form, Input, Modal, Select, Space, Tab
 import { PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { applyFieldErrors } from '../../../app/formErrors.ts';
+import { formatDateTime } from '../../../app/format.ts';
 import { errorText } from '../../../app/http.ts';
 import { useLang } from '../../../app/useLang.ts';
 import { interfacesApi, useInterfaces, useInvalidate, useSources, type Interface, type InterfaceInput } from '../api.ts';
@@ -19,7 +20,7 @@ export function InterfaceList() {
     <Card title={t('interfaces.list.title')} extra={<Space><Link to="/interfaces/sources">{t('interfaces.sources.title')}</Link><Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>{t('interfaces.list.new')}</Button></Space>}>
       {failed.length > 0 && (
         <Alert type="error" showIcon style={{ marginBottom: 12 }} message={t('interfaces.list.failedAlert', { count: failed.length })}
-          description={failed.map((i) => <div key={i.id}><Link to={`/interfaces/${i.id}?tab=history`}>{i.code}</Link> — {i.lastLoad?.finishedAt?.slice(0, 19).replace('T', ' ')}</div>)} />
+          description={failed.map((i) => <div key={i.id}><Link to={`/interfaces/${i.id}?tab=history`}>{i.code}</Link> — {formatDateTime(i.lastLoad?.finishedAt)}</div>)} />
       )}
       <Table<Interface>
         rowKey="id" size="small" loading={list.isLoading} dataSource={list.data?.items} pagination={false}
@@ -30,7 +31,7 @@ export function InterfaceList() {
           { title: t('interfaces.connector'), dataIndex: 'connector', width: 120, render: (c: string) => <Tag>{t(`interfaces.connectorName.${c}`)}</Tag> },
           { title: t('interfaces.schedule'), dataIndex: 'cron', width: 130, render: (c: string | null, i) => <Space>{c ? <Typography.Text code>{c}</Typography.Text> : '—'}{!i.enabled && <Tag>{t('interfaces.disabled')}</Tag>}</Space> },
           { title: t('interfaces.mappingVersion'), dataIndex: 'mappingVersion', width: 90, render: (v: number) => `v${v}` },
-          { title: t('interfaces.list.lastRun'), width: 220, render: (_, i) => (i.lastLoad ? <Space><LoadStatusTag status={i.lastLoad.status} />{i.lastLoad.createdAt.slice(0, 16).replace('T', ' ')}</Space> : '—') },
+          { title: t('interfaces.list.lastRun'), width: 220, render: (_, i) => (i.lastLoad ? <Space><LoadStatusTag status={i.lastLoad.status} />{formatDateTime(i.lastLoad.createdAt)}</Space> : '—') },
           { title: t('interfaces.quarantine.open'), dataIndex: 'openQuarantine', width: 100, render: (n: number, i) => (n ? <Link to={`/interfaces/${i.id}?tab=quarantine`}><Badge count={n} overflowCount={99999} /></Link> : 0) },
         ]}
       />
@@ -50,7 +51,12 @@ function CreateInterfaceModal({ onClose }: { onClose: () => void }) {
   const [saving, setSaving] = useState(false);
   const connector = Form.useWatch('connector', form);
   const submit = async () => {
-    const v = await form.validateFields();
+    let v: InterfaceInput;
+    try {
+      v = await form.validateFields();
+    } catch {
+      return; // the form marks what is missing
+    }
     setSaving(true);
     try {
       const created = await interfacesApi.create(v);

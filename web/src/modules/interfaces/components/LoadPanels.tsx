@@ -1,11 +1,22 @@
-import { useState } from 'react';
-import { Alert, App, Button, Descriptions, Drawer, Progress, Select, Space, Statistic, Table, Timeline, Typography, Upload } from 'antd';
+import { useRef, useState } from 'react';
+import { Alert, App, Button, Descriptions, Drawer, Progress, Select, Space, Statistic, Table, Timeline, Tooltip, Typography, Upload } from 'antd';
 import { InboxOutlined, PlayCircleOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
+import { formatDateTime } from '../../../app/format.ts';
 import { errorText, ApiError } from '../../../app/http.ts';
 import { useLang } from '../../../app/useLang.ts';
-import { interfacesApi, uploadFile, useInvalidate, useLoad, useLoads, type Interface, type Load } from '../api.ts';
+import { interfacesApi, uploadFile, useInvalidate, useLoad, useLoads, type Interface, type Load, type LogEntry } from '../api.ts';
 import { LoadStatusTag } from './LoadStatusTag.tsx';
+
+/** The highest value seen for a key: a bar that never goes back, whatever order the polls answer in. */
+function useMonotonic(key: number, value: number): number {
+  const seen = useRef<{ key: number; max: number }>({ key, max: value });
+  if (seen.current.key !== key) seen.current = { key, max: value };
+  else if (value > seen.current.max) seen.current.max = value;
+  return seen.current.max;
+}
+
+const pct = (x: number) => Math.floor(x * 1000) / 10;
 
 /** Counts of one load, as a bank operator reads them. */
 export function LoadReport({ load }: { load: Load }) {
@@ -14,22 +25,33 @@ export function LoadReport({ load }: { load: Load }) {
   const r = load.report;
   const { resolution } = load;
   const running = load.status === 'queued' || load.status === 'running';
+  // The whole load: rows read and written, then (when records go to integration) resolved; 100 % only when it has ended.
+  const overall = useMonotonic(load.id, load.progress);
+  const expected = Math.max(resolution.expected ?? resolution.total, resolution.total);
+  const resolvedShare = useMonotonic(load.id, expected ? resolution.done / expected : 0);
+  const stage = load.stage ?? (running ? 'writing' : 'done');
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       <Space><LoadStatusTag status={load.status} />{load.fileName && <Typography.Text>{load.fileName}</Typography.Text>}<Typography.Text type="secondary">#{load.id}</Typography.Text></Space>
-      <Progress percent={Math.round(load.progress * 1000) / 10} status={load.status === 'failed' ? 'exception' : running ? 'active' : 'success'} />
+      {running && <Typography.Text type="secondary" data-testid="load-stage">{t(`interfaces.stage.${stage}`, { rows: r.read.toLocaleString() })}</Typography.Text>}
+      <Progress data-testid="load-progress" percent={pct(overall)} status={load.status === 'failed' ? 'exception' : running ? 'active' : 'success'} />
       {/* Reading is quick; resolving the records into customers is what takes the minutes. */}
       {running && resolution.total > 0 && (
         <div data-testid="load-resolution">
-          <Typography.Text type="secondary">{t('interfaces.report.resolving', { done: resolution.done.toLocaleString(), total: resolution.total.toLocaleString() })}</Typography.Text>
-          <Progress percent={Math.floor((resolution.done / resolution.total) * 1000) / 10} status="active" />
+          <Typography.Text type="secondary">{t('interfaces.report.resolving', { done: resolution.done.toLocaleString(), total: expected.toLocaleString() })}</Typography.Text>
+          <Progress percent={pct(resolvedShare)} status="active" />
         </div>
       )}
       <Space size="large" wrap>
         {(['read', 'accepted', 'rejected', 'new', 'changed', 'unchanged'] as const).map((k) => (
           <Statistic key={k} title={t(`interfaces.report.${k}`)} value={r[k]} valueStyle={k === 'rejected' && r[k] ? { color: '#cf1322' } : undefined} />
         ))}
-        {resolution.total > 0 && <Statistic title={t('interfaces.report.resolved')} value={`${resolution.done} / ${resolution.total}`} />}
+        {!!r.duplicates && (
+          <Tooltip title={t('interfaces.report.duplicatesHelp')}>
+            <Statistic title={t('interfaces.report.duplicates')} value={r.duplicates} valueStyle={{ color: '#d48806' }} />
+          </Tooltip>
+        )}
+        {resolution.total > 0 && <Statistic title={t('interfaces.report.resolved')} value={`${resolution.done.toLocaleString()} / ${resolution.total.toLocaleString()}`} />}
       </Space>
       {load.error && <Alert type="error" showIcon message={pick(load.error.message.zh, load.error.message.en)}
         description={load.error.fields?.map((f) => <div key={f.field}>{f.field}: {pick(f.message.zh, f.message.en)}</div>)} />}
@@ -121,16 +143,16 @@ export function LoadHistory({ iface }: { iface: Interface }) {
   return (
     <>
       <Table<Load>
-        rowKey="id" size="small" loading={loads.isLoading} dataSource={loads.data?.items}
+        rowKey="id" size="small" loading={loads.isLoading} dataSource={loads.data?.items} scroll={{ x: 1350 }}
         pagination={{ current: page, pageSize: 50, total: loads.data?.total, onChange: setPage }}
         onRow={(l) => ({ onClick: () => setOpen(l), style: { cursor: 'pointer' } })}
         columns={[
           { title: '#', dataIndex: 'id', width: 70 },
-          { title: t('interfaces.history.at'), dataIndex: 'createdAt', width: 150, render: (d: string) => d.slice(0, 19).replace('T', ' ') },
+          { title: t('interfaces.history.at'), dataIndex: 'createdAt', width: 150, render: (d: string) => formatDateTime(d) },
           { title: t('interfaces.history.trigger'), dataIndex: 'trigger', width: 100, render: (x: string) => t(`interfaces.trigger.${x}`) },
           { title: t('interfaces.history.status'), width: 170, render: (_, l) => <Space><LoadStatusTag status={l.status} />{(l.status === 'running' || l.status === 'queued') && `${Math.round(l.progress * 100)}%`}</Space> },
-          { title: t('interfaces.history.file'), dataIndex: 'fileName', ellipsis: true },
-          ...(['read', 'accepted', 'rejected', 'new', 'changed', 'unchanged'] as const).map((k) => ({ title: t(`interfaces.report.${k}`), width: 80, align: 'right' as const, render: (_: unknown, l: Load) => l.report[k] })),
+          { title: t('interfaces.history.file'), dataIndex: 'fileName', width: 200, ellipsis: true },
+          ...(['read', 'accepted', 'rejected', 'new', 'changed', 'unchanged', 'duplicates'] as const).map((k) => ({ title: t(`interfaces.report.${k}`), width: 80, align: 'right' as const, render: (_: unknown, l: Load) => (l.report[k] ?? 0).toLocaleString() })),
           { title: t('interfaces.history.by'), dataIndex: 'createdBy', width: 100 },
         ]}
       />
@@ -141,8 +163,9 @@ export function LoadHistory({ iface }: { iface: Interface }) {
 
 function LoadDrawer({ load, onClose }: { load: Load | null; onClose: () => void }) {
   const { t } = useTranslation();
+  const { pick } = useLang();
   const live = useLoad(load?.id ?? null);
-  const [log, setLog] = useState<{ id: number; at: string; level: string; message: string }[] | null>(null);
+  const [log, setLog] = useState<LogEntry[] | null>(null);
   const shown = live.data ?? load;
   return (
     <Drawer open={!!load} onClose={() => { setLog(null); onClose(); }} width={640} title={`${t('interfaces.history.load')} #${load?.id ?? ''}`}
@@ -155,11 +178,11 @@ function LoadDrawer({ load, onClose }: { load: Load | null; onClose: () => void 
           { key: 'c', label: t('interfaces.history.checkpoint'), children: shown.checkpointRow },
           { key: 'b', label: t('interfaces.history.batches'), children: shown.batches },
           { key: 'w', label: t('interfaces.settings.watermark'), children: `${shown.watermarkFrom ?? '—'} → ${shown.watermarkTo ?? '—'}` },
-          { key: 's', label: t('interfaces.history.finished'), children: shown.finishedAt?.slice(0, 19).replace('T', ' ') ?? '—' },
+          { key: 's', label: t('interfaces.history.finished'), children: formatDateTime(shown.finishedAt) },
         ]} />
       )}
       <Typography.Title level={5} style={{ marginTop: 16 }}>{t('interfaces.history.log')}</Typography.Title>
-      <Timeline items={(log ?? []).map((l) => ({ color: l.level === 'error' ? 'red' : l.level === 'warn' ? 'orange' : 'blue', children: `${l.at.slice(11, 19)} ${l.message}` }))} />
+      <Timeline items={(log ?? []).map((l) => ({ color: l.level === 'error' ? 'red' : l.level === 'warn' ? 'orange' : 'blue', children: `${formatDateTime(l.at).slice(11)} ${l.messages ? pick(l.messages.zh, l.messages.en) : l.message}` }))} />
     </Drawer>
   );
 }

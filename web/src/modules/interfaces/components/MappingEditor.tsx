@@ -1,7 +1,8 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Alert, App, Button, Card, Checkbox, Collapse, Input, List, Select, Space, Table, Typography } from 'antd';
 import { DeleteOutlined, DownloadOutlined, PlusOutlined, RollbackOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
+import { formatDateTime } from '../../../app/format.ts';
 import { ApiError, errorText } from '../../../app/http.ts';
 import { useLang } from '../../../app/useLang.ts';
 import { interfacesApi, useInvalidate, useMeta, useVersions, type CodeTable, type FieldMapping, type Interface, type Mapping } from '../api.ts';
@@ -75,14 +76,21 @@ export function MappingEditor({ iface }: { iface: Interface }) {
         footer={() => <Button icon={<PlusOutlined />} onClick={() => setDraft({ ...draft, fields: [...draft.fields, { field: 'attributes.occupation', column: '' }] })}>{t('interfaces.mapping.addField')}</Button>}
       />
       <Card size="small" title={t('interfaces.mapping.codeTables')} extra={<Button size="small" icon={<PlusOutlined />} onClick={() => {
-        const name = `table_${Object.keys(draft.codeTables).length + 1}`;
+        let n = Object.keys(draft.codeTables).length + 1;
+        while (draft.codeTables[`table_${n}`]) n++;
+        const name = `table_${n}`;
         setTable(name, { entries: {}, otherwise: 'reject' });
       }}>{t('interfaces.mapping.addTable')}</Button>}>
         <Collapse size="small" items={Object.entries(draft.codeTables).map(([name, table]) => ({
           key: name,
           label: <Space><Typography.Text strong>{name}</Typography.Text>{table.name && <Typography.Text type="secondary">{pick(table.name.zh, table.name.en)}</Typography.Text>}<Typography.Text type="secondary">({Object.keys(table.entries).length})</Typography.Text></Space>,
           extra: <Button size="small" type="text" danger icon={<DeleteOutlined />} aria-label="delete" onClick={(e) => { e.stopPropagation(); setTable(name, null); }} />,
-          children: <CodeTableEditor table={table} onChange={(x) => setTable(name, x)} />,
+          children: (
+            <Space direction="vertical" style={{ width: '100%' }}>
+              <RenameTable name={name} taken={Object.keys(draft.codeTables)} onRename={(to) => setDraft(renameTable(draft, name, to))} />
+              <CodeTableEditor table={table} onChange={(x) => setTable(name, x)} />
+            </Space>
+          ),
         }))} />
       </Card>
       <Space>
@@ -100,7 +108,7 @@ export function MappingEditor({ iface }: { iface: Interface }) {
             <Space>
               <Typography.Text strong>v{v.version}</Typography.Text>
               {v.version === versions.data?.current && <Typography.Text type="success">{t('interfaces.mapping.current')}</Typography.Text>}
-              <Typography.Text type="secondary">{v.createdAt.slice(0, 16).replace('T', ' ')} {v.createdBy ?? ''}</Typography.Text>
+              <Typography.Text type="secondary">{formatDateTime(v.createdAt)} {v.createdBy ?? ''}</Typography.Text>
               <Typography.Text>{v.note}</Typography.Text>
             </Space>
           </List.Item>
@@ -110,10 +118,58 @@ export function MappingEditor({ iface }: { iface: Interface }) {
   );
 }
 
+const TABLE_NAME = /^[a-z][a-z0-9_]{0,59}$/;
+
+/** The mapping with a code table renamed, in its place, and every field that used it following it. */
+export function renameTable(m: Mapping, from: string, to: string): Mapping {
+  return {
+    ...m,
+    codeTables: Object.fromEntries(Object.entries(m.codeTables).map(([k, v]) => [k === from ? to : k, v])),
+    fields: m.fields.map((f) => (f.codeTable === from ? { ...f, codeTable: to } : f)),
+  };
+}
+
+function RenameTable({ name, taken, onRename }: { name: string; taken: string[]; onRename: (to: string) => void }) {
+  const { t } = useTranslation();
+  const [value, setValue] = useState(name);
+  const error = value === name ? null : !TABLE_NAME.test(value) ? t('interfaces.mapping.tableNameRule') : taken.includes(value) ? t('interfaces.mapping.tableNameTaken') : null;
+  return (
+    <Space wrap>
+      <Typography.Text>{t('interfaces.mapping.tableName')}</Typography.Text>
+      <Input style={{ width: 200 }} value={value} status={error ? 'error' : undefined} onChange={(e) => setValue(e.target.value.trim())} data-testid={`table-name-${name}`} />
+      <Button size="small" disabled={value === name || !!error} onClick={() => onRename(value)}>{t('interfaces.mapping.rename')}</Button>
+      {error && <Typography.Text type="danger">{error}</Typography.Text>}
+    </Space>
+  );
+}
+
+type EntryRow = { id: number; from: string; to: string };
+
+/**
+ * A code table's entries, edited as rows kept in a stable array: an object re-sorts its keys (integer-like ones such as
+ * "30" first), so a row typed into would jump and the next keystroke land in another. The table takes the rows as entries.
+ */
 function CodeTableEditor({ table, onChange }: { table: CodeTable; onChange: (t: CodeTable) => void }) {
   const { t } = useTranslation();
-  const rows = Object.entries(table.entries).map(([from, to], i) => ({ i, from, to }));
-  const setRows = (next: { from: string; to: string }[]) => onChange({ ...table, entries: Object.fromEntries(next.map((r) => [r.from, r.to])) });
+  const nextId = useRef(0);
+  const toRows = (entries: Record<string, string>) => Object.entries(entries).map(([from, to]) => ({ id: nextId.current++, from, to }));
+  const [rows, setRowsState] = useState<EntryRow[]>(() => toRows(table.entries));
+  const emitted = useRef(table.entries);
+  // Replaced from outside (undo, a version loaded): start again from its entries.
+  useEffect(() => {
+    if (table.entries !== emitted.current) {
+      emitted.current = table.entries;
+      setRowsState(toRows(table.entries));
+    }
+  }, [table.entries]); // eslint-disable-line react-hooks/exhaustive-deps
+  const setRows = (next: EntryRow[]) => {
+    setRowsState(next);
+    const entries = Object.fromEntries(next.map((r) => [r.from, r.to]));
+    emitted.current = entries;
+    onChange({ ...table, entries });
+  };
+  const counts = new Map<string, number>();
+  for (const r of rows) counts.set(r.from, (counts.get(r.from) ?? 0) + 1);
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       <Space wrap>
@@ -122,11 +178,20 @@ function CodeTableEditor({ table, onChange }: { table: CodeTable; onChange: (t: 
         <Select value={table.otherwise ?? 'reject'} style={{ width: 160 }} onChange={(v) => onChange({ ...table, otherwise: v })} options={['reject', 'keep', 'blank', 'default'].map((m) => ({ value: m, label: t(`interfaces.mapping.otherwiseOpt.${m}`) }))} />
         {table.otherwise === 'default' && <Input style={{ width: 160 }} value={table.defaultValue} onChange={(e) => onChange({ ...table, defaultValue: e.target.value })} placeholder={t('interfaces.mapping.defaultValue')} />}
       </Space>
-      <Table size="small" rowKey="i" pagination={rows.length > 20 ? { pageSize: 20 } : false} dataSource={rows} columns={[
-        { title: t('interfaces.mapping.sourceValue'), render: (_, r) => <Input value={r.from} onChange={(e) => setRows(rows.map((x) => (x.i === r.i ? { ...x, from: e.target.value } : x)))} /> },
-        { title: t('interfaces.mapping.banyanValue'), render: (_, r) => <Input value={r.to} placeholder={t('interfaces.mapping.blank')} onChange={(e) => setRows(rows.map((x) => (x.i === r.i ? { ...x, to: e.target.value } : x)))} /> },
-        { title: '', width: 50, render: (_, r) => <Button size="small" danger icon={<DeleteOutlined />} aria-label="delete" onClick={() => setRows(rows.filter((x) => x.i !== r.i))} /> },
-      ]} footer={() => <Button size="small" icon={<PlusOutlined />} onClick={() => setRows([...rows, { from: `value${rows.length + 1}`, to: '' }])}>{t('interfaces.mapping.addEntry')}</Button>} />
+      <Table<EntryRow> size="small" rowKey="id" pagination={rows.length > 20 ? { pageSize: 20 } : false} dataSource={rows} columns={[
+        {
+          title: t('interfaces.mapping.sourceValue'), render: (_, r) => (
+            <Input value={r.from} status={(counts.get(r.from) ?? 0) > 1 ? 'warning' : undefined} title={(counts.get(r.from) ?? 0) > 1 ? t('interfaces.mapping.duplicateValue') : undefined}
+              onChange={(e) => setRows(rows.map((x) => (x.id === r.id ? { ...x, from: e.target.value } : x)))} />
+          ),
+        },
+        { title: t('interfaces.mapping.banyanValue'), render: (_, r) => <Input value={r.to} placeholder={t('interfaces.mapping.blank')} onChange={(e) => setRows(rows.map((x) => (x.id === r.id ? { ...x, to: e.target.value } : x)))} /> },
+        { title: '', width: 50, render: (_, r) => <Button size="small" danger icon={<DeleteOutlined />} aria-label="delete" onClick={() => setRows(rows.filter((x) => x.id !== r.id))} /> },
+      ]} footer={() => <Button size="small" icon={<PlusOutlined />} onClick={() => {
+        let n = rows.length + 1;
+        while (counts.has(`value${n}`)) n++;
+        setRows([...rows, { id: nextId.current++, from: `value${n}`, to: '' }]);
+      }}>{t('interfaces.mapping.addEntry')}</Button>} />
     </Space>
   );
 }
