@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { Db } from '../../db/database.ts';
 import { candidatePairs, clusterScored, fastScore, oddsScore } from '../../../engines/matching/index.ts';
 import { nameGrams, namePinyin } from '../../../engines/identity/index.ts';
-import { canonical, type Actor } from '../../platform/audit.ts';
+import { auditMany, type Actor } from '../../platform/audit.ts';
 import { getHeadOffice } from '../admin/admin.repository.ts';
 import * as customersRepo from '../customers/customers.repository.ts';
 import * as repo from './integration.repository.ts';
@@ -341,7 +340,7 @@ async function resolveChunk(trx: Db, actor: Actor, recs: Rec[], model: MatchMode
   // One audit row per customer created or attached to, naming its records and the evidence.
   const perTarget = new Map<Target, Decided[]>();
   for (const d of decided) perTarget.set(d.target, [...(perTarget.get(d.target) ?? []), d]);
-  await appendAudit(trx, actor, [...perTarget].map(([t, ds]) => {
+  await auditMany(trx, actor, [...perTarget].map(([t, ds]) => {
     const records = ds.flatMap((d) => d.idx.map((i, n) => ({ id: recs[i]!.id, source: recs[i]!.source_code, recordKey: recs[i]!.record_key, status: d.statuses[n] })));
     const e = ds[0]!.evidence;
     const common = {
@@ -533,29 +532,4 @@ async function accountRows(trx: Db, items: { rec: Rec; target: Target }[], branc
     }
   }
   return [...out.values()];
-}
-
-// ---------------------------------------------------------------- audit, many rows at once
-
-type Entry = { action: string; entity: string; entityId: string; customerId: number; fields: string[]; changes: unknown };
-
-/** Appends the entries to this transaction's audit chain, hashed exactly as audit() hashes one row. */
-async function appendAudit(trx: Db, actor: Actor, entries: Entry[]) {
-  if (!entries.length) return;
-  const head = await repo.lockAuditHead(trx);
-  const at = new Date();
-  let prev: Buffer = head.last_hash;
-  let seq = Number(head.last_seq);
-  const rows = entries.map((e) => {
-    seq++;
-    const content = canonical([head.chain, seq, at, actor.userId, actor.username, e.action, e.entity, e.entityId, e.customerId, e.fields, e.changes ?? null, actor.ip]);
-    const hash = createHash('sha256').update(prev).update(content).digest();
-    const row = {
-      seq, at: at.toISOString(), actor_id: actor.userId, actor_name: actor.username, action: e.action, entity: e.entity, entity_id: e.entityId,
-      customer_id: e.customerId, fields: e.fields, changes: e.changes ?? null, ip: actor.ip, prev_hash: prev.toString('hex'), hash: hash.toString('hex'),
-    };
-    prev = hash;
-    return row;
-  });
-  await repo.appendAuditRows(trx, head.chain, rows);
 }

@@ -1,6 +1,5 @@
 import { sql, type Expression, type SqlBool, type Updateable } from 'kysely';
 import { prepared, type Db, type IdType } from '../../db/database.ts';
-import { AUDIT_CHAINS } from '../../platform/audit.ts';
 import { customerScope, type ScopeSubject } from '../../platform/scope.ts';
 import type { EstimateStatus, LineageRule, MatchEstimateTable, ReviewStatus } from './integration.table.ts';
 
@@ -697,28 +696,6 @@ export async function insertReviewsBulk(db: Db, rows: Omit<ReviewInsert, 'priori
     JOIN customer ca ON ca.id = x.customer_a JOIN customer cb ON cb.id = x.customer_b
     ON CONFLICT (pair_key) DO NOTHING RETURNING pair_key`.execute(db);
   return r.rows.map((x) => x.pair_key);
-}
-
-/** The head of this transaction's audit chain (the one audit() appends to), locked until commit. */
-export async function lockAuditHead(db: Db) {
-  const r = await sql<{ chain: number; last_seq: number; last_hash: Buffer }>`
-    SELECT chain, last_seq, last_hash FROM audit_chain_head WHERE chain = (txid_current() % ${AUDIT_CHAINS})::int FOR UPDATE`.execute(db);
-  return r.rows[0]!;
-}
-
-/** Appends hash-chained audit rows computed by the caller and moves the chain head past them. */
-export async function appendAuditRows(db: Db, chain: number, rows: {
-  seq: number; at: string; actor_id: number | null; actor_name: string; action: string; entity: string; entity_id: string | null;
-  customer_id: number | null; fields: string[]; changes: unknown; ip: string | null; prev_hash: string; hash: string;
-}[]) {
-  if (!rows.length) return;
-  await sql`INSERT INTO audit_log (chain, seq, at, actor_id, actor_name, action, entity, entity_id, customer_id, fields, changes, ip, prev_hash, hash)
-    SELECT ${chain}, seq, at, actor_id, actor_name, action, entity, entity_id, customer_id, fields, changes, ip, decode(prev_hash, 'hex'), decode(hash, 'hex')
-    FROM json_to_recordset(${rowsJson(rows)}::json) AS x(seq bigint, at timestamptz, actor_id int, actor_name text, action text, entity text, entity_id text,
-      customer_id bigint, fields text[], changes jsonb, ip text, prev_hash text, hash text)`.execute(db);
-  const last = rows[rows.length - 1]!;
-  await sql`UPDATE audit_chain_head SET last_seq = ${last.seq}, prev_hash = decode(${last.prev_hash}, 'hex'), last_hash = decode(${last.hash}, 'hex')
-    WHERE chain = ${chain}`.execute(db);
 }
 
 /** lineageOf and profileRowsOf for many customers (the bulk golden record). */
