@@ -89,7 +89,7 @@ async function main(argv: string[]): Promise<number> {
           const user = await db.selectFrom('app_user').select('id').where('username', '=', arg).executeTakeFirst();
           if (!user) throw new UsageError(`no user named ${arg}`);
           await resetPassword(db, SYSTEM_ACTOR, user.id, password);
-          say(`password of ${arg} reset; their sessions were ended`);
+          say(`password of ${arg} reset; their sessions were ended and their API tokens revoked`);
         }
         if (!values.password) say(`password: ${password}`);
       });
