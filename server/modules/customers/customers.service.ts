@@ -409,7 +409,8 @@ export async function create(db: Db, user: CurrentUser, actor: Actor, input: Cus
     if (lists.addresses) await repo.replaceAddresses(trx, id, lists.addresses);
     if (lists.channelPrefs) await repo.replaceChannelPrefs(trx, id, lists.channelPrefs);
     if (row.manager_id) await repo.insertManagerHistory(trx, { customer_id: id, from_manager_id: null, to_manager_id: row.manager_id, reason: '新建客户 / new customer', by_user_id: user.id });
-    const { name_grams: _g, ...audited } = row;
+    // The name's search keys (pinyin, initials, grams) follow from the name: not changes of their own.
+    const { name_grams: _g, name_pinyin: _p, name_initials: _i, ...audited } = row;
     const d = diff({}, { ...audited, identities: lists.identities, contacts: lists.contacts, addresses: lists.addresses, channelPrefs: lists.channelPrefs });
     await audit(trx, actor, { action: 'create', entity: 'customer', entityId: customerNo, customerId: id, fields: d?.fields, changes: d?.changes });
     return { customerNo };
@@ -470,8 +471,7 @@ export async function update(db: Db, user: CurrentUser, actor: Actor, customerNo
       Object.assign(next, { name_pinyin: py.full, name_initials: py.initials, name_grams: nameGrams(next.name) });
     }
     const before: Record<string, unknown> = { ...cur };
-    const after: Record<string, unknown> = { ...next };
-    delete after.name_grams;
+    const { name_grams: _g, name_pinyin: _p, name_initials: _i, ...after }: Record<string, unknown> = { ...next };
     if (lists.identities) {
       await assertIdentitiesFree(trx, user, lists.identities, cur.id);
       before.identities = await repo.listIdentities(trx, cur.id);

@@ -502,6 +502,9 @@ describe('timeline', () => {
     // The log keeps ids and codes (org_id 5, manager_id 70, type_id 2); the timeline names them in both languages.
     const createdEntry = one.body.items.find((e: Json) => e.kind === 'audit' && e.action === 'create');
     const { org_id: org, manager_id: manager, type_id: type } = createdEntry.changes as Record<string, { to: number }>;
+    // The name's search keys are not changes of their own.
+    expect(Object.keys(createdEntry.changes)).not.toEqual(expect.arrayContaining(['name_pinyin']));
+    expect(Object.keys(createdEntry.changes)).not.toEqual(expect.arrayContaining(['name_initials']));
     expect(createdEntry.refs).toEqual({
       [`org_id:${org.to}`]: { zh: '北京海淀支行', en: 'BJ01' },
       [`manager_id:${manager.to}`]: { zh: 'cm_a2', en: 'cm_a2' },
