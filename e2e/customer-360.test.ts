@@ -104,5 +104,28 @@ describe('a customer manager at work', { timeout: 120_000 }, () => {
     await expect.poll(() => page.getByTestId('c360-name').textContent()).toContain('误删客户');
     await page.close();
   });
+
+  it('in the edit form, ticking a contact as primary unticks the other of its kind (the server allows one)', async () => {
+    const page = await signIn('cm_a');
+    await page.goto(`${base}/customers/${bank.customers.zhangWei}/edit`);
+    const primary = page.getByTestId('contacts-primary');
+    await expect.poll(() => primary.count()).toBe(2);
+    // email first, then the primary mobile (the view orders contacts by kind).
+    const mobileBox = primary.nth(1);
+    expect(await mobileBox.isChecked()).toBe(true);
+    await page.getByRole('button', { name: '添加联系方式' }).click();
+    await page.locator('#customer_contacts_2_value').fill('13900009999');
+    await primary.nth(2).check();
+    expect(await primary.nth(2).isChecked()).toBe(true);
+    expect(await mobileBox.isChecked()).toBe(false);
+    expect(await primary.nth(0).isChecked()).toBe(false);
+    await page.getByTestId('customer-save').click();
+    // Saved (the server refuses two primary mobiles): back on the 360° view with the new mobile the primary one.
+    await expect.poll(() => new URL(page.url()).pathname, { timeout: 20_000 }).toBe(`/customers/${bank.customers.zhangWei}`);
+    const contacts = await ctx.db.selectFrom('customer_contact as x').innerJoin('customer as c', 'c.id', 'x.customer_id')
+      .select(['x.value', 'x.is_primary']).where('c.customer_no', '=', bank.customers.zhangWei).where('x.kind', '=', 'mobile').orderBy('x.value').execute();
+    expect(contacts).toEqual([{ value: '+8613812345678', is_primary: false }, { value: '+8613900009999', is_primary: true }]);
+    await page.close();
+  });
 });
 

@@ -17,6 +17,7 @@ import {
   Table,
   TreeSelect,
 } from 'antd';
+import type { CheckboxChangeEvent } from 'antd/es/checkbox';
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
@@ -250,6 +251,23 @@ function ListCard({ title, addLabel, onAdd, children }: { title: string; addLabe
   );
 }
 
+/** A row's "primary" box: ticking it unticks the others of its group (the list; for contacts, those of the same kind), as the server allows one. */
+function PrimaryCheckbox({ list, index, sameKind, ...props }: { list: string; index: number; sameKind?: boolean; checked?: boolean; onChange?: (e: CheckboxChangeEvent) => void; 'data-testid'?: string }) {
+  const form = Form.useFormInstance();
+  return (
+    <Checkbox
+      {...props}
+      onChange={(e) => {
+        props.onChange?.(e);
+        if (!e.target.checked) return;
+        const rows = (form.getFieldValue(list) ?? []) as { kind?: string; isPrimary?: boolean }[];
+        const kind = rows[index]?.kind;
+        form.setFieldValue(list, rows.map((r, i) => (i !== index && r.isPrimary && (!sameKind || r.kind === kind) ? { ...r, isPrimary: false } : r)));
+      }}
+    />
+  );
+}
+
 function IdentitiesEditor() {
   const { t } = useTranslation();
   return (
@@ -293,7 +311,7 @@ function IdentitiesEditor() {
               </Col>
               <Col xs={20} md={3}>
                 <Form.Item name={[f.name, 'isPrimary']} label={t('customer.form.isPrimary')} valuePropName="checked">
-                  <Checkbox />
+                  <PrimaryCheckbox list="identities" index={f.name} data-testid="identities-primary" />
                 </Form.Item>
               </Col>
               <Col xs={4} md={1}>
@@ -345,7 +363,7 @@ function ContactsEditor() {
               </Col>
               <Col xs={20} md={3}>
                 <Form.Item name={[f.name, 'isPrimary']} label={t('customer.form.isPrimary')} valuePropName="checked">
-                  <Checkbox />
+                  <PrimaryCheckbox list="contacts" index={f.name} sameKind data-testid="contacts-primary" />
                 </Form.Item>
               </Col>
               <Col xs={4} md={1}>
@@ -401,7 +419,7 @@ function AddressesEditor() {
               </Col>
               <Col xs={10} md={2}>
                 <Form.Item name={[f.name, 'isPrimary']} label={t('customer.form.isPrimary')} valuePropName="checked">
-                  <Checkbox />
+                  <PrimaryCheckbox list="addresses" index={f.name} data-testid="addresses-primary" />
                 </Form.Item>
               </Col>
               <Col xs={4} md={1}>
