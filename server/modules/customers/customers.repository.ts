@@ -260,10 +260,11 @@ export function getCustomerForUpdate(db: Db, customerNo: string, scope: ScopeSub
     .executeTakeFirst();
 }
 
-/** A deleted customer inside the scope, locked for update. */
-export function getDeletedForUpdate(db: Db, customerNo: string, scope: ScopeSubject) {
-  return db.selectFrom('customer as c').select(['c.id', 'c.name']).where('c.customer_no', '=', customerNo).where('c.deleted', '=', true)
-    .where(customerScope(scope, 'c')).forUpdate().executeTakeFirst();
+/** A deleted customer inside the scope (locked for update with `lock`). */
+export function getDeleted(db: Db, customerNo: string, scope: ScopeSubject, lock = false) {
+  const q = db.selectFrom('customer as c').select(['c.id', 'c.name']).where('c.customer_no', '=', customerNo).where('c.deleted', '=', true)
+    .where(customerScope(scope, 'c'));
+  return (lock ? q.forUpdate() : q).executeTakeFirst();
 }
 
 export async function restoreCustomer(db: Db, id: number) {

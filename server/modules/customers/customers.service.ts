@@ -424,7 +424,7 @@ async function assertIdentitiesFree(db: Db, user: CurrentUser, ids: repo.Identit
     const errors = await Promise.all(taken.map(async (t) => {
       const field = `identities.${ids.findIndex((i) => i.id_type === t.id_type && i.id_no === t.id_no)}.idNo`;
       // A deleted customer the user could restore is named (search no longer finds them); any other stays anonymous.
-      if (t.deleted && can(user, 'customer:write') && (await repo.getDeletedForUpdate(db, t.customer_no, user))) {
+      if (t.deleted && (await repo.getDeleted(db, t.customer_no, user))) {
         return fieldError(field, 'takenByDeleted', `该证件登记在已删除的客户 ${t.customer_no} 名下（请在客户列表的“已删除客户”中恢复该客户，而不是重新建档）`,
           `is registered to deleted customer ${t.customer_no} (restore them from the customer list's deleted customers instead of creating them again)`);
       }
@@ -507,7 +507,7 @@ export async function remove(db: Db, user: CurrentUser, actor: Actor, customerNo
 export async function restore(db: Db, user: CurrentUser, actor: Actor, customerNo: string, reason: string) {
   if (!reason.trim()) throw invalid([fieldError('reason', 'required', '必须填写恢复原因', 'is required')]);
   await db.transaction().execute(async (trx) => {
-    const cur = await repo.getDeletedForUpdate(trx, customerNo, user);
+    const cur = await repo.getDeleted(trx, customerNo, user, true);
     if (!cur) throw customerNotFound();
     await repo.restoreCustomer(trx, cur.id);
     await audit(trx, actor, { action: 'restore', entity: 'customer', entityId: customerNo, customerId: cur.id, fields: ['deleted'], changes: { deleted: { from: true, to: false }, reason: reason.trim() } });

@@ -129,14 +129,10 @@ export async function applyGolden(trx: Db, actor: Actor, customerId: number): Pr
   };
   const idRecord = byField.get('id_no')?.recordId;
   const idType = idTypeOf(records.find((r) => r.id === idRecord)?.id_type ?? records.find((r) => r.id_no)?.id_type);
-  let idHeldElsewhere = false;
   await ensure('id_no', idRows, 'customer_identity', async (value, primary) => {
     // An identity belongs to one customer bank-wide: held by another, it is a conflict for review, not a row here.
     const owner = await repo.identityOwner(trx, idType, value);
-    if (owner !== undefined) {
-      idHeldElsewhere = true;
-      return undefined;
-    }
+    if (owner !== undefined) return undefined;
     return repo.insertIdentity(trx, { customer_id: customerId, id_type: idType, id_no: value, is_primary: primary });
   });
   await ensure('mobile', mobiles, 'customer_contact', (value, primary) => repo.insertContact(trx, { customer_id: customerId, kind: 'mobile', value, is_primary: primary }));
@@ -146,7 +142,7 @@ export async function applyGolden(trx: Db, actor: Actor, customerId: number): Pr
 
   // Lineage tells where the customer's values came from: a number the customer does not hold (another customer
   // does) is no value of this customer's, so it has no lineage either; the 360° view and the lineage agree.
-  const held = golden.filter((g) => !(g.field === 'id_no' && idHeldElsewhere && !idRows.some((r) => r.value === g.value)));
+  const held = golden.filter((g) => g.field !== 'id_no' || idRows.some((r) => r.value === g.value));
   await repo.replaceLineage(trx, customerId, held.map((g) => ({
     field: g.field, value: g.value, source_code: g.sourceCode, source_record_id: g.recordId, rule: g.rule, trust: g.trust, candidates: g.candidates,
   })));

@@ -198,10 +198,10 @@ async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client: p
           fresh = false;
         }
       }
-      const stored = b.keys.length ? await repo.existingHashes(conn, load.source_code, b.keys, loadId) : Object.assign(new Map<string, string>(), { mine: new Set<string>() });
+      const stored = await repo.existingHashes(conn, load.source_code, b.keys, loadId);
       const added: Uint8Array[] = [], addedKeys: string[] = [], changed: Uint8Array[] = [];
       b.keys.forEach((k, i) => {
-        const h = stored.get(k);
+        const h = stored.hashes.get(k);
         if (h === undefined) { added.push(lineOf(b, i)); addedKeys.push(k); } else if (h !== b.hashes[i]) changed.push(lineOf(b, i));
       });
       await repo.copyLines(client, 'source_record', Buffer.concat(added));

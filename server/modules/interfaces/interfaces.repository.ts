@@ -96,12 +96,13 @@ export async function claimDue(db: Db, now: Date, nextOf: (cron: string, after: 
   return claimed;
 }
 
-/** Who can own an interface (alerted when a run fails): active users allowed to manage interfaces. */
-export function listOwners(db: Db) {
-  return db.selectFrom('app_user as u').innerJoin('role as r', 'r.id', 'u.role_id').innerJoin('org_unit as o', 'o.id', 'u.org_id')
+/** Who can own an interface (alerted when a run fails): active users allowed to manage interfaces (or just `userId`, if one). */
+export function listOwners(db: Db, userId?: number) {
+  let q = db.selectFrom('app_user as u').innerJoin('role as r', 'r.id', 'u.role_id').innerJoin('org_unit as o', 'o.id', 'u.org_id')
     .select(['u.id', 'u.username', 'u.display_name', 'o.name as org_name'])
-    .where('u.status', '=', 'active').where(sql<boolean>`'interface:manage' = ANY(r.permissions)`)
-    .orderBy('u.username').execute();
+    .where('u.status', '=', 'active').where(sql<boolean>`'interface:manage' = ANY(r.permissions)`);
+  if (userId !== undefined) q = q.where('u.id', '=', userId);
+  return q.orderBy('u.username').execute();
 }
 
 /** Enough of a user to act for them (the owner an alert goes to). */
@@ -248,11 +249,12 @@ export async function copyLines(client: pg.PoolClient, table: 'source_record' | 
  * The stored content hash (hex) of each of these keys of a source that exists, and the keys this load itself wrote
  * already (in an earlier batch, or before a resumption): a repeat of one of those is a duplicate within the file.
  */
-export async function existingHashes(db: Db, sourceCode: string, keys: string[], loadId?: number) {
+export async function existingHashes(db: Db, sourceCode: string, keys: string[], loadId: number): Promise<{ hashes: Map<string, string>; mine: Set<string> }> {
+  if (!keys.length) return { hashes: new Map(), mine: new Set() };
   const r = await sql<{ record_key: string; h: string; mine: boolean }>`
-    SELECT record_key, encode(content_hash, 'hex') AS h, coalesce(last_load_id = ${loadId ?? 0}, false) AS mine
+    SELECT record_key, encode(content_hash, 'hex') AS h, coalesce(last_load_id = ${loadId}, false) AS mine
     FROM source_record WHERE source_code = ${sourceCode} AND record_key = ANY(${keys}::text[])`.execute(db);
-  return Object.assign(new Map(r.rows.map((x) => [x.record_key, x.h])), { mine: new Set(r.rows.filter((x) => x.mine).map((x) => x.record_key)) });
+  return { hashes: new Map(r.rows.map((x) => [x.record_key, x.h])), mine: new Set(r.rows.filter((x) => x.mine).map((x) => x.record_key)) };
 }
 
 /**

@@ -42,7 +42,7 @@ export async function listOwners(db: Db) {
 
 async function checkOwner(db: Db, ownerUserId: number | null | undefined) {
   if (ownerUserId == null) return;
-  if (!(await repo.listOwners(db)).some((u) => u.id === ownerUserId)) {
+  if (!(await repo.listOwners(db, ownerUserId)).length) {
     throw invalid([fieldError('ownerUserId', 'exists', '负责人须为可管理数据接口的在职用户', 'the owner must be an active user who manages interfaces')]);
   }
 }
