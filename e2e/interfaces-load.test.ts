@@ -16,7 +16,7 @@ let ifaceId = 0;
 const dir = tmpDir();
 
 beforeAll(async () => {
-  ctx = await createTestContext({ home: dir });
+  ctx = await createTestContext({ home: dir, landingRoot: path.join(dir, 'landing') });
   await seedSmallBank(ctx.db);
   ifaceId = (await createInterface(ctx.db, SYSTEM_ACTOR, { code: 'CORE_E2E', name: '核心储蓄日终', sourceCode: 'CORE', connector: 'file' })).id;
   ({ base, browser } = await openBrowser(ctx));
@@ -51,5 +51,35 @@ describe('an operator loads a savings extract and fixes what was rejected', { ti
     await expect.poll(async () => (await ctx.db.selectFrom('source_record').select('mobile').where('record_key', '=', bad[0]!).executeTakeFirst())?.mobile).toBe('+8613900005678');
     await page.getByRole('tab', { name: '运行历史' }).click();
     await page.getByText('重新提交').first().waitFor();
+  });
+});
+
+describe('an operator points an interface at its landing folder and loads what the night delivered', { timeout: 120_000 }, () => {
+  it('sets the folder, pattern, flag and schedule in the settings, scans, and the file moves to done/', async () => {
+    const page = await signInAs(browser, base, 'admin');
+    await page.goto(`${base}/interfaces/${ifaceId}?tab=settings`);
+    await page.getByText('落地目录（定时加载）').waitFor();
+    await page.getByTestId('landing-dir').fill('../outside');
+    await page.getByRole('button', { name: /^保\s?存$/ }).click();
+    await page.getByText(/落地目录必须位于 .* 之内/).waitFor();
+    await page.getByTestId('landing-dir').fill('core');
+    await page.getByLabel('文件名模式').fill('cust_*.csv');
+    await page.getByLabel('标志文件后缀').fill('.ok');
+    await page.getByLabel('调度（cron）').fill('30 1 * * *');
+    await page.getByRole('button', { name: /^保\s?存$/ }).click();
+    const folder = path.join(dir, 'landing', 'core');
+    await expect.poll(async () => (await ctx.db.selectFrom('interface').select(['landing_dir', 'cron']).where('id', '=', ifaceId).executeTakeFirst())).toEqual({ landing_dir: folder, cron: '30 1 * * *' });
+
+    writeCsv(path.join(folder, 'cust_20261207.csv'), [personRow(31), personRow(32)]);
+    fs.writeFileSync(path.join(folder, 'cust_20261207.csv.ok'), '');
+    await page.getByRole('tab', { name: '上传加载' }).click();
+    await page.getByTestId('landing-panel').getByText(folder).waitFor();
+    await page.getByTestId('landing-scan').click();
+    await page.getByText('发现 1 个待加载文件').waitFor();
+    await expect.poll(() => page.getByTestId('landing-panel').locator('.ant-statistic').allTextContents()).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^读取2$/), expect.stringMatching(/^新增2$/)]));
+    await expect.poll(() => fs.existsSync(path.join(folder, 'done', 'cust_20261207.csv'))).toBe(true);
+    await page.getByRole('tab', { name: '运行历史' }).click();
+    await page.getByText('cust_20261207.csv').first().waitFor();
   });
 });

@@ -19,6 +19,8 @@ export type Config = {
   demoCustomers: number;
   /** Largest source extract an import accepts (upload or CLI), in bytes. */
   importMaxBytes: number;
+  /** The only folder (and its subfolders) file interfaces may take files from on a schedule. */
+  landingRoot: string;
   /** Connections the server's pool keeps to PostgreSQL at most. */
   dbPoolSize: number;
 };
@@ -58,10 +60,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
   }
+  const home = path.resolve(env.BANYAN_HOME || '.banyan');
   return {
     port: int(env, 'PORT', 3000, 0, 65535),
     host: env.HOST || '127.0.0.1',
-    home: path.resolve(env.BANYAN_HOME || '.banyan'),
+    home,
     databaseUrl,
     embeddedPort: int(env, 'BANYAN_DB_PORT', 54329, 1024, 65535),
     embeddedSharedBuffersMb: int(env, 'BANYAN_DB_SHARED_BUFFERS_MB', defaultSharedBuffersMb(), 16, 262_144),
@@ -72,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     demoCustomers: int(env, 'BANYAN_DEMO_CUSTOMERS', 20000, 0, 10_000_000),
     importMaxBytes: int(env, 'BANYAN_IMPORT_MAX_MB', 1024, 1, 1_048_576) * 1024 * 1024,
+    landingRoot: path.resolve(env.BANYAN_LANDING_ROOT || path.join(home, 'landing')),
     dbPoolSize: int(env, 'BANYAN_DB_POOL', defaultPoolSize(), 2, 500),
   };
 }

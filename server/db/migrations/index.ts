@@ -16,6 +16,7 @@ import * as m0014 from './0014_source_trust_defaults.ts';
 import * as m0015 from './0015_load_resolution.ts';
 import * as m0016 from './0016_audit_chains.ts';
 import * as m0017 from './0017_customer_search_covering.ts';
+import * as m0018 from './0018_interface_landing.ts';
 
 /** Every migration, by name; they run in name order and are never edited once landed. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '0015_load_resolution': m0015,
   '0016_audit_chains': m0016,
   '0017_customer_search_covering': m0017,
+  '0018_interface_landing': m0018,
 };

@@ -39,7 +39,7 @@ export async function updateSource(db: Db, code: string, set: Partial<SourceRow>
 
 const IFACE = [
   'i.id', 'i.code', 'i.name', 'i.source_code', 'i.connector', 'i.encoding', 'i.delimiter', 'i.pg_url', 'i.pg_query', 'i.watermark_column', 'i.watermark',
-  'i.cron', 'i.next_run_at', 'i.enabled', 'i.owner_user_id', 'i.mapping_version', 'i.description', 'i.created_at', 'i.updated_at',
+  'i.cron', 'i.next_run_at', 'i.landing_dir', 'i.landing_pattern', 'i.landing_flag', 'i.enabled', 'i.owner_user_id', 'i.mapping_version', 'i.description', 'i.created_at', 'i.updated_at',
 ] as const;
 
 export function listInterfaces(db: Db, sourceCode?: string) {
@@ -136,6 +136,11 @@ export async function countLoads(db: Db, interfaceId: number) {
 export function findOpenLoadOfFile(db: Db, interfaceId: number, sha256: string) {
   return db.selectFrom('interface_load').select('id').where('interface_id', '=', interfaceId).where('file_sha256', '=', sha256)
     .where('status', 'in', ['queued', 'running']).orderBy('id', 'desc').executeTakeFirst();
+}
+
+/** The latest load of a file at this path (a landing folder's taken file), whatever its interface. */
+export function latestLoadOfPath(db: Db, filePath: string) {
+  return db.selectFrom('interface_load').select(['id', 'status']).where('file_path', '=', filePath).orderBy('id', 'desc').limit(1).executeTakeFirst();
 }
 
 export function findOpenLoads(db: Db) {

@@ -30,7 +30,7 @@ export async function interfacesRoutes(fastify: FastifyInstance, opts: Interface
   await app.register(multipart, { limits: { fileSize: maxFileBytes, files: 1, fields: 5 } });
   const uploads = path.join(app.config.home, 'imports');
 
-  app.get('/api/interfaces/meta', { schema: { tags }, preHandler: manage }, async () => service.meta());
+  app.get('/api/interfaces/meta', { schema: { tags }, preHandler: manage }, async () => ({ ...service.meta(), landingRoot: app.config.landingRoot }));
   app.get('/api/interfaces/owners', { schema: { tags }, preHandler: manage }, async () => service.listOwners(app.db));
 
   // ---------------------------------------------------------------- sources
@@ -44,10 +44,10 @@ export async function interfacesRoutes(fastify: FastifyInstance, opts: Interface
   // ---------------------------------------------------------------- interfaces and mappings
   app.get('/api/interfaces', { schema: { tags, querystring: ListInterfacesQuery }, preHandler: manage }, async (req) => service.listInterfaces(app.db, req.query.sourceCode));
   app.post('/api/interfaces', { schema: { tags, body: InterfaceInput }, preHandler: manage }, async (req, reply) =>
-    reply.status(201).send(await service.createInterface(app.db, actorOf(req), req.body)));
+    reply.status(201).send(await service.createInterface(app.db, actorOf(req), req.body, app.config.landingRoot)));
   app.get('/api/interfaces/:id', { schema: { tags, params: IdParams }, preHandler: manage }, async (req) => service.getInterface(app.db, req.params.id));
   app.patch('/api/interfaces/:id', { schema: { tags, params: IdParams, body: InterfacePatch }, preHandler: manage }, async (req) =>
-    service.updateInterface(app.db, actorOf(req), req.params.id, req.body));
+    service.updateInterface(app.db, actorOf(req), req.params.id, req.body, app.config.landingRoot));
 
   app.get('/api/interfaces/:id/mappings', { schema: { tags, params: IdParams }, preHandler: manage }, async (req) => service.mappingVersions(app.db, req.params.id));
   app.post('/api/interfaces/:id/mappings', { schema: { tags, params: IdParams, body: MappingInput }, preHandler: manage }, async (req, reply) =>
@@ -95,6 +95,12 @@ export async function interfacesRoutes(fastify: FastifyInstance, opts: Interface
     // The load runs in the background here; the minute tick picks it up on any server if this one stops.
     void service.run(app.db, queued.loadId, { pool: app.pool }).catch((err) => req.log.error({ err }, 'interface load'));
     return reply.status(202).send({ ...(await service.getLoad(app.db, queued.loadId)), resumed: queued.resumed });
+  });
+
+  app.post('/api/interfaces/:id/scan', { schema: { tags, params: IdParams }, preHandler: manage }, async (req) => {
+    const ids = await service.scanLanding(app.db, actorOf(req), req.params.id, maxFileBytes);
+    void service.runScheduled(app.db, ids, { pool: app.pool }).catch((err) => req.log.error({ err }, 'interface landing'));
+    return { items: await Promise.all(ids.map((id) => service.getLoad(app.db, id))) };
   });
 
   app.post('/api/interfaces/:id/run', { schema: { tags, params: IdParams }, preHandler: manage }, async (req, reply) => {

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import cronParser from 'cron-parser';
 import type { Db } from '../../db/database.ts';
 import { audit, diff, SYSTEM_ACTOR, type Actor } from '../../platform/audit.ts';
@@ -12,7 +13,8 @@ import {
 import { failureLine, resolveSourceRecords } from '../integration/integration.service.ts';
 import { GOLDEN_FIELDS } from '../integration/integration.survivorship.ts';
 import * as workplace from '../workplace/workplace.service.ts';
-import { bankToday, duplicatesOf, rawHash, runLoad, type RunOptions } from './interfaces.loader.ts';
+import { bankToday, duplicatesOf, rawHash, runLoad, type RunOptions, type RunOutcome } from './interfaces.loader.ts';
+import { checkLanding, claim, readyFiles, settle, taken, type Landing } from './interfaces.landing.ts';
 import { inspectFile } from './interfaces.readers.ts';
 import * as repo from './interfaces.repository.ts';
 import type { InterfaceInput, InterfacePatch, MappingInput, QuarantineQuery, SourceInput, SourcePatch } from './interfaces.schemas.ts';
@@ -149,6 +151,7 @@ function presentInterface(i: IfaceRow & { last_load_id?: number | null; open_qua
   return {
     id: i.id, code: i.code, name: i.name, sourceCode: i.source_code, connector: i.connector, encoding: i.encoding, delimiter: i.delimiter,
     pgUrl: maskUrl(i.pg_url), pgQuery: i.pg_query, watermarkColumn: i.watermark_column, watermark: i.watermark, cron: i.cron, nextRunAt: i.next_run_at,
+    landingDir: i.landing_dir, landingPattern: i.landing_pattern, landingFlag: i.landing_flag,
     enabled: i.enabled, ownerUserId: i.owner_user_id, ownerName: i.owner_name ?? null, mappingVersion: i.mapping_version, description: i.description,
     openQuarantine: i.open_quarantine ?? undefined, createdAt: i.created_at, updatedAt: i.updated_at,
   };
@@ -184,11 +187,29 @@ function nextRun(cron: string, after: Date): Date | null {
   }
 }
 
-function checkCron(cron: string | null | undefined, connector?: string) {
-  // Files arrive by upload or `banyan import`; only database pulls run on a schedule.
-  if (cron && connector === 'file') throw invalid([fieldError('cron', 'connector', '只有数据库拉取接口可以定时运行', 'only database pulls run on a schedule')]);
+function checkCron(cron: string | null | undefined) {
   if (cron && !nextRun(cron, new Date())) throw invalid([fieldError('cron', 'cron', 'cron 表达式不正确（如 0 2 * * * 表示每天 2 点）', 'is not a cron expression (e.g. 0 2 * * * for 02:00 daily)')]);
 }
+
+/** Where a file interface with a schedule takes its files from; a database pull has no landing folder. */
+type LandingInput = { landingDir?: string | null; landingPattern?: string | null; landingFlag?: string | null };
+
+/**
+ * The landing columns to store, checked: a file interface runs on a schedule only from a landing folder (files
+ * otherwise arrive by upload or `banyan import`), and only a file interface has one.
+ */
+function landingColumns(connector: string, cron: string | null, v: LandingInput, root: string | undefined) {
+  if (!v.landingDir) {
+    if (cron && connector === 'file') throw invalid([fieldError('cron', 'landing', '文件接口需先设置落地目录才能定时运行', 'a file interface runs on a schedule only from a landing folder: set one')]);
+    return { landing_dir: null, landing_pattern: null, landing_flag: null };
+  }
+  if (connector !== 'file') throw invalid([fieldError('landingDir', 'connector', '只有文件接口有落地目录', 'only a file interface has a landing folder')]);
+  if (!root) throw invalid([fieldError('landingDir', 'root', '未配置落地根目录（BANYAN_LANDING_ROOT）', 'no landing root is configured (BANYAN_LANDING_ROOT)')]);
+  const l = checkLanding(root, { dir: v.landingDir, pattern: v.landingPattern, flag: v.landingFlag });
+  return { landing_dir: l.dir, landing_pattern: l.pattern, landing_flag: l.flag };
+}
+
+const landingOf = (i: IfaceRow): Landing | null => (i.landing_dir ? { dir: i.landing_dir, pattern: i.landing_pattern ?? '*', flag: i.landing_flag } : null);
 
 function checkMapping(m: Mapping) {
   const problems = validateMapping(m);
@@ -204,9 +225,11 @@ function checkPull(connector: string, v: { pgUrl?: string | null; pgQuery?: stri
   if (errs.length) throw invalid(errs);
 }
 
-export async function createInterface(db: Db, actor: Actor, input: InterfaceInput) {
-  checkCron(input.cron, input.connector);
+/** `landingRoot`: the folder landing folders must lie in (the server's BANYAN_LANDING_ROOT). */
+export async function createInterface(db: Db, actor: Actor, input: InterfaceInput, landingRoot?: string) {
+  checkCron(input.cron);
   checkPull(input.connector, input);
+  const landing = landingColumns(input.connector, input.cron ?? null, input, landingRoot);
   const mapping = (input.mapping as Mapping | undefined) ?? defaultMapping();
   checkMapping(mapping);
   return db.transaction().execute(async (trx) => {
@@ -216,7 +239,7 @@ export async function createInterface(db: Db, actor: Actor, input: InterfaceInpu
     const { id } = await repo.insertInterface(trx, {
       code: input.code, name: input.name.trim(), source_code: input.sourceCode, connector: input.connector, encoding: input.encoding ?? 'auto',
       delimiter: input.delimiter ?? ',', pg_url: input.pgUrl ?? null, pg_query: input.pgQuery ?? null, watermark_column: input.watermarkColumn ?? null,
-      watermark: input.watermark ?? null, cron: input.cron ?? null, next_run_at: input.cron ? nextRun(input.cron, new Date()) : null, enabled: input.enabled ?? true,
+      watermark: input.watermark ?? null, cron: input.cron ?? null, next_run_at: input.cron ? nextRun(input.cron, new Date()) : null, ...landing, enabled: input.enabled ?? true,
       owner_user_id: input.ownerUserId ?? actor.userId, mapping_version: 1, description: input.description ?? null,
     });
     await repo.insertMapping(trx, id, 1, mapping, 'initial', actor.userId);
@@ -225,12 +248,19 @@ export async function createInterface(db: Db, actor: Actor, input: InterfaceInpu
   }).then((id) => getInterface(db, id));
 }
 
-export async function updateInterface(db: Db, actor: Actor, id: number, patch: InterfacePatch) {
+export async function updateInterface(db: Db, actor: Actor, id: number, patch: InterfacePatch, landingRoot?: string) {
   checkCron(patch.cron);
   await db.transaction().execute(async (trx) => {
     const before = await ifaceOr404(trx, id);
     if (patch.pgUrl !== undefined) patch = { ...patch, pgUrl: unmaskUrl(patch.pgUrl, before.pg_url) };
-    checkCron(patch.cron, before.connector);
+    const touchesLanding = patch.landingDir !== undefined || patch.landingPattern !== undefined || patch.landingFlag !== undefined;
+    const landing = touchesLanding || patch.cron
+      ? landingColumns(before.connector, patch.cron === undefined ? before.cron : patch.cron, {
+        landingDir: patch.landingDir === undefined ? before.landing_dir : patch.landingDir,
+        landingPattern: patch.landingPattern === undefined ? before.landing_pattern : patch.landingPattern,
+        landingFlag: patch.landingFlag === undefined ? before.landing_flag : patch.landingFlag,
+      }, landingRoot)
+      : {};
     await checkOwner(trx, patch.ownerUserId);
     checkPull(before.connector, { pgUrl: patch.pgUrl === undefined ? before.pg_url : patch.pgUrl, pgQuery: patch.pgQuery === undefined ? before.pg_query : patch.pgQuery });
     const set = {
@@ -240,6 +270,7 @@ export async function updateInterface(db: Db, actor: Actor, id: number, patch: I
       ...(patch.watermark !== undefined ? { watermark: patch.watermark } : {}), ...(patch.enabled !== undefined ? { enabled: patch.enabled } : {}),
       ...(patch.ownerUserId !== undefined ? { owner_user_id: patch.ownerUserId } : {}), ...(patch.description !== undefined ? { description: patch.description } : {}),
       ...(patch.cron !== undefined ? { cron: patch.cron || null, next_run_at: patch.cron ? nextRun(patch.cron, new Date()) : null } : {}),
+      ...landing,
     };
     const changed = diff(before as unknown as Record<string, unknown>, set);
     if (!changed) return;
@@ -411,20 +442,95 @@ export function run(db: Db, loadId: number, o: RunOptions = {}) {
   return runLoad(db, loadId, runOptions(o));
 }
 
+/** A scheduled run that could not even start (its landing folder unreadable, a file refused whole): a failed load in the history, and its owner told. */
+async function refusedLoad(db: Db, actor: Actor, i: IfaceRow, file: string | null, err: unknown): Promise<number> {
+  const message: Message = err instanceof AppError ? err.msg : { zh: `运行失败：${String((err as Error)?.message ?? err)}`, en: `run failed: ${String((err as Error)?.message ?? err)}` };
+  const fields = err instanceof AppError ? err.fields : undefined;
+  const loadId = await db.transaction().execute(async (trx) => {
+    const { id } = await repo.insertLoad(trx, {
+      interface_id: i.id, source_code: i.source_code, mapping_version: i.mapping_version, trigger: 'schedule', status: 'failed',
+      file_name: file && path.basename(file), file_path: file, finished_at: new Date(), error: JSON.stringify({ message, fields }), created_by: actor.userId,
+    });
+    await audit(trx, actor, { action: 'import_failed', entity: 'interface_load', entityId: id, changes: { interface: i.code, file: file && path.basename(file), error: message.en } });
+    await repo.log(trx, id, 'error', message);
+    return id;
+  });
+  await alertFailure(db, loadId, message).catch(() => {});
+  return loadId;
+}
+
 /**
- * The interfaces' minute tick (a pg-boss job): queues the pulls whose cron is due, then runs every
- * unfinished load nobody is running (queued, or left half-way by a stopped server).
+ * Takes the complete files waiting in a file interface's landing folder and queues a load for each, in name order
+ * (plus any file a stopped run had taken but not queued). A file refused whole moves to `failed/` with a failed
+ * load saying why. Returns the loads.
  */
-export async function tick(db: Db, now: Date) {
-  const due = await repo.claimDue(db, now, nextRun);
-  for (const id of due) await queuePull(db, SYSTEM_ACTOR, id, 'schedule').catch(() => null);
-  const open = await repo.findOpenLoads(db);
-  const outcomes: Record<string, number> = {};
-  for (const l of open) {
-    const o = await run(db, l.id);
-    outcomes[o] = (outcomes[o] ?? 0) + 1;
+export async function scanLanding(db: Db, actor: Actor, interfaceId: number, maxBytes: number): Promise<number[]> {
+  const i = await ifaceOr404(db, interfaceId);
+  const l = landingOf(i);
+  if (!l) throw invalid([fieldError('landingDir', 'required', '该接口没有落地目录', 'this interface has no landing folder')]);
+  const files: string[] = [];
+  try {
+    for (const f of taken(l)) {
+      const last = await repo.latestLoadOfPath(db, f);
+      if (!last) files.push(f);
+      else if (last.status === 'succeeded' || last.status === 'failed') await settleLanding(db, last.id, last.status);
+    }
+    for (const name of readyFiles(l, Date.now())) {
+      const f = claim(l, name);
+      if (f) files.push(f);
+    }
+  } catch (err) {
+    const why = (err as { code?: string }).code ?? String(err);
+    return [await refusedLoad(db, actor, i, null, invalid([fieldError('landingDir', 'readable', `落地目录 ${l.dir} 无法读取（${why}）`, `the landing folder ${l.dir} cannot be read (${why})`)]))];
   }
-  return { scheduled: due.length, ...outcomes };
+  const loads: number[] = [];
+  for (const f of files) {
+    try {
+      loads.push((await queueFileLoad(db, actor, i.id, { path: f, fileName: path.basename(f), trigger: 'schedule', maxBytes })).loadId);
+    } catch (err) {
+      loads.push(await refusedLoad(db, actor, i, settle(f, false) ?? f, err));
+    }
+  }
+  return loads;
+}
+
+/** After a scheduled file's load ends, its file moves from `loading/` to `done/` or `failed/` (said in the load's log). */
+async function settleLanding(db: Db, loadId: number, outcome: RunOutcome | 'succeeded' | 'failed') {
+  if (outcome !== 'succeeded' && outcome !== 'failed') return;
+  const load = await repo.getLoad(db, loadId);
+  if (load?.trigger !== 'schedule' || !load.file_path) return;
+  const to = settle(load.file_path, outcome === 'succeeded');
+  if (!to) return;
+  await repo.setLoad(db, loadId, { file_path: to });
+  await repo.log(db, loadId, 'info', { zh: `文件已移至 ${to}`, en: `file moved to ${to}` });
+}
+
+/** Runs scheduled loads one after the other, moving each file on when its load ends. */
+export async function runScheduled(db: Db, loadIds: number[], o: RunOptions = {}) {
+  const outcomes: Record<string, number> = {};
+  for (const id of loadIds) {
+    const outcome = await run(db, id, o);
+    await settleLanding(db, id, outcome);
+    outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+  }
+  return outcomes;
+}
+
+/**
+ * The interfaces' minute tick (a pg-boss job): queues the pulls whose cron is due and the files waiting in the
+ * landing folders of file interfaces that are due, then runs every unfinished load nobody is running (queued, or
+ * left half-way by a stopped server).
+ */
+export async function tick(db: Db, now: Date, o: { maxBytes: number }) {
+  const due = await repo.claimDue(db, now, nextRun);
+  for (const id of due) {
+    const i = await repo.getInterface(db, id);
+    // Each tells its own failures (a failed load, the owner alerted); one interface's trouble does not stop the others.
+    if (i?.connector === 'file') await scanLanding(db, SYSTEM_ACTOR, id, o.maxBytes).catch(() => null);
+    else await queuePull(db, SYSTEM_ACTOR, id, 'schedule').catch(() => null);
+  }
+  const open = await repo.findOpenLoads(db);
+  return { scheduled: due.length, ...(await runScheduled(db, open.map((l) => l.id))) };
 }
 
 // ====================================================================== quarantine

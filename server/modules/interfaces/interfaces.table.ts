@@ -12,7 +12,8 @@ export type SourceSystemExtensionColumns = {
   updated_at: Timestamp;
 };
 
-export type MatchStatus = 'pending' | 'matched' | 'created' | 'review';
+/** `failed`: its resolution into a customer failed (migration 0019); integration lists it for an administrator to retry. */
+export type MatchStatus = 'pending' | 'matched' | 'created' | 'review' | 'failed';
 
 export type SourceRecordTable = {
   id: Generated<number>;
@@ -37,6 +38,9 @@ export type SourceRecordTable = {
   last_load_id: number | null;
   customer_id: number | null;
   match_status: Generated<MatchStatus>;
+  /** Why its resolution failed, and how many attempts failed (migration 0019). */
+  match_error: string | null;
+  match_attempts: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
 };
@@ -62,6 +66,10 @@ export type InterfaceTable = {
   watermark: string | null;
   cron: string | null;
   next_run_at: Date | null;
+  /** A file interface's landing folder (absolute, inside the landing root), the file names it takes, and its flag files' suffix. */
+  landing_dir: string | null;
+  landing_pattern: string | null;
+  landing_flag: string | null;
   enabled: Generated<boolean>;
   owner_user_id: number | null;
   mapping_version: Generated<number>;

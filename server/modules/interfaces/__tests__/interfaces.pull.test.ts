@@ -122,7 +122,7 @@ describe('PostgreSQL pull with an incremental watermark', () => {
     expect((await ctx.app.inject({ method: 'PATCH', url: `/api/interfaces/${id}`, headers: { cookie }, payload: { cron: 'every day' } })).json().error.fields[0]).toMatchObject({ field: 'cron', rule: 'cron' });
     await src.query(`INSERT INTO ext_customer VALUES ('C005', '周杰', '01', '11010519491231002X', '13500005555', '1', '1949-12-31', '', '2024-03-01T00:00:00Z')`);
     await ctx.db.updateTable('interface').set({ next_run_at: new Date(Date.now() - 1000) }).where('id', '=', id).execute();
-    const t = await service.tick(ctx.db, new Date());
+    const t = await service.tick(ctx.db, new Date(), { maxBytes: 1 << 30 });
     expect(t).toMatchObject({ scheduled: 1, succeeded: 1 });
     const hist = (await ctx.app.inject({ url: `/api/interfaces/${id}/loads`, headers: { cookie } })).json();
     expect(hist.items[0]).toMatchObject({ trigger: 'schedule', status: 'succeeded', report: { read: 1, new: 1 } });

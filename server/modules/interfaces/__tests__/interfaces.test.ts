@@ -247,10 +247,10 @@ describe('load → quarantine → fix → reload', () => {
     expect(await count('interface_quarantine', sql`id = ${id} AND status = 'discarded'`)).toBe(1);
   });
 
-  it('a file interface takes no schedule (files come by upload or CLI)', async () => {
+  it('a file interface takes a schedule only with a landing folder (else files come by upload or CLI)', async () => {
     const res = await ctx.app.inject({ method: 'PATCH', url: `/api/interfaces/${ifaceId}`, headers: as('admin'), payload: { cron: '0 2 * * *' } });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error.fields[0]).toMatchObject({ field: 'cron', rule: 'connector' });
+    expect(res.json().error.fields[0]).toMatchObject({ field: 'cron', rule: 'landing' });
   });
 
   it('exports a mapping version as JSON and as Excel', async () => {

@@ -29,6 +29,8 @@ export type Load = {
 export type Interface = {
   id: number; code: string; name: string; sourceCode: string; connector: 'file' | 'postgres'; encoding: string; delimiter: string;
   pgUrl: string | null; pgQuery: string | null; watermarkColumn: string | null; watermark: string | null; cron: string | null; nextRunAt: string | null;
+  /** A file interface's landing folder (loaded on its schedule), the file names it takes and its flag files' suffix. */
+  landingDir: string | null; landingPattern: string | null; landingFlag: string | null;
   enabled: boolean; ownerUserId: number | null; ownerName: string | null; mappingVersion: number; description: string | null;
   openQuarantine?: number; lastLoad?: Load | null; mapping?: Mapping; createdAt: string; updatedAt: string;
 };
@@ -43,6 +45,8 @@ export type QuarantineRow = {
 export type Meta = {
   sourceKinds: string[]; trustFields: string[]; encodings: string[]; idTypes: string[]; jobLevels: string[]; coreFields: { field: string; name: Msg }[]; accountFields: string[];
   transforms: { name: string; label: Msg }[]; defaultCodeTables: Record<string, CodeTable>; defaultMapping: Mapping;
+  /** The server folder landing folders must lie in. */
+  landingRoot: string;
 };
 export type LogEntry = { id: number; at: string; level: string; message: string; messages?: Msg };
 export type Owner = { id: number; username: string; displayName: string; orgName: string };
@@ -66,6 +70,7 @@ export const interfacesApi = {
   load: (loadId: number) => api<Load>(`${base}/loads/${loadId}`),
   log: (loadId: number) => api<{ items: LogEntry[] }>(`${base}/loads/${loadId}/log`),
   owners: () => api<{ items: Owner[] }>(`${base}/owners`),
+  scan: (id: number) => api<{ items: Load[] }>(`${base}/${id}/scan`, { method: 'POST', body: {} }),
   runNow: (id: number) => api<Load & { resumed: boolean }>(`${base}/${id}/run`, { method: 'POST', body: {} }),
   quarantine: (id: number, q: { status?: string; loadId?: number; page: number; pageSize: number }) => api<Page<QuarantineRow>>(`${base}/${id}/quarantine${toQuery(q)}`),
   fix: (id: number, qid: number, raw: Record<string, string>) => api<Report & { loadId: number }>(`${base}/${id}/quarantine/${qid}`, { method: 'PUT', body: { raw } }),

@@ -51,6 +51,15 @@ export const zh = {
       watermarkColumn: '水位列', watermark: '当前高水位', cronHelp: '如 0 2 * * * 表示每天 2 点（北京时间）。', nextRun: '下次运行：',
       enabled: '启用', owner: '负责人', ownerHelp: '运行失败时提醒此人',
     },
+    landing: {
+      title: '落地目录（定时加载）', dir: '落地目录', pattern: '文件名模式', flag: '标志文件后缀', noFlag: '不用标志文件：文件 1 分钟未变即视为完整',
+      noSchedule: '未设定时：仅在点击“扫描”时加载',
+      help: '文件传输平台把每日的数据文件放入服务器上的落地目录（须位于 {{root}} 之内），本接口按下方的定时扫描：完整的文件按文件名顺序加载，之后移入 done/（失败的移入 failed/）。',
+      dirHelp: '相对落地根目录的子目录名（如 core），或根目录内的绝对路径；不存在时自动创建。清空它和定时即不再扫描。',
+      patternHelp: '* 和 ? 通配，如 cust_*.csv；空为全部文件',
+      flagHelp: '如 .ok：有 cust.csv.ok 或 cust.ok 时 cust.csv 才算传完',
+      scan: '立即扫描', scanned: '发现 {{count}} 个待加载文件',
+    },
   },
 };
 
@@ -105,6 +114,15 @@ export const en: typeof zh = {
       delimiter: 'Delimiter', pgUrl: 'Connection URL', pgQuery: 'SQL query', pgQueryHelp: '$1 is the last high-watermark (null the first time); order by the watermark column',
       watermarkColumn: 'Watermark column', watermark: 'High-watermark', cronHelp: 'e.g. 0 2 * * * for 02:00 daily (Beijing time).', nextRun: 'Next run:',
       enabled: 'Enabled', owner: 'Owner', ownerHelp: 'Alerted when a run fails',
+    },
+    landing: {
+      title: 'Landing folder (scheduled loads)', dir: 'Landing folder', pattern: 'File names', flag: 'Flag file suffix', noFlag: 'No flag files: a file unchanged for a minute is complete',
+      noSchedule: 'No schedule: loaded only when you scan',
+      help: "The bank's file transfer drops each day's extract into a landing folder on the server (inside {{root}}); this interface scans it on the schedule below: complete files load in name order, then move to done/ (or failed/).",
+      dirHelp: 'A folder name under the landing root (e.g. core), or an absolute path inside it; created if missing. Clear it and the schedule to stop scheduled scans.',
+      patternHelp: '* and ? wildcards, e.g. cust_*.csv; blank for every file',
+      flagHelp: 'e.g. .ok: cust.csv counts as complete once cust.csv.ok or cust.ok is there',
+      scan: 'Scan now', scanned: '{{count}} file(s) found to load',
     },
   },
 };

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { applyFieldErrors } from '../../../app/formErrors.ts';
 import { formatDateTime } from '../../../app/format.ts';
 import { errorText } from '../../../app/http.ts';
-import { interfacesApi, useInterface, useInvalidate, useOwners, type Interface, type InterfaceInput } from '../api.ts';
+import { interfacesApi, useInterface, useInvalidate, useMeta, useOwners, type Interface, type InterfaceInput } from '../api.ts';
 import { LoadHistory, UploadPanel } from './LoadPanels.tsx';
 import { MappingEditor } from './MappingEditor.tsx';
 import { QuarantinePanel } from './QuarantinePanel.tsx';
@@ -39,6 +39,7 @@ function SettingsForm({ iface }: { iface: Interface }) {
   const invalidate = useInvalidate();
   const [form] = Form.useForm<InterfaceInput>();
   const owners = useOwners();
+  const meta = useMeta();
   const submit = async () => {
     let v: InterfaceInput;
     try {
@@ -49,21 +50,41 @@ function SettingsForm({ iface }: { iface: Interface }) {
     // The URL comes back masked: send it only when it was changed.
     if (v.pgUrl === iface.pgUrl) delete v.pgUrl;
     try {
-      await interfacesApi.update(iface.id, { ...v, cron: v.cron || null });
+      // Blank means none: a cleared landing folder or schedule is sent as null.
+      const orNull = (x: string | null | undefined) => (x === undefined ? undefined : x?.trim() || null);
+      await interfacesApi.update(iface.id, { ...v, cron: v.cron || null, landingDir: orNull(v.landingDir), landingPattern: orNull(v.landingPattern), landingFlag: orNull(v.landingFlag) });
       message.success(t('interfaces.saved'));
       await invalidate();
     } catch (e) {
       if (!applyFieldErrors(form, e).length) message.error(errorText(e));
     }
   };
+  const cron = (
+    <Form.Item name="cron" label={t('interfaces.schedule')} extra={`${t('interfaces.settings.cronHelp')}${iface.nextRunAt ? ` ${t('interfaces.settings.nextRun')} ${formatDateTime(iface.nextRunAt)}` : ''}`}>
+      <Input style={{ width: 200 }} placeholder="0 2 * * *" />
+    </Form.Item>
+  );
   return (
     <Form form={form} layout="vertical" style={{ maxWidth: 720 }} initialValues={iface}>
       <Form.Item name="name" label={t('interfaces.name')} rules={[{ required: true }]}><Input maxLength={100} /></Form.Item>
       {iface.connector === 'file' ? (
-        <Space>
-          <Form.Item name="encoding" label={t('interfaces.upload.encoding')}><Select style={{ width: 200 }} options={['auto', 'utf8', 'gb18030', 'gbk'].map((e) => ({ value: e, label: t(`interfaces.encoding.${e}`) }))} /></Form.Item>
-          <Form.Item name="delimiter" label={t('interfaces.settings.delimiter')}><Input maxLength={1} style={{ width: 80 }} /></Form.Item>
-        </Space>
+        <>
+          <Space>
+            <Form.Item name="encoding" label={t('interfaces.upload.encoding')}><Select style={{ width: 200 }} options={['auto', 'utf8', 'gb18030', 'gbk'].map((e) => ({ value: e, label: t(`interfaces.encoding.${e}`) }))} /></Form.Item>
+            <Form.Item name="delimiter" label={t('interfaces.settings.delimiter')}><Input maxLength={1} style={{ width: 80 }} /></Form.Item>
+          </Space>
+          <Card size="small" title={t('interfaces.landing.title')} style={{ marginBottom: 16 }}>
+            <Typography.Paragraph type="secondary">{t('interfaces.landing.help', { root: meta.data?.landingRoot ?? '' })}</Typography.Paragraph>
+            <Form.Item name="landingDir" label={t('interfaces.landing.dir')} extra={t('interfaces.landing.dirHelp')}>
+              <Input data-testid="landing-dir" placeholder="core" allowClear />
+            </Form.Item>
+            <Space wrap>
+              <Form.Item name="landingPattern" label={t('interfaces.landing.pattern')} extra={t('interfaces.landing.patternHelp')}><Input style={{ width: 220 }} placeholder="*" /></Form.Item>
+              <Form.Item name="landingFlag" label={t('interfaces.landing.flag')} extra={t('interfaces.landing.flagHelp')}><Input style={{ width: 120 }} placeholder=".ok" allowClear /></Form.Item>
+            </Space>
+            {cron}
+          </Card>
+        </>
       ) : (
         <>
           <Form.Item name="pgUrl" label={t('interfaces.settings.pgUrl')}><Input /></Form.Item>
@@ -72,9 +93,7 @@ function SettingsForm({ iface }: { iface: Interface }) {
             <Form.Item name="watermarkColumn" label={t('interfaces.settings.watermarkColumn')}><Input style={{ width: 200 }} /></Form.Item>
             <Form.Item name="watermark" label={t('interfaces.settings.watermark')}><Input style={{ width: 280 }} /></Form.Item>
           </Space>
-          <Form.Item name="cron" label={t('interfaces.schedule')} extra={`${t('interfaces.settings.cronHelp')}${iface.nextRunAt ? ` ${t('interfaces.settings.nextRun')} ${formatDateTime(iface.nextRunAt)}` : ''}`}>
-            <Input style={{ width: 200 }} placeholder="0 2 * * *" />
-          </Form.Item>
+          {cron}
         </>
       )}
       <Space>

@@ -1,6 +1,6 @@
 import { useRef, useState } from 'react';
 import { Alert, App, Button, Descriptions, Drawer, Progress, Select, Space, Statistic, Table, Timeline, Tooltip, Typography, Upload } from 'antd';
-import { InboxOutlined, PlayCircleOutlined } from '@ant-design/icons';
+import { FolderOpenOutlined, InboxOutlined, PlayCircleOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { formatDateTime } from '../../../app/format.ts';
 import { errorText, ApiError } from '../../../app/http.ts';
@@ -73,6 +73,7 @@ export function UploadPanel({ iface }: { iface: Interface }) {
   if (iface.connector === 'postgres') return <PullPanel iface={iface} />;
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
+      {iface.landingDir && <LandingPanel iface={iface} />}
       <Space>
         <Typography.Text>{t('interfaces.upload.encoding')}</Typography.Text>
         <Select value={encoding} onChange={setEncoding} style={{ width: 180 }} options={['auto', 'utf8', 'gb18030', 'gbk'].map((e) => ({ value: e, label: t(`interfaces.encoding.${e}`) }))} />
@@ -103,6 +104,41 @@ export function UploadPanel({ iface }: { iface: Interface }) {
       {uploadPct !== null && <Progress percent={uploadPct} status="active" format={(p) => `${t('interfaces.upload.uploading')} ${p}%`} />}
       {problem && <Alert type="error" showIcon message={problem.message} description={problem.fields.map((f) => <div key={f.field}>{f.field}: {f.message}</div>)} />}
       {load.data && <LoadReport load={load.data} />}
+    </Space>
+  );
+}
+
+/** A load started by a scan, followed until it ends. */
+function ScannedLoad({ id }: { id: number }) {
+  const load = useLoad(id);
+  return load.data ? <LoadReport load={load.data} /> : null;
+}
+
+/** Where the interface's scheduled files come from, and a scan of it now (besides the schedule). */
+function LandingPanel({ iface }: { iface: Interface }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const invalidate = useInvalidate();
+  const [scanned, setScanned] = useState<number[] | null>(null);
+  return (
+    <Space direction="vertical" style={{ width: '100%' }} data-testid="landing-panel">
+      <Descriptions size="small" column={1} bordered items={[
+        { key: 'dir', label: t('interfaces.landing.dir'), children: <Typography.Text code copyable>{iface.landingDir}</Typography.Text> },
+        { key: 'pattern', label: t('interfaces.landing.pattern'), children: <Typography.Text code>{iface.landingPattern ?? '*'}</Typography.Text> },
+        { key: 'flag', label: t('interfaces.landing.flag'), children: iface.landingFlag ? <Typography.Text code>{iface.landingFlag}</Typography.Text> : t('interfaces.landing.noFlag') },
+        { key: 'cron', label: t('interfaces.schedule'), children: iface.cron ? `${iface.cron}${iface.nextRunAt ? ` · ${t('interfaces.settings.nextRun')} ${formatDateTime(iface.nextRunAt)}` : ''}` : t('interfaces.landing.noSchedule') },
+      ]} />
+      <Button icon={<FolderOpenOutlined />} data-testid="landing-scan" onClick={async () => {
+        try {
+          const r = await interfacesApi.scan(iface.id);
+          setScanned(r.items.map((l) => l.id));
+          message.info(t('interfaces.landing.scanned', { count: r.items.length }));
+          void invalidate();
+        } catch (e) {
+          message.error(errorText(e));
+        }
+      }}>{t('interfaces.landing.scan')}</Button>
+      {scanned?.map((id) => <ScannedLoad key={id} id={id} />)}
     </Space>
   );
 }
