@@ -83,3 +83,24 @@ describe('an operator points an interface at its landing folder and loads what t
     await page.getByText('cust_20261207.csv').first().waitFor();
   });
 });
+
+describe('an engineer brings a mapping over from the test system', { timeout: 120_000 }, () => {
+  it('imports an exported mapping JSON into the editor and saves it as the next version', async () => {
+    const current = (await ctx.db.selectFrom('interface').select('mapping_version').where('id', '=', ifaceId).executeTakeFirstOrThrow()).mapping_version;
+    const m = (await ctx.db.selectFrom('interface_mapping').select('mapping').where('interface_id', '=', ifaceId).where('version', '=', current).executeTakeFirstOrThrow()).mapping as { fields: { field: string; column?: string }[] };
+    const exported = { interface: 'CORE_UAT', source: 'CORE', version: 7, mapping: { ...m, fields: m.fields.map((f) => (f.field === 'name' ? { ...f, column: 'cust_name' } : f)) } };
+    const page = await signInAs(browser, base, 'admin');
+    await page.goto(`${base}/interfaces/${ifaceId}?tab=mapping`);
+    const input = page.locator('input[type=file][accept*=json]');
+    await input.setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"fields": 3}') });
+    await page.getByText('broken.json 不是导出的映射 JSON').waitFor();
+    await input.setInputFiles({ name: 'core-uat.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(exported)) });
+    await page.getByText('已载入编辑，检查后保存为新版本').waitFor();
+    await expect.poll(() => page.getByPlaceholder('本次修改说明').inputValue()).toBe('导入自 core-uat.json（CORE_UAT v7）');
+    await page.getByRole('button', { name: `保存为 v${current + 1}` }).click();
+    await expect.poll(async () => (await ctx.db.selectFrom('interface').select('mapping_version').where('id', '=', ifaceId).executeTakeFirstOrThrow()).mapping_version).toBe(current + 1);
+    const saved = await ctx.db.selectFrom('interface_mapping').select(['mapping', 'note']).where('interface_id', '=', ifaceId).where('version', '=', current + 1).executeTakeFirstOrThrow();
+    expect(saved.note).toBe('导入自 core-uat.json（CORE_UAT v7）');
+    expect((saved.mapping as typeof m).fields.find((f) => f.field === 'name')!.column).toBe('cust_name');
+  });
+});

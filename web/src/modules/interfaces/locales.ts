@@ -37,6 +37,7 @@ export const zh = {
       otherwiseOpt: { reject: '拒绝并隔离', keep: '保留原值', blank: '置空', default: '取默认值' },
       note: '本次修改说明', save: '保存为 v{{version}}', saved: '映射已保存为新版本', reset: '撤销修改', versions: '版本历史', current: '当前', useDraft: '载入编辑',
       invalid: '映射有误',
+      import: '从 JSON 导入', imported: '已载入编辑，检查后保存为新版本', importBad: '{{file}} 不是导出的映射 JSON', importNote: '导入自 {{file}}（{{from}}）',
     },
     quarantine: {
       open: '待处理', status: { open: '待处理', resolved: '已修复', discarded: '已舍弃' }, load: '加载', row: '行号', reasons: '原因',
@@ -101,6 +102,7 @@ export const en: typeof zh = {
       otherwiseOpt: { reject: 'Reject (quarantine)', keep: 'Keep as is', blank: 'Blank', default: 'Use the default' },
       note: 'What changed', save: 'Save as v{{version}}', saved: 'Saved as a new version', reset: 'Undo changes', versions: 'Versions', current: 'current', useDraft: 'Edit from this',
       invalid: 'The mapping has problems',
+      import: 'Import JSON', imported: 'Loaded for editing: check it, then save it as a new version', importBad: '{{file}} is not an exported mapping (JSON)', importNote: 'Imported from {{file}} ({{from}})',
     },
     quarantine: {
       open: 'Open', status: { open: 'Open', resolved: 'Fixed', discarded: 'Discarded' }, load: 'Load', row: 'Row', reasons: 'Reasons',

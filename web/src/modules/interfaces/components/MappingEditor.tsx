@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { Alert, App, Button, Card, Checkbox, Collapse, Input, List, Select, Space, Table, Typography } from 'antd';
-import { DeleteOutlined, DownloadOutlined, PlusOutlined, RollbackOutlined } from '@ant-design/icons';
+import { Alert, App, Button, Card, Checkbox, Collapse, Input, List, Select, Space, Table, Typography, Upload } from 'antd';
+import { DeleteOutlined, DownloadOutlined, PlusOutlined, RollbackOutlined, UploadOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { formatDateTime } from '../../../app/format.ts';
 import { ApiError, errorText } from '../../../app/http.ts';
@@ -97,6 +97,18 @@ export function MappingEditor({ iface }: { iface: Interface }) {
         <Input style={{ width: 360 }} value={note} onChange={(e) => setNote(e.target.value)} placeholder={t('interfaces.mapping.note')} maxLength={500} />
         <Button type="primary" loading={saving} onClick={save}>{t('interfaces.mapping.save', { version: iface.mappingVersion + 1 })}</Button>
         <Button icon={<RollbackOutlined />} onClick={() => iface.mapping && setDraft(structuredClone(iface.mapping))}>{t('interfaces.mapping.reset')}</Button>
+        <Upload accept=".json,application/json" showUploadList={false} beforeUpload={async (file) => {
+          const m = mappingOf(await file.text());
+          if (!m) message.error(t('interfaces.mapping.importBad', { file: file.name }));
+          else {
+            setDraft(m.mapping);
+            setNote(t('interfaces.mapping.importNote', { file: file.name, from: m.from ?? '—' }).slice(0, 500));
+            message.info(t('interfaces.mapping.imported'));
+          }
+          return false;
+        }}>
+          <Button icon={<UploadOutlined />} data-testid="mapping-import">{t('interfaces.mapping.import')}</Button>
+        </Upload>
       </Space>
       <Card size="small" title={t('interfaces.mapping.versions')}>
         <List size="small" loading={versions.isLoading} dataSource={versions.data?.items ?? []} renderItem={(v) => (
@@ -119,6 +131,25 @@ export function MappingEditor({ iface }: { iface: Interface }) {
 }
 
 const TABLE_NAME = /^[a-z][a-z0-9_]{0,59}$/;
+
+/**
+ * A mapping from a JSON file: one exported here (`{ interface, version, mapping }`, e.g. from a test system) or a
+ * bare mapping. Only its shape is checked; saving it checks the rest, field by field, as for any edit.
+ */
+export function mappingOf(text: string): { mapping: Mapping; from: string | null } | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const o = v as { mapping?: unknown; interface?: unknown; version?: unknown };
+  const m = (o && typeof o === 'object' && 'mapping' in o ? o.mapping : v) as Partial<Mapping> | null;
+  if (!m || typeof m !== 'object' || !Array.isArray(m.fields) || (m.recordKey !== undefined && !Array.isArray(m.recordKey))) return null;
+  if (m.codeTables !== undefined && (typeof m.codeTables !== 'object' || m.codeTables === null || Array.isArray(m.codeTables))) return null;
+  const from = typeof o.interface === 'string' ? `${o.interface}${typeof o.version === 'number' ? ` v${o.version}` : ''}` : null;
+  return { mapping: { recordKey: m.recordKey ?? [], fields: m.fields, codeTables: m.codeTables ?? {} }, from };
+}
 
 /** The mapping with a code table renamed, in its place, and every field that used it following it. */
 export function renameTable(m: Mapping, from: string, to: string): Mapping {
