@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import { Alert, App, Button, Descriptions, Drawer, Progress, Select, Space, Statistic, Table, Timeline, Tooltip, Typography, Upload } from 'antd';
+import { Alert, App, Button, Card, Descriptions, Drawer, Progress, Select, Space, Statistic, Table, Timeline, Tooltip, Typography, Upload } from 'antd';
 import { FolderOpenOutlined, InboxOutlined, PlayCircleOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { formatDateTime } from '../../../app/format.ts';
@@ -121,25 +121,27 @@ function LandingPanel({ iface }: { iface: Interface }) {
   const invalidate = useInvalidate();
   const [scanned, setScanned] = useState<number[] | null>(null);
   return (
-    <Space direction="vertical" style={{ width: '100%' }} data-testid="landing-panel">
-      <Descriptions size="small" column={1} bordered items={[
-        { key: 'dir', label: t('interfaces.landing.dir'), children: <Typography.Text code copyable>{iface.landingDir}</Typography.Text> },
-        { key: 'pattern', label: t('interfaces.landing.pattern'), children: <Typography.Text code>{iface.landingPattern ?? '*'}</Typography.Text> },
-        { key: 'flag', label: t('interfaces.landing.flag'), children: iface.landingFlag ? <Typography.Text code>{iface.landingFlag}</Typography.Text> : t('interfaces.landing.noFlag') },
-        { key: 'cron', label: t('interfaces.schedule'), children: iface.cron ? `${iface.cron}${iface.nextRunAt ? ` · ${t('interfaces.settings.nextRun')} ${formatDateTime(iface.nextRunAt)}` : ''}` : t('interfaces.landing.noSchedule') },
-      ]} />
-      <Button icon={<FolderOpenOutlined />} data-testid="landing-scan" onClick={async () => {
-        try {
-          const r = await interfacesApi.scan(iface.id);
-          setScanned(r.items.map((l) => l.id));
-          message.info(t('interfaces.landing.scanned', { count: r.items.length }));
-          void invalidate();
-        } catch (e) {
-          message.error(errorText(e));
-        }
-      }}>{t('interfaces.landing.scan')}</Button>
-      {scanned?.map((id) => <ScannedLoad key={id} id={id} />)}
-    </Space>
+    <Card size="small" title={t('interfaces.landing.title')} data-testid="landing-panel">
+      <Space direction="vertical" style={{ width: '100%' }}>
+        <Descriptions size="small" column={1} bordered items={[
+          { key: 'dir', label: t('interfaces.landing.dir'), children: <Typography.Text code copyable>{iface.landingDir}</Typography.Text> },
+          { key: 'pattern', label: t('interfaces.landing.pattern'), children: <Typography.Text code>{iface.landingPattern ?? '*'}</Typography.Text> },
+          { key: 'flag', label: t('interfaces.landing.flag'), children: iface.landingFlag ? <Typography.Text code>{iface.landingFlag}</Typography.Text> : t('interfaces.landing.noFlag') },
+          { key: 'cron', label: t('interfaces.schedule'), children: iface.cron ? `${iface.cron}${iface.nextRunAt ? ` · ${t('interfaces.settings.nextRun')} ${formatDateTime(iface.nextRunAt)}` : ''}` : t('interfaces.landing.noSchedule') },
+        ]} />
+        <Button icon={<FolderOpenOutlined />} data-testid="landing-scan" onClick={async () => {
+          try {
+            const r = await interfacesApi.scan(iface.id);
+            setScanned(r.items.map((l) => l.id));
+            message.info(t('interfaces.landing.scanned', { count: r.items.length }));
+            void invalidate();
+          } catch (e) {
+            message.error(errorText(e));
+          }
+        }}>{t('interfaces.landing.scan')}</Button>
+        {scanned?.map((id) => <ScannedLoad key={id} id={id} />)}
+      </Space>
+    </Card>
   );
 }
 
