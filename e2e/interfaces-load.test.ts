@@ -61,7 +61,9 @@ describe('an operator points an interface at its landing folder and loads what t
     await page.getByText('落地目录（定时加载）').waitFor();
     await page.getByTestId('landing-dir').fill('../outside');
     await page.getByRole('button', { name: /^保\s?存$/ }).click();
-    await page.getByText(/落地目录必须位于 .* 之内/).waitFor();
+    await page.locator('.ant-form-item-explain-error').getByText(/落地目录必须位于 .* 之内/).waitFor();
+    // Told under its field only, not again in a toast.
+    expect(await page.locator('.ant-message').getByText(/落地目录/).count()).toBe(0);
     await page.getByTestId('landing-dir').fill('core');
     await page.getByLabel('文件名模式').fill('cust_*.csv');
     await page.getByLabel('标志文件后缀').fill('.ok');

@@ -26,3 +26,12 @@ export function applyFieldErrors<T>(form: FormInstance<T>, err: unknown, place: 
   form.setFields([...byPath.values()] as never);
   return unplaced;
 }
+
+/**
+ * Puts a 400's field errors under their form fields; true when something is left to tell another way (an error
+ * that is not about fields, or fields the form does not have): `if (placeErrors(form, e)) message.error(errorText(e))`.
+ */
+export function placeErrors<T>(form: FormInstance<T>, err: unknown, place?: (path: Path) => Path | null): boolean {
+  const unplaced = applyFieldErrors(form, err, place);
+  return !(err instanceof ApiError) || !err.fields.length || unplaced.length > 0;
+}

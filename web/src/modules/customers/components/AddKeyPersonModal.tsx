@@ -1,8 +1,8 @@
 import { App, Form, Input, InputNumber, Modal, Select } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { ApiError, errorText } from '../../../app/http.ts';
+import { errorText } from '../../../app/http.ts';
 import { KEY_PERSON_ROLES, useAddKeyPerson } from '../api.ts';
-import { applyFieldErrors } from '../../../app/formErrors.ts';
+import { placeErrors } from '../../../app/formErrors.ts';
 import { toKeyPersonInput, type KeyPersonValues } from '../keyPerson.ts';
 import { isMobile, isResidentId } from '../validation.ts';
 
@@ -22,8 +22,7 @@ export function AddKeyPersonModal({ customerNo, open, onClose }: { customerNo: s
       onClose();
     } catch (e) {
       // Errors shown under their fields need no toast; anything else (e.g. 403, 404) does.
-      const unplaced = applyFieldErrors(form, e);
-      if (!(e instanceof ApiError) || !e.fields.length || unplaced.length) message.error(errorText(e));
+      if (placeErrors(form, e)) message.error(errorText(e));
     }
   };
 

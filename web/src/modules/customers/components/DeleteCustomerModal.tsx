@@ -1,8 +1,8 @@
 import { Alert, App, Form, Input, Modal } from 'antd';
 import { useNavigate } from 'react-router';
 import { useTranslation } from 'react-i18next';
-import { ApiError, errorText } from '../../../app/http.ts';
-import { applyFieldErrors } from '../../../app/formErrors.ts';
+import { errorText } from '../../../app/http.ts';
+import { placeErrors } from '../../../app/formErrors.ts';
 import { useDeleteCustomer, type Customer360 } from '../api.ts';
 
 type Values = { reason: string };
@@ -25,8 +25,7 @@ export function DeleteCustomerModal({ customer, open, onClose }: { customer: Cus
       navigate('/customers', { replace: true });
     } catch (e) {
       // Errors shown under their fields need no toast; anything else (e.g. 403, 404) does.
-      const unplaced = applyFieldErrors(form, e);
-      if (!(e instanceof ApiError) || !e.fields.length || unplaced.length) message.error(errorText(e));
+      if (placeErrors(form, e)) message.error(errorText(e));
     }
   };
 

@@ -1,8 +1,8 @@
 import { Alert, App, Form, Input, Modal } from 'antd';
 import { useNavigate } from 'react-router';
 import { useTranslation } from 'react-i18next';
-import { ApiError, errorText } from '../../../app/http.ts';
-import { applyFieldErrors } from '../../../app/formErrors.ts';
+import { errorText } from '../../../app/http.ts';
+import { placeErrors } from '../../../app/formErrors.ts';
 import { useRestoreCustomer, type CustomerSummary } from '../api.ts';
 
 type Values = { reason: string };
@@ -23,8 +23,7 @@ export function RestoreCustomerModal({ customer, onClose }: { customer: Customer
       message.success(t('customer.list.restored', { name: customer.name, customerNo: customer.customerNo }), 6);
       navigate(`/customers/${encodeURIComponent(customer.customerNo)}`);
     } catch (e) {
-      const unplaced = applyFieldErrors(form, e);
-      if (!(e instanceof ApiError) || !e.fields.length || unplaced.length) message.error(errorText(e));
+      if (placeErrors(form, e)) message.error(errorText(e));
     }
   };
 

@@ -1,7 +1,7 @@
 import { useParams, useSearchParams, Link } from 'react-router';
 import { App, Badge, Button, Card, Form, Input, Result, Select, Space, Spin, Switch, Tabs, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { applyFieldErrors } from '../../../app/formErrors.ts';
+import { placeErrors } from '../../../app/formErrors.ts';
 import { formatDateTime } from '../../../app/format.ts';
 import { errorText } from '../../../app/http.ts';
 import { interfacesApi, useInterface, useInvalidate, useMeta, useOwners, type Interface, type InterfaceInput } from '../api.ts';
@@ -56,7 +56,7 @@ function SettingsForm({ iface }: { iface: Interface }) {
       message.success(t('interfaces.saved'));
       await invalidate();
     } catch (e) {
-      if (!applyFieldErrors(form, e).length) message.error(errorText(e));
+      if (placeErrors(form, e)) message.error(errorText(e));
     }
   };
   const cron = (

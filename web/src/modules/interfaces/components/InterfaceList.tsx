@@ -3,7 +3,7 @@ import { Link, useNavigate } from 'react-router';
 import { Alert, App, Badge, Button, Card, Form, Input, Modal, Select, Space, Table, Tag, Typography } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { applyFieldErrors } from '../../../app/formErrors.ts';
+import { placeErrors } from '../../../app/formErrors.ts';
 import { formatDateTime } from '../../../app/format.ts';
 import { errorText } from '../../../app/http.ts';
 import { useLang } from '../../../app/useLang.ts';
@@ -64,7 +64,7 @@ function CreateInterfaceModal({ onClose }: { onClose: () => void }) {
       onClose();
       navigate(`/interfaces/${created.id}?tab=mapping`);
     } catch (e) {
-      if (!applyFieldErrors(form, e).length) message.error(errorText(e));
+      if (placeErrors(form, e)) message.error(errorText(e));
     } finally {
       setSaving(false);
     }

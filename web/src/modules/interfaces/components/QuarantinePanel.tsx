@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import { Alert, App, Button, Form, Input, Modal, Popconfirm, Segmented, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { RedoOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { applyFieldErrors } from '../../../app/formErrors.ts';
+import { placeErrors } from '../../../app/formErrors.ts';
 import { ApiError, errorText } from '../../../app/http.ts';
 import { useLang } from '../../../app/useLang.ts';
 import { interfacesApi, useInvalidate, useQuarantine, type Interface, type Mapping, type QuarantineRow, type Reason } from '../api.ts';
@@ -179,7 +179,7 @@ function DiscardModal({ iface, row, onClose }: { iface: Interface; row: Quaranti
       await invalidate();
       onClose();
     } catch (e) {
-      if (!applyFieldErrors(form, e).length && !(e instanceof ApiError && e.fields.length)) message.error(errorText(e));
+      if (placeErrors(form, e)) message.error(errorText(e));
     } finally {
       setSaving(false);
     }

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { App, Button, Card, Form, Input, InputNumber, Modal, Select, Slider, Space, Table, Tag, Typography } from 'antd';
 import { EditOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { applyFieldErrors } from '../../../app/formErrors.ts';
+import { placeErrors } from '../../../app/formErrors.ts';
 import { errorText } from '../../../app/http.ts';
 import { useLang } from '../../../app/useLang.ts';
 import { useMeta, useSaveSource, useSources, type Source, type SourceInput } from '../api.ts';
@@ -56,7 +56,7 @@ function SourceModal({ source, onClose }: { source: Source | null; onClose: () =
       message.success(t('interfaces.saved'));
       onClose();
     } catch (e) {
-      if (!applyFieldErrors(form, e).length) message.error(errorText(e));
+      if (placeErrors(form, e)) message.error(errorText(e));
     }
   };
   return (
