@@ -46,7 +46,8 @@ export async function updateOrg(db: Db, id: number, patch: { name?: string; name
   await db.updateTable('org_unit').set(patch).where('id', '=', id).execute();
 }
 
-export async function listUsers(db: Db, f: { q?: string; orgPath?: string; limit: number; offset: number }) {
+/** `orgOrder`: the org units' ids in tree order; users are listed by it, then by username. */
+export async function listUsers(db: Db, f: { q?: string; orgPath?: string; orgOrder: number[]; limit: number; offset: number }) {
   let q = db.selectFrom('app_user as u').innerJoin('org_unit as o', 'o.id', 'u.org_id').innerJoin('role as r', 'r.id', 'u.role_id');
   if (f.q) q = q.where(({ or, eb }) => or([eb('u.username', 'ilike', `%${f.q}%`), eb('u.display_name', 'ilike', `%${f.q}%`)]));
   if (f.orgPath) q = q.where('o.path', 'like', `${f.orgPath}%`);
@@ -54,7 +55,7 @@ export async function listUsers(db: Db, f: { q?: string; orgPath?: string; limit
     q.select([
       'u.id', 'u.username', 'u.display_name', 'u.org_id', 'o.name as org_name', 'r.code as role_code', 'r.name as role_name', 'r.name_en as role_name_en',
       'u.status', 'u.manager_level', 'u.email', 'u.mobile', 'u.locked_until', 'u.created_at',
-    ]).orderBy('o.path').orderBy('u.username').limit(f.limit).offset(f.offset).execute(),
+    ]).orderBy(sql`array_position(${sql.val(f.orgOrder)}::int[], o.id)`).orderBy('u.username').limit(f.limit).offset(f.offset).execute(),
     q.select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
   ]);
   return { items, total: total.n };

@@ -135,7 +135,9 @@ export async function updateOrg(db: Db, actor: Actor, id: number, patch: { name?
 export async function listUsers(db: Db, q: { q?: string; orgId?: number; page?: number; pageSize?: number }) {
   const pageSize = q.pageSize ?? 50;
   const org = q.orgId ? await repo.getOrg(db, q.orgId) : undefined;
-  const { items, total } = await repo.listUsers(db, { q: q.q, orgPath: org?.path, limit: pageSize, offset: ((q.page ?? 1) - 1) * pageSize });
+  // In the org tree's order: a text path put the users of /1/10/ before those of /1/2/.
+  const orgOrder = treeOrder(await repo.listOrgs(db, false)).map((o) => o.id);
+  const { items, total } = await repo.listUsers(db, { q: q.q, orgPath: org?.path, orgOrder, limit: pageSize, offset: ((q.page ?? 1) - 1) * pageSize });
   return {
     items: items.map((u) => ({
       id: u.id, username: u.username, displayName: u.display_name, orgId: u.org_id, orgName: u.org_name, roleCode: u.role_code,

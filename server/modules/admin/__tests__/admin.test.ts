@@ -39,6 +39,15 @@ describe('organisation tree', () => {
     }
     const { items } = (await ctx.app.inject({ url: '/api/admin/orgs', headers: { cookie: admin } })).json();
     expect(items.map((o: { code: string }) => o.code)).toEqual(['HQ', 'HQ-RETAIL', 'BJ', 'BJ-OPS', 'BJ01', 'BJ02', 'BJ03', 'BJ10', 'SH', 'SH01']);
+    // Users follow the tree's order too (by their unit, then username), not their units' text paths.
+    const byCode = new Map(items.map((o: { code: string; id: number }) => [o.code, o.id]));
+    for (const [username, code] of [['u_bj10', 'BJ10'], ['u_bj03', 'BJ03']] as const) {
+      const res = await ctx.app.inject({ method: 'POST', url: '/api/admin/users', headers: { cookie: admin }, payload: { username, displayName: username, password: 'Welcome123', orgId: byCode.get(code), roleCode: 'analyst' } });
+      expect(res.statusCode, res.body).toBe(201);
+    }
+    const users = (await ctx.app.inject({ url: `/api/admin/users?orgId=${bank.orgs.branchA}&pageSize=100`, headers: { cookie: admin } })).json().items;
+    const units = users.map((u: { orgId: number }) => items.find((o: { id: number }) => o.id === u.orgId).code as string);
+    expect(units.filter((c: string, i: number) => c !== units[i - 1])).toEqual(['BJ', 'BJ01', 'BJ03', 'BJ10']);
   });
 
   it('keeps head office → branch → sub-branch, departments under the head office or a branch', async () => {
