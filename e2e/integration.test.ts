@@ -1,10 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createHash } from 'node:crypto';
 import ExcelJS from 'exceljs';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { makeResidentId } from '../engines/identity/index.ts';
+import { SYSTEM_ACTOR } from '../server/platform/audit.ts';
+import { resolveSourceRecords } from '../server/modules/integration/integration.service.ts';
 import { createTestContext, login, type TestContext } from '../server/test/context.ts';
 import { loadSyntheticRecords, PASSWORD, seedSmallBank } from '../server/test/fixtures.ts';
 import { openBrowser, signInAs } from './support.ts';
@@ -156,5 +160,33 @@ describe('customer information integration in the browser', { timeout: 180_000 }
     expect(model.trainedOn?.records).toBeGreaterThanOrEqual(2_000);
     // The page re-read the model when the estimate finished: the history lists the new version as active.
     await expect.poll(() => admin.getByTestId('model-estimate-status').textContent()).toContain(`第 ${before + 1} 版`);
+    // Its training notes and the version's note in the page's language.
+    await expect.poll(() => admin.getByTestId('model-training').textContent()).toMatch(/条记录.*个候选对.*u 取自随机记录对/);
+    expect(await admin.getByTestId('model-training').textContent()).not.toContain('random pairs');
+    await expect.poll(() => admin.getByTestId('model-history').textContent()).toContain('EM 估计');
+  });
+
+  it('an administrator finds a source record that failed to resolve, with its error, and retries it once the cause is fixed', async () => {
+    // Customers named 坏… cannot be written: the record's resolution fails and it is failed, not left pending.
+    await sql.raw(`CREATE FUNCTION refuse_bad() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+        IF NEW.name LIKE '坏%' THEN RAISE EXCEPTION '坏数据 / bad data: %', NEW.name; END IF; RETURN NEW; END $$;
+      CREATE TRIGGER refuse_bad BEFORE INSERT ON customer FOR EACH ROW EXECUTE FUNCTION refuse_bad();`).execute(ctx.db);
+    const { id } = await ctx.db.insertInto('source_record').values({
+      source_code: 'CORE', record_key: 'C-FAIL-1', kind: 'person', name: '坏数据', id_type: null, id_no: null, mobile: '+8613900009999', email: null, birth_date: null,
+      gender: null, address: null, employer: null, legal_rep: null, attributes: '{}', accounts: '[]', content_hash: createHash('sha256').update('C-FAIL-1').digest(),
+    }).returning('id').executeTakeFirstOrThrow();
+    expect(await resolveSourceRecords(ctx.db, SYSTEM_ACTOR, [id])).toMatchObject({ failed: 1 });
+
+    const admin = await signIn('admin');
+    await admin.goto(`${base}/integration/model`);
+    await expect.poll(() => admin.getByTestId('failed-title').textContent()).toBe('整合失败的来源记录 (1)');
+    const row = admin.getByTestId('failed-records').locator('tbody tr', { hasText: 'C-FAIL-1' });
+    await expect.poll(() => row.textContent()).toContain('坏数据 / bad data');
+    await sql`DROP TRIGGER refuse_bad ON customer`.execute(ctx.db);
+    await admin.getByTestId(`failed-retry-${id}`).click();
+    await expect.poll(async () => (await ctx.db.selectFrom('source_record').select('match_status').where('id', '=', id).executeTakeFirstOrThrow()).match_status).toBe('created');
+    await admin.getByText('已重试 1 条：匹配已有客户 0，新建客户 1').waitFor();
+    // Nothing failed any more: the list is gone from the page.
+    await expect.poll(() => admin.getByTestId('failed-records').count()).toBe(0);
   });
 });

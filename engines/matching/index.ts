@@ -25,7 +25,7 @@ import type { MatchModel, Prepared, ReviewPair } from './types.ts';
 export type { MatchRecord, Prepared, MatchModel, Comparison, ComparisonLevel, TermFrequencies, PairScore, ReviewPair, IdKind } from './types.ts';
 export { prepare, packPrepared, unpackPrepared, companyCore, normDate, normAddress, syllables } from './normalize.ts';
 export { blockingKeys, blockKey, MAX_KEY_VALUE, candidatePairs, candidatesFromKeys, hashKey, PRESET_RULES, MAX_BLOCK, type Candidates, type PairOptions, type BlockingRule } from './blocking.ts';
-export { defaultModel, trainModel, trainingPlan, fitModel, scorePair, fastScore, comparisonLevels, termFrequencies, capTermFrequencies, idConflict, oddsScore, seededRandom, type TrainingSample, type TrainOptions } from './model.ts';
+export { defaultModel, trainModel, trainingPlan, fitModel, EM_NOTE, scorePair, fastScore, comparisonLevels, termFrequencies, capTermFrequencies, idConflict, oddsScore, seededRandom, type TrainingSample, type TrainOptions } from './model.ts';
 export { clusterScored, type GuardInfo, type ClusterOptions } from './cluster.ts';
 export { sourceOrder, type SourceStep } from './source-order.ts';
 export { generateCnRecords, syntheticRecords } from './synthetic.ts';

@@ -236,6 +236,12 @@ export type TrainingSample = {
 /** Options of estimation. */
 export type FitOptions = { iterations?: number; note?: string; records?: number };
 
+/**
+ * How fitModel estimates, as its model's `trainedOn.note` says unless told otherwise (a caller can recognise it and say it in the reader's language).
+ * @example fitModel(base, samples).trainedOn?.note === EM_NOTE // true
+ */
+export const EM_NOTE = 'u from random pairs; m by EM per blocking rule (rule fields left out); prior by EM over all blocked pairs; thresholds fixed posterior probabilities';
+
 type Pattern = { v: Int8Array; n: number };
 
 function patternsOf(rows: Int8Array[]): Pattern[] {
@@ -365,7 +371,7 @@ export function fitModel(base: MatchModel, samples: TrainingSample[], opts: FitO
     records: opts.records ?? 0,
     pairs: pairsSeen,
     iterations,
-    note: opts.note ?? 'u from random pairs; m by EM per blocking rule (rule fields left out); prior by EM over all blocked pairs; thresholds fixed posterior probabilities',
+    note: opts.note ?? EM_NOTE,
   };
   return model;
 }

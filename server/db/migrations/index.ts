@@ -17,6 +17,7 @@ import * as m0015 from './0015_load_resolution.ts';
 import * as m0016 from './0016_audit_chains.ts';
 import * as m0017 from './0017_customer_search_covering.ts';
 import * as m0018 from './0018_interface_landing.ts';
+import * as m0019 from './0019_resolution_failed.ts';
 
 /** Every migration, by name; they run in name order and are never edited once landed. */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '0016_audit_chains': m0016,
   '0017_customer_search_covering': m0017,
   '0018_interface_landing': m0018,
+  '0019_resolution_failed': m0019,
 };

@@ -8,7 +8,7 @@ import * as repo from './integration.repository.ts';
 import { AUTO_ESTIMATE_BACKLOG, modelForBacklog, type AutoEstimate } from './integration.estimate.ts';
 import { idTypeOf, toSurvivor } from './integration.golden.ts';
 import { fromCustomer, fromRecord, keysOf, prepared, type MatchModel, type PairScore, type Prepared } from './integration.matching.ts';
-import { accountsOf, activeModel, addSummary, defaults, reference, resolveSourceRecords, settledCount, sourceOrder, withIdRule, type ResolveSummary } from './integration.service.ts';
+import { accountsOf, activeModel, addSummary, defaults, reference, resolveSourceRecords, settledCount, sharedIdReview, sharedValidId, sourceOrder, withIdRule, type ResolveSummary } from './integration.service.ts';
 import { goldenRecord, pickField, type Chosen, type GoldenField } from './integration.survivorship.ts';
 
 /**
@@ -43,7 +43,7 @@ type Rec = repo.RecordRow;
 type Status = 'matched' | 'created' | 'review';
 /** The customer a cluster resolves to: existing (id known) or created by this chunk (id set once inserted). */
 type Target = { id: number; customerNo: string; orgId: number; managerId: number | null };
-type QueueItem = { other: Target; score: PairScore; recordA: number; recordB: number | null; against: string };
+type QueueItem = { other: Target; score: PairScore; recordA: number; recordB: number | null; against: string; sharedId?: string | null };
 
 const pairKey = (a: number, b: number) => `${Math.min(a, b)}-${Math.max(a, b)}`;
 const emptySummary = (): ResolveSummary => ({ matched: 0, created: 0, review: 0, skipped: 0, accountProblems: [], failed: 0, failures: [] });
@@ -85,7 +85,7 @@ export async function resolveBulk(db: Db, actor: Actor, opts: BulkOptions = {}):
       add(total, r.s);
       done += r.n;
       opts.onProgress?.({ source, records: r.n, done, ms: performance.now() - t0, summary: total });
-      // Only records that cannot be resolved are left of this source (reported in the summary): on to the next source.
+      // Nothing of this chunk settled (resolved meanwhile by another run): on to the next source.
       if (!settledCount(r.s)) break;
     }
   }
@@ -124,38 +124,39 @@ export async function resolveInBulk(db: Db, actor: Actor, recordIds: number[], o
         return recs.length ? resolveChunk(trx, actor, recs, m.model, order, cfg) : emptySummary();
       }));
     } catch {
-      // Rolled back whole: its records go one by one (a concurrent resolver's customer is then found and attached).
-      const s = await resolveSourceRecords(db, actor, ids);
-      add(total, s);
-      // Records that failed one by one too are not settled: the load's count says so.
-      await onDone(ids.length - (s.failed ?? 0));
-      continue;
+      // Rolled back whole: its records go one by one (a concurrent resolver's customer is then found and attached;
+      // one that fails alone is `failed`, settled for the load: an administrator retries it).
+      add(total, await resolveSourceRecords(db, actor, ids));
     }
     await onDone(ids.length);
   }
   if (changed.length) {
-    const s = await resolveSourceRecords(db, actor, changed);
-    add(total, s);
-    await onDone(changed.length - (s.failed ?? 0));
+    add(total, await resolveSourceRecords(db, actor, changed));
+    await onDone(changed.length);
   }
   total.skipped! += unique.length - pending.length;
   return total;
 }
 
-/** The engine's clustering (clusterRecords) plus the bank's rule that the same valid ID and an agreeing name is one customer. */
+/**
+ * The engine's clustering (clusterRecords) plus the bank's rules on one valid ID: with an agreeing name it is one
+ * customer (withIdRule), under another name a pair for review (sharedIdReview).
+ */
 function clusterChunk(preps: Prepared[], model: MatchModel, order: string[]) {
   const cands = candidatePairs(preps, model.preset);
   const sure = oddsScore(model.matchThreshold);
+  const review = oddsScore(model.reviewThreshold);
   const score = new Float64Array(cands.a.length);
   for (let k = 0; k < score.length; k++) {
     const a = preps[cands.a[k]!]!;
     const b = preps[cands.b[k]!]!;
     let s = fastScore(a, b, model);
     if (s < sure && a.idValid && b.idValid && a.idKind === b.idKind && a.idNo === b.idNo && withIdRule(a, b, model).zone === 'match') s = sure;
+    else if (s < review && sharedValidId(a, b)) s = review;
     score[k] = s;
   }
   const rank = new Map(order.map((c, i) => [c, i]));
-  return clusterScored(preps.length, { a: cands.a, b: cands.b, score }, sure, oddsScore(model.reviewThreshold), {
+  return clusterScored(preps.length, { a: cands.a, b: cands.b, score }, sure, review, {
     personId: preps.map((p) => (p.idValid && p.idKind === 'resident_id' ? p.idKey : '')),
     orgId: preps.map((p) => (p.idValid && p.idKind === 'uscc' ? p.idKey : '')),
   }, { sourceRank: preps.map((p) => rank.get(p.source) ?? rank.size) });
@@ -248,25 +249,32 @@ async function resolveChunk(trx: Db, actor: Actor, recs: Rec[], model: MatchMode
   for (const [r0, idx] of members) {
     // Evidence per existing customer: best score of any record of the cluster against its records and golden record.
     const best = new Map<number, QueueItem>();
-    const consider = (cid: number, s: PairScore, recordA: number, against: string, recordB: number | null) => {
+    const consider = (cid: number, s: PairScore, recordA: number, against: string, recordB: number | null, sharedId: string | null) => {
       const cur = best.get(cid);
+      // A conflict (two valid, different ID numbers) sticks to the customer whatever else agrees; so does a shared ID.
       const conflict = cur?.score.conflict ?? s.conflict;
-      if (!cur || s.probability > cur.score.probability) best.set(cid, { other: targetOfCustomer(cid), score: { ...s, conflict }, recordA, recordB, against });
-      else if (conflict && !cur.score.conflict) cur.score = { ...cur.score, conflict };
+      const shared = cur?.sharedId ?? sharedId;
+      if (!cur || s.probability > cur.score.probability) best.set(cid, { other: targetOfCustomer(cid), score: { ...s, conflict }, recordA, recordB, against, sharedId: shared });
+      else {
+        if (conflict && !cur.score.conflict) cur.score = { ...cur.score, conflict };
+        cur.sharedId = shared;
+      }
     };
     for (const cid of new Set(idx.flatMap((i) => cands[i]!))) {
       for (const i of idx) {
         const rec = recs[i]!;
-        for (const x of recordsOf.get(cid) ?? []) if (x.rec.kind === rec.kind) consider(cid, withIdRule(preps[i]!, x.p, model), rec.id, `r${x.rec.id}`, x.rec.id);
+        for (const x of recordsOf.get(cid) ?? []) if (x.rec.kind === rec.kind) consider(cid, withIdRule(preps[i]!, x.p, model), rec.id, `r${x.rec.id}`, x.rec.id, sharedValidId(preps[i]!, x.p));
         const c = customerOf.get(cid);
-        if (c && (c.c.party === 'organization') === (rec.kind === 'org')) consider(cid, withIdRule(preps[i]!, c.p, model), rec.id, `c${cid}`, null);
+        if (c && (c.c.party === 'organization') === (rec.kind === 'org')) consider(cid, withIdRule(preps[i]!, c.p, model), rec.id, `c${cid}`, null, sharedValidId(preps[i]!, c.p));
       }
     }
+    for (const e of best.values()) e.score = sharedIdReview(e.score, e.sharedId);
     const evidence = [...best.values()].sort((a, b) => b.score.probability - a.score.probability);
     const sure = evidence.filter((e) => e.score.zone === 'match' && !e.score.conflict);
     const fuzzy = evidence.filter((e) => e.score.zone === 'review' || (e.score.zone === 'match' && e.score.conflict));
     const inChunk: QueueItem[] = (laterPairs.get(r0) ?? []).map(({ i, j }) => ({
-      other: clusterTarget.get(root[j]!)!, score: withIdRule(preps[i]!, preps[j]!, model), recordA: recs[i]!.id, recordB: recs[j]!.id, against: `r${recs[j]!.id}`,
+      other: clusterTarget.get(root[j]!)!, score: sharedIdReview(withIdRule(preps[i]!, preps[j]!, model), sharedValidId(preps[i]!, preps[j]!)),
+      recordA: recs[i]!.id, recordB: recs[j]!.id, against: `r${recs[j]!.id}`,
     }));
     const statuses: Status[] = idx.map(() => 'matched');
     let d: Decided;

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { poolOf, type Db } from '../../db/database.ts';
-import { candidatePairs, capTermFrequencies, seededRandom, trainModel } from '../../../engines/matching/index.ts';
+import { candidatePairs, capTermFrequencies, EM_NOTE, seededRandom, trainModel } from '../../../engines/matching/index.ts';
 import { audit, SYSTEM_ACTOR, type Actor } from '../../platform/audit.ts';
 import type { CurrentUser } from '../../platform/auth.ts';
 import { AppError, fieldError, fromThreadError, invalid, notFound, type Message } from '../../platform/errors.ts';
@@ -122,6 +122,35 @@ async function saveEstimated(db: Db, actor: Actor, est: Estimated, note: string,
   return version;
 }
 
+// ---------------------------------------------------------------- notes in the reader's language
+
+/** The note of a version an estimate saves, stored as it always was (English); noteMessage says it in both languages. */
+function estimateNote(est: Estimated, automatic: boolean) {
+  return automatic
+    ? `Automatic EM estimate from ${est.records} of ${est.total} pending source records (first bulk resolution)`
+    : `EM estimate from ${est.records} of ${est.total} source records`;
+}
+
+/** A model version's note in both languages: those estimates write translated, an administrator's own as written. */
+export function noteMessage(note: string | null): Message | null {
+  if (note === null) return null;
+  let m = /^EM estimate from (\d+) of (\d+) source records$/.exec(note);
+  if (m) return { zh: `EM 估计（${m[2]} 条来源记录中取 ${m[1]} 条）`, en: note };
+  m = /^Automatic EM estimate from (\d+) of (\d+) pending source records \(first bulk resolution\)$/.exec(note);
+  if (m) return { zh: `首次批量整合前自动 EM 估计（${m[2]} 条待整合来源记录中取 ${m[1]} 条）`, en: note };
+  return { zh: note, en: note };
+}
+
+/** How the model's m and u were obtained (its `trainedOn`), in both languages; null for the built-in defaults. */
+export function trainingMessage(t: MatchModel['trainedOn']): Message | null {
+  if (!t) return null;
+  const known = t.note === EM_NOTE;
+  return {
+    zh: `${t.records} 条记录，${t.pairs} 个候选对，EM 迭代 ${t.iterations} 次。${known ? 'u 取自随机记录对；m 按每条分块规则用 EM 估计（不计该规则所用的字段）；先验概率由 EM 在全部分块记录对上估计；阈值为固定的后验概率。' : t.note}`,
+    en: `${t.records} records, ${t.pairs} candidate pairs, ${t.iterations} EM iterations. ${known ? 'u from random pairs; m by EM per blocking rule (the rule\'s own fields left out); prior by EM over all blocked pairs; thresholds are fixed posterior probabilities.' : t.note}`,
+  };
+}
+
 // ---------------------------------------------------------------- the background job
 
 type EstimateRow = NonNullable<Awaited<ReturnType<typeof repo.getEstimate>>>;
@@ -176,7 +205,7 @@ export async function runEstimate(db: Db, id: number): Promise<'done' | 'failed'
       try {
         forgetModel();
         const est = await estimateModelOffThread(db, (await activeModel(db)).model);
-        const version = await saveEstimated(db, actor, est, `EM estimate from ${est.records} of ${est.total} source records`, false);
+        const version = await saveEstimated(db, actor, est, estimateNote(est, false), false);
         await repo.setEstimate(db, id, { status: 'done', records: est.records, pairs: est.pairs, version, finished_at: new Date() });
         return 'done';
       } catch (err) {
@@ -212,7 +241,7 @@ export async function modelForBacklog(db: Db, cur: ActiveModel, minBacklog: numb
   if (cur.version !== 0 || !Number.isFinite(minBacklog) || (await repo.countPendingNew(db, minBacklog)) < minBacklog) return cur;
   try {
     const est = await estimateModelOffThread(db, cur.model, { sample: 'pending-new' });
-    const version = await saveEstimated(db, SYSTEM_ACTOR, est, `Automatic EM estimate from ${est.records} of ${est.total} pending source records (first bulk resolution)`, true);
+    const version = await saveEstimated(db, SYSTEM_ACTOR, est, estimateNote(est, true), true);
     if (version) report.onEstimate?.({ version, records: est.records, total: est.total, ms: est.ms });
   } catch (err) {
     report.onError?.(err);

@@ -143,7 +143,32 @@ export function recordsOfCustomers(db: Db, customerIds: number[], perCustomer = 
 }
 
 export async function setRecordResolution(db: Db, id: number, customerId: number, status: 'matched' | 'created' | 'review') {
-  await db.updateTable('source_record').set({ customer_id: customerId, match_status: status }).where('id', '=', id).execute();
+  await db.updateTable('source_record').set({ customer_id: customerId, match_status: status, match_error: null }).where('id', '=', id).execute();
+}
+
+/** A pending record whose resolution failed: `failed`, with why and the attempts it took (null if it is no longer pending). */
+export function markRecordFailed(db: Db, id: number, error: string, attempts: number) {
+  return db.updateTable('source_record').set({ match_status: 'failed', match_error: error, match_attempts: sql`match_attempts + ${attempts}` })
+    .where('id', '=', id).where('match_status', '=', 'pending').returning(['id', 'customer_id', 'match_attempts']).executeTakeFirst();
+}
+
+/** Records whose resolution failed, oldest first, with their source's names. */
+export async function listFailedRecords(db: Db, limit: number, offset: number) {
+  const q = db.selectFrom('source_record as r').where('r.match_status', '=', 'failed');
+  const [rows, count] = await Promise.all([
+    q.innerJoin('source_system as s', 's.code', 'r.source_code')
+      .select(['r.id', 'r.source_code', 's.name as source_name', 's.name_en as source_name_en', 'r.record_key', 'r.kind', 'r.name', 'r.match_error', 'r.match_attempts', 'r.updated_at'])
+      .orderBy('r.id').limit(limit).offset(offset).execute(),
+    q.select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: count.n };
+}
+
+/** Puts these records back to pending if they failed; returns those it did (a concurrent retry takes the others). */
+export function retryFailedRecords(db: Db, ids: number[]) {
+  return db.updateTable('source_record').set({ match_status: 'pending' })
+    .where('id', '=', sql<number>`ANY(${ids}::bigint[])`).where('match_status', '=', 'failed')
+    .returning(['id', 'source_code', 'record_key', 'customer_id', 'match_error', 'match_attempts']).execute();
 }
 
 // ---------------------------------------------------------------- candidate index
@@ -650,7 +675,7 @@ export async function insertLineageBulk(db: Db, rows: { customer_id: number; fie
 
 export async function setRecordResolutions(db: Db, rows: { id: number; customer_id: number; status: 'matched' | 'created' | 'review' }[]) {
   if (!rows.length) return;
-  await sql`UPDATE source_record r SET customer_id = x.customer_id, match_status = x.status
+  await sql`UPDATE source_record r SET customer_id = x.customer_id, match_status = x.status, match_error = NULL
     FROM json_to_recordset(${rowsJson(rows)}::json) AS x(id bigint, customer_id bigint, status text) WHERE r.id = x.id`.execute(db);
 }
 

@@ -6,7 +6,7 @@ import { requestLang } from '../../platform/errors.ts';
 import { sendXlsx } from '../../platform/xlsx.ts';
 import * as estimates from './integration.estimate.ts';
 import * as service from './integration.service.ts';
-import { DecisionBody, EstimateQuery, IdParams, MergeBody, MergeQuery, ModelPatch, ProposeBody, ResolveBody, ReviewQuery, UnmergeBody } from './integration.schemas.ts';
+import { DecisionBody, EstimateQuery, FailedQuery, IdParams, MergeBody, MergeQuery, ModelPatch, ProposeBody, ResolveBody, RetryBody, ReviewQuery, UnmergeBody } from './integration.schemas.ts';
 
 /** Customer information integration (I3–I6): review queue, merge/unmerge, lineage, match model. */
 export async function integrationRoutes(fastify: FastifyInstance) {
@@ -92,4 +92,11 @@ export async function integrationRoutes(fastify: FastifyInstance) {
   // Re-run resolution of pending records (the loads call the service directly; this is for operators).
   app.post('/api/integration/resolve', { schema: { tags, body: ResolveBody }, preHandler: manage }, async (req) =>
     service.resolveSourceRecords(app.db, actorOf(req), req.body.recordIds));
+
+  // Source records whose resolution failed (the error kept with each), and trying them again once the cause is fixed.
+  app.get('/api/integration/failed-records', { schema: { tags, querystring: FailedQuery }, preHandler: manage }, async (req) =>
+    service.listFailed(app.db, req.query));
+
+  app.post('/api/integration/failed-records/retry', { schema: { tags, body: RetryBody }, preHandler: manage }, async (req) =>
+    service.retryFailed(app.db, actorOf(req), req.body.recordIds));
 }

@@ -52,4 +52,12 @@ export const ModelPatch = Type.Object({
 
 export const ResolveBody = Type.Object({ recordIds: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 10_000 }) }, { additionalProperties: false });
 
+export const FailedQuery = Type.Object({
+  page: Opt(Type.Integer({ minimum: 1, maximum: 10_000 })),
+  pageSize: Opt(Type.Integer({ minimum: 1, maximum: 200 })),
+}, { additionalProperties: false });
+
+/** Records resolved again at once, in the request: a page's worth at most. */
+export const RetryBody = Type.Object({ recordIds: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 200 }) }, { additionalProperties: false });
+
 export const EstimateQuery = Type.Object({ limit: Opt(Type.Integer({ minimum: 1, maximum: 50 })) }, { additionalProperties: false });

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/database.ts';
 import { nameGrams, namePinyin } from '../../../engines/identity/index.ts';
-import { audit, SYSTEM_ACTOR, type Actor } from '../../platform/audit.ts';
+import { audit, auditMany, SYSTEM_ACTOR, type Actor } from '../../platform/audit.ts';
 import type { CurrentUser } from '../../platform/auth.ts';
 import { AppError, fieldError, invalid, notFound } from '../../platform/errors.ts';
 import { getParameter } from '../../platform/parameters.ts';
@@ -11,6 +11,7 @@ import { maskValue } from '../../../engines/identity/index.ts';
 import * as repo from './integration.repository.ts';
 import { applyGolden } from './integration.golden.ts';
 import { BULK_RUN_MS, BULK_THRESHOLD, resolveBulk } from './integration.bulk.ts';
+import { noteMessage, trainingMessage } from './integration.estimate.ts';
 import { builtinModel, fromCustomer, fromRecord, keysOf, orderSources, prepared, score, type MatchModel, type PairScore, type Prepared } from './integration.matching.ts';
 import { movedCounts, runMerge, runUnmerge, type MergeSnapshot } from './integration.merge.ts';
 import { PERSONAL_GOLDEN_FIELDS } from './integration.survivorship.ts';
@@ -22,15 +23,15 @@ export type ResolveSummary = {
   skipped?: number;
   /** Accounts of the records that could not be mapped (unknown product), by record. */
   accountProblems?: { recordId: number; accountNo: string; rule: string }[];
-  /** Records that could not be resolved (rolled back, left pending), with the reason: they never hold back the others. */
+  /** Records that could not be resolved (rolled back, then marked `failed` with the reason): they never hold back the others. */
   failed?: number;
   failures?: ResolveFailure[];
 };
 
 export type ResolveFailure = { recordId: number; source: string; recordKey: string; reason: string };
 
-/** Whether a summary's records were all settled (resolved, or resolved by someone else meanwhile). */
-export const settledCount = (s: ResolveSummary) => s.matched + s.created + s.review + (s.skipped ?? 0);
+/** How many of a summary's records are settled: resolved, failed (for an administrator to retry), or resolved by someone else meanwhile. */
+export const settledCount = (s: ResolveSummary) => s.matched + s.created + s.review + (s.skipped ?? 0) + (s.failed ?? 0);
 
 /** Adds one summary's counts to another's. */
 export function addSummary(total: ResolveSummary, s: ResolveSummary) {
@@ -86,10 +87,10 @@ export async function getModel(db: Db) {
   const order = await sourceOrder(db, m.sourceOrder);
   const history = await repo.listModels(db);
   return {
-    version: m.version, model: m.model, builtin: m.version === 0,
+    version: m.version, model: m.model, builtin: m.version === 0, training: trainingMessage(m.model.trainedOn),
     sourceOrder: order.order, valueRank: order.valueRank, orderSteps: order.steps, orderOverridden: order.overridden,
     sources: order.sources.map((s) => ({ code: s.code, name: s.name, nameEn: s.name_en, valueRank: s.value_rank, fieldTrust: s.field_trust })),
-    history: history.map((h) => ({ version: h.version, note: h.note, active: h.active, createdAt: h.created_at, createdBy: h.created_by_name })),
+    history: history.map((h) => ({ version: h.version, note: noteMessage(h.note), active: h.active, createdAt: h.created_at, createdBy: h.created_by_name })),
   };
 }
 
@@ -142,13 +143,25 @@ export async function saveModel(db: Db, user: CurrentUser, actor: Actor, patch: 
 
 // ---------------------------------------------------------------- real-time resolution
 
-type Evidence = { customerId: number; best: PairScore; against: string; recordId: number | null; sameId?: boolean };
+type Evidence = { customerId: number; best: PairScore; against: string; recordId: number | null; sharedId?: string | null };
 
-/** Two records carrying the same valid identity number (resident ID or USCC). */
-const sameValidId = (a: Prepared, b: Prepared) => a.idValid && b.idValid && a.idKind === b.idKind && !!a.idKey && a.idKey === b.idKey;
+/** The kind of the valid identity number (resident ID or USCC) two records both carry, else null. */
+export const sharedValidId = (a: Prepared, b: Prepared) => (a.idValid && b.idValid && a.idKind === b.idKind && !!a.idKey && a.idKey === b.idKey ? a.idKind : null);
 
-/** The conflict of a record whose valid ID number a customer of another name holds (see resolveOne). */
+/** The conflict of a record whose valid ID number a customer of another name holds (see sharedIdReview). */
 export const sharedIdConflict = (kind: string) => `same valid ${kind} number, different name`;
+
+/**
+ * The same valid ID number under another name (刘一 carrying 张三's number) is never a stranger: one ID is one
+ * person, so either the name or the number is wrong. Not merged (the names disagree), not left apart in silence
+ * either (the number would then point at one customer and show on the other): a person decides. `best` is the
+ * record's best evidence against a customer, `sharedId` the kind of ID it shares with any of that customer's
+ * records or golden record (sharedValidId). Both resolvers, one by one and in bulk, decide by it.
+ * @example sharedIdReview({ ...s, zone: 'nonmatch' }, 'resident_id').zone // 'review'
+ */
+export function sharedIdReview(best: PairScore, sharedId: string | null | undefined): PairScore {
+  return sharedId && best.zone === 'nonmatch' ? { ...best, zone: 'review', conflict: best.conflict ?? sharedIdConflict(sharedId) } : best;
+}
 
 /** Where integration puts new customers and how many candidates it scores (the `integration.defaults` parameter). */
 export async function defaults(db: Db) {
@@ -162,27 +175,28 @@ async function evidenceFor(db: Db, rec: repo.RecordRow, p: Prepared, candidates:
   if (!candidates.length) return [];
   const [records, customers] = await Promise.all([repo.recordsOfCustomers(db, candidates), repo.getCustomersBasic(db, candidates)]);
   const best = new Map<number, Evidence>();
-  const consider = (customerId: number, s: PairScore, against: string, recordId: number | null, sameId: boolean) => {
+  const consider = (customerId: number, s: PairScore, against: string, recordId: number | null, sharedId: string | null) => {
     const cur = best.get(customerId);
-    // A conflict (two valid, different ID numbers) sticks to the customer whatever else agrees.
+    // A conflict (two valid, different ID numbers) sticks to the customer whatever else agrees; so does a shared ID.
     const conflict = cur?.best.conflict ?? s.conflict;
-    const shared = !!cur?.sameId || sameId;
-    if (!cur || s.probability > cur.best.probability) best.set(customerId, { customerId, best: { ...s, conflict }, against, recordId, sameId: shared });
+    const shared = cur?.sharedId ?? sharedId;
+    if (!cur || s.probability > cur.best.probability) best.set(customerId, { customerId, best: { ...s, conflict }, against, recordId, sharedId: shared });
     else {
       if (conflict && !cur.best.conflict) cur.best = { ...cur.best, conflict };
-      cur.sameId = shared;
+      cur.sharedId = shared;
     }
   };
   for (const r of records) {
     if (r.id === rec.id || r.kind !== rec.kind || !r.customer_id) continue;
     const q = prepared(fromRecord(r));
-    consider(r.customer_id, withIdRule(p, q, model), `r${r.id}`, r.id, sameValidId(p, q));
+    consider(r.customer_id, withIdRule(p, q, model), `r${r.id}`, r.id, sharedValidId(p, q));
   }
   for (const c of customers) {
     if ((c.party === 'organization') !== (rec.kind === 'org')) continue;
     const q = prepared(fromCustomer(c));
-    consider(c.id, withIdRule(p, q, model), `c${c.id}`, null, sameValidId(p, q));
+    consider(c.id, withIdRule(p, q, model), `c${c.id}`, null, sharedValidId(p, q));
   }
+  for (const e of best.values()) e.best = sharedIdReview(e.best, e.sharedId);
   return [...best.values()].sort((a, b) => b.best.probability - a.best.probability);
 }
 
@@ -219,25 +233,55 @@ export async function resolveSourceRecords(db: Db, actor: Actor, recordIds: numb
   const records = pending.sort((a, b) => (rank.get(a.source_code) ?? 999) - (rank.get(b.source_code) ?? 999) || a.id - b.id);
   summary.skipped = recordIds.length - records.length;
   for (const rec of records) {
-    const once = () => db.transaction().execute((trx) => resolveOne(trx, actor, rec, m.model, cfg, summary));
+    let attempts = 0;
+    const once = () => {
+      attempts++;
+      return db.transaction().execute((trx) => resolveOne(trx, actor, rec, m.model, cfg, summary));
+    };
     // Two loads resolving the same new person at once: the second trips over the first's identity or account
     // (unique violation) and is rolled back whole; resolved again, it finds the first's customer and attaches.
+    const retried = (err: unknown): Promise<Awaited<ReturnType<typeof once>>> => {
+      if (transient(err) && attempts < MAX_ATTEMPTS) return once().catch(retried);
+      throw err;
+    };
     try {
-      const outcome = await once().catch((err: { code?: string }) => {
-        if (err?.code === '23505' || err?.code === '40001' || err?.code === '40P01') return once();
-        throw err;
-      });
+      const outcome = await once().catch(retried);
       if (outcome) summary[outcome]++;
       else summary.skipped!++;
     } catch (err) {
       // The database itself failing (disk full, connection lost) fails every record alike: that stops the run.
       if (systemic(err)) throw err;
-      // Its transaction rolled back whole: the record stays pending with nothing half-written, and the others go on.
+      // Its transaction rolled back whole, nothing half-written: the record is `failed` with its reason, for an
+      // administrator to see and retry (the scheduled resolution leaves it alone), and the others go on.
+      const reason = errorText(err);
+      if (!(await markFailed(db, actor, rec, reason, attempts))) { summary.skipped!++; continue; }
       summary.failed!++;
-      summary.failures!.push({ recordId: rec.id, source: rec.source_code, recordKey: rec.record_key, reason: err instanceof Error ? err.message : String(err) });
+      summary.failures!.push({ recordId: rec.id, source: rec.source_code, recordKey: rec.record_key, reason });
     }
   }
   return summary;
+}
+
+/** Attempts a record's resolution gets in one run when it fails for a reason that passes (a race with another resolver). */
+const MAX_ATTEMPTS = 3;
+
+/** A unique violation (another resolver created the same person meanwhile), serialisation failure, deadlock or lock timeout: worth another try. */
+const transient = (err: unknown) => ['23505', '40001', '40P01', '55P03'].includes((err as { code?: string })?.code ?? '');
+
+/** An error as stored with the record: its text, without NUL bytes (PostgreSQL text refuses them), within 2,000 characters. */
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).replace(/\u0000/g, '').slice(0, 2_000);
+
+/** The record as `failed`, with why, audited; false if it was no longer pending (resolved by a concurrent resolver). */
+async function markFailed(db: Db, actor: Actor, rec: repo.RecordRow, reason: string, attempts: number) {
+  return db.transaction().execute(async (trx) => {
+    const r = await repo.markRecordFailed(trx, rec.id, reason, attempts);
+    if (!r) return false;
+    await audit(trx, actor, {
+      action: 'resolve', entity: 'source_record', entityId: rec.id, customerId: r.customer_id, fields: ['match_status', 'match_error'],
+      changes: { source: rec.source_code, recordKey: rec.record_key, status: 'failed', match_status: { from: 'pending', to: 'failed' }, error: reason, attempts: r.match_attempts },
+    });
+    return true;
+  });
 }
 
 /**
@@ -260,7 +304,7 @@ export async function resolvePending(db: Db, opts: { batch?: number; max?: numbe
   const total: ResolveSummary = { matched: 0, created: 0, review: 0, skipped: 0, accountProblems: [], failed: 0, failures: [] };
   const add = (s: ResolveSummary) => {
     addSummary(total, s);
-    for (const f of s.failures ?? []) log?.(`integration: could not resolve ${failureLine(f)} (left pending, the others go on)`);
+    for (const f of s.failures ?? []) log?.(`integration: could not resolve ${failureLine(f)} (marked failed for an administrator to retry; the others go on)`);
   };
   if ((await repo.countPendingNew(db, bulkThreshold + 1)) > bulkThreshold) {
     add(await resolveBulk(db, SYSTEM_ACTOR, {
@@ -272,7 +316,7 @@ export async function resolvePending(db: Db, opts: { batch?: number; max?: numbe
     }));
     if ((await repo.countPendingNew(db, bulkThreshold + 1)) > bulkThreshold) return total;
   }
-  // Oldest first, walking past records that fail: one bad record never keeps those after it pending.
+  // Oldest first, walking past records left pending by a run that stopped: one bad record never keeps those after it pending.
   let after = 0;
   for (let done = 0; done < max; done += batch) {
     const ids = await repo.pendingRecordIds(db, batch, after);
@@ -280,8 +324,45 @@ export async function resolvePending(db: Db, opts: { batch?: number; max?: numbe
     add(await resolveSourceRecords(db, SYSTEM_ACTOR, ids));
     after = ids[ids.length - 1]!;
   }
-  if (total.failed) log?.(`integration: ${total.failed} pending record(s) could not be resolved this run; ${settledCount(total)} were`);
+  if (total.failed) log?.(`integration: ${total.failed} pending record(s) could not be resolved this run (now failed, listed for a retry); ${settledCount(total) - total.failed} were`);
   return total;
+}
+
+// ---------------------------------------------------------------- records whose resolution failed
+
+/** Source records whose resolution failed, with the error, for an administrator (oldest first). */
+export async function listFailed(db: Db, q: { page?: number; pageSize?: number }) {
+  const pageSize = q.pageSize ?? 50;
+  const page = q.page ?? 1;
+  const { rows, total } = await repo.listFailedRecords(db, pageSize, (page - 1) * pageSize);
+  return {
+    items: rows.map((r) => ({
+      id: r.id, source: r.source_code, sourceName: r.source_name, sourceNameEn: r.source_name_en, recordKey: r.record_key, kind: r.kind, name: r.name,
+      error: r.match_error, attempts: r.match_attempts, updatedAt: r.updated_at,
+    })),
+    total, page, pageSize,
+  };
+}
+
+/**
+ * An administrator tries failed records again (the cause fixed: a product added, a bug mended): back to pending,
+ * audited, then resolved at once; one that fails again is `failed` again with its new error. Records no longer
+ * failed (retried by someone else meanwhile) are left alone.
+ */
+export async function retryFailed(db: Db, actor: Actor, recordIds: number[]) {
+  const ids = await db.transaction().execute(async (trx) => {
+    const rows = await repo.retryFailedRecords(trx, [...new Set(recordIds)]);
+    await auditMany(trx, actor, rows.map((r) => ({
+      action: 'retry', entity: 'source_record', entityId: r.id, customerId: r.customer_id, fields: ['match_status'],
+      changes: { source: r.source_code, recordKey: r.record_key, match_status: { from: 'failed', to: 'pending' }, error: r.match_error, attempts: r.match_attempts },
+    })));
+    return rows.map((r) => r.id);
+  });
+  const s = await resolveSourceRecords(db, actor, ids);
+  return {
+    retried: ids.length, matched: s.matched, created: s.created, review: s.review, failed: s.failed ?? 0,
+    failures: (s.failures ?? []).map((f) => ({ recordId: f.recordId, reason: f.reason })),
+  };
 }
 
 async function resolveOne(trx: Db, actor: Actor, rec: repo.RecordRow, model: MatchModel, cfg: Awaited<ReturnType<typeof defaults>>, summary: ResolveSummary) {
@@ -308,12 +389,6 @@ async function resolveOne(trx: Db, actor: Actor, rec: repo.RecordRow, model: Mat
     });
     const evidence = await evidenceFor(trx, rec, p, found.map((f) => f.customer_id), model);
     const sure = evidence.filter((e) => e.best.zone === 'match' && !e.best.conflict);
-    // The same valid ID number under another name (刘一 carrying 张三's number) is never a stranger: one ID is one
-    // person, so either the name or the number is wrong. Not merged (the names disagree), not left apart in
-    // silence either (the number would then point at one customer and show on the other): a person decides.
-    for (const e of evidence) {
-      if (e.sameId && e.best.zone === 'nonmatch') e.best = { ...e.best, zone: 'review', conflict: e.best.conflict ?? sharedIdConflict(p.idKind) };
-    }
     const fuzzy = evidence.filter((e) => e.best.zone === 'review' || (e.best.zone === 'match' && e.best.conflict));
     decisive = evidence[0];
     if (sure.length) {

@@ -244,20 +244,20 @@ async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client: p
               en: `resolved ${w.ids.length} records in bulk: ${s.matched} matched, ${s.created} created, ${s.review} to review`,
             });
           } else {
-            // A record that fails is left pending (the scheduled resolution tries it again) and told in the log; only
-            // the records settled count as resolved.
+            // A record that fails is marked failed by integration (listed there for an administrator to retry) and
+            // told in the log; it is settled, so the load's resolution count still reaches its total.
             const failures: ResolveFailure[] = [];
             for (let at = 0; at < w.ids.length; at += RESOLVE_CHUNK) {
               const chunk = w.ids.slice(at, at + RESOLVE_CHUNK);
               const s = await resolveSourceRecords(db, actor, chunk);
               failures.push(...(s.failures ?? []));
-              await counted(chunk.length - (s.failed ?? 0));
+              await counted(chunk.length);
             }
             if (failures.length) {
               integrationError = failures.map(failureLine).slice(0, 5).join('; ');
               await repo.log(conn, loadId, 'warn', {
-                zh: `本批 ${w.ids.length} 条记录中有 ${failures.length} 条整合入客户失败（数据已加载，留待重试）：${integrationError}`,
-                en: `integration failed for ${failures.length} of the batch's ${w.ids.length} records (loaded, left for a retry): ${integrationError}`,
+                zh: `本批 ${w.ids.length} 条记录中有 ${failures.length} 条整合入客户失败（数据已加载，可在“匹配模型”页的“整合失败的来源记录”中重试）：${integrationError}`,
+                en: `integration failed for ${failures.length} of the batch's ${w.ids.length} records (loaded; retry them on the Match model page, under Source records that failed to resolve): ${integrationError}`,
               });
             }
           }

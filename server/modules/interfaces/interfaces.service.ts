@@ -574,7 +574,7 @@ async function resolve(db: Db, actor: Actor, ids: number[], onError: (e: string)
   if (!ids.length) return;
   try {
     const s = await resolveSourceRecords(db, actor, ids);
-    // A record that could not be resolved stays pending (the scheduled resolution tries it again): said, not swallowed.
+    // A record that could not be resolved is marked failed (integration lists it for a retry): said, not swallowed.
     if (s.failures?.length) onError(s.failures.map(failureLine).join('; '));
   } catch (err) {
     onError(err instanceof Error ? err.message : String(err));

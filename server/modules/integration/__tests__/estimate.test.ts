@@ -71,7 +71,10 @@ describe('estimating the match model from the source records (EM, no labels)', (
 
     const m = (await ctx.app.inject({ url: '/api/integration/model', headers: as('admin') })).json();
     expect(m.version).toBe(2);
-    expect(m.history[0].note).toBe('EM estimate from 3000 of 3000 source records');
+    // The version's note and the training notes in both languages (the page shows the reader's).
+    expect(m.history[0].note).toEqual({ zh: 'EM 估计（3000 条来源记录中取 3000 条）', en: 'EM estimate from 3000 of 3000 source records' });
+    expect(m.training.zh).toMatch(/^3000 条记录，\d+ 个候选对，EM 迭代 \d+ 次。u 取自随机记录对/);
+    expect(m.training.en).toMatch(/^3000 records, \d+ candidate pairs, \d+ EM iterations\. u from random pairs/);
     const model = m.model as MatchModel;
     const builtin = builtinModel();
     // Estimated from the data: m/u and the prior are not the built-in starting values.

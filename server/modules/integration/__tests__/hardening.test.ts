@@ -78,26 +78,32 @@ describe('one bad record never stops integration', () => {
     expect(s).toMatchObject({ created: 4, failed: 1 });
     expect(s.failures).toEqual([expect.objectContaining({ recordId: bad, source: 'CORE', recordKey: 'BAD-1', reason: expect.stringMatching(/index row/) })]);
     for (const id of ids) expect((await statusOf(id)).match_status).toBe('created');
-    // Nothing half-written for the bad record: still pending, no customer.
-    expect(await statusOf(bad)).toMatchObject({ match_status: 'pending', customer_id: null });
+    // Nothing half-written for the bad record: no customer, and it is failed with its reason (a data error: tried once).
+    expect(await statusOf(bad)).toMatchObject({ match_status: 'failed', customer_id: null });
+    expect(await ctx.db.selectFrom('source_record').select(['match_error', 'match_attempts']).where('id', '=', bad).executeTakeFirstOrThrow())
+      .toEqual({ match_error: expect.stringMatching(/index row/), match_attempts: 1 });
   });
 
-  it('the scheduled job walks past a record it cannot resolve, and says so in the server log', async () => {
+  it('the scheduled job leaves a failed record alone, and logs a record that fails in its run', async () => {
     const later = await record({ source: 'CORE', key: 'LATER-1', name: '冯后', idNo: rid('11010819740101123') });
+    const worse = await record({ source: 'CORE', key: 'BAD-2', name: '郑更坏', idNo: rid('11010819740201123'), email: `${noise(3_000, 13)}@example.com` });
     const lines: string[] = [];
     const s = await resolvePendingJob(ctx.db, (m) => lines.push(m));
     expect(s).toMatchObject({ failed: 1, created: 1 });
     expect((await statusOf(later)).match_status).toBe('created');
-    expect(lines.some((l) => l.includes('BAD-1') && l.includes('index row'))).toBe(true);
+    expect((await statusOf(worse)).match_status).toBe('failed');
+    expect(lines.some((l) => l.includes('BAD-2') && l.includes('index row'))).toBe(true);
+    expect(lines.some((l) => l.includes('BAD-1'))).toBe(false);
   });
 
-  it("a load's bulk resolution counts only the records it settled", async () => {
+  it("a load's bulk resolution counts a record that failed as settled: the load does not wait for it for ever", async () => {
     const ok = await record({ source: 'CORE', key: 'OK-bulk', name: '陈多', idNo: rid('11010819750101123') });
-    const bad = (await ctx.db.selectFrom('source_record').select('id').where('record_key', '=', 'BAD-1').executeTakeFirstOrThrow()).id;
+    const bad = await record({ source: 'CORE', key: 'BAD-3', name: '郑又坏', idNo: rid('11010819750201123'), email: `${noise(3_000, 17)}@example.com` });
     let counted = 0;
     const s = await resolveInBulk(ctx.db, SYSTEM_ACTOR, [bad, ok], async (n) => { counted += n; });
     expect(s).toMatchObject({ failed: 1, created: 1 });
-    expect(counted).toBe(1);
+    expect(counted).toBe(2);
+    expect((await statusOf(bad)).match_status).toBe('failed');
   });
 });
 

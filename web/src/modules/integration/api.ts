@@ -4,6 +4,8 @@ import { api, toQuery } from '../../app/http.ts';
 // Hand-written from server/modules/integration (schemas and service) until the OpenAPI types are generated.
 
 export type Fen = number | string;
+/** A text the server gives in both languages. */
+export type Msg = { zh: string; en: string };
 export type Zone = 'match' | 'review' | 'nonmatch';
 export type ReviewStatus = 'pending' | 'confirmed' | 'rejected';
 
@@ -51,9 +53,10 @@ export type ComparisonLevel = { label: string; m: number; u: number; weight?: nu
 export type Comparison = { name: string; kind?: 'person' | 'org'; field: string; levels: ComparisonLevel[] };
 export type MatchModel = { preset: string; comparisons: Comparison[]; priorMatchProbability: number; matchThreshold: number; reviewThreshold: number; trainedOn?: { records: number; pairs: number; iterations: number; note: string } };
 export type ModelView = {
-  version: number; builtin: boolean; model: MatchModel; sourceOrder: string[]; valueRank: string[]; orderSteps: { source: string; records: number; overlap: number }[];
+  /** training: how m and u were obtained, in both languages (null: the built-in defaults). */
+  version: number; builtin: boolean; model: MatchModel; training: Msg | null; sourceOrder: string[]; valueRank: string[]; orderSteps: { source: string; records: number; overlap: number }[];
   orderOverridden: boolean; sources: { code: string; name: string; nameEn: string; valueRank: number; fieldTrust: Record<string, number> }[];
-  history: { version: number; note: string | null; active: boolean; createdAt: string; createdBy: string | null }[];
+  history: { version: number; note: Msg | null; active: boolean; createdAt: string; createdBy: string | null }[];
 };
 export type EstimateStatus = 'queued' | 'running' | 'done' | 'failed';
 export type Estimate = {
@@ -64,12 +67,20 @@ export type ModelPatch = {
   matchThreshold?: number; reviewThreshold?: number; weights?: { comparison: string; kind?: 'person' | 'org'; level: string; weight: number | null }[]; sourceOrder?: string[] | null; note?: string;
 };
 
+/** A source record whose resolution into a customer failed, with the error (an administrator retries it). */
+export type FailedRecord = {
+  id: number; source: string; sourceName: string; sourceNameEn: string | null; recordKey: string; kind: 'person' | 'org'; name: string | null;
+  error: string | null; attempts: number; updatedAt: string;
+};
+export type RetryResult = { retried: number; matched: number; created: number; review: number; failed: number; failures: { recordId: number; reason: string }[] };
+
 export const integrationKeys = {
   reviews: (q: ReviewQuery) => ['integration', 'reviews', q] as const,
   review: (id: number) => ['integration', 'review', id] as const,
   merges: (customerNo?: string) => ['integration', 'merges', customerNo ?? null] as const,
   model: ['integration', 'model'] as const,
   estimates: ['integration', 'estimates'] as const,
+  failed: (page: number) => ['integration', 'failed', page] as const,
 };
 
 export const integrationApi = {
@@ -83,6 +94,8 @@ export const integrationApi = {
   saveModel: (body: ModelPatch) => api<ModelView>('/api/integration/model', { method: 'PUT', body }),
   estimates: () => api<{ items: Estimate[] }>('/api/integration/model/estimates?limit=1'),
   estimate: () => api<{ created: boolean; estimate: Estimate }>('/api/integration/model/estimates', { method: 'POST' }),
+  failed: (page: number, pageSize: number) => api<Page<FailedRecord>>(`/api/integration/failed-records${toQuery({ page, pageSize })}`),
+  retry: (recordIds: number[]) => api<RetryResult>('/api/integration/failed-records/retry', { method: 'POST', body: { recordIds } }),
 };
 
 export function useReviews(q: ReviewQuery) {
@@ -117,6 +130,14 @@ export function usePropose() {
 export function useUnmerge() {
   const done = useDone();
   return useMutation({ mutationFn: ({ id, reason }: { id: number; reason: string }) => integrationApi.unmerge(id, reason), onSuccess: done });
+}
+export function useFailedRecords(page: number, pageSize: number) {
+  return useQuery({ queryKey: integrationKeys.failed(page), queryFn: () => integrationApi.failed(page, pageSize), placeholderData: keepPreviousData });
+}
+/** A retry may create customers and review pairs: everything integration shows may have changed. */
+export function useRetryFailed() {
+  const done = useDone();
+  return useMutation({ mutationFn: integrationApi.retry, onSuccess: done });
 }
 export function useSaveModel() {
   const qc = useQueryClient();

@@ -22,6 +22,11 @@ export const zh = {
       pair: '客户对', priority: '优先级（资产）', score: '得分', probability: '匹配概率', zone: '判定区间', conflict: '冲突', manager: '负责客户经理', createdAt: '提出时间',
       decidedAt: '审核时间', decidedBy: '审核人', empty: '没有待审核的客户对', open: '比对', merges: '合并记录', export: '导出',
     },
+    failed: {
+      title: '整合失败的来源记录', hint: '这些来源记录在整合入客户时出错（已回滚，未写入任何客户）。排除原因后可重试。', source: '来源系统', name: '名称', error: '错误', attempts: '尝试次数',
+      updatedAt: '记录更新时间', retry: '重试', retryPage: '重试本页 {{n}} 条',
+      retried: '已重试 {{retried}} 条：匹配已有客户 {{matched}}，新建客户 {{created}}，待人工复核 {{review}}，仍失败 {{failed}}',
+    },
     detail: {
       title: '客户比对', evidence: '逐项证据', total: '总分', weight: '权重', level: '比较结果', records: '来源记录', sideA: '客户 A', sideB: '客户 B',
       survivor: '保留客户号', note: '审核意见', confirm: '确认是同一客户并合并', reject: '不是同一客户', overrideConflict: '证件冲突仍合并',
@@ -43,7 +48,7 @@ export const zh = {
     lineage: {
       title: '客户信息来源（黄金记录）', field: '字段', value: '取值', source: '来源', rule: '选取规则', records: '来源记录', recordKey: '来源记录号',
       status: '归并状态', updatedAt: '来源更新时间', aliases: '已并入的客户号', mergedNotice: '客户号 {{from}} 已并入 {{to}}，显示的是合并后的客户。',
-      recordStatus: { pending: '待处理', matched: '已归并', created: '新建客户', review: '待审核' }, proposeMerge: '提出与其他客户合并', none: '暂无来源系统记录（手工建档）',
+      recordStatus: { pending: '待处理', matched: '已归并', created: '新建客户', review: '待审核', failed: '整合失败' }, proposeMerge: '提出与其他客户合并', none: '暂无来源系统记录（手工建档）',
     },
     model: {
       title: '匹配模型参数', version: '当前版本', builtin: '内置默认模型', matchThreshold: '自动合并阈值（概率）', reviewThreshold: '人工审核阈值（概率）',
@@ -81,6 +86,11 @@ export const en: typeof zh = {
       pair: 'Pair', priority: 'Priority (AUM)', score: 'Score', probability: 'Probability', zone: 'Zone', conflict: 'Conflict', manager: 'Responsible manager', createdAt: 'Raised',
       decidedAt: 'Decided', decidedBy: 'Decided by', empty: 'No pairs waiting for review', open: 'Compare', merges: 'Merges', export: 'Export',
     },
+    failed: {
+      title: 'Source records that failed to resolve', hint: 'These source records failed while being resolved into customers (rolled back: no customer was written). Retry them once the cause is fixed.', source: 'Source system', name: 'Name', error: 'Error', attempts: 'Attempts',
+      updatedAt: 'Record updated', retry: 'Retry', retryPage: 'Retry the {{n}} on this page',
+      retried: 'Retried {{retried}}: {{matched}} matched, {{created}} created, {{review}} to review, {{failed}} still failing',
+    },
     detail: {
       title: 'Side-by-side comparison', evidence: 'Evidence per field', total: 'Total score', weight: 'Weight', level: 'Comparison', records: 'Source records', sideA: 'Customer A', sideB: 'Customer B',
       survivor: 'Keep customer no.', note: 'Note', confirm: 'Same customer: merge', reject: 'Not the same customer', overrideConflict: 'Merge despite the ID conflict',
@@ -102,7 +112,7 @@ export const en: typeof zh = {
     lineage: {
       title: 'Where the data comes from (golden record)', field: 'Field', value: 'Value', source: 'Source', rule: 'Rule', records: 'Source records', recordKey: 'Record key',
       status: 'Resolution', updatedAt: 'Updated at source', aliases: 'Customer numbers merged in', mergedNotice: 'Customer no. {{from}} was merged into {{to}}; this is the merged customer.',
-      recordStatus: { pending: 'Pending', matched: 'Matched', created: 'Created', review: 'In review' }, proposeMerge: 'Propose a merge with another customer', none: 'No source-system records (entered by hand)',
+      recordStatus: { pending: 'Pending', matched: 'Matched', created: 'Created', review: 'In review', failed: 'Failed' }, proposeMerge: 'Propose a merge with another customer', none: 'No source-system records (entered by hand)',
     },
     model: {
       title: 'Match model parameters', version: 'Version', builtin: 'Built-in default model', matchThreshold: 'Auto-merge threshold (probability)', reviewThreshold: 'Review threshold (probability)',

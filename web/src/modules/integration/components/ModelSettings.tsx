@@ -8,10 +8,14 @@ import { errorText } from '../../../app/http.ts';
 import { formatDateTime } from '../../../app/format.ts';
 import { weightText } from '../format.ts';
 import { estimating, useEstimates, useModel, useSaveModel, useStartEstimate, type Estimate, type ModelPatch } from '../api.ts';
+import { FailedRecords } from './FailedRecords.tsx';
 
 type LevelRow = { key: string; comparison: string; kind?: 'person' | 'org'; field: string; level: string; m: number; u: number; computed: number; weight?: number };
 
-/** Admin page: thresholds, per-level weights (computed from m/u, overridable), and the cross-source order (I3, I4). */
+/**
+ * Admin page: thresholds, per-level weights (computed from m/u, overridable), the cross-source order (I3, I4), and
+ * the source records whose resolution failed, to retry.
+ */
 export function ModelSettings() {
   const { t } = useTranslation();
   const { pick } = useLang();
@@ -116,7 +120,7 @@ export function ModelSettings() {
           <Descriptions.Item label={t('integration.model.reviewThreshold')}>
             <InputNumber size="small" min={0.01} max={0.999} step={0.01} value={review} disabled={!editable} onChange={(v) => setReview(v ?? undefined)} data-testid="model-review" />
           </Descriptions.Item>
-          <Descriptions.Item label={t('integration.model.trainedOn')}>{m.model.trainedOn?.note ?? '—'}</Descriptions.Item>
+          <Descriptions.Item label={t('integration.model.trainedOn')}><span data-testid="model-training">{m.training ? pick(m.training.zh, m.training.en) : '—'}</span></Descriptions.Item>
         </Descriptions>
         {latest && (
           <Typography.Paragraph type="secondary" style={{ margin: '8px 0 0' }} data-testid="model-estimate-status">
@@ -128,6 +132,7 @@ export function ModelSettings() {
         )}
         {editable && <Input style={{ marginTop: 8 }} maxLength={500} placeholder={t('integration.model.note')} value={note} onChange={(e) => setNote(e.target.value)} />}
       </Card>
+      {editable && <FailedRecords />}
       <Row gutter={[12, 12]}>
         <Col xs={24} xl={15}>
           <Card size="small" title={t('integration.model.comparisons')}>
@@ -160,8 +165,8 @@ export function ModelSettings() {
           </Card>
           <Card size="small" title={t('integration.model.history')} style={{ marginTop: 12 }}>
             <List size="small" dataSource={m.history} renderItem={(h) => (
-              <List.Item><Space>{h.active && <Tag color="green">✓</Tag>}v{h.version}<Typography.Text type="secondary">{formatDateTime(h.createdAt)} {h.createdBy}</Typography.Text>{h.note}</Space></List.Item>
-            )} />
+              <List.Item><Space>{h.active && <Tag color="green">✓</Tag>}v{h.version}<Typography.Text type="secondary">{formatDateTime(h.createdAt)} {h.createdBy}</Typography.Text>{h.note && pick(h.note.zh, h.note.en)}</Space></List.Item>
+            )} data-testid="model-history" />
           </Card>
         </Col>
       </Row>
