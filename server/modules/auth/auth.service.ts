@@ -11,6 +11,28 @@ const BAD_LOGIN = new AppError('UNAUTHENTICATED', { zh: '用户名或密码错�
 // Verifying against a real hash when the user does not exist keeps the timing the same.
 let dummyHash: Promise<string> | undefined;
 
+/**
+ * Failed sign-ins under names that are no active user, counted as a user's are, so that a lock-out does not tell which
+ * names exist (an unknown name answered 401 for ever while a real one locked after a few tries). Kept by each server,
+ * for at most GHOSTS names (the oldest forgotten first): the per-address rate limit bounds the rest.
+ */
+const ghosts = new Map<string, { failures: number; lockedUntil: number | null }>();
+const GHOSTS = 10_000;
+
+/** Records one failure under a name that is no active user; the time its "lock" ends, when it has one. */
+function ghostFailure(username: string, policy: LoginPolicy): Date | null {
+  const now = Date.now();
+  let g = ghosts.get(username);
+  if (g?.lockedUntil && g.lockedUntil <= now) g = undefined; // lapsed: counting starts afresh, as for a user
+  if (g?.lockedUntil) return new Date(g.lockedUntil);
+  const failures = (g?.failures ?? 0) + 1;
+  g = { failures, lockedUntil: failures >= policy.maxFailedLogins ? now + policy.lockoutMinutes * 60_000 : null };
+  ghosts.delete(username);
+  ghosts.set(username, g);
+  if (ghosts.size > GHOSTS) ghosts.delete(ghosts.keys().next().value!);
+  return g.lockedUntil ? new Date(g.lockedUntil) : null;
+}
+
 /** Checks the password, applies lock-out, and opens a session. Returns the session token. */
 export async function login(db: Db, policy: LoginPolicy, username: string, password: string, ip: string, userAgent: string | null): Promise<{ token: string; userId: number }> {
   const actor: Actor = { userId: null, username, ip };
@@ -18,7 +40,8 @@ export async function login(db: Db, policy: LoginPolicy, username: string, passw
   if (!user || user.status !== 'active') {
     await verifyPassword(await (dummyHash ??= hashPassword('not-a-real-password')), password);
     await db.transaction().execute((trx) => audit(trx, actor, { action: 'login_failed', entity: 'user', changes: { reason: user ? 'disabled' : 'unknown_user' } }));
-    throw BAD_LOGIN;
+    const lockedUntil = ghostFailure(username, policy);
+    throw lockedUntil ? lockedError(lockedUntil) : BAD_LOGIN;
   }
   actor.userId = user.id;
   if (user.locked_until && user.locked_until > new Date()) {

@@ -10,7 +10,7 @@ beforeAll(async () => {
 });
 afterAll(() => ctx?.close());
 
-const tryLogin = (username: string, password: string) => ctx.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password } });
+const tryLogin = (username: string, password: string, remoteAddress?: string) => ctx.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password }, remoteAddress });
 
 describe('sessions', () => {
   it('signs in with a HttpOnly SameSite cookie and signs out', async () => {
@@ -142,6 +142,23 @@ describe('lock-out', () => {
     const b = await tryLogin('auditor', 'x');
     expect(a.statusCode).toBe(401);
     expect(a.json()).toEqual(b.json());
+  });
+
+  it('locks an unknown name as it locks a user, so the lock-out tells no one which names exist', async () => {
+    const answers = async (username: string) => {
+      const codes: number[] = [];
+      // From an address of its own: the per-address rate limit is not what is tested here.
+      for (let i = 0; i < 4; i++) codes.push((await tryLogin(username, 'wrong', '10.9.9.9')).statusCode);
+      return codes;
+    };
+    const admin = await login(ctx.app, 'admin', PASSWORD);
+    const hq = await ctx.db.selectFrom('org_unit').select('id').where('code', '=', 'HQ').executeTakeFirstOrThrow();
+    const created = await ctx.app.inject({ method: 'POST', url: '/api/admin/users', headers: { cookie: admin }, payload: { username: 'real_name', displayName: 'real', password: PASSWORD, orgId: hq.id, roleCode: 'analyst' } });
+    expect(created.statusCode).toBe(201);
+    const real = await answers('real_name');
+    expect(real).toEqual([401, 401, 423, 423]);
+    expect(await answers('no_such_user')).toEqual(real);
+    expect((await tryLogin('no_such_user', 'x', '10.9.9.9')).json().error.messages.en).toMatch(/^Too many failed sign-ins: the account is locked for 10 more minute/);
   });
 });
 
