@@ -43,7 +43,16 @@ type Rec = repo.RecordRow;
 type Status = 'matched' | 'created' | 'review';
 /** The customer a cluster resolves to: existing (id known) or created by this chunk (id set once inserted). */
 type Target = { id: number; customerNo: string; orgId: number; managerId: number | null };
-type QueueItem = { other: Target; score: PairScore; recordA: number; recordB: number | null; against: string; sharedId?: string | null };
+/** A scored pair of a cluster's record (pa) and a customer's record or golden record (pb): the evidence, or a pair to queue for review. */
+type QueueItem = { other: Target; score: PairScore; recordA: number; recordB: number | null; against: string; sharedId?: string | null; pa: Prepared; pb: Prepared };
+/**
+ * A pair queued for review, held until the chunk's customers have ids: its score without the field explanation
+ * (some 1 KB a pair, recomputed from pa/pb when the row is written), so a skewed chunk's many pairs stay small.
+ */
+type Queued = Omit<QueueItem, 'score'> & { score: Omit<PairScore, 'fields'> };
+const slim = ({ score: { fields: _, ...score }, ...q }: QueueItem): Queued => ({ ...q, score });
+/** Review rows written per statement (one JSON document each). */
+const REVIEW_BATCH = 5_000;
 
 const pairKey = (a: number, b: number) => `${Math.min(a, b)}-${Math.max(a, b)}`;
 const emptySummary = (): ResolveSummary => ({ matched: 0, created: 0, review: 0, skipped: 0, accountProblems: [], failed: 0, failures: [] });
@@ -178,15 +187,45 @@ async function candidatesOf(trx: Db, recs: Rec[], preps: Prepared[], keys: strin
   }
   return preps.map((p, i) => {
     const found = [
-      ...keys[i]!.flatMap((k) => hits.get(`k:${k}`) ?? []).slice(0, cap * 4),
-      ...(p.idNo ? hits.get(`i:${p.idNo}`) ?? [] : []).slice(0, cap),
-      ...[p.mobile, p.email].filter(Boolean).flatMap((c) => hits.get(`c:${c}`) ?? []).slice(0, cap),
-      ...(py[i] ? hits.get(`n:${py[i]}|${p.birthDate}`) ?? [] : []).slice(0, cap),
+      ...firstOf(keys[i]!.map((k) => hits.get(`k:${k}`)), cap * 4),
+      ...firstOf([p.idNo ? hits.get(`i:${p.idNo}`) : undefined], cap),
+      ...firstOf([p.mobile, p.email].filter(Boolean).map((c) => hits.get(`c:${c}`)), cap),
+      ...firstOf([py[i] ? hits.get(`n:${py[i]}|${p.birthDate}`) : undefined], cap),
     ];
     const count = new Map<number, number>();
     for (const c of found) count.set(c, (count.get(c) ?? 0) + 1);
     return [...count].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, cap).map(([c]) => c);
   });
+}
+
+/** The first n items of the lists one after the other (a key many customers share is not copied whole for every record). */
+function firstOf<T>(lists: (readonly T[] | undefined)[], n: number): T[] {
+  const out: T[] = [];
+  for (const l of lists) {
+    for (const x of l ?? []) {
+      if (out.length >= n) return out;
+      out.push(x);
+    }
+  }
+  return out;
+}
+
+/**
+ * At most `cap` pairs for review per cluster, strongest first, one per customer (the later one would be dropped as
+ * a duplicate anyway): as one by one, where a record meets at most candidateCap customers. On skewed data (hundreds
+ * of namesakes with one birth date) a record would otherwise queue a pair with every one of them, and the chunk's
+ * pairs outgrow memory. Only pairs for review are dropped: the cluster's decision (match, create, review) is unchanged.
+ */
+function capQueue<Q extends { other: object }>(queue: Q[], target: object, cap: number): Q[] {
+  const seen = new Set<object>([target]);
+  const out: Q[] = [];
+  for (const q of queue) {
+    if (out.length >= cap) break;
+    if (seen.has(q.other)) continue;
+    seen.add(q.other);
+    out.push(q);
+  }
+  return out;
 }
 
 async function inBatches<T>(ids: number[], load: (ids: number[]) => Promise<T[]>, size = 10_000): Promise<T[]> {
@@ -229,32 +268,41 @@ async function resolveChunk(trx: Db, actor: Actor, recs: Rec[], model: MatchMode
     members.get(root[i]!)!.push(i);
   }
   // Fuzzy (or guard-refused) pairs inside the chunk: the later cluster meets the earlier one's customer, as one by one.
+  // Strongest first (reviewPairs' order); pairs with at most candidateCap earlier clusters per cluster are scored, the
+  // queue keeps no more (capQueue): the rest would only be dropped after scoring.
   const laterPairs = new Map<number, { i: number; j: number }[]>();
+  const earlierOf = new Map<number, Set<number>>();
   for (const rp of reviewPairs) {
     const [ra, rb] = [root[rp.a]!, root[rp.b]!];
     if (ra === rb) continue;
     const [early, late] = ra < rb ? [rp.a, rp.b] : [rp.b, rp.a];
-    if (!laterPairs.has(root[late]!)) laterPairs.set(root[late]!, []);
-    laterPairs.get(root[late]!)!.push({ i: late, j: early });
+    const [re, rl] = [root[early]!, root[late]!];
+    if (!earlierOf.has(rl)) earlierOf.set(rl, new Set());
+    const seen = earlierOf.get(rl)!;
+    if (!seen.has(re) && seen.size >= cfg.candidateCap) continue;
+    seen.add(re);
+    if (!laterPairs.has(rl)) laterPairs.set(rl, []);
+    laterPairs.get(rl)!.push({ i: late, j: early });
   }
+  earlierOf.clear();
 
   const headOffice = (await reference('head-office', () => getHeadOffice(trx)))!;
   const branchCodes = [...new Set([...recs.flatMap((r) => accountsOf(r).map((a) => a.branchCode ?? '')), cfg.orgCode ?? ''].filter(Boolean))];
   const branches = new Map((branchCodes.length ? await repo.orgIdsByCode(trx, branchCodes) : []).map((b) => [b.code, b.id]));
 
   const held = await repo.heldIdentities(trx, [...new Set(recs.map((r) => r.id_no?.trim() ?? '').filter(Boolean))]);
-  type Decided = { idx: number[]; target: Target; statuses: Status[]; queue: QueueItem[]; evidence: QueueItem | null; created?: NewCustomer };
+  type Decided = { idx: number[]; target: Target; statuses: Status[]; queue: Queued[]; evidence: QueueItem | null; created?: NewCustomer };
   const decided: Decided[] = [];
   const clusterTarget = new Map<number, Target>();
   for (const [r0, idx] of members) {
     // Evidence per existing customer: best score of any record of the cluster against its records and golden record.
     const best = new Map<number, QueueItem>();
-    const consider = (cid: number, s: PairScore, recordA: number, against: string, recordB: number | null, sharedId: string | null) => {
+    const consider = (cid: number, s: PairScore, recordA: number, against: string, recordB: number | null, sharedId: string | null, pa: Prepared, pb: Prepared) => {
       const cur = best.get(cid);
       // A conflict (two valid, different ID numbers) sticks to the customer whatever else agrees; so does a shared ID.
       const conflict = cur?.score.conflict ?? s.conflict;
       const shared = cur?.sharedId ?? sharedId;
-      if (!cur || s.probability > cur.score.probability) best.set(cid, { other: targetOfCustomer(cid), score: { ...s, conflict }, recordA, recordB, against, sharedId: shared });
+      if (!cur || s.probability > cur.score.probability) best.set(cid, { other: targetOfCustomer(cid), score: { ...s, conflict }, recordA, recordB, against, sharedId: shared, pa, pb });
       else {
         if (conflict && !cur.score.conflict) cur.score = { ...cur.score, conflict };
         cur.sharedId = shared;
@@ -263,9 +311,9 @@ async function resolveChunk(trx: Db, actor: Actor, recs: Rec[], model: MatchMode
     for (const cid of new Set(idx.flatMap((i) => cands[i]!))) {
       for (const i of idx) {
         const rec = recs[i]!;
-        for (const x of recordsOf.get(cid) ?? []) if (x.rec.kind === rec.kind) consider(cid, withIdRule(preps[i]!, x.p, model), rec.id, `r${x.rec.id}`, x.rec.id, sharedValidId(preps[i]!, x.p));
+        for (const x of recordsOf.get(cid) ?? []) if (x.rec.kind === rec.kind) consider(cid, withIdRule(preps[i]!, x.p, model), rec.id, `r${x.rec.id}`, x.rec.id, sharedValidId(preps[i]!, x.p), preps[i]!, x.p);
         const c = customerOf.get(cid);
-        if (c && (c.c.party === 'organization') === (rec.kind === 'org')) consider(cid, withIdRule(preps[i]!, c.p, model), rec.id, `c${cid}`, null, sharedValidId(preps[i]!, c.p));
+        if (c && (c.c.party === 'organization') === (rec.kind === 'org')) consider(cid, withIdRule(preps[i]!, c.p, model), rec.id, `c${cid}`, null, sharedValidId(preps[i]!, c.p), preps[i]!, c.p);
       }
     }
     for (const e of best.values()) e.score = sharedIdReview(e.score, e.sharedId);
@@ -274,20 +322,20 @@ async function resolveChunk(trx: Db, actor: Actor, recs: Rec[], model: MatchMode
     const fuzzy = evidence.filter((e) => e.score.zone === 'review' || (e.score.zone === 'match' && e.score.conflict));
     const inChunk: QueueItem[] = (laterPairs.get(r0) ?? []).map(({ i, j }) => ({
       other: clusterTarget.get(root[j]!)!, score: sharedIdReview(withIdRule(preps[i]!, preps[j]!, model), sharedValidId(preps[i]!, preps[j]!)),
-      recordA: recs[i]!.id, recordB: recs[j]!.id, against: `r${recs[j]!.id}`,
+      recordA: recs[i]!.id, recordB: recs[j]!.id, against: `r${recs[j]!.id}`, pa: preps[i]!, pb: preps[j]!,
     }));
     const statuses: Status[] = idx.map(() => 'matched');
     let d: Decided;
     if (sure.length) {
       // Two customers that both surely match one cluster are probably one customer: ask.
-      d = { idx, target: sure[0]!.other, statuses, queue: [...sure.slice(1), ...fuzzy, ...inChunk], evidence: sure[0]! };
+      d = { idx, target: sure[0]!.other, statuses, queue: capQueue([...sure.slice(1), ...fuzzy, ...inChunk], sure[0]!.other, cfg.candidateCap).map(slim), evidence: sure[0]! };
     } else {
       const queue = [...fuzzy, ...inChunk].sort((a, b) => b.score.probability - a.score.probability);
       // A provisional customer of a fuzzy pair is placed with the candidate's manager, who is to review the pair.
       const lead = queue[0]?.other;
       const created = await newCustomer(trx, idx.map((i) => recs[i]!), cfg, lead, branches, headOffice.id, held);
       statuses[0] = queue.length ? 'review' : 'created';
-      d = { idx, target: created.target, statuses, queue, evidence: evidence[0] ?? null, created };
+      d = { idx, target: created.target, statuses, queue: capQueue(queue, created.target, cfg.candidateCap).map(slim), evidence: evidence[0] ?? null, created };
     }
     clusterTarget.set(r0, d.target);
     decided.push(d);
@@ -332,22 +380,38 @@ async function resolveChunk(trx: Db, actor: Actor, recs: Rec[], model: MatchMode
   await writeRows(trx, attachedTo.map((id) => ({ id, golden: states.get(id)!.golden })));
   await repo.refreshAumBulk(trx, [...new Set(decided.map((d) => d.target.id))]);
 
-  const reviews = new Map<string, repo.ReviewInsert & { by: Decided }>();
-  for (const d of decided) for (const q of d.queue) {
-    if (q.other.id === d.target.id || reviews.has(pairKey(d.target.id, q.other.id))) continue;
-    reviews.set(pairKey(d.target.id, q.other.id), {
-      pair_key: pairKey(d.target.id, q.other.id), customer_a: d.target.id, customer_b: q.other.id, record_a: q.recordA, record_b: q.recordB, origin: 'engine',
-      score: q.score.score.toFixed(4), probability: q.score.probability.toFixed(6), zone: q.score.zone, conflict: q.score.conflict ?? null,
-      explanation: { fields: q.score.fields }, priority_fen: 0, manager_id: null, created_by: actor.userId, note: null, by: d,
-    });
-  }
-  const queued = new Set(await repo.insertReviewsBulk(trx, [...reviews.values()].map(({ by, priority_fen, manager_id, note, ...r }) => r)));
+  // Review rows a batch at a time (the field explanation recomputed per row), so no chunk builds one huge document.
+  const reviewed = new Set<string>();
   const queuedBy = new Map<Decided, number>();
-  for (const [k, r] of reviews) if (queued.has(k)) queuedBy.set(r.by, (queuedBy.get(r.by) ?? 0) + 1);
+  let batch: (Parameters<typeof repo.insertReviewsBulk>[1][number] & { by: Decided })[] = [];
+  const flush = async () => {
+    const queued = new Set(await repo.insertReviewsBulk(trx, batch.map(({ by, ...r }) => r)));
+    for (const r of batch) if (queued.has(r.pair_key)) queuedBy.set(r.by, (queuedBy.get(r.by) ?? 0) + 1);
+    batch = [];
+  };
+  for (const d of decided) {
+    for (const q of d.queue) {
+      const key = pairKey(d.target.id, q.other.id);
+      if (q.other.id === d.target.id || reviewed.has(key)) continue;
+      reviewed.add(key);
+      batch.push({
+        pair_key: key, customer_a: d.target.id, customer_b: q.other.id, record_a: q.recordA, record_b: q.recordB, origin: 'engine',
+        score: q.score.score.toFixed(4), probability: q.score.probability.toFixed(6), zone: q.score.zone, conflict: q.score.conflict ?? null,
+        explanation: { fields: withIdRule(q.pa, q.pb, model).fields }, created_by: actor.userId, by: d,
+      });
+      if (batch.length >= REVIEW_BATCH) await flush();
+    }
+    d.queue = [];
+  }
+  if (batch.length) await flush();
+  reviewed.clear();
 
   // One audit row per customer created or attached to, naming its records and the evidence.
   const perTarget = new Map<Target, Decided[]>();
-  for (const d of decided) perTarget.set(d.target, [...(perTarget.get(d.target) ?? []), d]);
+  for (const d of decided) {
+    if (!perTarget.has(d.target)) perTarget.set(d.target, []);
+    perTarget.get(d.target)!.push(d);
+  }
   await auditMany(trx, actor, [...perTarget].map(([t, ds]) => {
     const records = ds.flatMap((d) => d.idx.map((i, n) => ({ id: recs[i]!.id, source: recs[i]!.source_code, recordKey: recs[i]!.record_key, status: d.statuses[n] })));
     const e = ds[0]!.evidence;

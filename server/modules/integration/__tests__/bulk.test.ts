@@ -284,6 +284,36 @@ describe('bulk resolution of a pending backlog', () => {
     expect(await bulk.db.selectFrom('source_record').select('id').where('match_status', '=', 'pending').execute()).toEqual([]);
   });
 
+  it('on skewed data (many namesakes with one birth date) queues at most candidateCap pairs per customer and never merges on a capped block', async () => {
+    const t = await createTestDatabase(4);
+    const { db } = t;
+    try {
+      await setUp(db);
+      // Ten names, 50 records each (a block the engine compares in full: every record is a fuzzy pair with its 49
+      // namesakes), and 2,000 records of one name (a block too large to compare): one birth date, no ID, no address.
+      const recs: Rec[] = [
+        ...Array.from({ length: 500 }, (_, n) => ({ source: 'core_savings', key: `SK-${n}`, name: `龚${'一二三四五六七八九十'[n % 10]}`, birthDate: '1980-01-01' })),
+        ...Array.from({ length: 2_000 }, (_, n) => ({ source: 'core_savings', key: `SL-${n}`, name: '龚同', birthDate: '1980-01-01' })),
+      ];
+      await load(db, recs);
+      const s = await resolveBulk(db, SYSTEM_ACTOR, { onError, estimateFrom: Infinity });
+      const cap = 20; // integration.defaults' candidateCap
+      // Namesakes alone are never one customer: each record its own customer, the first of a name created, the rest for review.
+      expect(s).toMatchObject({ matched: 0, created: 10 + 2_000, review: 490 });
+      expect((await sql<{ n: number }>`SELECT count(DISTINCT customer_id)::int AS n FROM source_record`.execute(db)).rows[0]!.n).toBe(2_500);
+      const per = (await sql<{ n: number; k: number }>`SELECT n, count(*)::int AS k FROM (SELECT customer_a, count(*)::int AS n FROM match_review GROUP BY 1) x GROUP BY n ORDER BY n`.execute(db)).rows;
+      // The record at place p of its name meets min(p, cap) earlier namesakes (49 without the cap), as one by one meets at most cap candidates.
+      expect(Math.max(...per.map((r) => r.n))).toBe(cap);
+      const total = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM match_review`.execute(db)).rows[0]!.n;
+      expect(total).toBe(10 * Array.from({ length: 50 }, (_, p) => Math.min(p, cap)).reduce((a, b) => a + b, 0));
+      // The 2,000 of one name: no pair at all (the block is skipped), so each created, none matched.
+      const big = await sql<{ status: string; n: number }>`SELECT match_status AS status, count(*)::int AS n FROM source_record WHERE record_key LIKE 'SL-%' GROUP BY 1`.execute(db);
+      expect(big.rows).toEqual([{ status: 'created', n: 2_000 }]);
+    } finally {
+      await t.close();
+    }
+  }, 120_000);
+
   it('audits every customer it creates or attaches to, in a chain that verifies', async () => {
     const created = await sql<{ n: number }>`SELECT count(*)::int AS n FROM customer c WHERE EXISTS (SELECT 1 FROM source_record r WHERE r.customer_id = c.id)`.execute(bulk.db);
     const rows = await sql<{ n: number }>`SELECT count(*)::int AS n FROM audit_log WHERE action = 'create' AND entity = 'customer'
