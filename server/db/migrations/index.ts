@@ -18,6 +18,7 @@ import * as m0016 from './0016_audit_chains.ts';
 import * as m0017 from './0017_customer_search_covering.ts';
 import * as m0018 from './0018_interface_landing.ts';
 import * as m0019 from './0019_resolution_failed.ts';
+import * as m0020 from './0020_survivorship_stale.ts';
 
 /** Every migration, by name; they run in name order and are never edited once landed. */
 export const migrations: Record<string, Migration> = {
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '0017_customer_search_covering': m0017,
   '0018_interface_landing': m0018,
   '0019_resolution_failed': m0019,
+  '0020_survivorship_stale': m0020,
 };

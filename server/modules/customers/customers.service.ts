@@ -6,6 +6,7 @@ import { audit, auditReadCtes, diff, type Actor } from '../../platform/audit.ts'
 import { can, type CurrentUser } from '../../platform/auth.ts';
 import { AppError, fieldError, forbidden, invalid, notFound, type FieldError } from '../../platform/errors.ts';
 import { getParameter } from '../../platform/parameters.ts';
+import { noteManagerEdits } from '../integration/integration.golden.ts';
 import * as repo from './customers.repository.ts';
 import type { CustomerInput, CustomerPatch, KeyPersonBody, SearchQuery } from './customers.schemas.ts';
 
@@ -115,8 +116,20 @@ const outsideScope = (name: string) => ({ customerNo: null, name: maskValue(name
  */
 export const maskBirthDate = (d: string | null) => (d ? `${d.slice(0, 4)}-**-**` : d);
 
-/** Lineage fields holding personal data, and the masking rule each follows. */
-const LINEAGE_MASK: Record<string, keyof MaskRules> = { id_no: 'id_no', mobile: 'mobile', email: 'email', address: 'address' };
+/** Golden-record fields holding personal data, and the masking rule each follows. */
+const GOLDEN_MASK: Record<string, keyof MaskRules> = { id_no: 'id_no', mobile: 'mobile', email: 'email', address: 'address' };
+
+/**
+ * A golden-record field's value as a masked role sees it, exactly as the 360° view shows it: the birth date keeps its
+ * year, an e-mail its domain, a mobile, ID number or address its rule's ends; other fields are no personal data.
+ * @example maskGoldenField('email', 'zhangwei@example.com', rules) // 'zh******@example.com'
+ */
+export function maskGoldenField(field: string, v: string | null, rules: MaskRules): string | null {
+  if (v == null) return v;
+  if (field === 'birth_date') return maskBirthDate(v);
+  if (field === 'email' || field === 'mobile') return maskContact(field, v, rules);
+  return GOLDEN_MASK[field] ? maskValue(v, rules[GOLDEN_MASK[field]]) : v;
+}
 
 export function present360(r: repo.View360Row, clear: boolean, rules: MaskRules) {
   const m = (v: string | null, rule: MaskRule) => (v == null || clear ? v : maskValue(v, rule));
@@ -150,9 +163,7 @@ export function present360(r: repo.View360Row, clear: boolean, rules: MaskRules)
       products: [...products.values()],
     },
     managerHistory: r.manager_history,
-    lineage: Object.fromEntries(Object.entries(r.lineage ?? {}).map(([field, l]) => [field, {
-      ...l, value: clear ? l.value : field === 'birth_date' ? maskBirthDate(l.value) : LINEAGE_MASK[field] ? m(l.value, rules[LINEAGE_MASK[field]]) : l.value,
-    }])),
+    lineage: Object.fromEntries(Object.entries(r.lineage ?? {}).map(([field, l]) => [field, { ...l, value: clear ? l.value : maskGoldenField(field, l.value, rules) }])),
     sourceRecords: r.source_records ?? [],
     aliases: r.aliases ?? [],
   };
@@ -488,6 +499,8 @@ export async function update(db: Db, user: CurrentUser, actor: Actor, customerNo
     if (lists.addresses) await repo.replaceAddresses(trx, cur.id, lists.addresses);
     if (lists.channelPrefs) await repo.replaceChannelPrefs(trx, cur.id, lists.channelPrefs);
     await audit(trx, actor, { action: 'update', entity: 'customer', entityId: customerNo, customerId: cur.id, fields: d.fields, changes: d.changes });
+    // Where each value comes from (I6): what the manager changed is a manager entry from now on.
+    await noteManagerEdits(trx, cur.id);
   });
   return view360(db, user, actor, customerNo);
 }

@@ -1,6 +1,6 @@
 import type { Db, IdType } from '../../db/database.ts';
 import { nameGrams, namePinyin } from '../../../engines/identity/index.ts';
-import { audit, diff, type Actor } from '../../platform/audit.ts';
+import { audit, diff, SYSTEM_ACTOR, type Actor } from '../../platform/audit.ts';
 import * as repo from './integration.repository.ts';
 import { goldenRecord, type Chosen, type GoldenField, type SurvivorRecord } from './integration.survivorship.ts';
 
@@ -49,28 +49,43 @@ type Row = { id: number; value: string; is_primary: boolean };
  * Recomputes and writes the golden record of one customer from all its linked source records. Audited as an
  * update of the customer when a value changes. Returns what changed.
  */
+type Lineage = Awaited<ReturnType<typeof repo.lineageOf>>;
+type Customer = Awaited<ReturnType<typeof repo.lockCustomers>>[number];
+
+/** The customer's rows of one kind (identities `i`, contacts `c` of a kind, addresses `a`). */
+function rowsOf(profile: Awaited<ReturnType<typeof repo.profileRowsOf>>, t: string, kind?: string): Row[] {
+  return profile.filter((p) => p.t === t && (!kind || p.kind === kind)).map((p) => ({ id: p.id, value: p.value, is_primary: p.is_primary }));
+}
+const primaryOf = (rows: Row[]) => rows.find((r) => r.is_primary) ?? rows[0];
+
+/** What the customer holds now per golden field: its columns and its primary identity, mobile, e-mail and address. */
+function currentValues(cust: Customer, profile: Awaited<ReturnType<typeof repo.profileRowsOf>>, lineage: Lineage): Partial<Record<GoldenField, string | null>> {
+  const prev = new Map(lineage.map((l) => [l.field, l]));
+  return {
+    name: cust.name, gender: cust.gender, birth_date: cust.birth_date, employer: cust.employer, occupation: cust.occupation, nationality: cust.nationality,
+    id_no: primaryOf(rowsOf(profile, 'i'))?.value ?? null, mobile: primaryOf(rowsOf(profile, 'c', 'mobile'))?.value ?? null,
+    email: primaryOf(rowsOf(profile, 'c', 'email'))?.value ?? null, address: primaryOf(rowsOf(profile, 'a'))?.value ?? null,
+    // Not held on the customer row: only lineage knows them, so they are never "manual".
+    income_fen: prev.get('income_fen')?.value ?? null, legal_rep: prev.get('legal_rep')?.value ?? null,
+  };
+}
+
+const goldenOf = (survivors: SurvivorRecord[], cust: Customer, current: Partial<Record<GoldenField, string | null>>, lineage: Lineage) =>
+  goldenRecord(survivors, current, lineage.map((l) => ({ field: l.field, value: l.value, sourceCode: l.source_code })))
+    .filter((g) => cust.party === 'person' || !PERSON_ONLY.has(g.field));
+
 export async function applyGolden(trx: Db, actor: Actor, customerId: number): Promise<GoldenChange> {
   const [cust] = await repo.lockCustomers(trx, [customerId]);
   const records = await repo.recordsOfCustomers(trx, [customerId], 200);
   const lineage = await repo.lineageOf(trx, customerId);
   const profile = await repo.profileRowsOf(trx, customerId);
-  const primaryOf = (rows: Row[]) => rows.find((r) => r.is_primary) ?? rows[0];
-  const pick = (t: string, kind?: string): Row[] => profile.filter((p) => p.t === t && (!kind || p.kind === kind)).map((p) => ({ id: p.id, value: p.value, is_primary: p.is_primary }));
-  const idRows = pick('i');
-  const mobiles = pick('c', 'mobile');
-  const emails = pick('c', 'email');
-  const addrs = pick('a');
-  const prev = new Map(lineage.map((l) => [l.field, l]));
-  const current: Partial<Record<GoldenField, string | null>> = {
-    name: cust.name, gender: cust.gender, birth_date: cust.birth_date, employer: cust.employer, occupation: cust.occupation, nationality: cust.nationality,
-    id_no: primaryOf(idRows)?.value ?? null, mobile: primaryOf(mobiles)?.value ?? null, email: primaryOf(emails)?.value ?? null,
-    address: primaryOf(addrs)?.value ?? null,
-    // Not held on the customer row: only lineage knows them, so they are never "manual".
-    income_fen: prev.get('income_fen')?.value ?? null, legal_rep: prev.get('legal_rep')?.value ?? null,
-  };
+  const idRows = rowsOf(profile, 'i');
+  const mobiles = rowsOf(profile, 'c', 'mobile');
+  const emails = rowsOf(profile, 'c', 'email');
+  const addrs = rowsOf(profile, 'a');
+  const current = currentValues(cust, profile, lineage);
   const survivors = records.map(toSurvivor);
-  const golden = goldenRecord(survivors, current, lineage.map((l) => ({ field: l.field, value: l.value, sourceCode: l.source_code })))
-    .filter((g) => cust.party === 'person' || !PERSON_ONLY.has(g.field));
+  const golden = goldenOf(survivors, cust, current, lineage);
   const change: GoldenChange = { before: {}, after: {}, created: [], primary: [], lineageBefore: lineage };
 
   // Scalars on the customer row.
@@ -155,6 +170,100 @@ export async function applyGolden(trx: Db, actor: Actor, customerId: number): Pr
     });
   }
   return change;
+}
+
+/** Golden fields a manager edits in Banyan: the customer's own columns, its primary identity, mobile, e-mail and address. */
+const MANAGER_FIELDS: GoldenField[] = ['name', 'id_no', 'mobile', 'email', 'birth_date', 'gender', 'address', 'employer', 'occupation', 'nationality'];
+
+/**
+ * A manager's edit in the lineage at once (I6), not only at the next load: a field whose value is no longer the one
+ * survivorship chose is a manager entry (`MANUAL`), as applyGolden would decide; a field set back to the sources'
+ * value is theirs again; a field the customer no longer holds loses its row. Values are left as the manager saved
+ * them. Customers entered by hand without any source record have no lineage and get none.
+ */
+export async function noteManagerEdits(trx: Db, customerId: number) {
+  const [cust] = await repo.lockCustomers(trx, [customerId]);
+  const records = await repo.recordsOfCustomers(trx, [customerId], 200);
+  const lineage = await repo.lineageOf(trx, customerId);
+  if (!cust || (!records.length && !lineage.length)) return;
+  const profile = await repo.profileRowsOf(trx, customerId);
+  const current = currentValues(cust, profile, lineage);
+  const golden = new Map(goldenOf(records.map(toSurvivor), cust, current, lineage).map((g) => [g.field, g]));
+  const prev = new Map(lineage.map((l) => [l.field, l]));
+  for (const field of MANAGER_FIELDS) {
+    const cur = current[field];
+    const p = prev.get(field);
+    if (cur == null || cur === '') {
+      if (p) await repo.setLineageField(trx, customerId, field, null);
+      continue;
+    }
+    const g = golden.get(field);
+    // Survivorship would put another value there (a source's trust changed): that is the recompute's to write.
+    if (!g || g.value !== cur) continue;
+    if (p && p.value === g.value && p.source_code === g.sourceCode && p.rule === g.rule) continue;
+    await repo.setLineageField(trx, customerId, field, { value: g.value, source_code: g.sourceCode, source_record_id: g.recordId, rule: g.rule, trust: g.trust, candidates: g.candidates });
+  }
+}
+
+/** A source's trust (per field, or value rank) changed, in the same transaction: its customers' golden records are to be recomputed. */
+export const sourceTrustChanged = (trx: Db, sourceCode: string) => repo.markSurvivorshipStale(trx, sourceCode);
+
+/**
+ * Recomputes the golden records a change of source trust (per field, or value rank) leaves out of date (job
+ * `integration.survivorship`): of every source marked stale, each customer holding one of its records whose
+ * lineage was chosen before the change, one transaction each, audited as applyGolden does. It works from the
+ * database alone — a customer recomputed since the change is done — so a run stopped by its deadline or a restart
+ * goes on where it was, and two runs at once do each customer once. The mark is cleared when none is left.
+ */
+export async function recomputeStaleGolden(db: Db, opts: { batch?: number; deadline?: number; log?: (m: string) => void } = {}) {
+  const { batch = 500, deadline = Infinity, log } = opts;
+  const total = { recomputed: 0, changed: 0, failed: 0, sources: [] as string[] };
+  for (const s of await repo.staleSources(db)) {
+    const n = { recomputed: 0, changed: 0, failed: 0 };
+    let after = 0;
+    let told = Date.now();
+    const progress = () => `integration: survivorship for ${s.code} (trust changed ${s.since}): records up to no. ${after}, ${n.recomputed} golden records recomputed, ${n.changed} changed`;
+    for (;;) {
+      if (Date.now() > deadline) {
+        log?.(`${progress()}; time is up, the next run goes on`);
+        return total;
+      }
+      const b = await repo.staleCustomersOfSource(db, s.code, s.since, after, batch);
+      if (b.last === null) break;
+      after = b.last;
+      for (const id of b.customerIds) {
+        try {
+          const change = await db.transaction().execute(async (trx) => {
+            await repo.lockCustomers(trx, [id]);
+            // Recomputed meanwhile (by another run, or a load of one of its records): done.
+            return (await repo.lineageChosenBefore(trx, id, s.since)) ? applyGolden(trx, SYSTEM_ACTOR, id) : null;
+          });
+          if (!change) continue;
+          n.recomputed++;
+          if (Object.keys(change.after).length || change.primary.length) n.changed++;
+        } catch (err) {
+          n.failed++;
+          log?.(`integration: survivorship for ${s.code}: customer id ${id} could not be recomputed: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+      if (Date.now() - told > 10_000) {
+        log?.(progress());
+        told = Date.now();
+      }
+    }
+    total.recomputed += n.recomputed;
+    total.changed += n.changed;
+    total.failed += n.failed;
+    // A customer that failed keeps the mark: the next run tries it again.
+    if (n.failed) {
+      log?.(`${progress()}; ${n.failed} failed, tried again at the next run`);
+      continue;
+    }
+    await repo.clearSurvivorshipStale(db, s.code, s.since);
+    total.sources.push(s.code);
+    log?.(`${progress()}; done`);
+  }
+  return total;
 }
 
 function pickBest(field: GoldenField, records: SurvivorRecord[]): Chosen | null {

@@ -2,6 +2,8 @@ import type { JobSpec } from '../../platform/jobs.ts';
 import { runOpenEstimates } from './integration.estimate.ts';
 import type { Db } from '../../db/database.ts';
 import { resolvePending } from './integration.service.ts';
+import { recomputeStaleGolden } from './integration.golden.ts';
+import { BULK_RUN_MS } from './integration.bulk.ts';
 
 /** Scheduled jobs of the integration module. */
 export const integrationJobs: JobSpec[] = [
@@ -11,7 +13,20 @@ export const integrationJobs: JobSpec[] = [
   // Model estimates requested by an admin run in the background on the server that took the request; one that
   // server did not finish (it stopped) is run here, on whichever server gets the job.
   { name: 'integration.estimate', cron: '* * * * *', runAtStart: true, run: (db) => runOpenEstimates(db) },
+  // A source's trust changed (the source registry marks it): the golden records of its customers are recomputed,
+  // within pg-boss's job expiry; the next run goes on from the database's state.
+  { name: 'integration.survivorship', cron: '* * * * *', runAtStart: true, run: (db) => survivorshipJob(db, (m) => console.log(`[banyan] ${m}`)) },
 ];
+
+/** The recompute after a change of source trust, its progress and failures in the server log. */
+export async function survivorshipJob(db: Db, log: (m: string) => void) {
+  try {
+    return await recomputeStaleGolden(db, { deadline: Date.now() + BULK_RUN_MS, log });
+  } catch (err) {
+    log(`integration: integration.survivorship failed: ${err instanceof Error ? err.message : String(err)}`);
+    throw err;
+  }
+}
 
 /** The scheduled resolution: its failures reach the server log (pg-boss alone would only mark the job failed). */
 export async function resolvePendingJob(db: Db, log: (m: string) => void) {

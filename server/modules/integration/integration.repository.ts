@@ -329,6 +329,51 @@ export async function replaceLineage(db: Db, customerId: number, rows: { field: 
   if (rows.length) await db.insertInto('customer_field_source').values(rows.map((r) => ({ ...r, customer_id: customerId }))).execute();
 }
 
+/** A manager's edit of one field (I6): its lineage row replaced by `row`, or removed (null) when the customer holds no value. */
+export async function setLineageField(db: Db, customerId: number, field: string, row: { value: string | null; source_code: string; source_record_id: number | null; rule: LineageRule; trust: number; candidates: number } | null) {
+  await db.deleteFrom('customer_field_source').where('customer_id', '=', customerId).where('field', '=', field).execute();
+  if (row) await db.insertInto('customer_field_source').values({ ...row, customer_id: customerId, field }).execute();
+}
+
+// ---------------------------------------------------------------- survivorship re-run (a source's trust changed)
+
+/** Marks a source's trust as changed now: the golden records of its customers chosen before are recomputed. */
+export async function markSurvivorshipStale(db: Db, sourceCode: string) {
+  await db.updateTable('source_system').set({ survivorship_stale_since: sql<Date>`now()` }).where('code', '=', sourceCode).execute();
+}
+
+/** Sources marked so, with the mark as text (exact to the microsecond, to clear it only if unchanged). */
+export function staleSources(db: Db) {
+  return db.selectFrom('source_system').select(['code', sql<string>`survivorship_stale_since::text`.as('since')])
+    .where('survivorship_stale_since', 'is not', null).orderBy('code').execute();
+}
+
+/**
+ * The source's next `limit` records after record `afterId` (`last`: the last one, null past the end), and those of
+ * their customers (not merged away) whose golden record was chosen before `since`.
+ */
+export async function staleCustomersOfSource(db: Db, sourceCode: string, since: string, afterId: number, limit: number) {
+  const r = await sql<{ last: number | null; ids: (number | string)[] | null }>`
+    WITH b AS (SELECT id, customer_id FROM source_record WHERE source_code = ${sourceCode} AND id > ${afterId} ORDER BY id LIMIT ${limit})
+    SELECT (SELECT max(id) FROM b) AS last,
+      (SELECT array_agg(DISTINCT b.customer_id ORDER BY b.customer_id) FROM b JOIN customer c ON c.id = b.customer_id AND NOT c.deleted
+        WHERE EXISTS (SELECT 1 FROM customer_field_source f WHERE f.customer_id = b.customer_id AND f.chosen_at < ${since}::timestamptz)) AS ids`.execute(db);
+  const row = r.rows[0]!;
+  return { last: row.last === null ? null : Number(row.last), customerIds: (row.ids ?? []).map(Number) };
+}
+
+/** Whether the customer's golden record was (partly) chosen before `since`. */
+export async function lineageChosenBefore(db: Db, customerId: number, since: string) {
+  return !!(await db.selectFrom('customer_field_source').select('field').where('customer_id', '=', customerId)
+    .where('chosen_at', '<', sql<Date>`${since}::timestamptz`).limit(1).executeTakeFirst());
+}
+
+/** Clears the mark once every customer is recomputed, unless the trust changed again meanwhile. */
+export async function clearSurvivorshipStale(db: Db, sourceCode: string, since: string) {
+  await db.updateTable('source_system').set({ survivorship_stale_since: null }).where('code', '=', sourceCode)
+    .where('survivorship_stale_since', '=', sql<Date>`${since}::timestamptz`).execute();
+}
+
 // ---------------------------------------------------------------- review queue
 
 export type ReviewInsert = {
@@ -359,21 +404,26 @@ function reviewBase(db: Db, scope: ScopeSubject) {
 
 export type ReviewFilter = { status?: ReviewStatus; mine?: boolean; limit: number; offset: number };
 
+// A pair's responsible manager and priority as of now (customers change hands and balances after the pair was
+// queued): the more valuable customer's manager, else the other's; the larger AUM of the two.
+const pairManager = sql<number | null>`(CASE WHEN ca.aum_fen >= cb.aum_fen THEN coalesce(ca.manager_id, cb.manager_id) ELSE coalesce(cb.manager_id, ca.manager_id) END)`;
+const pairPriority = sql<number>`greatest(ca.aum_fen, cb.aum_fen)`;
+
 export async function listReviews(db: Db, scope: ScopeSubject, f: ReviewFilter) {
   let q = reviewBase(db, scope);
   if (f.status) q = q.where('r.status', '=', f.status);
   // Pending pairs of a customer merged away since are stale: hidden until re-pointed.
   if (f.status === 'pending') q = q.where('ca.deleted', '=', false).where('cb.deleted', '=', false);
-  if (f.mine) q = q.where('r.manager_id', '=', scope.id);
+  if (f.mine) q = q.where(sql<boolean>`${pairManager} = ${scope.id}`);
   const [rows, count] = await Promise.all([
-    q.leftJoin('app_user as m', 'm.id', 'r.manager_id').leftJoin('app_user as d', 'd.id', 'r.decided_by')
+    q.leftJoin('app_user as d', 'd.id', 'r.decided_by')
       .select([
-        'r.id', 'r.status', 'r.origin', 'r.score', 'r.probability', 'r.zone', 'r.conflict', 'r.priority_fen', 'r.manager_id', 'r.created_at', 'r.decided_at', 'r.merge_id',
+        'r.id', 'r.status', 'r.origin', 'r.score', 'r.probability', 'r.zone', 'r.conflict', pairPriority.as('priority_fen'), pairManager.as('manager_id'), 'r.created_at', 'r.decided_at', 'r.merge_id',
         'ca.customer_no as a_no', 'ca.name as a_name', 'ca.aum_fen as a_aum', 'cb.customer_no as b_no', 'cb.name as b_name', 'cb.aum_fen as b_aum',
-        'm.display_name as manager_name', 'd.display_name as decided_by_name',
+        sql<string | null>`(SELECT m.display_name FROM app_user m WHERE m.id = ${pairManager})`.as('manager_name'), 'd.display_name as decided_by_name',
       ])
-      // Mine first, then key customers (by AUM), then oldest.
-      .orderBy(sql`(r.manager_id = ${scope.id}) DESC NULLS LAST, r.priority_fen DESC, r.id`)
+      // Mine first (when I have any), then key customers (by AUM), then oldest.
+      .orderBy(sql`coalesce(${pairManager} = ${scope.id}, false) DESC, ${pairPriority} DESC, r.id`)
       .limit(f.limit).offset(f.offset).execute(),
     q.select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
   ]);
@@ -452,16 +502,21 @@ export function mergeGuard(col: CustomerColumn, survivorId: number): Expression<
   return undefined;
 }
 
+export type ProfileTable = 'customer_identity' | 'customer_contact' | 'customer_address';
+/** The column that tells a profile row's kind (one primary per kind). */
+const KIND_COLUMN: Record<ProfileTable, string> = { customer_identity: 'id_type', customer_contact: 'kind', customer_address: 'kind' };
+
 /**
- * Before a merge moves them: the merged customer's primary contacts and addresses of a kind the survivor has a
- * primary of stop being primary (one primary per kind). Returns the rows changed, to be made primary again on unmerge.
+ * Before a merge moves them: the merged customer's primary identities, contacts and addresses of a kind the survivor
+ * has a primary of stop being primary (one primary per kind). Returns the rows changed, to be made primary again on unmerge.
  */
 export async function demotePrimaries(db: Db, mergedId: number, survivorId: number) {
-  const out: { table: 'customer_contact' | 'customer_address'; id: number }[] = [];
-  for (const table of ['customer_contact', 'customer_address'] as const) {
+  const out: { table: ProfileTable; id: number }[] = [];
+  for (const table of ['customer_contact', 'customer_address', 'customer_identity'] as const) {
+    const kind = sql.id(KIND_COLUMN[table]);
     const r = await sql<{ id: number }>`UPDATE ${sql.table(table)} t SET is_primary = false
       WHERE t.customer_id = ${mergedId} AND t.is_primary
-        AND EXISTS (SELECT 1 FROM ${sql.table(table)} s WHERE s.customer_id = ${survivorId} AND s.kind = t.kind AND s.is_primary)
+        AND EXISTS (SELECT 1 FROM ${sql.table(table)} s WHERE s.customer_id = ${survivorId} AND s.${kind} = t.${kind} AND s.is_primary)
       RETURNING t.id`.execute(db);
     out.push(...r.rows.map((x) => ({ table, id: Number(x.id) })));
   }
@@ -512,10 +567,20 @@ export function getMergeForUpdate(db: Db, id: number) {
 export async function markUndone(db: Db, id: number, by: number | null, reason: string) {
   await db.updateTable('customer_merge').set({ undone_at: new Date(), undone_by: by, undo_reason: reason }).where('id', '=', id).execute();
 }
-/** Merges that are not undone and were made later than this one on the same customers (they must be undone first). */
+/**
+ * Merges that are not undone and were made later than this one on the same customers (they must be undone first):
+ * the survivor merged away since, or another customer merged into the same survivor (its rows, primaries and golden
+ * record were built on this merge's).
+ */
 export function laterMerges(db: Db, merge: { id: number; survivor_id: number; merged_id: number }) {
   return db.selectFrom('customer_merge').select(['id']).where('undone_at', 'is', null).where('id', '>', merge.id)
-    .where(({ or, eb }) => or([eb('merged_id', '=', merge.survivor_id), eb('survivor_id', '=', merge.merged_id)])).execute();
+    .where(({ or, eb }) => or([eb('merged_id', '=', merge.survivor_id), eb('survivor_id', '=', merge.merged_id), eb('survivor_id', '=', merge.survivor_id)]))
+    .orderBy('id').execute();
+}
+
+/** A direct merge's pair, queued (and decided) after the merge row was written: the merge points at it, so unmerge can record the pair as different. */
+export async function setMergeReview(db: Db, mergeId: number, reviewId: number) {
+  await db.updateTable('customer_merge').set({ review_id: reviewId }).where('id', '=', mergeId).execute();
 }
 
 export function listMerges(db: Db, scope: ScopeSubject, customerId: number | null, limit: number) {
@@ -525,7 +590,11 @@ export function listMerges(db: Db, scope: ScopeSubject, customerId: number | nul
     .where(customerScope(scope, 's'))
     .select(['g.id', 'g.reason', 'g.merged_at', 'g.undone_at', 'g.undo_reason', 'g.review_id', 's.customer_no as survivor_no', 's.name as survivor_name',
       'm.customer_no as merged_no', 'm.name as merged_name', 'u.display_name as merged_by_name', 'd.display_name as undone_by_name']);
-  if (customerId) q = q.where(({ or, eb }) => or([eb('g.survivor_id', '=', customerId), eb('g.merged_id', '=', customerId)]));
+  if (customerId) {
+    // The customer's history: its own merges and those of every number merged into it (an old number's chain).
+    const merged = db.selectFrom('customer_alias').select('customer_id').where('survivor_id', '=', customerId);
+    q = q.where(({ or, eb }) => or([eb('g.survivor_id', '=', customerId), eb('g.merged_id', '=', customerId), eb('g.survivor_id', 'in', merged), eb('g.merged_id', 'in', merged)]));
+  }
   return q.orderBy('g.id', 'desc').limit(limit).execute();
 }
 
@@ -552,6 +621,92 @@ export async function setDeleted(db: Db, id: number, deleted: boolean, at: Date 
 export async function resolveAlias(db: Db, customerNo: string) {
   return db.selectFrom('customer_alias as a').innerJoin('customer as c', 'c.id', 'a.survivor_id')
     .select(['c.customer_no', 'c.id']).where('a.customer_no', '=', customerNo).executeTakeFirst();
+}
+
+// ---------------------------------------------------------------- merges: what unmerge needs beyond the rows that moved
+
+export type ProfileRow = { customer_id: number; t: ProfileTable; id: number; kind: string; key: string; value: string; is_primary: boolean; row: Record<string, unknown> };
+
+/**
+ * The identities, contacts and addresses of customers, each with the key a merge matches it by (kind and value, as
+ * mergeGuard does) and its columns, so unmerge can find or write a row again by value when its id is gone.
+ */
+export async function profileOf(db: Db, customerIds: number[]) {
+  const r = await sql<ProfileRow>`
+    SELECT customer_id, 'customer_identity' AS t, id, id_type AS kind, id_type || ':' || id_no AS key, id_no AS value, is_primary,
+        jsonb_build_object('id_type', id_type, 'id_no', id_no, 'country', country, 'issued_on', issued_on, 'expires_on', expires_on) AS row
+      FROM customer_identity WHERE customer_id = ANY(${customerIds}::bigint[])
+    UNION ALL SELECT customer_id, 'customer_contact', id, kind, kind || ':' || value, value, is_primary, jsonb_build_object('kind', kind, 'value', value, 'verified', verified)
+      FROM customer_contact WHERE customer_id = ANY(${customerIds}::bigint[])
+    UNION ALL SELECT customer_id, 'customer_address', id, kind,
+        concat_ws('|', kind, line, coalesce(province, ''), coalesce(city, ''), coalesce(district, ''), coalesce(postcode, '')), line, is_primary,
+        jsonb_build_object('kind', kind, 'province', province, 'city', city, 'district', district, 'line', line, 'postcode', postcode)
+      FROM customer_address WHERE customer_id = ANY(${customerIds}::bigint[])
+    ORDER BY 1, 2, 3`.execute(db);
+  return r.rows;
+}
+
+/** The customers' source records with a fingerprint of their content: a merge notes them, unmerge sees what changed meanwhile. */
+export async function recordPrints(db: Db, customerIds: number[]) {
+  const r = await sql<{ id: number; customer_id: number; hash: string }>`SELECT id, customer_id, encode(content_hash, 'hex') AS hash
+    FROM source_record WHERE customer_id = ANY(${customerIds}::bigint[]) ORDER BY id`.execute(db);
+  return r.rows;
+}
+
+/** One identity, contact or address to another customer, primary or not. */
+export async function moveProfileRow(db: Db, table: ProfileTable, id: number, to: number, primary: boolean) {
+  await sql`UPDATE ${sql.table(table)} SET customer_id = ${to}, is_primary = ${primary} WHERE id = ${id}`.execute(db);
+}
+
+/** Writes a profile row again from its columns as profileOf gave them. */
+export async function insertProfileRow(db: Db, table: ProfileTable, customerId: number, row: Record<string, unknown>, primary: boolean) {
+  const cols = Object.keys(row).map((c) => sql.id(c));
+  await sql`INSERT INTO ${sql.table(table)} (customer_id, is_primary, ${sql.join(cols)})
+    SELECT ${customerId}, ${primary}, ${sql.join(Object.keys(row).map((c) => sql.ref(`x.${c}`)))}
+      FROM jsonb_populate_record(NULL::${sql.table(table)}, ${JSON.stringify(row)}::jsonb) x`.execute(db);
+}
+
+/** Every match key of these customers' records points at the record's customer (an unmerge moved records back); how many changed. */
+export async function syncMatchKeys(db: Db, customerIds: number[]) {
+  const r = await sql`UPDATE match_key k SET customer_id = r.customer_id FROM source_record r
+    WHERE k.source_record_id = r.id AND r.customer_id = ANY(${customerIds}::bigint[]) AND k.customer_id IS DISTINCT FROM r.customer_id`.execute(db);
+  return Number(r.numAffectedRows ?? 0);
+}
+
+/**
+ * Accounts on `from` that only records of `to` carry (attached while they were merged) go to `to`, with their daily
+ * balances (which copy the customer as their distribution key); how many.
+ */
+export async function followAccounts(db: Db, from: number, to: number) {
+  const r = await sql<{ id: number }>`WITH listed AS (
+      SELECT r.customer_id, r.source_code, a->>'accountNo' AS account_no FROM source_record r
+        CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(r.accounts) = 'array' THEN r.accounts ELSE '[]'::jsonb END) a
+       WHERE r.customer_id IN (${from}, ${to}))
+    UPDATE account t SET customer_id = ${to} WHERE t.customer_id = ${from}
+      AND EXISTS (SELECT 1 FROM listed l WHERE l.customer_id = ${to} AND l.source_code = t.source_system AND l.account_no = t.account_no)
+      AND NOT EXISTS (SELECT 1 FROM listed l WHERE l.customer_id = ${from} AND l.source_code = t.source_system AND l.account_no = t.account_no)
+    RETURNING t.id`.execute(db);
+  const ids = r.rows.map((x) => x.id);
+  if (ids.length) await sql`UPDATE account_balance_daily SET customer_id = ${to} WHERE account_id = ANY(${ids}::bigint[]) AND customer_id = ${from}`.execute(db);
+  return ids.length;
+}
+
+export function channelPrefsOf(db: Db, customerId: number) {
+  return db.selectFrom('customer_channel_pref').select(['channel', 'allowed', 'marketing_consent']).where('customer_id', '=', customerId).orderBy('channel').execute();
+}
+export async function setChannelPref(db: Db, customerId: number, channel: string, allowed: boolean, marketingConsent: boolean) {
+  await sql`UPDATE customer_channel_pref SET allowed = ${allowed}, marketing_consent = ${marketingConsent}, updated_at = now()
+    WHERE customer_id = ${customerId} AND channel = ${channel}`.execute(db);
+}
+
+/** The open relations between two customers, either way, end now; returns their ids. */
+export async function endRelationsBetween(db: Db, a: number, b: number) {
+  const r = await sql<{ id: number }>`UPDATE customer_relation SET ended_at = now() WHERE ended_at IS NULL
+    AND ((customer_id = ${a} AND related_id = ${b}) OR (customer_id = ${b} AND related_id = ${a})) RETURNING id`.execute(db);
+  return r.rows.map((x) => x.id);
+}
+export async function reopenRelations(db: Db, ids: number[]) {
+  if (ids.length) await sql`UPDATE customer_relation SET ended_at = NULL WHERE id = ANY(${ids}::bigint[])`.execute(db);
 }
 
 // ---------------------------------------------------------------- bulk resolution (a large pending backlog)

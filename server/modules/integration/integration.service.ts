@@ -6,15 +6,13 @@ import { AppError, fieldError, invalid, notFound } from '../../platform/errors.t
 import { getParameter } from '../../platform/parameters.ts';
 import { getHeadOffice } from '../admin/admin.repository.ts';
 import * as customersRepo from '../customers/customers.repository.ts';
-import { maskingRules, seesClear, type MaskRules } from '../customers/customers.service.ts';
-import { maskValue } from '../../../engines/identity/index.ts';
+import { maskGoldenField, maskingRules, seesClear, type MaskRules } from '../customers/customers.service.ts';
 import * as repo from './integration.repository.ts';
 import { applyGolden } from './integration.golden.ts';
 import { BULK_RUN_MS, BULK_THRESHOLD, resolveBulk } from './integration.bulk.ts';
 import { noteMessage, trainingMessage } from './integration.estimate.ts';
 import { builtinModel, fromCustomer, fromRecord, keysOf, orderSources, prepared, score, type MatchModel, type PairScore, type Prepared } from './integration.matching.ts';
-import { movedCounts, runMerge, runUnmerge, type MergeSnapshot } from './integration.merge.ts';
-import { PERSONAL_GOLDEN_FIELDS } from './integration.survivorship.ts';
+import { mergeEffects, movedCounts, runMerge, runUnmerge, type MergeSnapshot } from './integration.merge.ts';
 import type { ReviewStatus } from './integration.table.ts';
 
 export type ResolveSummary = {
@@ -539,11 +537,8 @@ export async function listReviews(db: Db, user: CurrentUser, q: { status?: Revie
   };
 }
 
-function mask(field: string, v: string | null, clear: boolean, rules: MaskRules): string | null {
-  if (v == null || clear || !PERSONAL_GOLDEN_FIELDS.has(field)) return v;
-  const rule = field === 'id_no' ? rules.id_no : field === 'mobile' ? rules.mobile : field === 'email' ? rules.email : rules.address;
-  return maskValue(v, rule);
-}
+/** A value of the comparison as the 360° view shows it to this user (masked per role, by the customers module's rules). */
+const mask = (field: string, v: string | null, clear: boolean, rules: MaskRules) => (clear ? v : maskGoldenField(field, v, rules));
 
 /** Both sides of a pair, field by field, with the engine's evidence (level and weight per field), score and zone. */
 export async function getReview(db: Db, user: CurrentUser, actor: Actor, id: number) {
@@ -564,7 +559,7 @@ export async function getReview(db: Db, user: CurrentUser, actor: Actor, id: num
       fields: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, mask(k, v, clear, rules)])),
       records: records.map((x) => ({
         id: x.id, source: x.source_code, sourceName: x.source_name, sourceNameEn: x.source_name_en, recordKey: x.record_key, highlighted: x.id === recordId,
-        name: x.name, idNo: mask('id_no', x.id_no, clear, rules), mobile: mask('mobile', x.mobile, clear, rules), birthDate: x.birth_date, address: mask('address', x.address, clear, rules),
+        name: x.name, idNo: mask('id_no', x.id_no, clear, rules), mobile: mask('mobile', x.mobile, clear, rules), birthDate: mask('birth_date', x.birth_date, clear, rules), address: mask('address', x.address, clear, rules),
       })),
     };
   };
@@ -643,7 +638,31 @@ export async function propose(db: Db, user: CurrentUser, actor: Actor, body: { c
 
 // ---------------------------------------------------------------- merge and unmerge
 
-const distinctIds = (ids: { id_type: string; id_no: string }[]) => new Map(ids.map((i) => [i.id_type, i.id_no]));
+/**
+ * The identity numbers a customer stands for, as `kind:key` (resident IDs by the 15 digits old and new numbers
+ * share): its resident ID and USCC rows, and the valid ones its source records carry — a record whose number
+ * another customer holds leaves its own customer without the identity row, not without the number.
+ */
+async function idNumbersOf(trx: Db, customerId: number) {
+  const out = new Set<string>();
+  const strong = (kind: string) => kind === 'resident_id' || kind === 'uscc';
+  for (const i of await repo.identitiesOf(trx, customerId)) {
+    const p = prepared({ id: `i${i.id}`, source: 'CRM', kind: i.id_type === 'uscc' ? 'org' : 'person', idType: i.id_type, idNo: i.id_no });
+    if (strong(i.id_type)) out.add(`${i.id_type}:${p.idValid && p.idKind === i.id_type ? p.idKey : i.id_no}`);
+  }
+  for (const r of await repo.recordsOfCustomers(trx, [customerId], 200)) {
+    const p = prepared(fromRecord(r));
+    if (p.idValid && strong(p.idKind)) out.add(`${p.idKind}:${p.idKey}`);
+  }
+  return out;
+}
+
+/** A number of a kind the survivor holds another number of: two different valid numbers would make one customer. */
+async function idClash(trx: Db, survivorId: number, mergedId: number) {
+  const [mine, theirs] = [await idNumbersOf(trx, survivorId), await idNumbersOf(trx, mergedId)];
+  const kinds = new Set([...mine].map((k) => k.slice(0, k.indexOf(':'))));
+  return [...theirs].find((k) => kinds.has(k.slice(0, k.indexOf(':'))) && !mine.has(k)) ?? null;
+}
 
 async function mergeInTrx(trx: Db, user: CurrentUser, actor: Actor, survivorId: number, mergedId: number, reason: string, reviewId: number | null, overrideConflict: boolean) {
   if (!(await repo.customerInScope(trx, survivorId, user)) || !(await repo.customerInScope(trx, mergedId, user))) throw notFound(CUSTOMER_NOT_FOUND);
@@ -657,9 +676,7 @@ async function mergeInTrx(trx: Db, user: CurrentUser, actor: Actor, survivorId: 
   if (errors.length) throw invalid(errors);
   // Anti-chaining (I4): one customer never holds two different identity numbers of one kind, unless a person
   // who looked at the evidence says so.
-  const [ia, ib] = await Promise.all([repo.identitiesOf(trx, survivorId), repo.identitiesOf(trx, mergedId)]);
-  const sa = distinctIds(ia);
-  const clash = ib.find((i) => (i.id_type === 'resident_id' || i.id_type === 'uscc') && sa.has(i.id_type) && sa.get(i.id_type) !== i.id_no);
+  const clash = await idClash(trx, survivorId, mergedId);
   if (clash && !overrideConflict) {
     throw new AppError('CONFLICT', { zh: '两位客户的证件号码不同，确认是同一客户请勾选"证件冲突仍合并"', en: 'The two customers hold different ID numbers; tick "merge despite the ID conflict" if they are one customer' },
       [fieldError('overrideConflict', 'idConflict', '证件号码冲突', 'different ID numbers of one kind')]);
@@ -669,7 +686,10 @@ async function mergeInTrx(trx: Db, user: CurrentUser, actor: Actor, survivorId: 
   const snapshot = await runMerge(ctx);
   await repo.saveMergeSnapshot(trx, mergeId, snapshot);
   const moved = movedCounts(snapshot);
-  await audit(trx, actor, { action: 'merge', entity: 'customer', entityId: survivor.customer_no, customerId: survivorId, fields: Object.keys(moved), changes: { mergeId, merged: merged.customer_no, moved, reason, overrideConflict: !!clash } });
+  await audit(trx, actor, {
+    action: 'merge', entity: 'customer', entityId: survivor.customer_no, customerId: survivorId, fields: Object.keys(moved),
+    changes: { mergeId, merged: merged.customer_no, moved, ...mergeEffects(snapshot), reason, overrideConflict: !!clash },
+  });
   await audit(trx, actor, { action: 'merge', entity: 'customer', entityId: merged.customer_no, customerId: mergedId, fields: ['deleted'], changes: { mergeId, mergedInto: survivor.customer_no, deleted: { from: false, to: true } } });
   return mergeId;
 }
@@ -689,7 +709,10 @@ export async function merge(db: Db, user: CurrentUser, actor: Actor, body: { sur
     if (existing) await repo.decideReview(trx, existing.id, { status: 'confirmed', decided_by: user.id, note: body.reason.trim(), merge_id: mergeId });
     else {
       const rid = await enqueuePair(trx, s.id, m.id, { origin: 'manager', recordA: null, recordB: null, score: null, createdBy: user.id, note: body.reason.trim() });
-      if (rid) await repo.decideReview(trx, rid, { status: 'confirmed', decided_by: user.id, note: body.reason.trim(), merge_id: mergeId });
+      if (rid) {
+        await repo.decideReview(trx, rid, { status: 'confirmed', decided_by: user.id, note: body.reason.trim(), merge_id: mergeId });
+        await repo.setMergeReview(trx, mergeId, rid);
+      }
     }
     return { mergeId, survivorNo: body.survivorNo, mergedNo: body.mergedNo };
   });
@@ -707,14 +730,19 @@ export async function unmerge(db: Db, user: CurrentUser, actor: Actor, mergeId: 
     const locked = await repo.lockCustomers(trx, [g.survivor_id, g.merged_id]);
     const survivor = locked.find((c) => c.id === g.survivor_id)!;
     const merged = locked.find((c) => c.id === g.merged_id)!;
-    const ctx = { trx, actor, survivorId: survivor.id, mergedId: merged.id, survivorNo: survivor.customer_no, mergedNo: merged.customer_no, mergeId };
+    const ctx = { trx, actor, survivorId: survivor.id, mergedId: merged.id, survivorNo: survivor.customer_no, mergedNo: merged.customer_no, mergeId, mergedAt: new Date(g.merged_at) };
     const snapshot = g.snapshot as MergeSnapshot;
-    await runUnmerge(ctx, snapshot);
+    const followed = await runUnmerge(ctx, snapshot);
     await repo.markUndone(trx, mergeId, user.id, reason.trim());
-    // An undone merge was a wrong "same customer": remembered as different, never proposed again.
-    if (g.review_id) await repo.decideReview(trx, g.review_id, { status: 'rejected', decided_by: user.id, note: `撤销合并 / unmerged: ${reason.trim()}`, merge_id: mergeId });
+    // An undone merge was a wrong "same customer": remembered as different, never proposed again (merges made
+    // before direct merges pointed at their pair are found by it).
+    const reviewId = g.review_id ?? (await repo.getReviewByPair(trx, pairKey(g.survivor_id, g.merged_id)))?.id;
+    if (reviewId) await repo.decideReview(trx, reviewId, { status: 'rejected', decided_by: user.id, note: `撤销合并 / unmerged: ${reason.trim()}`, merge_id: mergeId });
     const moved = movedCounts(snapshot);
-    await audit(trx, actor, { action: 'unmerge', entity: 'customer', entityId: survivor.customer_no, customerId: survivor.id, fields: Object.keys(moved), changes: { mergeId, merged: merged.customer_no, moved, reason: reason.trim() } });
+    await audit(trx, actor, {
+      action: 'unmerge', entity: 'customer', entityId: survivor.customer_no, customerId: survivor.id, fields: Object.keys({ ...moved, ...followed }),
+      changes: { mergeId, merged: merged.customer_no, moved, followed, reason: reason.trim() },
+    });
     await audit(trx, actor, { action: 'unmerge', entity: 'customer', entityId: merged.customer_no, customerId: merged.id, fields: ['deleted'], changes: { mergeId, deleted: { from: true, to: false } } });
     return { mergeId, survivorNo: survivor.customer_no, mergedNo: merged.customer_no };
   });
@@ -724,8 +752,10 @@ export async function listMerges(db: Db, user: CurrentUser, customerNo: string |
   let customerId: number | null = null;
   if (customerNo) {
     const c = await repo.findCustomerByNo(db, customerNo, user);
+    // A merged-away number stands for its survivor, and exists for the user only when the survivor is in their
+    // scope: outside it, it is as unknown as a number nobody holds (no telling which numbers the bank has).
     const alias = c ? null : await repo.resolveAlias(db, customerNo);
-    customerId = c?.id ?? alias?.id ?? null;
+    customerId = c?.id ?? (alias && (await repo.customerInScope(db, alias.id, user)) ? alias.id : null);
     if (!customerId) throw notFound(CUSTOMER_NOT_FOUND);
   }
   const rows = await repo.listMerges(db, user, customerId, limit);

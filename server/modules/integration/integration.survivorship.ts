@@ -12,9 +12,6 @@ export const GOLDEN_FIELDS = [
 ] as const;
 export type GoldenField = (typeof GOLDEN_FIELDS)[number];
 
-/** Fields that are personal data: masked in the 360° view for roles that see masked values. */
-export const PERSONAL_GOLDEN_FIELDS: ReadonlySet<string> = new Set(['id_no', 'mobile', 'email', 'address']);
-
 export const MANUAL_SOURCE = 'MANUAL';
 export const MANUAL_TRUST = 100;
 

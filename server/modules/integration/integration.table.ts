@@ -87,8 +87,12 @@ export type CustomerFieldSourceTable = {
   chosen_at: Timestamp;
 };
 
-/** Tables of the integration module (migrations 0009, 0012). */
+/** What integration adds to `source_system` (migration 0020): trust changed since then, golden records to recompute. */
+export type SourceSurvivorshipColumns = { survivorship_stale_since: Date | null };
+
+/** Tables of the integration module (migrations 0009, 0012, 0020). */
 export type IntegrationTables = {
+  source_system: SourceSurvivorshipColumns;
   match_model: MatchModelTable;
   match_estimate: MatchEstimateTable;
   match_key: MatchKeyTable;

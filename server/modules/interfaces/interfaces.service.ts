@@ -11,6 +11,7 @@ import {
   contentHash, type Mapping, type Reason,
 } from '../../../engines/transform/index.ts';
 import { failureLine, resolveSourceRecords } from '../integration/integration.service.ts';
+import { sourceTrustChanged } from '../integration/integration.golden.ts';
 import { GOLDEN_FIELDS } from '../integration/integration.survivorship.ts';
 import * as workplace from '../workplace/workplace.service.ts';
 import { bankToday, duplicatesOf, rawHash, runLoad, type RunOptions, type RunOutcome } from './interfaces.loader.ts';
@@ -107,6 +108,8 @@ export async function updateSource(db: Db, actor: Actor, code: string, patch: So
     if (changed) {
       await repo.updateSource(trx, code, { ...set, ...(patch.fieldTrust ? { field_trust: JSON.stringify(patch.fieldTrust) } : {}) });
       await audit(trx, actor, { action: 'update', entity: 'source_system', entityId: code, fields: changed.fields, changes: changed.changes });
+      // Survivorship picks golden-record values by these: its customers' golden records are recomputed in the background.
+      if (changed.fields.includes('field_trust') || changed.fields.includes('value_rank')) await sourceTrustChanged(trx, code);
     }
     return presentSource((await repo.getSource(trx, code))!);
   });
