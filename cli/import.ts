@@ -1,42 +1,54 @@
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Config } from '../server/config.ts';
 import type { Actor } from '../server/platform/audit.ts';
-import { say, UsageError, withDb } from './runtime.ts';
+import { defaultMapping, mappedColumns } from '../engines/transform/index.ts';
+import { inspectFile } from '../server/modules/interfaces/interfaces.readers.ts';
+import type { Encoding } from '../server/modules/interfaces/interfaces.table.ts';
+import { say, withDb } from './runtime.ts';
+import { parseCommandArgs, usageError } from './usage.ts';
 
 const USAGE = `usage: banyan import --source <code> [--interface <code>] [--encoding auto|utf8|gbk|gb18030] [--batch-size N] [--create-source] [--no-resolve] <file>
 
 Loads a CSV, XLSX or JSON-lines extract of a source system through its file interface's mapping into the
 source records. Rows that fail validation are quarantined (see the Interfaces page). Run the same command
-again after an interruption: the load resumes where its last committed batch ended. --no-resolve leaves new
-and changed records pending for integration instead of resolving them batch by batch (big initial loads).`;
+again after an interruption: the load resumes where its last committed batch ended.
+  --source <code>     the source system the extract comes from (required)
+  --interface <code>  its file interface, when it has several; a source without one gets one with the default mapping
+  --encoding E        auto (default: UTF-8, else GB18030), utf8, gbk or gb18030
+  --batch-size N      rows per committed batch, 1 to 100000
+  --create-source     register the source first if it is not yet (only once the file has been checked)
+  --no-resolve        leave new and changed records pending for integration instead of resolving them batch by
+                      batch (big initial loads)`;
 
 /** `banyan import --source <code> <file>`: loads a source extract through its interface's mapping. */
 export async function importCommand(argv: string[], config: Config): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      source: { type: 'string' }, interface: { type: 'string' }, encoding: { type: 'string' }, 'batch-size': { type: 'string' },
-      'create-source': { type: 'boolean' }, 'no-resolve': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const { values, positionals } = parseCommandArgs('import', argv, {
+    source: { type: 'string' }, interface: { type: 'string' }, encoding: { type: 'string' }, 'batch-size': { type: 'string' },
+    'create-source': { type: 'boolean' }, 'no-resolve': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  }, true);
   if (values.help) {
     say(USAGE);
     return 0;
   }
   const file = positionals[0];
-  if (!values.source || !file || positionals.length > 1) throw new UsageError(USAGE);
+  if (!values.source || !file || positionals.length > 1) throw usageError('banyan import needs --source <code> and one file', 'banyan import 需要 --source <代码> 和一个文件', USAGE);
   const batchRows = values['batch-size'] ? Number(values['batch-size']) : undefined;
-  if (batchRows !== undefined && (!Number.isInteger(batchRows) || batchRows < 1 || batchRows > 100_000)) throw new UsageError('--batch-size must be an integer from 1 to 100000');
+  if (batchRows !== undefined && (!Number.isInteger(batchRows) || batchRows < 1 || batchRows > 100_000)) throw usageError('--batch-size must be an integer from 1 to 100000', '--batch-size 须为 1 到 100000 之间的整数');
   const service = await import('../server/modules/interfaces/interfaces.service.ts');
   const encoding = values.encoding;
-  if (encoding !== undefined && !service.isEncoding(encoding)) throw new UsageError('--encoding must be one of auto, utf8, gbk, gb18030');
+  if (encoding !== undefined && !service.isEncoding(encoding)) throw usageError('--encoding must be one of auto, utf8, gbk, gb18030', '--encoding 须为 auto、utf8、gbk 或 gb18030 之一');
   const actor: Actor = { userId: null, username: `cli:${os.userInfo().username}`, ip: null };
   const abs = path.resolve(file);
   return withDb(config, async ({ db, pool }) => {
     if (values['create-source'] && !(await db.selectFrom('source_system').select('code').where('code', '=', values.source!).executeTakeFirst())) {
+      // A refused file leaves nothing behind, not even the source: a new source has no interface yet, so the file is
+      // checked here as queueImport checks it for the interface it will make (the default mapping), before registering.
+      if (values.interface) {
+        throw usageError(`source ${values.source} is not registered yet, so it has no interface ${values.interface}: leave --interface out`,
+          `源系统 ${values.source} 尚未登记，没有接口 ${values.interface}：请去掉 --interface`);
+      }
+      await inspectFile(abs, { maxBytes: config.importMaxBytes, encoding: (encoding ?? 'auto') as Encoding, delimiter: ',', requiredColumns: mappedColumns(defaultMapping()) });
       await service.createSource(db, actor, { code: values.source!, name: values.source!, kind: 'other' });
       say(`source ${values.source} registered`);
     }

@@ -7,7 +7,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 import { Worker } from 'node:worker_threads';
@@ -17,11 +16,41 @@ import {
 } from '../engines/matching/index.ts';
 import { columnMap, type Preset } from './match-io.ts';
 import type { PrepareResult, WorkerInit, WorkerRequest } from './match-worker.ts';
-import { UsageError } from './runtime.ts';
+import { parseCommandArgs, usageError } from './usage.ts';
 
-const USAGE = `banyan match --in FILE [--in FILE …] --out CLUSTERS.csv [--preset cn-bank|febrl] [--review-out PAIRS.csv]
+const USAGE = `usage: banyan match --in FILE [--in FILE …] --out CLUSTERS.csv [--preset cn-bank|febrl] [--review-out PAIRS.csv]
   [--link-only] [--unique-per-source] [--source-rank a,b,…] [--source-order a,b,…]
-  [--model MODEL.json] [--model-out MODEL.json] [--workers N] [--seed S] [--quiet]`;
+  [--model MODEL.json] [--model-out MODEL.json] [--workers N] [--seed S] [--quiet]
+
+Clusters source-record extracts (CSV, UTF-8 or GBK) offline, without a database, with the matching engine the server uses.
+  --in FILE               an input (repeatable); its header names the canonical columns (record_id, kind, …)
+  --out CLUSTERS.csv      record_id,cluster_id for every record, from sure matches
+  --review-out PAIRS.csv  the fuzzy-zone pairs, for review
+  --preset P              cn-bank (default) or febrl
+  --link-only             pairs only across inputs (the default for several FEBRL inputs)
+  --unique-per-source     at most one record of each input per cluster
+  --source-rank a,b,…     sources to prefer when ordering them; --source-order a,b,… gives the order outright
+  --model MODEL.json      use this model instead of training one on the data; --model-out writes the one used
+  --workers N             worker threads (default: the cores, at most 8)
+  --seed S                seed of the training sample (default 1)
+  --quiet                 no timings on stderr`;
+
+/**
+ * Refuses an output path that cannot be written before any work is done (the matching can take minutes): its folder
+ * must exist and be writable, and the file, if there is one, writable and no folder. Nothing is created or truncated.
+ */
+function checkWritable(option: string, file: string) {
+  const dir = path.dirname(path.resolve(file));
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  if (st?.isDirectory()) throw usageError(`--${option} ${file} is a folder, not a file`, `--${option} ${file} 是目录而不是文件`);
+  try {
+    fs.accessSync(st ? file : dir, fs.constants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw usageError(`--${option} ${file}: the folder ${dir} does not exist`, `--${option} ${file}：目录 ${dir} 不存在`);
+    throw usageError(`--${option} ${file} cannot be written (${code})`, `--${option} ${file} 无法写入（${code}）`);
+  }
+}
 
 type Input = { buf: SharedArrayBuffer; cols: Record<string, number>; source: string; starts: number[]; ends: number[] };
 
@@ -46,7 +75,7 @@ function recordIds(inputs: Input[], recFile: Uint8Array, recStart: Int32Array, r
     } else seen.add(id);
   }
   // Two records with one id would be two rows of CLUSTERS.csv for "one" record: the evaluation would be wrong.
-  if (dups.length) throw new UsageError(`duplicate record_id: ${dups.map((d) => JSON.stringify(d)).join(', ')}; every record needs its own id`);
+  if (dups.length) throw usageError(`duplicate record_id: ${dups.map((d) => JSON.stringify(d)).join(', ')}; every record needs its own id`, `record_id 重复：${dups.map((d) => JSON.stringify(d)).join('、')}；每条记录须有自己的 id`);
   return ids;
 }
 
@@ -56,7 +85,7 @@ const priorText = (p: number | undefined) => (p !== undefined && Number.isFinite
 /** Reads one file into shared memory and finds its data lines (header skipped, blank lines dropped). */
 function readInput(file: string, preset: Preset, index: number, log: (m: string) => void): Input {
   const ext = path.extname(file).toLowerCase();
-  if (UNSUPPORTED[ext]) throw new UsageError(`${file}: ${UNSUPPORTED[ext]} files are not supported; banyan match reads CSV only (save the sheet as CSV, UTF-8 or GBK)`);
+  if (UNSUPPORTED[ext]) throw usageError(`${file}: ${UNSUPPORTED[ext]} files are not supported; banyan match reads CSV only (save the sheet as CSV, UTF-8 or GBK)`, `${file}：不支持 ${UNSUPPORTED[ext]} 文件，banyan match 只读 CSV（请另存为 UTF-8 或 GBK 编码的 CSV）`);
   let size = fs.statSync(file).size;
   let buf = new SharedArrayBuffer(size);
   let view = Buffer.from(buf);
@@ -67,7 +96,7 @@ function readInput(file: string, preset: Preset, index: number, log: (m: string)
   const bom = view[0] === 0xef && view[1] === 0xbb && view[2] === 0xbf;
   if (!bom && !isUtf8(view)) {
     const text = iconv.decode(view, 'gb18030');
-    if (text.includes('\ufffd')) throw new UsageError(`${file}: neither UTF-8 nor GBK/GB18030; save it as UTF-8`);
+    if (text.includes('\ufffd')) throw usageError(`${file}: neither UTF-8 nor GBK/GB18030; save it as UTF-8`, `${file}：既不是 UTF-8 也不是 GBK/GB18030 编码，请另存为 UTF-8`);
     const utf8 = Buffer.from(text, 'utf8');
     size = utf8.length;
     buf = new SharedArrayBuffer(size);
@@ -91,12 +120,12 @@ function readInput(file: string, preset: Preset, index: number, log: (m: string)
     }
     pos = nl + 1;
   }
-  if (!header) throw new UsageError(`${file}: empty file`);
+  if (!header) throw usageError(`${file}: empty file`, `${file}：文件是空的`);
   let cols: Record<string, number>;
   try {
     cols = columnMap(header, preset);
   } catch (e) {
-    throw new UsageError(`${file}: ${(e as Error).message} (preset ${preset})`);
+    throw usageError(`${file}: ${(e as Error).message} (preset ${preset})`, `${file}：缺少预置 ${preset} 所需的列`);
   }
   return { buf, cols, source: preset === 'febrl' ? `input-${index + 1}` : path.basename(file), starts, ends };
 }
@@ -142,30 +171,31 @@ function splitPairs(a: ArrayLike<number>, b: ArrayLike<number>, owner: (i: numbe
 /** `banyan match …` — returns the exit code. */
 export async function matchCommand(argv: string[]): Promise<number> {
   const t0 = performance.now();
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      in: { type: 'string', multiple: true }, out: { type: 'string' }, preset: { type: 'string', default: 'cn-bank' },
-      'review-out': { type: 'string' }, 'link-only': { type: 'boolean' }, 'unique-per-source': { type: 'boolean' },
-      'source-rank': { type: 'string' }, 'source-order': { type: 'string' }, model: { type: 'string' }, 'model-out': { type: 'string' },
-      workers: { type: 'string' }, seed: { type: 'string', default: '1' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-    },
+  const { values } = parseCommandArgs('match', argv, {
+    in: { type: 'string', multiple: true }, out: { type: 'string' }, preset: { type: 'string', default: 'cn-bank' },
+    'review-out': { type: 'string' }, 'link-only': { type: 'boolean' }, 'unique-per-source': { type: 'boolean' },
+    'source-rank': { type: 'string' }, 'source-order': { type: 'string' }, model: { type: 'string' }, 'model-out': { type: 'string' },
+    workers: { type: 'string' }, seed: { type: 'string', default: '1' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
   const preset = values.preset as Preset;
-  if (preset !== 'cn-bank' && preset !== 'febrl') throw new UsageError(`--preset must be cn-bank or febrl\n${USAGE}`);
-  if (!values.in?.length || !values.out) throw new UsageError(`--in and --out are required\n${USAGE}`);
+  if (preset !== 'cn-bank' && preset !== 'febrl') throw usageError('--preset must be cn-bank or febrl', '--preset 须为 cn-bank 或 febrl', USAGE);
+  if (!values.in?.length || !values.out) throw usageError('--in and --out are required', '须给出 --in 和 --out', USAGE);
   const workers = values.workers ? Number(values.workers) : Math.max(1, Math.min(os.availableParallelism(), 8));
-  if (!Number.isInteger(workers) || workers < 1) throw new UsageError('--workers must be a positive integer');
+  if (!Number.isInteger(workers) || workers < 1) throw usageError('--workers must be a positive integer', '--workers 须为正整数');
   const seed = Number(values.seed);
-  if (!Number.isInteger(seed)) throw new UsageError('--seed must be an integer');
+  if (!Number.isInteger(seed)) throw usageError('--seed must be an integer', '--seed 须为整数');
   // Two or more FEBRL inputs are a linkage of deduplicated files: pairs only across inputs, one record per input per cluster.
   const linkage = preset === 'febrl' && values.in.length > 1;
   const linkOnly = values['link-only'] ?? linkage;
   const uniquePerSource = values['unique-per-source'] ?? linkage;
+  // The matching can take minutes: an output it could not write is told first.
+  checkWritable('out', values.out);
+  if (values['review-out']) checkWritable('review-out', values['review-out']);
+  if (values['model-out']) checkWritable('model-out', values['model-out']);
   const log = (m: string) => values.quiet || process.stderr.write(`${m}\n`);
   const lap = (label: string) => log(`  ${label.padEnd(28)} ${((performance.now() - t0) / 1000).toFixed(2)} s`);
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { prepared, type Database } from '../db/database.ts';
+import { verifyAnchors, type AnchorCheck } from './audit-anchor.ts';
 
 /** Who did something, and from where. */
 export type Actor = { userId: number | null; username: string; ip: string | null };
@@ -156,42 +157,96 @@ export function diff(before: Record<string, unknown>, after: Record<string, unkn
   return fields.length ? { fields, changes } : undefined;
 }
 
-export type VerifyResult = { ok: boolean; checked: number; problems: string[] };
+export type VerifyResult = {
+  ok: boolean;
+  /** Audit rows checked. */
+  checked: number;
+  /** What is wrong, each with where (chain, seq, id); at most MAX_PROBLEMS, then a line saying how many more. */
+  problems: string[];
+  /** Anchors checked (keyed checkpoints, platform/audit-anchor.ts), when a key was given. */
+  anchors?: AnchorCheck;
+};
 
-/** Walks every chain and recomputes every hash: an edited, removed or inserted row shows. */
-export async function verifyAudit(db: Kysely<Database>, onProgress?: (checked: number) => void): Promise<VerifyResult> {
+const MAX_PROBLEMS = 1000;
+
+/** The hash a chain starts from (its seq 1 row's prev_hash). */
+export const genesisHash = (chain: number) => createHash('sha256').update(`banyan-audit-genesis-${chain}`).digest();
+
+/**
+ * Walks every row of audit_log in (chain, seq) order, a few thousand at a time, and recomputes every hash: an edited,
+ * removed or inserted row shows, as do rows of a chain that cannot exist (outside 0..AUDIT_CHAINS-1, or without a
+ * head), gaps in a chain, a missing head and a head that does not match its chain's last row. With `anchorKey`, also
+ * the anchors (verifyAnchors): a chain deleted, or cut back with its head, since an anchor was written shows.
+ */
+export async function verifyAudit(
+  db: Kysely<Database>,
+  onProgress?: (checked: number) => void,
+  options: { anchorKey?: Buffer; home?: string } = {},
+): Promise<VerifyResult> {
   const problems: string[] = [];
+  let more = 0;
+  const report = (p: string) => (problems.length < MAX_PROBLEMS ? problems.push(p) : more++);
   let checked = 0;
-  const heads = await db.selectFrom('audit_chain_head').selectAll().orderBy('chain').execute();
-  for (const head of heads) {
-    let prev: Buffer = createHash('sha256').update(`banyan-audit-genesis-${head.chain}`).digest();
-    let expectSeq = 1;
-    let lastSeq = 0;
-    for (;;) {
-      const rows = await db
-        .selectFrom('audit_log')
-        .select(['id', 'chain', 'seq', 'at', 'actor_id', 'actor_name', 'action', 'entity', 'entity_id', 'customer_id', 'fields', 'changes', 'ip', 'prev_hash', 'hash'])
-        .where('chain', '=', head.chain)
-        .where('seq', '>=', expectSeq)
-        .orderBy('seq')
-        .limit(5000)
-        .execute();
-      if (!rows.length) break;
-      for (const r of rows) {
-        const seq = Number(r.seq);
-        if (seq !== expectSeq) problems.push(`chain ${head.chain}: rows ${expectSeq}..${seq - 1} are missing`);
-        if (!r.prev_hash.equals(prev)) problems.push(`chain ${head.chain} seq ${seq} (id ${r.id}): link to the previous row is broken`);
-        const hash = createHash('sha256').update(r.prev_hash).update(contentOf({ ...r, seq, changes: r.changes ?? null } as Hashed)).digest();
-        if (!hash.equals(r.hash)) problems.push(`chain ${head.chain} seq ${seq} (id ${r.id}): content does not match its hash`);
-        prev = r.hash;
-        expectSeq = seq + 1;
-        lastSeq = seq;
-        checked++;
+  // One row per chain (AUDIT_CHAINS of them, unless rows were forged).
+  const heads = new Map((await db.selectFrom('audit_chain_head').selectAll().execute()).map((h) => [h.chain, h]));
+  for (const chain of heads.keys()) if (!Number.isInteger(chain) || chain < 0 || chain >= AUDIT_CHAINS) report(`chain ${chain}: a head of a chain outside 0..${AUDIT_CHAINS - 1}`);
+  for (let c = 0; c < AUDIT_CHAINS; c++) if (!heads.has(c)) report(`chain ${c}: its head is missing (deleted)`);
+
+  type Walk = { chain: number; prev: Buffer; expectSeq: number; lastSeq: number; lastPrev: Buffer | null; lastId: number | null };
+  const seen = new Set<number>();
+  const finish = (w: Walk) => {
+    seen.add(w.chain);
+    const head = heads.get(w.chain);
+    if (!head) return;
+    const last = w.lastSeq > 0 ? `the chain's last row (seq ${w.lastSeq}, id ${w.lastId})` : 'the chain, which has no rows';
+    if (w.lastSeq !== Number(head.last_seq)) report(`chain ${w.chain}: head says seq ${head.last_seq}, ${last} does not`);
+    else if (!w.prev.equals(head.last_hash)) report(`chain ${w.chain}: head hash does not match ${last}`);
+    else if (w.lastSeq > 0 && head.prev_hash && w.lastPrev && !head.prev_hash.equals(w.lastPrev)) report(`chain ${w.chain}: head's prev_hash does not match ${last}`);
+  };
+  let walk: Walk | undefined;
+  let cursor: { chain: number; seq: number; id: number } | undefined;
+  for (;;) {
+    let q = db
+      .selectFrom('audit_log')
+      .select(['id', 'chain', 'seq', 'at', 'actor_id', 'actor_name', 'action', 'entity', 'entity_id', 'customer_id', 'fields', 'changes', 'ip', 'prev_hash', 'hash']);
+    // Keyset over (chain, seq, id): the (chain, seq) index serves it; id keeps duplicates apart should the index be gone.
+    if (cursor) q = q.where(sql<boolean>`(chain, seq, id) > (${cursor.chain}, ${cursor.seq}, ${cursor.id})`);
+    const rows = await q.orderBy('chain').orderBy('seq').orderBy('id').limit(5000).execute();
+    if (!rows.length) break;
+    for (const r of rows) {
+      const seq = Number(r.seq);
+      const at = `chain ${r.chain} seq ${seq} (id ${r.id})`;
+      if (!walk || walk.chain !== r.chain) {
+        if (walk) finish(walk);
+        walk = { chain: r.chain, prev: genesisHash(r.chain), expectSeq: 1, lastSeq: 0, lastPrev: null, lastId: null };
+        if (r.chain < 0 || r.chain >= AUDIT_CHAINS) report(`${at}: a row of a chain outside 0..${AUDIT_CHAINS - 1} — forged`);
+        else if (!heads.has(r.chain)) report(`${at}: a row of a chain without a head`);
       }
-      onProgress?.(checked);
+      if (seq < walk.expectSeq) report(`${at}: seq repeated or out of order (expected ${walk.expectSeq})`);
+      else if (seq !== walk.expectSeq) report(`chain ${r.chain} seq ${walk.expectSeq}..${seq - 1}: rows missing (before id ${r.id})`);
+      if (!r.prev_hash.equals(walk.prev)) report(`${at}: link to the previous row is broken`);
+      const hash = createHash('sha256').update(r.prev_hash).update(contentOf({ ...r, seq, changes: r.changes ?? null } as Hashed)).digest();
+      if (!hash.equals(r.hash)) report(`${at}: content does not match its hash`);
+      walk.prev = r.hash;
+      walk.lastPrev = r.prev_hash;
+      walk.expectSeq = seq + 1;
+      walk.lastSeq = seq;
+      walk.lastId = Number(r.id);
+      checked++;
     }
-    if (lastSeq !== Number(head.last_seq)) problems.push(`chain ${head.chain}: head says ${head.last_seq} rows, found ${lastSeq}`);
-    else if (lastSeq > 0 && !prev.equals(head.last_hash)) problems.push(`chain ${head.chain}: head hash does not match the last row`);
+    const lastRow = rows[rows.length - 1]!;
+    cursor = { chain: lastRow.chain, seq: Number(lastRow.seq), id: Number(lastRow.id) };
+    onProgress?.(checked);
   }
-  return { ok: problems.length === 0, checked, problems };
+  if (walk) finish(walk);
+  // Chains without a single row: their head must still be at the start.
+  for (const chain of heads.keys()) if (!seen.has(chain)) finish({ chain, prev: genesisHash(chain), expectSeq: 1, lastSeq: 0, lastPrev: null, lastId: null });
+
+  let anchors: AnchorCheck | undefined;
+  if (options.anchorKey) {
+    anchors = await verifyAnchors(db, options.anchorKey, options.home);
+    for (const p of anchors.problems) report(p);
+  }
+  if (more) problems.push(`… and ${more} more`);
+  return { ok: problems.length === 0, checked, problems, ...(anchors ? { anchors } : {}) };
 }

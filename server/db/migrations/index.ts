@@ -19,6 +19,7 @@ import * as m0017 from './0017_customer_search_covering.ts';
 import * as m0018 from './0018_interface_landing.ts';
 import * as m0019 from './0019_resolution_failed.ts';
 import * as m0020 from './0020_survivorship_stale.ts';
+import * as m0021 from './0021_audit_anchors.ts';
 
 /** Every migration, by name; they run in name order and are never edited once landed. */
 export const migrations: Record<string, Migration> = {
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   '0018_interface_landing': m0018,
   '0019_resolution_failed': m0019,
   '0020_survivorship_stale': m0020,
+  '0021_audit_anchors': m0021,
 };

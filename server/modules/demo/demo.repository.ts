@@ -2,32 +2,76 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Kysely, PostgresDialect, sql, type PostgresPool } from 'kysely';
-import type pg from 'pg';
+import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Database, Db } from '../../db/database.ts';
 import type { DemoBatch } from '../../../engines/demo/index.ts';
 
+/** A Kysely bound to one client; with `signal`, it sends no statement once the signal is aborted. */
+function boundTo(client: pg.PoolClient, signal?: AbortSignal): Db {
+  const query = (...args: unknown[]) => {
+    signal?.throwIfAborted();
+    return (client.query as (...a: unknown[]) => unknown).apply(client, args);
+  };
+  const single: PostgresPool = { connect: async () => ({ query: query as never, release: () => {} }), end: async () => {} };
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: single }) });
+}
+
+/**
+ * Cancels the statement `client` is running once `signal` aborts (pg_cancel_backend, over a connection of its own:
+ * the pool may be closing by then), and again every second until the returned stop is called, in case the first
+ * cancel reached the server between two statements. Returns the stop.
+ */
+async function cancelOnAbort(pool: pg.Pool, client: pg.PoolClient, signal?: AbortSignal): Promise<() => void> {
+  if (!signal) return () => {};
+  const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+  let timer: NodeJS.Timeout | undefined;
+  const cancel = () => {
+    const c = new pg.Client(pool.options);
+    c.on('error', () => {});
+    void c.connect().then(() => c.query('SELECT pg_cancel_backend($1)', [pid])).catch(() => {}).finally(() => c.end().catch(() => {}));
+  };
+  const onAbort = () => {
+    cancel();
+    timer = setInterval(cancel, 1000);
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  return () => {
+    signal.removeEventListener('abort', onAbort);
+    clearInterval(timer);
+  };
+}
+
 /**
  * Runs `fn` in one transaction on one pooled connection, handing it both the raw client (for COPY,
  * which Kysely cannot do) and a Kysely bound to that same connection, so everything commits or
- * rolls back together.
+ * rolls back together. Once `signal` aborts, the running statement is cancelled, no further one is
+ * sent and the transaction rolls back; `onCommit` is called just before COMMIT is sent, after which
+ * the signal no longer stops it.
  */
-export async function inLoadTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient, trx: Db) => Promise<T>): Promise<T> {
+export async function inLoadTransaction<T>(
+  pool: pg.Pool, fn: (client: pg.PoolClient, trx: Db) => Promise<T>, opts: { signal?: AbortSignal; onCommit?: () => void } = {},
+): Promise<T> {
+  const { signal } = opts;
+  signal?.throwIfAborted();
   const client = await pool.connect();
-  const single: PostgresPool = {
-    connect: async () => ({ query: client.query.bind(client) as never, release: () => {} }),
-    end: async () => {},
-  };
-  const trx = new Kysely<Database>({ dialect: new PostgresDialect({ pool: single }) });
+  const trx = boundTo(client, signal);
+  let stop = () => {};
   try {
+    stop = await cancelOnAbort(pool, client, signal);
     await client.query('BEGIN');
     const result = await fn(client, trx);
+    signal?.throwIfAborted();
+    stop();
+    opts.onCommit?.();
     await client.query('COMMIT');
     return result;
   } catch (err) {
+    stop();
     await client.query('ROLLBACK').catch(() => {});
-    throw err;
+    throw signal?.aborted ? signal.reason : err;
   } finally {
+    stop();
     await trx.destroy();
     client.release();
   }
@@ -172,8 +216,21 @@ export async function addForeignKeys(trx: Db, defs: ForeignKeyDef[]): Promise<vo
  * counted its matches in 5 ms instead of 0.3 ms on a million customers). Autovacuum would get there in time, where it
  * is on at all; a bulk load should not leave the first users to pay for it.
  */
-export async function vacuumAnalyze(db: Db): Promise<void> {
-  for (const t of BULK_TABLES) await sql`VACUUM (ANALYZE) ${sql.table(t)}`.execute(db);
+export async function vacuumAnalyze(pool: pg.Pool, signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted();
+  const client = await pool.connect();
+  const conn = boundTo(client, signal);
+  let stop = () => {};
+  try {
+    stop = await cancelOnAbort(pool, client, signal);
+    for (const t of BULK_TABLES) await sql`VACUUM (ANALYZE) ${sql.table(t)}`.execute(conn);
+  } catch (err) {
+    throw signal?.aborted ? signal.reason : err;
+  } finally {
+    stop();
+    await conn.destroy();
+    client.release();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -40,6 +40,13 @@ export type LoadDemoOptions = {
   /** Month-end balance snapshots per open account (default 6). */
   snapshotMonths?: number;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Stops the load (e.g. Ctrl-C): before its commit, the statement running is cancelled and everything rolls back,
+   * and the promise rejects with the signal's reason; after it, only the closing VACUUM is cut short.
+   */
+  signal?: AbortSignal;
+  /** Called just before the load commits: from then on the signal no longer undoes it. */
+  onCommit?: () => void;
 };
 
 export type LoadDemoResult = {
@@ -50,6 +57,8 @@ export type LoadDemoResult = {
   orgs: number;
   /** Whether secondary indexes and foreign keys were dropped for the COPY and rebuilt after it. */
   rebuilt: boolean;
+  /** Whether the loaded tables were vacuumed and analyzed (not when the signal stopped it after the commit). */
+  analyzed: boolean;
 };
 
 const conflict = (zh: string, en: string) => new AppError('CONFLICT', { zh, en });
@@ -70,6 +79,8 @@ export async function loadDemoBank(db: Db, pool: pg.Pool, opts: LoadDemoOptions 
   const today = opts.today ?? new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(today)) throw new RangeError('loadDemoBank: today must be YYYY-MM-DD');
 
+  const { signal } = opts;
+  signal?.throwIfAborted();
   // argon2 is slow by design: hash once, outside the transaction, and share it.
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const orgSpecs = generateOrgs();
@@ -125,9 +136,11 @@ export async function loadDemoBank(db: Db, pool: pg.Pool, opts: LoadDemoOptions 
       startId: start.customer,
       startCustomerNo: start.customerNo,
       startIds: start,
-    });
+    }, signal);
     for await (const batch of batches) {
       for (const [i, part] of repo.COPY_ORDER.entries()) {
+        // COPY goes through the raw client, which the signal does not guard.
+        signal?.throwIfAborted();
         const { table, columns } = repo.COPY_TARGETS[part];
         await repo.copyText(client, table, columns, batch.parts[i]!);
       }
@@ -140,12 +153,18 @@ export async function loadDemoBank(db: Db, pool: pg.Pool, opts: LoadDemoOptions 
     await repo.addForeignKeys(trx, foreignKeys);
     await repo.advanceSequences(trx);
     await audit(trx, SYSTEM_ACTOR, { action: 'demo_load', entity: 'demo', changes: { customers: total, accounts, seed, asOf, today } });
-    return { customers: total, accounts, balances, users: users.length, orgs: orgSpecs.length, rebuilt: rebuild };
-  });
+    return { customers: total, accounts, balances, users: users.length, orgs: orgSpecs.length, rebuilt: rebuild, analyzed: false };
+  }, { signal, onCommit: opts.onCommit });
 
   // Fresh statistics (or the planner guesses at million-row tables it has never seen) and a visibility map.
-  await repo.vacuumAnalyze(db);
-  return result;
+  // Interrupted now, the bank stays loaded and autovacuum gets to the statistics in time.
+  try {
+    await repo.vacuumAnalyze(pool, signal);
+  } catch (err) {
+    if (signal?.aborted) return result;
+    throw err;
+  }
+  return { ...result, analyzed: true };
 }
 
 type WorkerBatch = Extract<WorkerMessage, { type: 'batch' }>;
@@ -154,7 +173,7 @@ type WorkerBatch = Extract<WorkerMessage, { type: 'batch' }>;
  * Runs the generator in a worker thread and yields its batches as COPY text, acknowledging each so
  * the worker stays a couple of batches ahead and no further.
  */
-async function* generateInWorker(options: GenerateCustomersOptions): AsyncGenerator<WorkerBatch> {
+async function* generateInWorker(options: GenerateCustomersOptions, signal?: AbortSignal): AsyncGenerator<WorkerBatch> {
   // execArgv [] : the entry registers the TypeScript loader itself, exactly once.
   const worker = new Worker(new URL('./demo.worker-entry.mjs', import.meta.url), { workerData: options, execArgv: [] });
   const queue: WorkerMessage[] = [];
@@ -174,9 +193,12 @@ async function* generateInWorker(options: GenerateCustomersOptions): AsyncGenera
     exited = true;
     notify();
   });
+  // A batch can take seconds to generate: an interrupt does not wait for it.
+  signal?.addEventListener('abort', notify);
   try {
     for (;;) {
-      while (!queue.length && !failure && !exited) await new Promise<void>((resolve) => (wake = resolve));
+      while (!queue.length && !failure && !exited && !signal?.aborted) await new Promise<void>((resolve) => (wake = resolve));
+      signal?.throwIfAborted();
       const m = queue.shift();
       if (failure) throw failure;
       if (!m) throw new Error('demo generator: the worker stopped before it finished');
@@ -186,6 +208,7 @@ async function* generateInWorker(options: GenerateCustomersOptions): AsyncGenera
       yield m;
     }
   } finally {
+    signal?.removeEventListener('abort', notify);
     await worker.terminate();
   }
 }

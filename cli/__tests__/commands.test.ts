@@ -1,0 +1,136 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateCnRecords } from '../../engines/matching/synthetic.ts';
+import { audit, SYSTEM_ACTOR } from '../../server/platform/audit.ts';
+import { createTestDatabase, type TestDatabase } from '../../server/test/context.ts';
+import { personRow, writeCsv } from '../../server/modules/interfaces/__tests__/helpers.ts';
+
+// The commands as an operator types them: a fresh process each, against a database of this file's own.
+const root = path.resolve(import.meta.dirname, '../..');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'banyan-cli-'));
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase(2);
+});
+afterAll(async () => {
+  await t?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function banyan(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const proc = spawn(process.execPath, [path.join(root, 'cli/banyan.mjs'), ...args], {
+    env: { ...process.env, DATABASE_URL: t.url, BANYAN_HOME: dir, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.on('data', (d) => (stdout += d));
+  proc.stderr.on('data', (d) => (stderr += d));
+  return new Promise((resolve) => proc.on('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+const GENERAL = 'banyan — the bank CRM';
+
+describe('banyan <command> --help', { timeout: 60_000 }, () => {
+  it('each command tells its own options, not the general help', async () => {
+    const cases: [string[], RegExp[]][] = [
+      [['user', 'add', '--help'], [/^usage: banyan user add <username> --org <code> --role <code>/, /--name <name>/, /--password <pw>/]],
+      [['demo', '--help'], [/^usage: banyan demo/, /--customers N/, /--seed S/]],
+      [['audit', 'verify', '--help'], [/^usage: banyan audit verify/]],
+      [['import', '--help'], [/^usage: banyan import/, /--create-source/, /--batch-size N/]],
+      [['match', '-h'], [/^usage: banyan match/, /--review-out PAIRS.csv/]],
+      [['help', 'demo'], [/^usage: banyan demo/]],
+    ];
+    for (const [args, expected] of cases) {
+      const r = await banyan(args);
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.stdout, args.join(' ')).not.toContain(GENERAL);
+      for (const e of expected) expect(r.stdout, args.join(' ')).toMatch(e);
+    }
+  });
+
+  it('the general help gives every command its options or points to its own help', async () => {
+    const r = await banyan(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(GENERAL);
+    expect(r.stdout).toMatch(/banyan <command> --help/);
+    expect(r.stdout).toMatch(/banyan import --source <code> \[--interface <code>\] \[--encoding [^\]]+\] \[--batch-size N\]\s+\[--create-source\] \[--no-resolve\] <file>/);
+    expect(r.stdout).toMatch(/banyan match .*banyan match --help/);
+  });
+
+  it("an option the command does not take points to that command's help, in English and Chinese", async () => {
+    const r = await banyan(['demo', '--org', 'X']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^banyan: Unknown option '--org'（未知选项 --org）\nbanyan demo --help lists its options/);
+  });
+});
+
+describe('usage errors are told in English and Chinese', { timeout: 60_000 }, () => {
+  it('a bad option value, an unknown org unit or user, an unknown command', async () => {
+    const cases: [string[], string][] = [
+      [['demo', '--customers', 'lots'], 'banyan: --customers must be an integer from 1 to 10000000（--customers 须为 1 到 10000000 之间的整数）'],
+      [['user', 'add', 'nosuch', '--org', 'NOPE', '--role', 'customer_manager'], 'banyan: no org unit with code NOPE（没有代码为 NOPE 的机构）'],
+      [['user', 'reset-password', 'nosuch'], 'banyan: no user named nosuch（没有名为 nosuch 的用户）'],
+      [['user', 'add', 'nosuch'], 'banyan: banyan user add needs --org <org code> and --role <role code>（banyan user add 需要 --org <机构代码> 和 --role <角色代码>）'],
+      [['import', '--source', 'CORE', '--batch-size', '0', 'x.csv'], 'banyan: --batch-size must be an integer from 1 to 100000（--batch-size 须为 1 到 100000 之间的整数）'],
+      [['frobnicate'], 'banyan: unknown command "frobnicate"（未知命令“frobnicate”）'],
+    ];
+    for (const [args, message] of cases) {
+      const r = await banyan(args);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr.split('\n')[0], args.join(' ')).toBe(message);
+    }
+  });
+});
+
+describe('banyan match: output paths', { timeout: 60_000 }, () => {
+  it('refuses an --out or --review-out it cannot write before matching anything', async () => {
+    const { header, lines } = generateCnRecords(200, 3);
+    const input = path.join(dir, 'records.csv');
+    fs.writeFileSync(input, [header, ...lines].join('\n'));
+    for (const args of [['--out', '/nonexistent-dir/x.csv'], ['--out', path.join(dir, 'c.csv'), '--review-out', '/nonexistent-dir/r.csv']]) {
+      const r = await banyan(['match', '--in', input, ...args]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^banyan: --(review-)?out \/nonexistent-dir\/.\.csv: the folder \/nonexistent-dir does not exist（/);
+      // Nothing was read or matched: no timings, no clusters written.
+      expect(r.stderr).not.toMatch(/records|clustered/);
+      expect(fs.existsSync(path.join(dir, 'c.csv'))).toBe(false);
+    }
+  });
+});
+
+describe('banyan import --create-source', { timeout: 120_000 }, () => {
+  const sources = async () => (await t.db.selectFrom('source_system').select('code').execute()).map((s) => s.code);
+
+  it('a refused file leaves no source behind: missing, or without the columns the mapping takes', async () => {
+    const wrong = path.join(dir, 'wrong.csv');
+    fs.writeFileSync(wrong, 'a,b\n1,2\n');
+    for (const [file, message] of [['/tmp/nonexistent-banyan.csv', /the file does not exist/], [wrong, /lacks the mapped column "record_id"/]] as const) {
+      const r = await banyan(['import', '--source', 'tsrc', '--create-source', file]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stdout).not.toMatch(/registered/);
+      expect(await sources()).not.toContain('tsrc');
+    }
+  });
+
+  it('a file it takes registers the source and loads', async () => {
+    const f = writeCsv(path.join(dir, 'good.csv'), [personRow(1), personRow(2)]);
+    const r = await banyan(['import', '--source', 'tsrc2', '--create-source', '--no-resolve', f]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/source tsrc2 registered/);
+    expect(r.stdout).toMatch(/read 2, accepted 2/);
+  });
+});
+
+describe('banyan audit verify, written to a file', { timeout: 60_000 }, () => {
+  it('shows no \\r progress when its output is not a terminal', async () => {
+    for (let i = 0; i < 5; i++) await t.db.transaction().execute((trx) => audit(trx, SYSTEM_ACTOR, { action: 'login_failed', entity: 'session', entityId: i }));
+    const r = await banyan(['audit', 'verify']);
+    expect(r.stdout).toMatch(/audit log intact/);
+    expect(r.stdout).not.toContain('\r');
+    expect(r.stdout).not.toMatch(/rows checked/);
+  });
+});
