@@ -57,10 +57,36 @@ export const duplicatesOf = (l: { accepted: number; inserted: number; changed: n
 
 export const bankToday = (now = new Date()) => new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 
+/** The loads running on each pool, and the pools whose server is stopping (stopLoads). */
+const running = new Map<pg.Pool, Set<Promise<RunOutcome>>>();
+const stopping = new WeakSet<pg.Pool>();
+
+/**
+ * A stopping server's loads end at their next batch boundary, with that batch and its checkpoint committed and the load
+ * left running, so the next start resumes it — rather than carrying on over a database that is closing (which marked a
+ * load succeeded with most of its records never resolved). Resolves once they have ended; later runs on the pool stop at once.
+ */
+export async function stopLoads(pool: pg.Pool) {
+  stopping.add(pool);
+  await Promise.allSettled(running.get(pool) ?? []);
+}
+
 /** Runs (or resumes) a load unless another runner holds it. Never throws for a bad file: the load records the failure. */
 export async function runLoad(db: Db, loadId: number, opts: RunOptions = {}): Promise<RunOutcome> {
   const pool = opts.pool ?? poolOf(db);
   if (!pool) throw new Error('runLoad: the Db has no pool of its own; pass opts.pool');
+  if (stopping.has(pool)) return 'stopped';
+  const runs = running.get(pool) ?? running.set(pool, new Set()).get(pool)!;
+  const p = runHeld(pool, db, loadId, opts);
+  runs.add(p);
+  try {
+    return await p;
+  } finally {
+    runs.delete(p);
+  }
+}
+
+async function runHeld(pool: pg.Pool, db: Db, loadId: number, opts: RunOptions): Promise<RunOutcome> {
   const client = await pool.connect();
   // Kysely on this one client (its release is ours to call), so COPY and queries share the connection and its transaction.
   const held = new Proxy(client, {
@@ -81,7 +107,7 @@ export async function runLoad(db: Db, loadId: number, opts: RunOptions = {}): Pr
       if (!(await repo.tryLockSource(conn, load.source_code))) return 'busy';
       try {
         await repo.createStage(client);
-        return await run(conn, db, loadId, opts, client);
+        return await run(conn, db, loadId, opts, client, () => stopping.has(pool));
       } finally {
         await repo.unlockSource(conn, load.source_code).catch(() => { broken = true; });
       }
@@ -145,7 +171,7 @@ async function* workerBatches(input: WorkerInput, parts: number): AsyncGenerator
   }
 }
 
-async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client: pg.PoolClient): Promise<RunOutcome> {
+async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client: pg.PoolClient, serverStopping: () => boolean): Promise<RunOutcome> {
   const load = (await repo.getLoad(conn, loadId))!;
   const actor: Actor = { userId: load.created_by, username: load.created_by_username ?? 'system', ip: null };
   const today = opts.today ?? bankToday();
@@ -291,6 +317,12 @@ async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client: p
       if (opts.stopAfterBatches !== undefined) {
         await settle();
         if (committed >= opts.stopAfterBatches) return 'stopped';
+      }
+      if (serverStopping()) {
+        await settle();
+        const at = (await repo.getLoad(conn, loadId))!.checkpoint_row;
+        await repo.log(conn, loadId, 'info', { zh: `服务器正在停止：已加载至第 ${at} 行，下次启动时继续`, en: `the server is stopping: loaded up to row ${at}; it resumes at the next start` });
+        return 'stopped';
       }
     }
     await settle();

@@ -1,11 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../app.ts';
 import { createTestContext, login, type TestContext } from '../../../test/context.ts';
 import { PASSWORD, seedSmallBank } from '../../../test/fixtures.ts';
 import { SYSTEM_ACTOR } from '../../../platform/audit.ts';
+import { stopLoads } from '../interfaces.loader.ts';
 import * as service from '../interfaces.service.ts';
 import { GOLDEN_FIELDS } from '../../integration/integration.survivorship.ts';
 import { HEADER, multipartBody, personRow, tmpDir, writeCsv, writeXlsx } from './helpers.ts';
@@ -432,6 +434,25 @@ describe('resumable loads', () => {
     expect(await count('source_record', sql`source_code = 'WEALTH'`)).toBe(2000);
     const dup = await sql<{ n: string }>`SELECT count(*) AS n FROM (SELECT record_key FROM source_record WHERE source_code = 'WEALTH' GROUP BY record_key HAVING count(*) > 1) d`.execute(ctx.db);
     expect(Number(dup.rows[0]!.n)).toBe(0);
+  });
+
+  it('a stopping server ends its loads at a batch boundary, left running for the next start to resume (not marked succeeded)', async () => {
+    const id = await newInterface('WEALTH_STOP', 'WEALTH');
+    const f = writeCsv(path.join(dir, 'wealth-stop.csv'), Array.from({ length: 900 }, (_, i) => personRow(i, 'S')));
+    const { loadId } = await service.queueFileLoad(ctx.db, SYSTEM_ACTOR, id, { path: f, fileName: 'wealth-stop.csv', trigger: 'cli', maxBytes: ctx.config.importMaxBytes });
+    // The server's pool: told to stop while the load's first batch is under way.
+    const serverPool = new pg.Pool({ connectionString: ctx.url, max: 2 });
+    const running = service.run(ctx.db, loadId, { pool: serverPool, batchRows: 300, resolve: false });
+    await stopLoads(serverPool);
+    expect(await running).toBe('stopped');
+    expect(await service.run(ctx.db, loadId, { pool: serverPool })).toBe('stopped'); // nothing new starts on it
+    await serverPool.end();
+    expect(await service.getLoad(ctx.db, loadId)).toMatchObject({ status: 'running', checkpointRow: 300 });
+    const log = (await service.loadLog(ctx.db, loadId)).items.map((x) => x.message);
+    expect(log.at(-1)).toBe('the server is stopping: loaded up to row 300; it resumes at the next start');
+    // The next start's tick resumes it.
+    expect(await service.run(ctx.db, loadId, { batchRows: 300, resolve: false })).toBe('succeeded');
+    expect((await service.getLoad(ctx.db, loadId)).report).toMatchObject({ read: 900, new: 900 });
   });
 
   // Without a quote the file is cut at its line breaks, each thread reading its own batches; with one (a quoted
