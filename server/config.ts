@@ -1,6 +1,6 @@
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { defaultSharedBuffersMb } from './db/embedded.ts';
 
 /** Every setting Banyan reads from the environment, validated once at start-up. */
 export type Config = {
@@ -35,38 +35,69 @@ export type Config = {
  */
 export const defaultPoolSize = (cores = os.availableParallelism()) => Math.min(20, Math.max(8, 4 * cores));
 
+/**
+ * PostgreSQL's own default of 128 MB of shared buffers holds a demo bank, not a real one: with a million
+ * customers every workbench read the pages anew from the OS cache (half the CPU time in the kernel, the
+ * buffer-mapping lock contended). A quarter of the memory, as PostgreSQL's documentation suggests for a
+ * dedicated server, between 128 MB and 4 GB.
+ */
+export const defaultSharedBuffersMb = () => Math.max(128, Math.min(4096, Math.floor(os.totalmem() / 2 ** 20 / 4)));
+
+/** A setting with a value Banyan cannot use: told to the operator in one line, without a stack. */
 export class ConfigError extends Error {}
+
+/** Start-up cannot go on for a reason outside the program (the database unreachable, a port taken …): told in one line. */
+export class StartupError extends Error {}
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+  // Decimal digits only: Number() would also take "0x10", "1e3" or " 8 ".
+  const n = /^\d{1,10}$/.test(raw) ? Number(raw) : NaN;
+  if (!(n >= min && n <= max)) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got "${raw}")（${name} 须为 ${min} 到 ${max} 之间的整数）`);
   }
   return n;
 }
 
+/** An IP address, or a host name (not something like 999.1.1.1, which only looks like an address). */
+function host(raw: string): string {
+  const name = /^(?=.{1,253}$)([a-z\d]([a-z\d-]{0,61}[a-z\d])?)(\.[a-z\d]([a-z\d-]{0,61}[a-z\d])?)*$/i;
+  if (net.isIP(raw) || (name.test(raw) && !/^[\d.]+$/.test(raw))) return raw;
+  throw new ConfigError(`HOST must be an IP address of this machine or a host name, e.g. 127.0.0.1, 0.0.0.0 or ::1 (got "${raw}")（HOST 须为本机 IP 地址或主机名）`);
+}
+
+/** The same rule as user passwords (checkPasswordStrength in modules/auth), which a test holds them to. */
+const strongPassword = (pw: string) => pw.length >= 8 && /[A-Za-z]/.test(pw) && /\d/.test(pw);
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.DATABASE_URL || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
+    throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://（DATABASE_URL 须以 postgres:// 或 postgresql:// 开头）');
+  }
+  if (databaseUrl && !URL.canParse(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL is not a valid URL, e.g. postgres://user:password@host:5432/banyan (special characters in the password %-encoded)（DATABASE_URL 不是合法的 URL）');
   }
   const adminPassword = env.BANYAN_ADMIN_PASSWORD || undefined;
-  if (adminPassword !== undefined && adminPassword.length < 8) {
-    throw new ConfigError('BANYAN_ADMIN_PASSWORD must be at least 8 characters');
+  if (adminPassword !== undefined && !strongPassword(adminPassword)) {
+    throw new ConfigError('BANYAN_ADMIN_PASSWORD must be at least 8 characters with letters and digits（BANYAN_ADMIN_PASSWORD 至少 8 位，且须包含字母和数字）');
   }
   const logLevel = env.LOG_LEVEL || 'warn';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
-    throw new ConfigError('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
+    throw new ConfigError('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent（LOG_LEVEL 取值不合法）');
+  }
+  const embeddedPort = int(env, 'BANYAN_DB_PORT', 54329, 1024, 65535);
+  if (embeddedPort === 5432) {
+    // A system PostgreSQL may hold it (DESIGN: never 5432).
+    throw new ConfigError('BANYAN_DB_PORT must not be 5432, the port of a system PostgreSQL: choose another (default 54329)（BANYAN_DB_PORT 不能为 5432，请换一个端口）');
   }
   const home = path.resolve(env.BANYAN_HOME || '.banyan');
   return {
-    port: int(env, 'PORT', 3000, 0, 65535),
-    host: env.HOST || '127.0.0.1',
+    port: int(env, 'PORT', 3000, 1, 65535),
+    host: host(env.HOST || '127.0.0.1'),
     home,
     databaseUrl,
-    embeddedPort: int(env, 'BANYAN_DB_PORT', 54329, 1024, 65535),
+    embeddedPort,
     embeddedSharedBuffersMb: int(env, 'BANYAN_DB_SHARED_BUFFERS_MB', defaultSharedBuffersMb(), 16, 262_144),
     adminPassword,
     sessionTtlMinutes: int(env, 'BANYAN_SESSION_TTL_MINUTES', 480, 5, 10080),

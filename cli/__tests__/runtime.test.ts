@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { StartupError } from '../../server/config.ts';
 import { fieldError, invalid } from '../../server/platform/errors.ts';
 import { operatorMessage, UsageError } from '../runtime.ts';
 
@@ -31,6 +32,13 @@ describe('operatorMessage: what the CLI tells the person at the terminal', () =>
     expect(operatorMessage(missing)).toMatch(/--source.*argument missing/);
     expect(operatorMessage(thrown(() => fs.statSync('/no/such/file.csv')))).toBe("ENOENT: no such file or directory, stat '/no/such/file.csv'");
     expect(operatorMessage(new UsageError('usage: banyan audit verify'))).toBe('usage: banyan audit verify');
+    expect(operatorMessage(new StartupError('Port 3000 is already in use（端口 3000 已被占用）'))).toBe('Port 3000 is already in use（端口 3000 已被占用）');
+  });
+
+  it('tells a DATABASE_URL it cannot connect to, with the reason, in one line and not as a migration failure', () => {
+    const r = spawnSync(process.execPath, [path.join(root, 'cli/banyan.mjs'), 'migrate'], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' } });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe('banyan: Cannot connect to the database at DATABASE_URL (nobody@127.0.0.1:1/none): connect ECONNREFUSED 127.0.0.1:1（无法连接数据库）');
   });
 
   it('leaves a fault of the program itself to its stack trace', () => {

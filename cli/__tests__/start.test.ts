@@ -64,6 +64,18 @@ describe('banyan start (embedded database)', () => {
     expect(cli.status, cli.stdout + cli.stderr).toBe(0);
     expect(cli.stdout).toContain('using the embedded PostgreSQL the running Banyan started');
     await signIn('cm02', 'Reset@2026x');
+    // Customer files stay with the user Banyan runs as.
+    expect(fs.statSync(path.join(home, 'imports')).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(path.join(home, 'landing')).mode & 0o777).toBe(0o700);
+    // A second Banyan on the taken HTTP port says so in one line and stops the database it had started.
+    const home2 = fs.mkdtempSync(path.join(os.tmpdir(), 'banyan-start-'));
+    fs.chmodSync(home2, 0o711);
+    const taken = spawnSync(process.execPath, [path.join(root, 'cli/banyan.mjs'), 'start'], { env: { ...env, BANYAN_HOME: home2, BANYAN_DB_PORT: String(port + 8), BANYAN_DEMO_CUSTOMERS: '0' }, encoding: 'utf8' });
+    expect(taken.status).toBe(1);
+    expect(taken.stderr).toMatch(new RegExp(`^banyan: Port ${port} is already in use on 127.0.0.1 .*（`));
+    expect(taken.stderr).not.toMatch(/\n\s+at /);
+    expect(fs.existsSync(path.join(home2, 'pgdata', 'postmaster.pid'))).toBe(false);
+    fs.rmSync(home2, { recursive: true, force: true });
     expect(await stop(first.proc)).toBe(0);
     expect(first.output()).toContain('stopped');
 

@@ -75,7 +75,7 @@ export async function interfacesRoutes(fastify: FastifyInstance, opts: Interface
     fs.mkdirSync(uploads, { recursive: true });
     const dest = path.join(uploads, `${Date.now()}-${randomBytes(6).toString('hex')}.upload`);
     try {
-      await pipeline(file.file, fs.createWriteStream(dest));
+      await pipeline(file.file, fs.createWriteStream(dest, { mode: 0o600 }));
     } catch (err) {
       await fs.promises.rm(dest, { force: true });
       if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE' || file.file.truncated) throw tooLarge(maxFileBytes);
