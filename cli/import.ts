@@ -2,9 +2,6 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../server/config.ts';
 import type { Actor } from '../server/platform/audit.ts';
-import { defaultMapping, mappedColumns } from '../engines/transform/index.ts';
-import { inspectFile } from '../server/modules/interfaces/interfaces.readers.ts';
-import type { Encoding } from '../server/modules/interfaces/interfaces.table.ts';
 import { say, withDb } from './runtime.ts';
 import { parseCommandArgs, usageError } from './usage.ts';
 
@@ -43,12 +40,12 @@ export async function importCommand(argv: string[], config: Config): Promise<num
   return withDb(config, async ({ db, pool }) => {
     if (values['create-source'] && !(await db.selectFrom('source_system').select('code').where('code', '=', values.source!).executeTakeFirst())) {
       // A refused file leaves nothing behind, not even the source: a new source has no interface yet, so the file is
-      // checked here as queueImport checks it for the interface it will make (the default mapping), before registering.
+      // checked here, as queueImport checks it for the interface it will make, before registering.
       if (values.interface) {
         throw usageError(`source ${values.source} is not registered yet, so it has no interface ${values.interface}: leave --interface out`,
           `源系统 ${values.source} 尚未登记，没有接口 ${values.interface}：请去掉 --interface`);
       }
-      await inspectFile(abs, { maxBytes: config.importMaxBytes, encoding: (encoding ?? 'auto') as Encoding, delimiter: ',', requiredColumns: mappedColumns(defaultMapping()) });
+      await service.checkDefaultInterfaceFile({ path: abs, maxBytes: config.importMaxBytes, encoding });
       await service.createSource(db, actor, { code: values.source!, name: values.source!, kind: 'other' });
       say(`source ${values.source} registered`);
     }

@@ -120,7 +120,8 @@ async function runHeld(pool: pg.Pool, db: Db, loadId: number, opts: RunOptions):
   }
 }
 
-function messageOf(err: unknown): { message: Message; fields?: unknown } {
+/** What a failed load (or a scheduled run refused before its load) says, and the fields it names. */
+export function messageOf(err: unknown): { message: Message; fields?: unknown } {
   if (err instanceof AppError) return { message: err.msg, fields: err.fields };
   const text = err instanceof Error ? err.message : String(err);
   return { message: { zh: `加载失败：${text}`, en: `load failed: ${text}` } };

@@ -85,13 +85,13 @@ export function listMappingVersions(db: Db, interfaceId: number) {
 
 /** Interfaces whose schedule is due; each is claimed (next_run_at moved on) by exactly one caller. */
 export async function claimDue(db: Db, now: Date, nextOf: (cron: string, after: Date) => Date | null) {
-  const due = await db.selectFrom('interface').select(['id', 'cron', 'next_run_at']).where('enabled', '=', true).where('cron', 'is not', null)
+  const due = await db.selectFrom('interface').select(['id', 'connector', 'cron', 'next_run_at']).where('enabled', '=', true).where('cron', 'is not', null)
     .where('next_run_at', '<=', now).execute();
-  const claimed: number[] = [];
+  const claimed: { id: number; connector: string }[] = [];
   for (const d of due) {
     const next = nextOf(d.cron!, now);
     const r = await db.updateTable('interface').set({ next_run_at: next }).where('id', '=', d.id).where('next_run_at', '=', d.next_run_at).executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 1) claimed.push(d.id);
+    if (Number(r.numUpdatedRows) === 1) claimed.push({ id: d.id, connector: d.connector });
   }
   return claimed;
 }

@@ -14,7 +14,7 @@ import { failureLine, resolveSourceRecords } from '../integration/integration.se
 import { sourceTrustChanged } from '../integration/integration.golden.ts';
 import { GOLDEN_FIELDS } from '../integration/integration.survivorship.ts';
 import * as workplace from '../workplace/workplace.service.ts';
-import { bankToday, duplicatesOf, rawHash, runLoad, type RunOptions, type RunOutcome } from './interfaces.loader.ts';
+import { bankToday, duplicatesOf, messageOf, rawHash, runLoad, type RunOptions, type RunOutcome } from './interfaces.loader.ts';
 import { checkLanding, claim, readyFiles, settle, taken, type Landing } from './interfaces.landing.ts';
 import { inspectFile } from './interfaces.readers.ts';
 import * as repo from './interfaces.repository.ts';
@@ -447,8 +447,7 @@ export function run(db: Db, loadId: number, o: RunOptions = {}) {
 
 /** A scheduled run that could not even start (its landing folder unreadable, a file refused whole): a failed load in the history, and its owner told. */
 async function refusedLoad(db: Db, actor: Actor, i: IfaceRow, file: string | null, err: unknown): Promise<number> {
-  const message: Message = err instanceof AppError ? err.msg : { zh: `运行失败：${String((err as Error)?.message ?? err)}`, en: `run failed: ${String((err as Error)?.message ?? err)}` };
-  const fields = err instanceof AppError ? err.fields : undefined;
+  const { message, fields } = messageOf(err);
   const loadId = await db.transaction().execute(async (trx) => {
     const { id } = await repo.insertLoad(trx, {
       interface_id: i.id, source_code: i.source_code, mapping_version: i.mapping_version, trigger: 'schedule', status: 'failed',
@@ -526,10 +525,9 @@ export async function runScheduled(db: Db, loadIds: number[], o: RunOptions = {}
  */
 export async function tick(db: Db, now: Date, o: { maxBytes: number }) {
   const due = await repo.claimDue(db, now, nextRun);
-  for (const id of due) {
-    const i = await repo.getInterface(db, id);
+  for (const { id, connector } of due) {
     // Each tells its own failures (a failed load, the owner alerted); one interface's trouble does not stop the others.
-    if (i?.connector === 'file') await scanLanding(db, SYSTEM_ACTOR, id, o.maxBytes).catch(() => null);
+    if (connector === 'file') await scanLanding(db, SYSTEM_ACTOR, id, o.maxBytes).catch(() => null);
     else await queuePull(db, SYSTEM_ACTOR, id, 'schedule').catch(() => null);
   }
   const open = await repo.findOpenLoads(db);
@@ -708,11 +706,14 @@ async function planFileInterface(db: Db, sourceCode: string, interfaceCode?: str
  */
 export async function queueImport(db: Db, actor: Actor, sourceCode: string, interfaceCode: string | undefined, f: FileLoadInput): Promise<{ interfaceId: number; loadId: number; resumed: boolean }> {
   const plan = await planFileInterface(db, sourceCode, interfaceCode);
-  if ('create' in plan) {
-    await inspectFile(f.path, { maxBytes: f.maxBytes, encoding: f.encoding ?? 'auto', delimiter: ',', requiredColumns: mappedColumns(defaultMapping()) });
-  }
+  if ('create' in plan) await checkDefaultInterfaceFile(f);
   const interfaceId = 'id' in plan ? plan.id : (await createInterface(db, actor, plan.create)).id;
   return { interfaceId, ...(await queueFileLoad(db, actor, interfaceId, f)) };
+}
+
+/** Checks a file whole as the interface `banyan import` makes for a source without one (the default mapping) would take it. */
+export async function checkDefaultInterfaceFile(f: { path: string; maxBytes: number; encoding?: Encoding }) {
+  await inspectFile(f.path, { maxBytes: f.maxBytes, encoding: f.encoding ?? 'auto', delimiter: ',', requiredColumns: mappedColumns(defaultMapping()) });
 }
 
 export function ensureHome(dir: string) {
