@@ -224,7 +224,7 @@ export async function upsertRecords(db: Db, sourceCode: string, loadId: number, 
       kind = EXCLUDED.kind, name = EXCLUDED.name, id_type = EXCLUDED.id_type, id_no = EXCLUDED.id_no, mobile = EXCLUDED.mobile, email = EXCLUDED.email,
       birth_date = EXCLUDED.birth_date, gender = EXCLUDED.gender, address = EXCLUDED.address, employer = EXCLUDED.employer, legal_rep = EXCLUDED.legal_rep,
       attributes = EXCLUDED.attributes, accounts = EXCLUDED.accounts, content_hash = EXCLUDED.content_hash, source_updated_at = EXCLUDED.source_updated_at,
-      last_load_id = EXCLUDED.last_load_id, match_status = 'pending', updated_at = now()
+      last_load_id = EXCLUDED.last_load_id, match_status = 'pending', match_error = NULL, match_attempts = 0, updated_at = now()
     WHERE ${contentDiffers('EXCLUDED')}
     RETURNING t.id, (t.xmax = 0) AS inserted`.execute(db);
   return res.rows;
@@ -274,7 +274,7 @@ export async function updateFromStage(db: Db, sourceCode: string) {
     UPDATE source_record t SET kind = u.kind, name = u.name, id_type = u.id_type, id_no = u.id_no, mobile = u.mobile, email = u.email,
       birth_date = u.birth_date, gender = u.gender, address = u.address, employer = u.employer, legal_rep = u.legal_rep, attributes = u.attributes,
       accounts = u.accounts, content_hash = u.content_hash, source_updated_at = u.source_updated_at, last_load_id = u.last_load_id,
-      match_status = 'pending', updated_at = now()
+      match_status = 'pending', match_error = NULL, match_attempts = 0, updated_at = now()
     FROM interface_stage u WHERE t.source_code = ${sourceCode} AND t.record_key = u.record_key AND ${contentDiffers('u')}
     RETURNING t.id, t.record_key`.execute(db);
   return r.rows.map((x) => ({ id: Number(x.id), key: x.record_key }));

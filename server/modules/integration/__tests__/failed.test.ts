@@ -134,5 +134,14 @@ describe("a load's report", () => {
     expect(rec.match_status).toBe('failed');
     const log = (await ctx.app.inject({ url: `/api/interfaces/loads/${res.json().id}/log`, headers: as('admin') })).json();
     expect(JSON.stringify(log)).toContain('整合失败的来源记录');
+
+    // The record changed at its source: new content, tried afresh — its attempts count from zero, not on from the old ones.
+    badRow[3] = '卡数据改';
+    const again = multipartBody('core-fail-2.csv', fs.readFileSync(writeCsv(path.join(dir, 'core-fail-2.csv'), [personRow(1, 'F'), badRow])));
+    const res2 = await ctx.app.inject({ method: 'POST', url: `/api/interfaces/${created.json().id}/loads`, payload: again.payload, headers: { ...again.headers, ...as('admin') } });
+    expect(res2.statusCode, res2.body).toBe(202);
+    await expect.poll(async () => (await ctx.app.inject({ url: `/api/interfaces/loads/${res2.json().id}`, headers: as('admin') })).json().status).toBe('succeeded');
+    expect(await ctx.db.selectFrom('source_record').select(['name', 'match_status', 'match_attempts']).where('record_key', '=', 'F0000002').executeTakeFirstOrThrow())
+      .toEqual({ name: '卡数据改', match_status: 'failed', match_attempts: 3 });
   });
 });
