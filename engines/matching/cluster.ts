@@ -25,7 +25,8 @@ export type ClusterOptions = {
 
 /**
  * Cluster n records from scored pairs. Pairs scoring ≥ matchScore are merged (strongest first, by source
- * stage when sourceRank is given); pairs in [reviewScore, matchScore) and refused merges go to review.
+ * stage when sourceRank is given); pairs in [reviewScore, matchScore) and refused merges go to review, unless
+ * their two records end up in one cluster all the same.
  * Returns each record's cluster as the index of its first member.
  * @example clusterScored(3, { a: [0, 1], b: [1, 2], score: [20, 18] }, 10, 0, { personId: ['A', '', 'B'], orgId: ['', '', ''] })
  * // { root: [0, 0, 2], reviewPairs: [{ a: 1, b: 2, score: 18, reason: 'conflict' }] }
@@ -87,6 +88,8 @@ export function clusterScored(
   }
   const root = new Int32Array(n);
   for (let i = 0; i < n; i++) root[i] = find(i);
-  reviewPairs.sort((x, y) => y.score - x.score || x.a - y.a || x.b - y.b);
-  return { root, reviewPairs };
+  // A fuzzy pair whose records sure matches joined anyway (each to a third) is decided: nobody is asked about it.
+  const open = reviewPairs.filter((p) => root[p.a] !== root[p.b]);
+  open.sort((x, y) => y.score - x.score || x.a - y.a || x.b - y.b);
+  return { root, reviewPairs: open };
 }

@@ -16,14 +16,46 @@ export type Comparator = {
   compare: (a: Prepared, b: Prepared) => number;
   /** The value whose frequency adjusts agreement on level 0. */
   tfValue?: (p: Prepared) => string;
+  /**
+   * How strongly this field's disagreement speaks against an automatic merge, whatever else agrees (the people of
+   * one household share a phone, an address, an e-mail, and those agreeing outweighed a different name or birth date:
+   * father and son of one name, spouses, twins): VETO alone keeps the pair from a sure match (review at most), two
+   * DOUBTs together do, NONE says nothing. Called with the pair's level on this comparison. See `vouch`.
+   */
+  veto?: (a: Prepared, b: Prepared, level: number) => Veto;
+  /** Levels up to this one prove the identity (the same valid ID number) and lift every veto. */
+  vouch?: number;
 };
 
 const MISSING = -1;
 
+/** A field's say against an automatic merge (Comparator.veto). */
+export const NONE = 0;
+export const DOUBT = 1;
+export const VETO = 2;
+export type Veto = typeof NONE | typeof DOUBT | typeof VETO;
+
+/** No character and no syllable in common: two names, not one name mistyped (张伟/章伟, 林磊/林婷, 唐勇/军勇 share one). */
+function disjointNames(a: Prepared, b: Prepared): boolean {
+  for (const ch of a.name) if (b.name.includes(ch)) return false;
+  const sb = new Set(b.pinyin.split(' '));
+  return !a.pinyin.split(' ').some((s) => sb.has(s));
+}
+
+/** Days between two YYYY-MM-DD dates. */
+const daysApart = (x: string, y: string) => Math.abs(Date.parse(x) - Date.parse(y)) / 86_400_000;
+
+/** Names that are not one name mistyped veto; a surname alone in common (or nothing, with shared sounds) doubts. */
+const personNameVeto = (a: Prepared, b: Prepared, level: number): Veto => (level < 3 ? NONE : disjointNames(a, b) ? VETO : DOUBT);
+
+/** Birth dates more than a year apart veto (a parent, a child); other disagreement beyond a slip doubts. */
+const birthDateVeto = (a: Prepared, b: Prepared, level: number): Veto => (level < 2 ? NONE : level === 3 && daysApart(a.birthDate, b.birthDate) > 366 ? VETO : DOUBT);
+
 /** Identity numbers: check-digit aware. Two different numbers that both pass their check are different documents. */
 function compareId(a: Prepared, b: Prepared): number {
   if (!a.idKey || !b.idKey || a.idKind !== b.idKind) return MISSING;
-  if (a.idKey === b.idKey) return a.idValid && b.idValid ? 0 : 1;
+  // Valid numbers are compared whole: idKey leaves out the century, which two valid numbers may differ in alone.
+  if (a.idKey === b.idKey) return a.idValid && b.idValid ? (a.idNo === b.idNo ? 0 : 3) : 1;
   if (a.idValid && b.idValid) return 3;
   return editDistance(a.idKey, b.idKey, 1) <= 1 ? 2 : 4;
 }
@@ -135,16 +167,16 @@ function febrlDob(a: Prepared, b: Prepared): number {
 
 /** Every comparison a model may name, by name. */
 export const COMPARATORS: Record<string, Comparator> = {
-  'cn.id': { field: 'id_no', levels: ['exact', 'exact-unchecked', 'typo', 'different-valid', 'else'], m: [0.9, 0.02, 0.05, 0.001, 0.029], compare: compareId },
+  'cn.id': { field: 'id_no', levels: ['exact', 'exact-unchecked', 'typo', 'different-valid', 'else'], m: [0.9, 0.02, 0.05, 0.001, 0.029], compare: compareId, vouch: 0 },
   'cn.person-name': {
     field: 'name', kind: 'person', levels: ['exact', 'homophone', 'one-char', 'surname', 'else'], m: [0.85, 0.04, 0.04, 0.05, 0.02],
-    compare: personName, tfValue: (p) => p.name,
+    compare: personName, tfValue: (p) => p.name, veto: personNameVeto,
   },
   'cn.org-name': {
     field: 'name', kind: 'org', levels: ['exact', 'normalised', 'homophone', 'similar', 'else'], m: [0.8, 0.12, 0.02, 0.04, 0.02],
-    compare: orgName, tfValue: (p) => p.nameKey,
+    compare: orgName, tfValue: (p) => p.nameKey, veto: (_a, _b, level) => (level < 3 ? NONE : VETO),
   },
-  'cn.birth-date': { field: 'birth_date', kind: 'person', levels: ['exact', 'typo', 'same-year', 'else'], m: [0.93, 0.05, 0.01, 0.01], compare: (a, b) => dateLevel(a.birthDate, b.birthDate) },
+  'cn.birth-date': { field: 'birth_date', kind: 'person', levels: ['exact', 'typo', 'same-year', 'else'], m: [0.93, 0.05, 0.01, 0.01], compare: (a, b) => dateLevel(a.birthDate, b.birthDate), veto: birthDateVeto },
   'cn.gender': { field: 'gender', kind: 'person', levels: ['exact', 'else'], m: [0.95, 0.05], compare: (a, b) => exactOrElse(a.gender, b.gender) },
   'cn.mobile': { field: 'mobile', levels: ['exact', 'typo', 'else'], m: [0.85, 0.03, 0.12], compare: mobile },
   'cn.email': { field: 'email', levels: ['exact', 'local-part', 'else'], m: [0.85, 0.05, 0.1], compare: email },

@@ -15,7 +15,8 @@
  * admin sees m, u, weights, thresholds; set `levels[i].weight` to override a weight). termFrequencies is
  * optional: supply counts of names from the database (TermFrequencies) or leave it out (no TF adjustment).
  * Treat a model as a value: changed weights or thresholds mean a new object (scores are compiled per object).
- * The anti-chaining guard compares Prepared.idKey (resident IDs: the 15 digits old and new numbers share).
+ * The anti-chaining guard compares valid numbers whole (Prepared.idNo: a valid old 15-digit resident ID upgraded to 18);
+ * Prepared.idKey, the 15 digits old and new numbers share, is for blocking and for comparing numbers that fail their check.
  */
 import { candidatePairs, type Candidates, type PairOptions } from './blocking.ts';
 import { clusterScored } from './cluster.ts';
@@ -70,8 +71,8 @@ export function clusterRecords(
     oddsScore(model.matchThreshold),
     oddsScore(model.reviewThreshold),
     {
-      personId: records.map((p) => (p.idValid && p.idKind === 'resident_id' ? p.idKey : '')),
-      orgId: records.map((p) => (p.idValid && p.idKind === 'uscc' ? p.idKey : '')),
+      personId: records.map((p) => (p.idValid && p.idKind === 'resident_id' ? p.idNo : '')),
+      orgId: records.map((p) => (p.idValid && p.idKind === 'uscc' ? p.idNo : '')),
       source,
     },
     {

@@ -3,7 +3,7 @@
  * estimation — u from random pairs, m by EM on the blocked pairs of each blocking rule (leaving out the
  * comparisons that rule forces to agree), the prior from the expected number of matches. Pure.
  */
-import { COMPARATORS, PRESET_COMPARISONS } from './comparisons.ts';
+import { COMPARATORS, PRESET_COMPARISONS, VETO, type Veto } from './comparisons.ts';
 import { PRESET_RULES, type Candidates } from './blocking.ts';
 import type { Comparison, MatchModel, PairScore, Prepared, TermFrequencies } from './types.ts';
 
@@ -85,7 +85,7 @@ function zoneOf(p: number, model: MatchModel): PairScore['zone'] {
 
 /** The conflict the anti-chaining guard refuses: two different numbers of one kind that both pass their check. */
 export function idConflict(a: Prepared, b: Prepared): string | undefined {
-  if (a.idValid && b.idValid && a.idKind === b.idKind && a.idKey !== b.idKey) return `different valid ${a.idKind} numbers`;
+  if (a.idValid && b.idValid && a.idKind === b.idKind && a.idNo !== b.idNo) return `different valid ${a.idKind} numbers`;
   return undefined;
 }
 
@@ -100,6 +100,9 @@ export function scorePair(a: Prepared, b: Prepared, model: MatchModel): PairScor
   const prior = model.priorMatchProbability[a.kind] ?? 1e-5;
   let score = log2(prior / (1 - prior));
   const fields: PairScore['fields'] = [];
+  let doubts = 0;
+  let vetoed = false;
+  let vouched = false;
   if (a.kind !== b.kind) return { score: -Infinity, probability: 0, zone: 'nonmatch', fields: [{ field: 'kind', level: 'different', weight: -Infinity }] };
   for (let c = 0; c < model.comparisons.length; c++) {
     const comp = model.comparisons[c]!;
@@ -112,16 +115,34 @@ export function scorePair(a: Prepared, b: Prepared, model: MatchModel): PairScor
     const w = levelWeight(model, c, level, a, b);
     score += w;
     fields.push({ field: comp.field, level: comp.levels[level]!.label, weight: Math.round(w * 100) / 100 });
+    const cmp = COMPARATORS[comp.name]!;
+    const v = cmp.veto ? cmp.veto(a, b, level) : 0;
+    if (v === VETO) vetoed = true;
+    else doubts += v;
+    if (cmp.vouch !== undefined && level <= cmp.vouch) vouched = true;
   }
   const probability = 1 / (1 + 2 ** -score);
   const conflict = idConflict(a, b);
   let zone = zoneOf(probability, model);
   if (conflict && zone === 'match') zone = 'review';
+  if ((vetoed || doubts >= 2) && !vouched && zone === 'match') {
+    // Shown as its own line, as the bank's other rules are: why a pair this strong is not merged automatically.
+    zone = 'review';
+    fields.push({ field: 'rule', level: VETO_LABEL, weight: 0 });
+  }
   return conflict ? { score, probability, zone, fields, conflict } : { score, probability, zone, fields };
 }
 
+/** The explanation's line for a pair a veto kept from an automatic merge (see Comparator.veto). */
+export const VETO_LABEL = 'differs-no-auto-merge';
+
 type CompiledKind = {
   prior: number;
+  /** Per comparison: its veto (Comparator.veto) and the last vouching level (-1: none). */
+  veto: Array<((a: Prepared, b: Prepared, level: number) => Veto) | undefined>;
+  vouch: Int8Array;
+  /** Just below the sure-match score: where a vetoed pair's score is held. */
+  cap: number;
   compare: Array<(a: Prepared, b: Prepared) => number>;
   weights: Float64Array[];
   /** Per comparison: its TF table and value function when level 0 is frequency-adjusted. */
@@ -137,9 +158,14 @@ function compile(model: MatchModel, kind: 'person' | 'org'): CompiledKind {
   let c = byKind[kind];
   if (c) return c;
   const prior = model.priorMatchProbability[kind] ?? 1e-5;
-  c = { prior: log2(prior / (1 - prior)), compare: [], weights: [], tf: [] };
-  for (const comp of model.comparisons) {
-    if (!applies(comp, kind)) continue;
+  const comps = model.comparisons.filter((comp) => applies(comp, kind));
+  c = {
+    prior: log2(prior / (1 - prior)), compare: [], weights: [], tf: [],
+    veto: comps.map((comp) => COMPARATORS[comp.name]!.veto),
+    vouch: Int8Array.from(comps, (comp) => COMPARATORS[comp.name]!.vouch ?? -1),
+    cap: oddsScore(model.matchThreshold) - 1e-6,
+  };
+  for (const comp of comps) {
     const fn = COMPARATORS[comp.name]!;
     c.compare.push(fn.compare);
     c.weights.push(Float64Array.from(comp.levels, (lv) => lv.weight ?? log2(Math.max(lv.m, 1e-9) / Math.max(lv.u, 1e-9))));
@@ -152,23 +178,30 @@ function compile(model: MatchModel, kind: 'person' | 'org'): CompiledKind {
 
 /**
  * Just the score (log2 odds) of a pair: the hot path of clustering, without building the explanation.
- * Same value as scorePair(a, b, model).score.
+ * Same value as scorePair(a, b, model).score, except that a pair a veto keeps from a sure match (scorePair: zone
+ * 'review' and a `rule` line) is held just below the sure-match score.
  * @example fastScore(a, b, model) >= oddsScore(model.matchThreshold) // sure match
  */
 export function fastScore(a: Prepared, b: Prepared, model: MatchModel): number {
   if (a.kind !== b.kind) return -Infinity;
   const c = compile(model, a.kind);
   let score = c.prior;
+  let veto = 0; // VETO, or the doubts' sum: 2 or more keeps the pair from a sure match
+  let vouched = false;
   for (let k = 0; k < c.compare.length; k++) {
     const level = c.compare[k]!(a, b);
     if (level < 0) continue;
+    const vf = c.veto[k];
+    if (vf && level > 0) veto += vf(a, b, level);
+    if (level <= c.vouch[k]!) vouched = true;
     const tf = level === 0 ? c.tf[k] : null;
     if (tf) {
       const v = tf.value(a);
       score += log2(tf.m / Math.max(Math.max(tf.counts.get(v) ?? tf.rest, 1) / tf.total, tf.floor));
     } else score += c.weights[k]![level]!;
   }
-  return score;
+  // A veto holds the pair just below a sure match (review at most), as scorePair's zone does.
+  return veto >= VETO && !vouched ? Math.min(score, c.cap) : score;
 }
 
 /** Probability threshold as a log2-odds score. */
@@ -241,6 +274,9 @@ export type FitOptions = { iterations?: number; note?: string; records?: number 
  * @example fitModel(base, samples).trainedOn?.note === EM_NOTE // true
  */
 export const EM_NOTE = 'u from random pairs; m by EM per blocking rule (rule fields left out); prior by EM over all blocked pairs; thresholds fixed posterior probabilities';
+
+/** Below this many random pairs of a kind, u leans on the base model's (see fitModel). */
+const MIN_RANDOM_PAIRS = 2000;
 
 type Pattern = { v: Int8Array; n: number };
 
@@ -321,11 +357,14 @@ export function fitModel(base: MatchModel, samples: TrainingSample[], opts: FitO
       for (const v of sample.random) if (v[cols[k]!]! >= 0) n[v[cols[k]!]!]! += 1;
       return n;
     });
+    // With few records there are few pairs, and many of them may be matches (a file of one person's records: all):
+    // the counts are topped up to MIN_RANDOM_PAIRS pairs distributed as the base model's u.
     const uFrom = (m: number[][] | null, prior: number) =>
       counts.map((n, k) => {
         const present = n.reduce((x, y) => x + y, 0);
         const matches = m ? prior * present : 0;
-        const adj = n.map((x, l) => Math.max(x - (m ? matches * m[k]![l]! : 0), 0) + 0.5);
+        const top = Math.max(0, MIN_RANDOM_PAIRS - present);
+        const adj = n.map((x, l) => Math.max(x - (m ? matches * m[k]![l]! : 0), 0) + 0.5 + top * comps[k]!.levels[l]!.u);
         const total = adj.reduce((x, y) => x + y, 0);
         return adj.map((x) => x / total);
       });
@@ -425,7 +464,17 @@ export function trainingPlan(
     const want = opts.randomPairs ?? 50_000;
     const randomA: number[] = [];
     const randomB: number[] = [];
-    for (let t = 0; randomA.length < want && t < want * 8; t++) {
+    // Few records: every pair once (drawn with replacement, the one pair of two records would be counted 50,000 times).
+    if (allPairs <= want) {
+      for (let x = 0; x < idx.length; x++) {
+        for (let y = x + 1; y < idx.length; y++) {
+          if (opts.linkOnly && sourceOf[idx[x]!] === sourceOf[idx[y]!]) continue;
+          randomA.push(idx[x]!);
+          randomB.push(idx[y]!);
+        }
+      }
+    }
+    for (let t = 0; randomA.length < want && allPairs > want && t < want * 8; t++) {
       const i = idx[Math.floor(opts.random() * idx.length)]!;
       const j = idx[Math.floor(opts.random() * idx.length)]!;
       if (i === j || (opts.linkOnly && sourceOf[i] === sourceOf[j])) continue;

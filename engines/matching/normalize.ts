@@ -3,9 +3,12 @@ import { pinyin } from 'pinyin-pro';
 import { normalizeMobile, residentIdCheckChar, validateResidentId, validateUscc } from '../identity/index.ts';
 import type { IdKind, MatchRecord, Prepared } from './types.ts';
 
+/** ID types as source systems spell them (lower-cased, spaces and underscores as written). */
 const ID_KINDS: Record<string, IdKind> = {
-  id_card: 'resident_id', resident_id: 'resident_id', idcard: 'resident_id', '身份证': 'resident_id',
-  uscc: 'uscc', '统一社会信用代码': 'uscc', passport: 'passport', '护照': 'passport',
+  id_card: 'resident_id', resident_id: 'resident_id', idcard: 'resident_id', 'id card': 'resident_id', 'resident id': 'resident_id',
+  '身份证': 'resident_id', '居民身份证': 'resident_id', '身份证号': 'resident_id', '身份证号码': 'resident_id', '二代身份证': 'resident_id',
+  uscc: 'uscc', '统一社会信用代码': 'uscc', '社会信用代码': 'uscc', '营业执照': 'uscc',
+  passport: 'passport', '护照': 'passport',
 };
 
 /** Unified legal-form suffixes, longest first: 有限责任公司 and 有限公司 name one company. */
@@ -113,7 +116,10 @@ export function addressTokens(addr: string): string[] {
 
 function idKindOf(idType: string | null | undefined, idNo: string): IdKind {
   const t = (idType ?? '').trim().toLowerCase();
-  if (t) return ID_KINDS[t] ?? 'other';
+  if (t && ID_KINDS[t]) return ID_KINDS[t];
+  // A type this table does not know (a system's own code or wording): a number that passes the resident ID or USCC
+  // check is one — the check digit makes that no accident — so the guard still sees it; anything else is 'other'.
+  if (t) return validateResidentId(idNo).ok ? 'resident_id' : validateUscc(idNo).ok ? 'uscc' : 'other';
   if (!idNo) return '';
   // No type given: recognise by shape.
   if (/^\d{15}$|^\d{17}[\dxX]$/.test(idNo)) return 'resident_id';

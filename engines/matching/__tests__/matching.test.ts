@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeResidentId, makeUscc } from '../../identity/index.ts';
 import {
-  candidatePairs, capTermFrequencies, clusterRecords, defaultModel, fastScore, prepare, scorePair, seededRandom, sourceOrder, syntheticRecords, trainModel,
+  candidatePairs, capTermFrequencies, clusterRecords, clusterScored, defaultModel, fastScore, prepare, scorePair, seededRandom, sourceOrder, syntheticRecords, trainModel,
   blockingKeys, type MatchModel, type MatchRecord, type Prepared,
 } from '../index.ts';
 
@@ -67,6 +67,59 @@ describe('scorePair — hard cases', () => {
     // Without any ID number the shared phone and address still do not make a sure match.
     const noIds = scorePair(p('a', { ...husband, idType: '', idNo: '' }), p('b', { ...wife, idType: '', idNo: '' }), model);
     expect(noIds.zone).not.toBe('match');
+  });
+
+  describe('one household: what agrees on phone and address outweighed a different person (vetoes)', () => {
+    const home = { mobile: '13698761234', address: '杭州市西湖区文三路5号2栋201室' };
+    const rule = (s: ReturnType<typeof scorePair>) => s.fields.find((f) => f.field === 'rule')?.level;
+    const held = (a: Prepared, b: Prepared) => {
+      const s = scorePair(a, b, model);
+      expect(s.zone, JSON.stringify(s.fields)).toBe('review');
+      expect(rule(s)).toBe('differs-no-auto-merge');
+      // The clustering's fast path holds it below a sure match too.
+      expect(fastScore(a, b, model)).toBeLessThan(Math.log2(model.matchThreshold / (1 - model.matchThreshold)));
+    };
+    it('a father and his son of one name, born 27 years apart', () => {
+      held(p('a', { name: '王志强', birthDate: '1948-03-03', gender: 'M', ...home }), p('b', { name: '王志强', birthDate: '1975-09-09', gender: 'M', ...home, source: 'credit_card' }));
+    });
+    it('spouses whose names share nothing, with no birth date on one side', () => {
+      held(p('a', { name: '向强英', birthDate: '1988-05-10', gender: 'F', ...home }), p('b', { name: '唐刚桂', gender: 'F', ...home, source: 'credit_card' }));
+    });
+    it('two doubts together: only the surname in common and birth dates months apart', () => {
+      held(p('a', { name: '周敏', birthDate: '1973-02-14', gender: 'F', ...home }), p('b', { name: '周建', birthDate: '1973-06-15', gender: 'F', ...home, source: 'credit_card' }));
+    });
+    it('one doubt alone does not: a name mistyped to another character, the rest agreeing', () => {
+      const s = scorePair(p('a', { name: '林磊', birthDate: '2001-08-03', ...home }), p('b', { name: '林婷', birthDate: '2001-08-03', ...home, source: 'credit_card' }), model);
+      expect(rule(s)).toBeUndefined();
+    });
+    it('the same valid ID number vouches for the pair and lifts the vetoes', () => {
+      const idNo = makeResidentId('330106', '19480303', '013');
+      const s = scorePair(p('a', { name: '王志强', idType: 'ID_CARD', idNo, birthDate: '1948-03-03', ...home }), p('b', { name: '王志强', idType: 'ID_CARD', idNo, birthDate: '1975-09-09', ...home }), model);
+      expect(s.zone).toBe('match');
+      expect(rule(s)).toBeUndefined();
+    });
+    it('sister companies of one boss at one address, names not one name', () => {
+      const co = { mobile: '13800138000', address: '上海市浦东新区世纪大道100号', legalRep: '赵明' };
+      held(org('a', { name: '上海星辰科技有限公司', ...co }), org('b', { name: '上海远航物流有限公司', ...co }));
+    });
+  });
+
+  it('two valid resident IDs that differ only in the century are two people (a conflict), not one number', () => {
+    const a = p('a', { name: '马明', idType: 'ID_CARD', idNo: makeResidentId('110101', '19200101', '011'), address: '北京市东城区东四十条8号' });
+    const b = p('b', { name: '马明', idType: 'ID_CARD', idNo: makeResidentId('110101', '20200101', '011'), address: '北京市东城区东四十条8号' });
+    const s = scorePair(a, b, model);
+    expect(s.fields.find((f) => f.field === 'id_no')!.level).toBe('different-valid');
+    expect(s.conflict).toMatch(/different valid resident_id/);
+    // An old 15-digit number and its 18-digit form are still one number.
+    expect(scorePair(a, p('c', { name: '马明', idType: 'ID_CARD', idNo: a.idNo.slice(0, 6) + a.idNo.slice(8, 17) }), model).fields.find((f) => f.field === 'id_no')!.level).toBe('exact');
+  });
+
+  it('reads ID types as systems spell them, and recognises a valid number under a type it does not know', () => {
+    const idNo = makeResidentId('310104', '19660606', '123');
+    for (const idType of ['居民身份证', '身份证号码', 'ID Card', 'RESIDENT_ID']) expect(p('a', { idType, idNo }).idKind, idType).toBe('resident_id');
+    expect(p('a', { idType: '01', idNo }).idKind).toBe('resident_id');
+    expect(p('a', { idType: '01', idNo: 'E12345678' }).idKind).toBe('other');
+    expect(prepare({ id: 'o', source: 's', kind: 'org', idType: '营业执照', idNo: makeUscc('91310000MA1FL0001') }).idKind).toBe('uscc');
   });
 
   it('a pair with two different valid IDs is a conflict, never a sure match', () => {
@@ -164,6 +217,19 @@ describe('clusterRecords', () => {
     ];
     const { clusterOf } = clusterRecords(recs, model);
     expect(clusterOf).toEqual(['r1', 'r1', 'r1', 'r4']);
+  });
+
+  it('asks nobody about a fuzzy pair whose records sure matches joined anyway', () => {
+    const { reviewPairs, root } = clusterScored(3, { a: [0, 1, 0], b: [1, 2, 2], score: [20, 20, 5] }, 10, 0, { personId: ['', '', ''], orgId: ['', '', ''] });
+    expect(Array.from(root)).toEqual([0, 0, 0]);
+    expect(reviewPairs).toEqual([]);
+  });
+
+  it('merges the records of a file holding only one person (u leans on the base model when pairs are few)', () => {
+    const recs = ['r1', 'r2', 'r3'].map((id) => p(id, 田伟));
+    const m = trainModel(recs, { preset: 'cn-bank', random: seededRandom(1), candidates: candidatePairs(recs, 'cn-bank') });
+    const { clusterOf } = clusterRecords(recs, m);
+    expect(new Set(clusterOf).size).toBe(1);
   });
 
   it('with uniquePerSource, a cluster never holds two records of one source', () => {

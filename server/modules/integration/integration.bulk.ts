@@ -166,8 +166,8 @@ function clusterChunk(preps: Prepared[], model: MatchModel, order: string[]) {
   }
   const rank = new Map(order.map((c, i) => [c, i]));
   return clusterScored(preps.length, { a: cands.a, b: cands.b, score }, sure, review, {
-    personId: preps.map((p) => (p.idValid && p.idKind === 'resident_id' ? p.idKey : '')),
-    orgId: preps.map((p) => (p.idValid && p.idKind === 'uscc' ? p.idKey : '')),
+    personId: preps.map((p) => (p.idValid && p.idKind === 'resident_id' ? p.idNo : '')),
+    orgId: preps.map((p) => (p.idValid && p.idKind === 'uscc' ? p.idNo : '')),
   }, { sourceRank: preps.map((p) => rank.get(p.source) ?? rank.size) });
 }
 

@@ -144,7 +144,7 @@ export async function saveModel(db: Db, user: CurrentUser, actor: Actor, patch: 
 type Evidence = { customerId: number; best: PairScore; against: string; recordId: number | null; sharedId?: string | null };
 
 /** The kind of the valid identity number (resident ID or USCC) two records both carry, else null. */
-export const sharedValidId = (a: Prepared, b: Prepared) => (a.idValid && b.idValid && a.idKind === b.idKind && !!a.idKey && a.idKey === b.idKey ? a.idKind : null);
+export const sharedValidId = (a: Prepared, b: Prepared) => (a.idValid && b.idValid && a.idKind === b.idKind && !!a.idNo && a.idNo === b.idNo ? a.idKind : null);
 
 /** The conflict of a record whose valid ID number a customer of another name holds (see sharedIdReview). */
 export const sharedIdConflict = (kind: string) => `same valid ${kind} number, different name`;

@@ -12,7 +12,7 @@ export const zh = {
     status: { pending: '待审核', confirmed: '已确认合并', rejected: '已判定不同' },
     origin: { engine: '系统发现', manager: '客户经理提出' },
     level: {
-      exact: '完全一致', missing: '缺失', else: '不一致', 'same-id-and-name': '证件号与姓名一致（规则）',
+      exact: '完全一致', missing: '缺失', else: '不一致', 'same-id-and-name': '证件号与姓名一致（规则）', 'differs-no-auto-merge': '姓名或出生日期明显不同，不自动合并（规则）',
       'exact-unchecked': '一致（未通过校验）', typo: '疑似录入错误', 'different-valid': '不同的有效号码', homophone: '同音', 'one-char': '仅一字之差',
       surname: '仅姓氏相同', normalised: '规范化后一致', similar: '相似', 'same-year': '同年', 'local-part': '邮箱用户名一致', close: '接近', partial: '部分一致',
       swapped: '姓名颠倒', 'one-edit': '一处差异', 'two-edits': '两处差异',
@@ -76,7 +76,7 @@ export const en: typeof zh = {
     status: { pending: 'Pending', confirmed: 'Merged', rejected: 'Different' },
     origin: { engine: 'Found by the engine', manager: 'Proposed by a manager' },
     level: {
-      exact: 'Exact', missing: 'Missing', else: 'Different', 'same-id-and-name': 'Same ID number and name (rule)',
+      exact: 'Exact', missing: 'Missing', else: 'Different', 'same-id-and-name': 'Same ID number and name (rule)', 'differs-no-auto-merge': 'Name or birth date clearly differ: not merged automatically (rule)',
       'exact-unchecked': 'Same (fails its check)', typo: 'Likely typo', 'different-valid': 'Different valid numbers', homophone: 'Homophone', 'one-char': 'One character apart',
       surname: 'Surname only', normalised: 'Same once normalised', similar: 'Similar', 'same-year': 'Same year', 'local-part': 'Same mailbox name', close: 'Close', partial: 'Partly the same',
       swapped: 'Names swapped', 'one-edit': 'One edit apart', 'two-edits': 'Two edits apart',
