@@ -3,7 +3,8 @@ import { prepared, type Db, type CustomerKeyPersonTable, type CustomerTable, typ
 import { customerScope, type ScopeSubject } from '../../platform/scope.ts';
 
 export type SearchFilter = {
-  text?: { grams: string[]; like: string } | null;
+  /** A name or part of one: its grams, a LIKE pattern, and the whole query in lower case (for exactFirst). */
+  text?: { grams: string[]; like: string; exact?: string } | null;
   letters?: string | null;
   customerNo?: string | null;
   /** The first digits of a customer number (fewer than its nine). */
@@ -19,6 +20,8 @@ export type SearchFilter = {
   /** Deleted customers instead of the living. */
   deleted?: boolean;
   sort: 'customerNo' | 'name' | 'createdAt' | 'aum';
+  /** Customers named exactly `text.exact` before the others (the list's default order for a name searched). */
+  exactFirst?: boolean;
   order: 'asc' | 'desc';
   limit: number;
   offset: number;
@@ -101,7 +104,10 @@ export async function searchCustomers(db: Db, scope: ScopeSubject, f: SearchFilt
   const key = sql.ref(SORT_COLUMN[f.sort]);
   const dir = sql.raw(f.order === 'desc' ? 'DESC' : 'ASC');
   const base = searchQuery(db, scope, f);
-  const gather = (q: typeof base) => q.select(['c.id', sql`${key}`.as('k')]).limit(COUNT_CAP + 1);
+  // x: the exact name, sorted first among the matches gathered (at most COUNT_CAP + 1 rows, so no other plan).
+  const exact = f.exactFirst && f.text?.exact != null ? f.text.exact : null;
+  const gather = (q: typeof base) => q.select(['c.id', sql`${key}`.as('k'), ...(exact === null ? [] : [sql<boolean>`lower(c.name) = ${exact}`.as('x')])]).limit(COUNT_CAP + 1);
+  const x = (t: string) => sql.raw(exact === null ? '' : `${t}x DESC, `);
   // By letters alone: those matching by initials, then those matching by full pinyin only, each from its own index.
   let matches = sql`${gather(base)}`;
   if (lettersOnly(f)) {
@@ -113,11 +119,11 @@ export async function searchCustomers(db: Db, scope: ScopeSubject, f: SearchFilt
   const first = await sql<SearchRow & { n: number }>`${sql.raw(prepared())}
 WITH m AS MATERIALIZED (${matches}), n AS (SELECT count(*)::int AS n FROM m)
 SELECT n.n, p.* FROM n LEFT JOIN LATERAL (
-  SELECT ${PAGE_COLUMNS}, pg.k
+  SELECT ${PAGE_COLUMNS}, pg.k${sql.raw(exact === null ? '' : ', pg.x')}
   -- A scalar subquery, so the page is skipped (a one-time filter) when there are more matches than gathered.
-  FROM (SELECT id, k FROM m WHERE (SELECT n FROM n) <= ${COUNT_CAP} ORDER BY k ${dir}, id ${dir} LIMIT ${f.limit} OFFSET ${f.offset}) pg
+  FROM (SELECT id, k${sql.raw(exact === null ? '' : ', x')} FROM m WHERE (SELECT n FROM n) <= ${COUNT_CAP} ORDER BY ${x('')}k ${dir}, id ${dir} LIMIT ${f.limit} OFFSET ${f.offset}) pg
   JOIN customer c ON c.id = pg.id) p ON true
-ORDER BY p.k ${dir}, p.id ${dir}`.execute(db);
+ORDER BY ${x('p.')}p.k ${dir}, p.id ${dir}`.execute(db);
   const n = first.rows[0]?.n ?? 0;
   if (n <= COUNT_CAP) return { rows: first.rows.filter((r) => r.id != null).map(withoutKey), total: n, capped: false };
   const walk = base.select(['c.id', sql`${key}`.as('k')]).orderBy(sql`${key} ${dir}, c.id ${dir}`).limit(f.limit).offset(f.offset);
@@ -126,10 +132,10 @@ SELECT ${PAGE_COLUMNS}, pg.k FROM (${walk}) pg JOIN customer c ON c.id = pg.id O
   return { rows: page.rows.map(withoutKey), total: COUNT_CAP, capped: true };
 }
 
-const withoutKey = ({ n: _n, k: _k, ...row }: SearchRow & { n?: number; k?: unknown }): SearchRow => row;
+const withoutKey = ({ n: _n, k: _k, x: _x, ...row }: SearchRow & { n?: number; k?: unknown; x?: boolean }): SearchRow => row;
 
 /** Letters and no other condition (a condition added to SearchFilter later is one more, so it takes the general path). */
-const PAGING: ReadonlySet<string> = new Set(['letters', 'sort', 'order', 'limit', 'offset']);
+const PAGING: ReadonlySet<string> = new Set(['letters', 'sort', 'order', 'limit', 'offset', 'exactFirst']);
 const lettersOnly = (f: SearchFilter) => !!f.letters && Object.entries(f).every(([k, v]) => PAGING.has(k) || v == null || v === '');
 
 /** Streams every customer in scope that matches, for export. */
@@ -144,7 +150,8 @@ export function exportCustomers(db: Db, scope: ScopeSubject, f: SearchFilter) {
       'l.name as level_name', 'l.name_en as level_name_en', 'o.name as org_name', 'o.name_en as org_name_en', 'm.display_name as manager_name',
       sql<string | null>`(SELECT value FROM customer_contact cc WHERE cc.customer_id = c.id AND cc.kind = 'mobile' ORDER BY cc.is_primary DESC, cc.id LIMIT 1)`.as('mobile'),
     ])
-    .orderBy('c.customer_no')
+    // The list's order (searchCustomers): the exact name first when it goes first there, ties broken by id.
+    .orderBy(sql`${f.exactFirst && f.text?.exact != null ? sql`lower(c.name) = ${f.text.exact} DESC, ` : sql``}${sql.ref(SORT_COLUMN[f.sort])} ${sql.raw(f.order === 'desc' ? 'DESC' : 'ASC')}, c.id ${sql.raw(f.order === 'desc' ? 'DESC' : 'ASC')}`)
     .stream(1000);
 }
 

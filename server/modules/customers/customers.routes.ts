@@ -28,6 +28,9 @@ export async function customersRoutes(fastify: FastifyInstance) {
 
   app.get('/api/customers/export', { schema: { tags, querystring: SearchQuery }, preHandler: requireUser('customer:read', 'customer:export') }, async (req, reply) => {
     const user = currentUser(req);
+    // Who asked, and from where, taken now: once the file has streamed out the client may have closed the
+    // connection, and the request's address went with its socket.
+    const actor = actorOf(req);
     const clear = service.seesClear(user);
     const rules = await service.maskingRules(app.db);
     const lang = requestLang(req);
@@ -55,8 +58,8 @@ export async function customersRoutes(fastify: FastifyInstance) {
       }
     });
     await app.db.transaction().execute(async (trx) => {
-      await audit(trx, actorOf(req), { action: 'export', entity: 'customer', fields: ['list'], changes: { filter: req.query, rows: count, masked: !clear } });
-      await auditMany(trx, actorOf(req), read.map((c) => ({ action: 'read', entity: 'customer', entityId: c.no, customerId: c.id, fields: ['mobile'], changes: { via: 'export' } })));
+      await audit(trx, actor, { action: 'export', entity: 'customer', fields: ['list'], changes: { filter: req.query, rows: count, masked: !clear } });
+      await auditMany(trx, actor, read.map((c) => ({ action: 'read', entity: 'customer', entityId: c.no, customerId: c.id, fields: ['mobile'], changes: { via: 'export' } })));
     });
     return reply;
   });

@@ -33,7 +33,8 @@ function maskContact(kind: string, value: string, rules: MaskRules): string {
 
 /** Works out what the search box was given: a customer number, a mobile, an ID, letters, or a name. */
 export function classifyQuery(q: string | undefined): Pick<repo.SearchFilter, 'text' | 'letters' | 'customerNo' | 'customerNoPrefix' | 'mobile' | 'idNo'> {
-  const s = (q ?? '').trim();
+  // Full-width letters and digits (ｚｗ, １３８…) as their ASCII selves; spaces between Chinese characters (王 玲) are none.
+  const s = (q ?? '').normalize('NFKC').trim().replace(/(?<=\p{Script=Han})\s+(?=\p{Script=Han})/gu, '');
   if (!s) return {};
   const out: ReturnType<typeof classifyQuery> = {};
   const compact = s.replace(/[\s-]/g, '');
@@ -46,10 +47,11 @@ export function classifyQuery(q: string | undefined): Pick<repo.SearchFilter, 't
     out.idNo = rid.ok ? rid.value : uscc.ok ? uscc.value : compact.toUpperCase();
   }
   if (/^\d{1,8}$/.test(compact)) out.customerNoPrefix = compact;
-  if (/^[a-zA-Z]+$/.test(s)) out.letters = s.toLowerCase();
+  // Pinyin is stored without spaces: "zhang wei" is zhangwei.
+  if (/^[a-zA-Z]+(\s+[a-zA-Z]+)*$/.test(s)) out.letters = s.replace(/\s+/g, '').toLowerCase();
   // Anything else is looked for in names, digits too when they are no number we know (so they find nothing rather than
   // leaving the list unfiltered).
-  else if (!/^[\d\s+-]+$/.test(s) || !Object.keys(out).length) out.text = { grams: queryGrams(s), like: `%${s.toLowerCase().replace(/[\\%_]/g, '\\$&')}%` };
+  else if (!/^[\d\s+-]+$/.test(s) || !Object.keys(out).length) out.text = { grams: queryGrams(s), like: `%${s.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`, exact: s.toLowerCase() };
   return out;
 }
 
@@ -67,6 +69,8 @@ export async function search(db: Db, user: CurrentUser, actor: Actor, query: Sea
     managerId: query.managerId, orgId: query.orgId, deleted: query.deleted,
     sort: query.sort ?? 'customerNo', order: query.order ?? 'asc', limit: pageSize, offset: (page - 1) * pageSize,
   };
+  // A name searched for in the list's own order: the customer of exactly that name first (王玲 before 王玲思).
+  if (!query.sort && filter.text) filter.exactFirst = true;
   const { rows, total, capped } = await onConnection(db, (conn) => repo.searchCustomers(conn, user, filter));
   const rules = await maskingRules(db);
   const clear = seesClear(user);
@@ -88,7 +92,12 @@ export async function search(db: Db, user: CurrentUser, actor: Actor, query: Sea
 }
 
 export function exportFilter(query: SearchQuery): repo.SearchFilter {
-  return { ...classifyQuery(query.q), status: query.status, levelCode: query.levelCode, typeCode: query.typeCode, party: query.party, managerId: query.managerId, orgId: query.orgId, sort: 'customerNo', order: 'asc', limit: 0, offset: 0 };
+  // In the list's order: the file is what the list showed, every page of it.
+  const filter = classifyQuery(query.q);
+  return {
+    ...filter, status: query.status, levelCode: query.levelCode, typeCode: query.typeCode, party: query.party, managerId: query.managerId, orgId: query.orgId,
+    sort: query.sort ?? 'customerNo', order: query.order ?? 'asc', limit: 0, offset: 0, exactFirst: !query.sort && !!filter.text,
+  };
 }
 
 /** The 360° view, masked per role; the statement that reads it writes the read's audit row (nothing read, nothing written). */
@@ -108,7 +117,17 @@ export async function view360(db: Db, user: CurrentUser, actor: Actor, customerN
  * A customer the viewer may not see, named on the page of one they may (a spouse with another manager, the company a
  * person is a key person of): the relation shows, who it is does not — no number to open, the name masked.
  */
-const outsideScope = (name: string) => ({ customerNo: null, name: maskValue(name, { keepFirst: 1, keepLast: 0 }), outsideScope: true as const });
+export const outsideScope = (name: string) => ({ customerNo: null, name: maskValue(name, { keepFirst: 1, keepLast: 0 }), outsideScope: true as const });
+
+/**
+ * A reason the system wrote in both languages ("新建客户 / new customer", as the audit and the merges write theirs) as
+ * { zh, en }; one a user typed is the same text in both.
+ * @example bilingual('新建客户 / new customer') // { zh: '新建客户', en: 'new customer' }
+ */
+export function bilingual(text: string): { zh: string; en: string } {
+  const m = /^([^/]*[\u3400-\u9fff][^/]*) \/ ([^/\u3400-\u9fff]*[A-Za-z][^/\u3400-\u9fff]*)$/.exec(text ?? '');
+  return m ? { zh: m[1]!.trim(), en: m[2]!.trim() } : { zh: text, en: text };
+}
 
 /**
  * A masked birth date keeps its year: the month and day are the very digits a masked resident ID hides
@@ -162,7 +181,7 @@ export function present360(r: repo.View360Row, clear: boolean, rules: MaskRules)
       accountCount: r.accounts.length,
       products: [...products.values()],
     },
-    managerHistory: r.manager_history,
+    managerHistory: r.manager_history.map((h) => ({ ...h, reasonI18n: bilingual(h.reason) })),
     lineage: Object.fromEntries(Object.entries(r.lineage ?? {}).map(([field, l]) => [field, { ...l, value: clear ? l.value : maskGoldenField(field, l.value, rules) }])),
     sourceRecords: r.source_records ?? [],
     aliases: r.aliases ?? [],

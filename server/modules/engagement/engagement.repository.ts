@@ -465,6 +465,22 @@ export async function referenceNames(db: Db, refs: string[]): Promise<Map<string
   return out;
 }
 
+/**
+ * The customers a timeline's audit entries name (by number or by id), and whether the viewer may know them: the
+ * scope predicate over the customer a number stands for (a merged-away number: its survivor), as the 360° view's
+ * relations apply it (a deleted customer is no one to open).
+ */
+export async function referencedCustomers(db: Db, scope: ScopeSubject, nos: string[], ids: number[]) {
+  if (!nos.length && !ids.length) return [];
+  const r = await sql<{ id: number; customer_no: string; name: string; visible: boolean }>`
+    SELECT c.id, c.customer_no, c.name, NOT e.deleted AND ${customerScope(scope, 'e')} AS visible
+      FROM customer c
+      LEFT JOIN customer_alias al ON al.customer_no = c.customer_no
+      JOIN customer e ON e.id = coalesce(al.survivor_id, c.id)
+     WHERE c.customer_no = ANY(${nos}::text[]) OR c.id = ANY(${ids}::bigint[])`.execute(db);
+  return r.rows.map((x) => ({ ...x, id: Number(x.id) }));
+}
+
 export async function timelineOf(db: Db, customerNo: string, scope: ScopeSubject, before: TimelineCursor | null, limit: number, readAudit: Expression<unknown>) {
   const r = await sql<{ customer_id: number } & { [K in keyof TimelineRow]: TimelineRow[K] | null }>`${sql.raw(prepared(`timeline_${scope.dataScope}_${cursorKey(before)}`))}
     WITH cu AS (SELECT c.id FROM customer c WHERE c.customer_no = ${customerNo} AND NOT c.deleted AND ${customerScope(scope, 'c')}),

@@ -3,7 +3,7 @@ import { audit, auditReadCtes, diff, SYSTEM_ACTOR, type Actor } from '../../plat
 import { can, type CurrentUser } from '../../platform/auth.ts';
 import { fieldError, invalid, notFound, type FieldError } from '../../platform/errors.ts';
 import { JOB_TIME_ZONE } from '../../platform/jobs.ts';
-import { redactPersonal, seesClear } from '../customers/customers.service.ts';
+import { outsideScope, redactPersonal, seesClear } from '../customers/customers.service.ts';
 import * as repo from './engagement.repository.ts';
 import type {
   ActivityInput, ActivityPatch, ActivityQuery, CommissionRuleInput, ContactInput, ContactPatch, ContactQuery, LinkRef, OpportunityInput,
@@ -603,6 +603,51 @@ function referencesOf(entries: AuditPayload[]): string[] {
   return [...out];
 }
 
+/** Keys under which an audit entry's changes name another customer by number (relations, merges, reviews), or by id. */
+const CUSTOMER_NO_KEYS: ReadonlySet<string> = new Set(['relatedCustomerNo', 'personCustomerNo', 'customerNo', 'otherCustomerNo', 'customer_no', 'merged', 'mergedInto', 'mergedNo', 'survivor', 'survivorNo', 'aliases']);
+const CUSTOMER_ID_KEYS: ReadonlySet<string> = new Set(['customer_id', 'customerId', 'related_id', 'person_customer_id', 'customerA', 'customerB', 'customer_a', 'customer_b', 'survivor_id', 'merged_id']);
+type CustomerRef = { no: string } | { id: number };
+
+function customerRefOf(key: string, v: unknown): CustomerRef | null {
+  if (CUSTOMER_NO_KEYS.has(key) && typeof v === 'string' && /^\d{9}$/.test(v)) return { no: v };
+  if (CUSTOMER_ID_KEYS.has(key) && ((typeof v === 'number' && Number.isSafeInteger(v)) || (typeof v === 'string' && /^\d{1,15}$/.test(v)))) return { id: Number(v) };
+  // An integration entry's evidence names the existing customer it was scored against as "c<id>".
+  if (key === 'against' && typeof v === 'string' && /^c\d{1,15}$/.test(v)) return { id: Number(v.slice(1)) };
+  return null;
+}
+
+/**
+ * `value` (found under `key`) with each customer reference in it replaced by `swap`'s answer: in { from, to } pairs and
+ * lists the key is the enclosing one, in any other object each property's own.
+ */
+function mapCustomerRefs(value: unknown, key: string, swap: (ref: CustomerRef, v: unknown) => unknown, depth = 0): unknown {
+  const ref = customerRefOf(key, value);
+  if (ref) return swap(ref, value);
+  if (depth > 8 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((x) => mapCustomerRefs(x, key, swap, depth + 1));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapCustomerRefs(v, k === 'from' || k === 'to' ? key : k, swap, depth + 1)]));
+}
+
+/**
+ * Audit entries' changes with every other customer they name (a relation's, a key person's, a merge's, a review's)
+ * hidden as the 360° view's relations hide one outside the viewer's scope: no number, the name masked, outsideScope.
+ */
+async function hideCustomersOutsideScope(db: Db, user: CurrentUser, self: { id: number; no: string }, changes: unknown[]): Promise<unknown[]> {
+  const nos = new Set<string>();
+  const ids = new Set<number>();
+  // The timeline's own customer is in scope: most entries name only them, and cost no look-up.
+  const collect = (ref: CustomerRef) => ('no' in ref ? ref.no !== self.no && nos.add(ref.no) : ref.id !== self.id && ids.add(ref.id));
+  for (const c of changes) mapCustomerRefs(c, '', (ref, v) => (collect(ref), v));
+  if (!nos.size && !ids.size) return changes;
+  const found = await repo.referencedCustomers(db, user, [...nos], [...ids]);
+  const byNo = new Map(found.map((c) => [c.customer_no, c]));
+  const byId = new Map(found.map((c) => [c.id, c]));
+  return changes.map((c) => mapCustomerRefs(c, '', (ref, v) => {
+    const hit = 'no' in ref ? byNo.get(ref.no) : byId.get(ref.id);
+    return hit && !hit.visible ? outsideScope(hit.name) : v;
+  }));
+}
+
 /** The customer's merged timeline, newest first, `limit` entries before the cursor; the read is audited. */
 export async function timeline(db: Db, user: CurrentUser, actor: Actor, customerNo: string, q: { before?: string; limit?: number }) {
   const before = decodeCursor(q.before);
@@ -613,13 +658,17 @@ export async function timeline(db: Db, user: CurrentUser, actor: Actor, customer
     auditReadCtes(actor, { action: 'read', entity: 'customer', entityId: customerNo, fields: ['timeline'], changes: { masked: !clear } }, 'cu')));
   if (customerId === null) throw notFound(CUSTOMER_NOT_FOUND);
   const last = rows[rows.length - 1];
-  const names = await repo.referenceNames(db, referencesOf(rows.filter((r) => r.kind === 'audit').map((r) => r.payload as AuditPayload)));
+  const audited = rows.filter((r) => r.kind === 'audit');
+  const names = await repo.referenceNames(db, referencesOf(audited.map((r) => r.payload as AuditPayload)));
+  const shown = await hideCustomersOutsideScope(db, user, { id: customerId, no: customerNo }, audited.map((r) => r.payload.changes));
+  const changesOf = new Map(audited.map((r, n) => [r.id, shown[n]]));
   return {
     items: rows.map((r) => {
       const p = r.payload;
       if (r.kind !== 'audit') return { kind: r.kind, id: r.id, at: iso(r.at), ...p };
       const refs = Object.fromEntries(referencesOf([p as AuditPayload]).filter((k) => names.has(k)).map((k) => [k, names.get(k)!]));
-      return { kind: r.kind, id: r.id, at: iso(r.at), ...p, changes: clear ? p.changes : redactPersonal(p.changes), refs };
+      const changes = changesOf.get(r.id);
+      return { kind: r.kind, id: r.id, at: iso(r.at), ...p, changes: clear ? changes : redactPersonal(changes), refs };
     }),
     nextCursor: rows.length === limit && last ? encodeCursor({ at: last.at_text, rank: last.rank, id: last.id }) : null,
   };

@@ -1,6 +1,7 @@
+import http from 'node:http';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createTestContext, login, type TestContext } from '../../../test/context.ts';
 import { PASSWORD, seedSmallBank } from '../../../test/fixtures.ts';
 import { upgradeResidentId15 } from '../../../../engines/identity/index.ts';
@@ -492,6 +493,48 @@ describe('export (B4)', () => {
     expect(await verifyAudit(ctx.db)).toMatchObject({ ok: true, problems: [] });
   });
 
+  it('lists the customers in the order the list shows them', async () => {
+    for (const order of ['sort=name&order=desc', 'sort=name&order=asc', 'sort=createdAt&order=desc', 'sort=aum&order=desc']) {
+      const list = (await ctx.app.inject({ url: `/api/customers?${order}&pageSize=100`, headers: as('hq') })).json().items.map((i: { customerNo: string }) => i.customerNo);
+      const res = await ctx.app.inject({ url: `/api/customers/export?${order}`, headers: as('hq') });
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+      expect(wb.worksheets[0].getColumn(1).values.slice(2), order).toEqual(list);
+    }
+    // Not merely by number: 张伟 (zhang) comes before 北京… (bei) and 王芳 (wang) by name, descending.
+    const byNumber = [bank.customers.zhangWei, bank.customers.wangFang, bank.customers.company].sort();
+    const res = await ctx.app.inject({ url: '/api/customers/export?sort=name&order=desc', headers: as('hq') });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+    expect((wb.worksheets[0].getColumn(1).values.slice(2) as string[]).filter((n) => byNumber.includes(n))).toEqual([bank.customers.zhangWei, bank.customers.wangFang, bank.customers.company]);
+  });
+
+  it('records the address it was asked from, whenever the client lets go of the connection', async () => {
+    // Over a real socket (inject's stand-in socket never goes away).
+    const address = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+    // A socket the client has let go of no longer knows its peer, and a download can take minutes: the address must be
+    // taken before the file streams. Here the socket forgets it as soon as the file starts to flow.
+    const hangUp = (_req: http.IncomingMessage, res: http.ServerResponse) => res.on('pipe', () => {
+      if (res.socket) Object.defineProperty(res.socket, 'remoteAddress', { value: undefined });
+    });
+    ctx.app.server.on('request', hangUp);
+    onTestFinished(() => { ctx.app.server.off('request', hangUp); });
+    const download = () => new Promise<number>((resolve, reject) => {
+      http.get(`${address}/api/customers/export`, { headers: { ...as('cm_a'), connection: 'close' }, agent: false }, (res) => {
+        res.resume();
+        res.on('end', () => { res.socket.destroy(); resolve(res.statusCode!); });
+      }).on('error', reject);
+    });
+    const before = await ctx.db.selectFrom('audit_log').select('id').orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();
+    for (let i = 0; i < 6; i++) expect(await download()).toBe(200);
+    const rows = async () => ctx.db.selectFrom('audit_log').select(['action', 'ip', 'changes']).where('actor_name', '=', 'cm_a').where('id', '>', before.id)
+      .where(({ or, eb }) => or([eb('action', '=', 'export'), sql<boolean>`changes->>'via' = 'export'`])).execute();
+    await expect.poll(async () => (await rows()).filter((r) => r.action === 'export').length).toBe(6);
+    const all = await rows();
+    expect(all.filter((r) => r.action === 'read').length).toBeGreaterThanOrEqual(6);
+    expect(all.map((r) => r.ip)).toEqual(all.map(() => '127.0.0.1'));
+  });
+
   it('is refused to roles without the export permission', async () => {
     expect((await ctx.app.inject({ url: '/api/customers/export', headers: as('agent') })).statusCode).toBe(403);
   });
@@ -572,5 +615,47 @@ describe('search beyond the count cap: the page walks the customers in sort orde
     expect(await page('hq', 'q=oycs&status=dormant')).toEqual({ nos: [], total: 0, capped: false });
     const byName = await page('hq', 'q=oycs&sort=name');
     expect(byName.nos).toEqual(all.slice(0, 20));
+  });
+});
+
+describe('search takes the box as people type into it', () => {
+  it('finds by full-width letters, pinyin with spaces and a name with a space, and puts the exact name first', async () => {
+    // Created in this order, so by number 王玲 comes last.
+    const made: Record<string, string> = {};
+    for (const name of ['王玲思', '王玲珑', '王玲玲', '王玲']) {
+      const r = await ctx.app.inject({ method: 'POST', url: '/api/customers', headers: as('cm_a'), payload: { typeCode: 'personal_resident', name, status: 'active' } });
+      expect(r.statusCode, r.body).toBe(201);
+      made[name] = r.json().customerNo;
+    }
+    expect(await search('hq', 'ｚｗ')).toEqual(await search('hq', 'zw'));
+    expect(await search('hq', 'ｚｗ')).toContain('张伟');
+    expect(await search('hq', 'zhang wei')).toEqual(await search('hq', 'zhangwei'));
+    expect(await search('hq', 'zhang wei')).toContain('张伟');
+    expect(await search('hq', '张 伟')).toEqual(['张伟']);
+    expect(await search('hq', '王 玲')).toEqual(await search('hq', '王玲'));
+    // The list's default order, a name searched: that very name first, the rest by number.
+    expect(await search('hq', '王玲')).toEqual(['王玲', '王玲思', '王玲珑', '王玲玲']);
+    expect(await search('cm_a', '王 玲')).toEqual(['王玲', '王玲思', '王玲珑', '王玲玲']);
+    // An order the user chose is kept as chosen, and the export follows the list.
+    const byNo = await ctx.app.inject({ url: `/api/customers?q=${encodeURIComponent('王玲')}&sort=customerNo`, headers: as('hq') });
+    expect(byNo.json().items.map((i: { name: string }) => i.name)).toEqual(['王玲思', '王玲珑', '王玲玲', '王玲']);
+    const file = await ctx.app.inject({ url: `/api/customers/export?q=${encodeURIComponent('王玲')}`, headers: as('hq') });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(file.rawPayload as unknown as ArrayBuffer);
+    expect(wb.worksheets[0].getColumn(2).values.slice(2)).toEqual(['王玲', '王玲思', '王玲珑', '王玲玲']);
+  });
+});
+
+describe('manager history', () => {
+  it('gives the reason the system wrote in each language', async () => {
+    const r = await ctx.app.inject({ method: 'POST', url: '/api/customers', headers: as('cm_a'), payload: { typeCode: 'personal_resident', name: '史湘云', status: 'active' } });
+    expect(r.statusCode, r.body).toBe(201);
+    const view = (await ctx.app.inject({ url: `/api/customers/${r.json().customerNo}`, headers: as('cm_a') })).json();
+    expect(view.managerHistory).toHaveLength(1);
+    expect(view.managerHistory[0]).toMatchObject({ toManager: 'cm_a', reasonI18n: { zh: '新建客户', en: 'new customer' } });
+    // A reason a user typed is the same in both.
+    const typed = await ctx.app.inject({ method: 'POST', url: `/api/customers/${r.json().customerNo}/manager`, headers: as('bm_a'), payload: { managerId: bank.users.cm_a2, reason: '调岗' } });
+    expect(typed.statusCode, typed.body).toBe(200);
+    expect(typed.json().managerHistory[0].reasonI18n).toEqual({ zh: '调岗', en: '调岗' });
   });
 });

@@ -522,6 +522,46 @@ describe('timeline', () => {
     expect(JSON.stringify(masked.body)).not.toContain('13812345678');
   });
 
+  it('hides another customer an entry names when the viewer may not see them, as the relations section does', async () => {
+    // hq (all customers) links cm_a's customers to cm_b's Shanghai customer 王芳; cm_a may not know who that is.
+    const other = bank.customers.wangFang;
+    const otherId = (await ctx.db.selectFrom('customer').select('id').where('customer_no', '=', other).executeTakeFirstOrThrow()).id;
+    const person = (await call('hq', 'POST', '/api/customers', { typeCode: 'personal_resident', name: '韩梅梅', status: 'active', managerId: bank.users.cm_a })).body.customerNo as string;
+    const rel = await call('hq', 'POST', `/api/customers/${person}/relations`, { relatedCustomerNo: other, typeCode: 'guarantor', note: 'x' });
+    expect(rel.status, rel.raw.body).toBe(201);
+    expect((await call('hq', 'DELETE', `/api/customers/${person}/relations/${rel.body.id}`)).status).toBe(204);
+    const kp = await call('hq', 'POST', `/api/customers/${bank.customers.company}/key-persons`, { role: 'contact', name: '联系人', personCustomerNo: other });
+    expect(kp.status, kp.raw.body).toBe(201);
+    // A merged-away customer, restored by an unmerge, keeps the entry naming the customer it was merged into.
+    const gone = (await call('hq', 'POST', '/api/customers', { typeCode: 'personal_resident', name: '韩梅', status: 'active', managerId: bank.users.cm_a })).body.customerNo as string;
+    const merge = await call('hq', 'POST', '/api/integration/merges', { survivorNo: other, mergedNo: gone, reason: 'same person' });
+    expect(merge.status, merge.raw.body).toBe(201);
+    expect((await call('hq', 'POST', `/api/integration/merges/${merge.body.mergeId}/unmerge`, { reason: 'not the same' })).status).toBe(200);
+
+    const hidden = { customerNo: null, name: '王*', outsideScope: true };
+    const entries = async (user: string, no: string) => {
+      const r = await call(user, 'GET', `/api/customers/${no}/timeline?limit=100`);
+      expect(r.status, r.raw.body).toBe(200);
+      return r.body.items.filter((e: Json) => e.kind === 'audit') as Json[];
+    };
+    const find = (items: Json[], entity: string, action: string) => items.find((e) => e.entity === entity && e.action === action)!;
+    const mine = await entries('cm_a', person);
+    expect(find(mine, 'customer_relation', 'create').changes).toEqual({ relatedCustomerNo: hidden, typeCode: 'guarantor', note: 'x' });
+    expect(find(mine, 'customer_relation', 'delete').changes.related_id).toEqual(hidden);
+    const company = await entries('cm_a', bank.customers.company);
+    expect(find(company, 'customer_key_person', 'create').changes.person_customer_id).toEqual(hidden);
+    const merged = await entries('cm_a', gone);
+    expect(find(merged, 'customer', 'merge').changes.mergedInto).toEqual(hidden);
+    for (const items of [mine, company, merged]) expect(JSON.stringify(items)).not.toContain(other);
+    expect(JSON.stringify([mine, company, merged])).not.toContain(`"related_id":${otherId}`);
+    expect(JSON.stringify(company)).not.toContain(`"person_customer_id":${otherId}`);
+    // Whoever may see both still sees who it is; and cm_b, in turn, does not see cm_a's customer on the survivor's entry.
+    expect(find(await entries('hq', person), 'customer_relation', 'create').changes.relatedCustomerNo).toBe(other);
+    expect(find(await entries('hq', gone), 'customer', 'merge').changes.mergedInto).toBe(other);
+    const survivor = find(await entries('cm_b', other), 'customer', 'merge');
+    expect(survivor.changes.merged).toEqual({ customerNo: null, name: '韩*', outsideScope: true });
+  });
+
   it('reads a page with one backward index scan per source, sorting only the page itself', async () => {
     const c = await ctx.db.selectFrom('customer').select('id').where('customer_no', '=', bank.customers.zhangWei).executeTakeFirstOrThrow();
     const cursor = { at: '2026-06-01 00:00:00+00', rank: 2, id: 1_000_000 };
