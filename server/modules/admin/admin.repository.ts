@@ -53,7 +53,7 @@ export async function listUsers(db: Db, f: { q?: string; orgPath?: string; orgOr
   if (f.orgPath) q = q.where('o.path', 'like', `${f.orgPath}%`);
   const [items, total] = await Promise.all([
     q.select([
-      'u.id', 'u.username', 'u.display_name', 'u.org_id', 'o.name as org_name', 'r.code as role_code', 'r.name as role_name', 'r.name_en as role_name_en',
+      'u.id', 'u.username', 'u.display_name', 'u.org_id', 'o.name as org_name', 'o.name_en as org_name_en', 'r.code as role_code', 'r.name as role_name', 'r.name_en as role_name_en',
       'u.status', 'u.manager_level', 'u.email', 'u.mobile', 'u.locked_until', 'u.created_at',
     ]).orderBy(sql`array_position(${sql.val(f.orgOrder)}::int[], o.id)`).orderBy('u.username').limit(f.limit).offset(f.offset).execute(),
     q.select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),

@@ -5,6 +5,7 @@ import { can, hashPassword, type CurrentUser } from '../../platform/auth.ts';
 import { redactPersonal } from '../customers/customers.service.ts';
 import { type AppError, fieldError, invalid, notFound, type FieldError } from '../../platform/errors.ts';
 import { checkPasswordStrength, revokeTokensOf } from '../auth/auth.service.ts';
+import { JOB_TIME_ZONE } from '../../platform/jobs.ts';
 import * as repo from './admin.repository.ts';
 import type { OrgInput, RoleInput, UserInput, UserPatch } from './admin.schemas.ts';
 
@@ -140,7 +141,7 @@ export async function listUsers(db: Db, q: { q?: string; orgId?: number; page?: 
   const { items, total } = await repo.listUsers(db, { q: q.q, orgPath: org?.path, orgOrder, limit: pageSize, offset: ((q.page ?? 1) - 1) * pageSize });
   return {
     items: items.map((u) => ({
-      id: u.id, username: u.username, displayName: u.display_name, orgId: u.org_id, orgName: u.org_name, roleCode: u.role_code,
+      id: u.id, username: u.username, displayName: u.display_name, orgId: u.org_id, orgName: u.org_name, orgNameEn: u.org_name_en, roleCode: u.role_code,
       roleName: u.role_name, roleNameEn: u.role_name_en, status: u.status, managerLevel: u.manager_level, email: u.email, mobile: u.mobile,
       lockedUntil: u.locked_until && u.locked_until > new Date() ? u.locked_until : null, createdAt: u.created_at,
     })),
@@ -343,6 +344,7 @@ export async function searchAudit(db: Db, user: CurrentUser, q: repo.AuditFilter
   checkAuditRange(q);
   const pageSize = q.pageSize ?? 50;
   const { items, total } = await repo.searchAudit(db, q, pageSize, ((q.page ?? 1) - 1) * pageSize);
-  return { items: items.map((r) => presentAudit(r, can(user, 'pii:view'))), total, page: q.page ?? 1, pageSize };
+  // The bank's time zone, in which the date filter takes its days (and the export writes its times): the page shows times in it too.
+  return { items: items.map((r) => presentAudit(r, can(user, 'pii:view'))), total, page: q.page ?? 1, pageSize, timeZone: JOB_TIME_ZONE };
 }
 

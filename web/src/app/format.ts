@@ -25,6 +25,27 @@ export function formatDateTime(v: string | null | undefined): string {
   return v ? dayjs(v).format('YYYY-MM-DD HH:mm:ss') : '—';
 }
 
+/**
+ * A moment as the clock of `timeZone` (IANA, e.g. the bank's Asia/Shanghai) reads it, "YYYY-MM-DD HH:mm:ss"; without a
+ * zone, the browser's (formatDateTime).
+ */
+export function formatDateTimeIn(v: string | null | undefined, timeZone: string | null | undefined): string {
+  if (!v) return '—';
+  if (!timeZone) return formatDateTime(v);
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+      .formatToParts(new Date(v))
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
+}
+
+/** Whether `timeZone`'s clock reads differently from the browser's at `at` (now by default): a time then needs the zone named. */
+export function differsFromBrowser(timeZone: string, at: Date = new Date(), browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone): boolean {
+  const iso = at.toISOString();
+  return formatDateTimeIn(iso, timeZone) !== formatDateTimeIn(iso, browserZone);
+}
+
 export function formatDate(v: string | null | undefined): string {
   // A masked date (1979-**-**) is shown as it comes.
   return v ? (v.includes('*') ? v : dayjs(v).format('YYYY-MM-DD')) : '—';

@@ -34,6 +34,7 @@ export type AdminUser = {
   displayName: string;
   orgId: number;
   orgName: string;
+  orgNameEn: string;
   roleCode: string;
   roleName: string;
   roleNameEn: string;
@@ -107,7 +108,7 @@ export const adminApi = {
   roles: () => api<{ items: Role[]; permissions: Permission[] }>('/api/admin/roles'),
   createRole: (body: RoleInput) => api<{ id: number }>('/api/admin/roles', { method: 'POST', body }),
   updateRole: (id: number, body: RolePatch) => api<void>(`/api/admin/roles/${id}`, { method: 'PATCH', body }),
-  audit: (q: AuditQuery) => api<{ items: AuditEntry[]; total: number }>(`/api/admin/audit${toQuery(q)}`),
+  audit: (q: AuditQuery) => api<{ items: AuditEntry[]; total: number; /** The bank's time zone (IANA), in which the date filter takes its days. */ timeZone?: string }>(`/api/admin/audit${toQuery(q)}`),
   exportAudit: (q: AuditFilters, fileName: string) => download(`/api/admin/audit/export${toQuery(q)}`, fileName),
 };
 

@@ -6,7 +6,8 @@ import type { Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../../../app/auth.tsx';
 import { errorText } from '../../../app/http.ts';
-import { formatDateTime, formatValue } from '../../../app/format.ts';
+import { differsFromBrowser, formatDateTimeIn, formatValue } from '../../../app/format.ts';
+import { AUDIT_FIELD_NAMES, auditName, type AuditLanguage } from '../../../../../engines/audit/labels.ts';
 import { adminApi, useAudit, type AuditEntry, type AuditFilters, type AuditQuery } from '../api.ts';
 import { zhCN } from '../../../app/locales/zh-CN.ts';
 
@@ -26,7 +27,15 @@ function toFilters(v: FilterValues): AuditFilters {
   };
 }
 
+/** A field code by its label in the UI's language (codes such as customer_key_person.person_customer_id hold dots, so no i18next key). */
+function useFieldName() {
+  const { i18n } = useTranslation();
+  const lang: AuditLanguage = i18n.language === 'en-US' ? 'en-US' : 'zh-CN';
+  return (f: string) => auditName(AUDIT_FIELD_NAMES, lang, f);
+}
+
 function Changes({ entry }: { entry: AuditEntry }) {
+  const fieldName = useFieldName();
   const c = entry.changes;
   if (c === null || c === undefined) return <Typography.Text type="secondary">—</Typography.Text>;
   if (typeof c === 'object' && !Array.isArray(c)) {
@@ -38,7 +47,7 @@ function Changes({ entry }: { entry: AuditEntry }) {
             return (
               <tr key={k}>
                 <td style={{ padding: '2px 12px 2px 0', verticalAlign: 'top' }}>
-                  <Typography.Text type="secondary">{k}</Typography.Text>
+                  <Typography.Text type="secondary" title={k}>{fieldName(k)}</Typography.Text>
                 </td>
                 <td style={{ padding: '2px 0', wordBreak: 'break-all' }}>
                   {diff ? (
@@ -67,6 +76,10 @@ export function AuditLog() {
   const [query, setQuery] = useState<AuditQuery>({ page: 1, pageSize: 50 });
   const [exporting, setExporting] = useState(false);
   const audit = useAudit(query);
+  const fieldName = useFieldName();
+  // Times in the bank's time zone, the one the date filter and the export use; named when the browser's clock differs.
+  const zone = audit.data?.timeZone;
+  const zoneNamed = zone && differsFromBrowser(zone) ? zone : null;
 
   const apply = (v: FilterValues) => setQuery((q) => ({ ...toFilters(v), page: 1, pageSize: q.pageSize }));
 
@@ -83,7 +96,12 @@ export function AuditLog() {
   };
 
   const columns: TableProps<AuditEntry>['columns'] = [
-    { title: t('admin.audit.at'), dataIndex: 'at', width: 160, render: (v: string) => formatDateTime(v) },
+    {
+      title: zoneNamed ? t('admin.audit.atIn', { zone: zoneNamed }) : t('admin.audit.at'),
+      dataIndex: 'at',
+      width: zoneNamed ? 190 : 160,
+      render: (v: string) => <span data-testid="audit-at">{formatDateTimeIn(v, zone)}</span>,
+    },
     { title: t('admin.audit.actor'), dataIndex: 'actorName', width: 110 },
     {
       title: t('admin.audit.action'),
@@ -100,7 +118,7 @@ export function AuditLog() {
       render: (v: string | null) => (v ? can('customer:read') ? <Link to={`/customers/${encodeURIComponent(v)}`}>{v}</Link> : v : '—'),
     },
     { title: t('admin.audit.customerName'), dataIndex: 'customerName', width: 130, ellipsis: true, render: (v: string | null) => v ?? '—' },
-    { title: t('admin.audit.fields'), dataIndex: 'fields', ellipsis: true, render: (v: string[] | null) => (v?.length ? v.map((f) => t(`auditField.${f}`, { defaultValue: f })).join(', ') : '—') },
+    { title: t('admin.audit.fields'), dataIndex: 'fields', ellipsis: true, render: (v: string[] | null) => (v?.length ? v.map(fieldName).join(', ') : '—') },
     { title: t('admin.audit.ip'), dataIndex: 'ip', width: 120, render: (v: string | null) => v ?? '—' },
   ];
 

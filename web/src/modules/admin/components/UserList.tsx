@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { App, Button, Card, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag, TreeSelect, Typography, type TableProps } from 'antd';
+import { App, Button, Card, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag, Tooltip, TreeSelect, Typography, type TableProps } from 'antd';
 import { EditOutlined, KeyOutlined, PlusOutlined, UnlockOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../../../app/auth.tsx';
@@ -216,7 +216,13 @@ export function UserList() {
   const columns: TableProps<AdminUser>['columns'] = [
     { title: t('admin.user.username'), dataIndex: 'username', width: 130 },
     { title: t('admin.user.displayName'), dataIndex: 'displayName', width: 110 },
-    { title: t('admin.user.org'), dataIndex: 'orgName', width: 150, ellipsis: true },
+    {
+      title: t('admin.user.org'),
+      key: 'org',
+      width: 160,
+      ellipsis: { showTitle: false },
+      render: (_, r) => <Tooltip title={pick(r.orgName, r.orgNameEn)}>{pick(r.orgName, r.orgNameEn)}</Tooltip>,
+    },
     { title: t('admin.user.role'), key: 'role', width: 130, render: (_, r) => pick(r.roleName, r.roleNameEn) },
     {
       title: t('admin.user.status'),
@@ -234,13 +240,21 @@ export function UserList() {
       ),
     },
     { title: t('admin.user.managerLevel'), dataIndex: 'managerLevel', width: 100, render: (v: string | null) => (v ? t(`admin.user.levels.${v}`, { defaultValue: v }) : '—') },
-    { title: t('admin.user.email'), dataIndex: 'email', ellipsis: true, render: (v: string | null) => v ?? '—' },
+    // Every column has its width: a column without one would take what is left, and at 1366 px nothing is, so the pinned
+    // actions would lie over it.
+    {
+      title: t('admin.user.email'),
+      dataIndex: 'email',
+      width: 200,
+      ellipsis: { showTitle: false },
+      render: (v: string | null) => (v ? <Tooltip title={v}>{v}</Tooltip> : '—'),
+    },
     { title: t('admin.user.mobile'), dataIndex: 'mobile', width: 130, render: (v: string | null) => v ?? '—' },
     { title: t('admin.user.createdAt'), dataIndex: 'createdAt', width: 160, render: (v: string) => formatDateTime(v) },
     {
       title: t('common.actions'),
       key: 'actions',
-      width: 250,
+      width: 230,
       fixed: 'right',
       render: (_, r) => (
         <Space size={0}>
@@ -308,7 +322,8 @@ export function UserList() {
         columns={columns}
         dataSource={users.data?.items ?? []}
         loading={users.isFetching}
-        scroll={{ x: 1400 }}
+        // As wide as its columns: below that it scrolls, under the pinned actions rather than behind them.
+        scroll={{ x: columns.reduce((n, c) => n + (Number(c.width) || 0), 0) }}
         pagination={{
           current: query.page,
           pageSize: query.pageSize,

@@ -40,6 +40,8 @@ import {
   type Relation,
 } from '../api.ts';
 import { attributesFor } from '../typeTree.ts';
+import { describeAudit, type TimelineAudit, type Translate } from '../timelineText.ts';
+import { pickBilingual } from '../../../app/bilingual.ts';
 import { LevelTag, StatusTag } from './CustomerTags.tsx';
 import { RevealValue } from './RevealValue.tsx';
 import { TransferManagerModal } from './TransferManagerModal.tsx';
@@ -68,10 +70,6 @@ function RelatedCustomer({ customerNo, name }: { customerNo: string | null; name
   return <Link to={`/customers/${encodeURIComponent(customerNo)}`}>{`${name} (${customerNo})`}</Link>;
 }
 
-/**
- * Audit `changes` is `{field: {from, to}}` for writes (only `to` on creation); other shapes, and values
- * redacted for masked roles, are shown as they come.
- */
 /** A type-specific attribute's value as a reader takes it: an option by its label, an amount in fen as money. */
 function attributeText(a: { key: string; type: string }, v: unknown, t: (k: string, o?: { defaultValue: string }) => string): string {
   if (v === undefined || v === null || v === '') return '—';
@@ -80,57 +78,42 @@ function attributeText(a: { key: string; type: string }, v: unknown, t: (k: stri
   return formatValue(v);
 }
 
-/** Values the audit keeps as codes, shown by their names. */
-const CODED: Record<string, string> = { status: 'customer.status', gender: 'customer.gender', party: 'customer.party', risk_tolerance: 'customer.risk' };
 
-function ChangeList({ fields, changes, entity, refs }: { fields: string[] | null; changes: unknown; entity?: string; refs?: Record<string, { zh: string; en: string }> }) {
-  const { t } = useTranslation();
-  const { pick } = useLang();
-  // The audit names database columns (level_code) and list names (channelPrefs); both map to field labels. A relation's
-  // typeCode is the relation's type, not the customer's.
-  const label = (f: string) => (entity === 'customer_relation' && f === 'typeCode'
-    ? t('customer.c360.relationType')
-    : t(`customer.fields.${f.replace(/_id$/, '').replace(/_([a-z])/g, (_m, ch: string) => ch.toUpperCase())}`, { defaultValue: f }));
-  // Ids and codes by their names (org unit, manager, type, relation type, status …), as the server or the locale gives them.
-  const shown = (f: string, v: unknown) => {
-    const ref = refs?.[`${f}:${String(v)}`];
-    if (ref) return pick(ref.zh, ref.en);
-    if (CODED[f] && typeof v === 'string') return t(`${CODED[f]}.${v}`, { defaultValue: v });
-    return formatValue(v);
-  };
-  const text = (f: string, v: unknown) => (
-    <Typography.Text style={{ maxWidth: 260 }} ellipsis={{ tooltip: shown(f, v) }}>
-      {shown(f, v)}
+function ChangeList({ entry }: { entry: TimelineAudit }) {
+  const { t, i18n } = useTranslation();
+  const lines = describeAudit(entry, t as Translate, i18n.language === 'en-US' ? 'en-US' : 'zh-CN');
+  if (!lines.length) return <>—</>;
+  const clip = (v: string, del = false) => (
+    <Typography.Text delete={del} style={{ maxWidth: 320 }} ellipsis={{ tooltip: v }}>
+      {v}
     </Typography.Text>
   );
-  if (changes && typeof changes === 'object' && !Array.isArray(changes)) {
-    const entries = Object.entries(changes as Record<string, unknown>);
-    return (
-      <Space direction="vertical" size={0}>
-        {entries.map(([f, v]) => {
-          const d = v !== null && typeof v === 'object' && ('from' in v || 'to' in v) ? (v as { from?: unknown; to?: unknown }) : null;
+  return (
+    <Space direction="vertical" size={0} data-testid="c360-change-list">
+      {lines.map((l, i) => {
+        if (l.kind === 'text') return <span key={i}>{l.text}</span>;
+        if (l.kind === 'value') {
           return (
-            <span key={f}>
-              <Typography.Text type="secondary">{label(f)}: </Typography.Text>
-              {d && d.from !== null && d.from !== undefined ? (
-                <>
-                  <Typography.Text delete style={{ maxWidth: 260 }} ellipsis={{ tooltip: shown(f, d.from) }}>
-                    {shown(f, d.from)}
-                  </Typography.Text>
-                  {' → '}
-                  {text(f, d.to)}
-                </>
-              ) : (
-                text(f, d ? d.to : v)
-              )}
+            <span key={i}>
+              <Typography.Text type="secondary">{l.label}: </Typography.Text>
+              {l.from !== undefined ? <>{clip(l.from, true)}{' → '}{clip(l.to)}</> : clip(l.to)}
             </span>
           );
-        })}
-      </Space>
-    );
-  }
-  if (fields?.length) return <>{fields.map(label).join(', ')}</>;
-  return changes ? <Typography.Text code>{formatValue(changes)}</Typography.Text> : <>—</>;
+        }
+        return (
+          <span key={i}>
+            <Typography.Text type="secondary">{l.label}: </Typography.Text>
+            {l.added.map((x, j) => (
+              <Tag key={`a${j}`} color="green" title={t('customer.c360.added')} style={{ whiteSpace: 'normal' }}>+ {x}</Tag>
+            ))}
+            {l.removed.map((x, j) => (
+              <Tag key={`r${j}`} title={t('customer.c360.removed')} style={{ whiteSpace: 'normal', textDecoration: 'line-through' }}>− {x}</Tag>
+            ))}
+          </span>
+        );
+      })}
+    </Space>
+  );
 }
 
 function Header({ c, onTransfer, onDelete }: { c: Customer360Data; onTransfer: () => void; onDelete: () => void }) {
@@ -605,11 +588,12 @@ function Products({ c }: SectionProps) {
 
 function History({ c }: SectionProps) {
   const { t } = useTranslation();
+  const { lang } = useLang();
   const managers: TableProps<ManagerChange>['columns'] = [
     { title: t('customer.c360.at'), dataIndex: 'at', width: 160, render: (v: string) => formatDateTime(v) },
     { title: t('customer.c360.fromManager'), dataIndex: 'fromManager', width: 110, render: (v: string | null) => v ?? t('customer.c360.unassigned') },
     { title: t('customer.c360.toManager'), dataIndex: 'toManager', width: 110, render: (v: string | null) => v ?? t('customer.c360.unassigned') },
-    { title: t('common.reason'), dataIndex: 'reason' },
+    { title: t('common.reason'), dataIndex: 'reason', render: (v: string | null) => dash(pickBilingual(v, lang)) },
     { title: t('customer.c360.by'), dataIndex: 'by', width: 100, render: dash },
   ];
   return (
@@ -621,7 +605,7 @@ function History({ c }: SectionProps) {
             key: 'timeline',
             label: t('customer.c360.timeline'),
             // Profile changes merged with contacts, activities, opportunities and requirements (engagement module), paged by cursor.
-            children: <CustomerTimeline customerNo={c.customerNo} describeChanges={(e) => <ChangeList fields={e.fields ?? null} changes={e.changes} entity={e.entity} refs={e.refs} />} />,
+            children: <CustomerTimeline customerNo={c.customerNo} describeChanges={(e) => <ChangeList entry={e} />} />,
           },
           {
             key: 'managers',

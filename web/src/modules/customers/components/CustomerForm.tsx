@@ -26,6 +26,7 @@ import { useAuth } from '../../../app/auth.tsx';
 import { useLang } from '../../../app/useLang.ts';
 import { ApiError, errorText, toNamePath, type FieldIssue } from '../../../app/http.ts';
 import { applyFieldErrors } from '../../../app/formErrors.ts';
+import { issueText, lastPartLabel, withFieldLabels } from '../../../app/fieldLabels.ts';
 import {
   ADDRESS_KINDS,
   CHANNELS,
@@ -560,6 +561,9 @@ export function CustomerForm({ customer, onSaved, onCancel }: Props) {
     return patch;
   };
 
+  /** A server path by the form's label for it (identities.0.idNo → 证件号码). */
+  const fieldLabel = lastPartLabel((name) => t(`customer.fields.${name}`, { defaultValue: '' }) || t(`customer.c360.${name}`, { defaultValue: '' }) || null);
+
   const submit = async (v: FormValues) => {
     setUnplaced([]);
     setConflict(null);
@@ -570,7 +574,8 @@ export function CustomerForm({ customer, onSaved, onCancel }: Props) {
     } catch (e) {
       const left = applyFieldErrors(form, e, place);
       if (e instanceof ApiError && e.status === 409) {
-        setConflict(e.message);
+        // The server's message leads with the field's request path (identities.0.idNo): the banner names its label.
+        setConflict(withFieldLabels(e.message, e.fields, fieldLabel));
         setUnplaced(left);
         const first = e.fields.map((f) => place(toNamePath(f.field))).find(Boolean);
         if (first) form.scrollToField(first, { block: 'center' });
@@ -626,7 +631,7 @@ export function CustomerForm({ customer, onSaved, onCancel }: Props) {
               <ul style={{ margin: 0, paddingLeft: 20 }}>
                 {unplaced.map((f) => (
                   <li key={`${f.field}-${f.rule}`}>
-                    {f.field}: {f.message}
+                    {issueText(f, fieldLabel)}
                   </li>
                 ))}
               </ul>

@@ -1,11 +1,12 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { Alert, App, Button, Card, Input, Select, Space, Switch, Table, TreeSelect, Typography, type TableProps } from 'antd';
+import { Alert, App, Button, Card, Input, Select, Space, Switch, Table, Tooltip, TreeSelect, Typography, type TableProps } from 'antd';
 import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../../../app/auth.tsx';
 import { useLang } from '../../../app/useLang.ts';
-import { errorText } from '../../../app/http.ts';
+import { ApiError, errorText } from '../../../app/http.ts';
+import { withFieldLabels } from '../../../app/fieldLabels.ts';
 import { formatDate, formatFen } from '../../../app/format.ts';
 import {
   customersApi,
@@ -23,6 +24,8 @@ import { RestoreCustomerModal } from './RestoreCustomerModal.tsx';
 
 const SORTS: CustomerSort[] = ['customerNo', 'name', 'createdAt', 'aum'];
 const PAGE_SIZES = [20, 50, 100];
+/** The server's limit on a search (longer is refused, not cut). */
+const SEARCH_MAX = 100;
 
 /** The list's state lives in the URL so that going back from a 360 view restores it. */
 function readQuery(p: URLSearchParams): CustomerQuery {
@@ -79,12 +82,17 @@ export function CustomerList() {
 
   const sortOrderOf = (key: CustomerSort) => (query.sort === key ? (query.order === 'desc' ? 'descend' : 'ascend') : null);
 
+  /** A cell of text that may be long: cut with an ellipsis, the whole text in a tooltip. */
+  const long = (v: string | null | undefined) => (v ? <Tooltip title={v} placement="topLeft">{v}</Tooltip> : '—');
+  // Every column has a width (one without would take all the room left, as Name did); the table is as wide as they
+  // are, so at 1366 px it fits, and on wider screens the room left is shared out. AUM and Created stay pinned
+  // on the right: whatever scrolls, the amount is never cut.
   const columns: TableProps<CustomerSummary>['columns'] = [
     {
       title: t('customer.fields.customerNo'),
       dataIndex: 'customerNo',
       key: 'customerNo',
-      width: 150,
+      width: 116,
       sorter: true,
       sortOrder: sortOrderOf('customerNo'),
       render: (v: string) => (
@@ -93,36 +101,38 @@ export function CustomerList() {
         </Link>
       ),
     },
-    { title: t('customer.fields.name'), dataIndex: 'name', key: 'name', sorter: true, sortOrder: sortOrderOf('name'), ellipsis: true },
-    { title: t('customer.fields.type'), key: 'type', width: 130, ellipsis: true, render: (_, r) => pick(r.typeName, r.typeNameEn) },
-    { title: t('customer.fields.status'), dataIndex: 'status', key: 'status', width: 80, render: (v: CustomerStatus) => <StatusTag status={v} /> },
+    { title: t('customer.fields.name'), dataIndex: 'name', key: 'name', width: 130, sorter: true, sortOrder: sortOrderOf('name'), ellipsis: { showTitle: false }, render: long },
+    { title: t('customer.fields.type'), key: 'type', width: 140, ellipsis: { showTitle: false }, render: (_, r) => long(pick(r.typeName, r.typeNameEn)) },
+    { title: t('customer.fields.status'), dataIndex: 'status', key: 'status', width: 84, render: (v: CustomerStatus) => <StatusTag status={v} /> },
     {
       title: t('customer.fields.level'),
       key: 'level',
-      width: 100,
+      width: 84,
       render: (_, r) => <LevelTag code={r.levelCode} name={r.levelName} nameEn={r.levelNameEn} />,
     },
-    { title: t('customer.fields.mobile'), dataIndex: 'mobile', key: 'mobile', width: 140, render: (v: string | null) => v ?? '—' },
-    { title: t('customer.fields.org'), key: 'org', width: 140, ellipsis: true, render: (_, r) => pick(r.orgName, r.orgNameEn) },
-    { title: t('customer.fields.manager'), dataIndex: 'managerName', key: 'manager', width: 100, render: (v: string | null) => v ?? '—' },
+    { title: t('customer.fields.mobile'), dataIndex: 'mobile', key: 'mobile', width: 128, ellipsis: { showTitle: false }, render: long },
+    { title: t('customer.fields.org'), key: 'org', width: 140, ellipsis: { showTitle: false }, render: (_, r) => long(pick(r.orgName, r.orgNameEn)) },
+    { title: t('customer.fields.manager'), dataIndex: 'managerName', key: 'manager', width: 84, ellipsis: { showTitle: false }, render: long },
     {
       title: t('customer.fields.aum'),
       dataIndex: 'aumFen',
       key: 'aum',
-      width: 150,
+      width: 140,
       align: 'right',
+      fixed: 'right',
       sorter: true,
       sortOrder: sortOrderOf('aum'),
-      render: (v: number | string) => formatFen(v),
+      render: (v: number | string) => <span style={{ whiteSpace: 'nowrap' }} data-testid="customer-aum">{formatFen(v)}</span>,
     },
     {
       title: t('customer.fields.createdAt'),
       dataIndex: 'createdAt',
       key: 'createdAt',
-      width: 110,
+      width: 112,
+      fixed: 'right',
       sorter: true,
       sortOrder: sortOrderOf('createdAt'),
-      render: (v: string) => formatDate(v),
+      render: (v: string) => <span style={{ whiteSpace: 'nowrap' }}>{formatDate(v)}</span>,
     },
     // Deleted customers cannot be opened: each row offers its restore instead.
     ...(query.deleted ? [{
@@ -183,6 +193,7 @@ export function CustomerList() {
           value={text}
           onChange={(e) => setText(e.target.value)}
           onSearch={(v) => update({ q: v.trim() })}
+          maxLength={SEARCH_MAX}
           style={{ width: 480 }}
         />
         <Select
@@ -221,7 +232,15 @@ export function CustomerList() {
           </Space>
         )}
       </Space>
-      {list.isError && <Alert type="error" showIcon message={errorText(list.error)} style={{ marginBottom: 12 }} />}
+      {list.isError && (
+        <Alert
+          type="error"
+          showIcon
+          // The search box is "q" to the server; the reader knows it as the search box.
+          message={list.error instanceof ApiError ? withFieldLabels(list.error.message, list.error.fields, (p) => (p[0] === 'q' ? t('common.search') : null)) : errorText(list.error)}
+          style={{ marginBottom: 12 }}
+        />
+      )}
       <Table<CustomerSummary>
         data-testid="customer-table"
         size="small"
@@ -240,7 +259,7 @@ export function CustomerList() {
           showTotal: (total) => t('common.total', { total: list.data?.totalCapped ? `${total}+` : total }),
           size: 'small',
         }}
-        scroll={{ x: 1200 }}
+        scroll={{ x: columns.reduce((n, c) => n + (Number(c.width) || 0), 0) }}
       />
       {restoring && <RestoreCustomerModal customer={restoring} onClose={() => setRestoring(null)} />}
     </Card>
