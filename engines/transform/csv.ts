@@ -2,9 +2,10 @@
  * A CSV record splitter (RFC 4180, relaxed) for text arriving in chunks. Pure. Lines without a quote take a
  * fast path (one split); quoted fields may hold delimiters, doubled quotes and line breaks; a stray quote
  * inside an unquoted field is kept as text. Rows of any width come out as they are (ragged rows are the
- * mapping's concern). Empty lines are skipped.
+ * mapping's concern). Empty lines are skipped. A quoted field still open at the end of the input is no record: the
+ * text from its record on is left out and `unclosedAt` says where that record starts (a file with it is broken).
  */
-export type CsvChunkResult = { records: string[][]; rest: string };
+export type CsvChunkResult = { records: string[][]; rest: string; unclosedAt?: number };
 
 /**
  * Splits as many whole records as `text` holds; `rest` is the unfinished tail to prepend to the next chunk.
@@ -34,13 +35,14 @@ export function splitCsv(text: string, delim: string, eof: boolean): CsvChunkRes
     }
     const r = quoted(text, pos, delim, eof);
     if (!r) break;
+    if (r.unclosed) return { records, rest: '', unclosedAt: pos };
     if (r.fields) records.push(r.fields);
     pos = r.next;
   }
   return { records, rest: pos >= n ? '' : text.slice(pos) };
 }
 
-function quoted(s: string, start: number, d: string, eof: boolean): { fields: string[] | null; next: number } | null {
+function quoted(s: string, start: number, d: string, eof: boolean): { fields: string[] | null; next: number; unclosed?: true } | null {
   const fields: string[] = [];
   let field = '';
   let i = start;
@@ -89,7 +91,72 @@ function quoted(s: string, start: number, d: string, eof: boolean): { fields: st
     i++;
   }
   if (!eof) return null;
-  // End of input: an unclosed quote takes the rest as its field, as read.
+  // End of input inside quotes: the quote never closed, and everything after it would be one field.
+  if (inQuotes) return { fields: null, next: n, unclosed: true };
   fields.push(field);
   return { fields: fields.length === 1 && fields[0] === '' ? null : fields, next: n };
+}
+
+export type QuoteScanner = {
+  /** The next chunk of the text. */
+  feed: (chunk: string) => void;
+  /** At the end of the text: the line (1-based) where a quoted field that never closes opens, or null. */
+  end: () => number | null;
+};
+
+/**
+ * Follows the quotes of a CSV text read in chunks, as splitCsv reads them (a quote opens a field only at its start;
+ * "" inside one is a quote), to find a quoted field that never closes before any record is loaded. Only the quotes
+ * and line breaks are looked at. e.g. const q = quoteScanner(','); q.feed('a,b\n1,"x\n2,y\n'); q.end() → 2
+ */
+export function quoteScanner(delim: string): QuoteScanner {
+  const d = delim.charCodeAt(0);
+  let line = 1;
+  let inQuotes = false;
+  let openLine = 0;
+  let prev = -1; // the character before the next chunk; -1 at the start of the text
+  let quoteAtEnd = false; // inside quotes, the chunk ended on a quote: "" or a close, the next character tells
+  const lines = (s: string, from: number, to: number) => {
+    let k = 0;
+    for (let i = s.indexOf('\n', from); i !== -1 && i < to; i = s.indexOf('\n', i + 1)) k++;
+    return k;
+  };
+  return {
+    feed(s) {
+      const n = s.length;
+      if (!n) return;
+      let i = 0;
+      if (quoteAtEnd) {
+        quoteAtEnd = false;
+        if (s.charCodeAt(0) === 34) i = 1;
+        else inQuotes = false;
+        prev = 34;
+      } else if (prev === -1 && s.charCodeAt(0) === 0xfeff) i = 1;
+      while (i < n) {
+        const q = s.indexOf('"', i);
+        if (q === -1) {
+          line += lines(s, i, n);
+          prev = s.charCodeAt(n - 1);
+          return;
+        }
+        line += lines(s, i, q);
+        if (inQuotes) {
+          if (q + 1 >= n) { quoteAtEnd = true; prev = 34; return; }
+          if (s.charCodeAt(q + 1) === 34) i = q + 2;
+          else { inQuotes = false; i = q + 1; }
+        } else {
+          const before = q > i ? s.charCodeAt(q - 1) : prev;
+          if (before === -1 || before === 10 || before === 13 || before === d || before === 0xfeff) {
+            inQuotes = true;
+            openLine = line;
+          }
+          i = q + 1;
+        }
+        prev = 34;
+      }
+    },
+    end() {
+      return inQuotes && !quoteAtEnd ? openLine : null;
+    },
+  };
 }

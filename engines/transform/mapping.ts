@@ -8,7 +8,7 @@ import { validateResidentId } from '../identity/cn-id.ts';
 import { validateEmail } from '../identity/phone.ts';
 import { validateUscc } from '../identity/uscc.ts';
 import { codeTableFn, DEFAULT_CODE_TABLES, ID_TYPES, type CodeTable } from './code-tables.ts';
-import { halfWidth, parseDate, toE164Mobile, transformFn, TRANSFORMS, type Failure, type Message, type TransformName } from './values.ts';
+import { BANK_TIME_ZONE, halfWidth, parseDate, parseTimestamp, toE164Mobile, transformFn, TRANSFORMS, type Failure, type Message, type TransformName } from './values.ts';
 
 export const CORE_FIELDS = ['kind', 'name', 'id_type', 'id_no', 'mobile', 'email', 'birth_date', 'gender', 'address', 'employer', 'legal_rep', 'source_updated_at'] as const;
 export type CoreField = (typeof CORE_FIELDS)[number];
@@ -72,6 +72,21 @@ const isTarget = (f: string): f is TargetField => (CORE_FIELDS as readonly strin
 
 export type MappingProblem = { field: string; rule: string; message: Message };
 
+/** Fields canonicalise accepts only a few values for: a code table or constant feeding one must give one of them. */
+const CLOSED: Partial<Record<CoreField, readonly string[]>> = { gender: ['M', 'F'], id_type: ID_TYPES, kind: ['person', 'org'] };
+
+/** The value a constant field takes (its transformations and code table applied), or the failure. */
+function constantValue(f: FieldMapping, table: CodeTable | undefined): string | null | Failure {
+  let v: string | null | Failure = f.value ?? '';
+  const fns = (f.transforms ?? []).filter((t) => (TRANSFORMS as readonly string[]).includes(t)).map(transformFn);
+  if (table) fns.push(codeTableFn(table, f.codeTable!));
+  for (const fn of fns) {
+    if (v === null || typeof v === 'object') break;
+    v = fn(v);
+  }
+  return typeof v === 'string' && v.trim() === '' ? null : v;
+}
+
 /** Checks a mapping's own consistency (not against a file), e.g. an unknown field or transformation. */
 export function validateMapping(m: Mapping): MappingProblem[] {
   const out: MappingProblem[] = [];
@@ -86,6 +101,27 @@ export function validateMapping(m: Mapping): MappingProblem[] {
       if (!(TRANSFORMS as readonly string[]).includes(t)) out.push({ field: `${at}.transforms`, rule: 'enum', message: { zh: `不认识的转换 ${t}`, en: `unknown transformation ${t}` } });
     }
     if (f.codeTable && !m.codeTables[f.codeTable]) out.push({ field: `${at}.codeTable`, rule: 'exists', message: { zh: `代码表 ${f.codeTable} 不存在`, en: `code table ${f.codeTable} does not exist` } });
+    const allowed = CLOSED[f.field as CoreField];
+    const table = f.codeTable ? m.codeTables[f.codeTable] : undefined;
+    const label = FIELD_NAMES[f.field as CoreField];
+    const outside = (v: string) => ({ zh: `${label?.zh}只能是 ${allowed!.join('、')}，“${v}”不在其中`, en: `${label?.en} must be one of ${allowed!.join(', ')}; "${v}" is not` });
+    if (!f.column && f.value !== undefined) {
+      // A constant: every row gets this value, so a bad one would reject every row.
+      const v = constantValue(f, table);
+      if (v !== null && typeof v === 'object') out.push({ field: `${at}.value`, rule: v.rule, message: v.message });
+      else if (v !== null && allowed && !allowed.includes(v)) out.push({ field: `${at}.value`, rule: 'enum', message: outside(v) });
+    } else if (allowed && table) {
+      // A code table feeding a closed field: each translation (and the default) must be one of its values ('' is blank).
+      for (const [k, v] of Object.entries(table.entries)) {
+        if (v !== '' && !allowed.includes(v)) {
+          const o = outside(v);
+          out.push({ field: `codeTables.${f.codeTable}.entries.${k}`, rule: 'enum', message: { zh: `代码表 ${f.codeTable} 把“${k}”译为“${v}”：${o.zh}`, en: `code table ${f.codeTable} translates "${k}" to "${v}": ${o.en}` } });
+        }
+      }
+      if (table.otherwise === 'default' && table.defaultValue && !allowed.includes(table.defaultValue)) {
+        out.push({ field: `codeTables.${f.codeTable}.defaultValue`, rule: 'enum', message: outside(table.defaultValue) });
+      }
+    }
   });
   if (!seen.has('name')) out.push({ field: 'fields', rule: 'required', message: { zh: '必须映射“名称”字段', en: 'the name field must be mapped' } });
   for (const [name, t] of Object.entries(m.codeTables)) {
@@ -102,7 +138,24 @@ export function mappedColumns(m: Mapping): string[] {
 const REQUIRED: Message = { zh: '不能为空', en: 'is required' };
 const fail = (field: string, rule: string, message: Message, value?: string): Reason => ({ field, rule, message, value });
 
-type Step = { field: TargetField; index: number; value?: string; steps: Array<(v: string) => string | null | Failure>; required: boolean };
+type Step = { field: TargetField; index: number; value?: string; steps: Array<(v: string) => string | null | Failure>; required: boolean; translated: boolean };
+
+export type CompileOptions = {
+  /** The zone of timestamps that carry none: the bank's (BANK_TIME_ZONE, the server's JOB_TIME_ZONE) unless given. */
+  timeZone?: string;
+};
+
+/**
+ * A row's cells as a reader gives them. `lostDigits`: the indexes of cells a spreadsheet stored as numbers too long
+ * for it (over 15 significant digits), so their text is not what was keyed: a mapped one rejects the row.
+ * `unreadable`: the reader could not make a row of it (a JSON line that is no object), and says why.
+ */
+export type RowValues = string[] & { lostDigits?: number[]; unreadable?: { rule: string; message: Message } };
+
+export const LOST_DIGITS: Message = {
+  zh: '该单元格在 Excel 中存为数字，超过 15 位的数字已丢失；请把该列设为文本格式后重新导出',
+  en: 'the cell is stored as a number in Excel and lost the digits past the 15th; store the column as text and export again',
+};
 
 export type Compiled = {
   /** Mapped columns the header lacks (empty when the file fits). */
@@ -114,7 +167,8 @@ export type Compiled = {
  * Binds a mapping to a file's header. `today` (YYYY-MM-DD) bounds birth dates.
  * e.g. compileMapping(DEFAULT_MAPPING, ['record_id', 'name', …], '2026-01-01').map(['R1', '张伟', …])
  */
-export function compileMapping(m: Mapping, header: string[], today: string): Compiled {
+export function compileMapping(m: Mapping, header: string[], today: string, opts: CompileOptions = {}): Compiled {
+  const timeZone = opts.timeZone ?? BANK_TIME_ZONE;
   const norm = (h: string) => halfWidth(h).trim().toLowerCase();
   const pos = new Map<string, number>();
   header.forEach((h, i) => { if (!pos.has(norm(h))) pos.set(norm(h), i); });
@@ -125,18 +179,27 @@ export function compileMapping(m: Mapping, header: string[], today: string): Com
     const fns: Step['steps'] = (f.transforms ?? []).map(transformFn);
     const table = f.codeTable ? tables.get(f.codeTable) : undefined;
     if (table) fns.push(table);
-    return { field: f.field, index: f.column ? pos.get(norm(f.column)) ?? -1 : -1, value: f.value, steps: fns, required: !!f.required };
+    return { field: f.field, index: f.column ? pos.get(norm(f.column)) ?? -1 : -1, value: f.value, steps: fns, required: !!f.required, translated: !!table };
   });
+  const stepOf = new Map(steps.map((s) => [s.field as string, s]));
   const keyIdx = m.recordKey.map((c) => pos.get(norm(c)) ?? -1);
   // Mapped attributes and account fields: the only keys canonicalise reads beyond the core fields.
   const extra = [...new Set(m.fields.map((f) => f.field).filter((f) => f.startsWith('attributes.') || f.startsWith('account.')))];
   const width = header.length;
 
-  const map = (values: string[]): RowResult => {
+  const map = (values: RowValues): RowResult => {
+    const unreadable = values.unreadable;
+    if (unreadable !== undefined) return { ok: false, reasons: [fail('row', unreadable.rule, unreadable.message, values[0])] };
     if (values.length !== width) {
       return { ok: false, reasons: [fail('row', 'columnCount', { zh: `列数 ${values.length} 与表头的 ${width} 列不符`, en: `has ${values.length} columns, the header has ${width}` })] };
     }
     const reasons: Reason[] = [];
+    const lost = values.lostDigits;
+    if (lost !== undefined) {
+      for (const s of steps) if (lost.includes(s.index)) reasons.push(fail(s.field, 'excelNumber', LOST_DIGITS, values[s.index]));
+      for (const i of keyIdx) if (lost.includes(i)) reasons.push(fail('record_key', 'excelNumber', LOST_DIGITS, values[i]));
+      if (reasons.length) return { ok: false, reasons };
+    }
     const out: Record<string, string | null> = {};
     for (const s of steps) {
       const raw = s.index >= 0 ? values[s.index] ?? '' : s.value ?? '';
@@ -155,8 +218,21 @@ export function compileMapping(m: Mapping, header: string[], today: string): Com
       if (v === null && s.required && !reasons.some((r) => r.field === s.field)) reasons.push(fail(s.field, 'required', REQUIRED, raw));
       out[s.field] = v;
     }
-    const rec = canonicalise(out, extra, reasons, today);
-    if (reasons.length) return { ok: false, reasons };
+    const before = reasons.length;
+    const rec = canonicalise(out, extra, reasons, today, timeZone);
+    if (reasons.length) {
+      // A rule broken by a code table's translation: show what the file holds (what the user must fix), and what it became.
+      for (let i = before; i < reasons.length; i++) {
+        const r = reasons[i]!, s = stepOf.get(r.field);
+        if (!s || !s.translated || s.index < 0) continue;
+        const raw = (values[s.index] ?? '').trim();
+        if (r.value !== undefined && r.value !== raw) {
+          r.message = { zh: `${r.message.zh}（源值“${raw}”经代码表译为“${r.value}”）`, en: `${r.message.en} (source value "${raw}", translated to "${r.value}")` };
+          r.value = raw;
+        }
+      }
+      return { ok: false, reasons };
+    }
     let recordKey: string;
     if (keyIdx.length === 1) {
       recordKey = (values[keyIdx[0]!] ?? '').trim();
@@ -175,7 +251,7 @@ export function compileMapping(m: Mapping, header: string[], today: string): Com
 }
 
 /** The field rules every mapped value meets, whatever the source: ID checksums, E.164 mobiles, real dates … */
-function canonicalise(v: Record<string, string | null>, extra: readonly string[], reasons: Reason[], today: string): CanonicalRecord {
+function canonicalise(v: Record<string, string | null>, extra: readonly string[], reasons: Reason[], today: string, timeZone: string): CanonicalRecord {
   let idNo = v.id_no ?? null;
   let idType = v.id_type ?? null;
   if (idType && !(ID_TYPES as readonly string[]).includes(idType)) {
@@ -196,7 +272,8 @@ function canonicalise(v: Record<string, string | null>, extra: readonly string[]
     }
   } else if (idType) idType = null;
   let mobile = v.mobile ?? null;
-  if (mobile && !mobile.startsWith('+86')) {
+  // Every mobile is checked; one already in E.164 (the mobile_e164 transformation's output) takes one compiled test.
+  if (mobile && !E164_MOBILE.test(mobile)) {
     const r = toE164Mobile(mobile);
     if (r.ok) mobile = r.value;
     else reasons.push(fail('mobile', r.rule, r.message, mobile));
@@ -215,9 +292,13 @@ function canonicalise(v: Record<string, string | null>, extra: readonly string[]
   }
   if (birth && birth > today) reasons.push(fail('birth_date', 'past', { zh: '出生日期晚于今天', en: 'is after today' }, birth));
   let updated = v.source_updated_at ?? null;
-  if (updated && Number.isNaN(Date.parse(updated.replace(' ', 'T')))) {
-    reasons.push(fail('source_updated_at', 'timestamp', { zh: '不是有效的时间', en: 'is not a timestamp' }, updated));
-    updated = null;
+  if (updated) {
+    const r = parseTimestamp(updated, timeZone);
+    if (r.ok) updated = r.value;
+    else {
+      reasons.push(fail('source_updated_at', 'timestamp', r.message, updated));
+      updated = null;
+    }
   }
   const gender = v.gender ?? null;
   if (gender && gender !== 'M' && gender !== 'F') reasons.push(fail('gender', 'enum', { zh: '性别只能是 M 或 F（请配置代码表）', en: 'must be M or F (set a code table)' }, gender));
@@ -250,6 +331,8 @@ function canonicalise(v: Record<string, string | null>, extra: readonly string[]
     address: v.address ?? null, employer: v.employer ?? null, legal_rep: v.legal_rep ?? null, source_updated_at: updated, attributes, accounts: account.accountNo ? [account] : [],
   };
 }
+
+const E164_MOBILE = /^\+861[3-9]\d{9}$/;
 
 const RESIDENT_ID_RULES: Record<string, Message> = {
   format: { zh: '身份证号格式不正确（应为 18 位或 15 位）', en: 'resident ID has the wrong format (18 or 15 digits)' },

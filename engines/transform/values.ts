@@ -128,3 +128,89 @@ export function applyTransform(name: TransformName, value: string): Outcome {
     case 'yuan_to_fen': return yuanToFen(value);
   }
 }
+
+/** The bank's own zone: a timestamp that carries no zone is its local time (the server's JOB_TIME_ZONE). */
+export const BANK_TIME_ZONE = 'Asia/Shanghai';
+
+// Compiled once: date and time with '-' or '/' (a 'T' or a space between), an optional fraction and zone; or 14 digits.
+const TS_SEP = /^(\d{4})([-/])(\d{1,2})\2(\d{1,2})(?:(?:T|\s+)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+const TS_COMPACT = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2}))?$/;
+const BAD_TS: Message = {
+  zh: '不是有效的时间（应为 2024-01-02T10:00:00+08:00、2024-01-02 10:00:00、2024/01/02 10:00、20240102100000 或 2024-01-02）',
+  en: 'is not a timestamp (2024-01-02T10:00:00+08:00, 2024-01-02 10:00:00, 2024/01/02 10:00, 20240102100000 or 2024-01-02)',
+};
+const UNREAL_TS: Message = { zh: '不是真实存在的日期或时间', en: 'is not a real calendar date and time' };
+const p2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+
+const offsetCache = new Map<string, (y: number, mo: number, d: number, h: number, mi: number) => string>();
+
+/** `+08:00` for a wall-clock time in a zone (the offset in force then, daylight saving included). */
+function zoneOffset(timeZone: string): (y: number, mo: number, d: number, h: number, mi: number) => string {
+  let fn = offsetCache.get(timeZone);
+  if (fn) return fn;
+  const fmt = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' });
+  const offsetAt = (t: number) => {
+    const p: Record<string, number> = {};
+    for (const x of fmt.formatToParts(t)) if (x.type !== 'literal') p[x.type] = Number(x.value);
+    return Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!) - Math.floor(t / 60_000) * 60_000;
+  };
+  // Offsets change on the hour at most: one answer per local hour, kept (bounded) for the rows that follow.
+  const seen = new Map<number, string>();
+  fn = (y, mo, d, h, mi) => {
+    const key = ((y * 13 + mo) * 32 + d) * 24 + h;
+    let s = seen.get(key);
+    if (s === undefined) {
+      const local = Date.UTC(y, mo - 1, d, h, mi);
+      let off = offsetAt(local);
+      const again = offsetAt(local - off);
+      if (again !== off) off = again;
+      const m = Math.abs(off) / 60_000;
+      s = `${off < 0 ? '-' : '+'}${p2(Math.floor(m / 60))}:${p2(m % 60)}`;
+      if (seen.size > 10_000) seen.clear();
+      seen.set(key, s);
+    }
+    return s;
+  };
+  offsetCache.set(timeZone, fn);
+  return fn;
+}
+
+/** Whether `timeZone` is one Intl (and so this engine) knows, e.g. isTimeZone('Asia/Shanghai') → true. */
+export function isTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A timestamp, strictly: ISO 8601 (optional fraction and zone), `YYYY-MM-DD HH:MM[:SS[.ffffff]]`, the same with '/',
+ * `YYYYMMDDHHMMSS`, or a bare date (midnight); a real date and time. Without a zone it is `timeZone`'s local time.
+ * Out: ISO 8601 with the offset, as PostgreSQL reads it, e.g.
+ * parseTimestamp('2024/03/07 9:05') → { ok: true, value: '2024-03-07T09:05:00+08:00' }; parseTimestamp('March 7 2024') fails.
+ */
+export function parseTimestamp(input: string, timeZone = BANK_TIME_ZONE): Outcome {
+  const s = halfWidth(input).trim();
+  if (!s) return { ok: true, value: null };
+  let y: number, mo: number, d: number, h = 0, mi = 0, sec = 0, frac: string | undefined, zone: string | undefined;
+  let m = TS_SEP.exec(s);
+  if (m) {
+    y = Number(m[1]); mo = Number(m[3]); d = Number(m[4]);
+    if (m[5] !== undefined) { h = Number(m[5]); mi = Number(m[6]); sec = m[7] === undefined ? 0 : Number(m[7]); frac = m[8]; zone = m[9]; }
+  } else if ((m = TS_COMPACT.exec(s))) {
+    y = Number(m[1]); mo = Number(m[2]); d = Number(m[3]);
+    if (m[4] !== undefined) { h = Number(m[4]); mi = Number(m[5]); sec = Number(m[6]); }
+  } else return { ok: false, rule: 'timestamp', message: BAD_TS };
+  if (y < 1800 || y > 2200 || !isRealDate(y, mo, d) || h > 23 || mi > 59 || sec > 59) return { ok: false, rule: 'timestamp', message: UNREAL_TS };
+  let off: string;
+  if (zone === undefined) off = zoneOffset(timeZone)(y, mo, d, h, mi);
+  else if (zone === 'Z' || zone === 'z') off = 'Z';
+  else {
+    const zh = Number(zone.slice(1, 3)), zm = zone.length > 3 ? Number(zone.slice(-2)) : 0;
+    if (zh > 15 || zm > 59) return { ok: false, rule: 'timestamp', message: UNREAL_TS };
+    off = `${zone[0]}${p2(zh)}:${p2(zm)}`;
+  }
+  return { ok: true, value: `${y}-${p2(mo)}-${p2(d)}T${p2(h)}:${p2(mi)}:${p2(sec)}${frac ? `.${frac}` : ''}${off}` };
+}

@@ -160,3 +160,67 @@ describe('validating a mapping', () => {
   it('the default mapping is valid', () => expect(validateMapping(defaultMapping())).toEqual([]));
   it('applyTransform digits_only', () => expect(applyTransform('digits_only', 'a1b2')).toEqual({ ok: true, value: '12' }));
 });
+
+describe('source_updated_at: strict timestamps, canonical out', () => {
+  const mm: Mapping = { recordKey: ['k'], codeTables: {}, fields: [{ field: 'name', column: 'n' }, { field: 'source_updated_at', column: 'upd' }] };
+  const c = compileMapping(mm, ['k', 'n', 'upd'], TODAY);
+  const upd = (v: string) => c.map(['1', '甲', v]);
+  it.each([
+    ['2024-02-03T10:00:00Z', '2024-02-03T10:00:00Z'], ['2024-02-03T10:00:00.123456+08:00', '2024-02-03T10:00:00.123456+08:00'],
+    ['2024-02-03T10:00:00+0530', '2024-02-03T10:00:00+05:30'], ['2024-02-03 10:00', '2024-02-03T10:00:00+08:00'],
+    ['2024-02-03 10:00:05.5', '2024-02-03T10:00:05.5+08:00'], ['2024/02/03 9:05:00', '2024-02-03T09:05:00+08:00'],
+    ['20240203100000', '2024-02-03T10:00:00+08:00'], ['2024-02-29', '2024-02-29T00:00:00+08:00'], ['2026-12-07T13:19:42.942090Z', '2026-12-07T13:19:42.942090Z'],
+  ])('%s → %s', (v, out) => {
+    expect(upd(v)).toMatchObject({ ok: true, record: { source_updated_at: out } });
+  });
+  it.each([['1'], ['2024-02-30 10:00:00'], ['2024-02-03 24:00:00'], ['2024-02-03 10:60'], ['March 7 2024'], ['2024-02-03T10:00:00+25:00'], ['12/03/2024 10:00']])(
+    '%s rejects the row: field source_updated_at, rule timestamp, zh and en', (v) => {
+      const r = upd(v);
+      expect(r).toMatchObject({ ok: false, reasons: [{ field: 'source_updated_at', rule: 'timestamp', value: v }] });
+      if (!r.ok) {
+        expect(r.reasons[0]!.message.zh).toMatch(/时间/);
+        expect(r.reasons[0]!.message.en).toMatch(/timestamp|date and time/);
+      }
+    });
+  it('a time without a zone is the bank\'s local time; another zone can be given', () => {
+    const ny = compileMapping(mm, ['k', 'n', 'upd'], TODAY, { timeZone: 'America/New_York' });
+    expect(ny.map(['1', '甲', '2024-07-01 10:00'])).toMatchObject({ ok: true, record: { source_updated_at: '2024-07-01T10:00:00-04:00' } });
+    expect(ny.map(['1', '甲', '2024-01-01 10:00'])).toMatchObject({ ok: true, record: { source_updated_at: '2024-01-01T10:00:00-05:00' } });
+  });
+});
+
+describe('every mobile is checked', () => {
+  const mm: Mapping = { recordKey: ['k'], codeTables: {}, fields: [{ field: 'name', column: 'n' }, { field: 'mobile', column: 'm' }] };
+  const c = compileMapping(mm, ['k', 'n', 'm'], TODAY);
+  it('one starting +86 without the E.164 transformation is no exception', () => {
+    expect(c.map(['1', '甲', '+86abc'])).toMatchObject({ ok: false, reasons: [{ field: 'mobile', rule: 'mobile', value: '+86abc' }] });
+    expect(c.map(['1', '甲', '+8612345'])).toMatchObject({ ok: false, reasons: [{ field: 'mobile', rule: 'mobile' }] });
+    expect(c.map(['1', '甲', '+86 138 1234 5678'])).toMatchObject({ ok: true, record: { mobile: '+8613812345678' } });
+    expect(c.map(['1', '甲', '+8613812345678'])).toMatchObject({ ok: true, record: { mobile: '+8613812345678' } });
+  });
+});
+
+describe('a mapping whose code tables or constants give values a field does not take is refused', () => {
+  const base = (extra: Partial<Mapping>): Mapping => ({ recordKey: ['k'], codeTables: {}, fields: [{ field: 'name', column: 'n' }], ...extra });
+  it('names the code table entry and the rule', () => {
+    const p = validateMapping(base({
+      codeTables: { sex: { entries: { '1': 'MALE', '2': 'F', '9': '' } }, idt: { entries: { A: 'driver_licence', B: 'passport' } } },
+      fields: [{ field: 'name', column: 'n' }, { field: 'gender', column: 'g', codeTable: 'sex' }, { field: 'id_type', column: 't', codeTable: 'idt' }],
+    }));
+    expect(p.map((x) => `${x.field}:${x.rule}`)).toEqual(['codeTables.sex.entries.1:enum', 'codeTables.idt.entries.A:enum']);
+    expect(p[0]!.message.zh).toMatch(/MALE/);
+    expect(p[1]!.message.en).toMatch(/driver_licence/);
+  });
+  it('and a constant, after its code table', () => {
+    const p = validateMapping(base({ fields: [{ field: 'name', column: 'n' }, { field: 'kind', value: 'robot' }, { field: 'gender', value: '1', codeTable: 'gender' }], codeTables: { gender: DEFAULT_CODE_TABLES.gender! } }));
+    expect(p.map((x) => `${x.field}:${x.rule}`)).toEqual(['fields.1.value:enum']);
+    expect(validateMapping(base({ fields: [{ field: 'name', column: 'n' }, { field: 'kind', value: 'org' }] }))).toEqual([]);
+  });
+  it('a rejected row shows the source value the user must fix, and what it became', () => {
+    // A mapping saved before this check: the table translates A to a value canonicalise refuses.
+    const mm = base({ codeTables: { idt: { entries: { A: 'driver_licence' } } }, fields: [{ field: 'name', column: 'n' }, { field: 'id_type', column: 't', codeTable: 'idt' }, { field: 'id_no', column: 'i' }] });
+    const r = compileMapping(mm, ['k', 'n', 't', 'i'], TODAY).map(['1', '甲', ' A ', 'X1']);
+    expect(r).toMatchObject({ ok: false, reasons: [{ field: 'id_type', rule: 'enum', value: 'A' }] });
+    if (!r.ok) expect(r.reasons[0]!.message.en).toMatch(/source value "A", translated to "driver_licence"/);
+  });
+});

@@ -11,13 +11,17 @@ import iconv from 'iconv-lite';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { AppError, fieldError, invalid } from '../../platform/errors.ts';
-import { splitCsv } from '../../../engines/transform/index.ts';
+import { quoteScanner, splitCsv, type RowValues } from '../../../engines/transform/index.ts';
 import type { Encoding, FileFormat } from './interfaces.table.ts';
 
 /** A row as read; `line`: where a user finds it in the file when that is not its data-row number (a sheet's own row number). */
 export type Row = { values: string[]; bytes: number; line?: number };
 
-export type FileInfo = { format: Exclude<FileFormat, 'postgres'>; encoding: 'utf8' | 'gb18030' | null; header: string[]; size: number; sha256: string };
+/** `sheet`: of a workbook, the worksheet read and the others (not read), for the load's log. */
+export type FileInfo = {
+  format: Exclude<FileFormat, 'postgres'>; encoding: 'utf8' | 'gb18030' | null; header: string[]; size: number; sha256: string;
+  sheet?: { name: string; others: string[]; message: { zh: string; en: string } };
+};
 
 const PROBE = 64 * 1024;
 
@@ -36,8 +40,9 @@ async function head(path: string, n: number): Promise<Buffer> {
 }
 
 /** One pass over the whole file: its sha256, and whether every byte sequence is valid UTF-8 (with the offset of the first that is not). */
-async function scan(path: string): Promise<{ sha256: string; utf8: boolean; badAt: number }> {
+async function scan(path: string): Promise<{ sha256: string; utf8: boolean; badAt: number; quotes: boolean }> {
   const hash = createHash('sha256');
+  let quotes = false;
   const dec = new TextDecoder('utf-8', { fatal: true });
   let utf8 = true;
   let badAt = -1;
@@ -45,6 +50,7 @@ async function scan(path: string): Promise<{ sha256: string; utf8: boolean; badA
   let prev: Buffer | null = null;
   for await (const chunk of fs.createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
     hash.update(chunk);
+    if (!quotes) quotes = chunk.includes(34);
     if (utf8) {
       try {
         dec.decode(chunk, { stream: true });
@@ -69,7 +75,7 @@ async function scan(path: string): Promise<{ sha256: string; utf8: boolean; badA
       badAt = offset;
     }
   }
-  return { sha256: hash.digest('hex'), utf8, badAt };
+  return { sha256: hash.digest('hex'), utf8, badAt, quotes };
 }
 
 /** Where, in the last bytes of a valid chunk, an unfinished character begins (their length if none is unfinished). */
@@ -115,10 +121,21 @@ async function gbUndecodable(path: string): Promise<number> {
   return -1;
 }
 
+/**
+ * Excel keeps 15 significant digits: an integer of 16 digits or more stored as a number (an ID or account number
+ * typed without making the column text) has lost the rest, whatever the file now says.
+ */
+const LOST = 1e15;
+
 function cellText(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'number') {
+    if (Number.isInteger(v)) return Math.abs(v) < 1e21 ? String(v) : BigInt(v).toString();
+    // A double's noise past Excel's 15 digits (0.30000000000000004) is not in the cell the user sees.
+    return String(Number(v.toPrecision(15)));
+  }
+  if (typeof v === 'boolean') return String(v);
   if (v instanceof Date) {
     // exceljs gives dates as UTC midnight of the cell's calendar day; a time part means a timestamp.
     const iso = v.toISOString();
@@ -134,20 +151,69 @@ function cellText(v: unknown): string {
   return String(v);
 }
 
-function xlsxRowValues(row: ExcelJS.Row): string[] {
+/** A sheet row's cells as text; `lostDigits` lists the cells holding numbers too long for Excel (see LOST). */
+function xlsxRowValues(row: ExcelJS.Row): RowValues {
   const vals = row.values as unknown[];
-  const out: string[] = [];
-  for (let i = 1; i < vals.length; i++) out.push(cellText(vals[i]));
+  const out: RowValues = [];
+  for (let i = 1; i < vals.length; i++) {
+    const v = vals[i];
+    const n = typeof v === 'number' ? v : v !== null && typeof v === 'object' && typeof (v as { result?: unknown }).result === 'number' ? (v as { result: number }).result : null;
+    if (n !== null && Number.isInteger(n) && Math.abs(n) >= LOST) (out.lostDigits ??= []).push(i - 1);
+    out.push(cellText(v));
+  }
   return out;
 }
 
-async function xlsxHeader(path: string): Promise<string[]> {
+type SheetReader = AsyncIterable<ExcelJS.Row> & { name?: string; state?: string };
+
+/** Each worksheet's name and header (its first row), in the workbook's order. */
+async function xlsxSheets(path: string): Promise<{ name: string; header: string[] }[]> {
   const wb = new ExcelJS.stream.xlsx.WorkbookReader(path, { worksheets: 'emit', sharedStrings: 'cache', styles: 'ignore', hyperlinks: 'ignore' });
-  for await (const ws of wb) {
-    for await (const row of ws as AsyncIterable<ExcelJS.Row>) return xlsxRowValues(row);
-    return [];
+  const out: { name: string; header: string[] }[] = [];
+  for await (const ws of wb as AsyncIterable<SheetReader>) {
+    let header: string[] = [];
+    for await (const row of ws) { header = [...xlsxRowValues(row)]; break; }
+    out.push({ name: ws.name ?? `Sheet${out.length + 1}`, header });
   }
-  return [];
+  return out;
+}
+
+const fits = (header: string[], required: string[]) => {
+  const have = new Set(header.map((h) => h.trim().toLowerCase()));
+  return header.some((h) => h.trim()) && required.every((c) => have.has(c.trim().toLowerCase()));
+};
+const quoted = (names: string[]) => names.map((n) => `“${n}”`).join('、');
+
+/**
+ * The worksheet to read: the one whose header holds the mapped columns, so a cover or notes sheet (说明) in front is
+ * passed over. Two that both fit are refused rather than one read and the other silently left out.
+ */
+function pickSheet(sheets: { name: string; header: string[] }[], required: string[]): { header: string[]; sheet: NonNullable<FileInfo['sheet']> } {
+  if (!sheets.length) throw refuse('header', 'required', '工作簿中没有工作表', 'the workbook has no worksheet');
+  const names = sheets.map((s) => s.name);
+  const fit = sheets.filter((s) => fits(s.header, required));
+  if (fit.length > 1) {
+    throw refuse('file', 'sheet', `工作表 ${quoted(fit.map((s) => s.name))} 都含有映射所需的列；每个文件只读一张工作表，请只保留一张数据表或分成多个文件`,
+      `worksheets ${fit.map((s) => `"${s.name}"`).join(', ')} all hold the mapped columns; one worksheet is read per file: keep one data sheet, or split the workbook into files`);
+  }
+  if (!fit.length) {
+    if (sheets.length === 1) {
+      checkHeader(sheets[0]!.header, required);
+    }
+    // The sheet nearest to fitting is the one the user meant: its missing columns, and every sheet looked at.
+    const missing = (h: string[]) => required.filter((c) => !new Set(h.map((x) => x.trim().toLowerCase())).has(c.trim().toLowerCase())).length;
+    const near = [...sheets].sort((a, b) => missing(a.header) - missing(b.header))[0]!;
+    let errs: ReturnType<typeof fieldError>[] = [];
+    try { checkHeader(near.header, required); } catch (e) { errs = (e as AppError).fields ?? []; }
+    throw invalid([fieldError('file', 'sheet', `没有一张工作表含有映射所需的全部列（已查看 ${quoted(names)}；以下为“${near.name}”所缺的列）`,
+      `no worksheet holds all the mapped columns (looked at ${names.map((n) => `"${n}"`).join(', ')}; below, the columns "${near.name}" lacks)`), ...errs]);
+  }
+  const chosen = fit[0]!;
+  const others = names.filter((n) => n !== chosen.name);
+  const message = others.length
+    ? { zh: `读取工作表“${chosen.name}”；其他工作表未读取：${quoted(others)}`, en: `read worksheet "${chosen.name}"; not read: ${others.map((n) => `"${n}"`).join(', ')}` }
+    : { zh: `读取工作表“${chosen.name}”`, en: `read worksheet "${chosen.name}"` };
+  return { header: chosen.header, sheet: { name: chosen.name, others, message } };
 }
 
 /**
@@ -171,13 +237,13 @@ export async function inspectFile(path: string, opts: { maxBytes: number; encodi
     throw refuse('file', 'format', '不是 CSV、XLSX 或 JSON Lines 文件', 'is not a CSV, XLSX or JSON lines file');
   } else format = /^(\xef\xbb\xbf)?\s*\{/.test(first.subarray(0, 16).toString('latin1')) ? 'jsonl' : 'csv';
 
-  const { sha256, utf8, badAt } = await scan(path);
+  const { sha256, utf8, badAt, quotes } = await scan(path);
   if (format === 'xlsx') {
-    const header = await xlsxHeader(path).catch(() => {
+    const sheets = await xlsxSheets(path).catch(() => {
       throw refuse('file', 'format', 'XLSX 文件已损坏或无法读取', 'the XLSX file is damaged or unreadable');
     });
-    checkHeader(header, opts.requiredColumns);
-    return { format, encoding: null, header, size: stat.size, sha256 };
+    const { header, sheet } = pickSheet(sheets, opts.requiredColumns);
+    return { format, encoding: null, header, size: stat.size, sha256, sheet };
   }
   let encoding: 'utf8' | 'gb18030';
   const hasBom = first[0] === 0xef && first[1] === 0xbb && first[2] === 0xbf;
@@ -210,9 +276,27 @@ export async function inspectFile(path: string, opts: { maxBytes: number; encodi
   } else {
     header = (splitCsv(firstLine, opts.delimiter, true).records[0] ?? []).map((h) => h.trim());
     checkHeader(header, opts.requiredColumns);
+    // A quote that never closes would take the rest of the file as one field: refused before a row is loaded.
+    if (quotes) {
+      const line = await unclosedQuoteLine(path, encoding, opts.delimiter);
+      if (line !== null) throw unclosedQuote(line);
+    }
   }
   return { format, encoding, header, size: stat.size, sha256 };
 }
+
+/** The line where a quoted field that never closes opens, or null (a pass over the decoded file). */
+async function unclosedQuoteLine(path: string, encoding: 'utf8' | 'gb18030', delimiter: string): Promise<number | null> {
+  const stream = fs.createReadStream(path, { highWaterMark: 1 << 20 });
+  const input = (encoding === 'gb18030' ? stream.pipe(iconv.decodeStream('gb18030')) : stream.setEncoding('utf8')) as AsyncIterable<string>;
+  const q = quoteScanner(delimiter);
+  for await (const chunk of input) q.feed(chunk);
+  return q.end();
+}
+
+const unclosedQuote = (line: number) => refuse('file', 'unclosedQuote',
+  `第 ${line} 行的引号没有闭合：其后直到文件末尾都会被读成一个字段；请补上引号或去掉该引号后重新导出`,
+  `the quote opened on line ${line} is never closed: the rest of the file would be read as one field; close or remove it and export again`);
 
 /** Every key of the JSON objects of a JSON-lines file, in the order first seen (lines that are no object are skipped here). */
 async function jsonlKeys(path: string, encoding: 'utf8' | 'gb18030'): Promise<string[]> {
@@ -266,19 +350,29 @@ export async function* readFileRows(path: string, info: Pick<FileInfo, 'format' 
   const src = counted(path);
   if (info.format === 'xlsx') {
     const wb = new ExcelJS.stream.xlsx.WorkbookReader(src.stream, { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore' });
-    for await (const ws of wb) {
+    // The sheet inspectFile chose (see pickSheet): the one whose header is the file's header; the others are not read.
+    const want = info.header.join('\u001f');
+    const seen: string[] = [];
+    for await (const ws of wb as AsyncIterable<SheetReader>) {
       let first = true;
-      for await (const row of ws as AsyncIterable<ExcelJS.Row>) {
-        if (first) { first = false; continue; }
+      let mine = false;
+      for await (const row of ws) {
+        if (first) {
+          first = false;
+          mine = xlsxRowValues(row).join('\u001f') === want;
+          if (!mine) break;
+          continue;
+        }
         const values = xlsxRowValues(row);
         // exceljs drops trailing empty cells: pad to the header so they are not taken for ragged rows.
         while (values.length < info.header.length) values.push('');
         if (values.every((v) => v === '')) continue;
         yield { values, bytes: src.bytes(), line: row.number };
       }
-      break;
+      if (mine) return;
+      seen.push(ws.name ?? `Sheet${seen.length + 1}`);
     }
-    return;
+    throw refuse('file', 'sheet', `工作簿中已没有表头相符的工作表（有 ${quoted(seen)}）`, `no worksheet of the workbook has the header it was checked with (it has ${seen.map((n) => `"${n}"`).join(', ')})`);
   }
   const input = info.encoding === 'gb18030' ? src.stream.pipe(iconv.decodeStream('gb18030')) : src.stream;
   if (info.format === 'jsonl') {
@@ -302,26 +396,41 @@ export async function* readFileRows(path: string, info: Pick<FileInfo, 'format' 
       yield { values, bytes: src.bytes() };
     }
   }
-  for (const values of splitCsv(rest, delimiter, true).records) {
+  const last = splitCsv(rest, delimiter, true);
+  for (const values of last.records) {
     if (header) { header = false; continue; }
     yield { values, bytes: src.bytes() };
   }
+  // inspectFile refuses such a file before loading; one changed since is refused here (the line found by a second pass).
+  if (last.unclosedAt !== undefined) throw unclosedQuote((await unclosedQuoteLine(path, info.encoding === 'gb18030' ? 'gb18030' : 'utf8', delimiter)) ?? 0);
 }
 
+/** A line that is no JSON object: its text as the one value, and why the mapping rejects it. */
+function unreadableLine(text: string, line: number, rule: 'json' | 'jsonObject', bytes: number): Row {
+  const values: RowValues = [text];
+  values.unreadable = rule === 'json'
+    ? { rule, message: { zh: `第 ${line} 行不是合法的 JSON`, en: `line ${line} is not valid JSON` } }
+    : { rule, message: { zh: `第 ${line} 行不是 JSON 对象（应为 {"列名": 值, …}）`, en: `line ${line} is not a JSON object ({"column": value, …})` } };
+  return { values, bytes, line };
+}
+
+/** Rows of a JSON-lines file, each numbered by its line in the file (blank lines counted, not loaded). */
 async function* jsonLines(input: NodeJS.ReadableStream, header: string[], bytes: () => number): AsyncGenerator<Row> {
   const dec = new StringDecoder('utf8');
   let rest = '';
+  let lineNo = 0;
   const toRow = (line: string): Row | null => {
+    lineNo++;
     const t = line.trim();
     if (!t) return null;
     let obj: Record<string, unknown>;
     try {
       obj = JSON.parse(t);
     } catch {
-      // Not an object: a row of one value the mapping cannot read, quarantined as ragged.
-      return { values: [t], bytes: bytes() };
+      return unreadableLine(t, lineNo, 'json', bytes());
     }
-    return { values: header.map((h) => (obj[h] == null ? '' : typeof obj[h] === 'object' ? JSON.stringify(obj[h]) : String(obj[h]))), bytes: bytes() };
+    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return unreadableLine(t, lineNo, 'jsonObject', bytes());
+    return { values: header.map((h) => (obj[h] == null ? '' : typeof obj[h] === 'object' ? JSON.stringify(obj[h]) : String(obj[h]))), bytes: bytes(), line: lineNo };
   };
   for await (const chunk of input as AsyncIterable<Buffer | string>) {
     const text = rest + (typeof chunk === 'string' ? chunk : dec.write(chunk));
@@ -332,7 +441,9 @@ async function* jsonLines(input: NodeJS.ReadableStream, header: string[], bytes:
       if (r) yield r;
     }
   }
-  const r = toRow(rest + dec.end());
+  const tail = rest + dec.end();
+  // A final line break ends the last line; it starts none.
+  const r = tail ? toRow(tail) : null;
   if (r) yield r;
 }
 
