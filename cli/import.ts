@@ -1,7 +1,9 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../server/config.ts';
 import type { Actor } from '../server/platform/audit.ts';
+import { fieldError, invalid } from '../server/platform/errors.ts';
 import { say, withDb } from './runtime.ts';
 import { parseCommandArgs, usageError } from './usage.ts';
 
@@ -37,6 +39,10 @@ export async function importCommand(argv: string[], config: Config): Promise<num
   if (encoding !== undefined && !service.isEncoding(encoding)) throw usageError('--encoding must be one of auto, utf8, gbk, gb18030', '--encoding 须为 auto、utf8、gbk 或 gb18030 之一');
   const actor: Actor = { userId: null, username: `cli:${os.userInfo().username}`, ip: null };
   const abs = path.resolve(file);
+  // A folder or a device is there but is no file to load: said as such, not as a missing file.
+  const stat = fs.statSync(abs, { throwIfNoEntry: false });
+  if (stat?.isDirectory()) throw invalid([fieldError('file', 'regularFile', `${abs} 是文件夹，不是文件：请给出要导入的文件`, `${abs} is a folder, not a file: name the file to import`)]);
+  if (stat && !stat.isFile()) throw invalid([fieldError('file', 'regularFile', `${abs} 不是普通文件（设备、管道或套接字）：请给出要导入的文件`, `${abs} is not a regular file (a device, pipe or socket): name the file to import`)]);
   return withDb(config, async ({ db, pool }) => {
     if (values['create-source'] && !(await db.selectFrom('source_system').select('code').where('code', '=', values.source!).executeTakeFirst())) {
       // A refused file leaves nothing behind, not even the source: a new source has no interface yet, so the file is

@@ -57,7 +57,7 @@ export type BatchOptions = {
   parts?: number;
 };
 
-/** A mapped column the data lacks: the load fails before anything is written. */
+/** A mapped column the data lacks (or a column name it repeats): the load fails before anything is written. */
 export class MissingColumns extends Error {
   constructor(readonly fields: FieldError[]) {
     super('missing columns');
@@ -135,6 +135,21 @@ export function higher(a: string | null, b: string): string {
 
 function missingColumns(missing: string[]) {
   return new MissingColumns(missing.map((c) => ({ field: `header.${c}`, rule: 'missingColumn', message: { zh: `数据缺少映射所需的列“${c}”`, en: `the data lacks the mapped column "${c}"` } })));
+}
+
+/**
+ * Header names given to more than one column (as a mapping reads names: width, case and spaces aside; blank ones aside,
+ * they are never mapped): the mapping would read the first and a quarantined row keep the last, so the data is refused.
+ */
+export function duplicateColumns(header: string[]): FieldError[] {
+  const seen = new Set<string>(), dup = new Set<string>();
+  for (const h of header) {
+    const n = h.normalize('NFKC').trim().toLowerCase();
+    if (!n) continue;
+    if (seen.has(n)) dup.add(h.trim());
+    seen.add(n);
+  }
+  return [...dup].map((c) => ({ field: `header.${c}`, rule: 'duplicateColumn', message: { zh: `列名“${c}”出现了不止一次：无法确定使用哪一列`, en: `the column name "${c}" appears more than once: which column to read is ambiguous` } }));
 }
 
 /** Collects one batch at a time: mapped rows as keys, hashes and COPY text; rejected rows with their reasons. */
@@ -224,6 +239,8 @@ export async function* mapBatches(rows: AsyncIterable<Row>, o: BatchOptions): As
     rowNo++;
     if (!builder) {
       const header = o.header();
+      const dups = duplicateColumns(header);
+      if (dups.length) throw new MissingColumns(dups);
       const compiled = compileMapping(o.mapping, header, o.today);
       if (compiled.missing.length) throw missingColumns(compiled.missing);
       if (o.watermarkColumn) wmIdx = header.findIndex((h) => h.toLowerCase() === o.watermarkColumn!.toLowerCase());
@@ -311,6 +328,8 @@ export async function csvRanges(path: string, checkpoint: number, batchRows: num
 
 /** The batches of these ranges of a CSV file: each range read, decoded and parsed on its own. */
 export async function* rangeBatches(path: string, ranges: FileRange[], info: Pick<FileInfo, 'encoding' | 'header'>, delimiter: string, o: Omit<BatchOptions, 'header'>): AsyncGenerator<RecordBatch> {
+  const dups = duplicateColumns(info.header);
+  if (dups.length) throw new MissingColumns(dups);
   const compiled = compileMapping(o.mapping, info.header, o.today);
   if (compiled.missing.length) throw missingColumns(compiled.missing);
   const fh = await fs.promises.open(path, 'r');

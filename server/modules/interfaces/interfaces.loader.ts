@@ -128,6 +128,45 @@ export function messageOf(err: unknown): { message: Message; fields?: unknown } 
 }
 
 /**
+ * What went wrong reading a pull's source database, as the field to fix and the rule: the connection URL (its host, the
+ * server, the login, the database) or the query (with the source database's own words, which name the table or column).
+ */
+export function pullError(err: unknown): unknown {
+  if (err instanceof AppError) return err;
+  const e = err as { code?: string; message?: string; hostname?: string; address?: string; port?: number };
+  const text = e?.message ?? String(err);
+  const code = typeof e?.code === 'string' ? e.code : '';
+  const url = (rule: string, zh: string, en: string) => invalid([fieldError('pgUrl', rule, zh, en)]);
+  const query = (rule: string, zh: string, en: string) => invalid([fieldError('pgQuery', rule, zh, en)]);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return url('host', `找不到数据库主机 ${e.hostname ?? ''}（请检查连接地址中的主机名）`, `the database host ${e.hostname ?? ''} cannot be found (check the host name in the connection URL)`);
+  }
+  if (['ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE'].includes(code) || /Connection terminated|timeout expired/i.test(text)) {
+    const at = e.address ? `${e.address}${e.port ? `:${e.port}` : ''}` : '';
+    return url('connection', `无法连接源数据库 ${at}（${code || '连接中断'}：请检查主机、端口及数据库是否在运行）`, `cannot connect to the source database ${at} (${code || 'connection lost'}: check the host, the port and that the database is running)`);
+  }
+  if (code === '28P01' || code === '28000' || /SASL|password must be a string/i.test(text)) {
+    return url('authentication', `源数据库拒绝登录：${text}（请检查连接地址中的用户名和密码）`, `the source database refused the login: ${text} (check the user and password in the connection URL)`);
+  }
+  if (code === '3D000') return url('database', `源数据库不存在：${text}`, `no such database at the source: ${text}`);
+  if (/^ERR_INVALID_URL$|^ERR_INVALID_ARG/.test(code) || err instanceof TypeError) return url('format', `连接地址无法解析：${text}`, `the connection URL cannot be read: ${text}`);
+  if (code === '25006') return query('readOnly', `查询只能读取数据：${text}`, `the query may only read data: ${text}`);
+  if (/^(42|22|21|0A|54|57014)/.test(code)) return query('query', `源数据库拒绝了查询：${text}`, `the source database refused the query: ${text}`);
+  if (/^(08|53|57)/.test(code)) return url('connection', `源数据库连接失败：${text}`, `the connection to the source database failed: ${text}`);
+  if (/^[0-9A-Z]{5}$/.test(code)) return query('query', `查询在源数据库失败：${text}`, `the query failed at the source database: ${text}`);
+  return err;
+}
+
+/** A pull's rows, its source database's errors told as pullError tells them. */
+async function* pullRows<T>(rows: AsyncIterable<T>): AsyncGenerator<T> {
+  try {
+    yield* rows;
+  } catch (err) {
+    throw pullError(err);
+  }
+}
+
+/**
  * A file's batches mapped on worker threads, each mapping every `parts`-th batch (reading only those, in a CSV
  * file cut at its line breaks; else reading the whole file), handed on in order; each keeps at most a couple of
  * batches ahead of what this thread has taken.
@@ -182,11 +221,21 @@ async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client: p
     const iface = await repo.getInterface(conn, load.interface_id);
     const mrow = await repo.getMapping(conn, load.interface_id, load.mapping_version);
     if (!iface || !mrow) throw new Error('interface or mapping version missing');
-    const checkpoint = Number(load.checkpoint_row);
-    await repo.setStatus(conn, loadId, 'running', { started_at: load.started_at ?? new Date() });
-    await repo.log(conn, loadId, 'info', checkpoint > 0 ? { zh: `从第 ${checkpoint} 行之后继续`, en: `resumed after row ${checkpoint}` } : { zh: '开始', en: 'started' });
-
     const isPull = load.format === 'postgres';
+    // A file resumes after its checkpoint: the same bytes (its hash was checked) hold the same rows. A pull's query answers
+    // other rows once the source has moved on (rows updated meanwhile jump to the end), so counting rows off it would skip
+    // rows never loaded: a resumed pull reads its query again from the run's first watermark. What the earlier run wrote
+    // is written again only if it changed, and counted once (`since` tells the runs apart).
+    const resumedPull = isPull && (Number(load.checkpoint_row) > 0 || Number(load.batches) > 0);
+    const since = resumedPull ? await repo.dbNow(conn) : null;
+    const checkpoint = isPull ? 0 : Number(load.checkpoint_row);
+    await repo.setStatus(conn, loadId, 'running', { started_at: load.started_at ?? new Date() });
+    // Records a killed run committed may have been resolved meanwhile (the pending-records job): counted as resolved.
+    if (Number(load.batches) > 0 && opts.resolve !== false) await repo.syncResolved(conn, loadId);
+    await repo.log(conn, loadId, 'info', resumedPull
+      ? { zh: `从本次运行的起始水位（${load.watermark_from ?? '无'}）重新查询继续；此前已写入的行不重复计数`, en: `resumed: the query runs again from the run's first watermark (${load.watermark_from ?? 'none'}); rows written before count once` }
+      : checkpoint > 0 ? { zh: `从第 ${checkpoint} 行之后继续`, en: `resumed after row ${checkpoint}` } : { zh: '开始', en: 'started' });
+
     const options: Omit<BatchOptions, 'header'> = {
       mapping: mrow.mapping as Mapping, today, checkpoint, batchRows: opts.batchRows ?? DEFAULT_BATCH_ROWS, sourceCode: load.source_code, loadId,
       watermarkColumn: isPull ? iface.watermark_column : null, watermark: load.watermark_from,
@@ -195,7 +244,7 @@ async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client: p
     if (isPull) {
       if (!iface.pg_url || !iface.pg_query) throw invalid([fieldError('pgUrl', 'required', '未配置数据库连接或查询', 'no connection URL or query is configured')]);
       let header: string[] = [];
-      batches = mapBatches(readPostgres(iface.pg_url, iface.pg_query, load.watermark_from, (h) => { header = h; }), { ...options, header: () => header });
+      batches = mapBatches(pullRows(readPostgres(iface.pg_url, iface.pg_query, load.watermark_from, (h) => { header = h; })), { ...options, header: () => header });
     } else {
       if (!load.file_path || !fs.existsSync(load.file_path)) throw invalid([fieldError('file', 'exists', '待加载的文件已不存在', 'the file to load is gone')]);
       const info = { format: load.format as 'csv', encoding: load.encoding as 'utf8', header: load.header ?? [] };
@@ -212,20 +261,20 @@ async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client: p
     let integrationError: string | null = null;
     let failure: unknown = null;
 
-    const write = async (b: RecordBatch): Promise<{ ids: number[]; inserted: number; changed: number; repeated: number }> => {
+    const write = async (b: RecordBatch): Promise<{ ids: number[]; inserted: number; changed: number; repeated: number; own: number }> => {
       if (fresh) {
         await sql`SAVEPOINT fresh`.execute(conn);
         try {
           await repo.copyLines(client, 'source_record', b.data);
           await sql`RELEASE SAVEPOINT fresh`.execute(conn);
-          return { ids: opts.resolve === false ? [] : await repo.recordIds(conn, load.source_code, b.keys), inserted: b.keys.length, changed: 0, repeated: 0 };
+          return { ids: opts.resolve === false ? [] : await repo.recordIds(conn, load.source_code, b.keys), inserted: b.keys.length, changed: 0, repeated: 0, own: 0 };
         } catch (err) {
           if ((err as { code?: string }).code !== '23505') throw err;
           await sql`ROLLBACK TO SAVEPOINT fresh`.execute(conn);
           fresh = false;
         }
       }
-      const stored = await repo.existingHashes(conn, load.source_code, b.keys, loadId);
+      const stored = await repo.existingHashes(conn, load.source_code, b.keys, loadId, since);
       const added: Uint8Array[] = [], addedKeys: string[] = [], changed: Uint8Array[] = [];
       b.keys.forEach((k, i) => {
         const h = stored.hashes.get(k);
@@ -239,63 +288,73 @@ async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client: p
       }
       const addedIds = opts.resolve === false ? [] : await repo.recordIds(conn, load.source_code, addedKeys);
       // A key this load wrote in an earlier batch is a repeat within the file: written (the later row wins) but not counted as changed.
-      const changedByFile = updated.filter((u) => !stored.mine.has(u.key)).length;
-      return { ids: [...addedIds, ...updated.map((u) => u.id)], inserted: added.length, changed: changedByFile, repeated: stored.mine.size };
+      // One a resumed pull's earlier run wrote is that row read again: written if it changed since, counted once (then).
+      const changedByFile = updated.filter((u) => !stored.mine.has(u.key) && !stored.earlier.has(u.key)).length;
+      return { ids: [...addedIds, ...updated.map((u) => u.id)], inserted: added.length, changed: changedByFile, repeated: stored.mine.size, own: stored.earlier.size };
+    };
+
+    // Resolution runs after the commit and in its own transactions: its failure is logged, the load is kept.
+    // In chunks, each counted when done: the load's progress shows how far resolution is. Many new records at
+    // once (a big first load) go through the bulk resolver, some seven times faster than one by one.
+    const resolveHanded = async (ids: number[], bulk: boolean, what: 'batch' | 'left') => {
+      const whose = what === 'batch' ? { zh: '本批', en: "the batch's" } : { zh: '上次中断后遗留的', en: 'the interrupted run\'s' };
+      let done = 0;
+      const counted = async (n: number) => { done += n; await repo.addResolved(conn, loadId, n); };
+      try {
+        if (bulk) {
+          const s = await resolveInBulk(db, actor, ids, counted);
+          // Records another resolver settled meanwhile (the pending-records job, say) are told apart, so the line adds up.
+          const failed = s.failed ?? 0;
+          const others = Math.max(0, ids.length - s.matched - s.created - s.review - failed);
+          await repo.log(conn, loadId, 'info', {
+            zh: `批量整合${whose.zh} ${ids.length} 条记录：匹配已有客户 ${s.matched}，新建客户 ${s.created}，待人工复核 ${s.review}${failed ? `，失败 ${failed}` : ''}${others ? `，已由其他整合任务处理 ${others}` : ''}`,
+            en: `resolved ${what === 'batch' ? '' : `${whose.en} `}${ids.length} records in bulk: ${s.matched} matched, ${s.created} created, ${s.review} to review${failed ? `, ${failed} failed` : ''}${others ? `, ${others} resolved already by another resolver` : ''}`,
+          });
+          if (s.failures?.length) integrationError = s.failures.map(failureLine).slice(0, 5).join('; ');
+        } else {
+          // A record that fails is marked failed by integration (listed there for an administrator to retry) and
+          // told in the log; it is settled, so the load's resolution count still reaches its total.
+          const failures: ResolveFailure[] = [];
+          for (let at = 0; at < ids.length; at += RESOLVE_CHUNK) {
+            const chunk = ids.slice(at, at + RESOLVE_CHUNK);
+            const s = await resolveSourceRecords(db, actor, chunk);
+            failures.push(...(s.failures ?? []));
+            await counted(chunk.length);
+          }
+          if (failures.length) {
+            integrationError = failures.map(failureLine).slice(0, 5).join('; ');
+            await repo.log(conn, loadId, 'warn', {
+              zh: `${whose.zh} ${ids.length} 条记录中有 ${failures.length} 条整合入客户失败（数据已加载，可在“匹配模型”页的“整合失败的来源记录”中重试）：${integrationError}`,
+              en: `integration failed for ${failures.length} of ${whose.en} ${ids.length} records (loaded; retry them on the Match model page, under Source records that failed to resolve): ${integrationError}`,
+            });
+          }
+        }
+      } catch (err) {
+        integrationError = err instanceof Error ? err.message : String(err);
+        await repo.log(conn, loadId, 'warn', {
+          zh: `${whose.zh} ${ids.length} 条记录中有 ${ids.length - done} 条整合入客户失败（数据已加载）：${integrationError}`,
+          en: `integration failed for ${ids.length - done} of ${whose.en} ${ids.length} records: ${integrationError}`,
+        });
+      }
     };
 
     const commit = async (b: RecordBatch) => {
       await sql`BEGIN`.execute(conn);
       inTx = true;
       const w = await write(b);
-      await repo.quarantineRows(conn, load.interface_id, loadId, b.rejected);
+      const ownRejected = await repo.quarantineRows(conn, load.interface_id, loadId, b.rejected, since);
       // A row whose key another row of the file repeats is a duplicate within the file: accepted, but neither new nor
       // changed (the stored record is compared with the file's last row of that key), so a reload of the file changes nothing.
+      // Rows a resumed pull's earlier run counted already (w.own, ownRejected) are not counted again.
       await repo.advanceLoad(conn, loadId, {
-        rows: b.keys.length + b.superseded + b.rejected.length, accepted: b.keys.length + b.superseded, rejected: b.rejected.length, inserted: w.inserted,
-        changed: w.changed, unchanged: b.keys.length - w.inserted - w.changed - w.repeated, checkpoint: b.lastRow, bytes: b.bytes, toResolve: w.ids.length,
+        rows: b.keys.length + b.superseded + b.rejected.length - w.own - ownRejected, accepted: b.keys.length + b.superseded - w.own,
+        rejected: b.rejected.length - ownRejected, inserted: w.inserted, changed: w.changed, unchanged: b.keys.length - w.inserted - w.changed - w.repeated - w.own,
+        checkpoint: b.lastRow, bytes: b.bytes, toResolve: w.ids.length,
       });
       await sql`COMMIT`.execute(conn);
       inTx = false;
       committed++;
-      // Resolution runs after the commit and in its own transactions: its failure is logged, the load is kept.
-      // In chunks, each counted when done: the load's progress shows how far resolution is. Many new records at
-      // once (a big first load) go through the bulk resolver, some seven times faster than one by one.
-      if (w.ids.length && opts.resolve !== false) {
-        let done = 0;
-        const counted = async (n: number) => { done += n; await repo.addResolved(conn, loadId, n); };
-        try {
-          if (w.inserted >= BULK_THRESHOLD) {
-            const s = await resolveInBulk(db, actor, w.ids, counted);
-            await repo.log(conn, loadId, 'info', {
-              zh: `批量整合 ${w.ids.length} 条记录：匹配已有客户 ${s.matched}，新建客户 ${s.created}，待人工复核 ${s.review}`,
-              en: `resolved ${w.ids.length} records in bulk: ${s.matched} matched, ${s.created} created, ${s.review} to review`,
-            });
-          } else {
-            // A record that fails is marked failed by integration (listed there for an administrator to retry) and
-            // told in the log; it is settled, so the load's resolution count still reaches its total.
-            const failures: ResolveFailure[] = [];
-            for (let at = 0; at < w.ids.length; at += RESOLVE_CHUNK) {
-              const chunk = w.ids.slice(at, at + RESOLVE_CHUNK);
-              const s = await resolveSourceRecords(db, actor, chunk);
-              failures.push(...(s.failures ?? []));
-              await counted(chunk.length);
-            }
-            if (failures.length) {
-              integrationError = failures.map(failureLine).slice(0, 5).join('; ');
-              await repo.log(conn, loadId, 'warn', {
-                zh: `本批 ${w.ids.length} 条记录中有 ${failures.length} 条整合入客户失败（数据已加载，可在“匹配模型”页的“整合失败的来源记录”中重试）：${integrationError}`,
-                en: `integration failed for ${failures.length} of the batch's ${w.ids.length} records (loaded; retry them on the Match model page, under Source records that failed to resolve): ${integrationError}`,
-              });
-            }
-          }
-        } catch (err) {
-          integrationError = err instanceof Error ? err.message : String(err);
-          await repo.log(conn, loadId, 'warn', {
-            zh: `本批 ${w.ids.length} 条记录中有 ${w.ids.length - done} 条整合入客户失败（数据已加载）：${integrationError}`,
-            en: `integration failed for ${w.ids.length - done} of the batch's ${w.ids.length} records: ${integrationError}`,
-          });
-        }
-      }
+      if (w.ids.length && opts.resolve !== false) await resolveHanded(w.ids, w.inserted >= BULK_THRESHOLD, 'batch');
     };
     // One batch commits while the next is mapped; batches still commit one after another, in order, each with its checkpoint.
     const settle = async () => {
@@ -327,6 +386,17 @@ async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client: p
       }
     }
     await settle();
+
+    // Records a killed run committed but never resolved (and the pending-records job has not taken yet) are this
+    // load's to resolve; then the count is settled with the records, whoever resolved them.
+    if (opts.resolve !== false && Number((await repo.getLoad(conn, loadId))!.to_resolve) > 0) {
+      const left = await repo.pendingOfLoad(conn, loadId);
+      if (left.length) {
+        await repo.log(conn, loadId, 'info', { zh: `整合上次中断后遗留的 ${left.length} 条记录`, en: `resolving ${left.length} records the interrupted run left pending` });
+        await resolveHanded(left, left.length >= BULK_THRESHOLD, 'left');
+      }
+      await repo.syncResolved(conn, loadId);
+    }
 
     await sql`BEGIN`.execute(conn);
     inTx = true;

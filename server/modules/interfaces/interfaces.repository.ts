@@ -161,7 +161,7 @@ export type BatchCounts = { rows: number; accepted: number; rejected: number; in
 export async function advanceLoad(db: Db, id: number, c: BatchCounts) {
   await sql`UPDATE interface_load SET rows_read = rows_read + ${c.rows}, accepted = accepted + ${c.accepted}, rejected = rejected + ${c.rejected},
     inserted = inserted + ${c.inserted}, changed = changed + ${c.changed}, unchanged = unchanged + ${c.unchanged},
-    checkpoint_row = ${c.checkpoint}, bytes_done = GREATEST(bytes_done, ${c.bytes}), batches = batches + 1, to_resolve = to_resolve + ${c.toResolve} WHERE id = ${id}`.execute(db);
+    checkpoint_row = GREATEST(checkpoint_row, ${c.checkpoint}), bytes_done = GREATEST(bytes_done, ${c.bytes}), batches = batches + 1, to_resolve = to_resolve + ${c.toResolve} WHERE id = ${id}`.execute(db);
 }
 
 /** Counts records of the load that integration has resolved (after their batch committed). */
@@ -253,13 +253,42 @@ export async function copyLines(client: pg.PoolClient, table: 'source_record' | 
 /**
  * The stored content hash (hex) of each of these keys of a source that exists, and the keys this load itself wrote
  * already (in an earlier batch, or before a resumption): a repeat of one of those is a duplicate within the file.
+ * `since` (a resumed pull, which reads its query again from the start): keys this load wrote before that moment are
+ * `earlier` instead — the same rows read again, counted once — and `mine` holds only what this run wrote.
  */
-export async function existingHashes(db: Db, sourceCode: string, keys: string[], loadId: number): Promise<{ hashes: Map<string, string>; mine: Set<string> }> {
-  if (!keys.length) return { hashes: new Map(), mine: new Set() };
-  const r = await sql<{ record_key: string; h: string; mine: boolean }>`
-    SELECT record_key, encode(content_hash, 'hex') AS h, coalesce(last_load_id = ${loadId}, false) AS mine
+export async function existingHashes(db: Db, sourceCode: string, keys: string[], loadId: number, since: Date | null = null)
+  : Promise<{ hashes: Map<string, string>; mine: Set<string>; earlier: Set<string> }> {
+  if (!keys.length) return { hashes: new Map(), mine: new Set(), earlier: new Set() };
+  const r = await sql<{ record_key: string; h: string; mine: boolean; earlier: boolean }>`
+    SELECT record_key, encode(content_hash, 'hex') AS h,
+      coalesce(last_load_id = ${loadId} AND (${since}::timestamptz IS NULL OR greatest(created_at, updated_at) >= ${since}::timestamptz), false) AS mine,
+      coalesce(last_load_id = ${loadId} AND greatest(created_at, updated_at) < ${since}::timestamptz, false) AS earlier
     FROM source_record WHERE source_code = ${sourceCode} AND record_key = ANY(${keys}::text[])`.execute(db);
-  return { hashes: new Map(r.rows.map((x) => [x.record_key, x.h])), mine: new Set(r.rows.filter((x) => x.mine).map((x) => x.record_key)) };
+  return {
+    hashes: new Map(r.rows.map((x) => [x.record_key, x.h])),
+    mine: new Set(r.rows.filter((x) => x.mine).map((x) => x.record_key)),
+    earlier: new Set(r.rows.filter((x) => x.earlier).map((x) => x.record_key)),
+  };
+}
+
+/** The database's clock (a resumed pull tells what it writes from what its killed run wrote by it). */
+export async function dbNow(db: Db): Promise<Date> {
+  return (await sql<{ now: Date }>`SELECT clock_timestamp() AS now`.execute(db)).rows[0]!.now;
+}
+
+/**
+ * Settles a load's resolution count with the records themselves: records it handed to integration count as resolved
+ * unless still pending, whoever resolved them (the pending-records job after a kill, a concurrent resolver).
+ */
+export async function syncResolved(db: Db, id: number) {
+  await sql`UPDATE interface_load l SET resolved = GREATEST(0, l.to_resolve - (SELECT count(*) FROM source_record r WHERE r.match_status = 'pending' AND r.last_load_id = l.id))
+    WHERE l.id = ${id} AND l.to_resolve > 0`.execute(db);
+}
+
+/** Records a load wrote that are still pending (its resolution cut short by a kill): the loader resolves them at its end. */
+export async function pendingOfLoad(db: Db, loadId: number) {
+  const r = await sql<{ id: string }>`SELECT id FROM source_record WHERE match_status = 'pending' AND last_load_id = ${loadId} ORDER BY id`.execute(db);
+  return r.rows.map((x) => Number(x.id));
 }
 
 /**
@@ -315,12 +344,21 @@ export function countRecords(db: Db, sourceCode: string) {
 
 export type QuarantineIn = { rowNo: number; raw: unknown; rawHash: Buffer; reasons: unknown };
 
-/** Keeps rejected rows; a row rejected again (same content) is the same entry, now seen by this load. */
-export async function quarantineRows(db: Db, interfaceId: number, loadId: number, rows: QuarantineIn[]) {
-  if (!rows.length) return;
+/**
+ * Keeps rejected rows; a row rejected again (same content) is the same entry, now seen by this load. Returns how many
+ * of the rows this load had kept before `since` (a resumed pull reading them again): they were counted then.
+ */
+export async function quarantineRows(db: Db, interfaceId: number, loadId: number, rows: QuarantineIn[], since: Date | null = null): Promise<number> {
+  if (!rows.length) return 0;
   const seen = new Map<string, QuarantineIn>();
   for (const r of rows) seen.set(r.rawHash.toString('hex'), r);
   const list = [...seen.values()];
+  let earlier = 0;
+  if (since) {
+    const hashes = new Set((await sql<{ h: string }>`SELECT encode(raw_hash, 'hex') AS h FROM interface_quarantine WHERE interface_id = ${interfaceId}
+      AND last_load_id = ${loadId} AND updated_at < ${since}::timestamptz AND raw_hash = ANY(${list.map((r) => r.rawHash)}::bytea[])`.execute(db)).rows.map((x) => x.h));
+    earlier = rows.filter((r) => hashes.has(r.rawHash.toString('hex'))).length;
+  }
   await sql`
     INSERT INTO interface_quarantine AS q (interface_id, load_id, last_load_id, row_no, raw, raw_hash, reasons)
     SELECT ${interfaceId}, ${loadId}, ${loadId}, u.row_no, u.raw::jsonb, decode(u.h, 'hex'), u.reasons::jsonb
@@ -328,6 +366,7 @@ export async function quarantineRows(db: Db, interfaceId: number, loadId: number
       ${list.map((r) => JSON.stringify(r.reasons))}::text[]) AS u(row_no, raw, h, reasons)
     ON CONFLICT (interface_id, raw_hash) DO UPDATE SET last_load_id = EXCLUDED.last_load_id, row_no = EXCLUDED.row_no, reasons = EXCLUDED.reasons, updated_at = now()
     WHERE q.status = 'open'`.execute(db);
+  return earlier;
 }
 
 export type QuarantineFilter = { interfaceId: number; status?: QuarantineStatus; loadId?: number; rule?: string };

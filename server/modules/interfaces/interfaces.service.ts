@@ -15,6 +15,7 @@ import { sourceTrustChanged } from '../integration/integration.golden.ts';
 import { GOLDEN_FIELDS } from '../integration/integration.survivorship.ts';
 import * as workplace from '../workplace/workplace.service.ts';
 import { bankToday, duplicatesOf, messageOf, rawHash, runLoad, type RunOptions, type RunOutcome } from './interfaces.loader.ts';
+import { duplicateColumns } from './interfaces.batches.ts';
 import { checkLanding, claim, readyFiles, settle, taken, type Landing } from './interfaces.landing.ts';
 import { inspectFile } from './interfaces.readers.ts';
 import * as repo from './interfaces.repository.ts';
@@ -26,6 +27,7 @@ const NO_SOURCE: Message = { zh: '源系统不存在', en: 'No such source syste
 const NO_INTERFACE: Message = { zh: '接口不存在', en: 'No such interface' };
 const NO_LOAD: Message = { zh: '加载记录不存在', en: 'No such load' };
 const NO_ROW: Message = { zh: '隔离记录不存在', en: 'No such quarantined row' };
+const DEALT_WITH: Message = { zh: '该记录已处理', en: 'This row has been dealt with already' };
 
 export function meta() {
   return {
@@ -190,8 +192,32 @@ function nextRun(cron: string, after: Date): Date | null {
   }
 }
 
+/** A cron as stored: blank means no schedule (null), else trimmed. */
+function cronOf(cron: string | null | undefined): string | null | undefined {
+  if (cron === undefined || cron === null) return cron;
+  return cron.trim() || null;
+}
+
+/**
+ * Five fields (minute hour day month weekday) or a macro such as @daily: schedules run on the minute tick, so a sixth
+ * field of seconds would be ignored. A valid expression that never fires (31 February) is refused as such.
+ */
 function checkCron(cron: string | null | undefined) {
-  if (cron && !nextRun(cron, new Date())) throw invalid([fieldError('cron', 'cron', 'cron 表达式不正确（如 0 2 * * * 表示每天 2 点）', 'is not a cron expression (e.g. 0 2 * * * for 02:00 daily)')]);
+  if (!cron) return;
+  try {
+    cronParser.parseExpression(cron, { currentDate: new Date(), tz: JOB_TIME_ZONE }).next();
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    if (/day of month|loop limit/i.test(why)) {
+      throw invalid([fieldError('cron', 'never', '该 cron 表达式永远不会触发（所选月份没有这一天）', 'this cron expression never runs (no such day in the months it names)')]);
+    }
+    throw invalid([fieldError('cron', 'cron', 'cron 表达式不正确（如 0 2 * * * 表示每天 2 点）', 'is not a cron expression (e.g. 0 2 * * * for 02:00 daily)')]);
+  }
+  const fields = cron.split(/\s+/).length;
+  if (!cron.startsWith('@') && fields !== 5) {
+    throw invalid([fieldError('cron', 'fields', `cron 表达式须为 5 个字段（分 时 日 月 周，按分钟调度，不支持秒），此处为 ${fields} 个`,
+      `a cron expression has 5 fields (minute hour day month weekday; schedules run by the minute, without seconds), this has ${fields}`)]);
+  }
 }
 
 /** Where a file interface with a schedule takes its files from; a database pull has no landing folder. */
@@ -219,17 +245,68 @@ function checkMapping(m: Mapping) {
   if (problems.length) throw invalid(problems.map((p) => fieldError(`mapping.${p.field}`, p.rule, p.message.zh, p.message.en)));
 }
 
+/**
+ * The SQL of a query with string literals, quoted names, dollar-quoted bodies and comments blanked out, so that what
+ * is left is its keywords and punctuation: a semicolon or a keyword found there is really one.
+ */
+export function sqlCode(q: string): string {
+  let out = '';
+  for (let i = 0; i < q.length;) {
+    const c = q[i]!, n = q[i + 1];
+    let end = -1;
+    if (c === "'" || c === '"') {
+      end = i + 1;
+      for (;;) {
+        const j = q.indexOf(c, end);
+        if (j === -1) { end = q.length; break; }
+        if (q[j + 1] === c) { end = j + 2; continue; }
+        end = j + 1;
+        break;
+      }
+    } else if (c === '-' && n === '-') {
+      const j = q.indexOf('\n', i);
+      end = j === -1 ? q.length : j;
+    } else if (c === '/' && n === '*') {
+      const j = q.indexOf('*/', i + 2);
+      end = j === -1 ? q.length : j + 2;
+    } else if (c === '$') {
+      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(q.slice(i))?.[0];
+      if (tag) {
+        const j = q.indexOf(tag, i + tag.length);
+        end = j === -1 ? q.length : j + tag.length;
+      }
+    }
+    if (end === -1) { out += c; i++; } else { out += ' '; i = end; }
+  }
+  return out;
+}
+
+/** Statements that write or change a database: a pull only reads (it runs in a read-only transaction). */
+const WRITES = /\b(insert|update|delete|merge|truncate|drop|alter|create|grant|revoke|copy|call|vacuum|lock)\b/i;
+
 function checkPull(connector: string, v: { pgUrl?: string | null; pgQuery?: string | null }) {
   if (connector !== 'postgres') return;
   const errs: FieldError[] = [];
   if (!v.pgUrl) errs.push(fieldError('pgUrl', 'required', '数据库拉取需要连接地址', 'a database pull needs a connection URL'));
+  else if (!/^postgres(ql)?:\/\/[^/]/i.test(v.pgUrl)) errs.push(fieldError('pgUrl', 'format', '连接地址须形如 postgres://用户:密码@主机:端口/数据库', 'the connection URL must look like postgres://user:password@host:port/database'));
   if (!v.pgQuery) errs.push(fieldError('pgQuery', 'required', '数据库拉取需要 SQL 查询', 'a database pull needs an SQL query'));
-  else if (!/^\s*(select|with)\b/i.test(v.pgQuery)) errs.push(fieldError('pgQuery', 'select', '查询必须以 SELECT 或 WITH 开头', 'the query must start with SELECT or WITH'));
+  else {
+    const code = sqlCode(v.pgQuery);
+    const semi = code.indexOf(';');
+    if (!/^\s*(select|with)\b/i.test(code)) errs.push(fieldError('pgQuery', 'select', '查询必须以 SELECT 或 WITH 开头', 'the query must start with SELECT or WITH'));
+    else if (semi !== -1 && code.slice(semi + 1).replace(/;/g, '').trim()) {
+      errs.push(fieldError('pgQuery', 'singleStatement', '查询只能是一条语句（分号后不能再有语句）', 'the query must be a single statement (nothing may follow a semicolon)'));
+    } else if (WRITES.test(code)) {
+      const word = WRITES.exec(code)![1]!.toUpperCase();
+      errs.push(fieldError('pgQuery', 'readOnly', `查询只能读取数据，不能包含 ${word}`, `the query may only read data: it must not contain ${word}`));
+    }
+  }
   if (errs.length) throw invalid(errs);
 }
 
 /** `landingRoot`: the folder landing folders must lie in (the server's BANYAN_LANDING_ROOT). */
 export async function createInterface(db: Db, actor: Actor, input: InterfaceInput, landingRoot?: string) {
+  if (input.cron !== undefined) input = { ...input, cron: cronOf(input.cron) };
   checkCron(input.cron);
   checkPull(input.connector, input);
   const landing = landingColumns(input.connector, input.cron ?? null, input, landingRoot);
@@ -252,6 +329,7 @@ export async function createInterface(db: Db, actor: Actor, input: InterfaceInpu
 }
 
 export async function updateInterface(db: Db, actor: Actor, id: number, patch: InterfacePatch, landingRoot?: string) {
+  if (patch.cron !== undefined) patch = { ...patch, cron: cronOf(patch.cron) };
   checkCron(patch.cron);
   await db.transaction().execute(async (trx) => {
     const before = await ifaceOr404(trx, id);
@@ -386,6 +464,7 @@ export async function queueFileLoad(db: Db, actor: Actor, interfaceId: number, f
   const m = await repo.getMapping(db, interfaceId, iface.mapping_version);
   const mapping = m!.mapping as Mapping;
   const info = await inspectFile(f.path, { maxBytes: f.maxBytes, encoding: f.encoding ?? iface.encoding, delimiter: iface.delimiter, requiredColumns: mappedColumns(mapping) });
+  checkHeader(info.header);
   const open = await repo.findOpenLoadOfFile(db, interfaceId, info.sha256);
   if (open) {
     const l = (await repo.getLoad(db, open.id))!;
@@ -589,6 +668,16 @@ async function resolve(db: Db, actor: Actor, ids: number[], onError: (e: string)
  */
 export async function resubmit(db: Db, actor: Actor, interfaceId: number, opts: { ids?: number[]; fix?: { id: number; raw: Record<string, string> } }) {
   const { iface, mapping } = await currentMapping(db, interfaceId);
+  // Nothing open to take: refused before a load is made (an empty "succeeded" load in the history said nothing).
+  if (opts.fix) {
+    const q = await repo.getQuarantine(db, opts.fix.id);
+    if (!q || q.interface_id !== interfaceId) throw notFound(NO_ROW);
+    if (q.status !== 'open') throw new AppError('CONFLICT', DEALT_WITH);
+  } else if (!(await repo.openQuarantine(db, interfaceId, opts.ids, 0, 1)).length) {
+    throw new AppError('CONFLICT', opts.ids ? { zh: 'ids：所选隔离记录都已处理，没有可重新提交的', en: 'ids: none of these quarantined rows is open: nothing to resubmit' }
+      : { zh: '没有待处理的隔离记录可重新提交', en: 'No quarantined row is open: nothing to resubmit' },
+    opts.ids ? [fieldError('ids', 'open', '所选隔离记录都已处理（已解决或已舍弃）', 'none of these rows is open (each is resolved or discarded)')] : []);
+  }
   const today = bankToday();
   const written: number[] = [];
   const outcome = await db.transaction().execute(async (trx) => {
@@ -636,7 +725,7 @@ export async function resubmit(db: Db, actor: Actor, interfaceId: number, opts: 
         });
       }
     }
-    if (opts.fix && counts.read === 0) throw notFound(NO_ROW);
+    if (opts.fix && counts.read === 0) throw new AppError('CONFLICT', DEALT_WITH);
     if (opts.fix && still.length) {
       // A fix that still fails is refused whole: the user sees which column breaks which rule.
       throw invalid(still[0]!.reasons.map((r) => fieldError(`raw.${columnOf(mapping, r.field)}`, r.rule, r.message.zh, r.message.en)));
@@ -668,7 +757,7 @@ export async function discardQuarantine(db: Db, actor: Actor, interfaceId: numbe
   await db.transaction().execute(async (trx) => {
     const q = await repo.getQuarantine(trx, qid);
     if (!q || q.interface_id !== interfaceId) throw notFound(NO_ROW);
-    if (q.status !== 'open') throw new AppError('CONFLICT', { zh: '该记录已处理', en: 'This row has been dealt with already' });
+    if (q.status !== 'open') throw new AppError('CONFLICT', DEALT_WITH);
     await repo.updateQuarantine(trx, qid, { status: 'discarded', note: note.trim(), resolved_by: actor.userId, resolved_at: new Date() });
     await audit(trx, actor, { action: 'discard', entity: 'interface_quarantine', entityId: qid, changes: { note: note.trim() } });
   });
@@ -713,7 +802,14 @@ export async function queueImport(db: Db, actor: Actor, sourceCode: string, inte
 
 /** Checks a file whole as the interface `banyan import` makes for a source without one (the default mapping) would take it. */
 export async function checkDefaultInterfaceFile(f: { path: string; maxBytes: number; encoding?: Encoding }) {
-  await inspectFile(f.path, { maxBytes: f.maxBytes, encoding: f.encoding ?? 'auto', delimiter: ',', requiredColumns: mappedColumns(defaultMapping()) });
+  const info = await inspectFile(f.path, { maxBytes: f.maxBytes, encoding: f.encoding ?? 'auto', delimiter: ',', requiredColumns: mappedColumns(defaultMapping()) });
+  checkHeader(info.header);
+}
+
+/** A file whose header repeats a column name is refused whole (which of the two would the mapping mean?). */
+function checkHeader(header: string[]) {
+  const dups = duplicateColumns(header);
+  if (dups.length) throw invalid(dups);
 }
 
 export function ensureHome(dir: string) {

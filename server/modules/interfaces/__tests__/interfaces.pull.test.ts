@@ -189,7 +189,8 @@ describe('PostgreSQL pull with an incremental watermark', () => {
     });
     const l = await run(res.json().id);
     expect(l.status).toBe('failed');
-    expect(l.error).toMatchObject({ message: { zh: expect.stringMatching(/加载失败/), en: expect.stringMatching(/no_such_db_x/) } });
+    // Naming the setting to fix and the rule broken, with the database's own words.
+    expect(l.error).toMatchObject({ message: { zh: expect.stringMatching(/^pgUrl：源数据库不存在：.*no_such_db_x/), en: expect.stringMatching(/^pgUrl: no such database at the source: .*no_such_db_x/) }, fields: [{ field: 'pgUrl', rule: 'database' }] });
     await expect.poll(async () => (await ctx.db.selectFrom('reminder_event').select('title').where('user_id', '=', bank.users.admin!).execute()).map((r) => r.title))
       .toEqual(expect.arrayContaining([expect.stringMatching(/BROKEN_PULL/)]));
     const list = (await ctx.app.inject({ url: '/api/interfaces', headers: { cookie } })).json();
