@@ -5,11 +5,11 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import {
-  blockKey, comparisonLevels, fastScore, hashKey, packPrepared, PRESET_RULES, prepare, unpackPrepared,
-  type MatchModel, type Prepared,
+  blockKey, comparisonLevels, fastScore, hashKey, packPrepared, PRESET_RULES, prepare, scorePair, unpackPrepared,
+  type MatchModel, type PairScore, type Prepared,
 } from '../engines/matching/index.ts';
 import { COMPARATORS } from '../engines/matching/comparisons.ts';
-import { recordReader, type Preset } from './match-io.ts';
+import { InputError, recordReader, type Preset } from './match-io.ts';
 
 export type WorkerInit = {
   preset: Preset;
@@ -43,7 +43,14 @@ export type WorkerRequest =
   | { op: 'prepare'; lo: number; hi: number; model: MatchModel }
   | { op: 'peers'; peers: Peer[] } // every worker's packed range, its own included
   | { op: 'levels'; a: Int32Array; b: Int32Array; model: MatchModel }
-  | { op: 'score'; a: Int32Array; b: Int32Array; model: MatchModel };
+  | { op: 'score'; a: Int32Array; b: Int32Array; model: MatchModel }
+  | { op: 'explain'; a: Int32Array; b: Int32Array; model: MatchModel }; // → ExplainResult
+
+/** Per pair, the level and weight of every comparison (scorePair's explanation). */
+export type ExplainResult = Array<PairScore['fields']>;
+
+/** What a worker answers instead of a result when the input is wrong (an InputError): told to the user, no stack. */
+export type WorkerInputError = { inputError: { en: string; zh: string } };
 
 const init = workerData as WorkerInit;
 const buffers = init.files.map((f) => Buffer.from(f.buf));
@@ -54,7 +61,10 @@ let packs: Array<{ lo: number; hi: number; text: string; start: Int32Array }> = 
 const BLOCK = 4096;
 let block: { lo: number; lines: string[] } = { lo: 0, lines: [] };
 
-/** Decodes records lo … < limit (at most BLOCK, one file) in one go; each record is one line of its file. */
+/**
+ * Decodes records lo … < limit (at most BLOCK, one file) in one go, as lines; a block holding a record that spans lines
+ * (a newline inside quotes: such a record gives two or more non-blank lines) is decoded record by record instead.
+ */
 function decodeBlock(lo: number, limit: number): { lo: number; lines: string[] } {
   const f = init.recFile[lo]!;
   let hi = lo + 1;
@@ -65,7 +75,7 @@ function decodeBlock(lo: number, limit: number): { lo: number; lines: string[] }
     if (line) lines.push(line); // blank lines were never records
   }
   if (lines.length === hi - lo) return { lo, lines };
-  // Not one line per record after all: decode record by record.
+  // A record with a newline inside quotes: decode record by record.
   return { lo, lines: Array.from({ length: hi - lo }, (_, k) => buffers[f]!.toString('utf8', init.recStart[lo + k]!, init.recEnd[lo + k]!)) };
 }
 
@@ -143,8 +153,8 @@ function prepareRange(lo: number, hi: number, model: MatchModel): PrepareResult 
     packLen += packed.write(line, packLen);
     const k = i - lo;
     kind[k] = p.kind === 'org' ? 1 : 0;
-    if (p.idValid && p.idKind === 'resident_id') personId[k] = hashKey(p.idKey) + 1;
-    if (p.idValid && p.idKind === 'uscc') orgId[k] = hashKey(p.idKey) + 1;
+    if (p.idValid && p.idKind === 'resident_id') personId[k] = hashKey(p.idNo) + 1;
+    if (p.idValid && p.idKind === 'uscc') orgId[k] = hashKey(p.idNo) + 1;
     let s = sourceIndex.get(p.source);
     if (s === undefined) sourceIndex.set(p.source, (s = sourceIndex.size));
     source[k] = s;
@@ -171,6 +181,15 @@ function prepareRange(lo: number, hi: number, model: MatchModel): PrepareResult 
 }
 
 parentPort!.on('message', (req: WorkerRequest) => {
+  try {
+    handle(req);
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    parentPort!.postMessage({ inputError: { en: err.en, zh: err.zh } } satisfies WorkerInputError);
+  }
+});
+
+function handle(req: WorkerRequest) {
   if (req.op === 'prepare') {
     const r = prepareRange(req.lo, req.hi, req.model);
     parentPort!.postMessage(r, [r.kind, r.personId, r.orgId, r.source, r.keyHash, r.keyRec, r.keyRule].map((x) => x.buffer as ArrayBuffer));
@@ -183,9 +202,13 @@ parentPort!.on('message', (req: WorkerRequest) => {
     const out = new Int8Array(req.a.length * c);
     eachPair(req.a, req.b, (k, ra, rb) => comparisonLevels(ra, rb, req.model, out.subarray(k * c, (k + 1) * c)));
     parentPort!.postMessage(out, [out.buffer as ArrayBuffer]);
+  } else if (req.op === 'explain') {
+    const out: ExplainResult = [];
+    eachPair(req.a, req.b, (k, ra, rb) => (out[k] = scorePair(ra, rb, req.model).fields));
+    parentPort!.postMessage(out);
   } else {
     const out = new Float64Array(req.a.length);
     eachPair(req.a, req.b, (k, ra, rb) => (out[k] = fastScore(ra, rb, req.model)));
     parentPort!.postMessage(out, [out.buffer as ArrayBuffer]);
   }
-});
+}
