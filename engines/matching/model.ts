@@ -1,6 +1,6 @@
 /**
  * The Fellegi–Sunter model: defaults per preset, scoring of one pair (explained), and unsupervised
- * estimation — u from random pairs, m by EM on the blocked pairs of each blocking rule (leaving out the
+ * estimation — u from random pairs that are no candidates and the blocked pairs EM finds no match, m by EM on the blocked pairs of each blocking rule (leaving out the
  * comparisons that rule forces to agree), the prior from the expected number of matches. Pure.
  */
 import { COMPARATORS, PRESET_COMPARISONS, VETO, type Veto } from './comparisons.ts';
@@ -256,7 +256,8 @@ export function capTermFrequencies(tables: Record<string, TermFrequencies>, max:
 /** Level vectors of sampled pairs, by kind, as the EM step consumes them. */
 export type TrainingSample = {
   kind: 'person' | 'org';
-  /** Level vectors of random pairs (almost all non-matches): the u estimates. */
+  /** Level vectors of random pairs that are no candidate pairs (next to no match among them): with the blocked pairs EM
+   * takes for non-matches, the u estimates. */
   random: Int8Array[];
   /** Level vectors of a uniform sample of the blocked pairs, with the bit mask of the rules that found each. */
   blocked: Array<{ levels: Int8Array; rules: number }>;
@@ -291,6 +292,21 @@ function patternsOf(rows: Int8Array[]): Pattern[] {
     else patterns.set(key, { v, n: 1 });
   }
   return [...patterns.values()];
+}
+
+/** Each level vector's posterior match probability under m, u and the match share λ. */
+function posteriors(rows: Int8Array[], cols: number[], m: number[][], u: number[][], lambda: number): Float64Array {
+  const out = new Float64Array(rows.length);
+  const base = Math.log(lambda / (1 - lambda));
+  rows.forEach((v, q) => {
+    let lr = base;
+    for (let k = 0; k < cols.length; k++) {
+      const lv = v[cols[k]!]!;
+      if (lv >= 0) lr += Math.log(Math.max(m[k]![lv]!, 1e-9) / u[k]![lv]!);
+    }
+    out[q] = 1 / (1 + Math.exp(-Math.max(-700, Math.min(700, lr))));
+  });
+  return out;
 }
 
 /**
@@ -349,27 +365,37 @@ export function fitModel(base: MatchModel, samples: TrainingSample[], opts: FitO
   for (const sample of samples) {
     const cols = model.comparisons.map((c, i) => (applies(c, sample.kind) ? i : -1)).filter((i) => i >= 0);
     const comps = cols.map((i) => model.comparisons[i]!);
-    // u from random pairs (smoothed so that no level is impossible). A few random pairs are matches
-    // (in a small file, enough to blur "same ID number"): once m and the prior are known, their expected
-    // share is taken out and everything is estimated again.
+    // u: how the levels fall among non-matches, which are (i) the pairs no blocking rule found — almost every pair,
+    // almost none a match — from the random sample (trainingPlan leaves candidates out of it), and (ii) the blocked
+    // pairs EM takes for non-matches, by their posterior, once m is known. Smoothed, so that no level is impossible.
+    // (A random sample with candidates in it held a few matches by chance — some 4 in 50,000 on cn-dev, as a Poisson
+    // count — and moved the 'exact' weights by 3 bits from one seed to the next.)
     const counts = comps.map((c, k) => {
       const n = c.levels.map(() => 0);
       for (const v of sample.random) if (v[cols[k]!]! >= 0) n[v[cols[k]!]!]! += 1;
       return n;
     });
-    // With few records there are few pairs, and many of them may be matches (a file of one person's records: all):
-    // the counts are topped up to MIN_RANDOM_PAIRS pairs distributed as the base model's u.
-    const uFrom = (m: number[][] | null, prior: number) =>
+    const nonBlocked = Math.max(sample.allPairs - sample.blockedTotal, 0);
+    // Blocked pairs in random-draw units (one draw stands for nonBlocked / draws pairs), each sampled one for blockedTotal / sampled.
+    const unit = sample.random.length > 0 && nonBlocked > 0 ? sample.random.length / nonBlocked : 1;
+    const scale = sample.blocked.length ? sample.blockedTotal / sample.blocked.length : 0;
+    // With few records there are few pairs: the counts are topped up to MIN_RANDOM_PAIRS pairs distributed as the base model's u.
+    const uFrom = (post: Float64Array | null) =>
       counts.map((n, k) => {
         const present = n.reduce((x, y) => x + y, 0);
-        const matches = m ? prior * present : 0;
         const top = Math.max(0, MIN_RANDOM_PAIRS - present);
-        const adj = n.map((x, l) => Math.max(x - (m ? matches * m[k]![l]! : 0), 0) + 0.5 + top * comps[k]!.levels[l]!.u);
+        const adj = n.map((x, l) => x + 0.5 + top * comps[k]!.levels[l]!.u);
+        if (post) {
+          sample.blocked.forEach((x, q) => {
+            const lv = x.levels[cols[k]!]!;
+            if (lv >= 0) adj[lv]! += (1 - post[q]!) * scale * unit;
+          });
+        }
         const total = adj.reduce((x, y) => x + y, 0);
         return adj.map((x) => x / total);
       });
     const m0 = comps.map((c) => c.levels.map((l) => l.m));
-    let u = uFrom(null, 0);
+    let u = uFrom(null);
     let mFinal = m0;
     let prior = 0;
     for (let round = 0; round < 2; round++) {
@@ -397,7 +423,7 @@ export function fitModel(base: MatchModel, samples: TrainingSample[], opts: FitO
       });
       const { lambda } = emFixedU(patternsOf(sample.blocked.map((x) => x.levels)), cols, comps.map(() => true), mFinal, u, iterations, false);
       prior = Math.min(0.5, Math.max((lambda * sample.blockedTotal) / Math.max(1, sample.allPairs), 1e-12));
-      if (round === 0) u = uFrom(mFinal, prior);
+      if (round === 0) u = uFrom(posteriors(sample.blocked.map((x) => x.levels), cols, mFinal, u, lambda));
     }
     comps.forEach((c, k) => c.levels.forEach((lv, l) => {
       lv.u = u[k]![l]!;
@@ -453,6 +479,11 @@ export function trainingPlan(
   opts: { random: () => number; randomPairs?: number; maxBlockedPairs?: number; linkOnly?: boolean },
 ): Array<{ kind: 'person' | 'org'; randomA: number[]; randomB: number[]; blocked: number[]; blockedTotal: number; allPairs: number }> {
   const plans = [];
+  // The random pairs leave candidate pairs out: fitModel takes those from the blocked sample, by EM's posterior.
+  const n = kindOf.length;
+  const pairKey = (i: number, j: number) => (i < j ? i * n + j : j * n + i);
+  const candidate = new Set<number>();
+  for (let k = 0; k < cands.a.length; k++) candidate.add(pairKey(cands.a[k]!, cands.b[k]!));
   for (const kd of [0, 1]) {
     const idx: number[] = [];
     for (let i = 0; i < kindOf.length; i++) if (kindOf[i] === kd) idx.push(i);
@@ -461,14 +492,14 @@ export function trainingPlan(
     for (const i of idx) perSource.set(sourceOf[i]!, (perSource.get(sourceOf[i]!) ?? 0) + 1);
     let allPairs = (idx.length * (idx.length - 1)) / 2;
     if (opts.linkOnly) for (const c of perSource.values()) allPairs -= (c * (c - 1)) / 2;
-    const want = opts.randomPairs ?? 50_000;
+    const want = opts.randomPairs ?? 200_000;
     const randomA: number[] = [];
     const randomB: number[] = [];
     // Few records: every pair once (drawn with replacement, the one pair of two records would be counted 50,000 times).
     if (allPairs <= want) {
       for (let x = 0; x < idx.length; x++) {
         for (let y = x + 1; y < idx.length; y++) {
-          if (opts.linkOnly && sourceOf[idx[x]!] === sourceOf[idx[y]!]) continue;
+          if ((opts.linkOnly && sourceOf[idx[x]!] === sourceOf[idx[y]!]) || candidate.has(pairKey(idx[x]!, idx[y]!))) continue;
           randomA.push(idx[x]!);
           randomB.push(idx[y]!);
         }
@@ -477,7 +508,7 @@ export function trainingPlan(
     for (let t = 0; randomA.length < want && allPairs > want && t < want * 8; t++) {
       const i = idx[Math.floor(opts.random() * idx.length)]!;
       const j = idx[Math.floor(opts.random() * idx.length)]!;
-      if (i === j || (opts.linkOnly && sourceOf[i] === sourceOf[j])) continue;
+      if (i === j || (opts.linkOnly && sourceOf[i] === sourceOf[j]) || candidate.has(pairKey(i, j))) continue;
       randomA.push(i);
       randomB.push(j);
     }
