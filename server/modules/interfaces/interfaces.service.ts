@@ -478,6 +478,8 @@ export async function queueFileLoad(db: Db, actor: Actor, interfaceId: number, f
       created_by: actor.userId,
     });
     await audit(trx, actor, { action: 'create', entity: 'interface_load', entityId: id, changes: { interface: iface.code, file: f.fileName, size: info.size, format: info.format, encoding: info.encoding } });
+    // A workbook: which worksheet is read, and which are not (a user looking for a sheet's rows finds why here).
+    if (info.sheet?.others.length) await repo.log(trx, id, 'info', info.sheet.message);
     return id;
   });
   return { loadId, resumed: false };

@@ -119,6 +119,9 @@ describe('XLSX', () => {
     const res = await upload(id, f);
     expect(res.statusCode, res.body).toBe(202);
     expect((await finished(res.json().id)).report).toMatchObject({ read: 2, accepted: 2 });
+    // The load's log says which sheet was read and which was not.
+    const log = (await ctx.app.inject({ url: `/api/interfaces/loads/${res.json().id}/log`, headers: admin() })).json();
+    expect(log.items.map((x: { messages: { en: string } }) => x.messages.en)).toContain('read worksheet "客户"; not read: "说明"');
   });
   it('two sheets with the mapped columns are refused, naming them; none: every sheet looked at is named', async () => {
     const id = await newInterface('XLSX_TWO');
