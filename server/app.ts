@@ -14,6 +14,7 @@ import { authenticate, forgetSessions } from './platform/auth.ts';
 import { registerErrorHandler, sendNotFound } from './platform/errors.ts';
 import { registerInputRules } from './platform/input.ts';
 import { registerMetrics } from './platform/metrics.ts';
+import { registerSameOriginRule } from './platform/same-origin.ts';
 import { registerSecurityHeaders } from './platform/security-headers.ts';
 import { setExportSlots } from './platform/xlsx.ts';
 import { adminRoutes } from './modules/admin/admin.routes.ts';
@@ -36,7 +37,9 @@ export async function buildApp({ config, db, pool, logger = false }: BuildOption
   const app = Fastify({
     logger,
     bodyLimit: 1024 * 1024,
-    trustProxy: true,
+    // X-Forwarded-For/-Proto/-Host only from the proxies BANYAN_TRUST_PROXY names: from anyone else a client would
+    // choose its own address (the login rate limit's key, the audit log's address).
+    trustProxy: config.trustProxy.length ? config.trustProxy : false,
     ajv: { customOptions: { allErrors: true, coerceTypes: true, removeAdditional: false } },
   });
   app.decorate('db', db);
@@ -49,6 +52,9 @@ export async function buildApp({ config, db, pool, logger = false }: BuildOption
   registerErrorHandler(app);
   // … and the rules every route's input meets (numbers finite and bounded, no NUL characters).
   registerInputRules(app);
+  // Bodies are JSON (multipart on the upload route, which registers its own parser): a text/plain body, which an HTML
+  // form on another page can send without the browser asking first, is refused before any route runs.
+  app.removeContentTypeParser('text/plain');
   // 2. Security headers (the SPA's own script only), cookies, rate limits (opt-in per route).
   registerSecurityHeaders(app, {
     contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], scriptSrc: ["'self'"] } },
@@ -63,6 +69,8 @@ export async function buildApp({ config, db, pool, logger = false }: BuildOption
   app.addHook('onRequest', async (req) => {
     if (req.url.startsWith('/api/')) req.user = await authenticate(db, req, config.sessionTtlMinutes);
   });
+  // … and a state-changing request the browser sent from another site's page is refused (platform/same-origin.ts).
+  registerSameOriginRule(app);
   // Sessions are cached for a few seconds; a write (sign-out, a user, role or org changed …) forgets them all.
   // Before the answer leaves, so the client's next request already finds them forgotten.
   app.addHook('onSend', async (req, _reply, payload) => {

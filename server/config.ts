@@ -23,6 +23,12 @@ export type Config = {
   landingRoot: string;
   /** Connections the server's pool keeps to PostgreSQL at most. */
   dbPoolSize: number;
+  /**
+   * The reverse proxies whose X-Forwarded-For/-Proto/-Host Banyan believes (addresses, CIDRs, or loopback, linklocal,
+   * uniquelocal): none by default, so a client cannot name its own address (the login rate limit and the audit log's
+   * addresses read it).
+   */
+  trustProxy: string[];
 };
 
 /**
@@ -67,6 +73,27 @@ function host(raw: string): string {
   throw new ConfigError(`HOST must be an IP address of this machine or a host name, e.g. 127.0.0.1, 0.0.0.0 or ::1 (got "${raw}")（HOST 须为本机 IP 地址或主机名）`);
 }
 
+const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * BANYAN_TRUST_PROXY: a comma-separated list of the proxies' addresses or CIDRs, or the names loopback, linklocal,
+ * uniquelocal (what fastify's trustProxy takes). e.g. "10.0.0.5, 10.1.0.0/16" → ['10.0.0.5', '10.1.0.0/16'].
+ */
+function trustProxy(raw: string | undefined): string[] {
+  if (raw === undefined || raw.trim() === '') return [];
+  const items = raw.split(',').map((s) => s.trim());
+  for (const item of items) {
+    const [addr, prefix, extra] = item.split('/');
+    const family = net.isIP(addr ?? '');
+    const ok = PROXY_RANGES.has(item.toLowerCase())
+      || (family !== 0 && extra === undefined && (prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128))));
+    if (!ok) {
+      throw new ConfigError(`BANYAN_TRUST_PROXY must be a comma-separated list of proxy addresses or CIDRs, or loopback, e.g. 10.0.0.5,10.1.0.0/16 (got "${item}" in "${raw}")（BANYAN_TRUST_PROXY 须为以逗号分隔的反向代理地址或网段，或 loopback）`);
+    }
+  }
+  return items.map((s) => (PROXY_RANGES.has(s.toLowerCase()) ? s.toLowerCase() : s));
+}
+
 /** The same rule as user passwords (checkPasswordStrength in modules/auth), which a test holds them to. */
 const strongPassword = (pw: string) => pw.length >= 8 && /[A-Za-z]/.test(pw) && /\d/.test(pw);
 
@@ -108,5 +135,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     importMaxBytes: int(env, 'BANYAN_IMPORT_MAX_MB', 1024, 1, 1_048_576) * 1024 * 1024,
     landingRoot: path.resolve(env.BANYAN_LANDING_ROOT || path.join(home, 'landing')),
     dbPoolSize: int(env, 'BANYAN_DB_POOL', defaultPoolSize(), 2, 500),
+    trustProxy: trustProxy(env.BANYAN_TRUST_PROXY),
   };
 }

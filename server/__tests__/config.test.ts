@@ -42,6 +42,15 @@ describe('loadConfig: every setting validated at start-up', () => {
     }
   });
 
+  it('trusts no proxy by default, and takes BANYAN_TRUST_PROXY as addresses, CIDRs or loopback', () => {
+    expect(loadConfig({}).trustProxy).toEqual([]);
+    expect(loadConfig({ BANYAN_TRUST_PROXY: '10.0.0.5, 10.1.0.0/16,::1/128' }).trustProxy).toEqual(['10.0.0.5', '10.1.0.0/16', '::1/128']);
+    expect(loadConfig({ BANYAN_TRUST_PROXY: 'Loopback' }).trustProxy).toEqual(['loopback']);
+    for (const v of ['true', '*', '1', 'proxy.bank', '10.0.0.1/33', '10.0.0.1/16/2', '10.0.0.5,,10.0.0.6', '999.1.1.1']) {
+      expect(refused({ BANYAN_TRUST_PROXY: v })).toMatch(/^BANYAN_TRUST_PROXY must be a comma-separated list of proxy addresses or CIDRs, or loopback.*（BANYAN_TRUST_PROXY/);
+    }
+  });
+
   it('refuses a DATABASE_URL that is not a URL', () => {
     expect(refused({ DATABASE_URL: 'postgres://a:b c@x:99999/y' })).toMatch(/^DATABASE_URL is not a valid URL/);
   });

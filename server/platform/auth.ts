@@ -3,7 +3,7 @@ import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import { prepared, type Db } from '../db/database.ts';
-import { AppError, forbidden } from './errors.ts';
+import { AppError, fieldError, forbidden } from './errors.ts';
 import type { Actor } from './audit.ts';
 import type { DataScope, Permission } from './permissions.ts';
 import type { ScopeSubject } from './scope.ts';
@@ -124,6 +124,21 @@ export function requireUser(...perms: Permission[]) {
   return async (req: FastifyRequest, _reply: FastifyReply) => {
     if (!req.user) throw new AppError('UNAUTHENTICATED', { zh: '请先登录', en: 'Please sign in' });
     for (const p of perms) if (!req.user.permissions.has(p)) throw forbidden();
+  };
+}
+
+/**
+ * Route guard: the request must come from a signed-in session, not an API token. For what would let a leaked token
+ * outlast its discovery: minting more tokens, changing the password (which revokes every token of the user).
+ */
+export function requireSession() {
+  return async (req: FastifyRequest, _reply: FastifyReply) => {
+    if (!req.user) throw new AppError('UNAUTHENTICATED', { zh: '请先登录', en: 'Please sign in' });
+    if (req.user.via !== 'session') {
+      throw new AppError('FORBIDDEN', { zh: '此操作须在登录会话中进行，API 令牌不能执行（sessionRequired）', en: 'This needs a signed-in session: an API token cannot do it (sessionRequired)' }, [
+        fieldError('authorization', 'sessionRequired', '须以登录会话操作，不能使用 API 令牌', 'needs a signed-in session, not an API token'),
+      ]);
+    }
   };
 }
 

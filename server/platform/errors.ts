@@ -177,7 +177,12 @@ export function registerErrorHandler(app: FastifyInstance): void {
       appErr = invalid(dataFields);
     } else if ((err as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       appErr = new AppError('TOO_LARGE', { zh: '请求体过大', en: 'Request body is too large' });
-    } else if ((err as FastifyError).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || (err as FastifyError).code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || (err as FastifyError).statusCode === 400) {
+    } else if ((err as FastifyError).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      // A body of a type no route here reads (text/plain, a form's urlencoded …): what an HTML form elsewhere can send.
+      appErr = new AppError('VALIDATION', { zh: '请求体须为 JSON（Content-Type: application/json）', en: 'The body must be JSON (Content-Type: application/json)' }, [
+        fieldError('body', 'contentType', '不支持此内容类型，请以 application/json 发送', 'this content type is not accepted: send application/json'),
+      ]);
+    } else if ((err as FastifyError).code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || (err as FastifyError).statusCode === 400) {
       appErr = new AppError('VALIDATION', { zh: '请求格式不正确', en: `Malformed request: ${err.message}` }, [
         fieldError('body', 'syntax', '请求体不是合法的 JSON', 'body is not valid JSON'),
       ]);

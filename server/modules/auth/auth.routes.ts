@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { actorOf, authenticate, currentUser, requireUser, SESSION_COOKIE, type CurrentUser } from '../../platform/auth.ts';
+import { actorOf, authenticate, currentUser, requireSession, requireUser, SESSION_COOKIE, type CurrentUser } from '../../platform/auth.ts';
 import { typed } from '../../platform/context.ts';
 import { LoginBody, Me, PasswordBody, TokenBody } from './auth.schemas.ts';
 import * as service from './auth.service.ts';
@@ -43,7 +43,14 @@ export async function authRoutes(fastify: FastifyInstance) {
 
   app.get('/api/auth/me', { schema: { tags: ['auth'], response: { 200: Me } }, preHandler: requireUser() }, async (req) => toMe(currentUser(req)));
 
-  app.post('/api/auth/password', { schema: { tags: ['auth'], body: PasswordBody }, preHandler: requireUser() }, async (req, reply) => {
+  app.post('/api/auth/password', {
+    schema: {
+      tags: ['auth'], body: PasswordBody,
+      description: 'Changes your own password: your other sessions end and every API token of yours is revoked. Needs a signed-in session (403 sessionRequired with a token). '
+        + '修改本人密码：其他会话结束，本人全部 API 令牌被吊销。须以登录会话操作。',
+    },
+    preHandler: requireSession(),
+  }, async (req, reply) => {
     const u = currentUser(req);
     await service.changePassword(app.db, { ...actorOf(req), userId: u.id }, req.body.currentPassword, req.body.newPassword, cookieOf(req));
     return reply.status(204).send();
@@ -56,7 +63,13 @@ export async function authRoutes(fastify: FastifyInstance) {
     };
   });
 
-  app.post('/api/auth/tokens', { schema: { tags: ['auth'], body: TokenBody }, preHandler: requireUser() }, async (req, reply) => {
+  app.post('/api/auth/tokens', {
+    schema: {
+      tags: ['auth'], body: TokenBody,
+      description: 'Creates an API token. Needs a signed-in session: a token cannot mint tokens (403 sessionRequired). 创建 API 令牌，须以登录会话操作。',
+    },
+    preHandler: requireSession(),
+  }, async (req, reply) => {
     const u = currentUser(req);
     const r = await service.createToken(app.db, { ...actorOf(req), userId: u.id }, req.body.name, req.body.expiresInDays);
     return reply.status(201).send(r);

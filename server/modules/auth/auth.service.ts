@@ -90,6 +90,7 @@ export function checkPasswordStrength(field: string, pw: string): void {
   }
 }
 
+/** Changes one's own password: ends the user's other sessions and revokes every API token of theirs. */
 export async function changePassword(db: Db, actor: Actor & { userId: number }, current: string, next: string, keepSessionToken?: string) {
   const { password_hash } = await repo.getPasswordHash(db, actor.userId);
   if (!(await verifyPassword(password_hash, current))) {
@@ -101,6 +102,8 @@ export async function changePassword(db: Db, actor: Actor & { userId: number }, 
     await repo.setPassword(trx, actor.userId, hash);
     await repo.deleteSessionsOfUser(trx, actor.userId, keepSessionToken ? sha256(keepSessionToken) : undefined);
     await audit(trx, actor, { action: 'password_change', entity: 'user', entityId: actor.userId });
+    // A token made by whoever knew the old password (the reason to change it) must not outlive it.
+    await revokeTokensOf(trx, actor, actor.userId, 'password_change');
   });
 }
 

@@ -1,4 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { buildApp } from '../../../app.ts';
 import { SESSION_CACHE_MS, sha256 } from '../../../platform/auth.ts';
 import { createTestContext, login, type TestContext } from '../../../test/context.ts';
 import { PASSWORD, seedSmallBank } from '../../../test/fixtures.ts';
@@ -11,6 +13,13 @@ beforeAll(async () => {
 afterAll(() => ctx?.close());
 
 const tryLogin = (username: string, password: string, remoteAddress?: string) => ctx.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password }, remoteAddress });
+
+/** The app on the same database, believing X-Forwarded-* from these proxies (BANYAN_TRUST_PROXY); closed after the test. */
+async function appTrusting(trustProxy: string[]): Promise<FastifyInstance> {
+  const app = await buildApp({ config: { ...ctx.config, trustProxy }, db: ctx.db, pool: ctx.pool });
+  onTestFinished(() => app.close());
+  return app;
+}
 
 describe('sessions', () => {
   it('signs in with a HttpOnly SameSite cookie and signs out', async () => {
@@ -30,9 +39,11 @@ describe('sessions', () => {
     expect((await ctx.app.inject({ url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(401);
   });
 
-  it('marks the cookie Secure behind https', async () => {
-    const res = await ctx.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'x-forwarded-proto': 'https' }, payload: { username: 'cm_a', password: PASSWORD } });
-    expect(String(res.headers['set-cookie'])).toMatch(/;\s*Secure/i);
+  it('marks the cookie Secure behind https, as the trusted proxy says (and no one else)', async () => {
+    const viaProxy = (app: FastifyInstance) => app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'x-forwarded-proto': 'https' }, payload: { username: 'cm_a', password: PASSWORD } });
+    expect(String((await viaProxy(ctx.app)).headers['set-cookie'])).not.toMatch(/;\s*Secure/i);
+    const proxied = await appTrusting(['loopback']);
+    expect(String((await viaProxy(proxied)).headers['set-cookie'])).toMatch(/;\s*Secure/i);
   });
 
   it('slides the session on the server as it is used (the cookie carries no lifetime of its own)', async () => {
@@ -189,12 +200,63 @@ describe('password change', () => {
     expect((await tryLogin('bm_a', 'NewPassw0rd')).statusCode).toBe(200);
   });
 
-  it('leaves the API tokens of the user who changes their own password working (they know the old one; an administrator\'s reset revokes them)', async () => {
+  it('revokes every API token of the user who changes their own password (one made with the old password must not outlive it)', async () => {
     const cookie = await login(ctx.app, 'bm_a', 'NewPassw0rd');
-    const { token } = (await ctx.app.inject({ method: 'POST', url: '/api/auth/tokens', headers: { cookie }, payload: { name: 'report' } })).json();
+    const { id, token } = (await ctx.app.inject({ method: 'POST', url: '/api/auth/tokens', headers: { cookie }, payload: { name: 'report' } })).json();
+    const bearer = { authorization: `Bearer ${token}` };
+    expect((await ctx.app.inject({ url: '/api/auth/me', headers: bearer })).statusCode).toBe(200);
     const ok = await ctx.app.inject({ method: 'POST', url: '/api/auth/password', headers: { cookie }, payload: { currentPassword: 'NewPassw0rd', newPassword: 'NewerPassw0rd' } });
     expect(ok.statusCode).toBe(204);
-    expect((await ctx.app.inject({ url: '/api/auth/me', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(200);
+    expect((await ctx.app.inject({ url: '/api/auth/me', headers: bearer })).statusCode).toBe(401);
+    // The session that changed it goes on; the revocation is audited with its reason.
+    expect((await ctx.app.inject({ url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(200);
+    const row = await ctx.db.selectFrom('audit_log').select('changes').where('action', '=', 'revoke').where('entity', '=', 'api_token').where('entity_id', '=', String(id)).executeTakeFirstOrThrow();
+    expect(row.changes).toMatchObject({ reason: 'password_change' });
+  });
+
+  it('needs a signed-in session to change the password or create a token: an API token gets 403 sessionRequired', async () => {
+    const cookie = await login(ctx.app, 'cm_b', PASSWORD);
+    const { token } = (await ctx.app.inject({ method: 'POST', url: '/api/auth/tokens', headers: { cookie }, payload: { name: 'etl' } })).json();
+    const bearer = { authorization: `Bearer ${token}` };
+    const mint = await ctx.app.inject({ method: 'POST', url: '/api/auth/tokens', headers: bearer, payload: { name: 'another' } });
+    expect(mint.statusCode).toBe(403);
+    expect(mint.json().error.fields[0]).toMatchObject({ field: 'authorization', rule: 'sessionRequired' });
+    expect(mint.json().error.messages.en).toMatch(/signed-in session.*sessionRequired/);
+    expect(mint.json().error.messages.zh).toMatch(/登录会话.*sessionRequired/);
+    const pw = await ctx.app.inject({ method: 'POST', url: '/api/auth/password', headers: bearer, payload: { currentPassword: PASSWORD, newPassword: 'Hijacked123' } });
+    expect(pw.statusCode).toBe(403);
+    expect(pw.json().error.fields[0].rule).toBe('sessionRequired');
+    // The password is unchanged and no second token exists (signing in from an address of its own: the rate limit counts per address).
+    expect((await tryLogin('cm_b', PASSWORD, '10.4.4.4')).statusCode).toBe(200);
+    expect((await ctx.app.inject({ url: '/api/auth/tokens', headers: bearer })).json().items).toHaveLength(1);
+  });
+});
+
+describe('client address (BANYAN_TRUST_PROXY)', () => {
+  const attempt = (app: FastifyInstance, i: number, remoteAddress: string, forwardedFor: string) =>
+    app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress, headers: { 'x-forwarded-for': forwardedFor }, payload: { username: `xff_${remoteAddress}_${i}`, password: 'x' } });
+  const auditedIp = async (username: string) =>
+    (await ctx.db.selectFrom('audit_log').select('ip').where('actor_name', '=', username).where('action', '=', 'login_failed').executeTakeFirstOrThrow()).ip;
+
+  it('believes X-Forwarded-For from no one by default: the login rate limit and the audit log see the real address', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i++) statuses.push((await attempt(ctx.app, i, '10.7.7.1', `10.9.9.${i + 1}`)).statusCode);
+    expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true);
+    expect(statuses[30]).toBe(429);
+    expect(await auditedIp('xff_10.7.7.1_0')).toBe('10.7.7.1');
+  });
+
+  it('believes it from the proxies the setting names, and from them only', async () => {
+    const app = await appTrusting(['10.7.7.2', '10.6.0.0/16']);
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i++) statuses.push((await attempt(app, i, '10.7.7.2', `10.9.9.${i + 1}`)).statusCode);
+    expect(statuses.every((s) => s === 401)).toBe(true);
+    expect(await auditedIp('xff_10.7.7.2_0')).toBe('10.9.9.1');
+    expect((await attempt(app, 0, '10.6.1.2', '10.9.8.7')).statusCode).toBe(401);
+    expect(await auditedIp('xff_10.6.1.2_0')).toBe('10.9.8.7');
+    // A client that is no proxy named cannot choose its address.
+    expect((await attempt(app, 0, '10.5.5.5', '10.9.9.9')).statusCode).toBe(401);
+    expect(await auditedIp('xff_10.5.5.5_0')).toBe('10.5.5.5');
   });
 });
 
