@@ -47,7 +47,7 @@ export const enUS: Resources = {
     newPassword: 'New password',
     confirmPassword: 'Confirm new password',
     passwordMismatch: 'The two passwords do not match',
-    passwordChanged: 'Password changed',
+    passwordChanged: 'Password changed: your other sessions are signed out and your API tokens revoked',
   },
   login: {
     title: 'Sign in to Banyan',

@@ -46,7 +46,7 @@ export const zhCN = {
     newPassword: '新密码',
     confirmPassword: '确认新密码',
     passwordMismatch: '两次输入的密码不一致',
-    passwordChanged: '密码已修改',
+    passwordChanged: '密码已修改：您的其他会话已退出，API 令牌已吊销',
   },
   login: {
     title: '登录 Banyan',
