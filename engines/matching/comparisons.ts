@@ -25,6 +25,10 @@ export type Comparator = {
   veto?: (a: Prepared, b: Prepared, level: number) => Veto;
   /** Levels up to this one prove the identity (the same valid ID number) and lift every veto. */
   vouch?: number;
+  /** Levels that say the two values differ (besides the last, 'else'): their weight is never above 0. */
+  differ?: number[];
+  /** The highest weight agreement on this field may have, whatever the data say (bits). */
+  maxWeight?: number;
 };
 
 const MISSING = -1;
@@ -167,7 +171,7 @@ function febrlDob(a: Prepared, b: Prepared): number {
 
 /** Every comparison a model may name, by name. */
 export const COMPARATORS: Record<string, Comparator> = {
-  'cn.id': { field: 'id_no', levels: ['exact', 'exact-unchecked', 'typo', 'different-valid', 'else'], m: [0.9, 0.02, 0.05, 0.001, 0.029], compare: compareId, vouch: 0 },
+  'cn.id': { field: 'id_no', levels: ['exact', 'exact-unchecked', 'typo', 'different-valid', 'else'], m: [0.9, 0.02, 0.05, 0.001, 0.029], compare: compareId, vouch: 0, differ: [3] },
   'cn.person-name': {
     field: 'name', kind: 'person', levels: ['exact', 'homophone', 'one-char', 'surname', 'else'], m: [0.85, 0.04, 0.04, 0.05, 0.02],
     compare: personName, tfValue: (p) => p.name, veto: personNameVeto,
@@ -182,7 +186,8 @@ export const COMPARATORS: Record<string, Comparator> = {
   'cn.email': { field: 'email', levels: ['exact', 'local-part', 'else'], m: [0.85, 0.05, 0.1], compare: email },
   'cn.address': { field: 'address', levels: ['exact', 'close', 'partial', 'else'], m: [0.6, 0.15, 0.05, 0.2], compare: address },
   'cn.employer': { field: 'employer', kind: 'person', levels: ['exact', 'else'], m: [0.8, 0.2], compare: (a, b) => exactOrElse(a.employer, b.employer), tfValue: (p) => p.employer },
-  'cn.legal-rep': { field: 'legal_rep', kind: 'org', levels: ['exact', 'else'], m: [0.9, 0.1], compare: (a, b) => exactOrElse(a.legalRep, b.legalRep) },
+  // One person represents several companies (SPEC I3): a shared legal representative weighs little.
+  'cn.legal-rep': { field: 'legal_rep', kind: 'org', levels: ['exact', 'else'], m: [0.9, 0.1], compare: (a, b) => exactOrElse(a.legalRep, b.legalRep), maxWeight: 2 },
 
   'febrl.given-name': { field: 'given_name', levels: ['exact', 'swapped', 'close', 'similar', 'else'], m: [0.75, 0.02, 0.1, 0.05, 0.08], compare: febrlName('given_name', 'surname'), tfValue: (p) => x(p, 'given_name') },
   'febrl.surname': { field: 'surname', levels: ['exact', 'swapped', 'close', 'similar', 'else'], m: [0.75, 0.02, 0.1, 0.05, 0.08], compare: febrlName('surname', 'given_name'), tfValue: (p) => x(p, 'surname') },

@@ -188,6 +188,23 @@ describe('trainModel', () => {
     expect(Math.log2(gender.m / gender.u)).toBeLessThan(2);
   });
 
+  it('never lets a level saying two values differ weigh for a match, and keeps a shared legal representative light (SPEC I3)', () => {
+    const w = (m: MatchModel, name: string, kind: string, label: string) => {
+      const lv = m.comparisons.find((c) => c.name === name && (c.kind ?? kind) === kind)!.levels.find((l) => l.label === label)!;
+      return Math.log2(lv.m / lv.u);
+    };
+    // Trained on records where companies' numbers are valid but for a few: 'else' (not both valid) is rare among
+    // non-matches, and came out strongly positive.
+    const recs = syntheticRecords(4000, 3).map(prepare);
+    const trained = trainModel(recs, { preset: 'cn-bank', random: seededRandom(2), candidates: candidatePairs(recs, 'cn-bank') });
+    for (const m of [trained, defaultModel('cn-bank')]) {
+      for (const c of m.comparisons) expect(w(m, c.name, c.kind ?? '', c.levels.at(-1)!.label), `${c.kind} ${c.name} else`).toBeLessThanOrEqual(1e-9);
+      expect(w(m, 'cn.id', 'org', 'different-valid')).toBeLessThanOrEqual(1e-9);
+      expect(w(m, 'cn.id', 'person', 'different-valid')).toBeLessThanOrEqual(1e-9);
+      expect(w(m, 'cn.legal-rep', 'org', 'exact')).toBeLessThanOrEqual(2 + 1e-9);
+    }
+  });
+
   it('keeps manual weight overrides', () => {
     const base = defaultModel('cn-bank');
     base.comparisons.find((c) => c.name === 'cn.legal-rep')!.levels[0]!.weight = 0.5;
