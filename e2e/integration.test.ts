@@ -139,7 +139,7 @@ describe('customer information integration in the browser', { timeout: 180_000 }
     expect(idWeights).toEqual([['person', undefined], ['org', 12]]);
   });
 
-  it('an administrator estimates the model from the source records: refused on too few, then a new version keeping the tuned threshold', async () => {
+  it('an administrator estimates the model from the source records: refused on too few, then a draft version keeping the tuned threshold, compared and activated, then rolled back', async () => {
     const admin = await signIn('admin');
     await admin.goto(`${base}/integration/model`);
     await admin.getByTestId('model-estimate').click();
@@ -153,17 +153,47 @@ describe('customer information integration in the browser', { timeout: 180_000 }
     await loadSyntheticRecords(ctx.db, 2_000, 3);
     await admin.getByTestId('model-estimate').click();
     await expect.poll(() => admin.getByTestId('model-estimate-status').textContent(), { timeout: 90_000 }).toContain('已完成');
-    const active = (await activeModel())!;
-    expect(active.version).toBe(before + 1);
-    const model = active.model as { reviewThreshold: number; trainedOn?: { records: number } };
+    const v = before + 1;
+    // A draft: matching still uses the version before it.
+    expect((await activeModel())?.version ?? 0).toBe(before);
+    const draft = await ctx.db.selectFrom('match_model').select(['version', 'model', 'active']).where('version', '=', v).executeTakeFirstOrThrow();
+    expect(draft.active).toBe(false);
+    const model = draft.model as { reviewThreshold: number; trainedOn?: { records: number } };
     expect(model.reviewThreshold).toBe(tuned);
     expect(model.trainedOn?.records).toBeGreaterThanOrEqual(2_000);
-    // The page re-read the model when the estimate finished: the history lists the new version as active.
-    await expect.poll(() => admin.getByTestId('model-estimate-status').textContent()).toContain(`第 ${before + 1} 版`);
+    // The page re-read the model when the estimate finished: the history lists the new version as a draft, the old one active.
+    await expect.poll(() => admin.getByTestId('model-estimate-status').textContent()).toContain(`第 ${v} 版`);
+    await expect.poll(() => admin.getByTestId(`model-status-${v}`).textContent()).toBe('草稿');
+    expect(await admin.getByTestId(`model-status-${before}`).textContent()).toBe('启用中');
+    await admin.getByTestId('model-drafts-waiting').waitFor();
+    await expect.poll(() => admin.getByTestId('model-history').textContent()).toContain('EM 估计');
+    // The source-order panel: every record a source holds, and the sample it compared apart.
+    const cards = await ctx.db.selectFrom('source_record').select(ctx.db.fn.countAll<string>().as('n')).where('source_code', '=', 'CARD').executeTakeFirstOrThrow();
+    await admin.reload();
+    await expect.poll(() => admin.getByTestId('model-source-CARD').textContent()).toContain(`记录数 ${Number(cards.n).toLocaleString()}`);
+
+    // Side by side before activating: the draft's weights beside the active ones, the differences counted and marked.
+    await admin.getByTestId(`model-open-${v}`).click();
+    await expect.poll(() => admin.getByTestId('model-compare-weights').locator('tbody tr.model-diff-changed').count()).toBeGreaterThan(3);
+    expect(await admin.getByTestId('model-compare-changed').textContent()).toMatch(/^\d+ 项权重不同$/);
+    const header = await admin.getByTestId('model-compare-weights').locator('thead').textContent();
+    expect(header).toContain('启用版本权重');
+    expect(header).toContain(`第 ${v} 版权重`);
+    await admin.getByTestId('model-activate-confirm').click();
+    await admin.getByText(`已启用第 ${v} 版`).waitFor();
+    expect((await activeModel())?.version).toBe(v);
+    await expect.poll(() => admin.getByTestId(`model-status-${v}`).textContent()).toBe('启用中');
     // Its training notes and the version's note in the page's language.
     await expect.poll(() => admin.getByTestId('model-training').textContent()).toMatch(/条记录.*个候选对.*u 取自随机记录对/);
     expect(await admin.getByTestId('model-training').textContent()).not.toContain('random pairs');
-    await expect.poll(() => admin.getByTestId('model-history').textContent()).toContain('EM 估计');
+
+    // Rollback: the version before is activated again, audited from → to.
+    await admin.getByTestId(`model-open-${before}`).click();
+    await admin.getByTestId('model-activate-confirm').click();
+    await expect.poll(async () => (await activeModel())?.version).toBe(before);
+    await expect.poll(() => admin.getByTestId(`model-status-${v}`).textContent()).toBe('历史版本');
+    const audits = await ctx.db.selectFrom('audit_log').select('changes').where('entity', '=', 'match_model').where('action', '=', 'activate').orderBy('id').execute();
+    expect(audits.map((a) => a.changes)).toMatchObject([{ from: { version: before }, to: { version: v } }, { from: { version: v }, to: { version: before }, rollback: true }]);
   });
 
   it('an administrator finds a source record that failed to resolve, with its error, and retries it once the cause is fixed', async () => {

@@ -20,6 +20,8 @@ import * as m0018 from './0018_interface_landing.ts';
 import * as m0019 from './0019_resolution_failed.ts';
 import * as m0020 from './0020_survivorship_stale.ts';
 import * as m0021 from './0021_audit_anchors.ts';
+import * as m0022 from './0022_match_model_drafts.ts';
+import * as m0023 from './0023_lineage_agreed.ts';
 
 /** Every migration, by name; they run in name order and are never edited once landed. */
 export const migrations: Record<string, Migration> = {
@@ -44,4 +46,6 @@ export const migrations: Record<string, Migration> = {
   '0019_resolution_failed': m0019,
   '0020_survivorship_stale': m0020,
   '0021_audit_anchors': m0021,
+  '0022_match_model_drafts': m0022,
+  '0023_lineage_agreed': m0023,
 };

@@ -11,7 +11,8 @@ import { activeModel, forgetModel, type ActiveModel } from './integration.servic
 
 /**
  * The match model estimated from the bank's own source records (EM, no labels; the engine's trainModel), saved
- * as a new version that keeps the admin's thresholds, level-weight overrides and source order. Run by hand as a
+ * as a new draft version (active only once an administrator activates it) that keeps the admin's thresholds,
+ * level-weight overrides and source order. Run by hand as a
  * background job (match_estimate rows, picked up by the minute job after a restart), and once automatically
  * by the bulk resolver before a large first backlog while only the built-in model exists.
  */
@@ -97,25 +98,26 @@ function keepSettings(model: MatchModel, from: MatchModel): number {
 }
 
 /**
- * Saves the estimate as the active version, audited. The settings kept are those in force when it is saved (an
- * admin may have saved a version while it ran). `firstOnly`: save only while no version exists (else null).
+ * Saves the estimate as a new version, audited: a draft that decides nothing until an administrator activates it
+ * (integration.service activateModel), after comparing it with the active one. The settings kept are those in force
+ * when it is saved (an admin may have saved a version while it ran). `firstOnly` (the bulk resolver's automatic first
+ * estimate): save only while no version at all exists (else null), and make it the active one at once — nothing was
+ * decided with another model yet, and the built-in default is no better reviewed; a draft waiting for an
+ * administrator's decision is left to them (the built-in model goes on).
  */
 async function saveEstimated(db: Db, actor: Actor, est: Estimated, note: string, firstOnly: boolean): Promise<number | null> {
   const version = await db.transaction().execute(async (trx) => {
     await repo.lockModelWrites(trx);
+    if (firstOnly && (await repo.hasModelVersions(trx))) return null;
     const now = await repo.getActiveModel(trx);
-    if (firstOnly && now) return null;
     const model = structuredClone(est.model);
     const overrides = keepSettings(model, now ? (now.model as MatchModel) : builtinModel());
-    const r = await repo.insertModel(trx, { model, source_order: now?.source_order ?? null, note, created_by: actor.userId });
-    await audit(trx, actor, {
-      action: 'update', entity: 'match_model', entityId: r.version, fields: ['model'],
-      changes: {
-        from: { version: now?.version ?? 0 },
-        to: { version: r.version, matchThreshold: model.matchThreshold, reviewThreshold: model.reviewThreshold, overridesKept: overrides, prior: model.priorMatchProbability },
-        estimate: { records: est.records, of: est.total, candidatePairs: est.pairs, seed: ESTIMATE_SEED, automatic: firstOnly },
-      },
-    });
+    const r = await repo.insertModel(trx, { model, source_order: now?.source_order ?? null, note, created_by: actor.userId }, firstOnly);
+    const to = { version: r.version, matchThreshold: model.matchThreshold, reviewThreshold: model.reviewThreshold, overridesKept: overrides, prior: model.priorMatchProbability };
+    const estimate = { records: est.records, of: est.total, candidatePairs: est.pairs, seed: ESTIMATE_SEED, automatic: firstOnly };
+    await audit(trx, actor, firstOnly
+      ? { action: 'update', entity: 'match_model', entityId: r.version, fields: ['model', 'active'], changes: { from: { version: now?.version ?? 0 }, to, estimate } }
+      : { action: 'create', entity: 'match_model', entityId: r.version, fields: ['model'], changes: { status: 'draft', active: { version: now?.version ?? 0 }, draft: to, estimate } });
     return r.version;
   });
   forgetModel();
@@ -204,6 +206,7 @@ export async function runEstimate(db: Db, id: number): Promise<'done' | 'failed'
       const actor: Actor = e.requested_by ? { userId: e.requested_by, username: e.requested_by_username ?? 'unknown', ip: null } : SYSTEM_ACTOR;
       try {
         forgetModel();
+        // From the active model (a draft's m/u are not a starting point anyone chose); saved as a draft.
         const est = await estimateModelOffThread(db, (await activeModel(db)).model);
         const version = await saveEstimated(db, actor, est, estimateNote(est, false), false);
         await repo.setEstimate(db, id, { status: 'done', records: est.records, pairs: est.pairs, version, finished_at: new Date() });
@@ -234,11 +237,14 @@ export type AutoEstimate = { version: number; records: number; total: number; ms
 
 /**
  * The model a bulk run resolves with: the active one; but while only the built-in default exists and the backlog
- * holds at least `minBacklog` new records, first a model estimated from that backlog, saved as a version. A failed
+ * holds at least `minBacklog` new records, first a model estimated from that backlog, saved as the active version
+ * (while no version at all exists, drafts included). A failed
  * estimate is reported and the built-in model used: resolution never waits on it.
  */
 export async function modelForBacklog(db: Db, cur: ActiveModel, minBacklog: number, report: { onEstimate?: (e: AutoEstimate) => void; onError?: (err: unknown) => void } = {}): Promise<ActiveModel> {
   if (cur.version !== 0 || !Number.isFinite(minBacklog) || (await repo.countPendingNew(db, minBacklog)) < minBacklog) return cur;
+  // A draft waits for an administrator's decision: no automatic model over it (saveEstimated checks again under its lock).
+  if (await repo.hasModelVersions(db)) return cur;
   try {
     const est = await estimateModelOffThread(db, cur.model, { sample: 'pending-new' });
     const version = await saveEstimated(db, SYSTEM_ACTOR, est, estimateNote(est, true), true);

@@ -11,14 +11,53 @@ export function getActiveModel(db: Db) {
 
 export function listModels(db: Db, limit = 20) {
   return db.selectFrom('match_model as m').leftJoin('app_user as u', 'u.id', 'm.created_by')
-    .select(['m.id', 'm.version', 'm.note', 'm.active', 'm.created_at', 'u.display_name as created_by_name', 'm.source_order'])
+    .select(['m.id', 'm.version', 'm.note', 'm.active', 'm.activated_at', 'm.created_at', 'u.display_name as created_by_name', 'm.source_order'])
     .orderBy('m.version', 'desc').limit(limit).execute();
 }
 
-export async function insertModel(db: Db, row: { model: unknown; source_order: string[] | null; note: string | null; created_by: number | null }) {
-  await db.updateTable('match_model').set({ active: false }).where('active', '=', true).execute();
+/** One version of the model, with who saved it. */
+export function getModelVersion(db: Db, version: number) {
+  return db.selectFrom('match_model as m').leftJoin('app_user as u', 'u.id', 'm.created_by')
+    .select(['m.id', 'm.version', 'm.model', 'm.note', 'm.active', 'm.activated_at', 'm.created_at', 'u.display_name as created_by_name', 'm.source_order'])
+    .where('m.version', '=', version).executeTakeFirst();
+}
+
+/** Whether any version was ever saved (a draft included). */
+export async function hasModelVersions(db: Db) {
+  return !!(await db.selectFrom('match_model').select('id').limit(1).executeTakeFirst());
+}
+
+/** Saves a new version: the active one (`active`, the default), or a draft that decides nothing until activated. */
+export async function insertModel(db: Db, row: { model: unknown; source_order: string[] | null; note: string | null; created_by: number | null }, active = true) {
+  if (active) await db.updateTable('match_model').set({ active: false }).where('active', '=', true).execute();
   const next = await db.selectFrom('match_model').select(sql<number>`coalesce(max(version), 0) + 1`.as('v')).executeTakeFirstOrThrow();
-  return db.insertInto('match_model').values({ ...row, model: JSON.stringify(row.model), version: next.v, active: true }).returning(['id', 'version']).executeTakeFirstOrThrow();
+  return db.insertInto('match_model').values({ ...row, model: JSON.stringify(row.model), version: next.v, active, activated_at: active ? new Date() : null })
+    .returning(['id', 'version']).executeTakeFirstOrThrow();
+}
+
+/** Makes this version the active one (the one active before is kept as an earlier version). */
+export async function setActiveModel(db: Db, version: number) {
+  await db.updateTable('match_model').set({ active: false }).where('active', '=', true).execute();
+  await db.updateTable('match_model').set({ active: true, activated_at: new Date() }).where('version', '=', version).execute();
+}
+
+/** Above this many source records (the planner's estimate), counts per source come from the table's statistics. */
+export const EXACT_COUNT_MAX = 2_000_000;
+
+/**
+ * How many source records each source holds: counted (an index-only scan of the (source_code, record_key) key) up to
+ * EXACT_COUNT_MAX records, beyond that estimated from the column's statistics (`exact` false), which cost nothing.
+ */
+export async function countRecordsBySource(db: Db): Promise<{ exact: boolean; counts: Map<string, number> }> {
+  const est = (await sql<{ n: number }>`SELECT greatest(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = 'source_record'::regclass`.execute(db)).rows[0]?.n ?? 0;
+  if (est > EXACT_COUNT_MAX) {
+    const st = (await sql<{ vals: string[]; freqs: number[] }>`
+      SELECT most_common_vals::text::text[] AS vals, most_common_freqs AS freqs FROM pg_stats
+      WHERE schemaname = current_schema() AND tablename = 'source_record' AND attname = 'source_code'`.execute(db)).rows[0];
+    if (st?.vals) return { exact: false, counts: new Map(st.vals.map((v, i) => [v, Math.round(est * st.freqs[i]!)])) };
+  }
+  const r = await sql<{ source_code: string; n: number }>`SELECT source_code, count(*)::int AS n FROM source_record GROUP BY source_code`.execute(db);
+  return { exact: true, counts: new Map(r.rows.map((x) => [x.source_code, x.n])) };
 }
 
 /** Serialises writes of model versions (an automatic first estimate checks, under it, that none exists yet). */
@@ -573,9 +612,21 @@ export async function markUndone(db: Db, id: number, by: number | null, reason: 
  * record were built on this merge's).
  */
 export function laterMerges(db: Db, merge: { id: number; survivor_id: number; merged_id: number }) {
-  return db.selectFrom('customer_merge').select(['id']).where('undone_at', 'is', null).where('id', '>', merge.id)
-    .where(({ or, eb }) => or([eb('merged_id', '=', merge.survivor_id), eb('survivor_id', '=', merge.merged_id), eb('survivor_id', '=', merge.survivor_id)]))
-    .orderBy('id').execute();
+  return db.selectFrom('customer_merge as g').innerJoin('customer as s', 's.id', 'g.survivor_id').innerJoin('customer as m', 'm.id', 'g.merged_id')
+    .select(['g.id', 's.customer_no as survivor_no', 'm.customer_no as merged_no']).where('g.undone_at', 'is', null).where('g.id', '>', merge.id)
+    .where(({ or, eb }) => or([eb('g.merged_id', '=', merge.survivor_id), eb('g.survivor_id', '=', merge.merged_id), eb('g.survivor_id', '=', merge.survivor_id)]))
+    .orderBy('g.id').execute();
+}
+
+/**
+ * A stamp of the merges touching these customers (the newest merge and how many are undone): it changes whenever
+ * one of them is merged, merged into or unmerged, so a decision taken on what a reviewer saw can tell it is stale.
+ */
+export async function mergeStamp(db: Db, customerIds: number[]) {
+  const r = await db.selectFrom('customer_merge')
+    .where(({ or, eb }) => or([eb('survivor_id', 'in', customerIds), eb('merged_id', 'in', customerIds)]))
+    .select([sql<number>`coalesce(max(id), 0)::int`.as('last'), sql<number>`count(undone_at)::int`.as('undone')]).executeTakeFirstOrThrow();
+  return `${r.last}.${r.undone}`;
 }
 
 /** A direct merge's pair, queued (and decided) after the merge row was written: the merge points at it, so unmerge can record the pair as different. */

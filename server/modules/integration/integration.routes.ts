@@ -6,7 +6,25 @@ import { requestLang } from '../../platform/errors.ts';
 import { sendXlsx } from '../../platform/xlsx.ts';
 import * as estimates from './integration.estimate.ts';
 import * as service from './integration.service.ts';
-import { DecisionBody, EstimateQuery, FailedQuery, IdParams, MergeBody, MergeQuery, ModelPatch, ProposeBody, ResolveBody, RetryBody, ReviewQuery, UnmergeBody } from './integration.schemas.ts';
+import { DecisionBody, EstimateQuery, FailedQuery, IdParams, MergeBody, MergeQuery, ModelPatch, ProposeBody, ResolveBody, RetryBody, ReviewQuery, UnmergeBody, VersionParams } from './integration.schemas.ts';
+
+const ID_KINDS: Record<string, { zh: string; en: string }> = {
+  resident_id: { zh: '居民身份证', en: 'resident ID' }, uscc: { zh: '统一社会信用代码', en: 'unified social credit code' }, passport: { zh: '护照', en: 'passport' },
+};
+
+/**
+ * The engine's conflict (`different valid resident_id numbers`, `same valid uscc number, different name`) in the
+ * export's language; any other text as it is.
+ */
+export function conflictLabel(conflict: string | null, lang: 'zh' | 'en'): string {
+  if (!conflict) return '';
+  const kind = (k: string) => ID_KINDS[k]?.[lang] ?? k;
+  let m = /^different valid (\w+) numbers$/.exec(conflict);
+  if (m) return lang === 'zh' ? `两个不同的有效${kind(m[1]!)}号码` : `Two different valid ${kind(m[1]!)} numbers`;
+  m = /^same valid (\w+) number, different name$/.exec(conflict);
+  if (m) return lang === 'zh' ? `同一有效${kind(m[1]!)}号码，姓名不同` : `The same valid ${kind(m[1]!)} number under another name`;
+  return conflict;
+}
 
 /** Customer information integration (I3–I6): review queue, merge/unmerge, lineage, match model. */
 export async function integrationRoutes(fastify: FastifyInstance) {
@@ -41,7 +59,7 @@ export async function integrationRoutes(fastify: FastifyInstance) {
         for (const x of r.items) {
           yield {
             id: x.id, status: names[x.status], aNo: x.a.customerNo, aName: x.a.name, bNo: x.b.customerNo, bName: x.b.name, p: x.probability ?? '',
-            conflict: x.conflict ?? '', aum: Number(x.priorityFen) / 100, manager: x.managerName ?? '', at: x.createdAt.toISOString().replace('T', ' ').slice(0, 19),
+            conflict: conflictLabel(x.conflict, zh ? 'zh' : 'en'), aum: Number(x.priorityFen) / 100, manager: x.managerName ?? '', at: x.createdAt.toISOString().replace('T', ' ').slice(0, 19),
           };
         }
         if (r.items.length < 200) break;
@@ -75,6 +93,13 @@ export async function integrationRoutes(fastify: FastifyInstance) {
 
   app.put('/api/integration/model', { schema: { tags, body: ModelPatch }, preHandler: manage }, async (req) =>
     service.saveModel(app.db, currentUser(req), actorOf(req), req.body));
+
+  // A saved version as it was saved (a draft to compare with the active one), and making it the active one (a draft, or a rollback).
+  app.get('/api/integration/model/versions/:version', { schema: { tags, params: VersionParams }, preHandler: requireUser('customer:read') }, async (req) =>
+    service.getModelVersion(app.db, req.params.version));
+
+  app.post('/api/integration/model/versions/:version/activate', { schema: { tags, params: VersionParams }, preHandler: manage }, async (req) =>
+    service.activateModel(app.db, actorOf(req), req.params.version));
 
   // Estimating the model from the source records takes a while: queued and run in the background (202), polled by id.
   app.post('/api/integration/model/estimates', { schema: { tags }, preHandler: manage }, async (req, reply) => {

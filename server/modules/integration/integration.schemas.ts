@@ -19,6 +19,10 @@ export const DecisionBody = Type.Object({
   note: Opt(Note),
   survivorNo: Opt(CustomerNo),
   overrideConflict: Opt(Type.Boolean()),
+  /** The pair as the reviewer saw it (customer numbers A and B, and the review's `version`): a pair changed since is refused (409). */
+  aNo: Opt(CustomerNo),
+  bNo: Opt(CustomerNo),
+  version: Opt(Type.String({ maxLength: 40 })),
 }, { additionalProperties: false });
 
 export const ProposeBody = Type.Object({
@@ -49,6 +53,9 @@ export const ModelPatch = Type.Object({
   sourceOrder: Opt(Nullable(Type.Array(Type.String({ maxLength: 40 }), { maxItems: 50 }))),
   note: Opt(Note),
 }, { additionalProperties: false });
+
+/** A saved version of the match model (1, 2 …; the built-in default is no saved version). */
+export const VersionParams = Type.Object({ version: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) }, { additionalProperties: false });
 
 export const ResolveBody = Type.Object({ recordIds: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 10_000 }) }, { additionalProperties: false });
 

@@ -49,7 +49,7 @@ const pairKey = (a: number, b: number) => `${Math.min(a, b)}-${Math.max(a, b)}`;
 
 export type ActiveModel = { version: number; model: MatchModel; sourceOrder: string[] | null };
 
-/** The active match model: the admin's latest version, else the engine's default for Chinese banks. */
+/** The match model in force: the version an administrator activated (drafts decide nothing), else the engine's default for Chinese banks. */
 export async function activeModel(db: Db): Promise<ActiveModel> {
   // Resolution runs per record: the model (a few KB of JSON) is re-read at most every 10 s per process.
   if (modelCache && Date.now() - modelCache.at < MODEL_TTL_MS) return modelCache.value;
@@ -72,24 +72,75 @@ export function forgetModel() {
 export async function sourceOrder(db: Db, override: string[] | null, batch?: { source: string; keys: string[] }[]) {
   const sources = await repo.listSourceSystems(db);
   const valueRank = [...sources].sort((a, b) => b.value_rank - a.value_rank || a.code.localeCompare(b.code)).map((s) => s.code);
-  const sample = batch ?? (await repo.sampleKeysBySource(db, 300)).map((r) => ({ source: r.source_code, keys: r.keys }));
+  const sample = batch ?? (await repo.sampleKeysBySource(db, ORDER_SAMPLE)).map((r) => ({ source: r.source_code, keys: r.keys }));
   const r = orderSources(sample, valueRank, override?.length ? override : undefined);
   const order = [...r.order, ...valueRank.filter((c) => !r.order.includes(c))];
   return { order, steps: r.steps, overridden: r.overridden, valueRank, sources };
 }
 
+/** Resolved records per source whose keys the source-order screen compares (its steps' `records`). */
+export const ORDER_SAMPLE = 300;
+
 const LIMITS = { probability: [0, 1] as const };
 
+/** A version's state: the one in force, a draft never activated, or an earlier one (active once, may be activated again). */
+export type VersionStatus = 'active' | 'draft' | 'earlier';
+const versionStatus = (h: { active: boolean; activated_at: Date | null }): VersionStatus => (h.active ? 'active' : h.activated_at ? 'earlier' : 'draft');
+
 export async function getModel(db: Db) {
+  forgetModel();
   const m = await activeModel(db);
   const order = await sourceOrder(db, m.sourceOrder);
   const history = await repo.listModels(db);
+  const counted = await repo.countRecordsBySource(db);
   return {
     version: m.version, model: m.model, builtin: m.version === 0, training: trainingMessage(m.model.trainedOn),
-    sourceOrder: order.order, valueRank: order.valueRank, orderSteps: order.steps, orderOverridden: order.overridden,
-    sources: order.sources.map((s) => ({ code: s.code, name: s.name, nameEn: s.name_en, valueRank: s.value_rank, fieldTrust: s.field_trust })),
-    history: history.map((h) => ({ version: h.version, note: noteMessage(h.note), active: h.active, createdAt: h.created_at, createdBy: h.created_by_name })),
+    // orderSteps' `records` are those of the sample (up to orderSample per source); sources' `records` all the source holds.
+    sourceOrder: order.order, valueRank: order.valueRank, orderSteps: order.steps, orderOverridden: order.overridden, orderSample: ORDER_SAMPLE,
+    sources: order.sources.map((s) => ({ code: s.code, name: s.name, nameEn: s.name_en, valueRank: s.value_rank, fieldTrust: s.field_trust, records: counted.counts.get(s.code) ?? 0 })),
+    recordsExact: counted.exact,
+    history: history.map((h) => ({
+      version: h.version, note: noteMessage(h.note), active: h.active, status: versionStatus(h), activatedAt: h.activated_at, createdAt: h.created_at, createdBy: h.created_by_name,
+    })),
   };
+}
+
+const VERSION_NOT_FOUND = { zh: '模型版本不存在', en: 'Model version not found' };
+
+/** One saved version as it was saved (to compare a draft or an earlier version with the active one before activating it). */
+export async function getModelVersion(db: Db, version: number) {
+  const h = await repo.getModelVersion(db, version);
+  if (!h) throw notFound(VERSION_NOT_FOUND);
+  const model = h.model as MatchModel;
+  return {
+    version: h.version, status: versionStatus(h), active: h.active, note: noteMessage(h.note), model, sourceOrder: h.source_order,
+    training: trainingMessage(model.trainedOn), createdAt: h.created_at, createdBy: h.created_by_name, activatedAt: h.activated_at,
+  };
+}
+
+/**
+ * Makes a saved version the one matching uses: a draft (an estimate nobody had decided on yet) or an earlier version
+ * (a rollback). Audited from → to; 409 when it is active already. Other processes pick it up within MODEL_TTL_MS.
+ */
+export async function activateModel(db: Db, actor: Actor, version: number) {
+  await db.transaction().execute(async (trx) => {
+    await repo.lockModelWrites(trx);
+    const target = await repo.getModelVersion(trx, version);
+    if (!target) throw notFound(VERSION_NOT_FOUND);
+    if (target.active) throw new AppError('CONFLICT', { zh: `v${version} 已是当前启用的版本`, en: `v${version} is the active version already` });
+    const cur = await repo.getActiveModel(trx);
+    await repo.setActiveModel(trx, version);
+    const model = target.model as MatchModel;
+    await audit(trx, actor, {
+      action: 'activate', entity: 'match_model', entityId: version, fields: ['active'],
+      changes: {
+        from: { version: cur?.version ?? 0 }, to: { version, matchThreshold: model.matchThreshold, reviewThreshold: model.reviewThreshold },
+        was: versionStatus(target), rollback: !!cur && version < cur.version,
+      },
+    });
+  });
+  forgetModel();
+  return getModel(db);
 }
 
 export type ModelPatch = {
@@ -126,6 +177,7 @@ export async function saveModel(db: Db, user: CurrentUser, actor: Actor, patch: 
   } else order = null;
   if (errors.length) throw invalid(errors);
   const saved = await db.transaction().execute(async (trx) => {
+    await repo.lockModelWrites(trx);
     const r = await repo.insertModel(trx, { model, source_order: order, note: patch.note ?? null, created_by: user.id });
     forgetModel();
     await audit(trx, actor, {
@@ -580,10 +632,15 @@ export async function getReview(db: Db, user: CurrentUser, actor: Actor, id: num
     probability: r.probability !== null ? Number(r.probability) : scoreNow?.probability ?? null,
     zone: r.zone ?? scoreNow?.zone ?? null, conflict: r.conflict ?? scoreNow?.conflict ?? null,
     fields: explanation.fields ?? [], a, b, decidedAt: r.decided_at,
+    // What the reviewer sees, sent back with the decision: a pair re-pointed, merged or unmerged since is looked at again.
+    version: await repo.mergeStamp(db, [r.customer_a, r.customer_b]),
   };
 }
 
-export type Decision = { decision: 'confirm' | 'reject'; note?: string; survivorNo?: string; overrideConflict?: boolean };
+/** `aNo`, `bNo`, `version`: the pair as the reviewer saw it (from getReview); a pair changed since is not decided. */
+export type Decision = { decision: 'confirm' | 'reject'; note?: string; survivorNo?: string; overrideConflict?: boolean; aNo?: string; bNo?: string; version?: string };
+
+const PAIR_CHANGED = { zh: '这一对客户在您查看后已有变化（被合并、撤销合并或改指向其他客户），请重新查看后再审核', en: 'This pair has changed since you opened it (merged, unmerged or re-pointed to another customer); look at it again before deciding' };
 
 /** Confirm (merge the pair) or reject (keep apart, never ask again). */
 export async function decide(db: Db, user: CurrentUser, actor: Actor, id: number, d: Decision) {
@@ -591,6 +648,13 @@ export async function decide(db: Db, user: CurrentUser, actor: Actor, id: number
     const r = await repo.getReview(trx, user, id, true);
     if (!r) throw notFound(REVIEW_NOT_FOUND);
     if (r.status !== 'pending') throw new AppError('CONFLICT', { zh: '该客户对已有审核结论，不会再次审核', en: 'This pair has been decided already and is not asked again' });
+    if (d.aNo !== undefined || d.bNo !== undefined || d.version !== undefined) {
+      const [ca, cb] = await repo.getCustomersBasic(trx, [r.customer_a, r.customer_b]).then((rows) => [rows.find((x) => x.id === r.customer_a), rows.find((x) => x.id === r.customer_b)]);
+      const changed = !ca || !cb || ca.deleted || cb.deleted
+        || (d.aNo !== undefined && d.aNo !== ca.customer_no) || (d.bNo !== undefined && d.bNo !== cb.customer_no)
+        || (d.version !== undefined && d.version !== (await repo.mergeStamp(trx, [r.customer_a, r.customer_b])));
+      if (changed) throw new AppError('CONFLICT', PAIR_CHANGED, [fieldError('version', 'changed', '客户对已变化', 'the pair changed')]);
+    }
     if (d.decision === 'reject') {
       await repo.decideReview(trx, id, { status: 'rejected', decided_by: user.id, note: d.note ?? null });
       await audit(trx, actor, { action: 'reject', entity: 'match_review', entityId: id, customerId: r.customer_a, fields: ['status'], changes: { status: { from: 'pending', to: 'rejected' }, customerB: r.customer_b, note: d.note ?? null } });
@@ -726,7 +790,8 @@ export async function unmerge(db: Db, user: CurrentUser, actor: Actor, mergeId: 
     if (!g || !(await repo.customerInScope(trx, g.survivor_id, user))) throw notFound({ zh: '合并记录不存在', en: 'Merge not found' });
     if (g.undone_at) throw new AppError('CONFLICT', { zh: '该合并已撤销', en: 'This merge has been undone already' });
     const later = await repo.laterMerges(trx, g);
-    if (later.length) throw new AppError('CONFLICT', { zh: `请先撤销之后的合并（编号 ${later.map((l) => l.id).join('、')}）`, en: `Undo the later merges first (no. ${later.map((l) => l.id).join(', ')})` });
+    // Each later merge by its number and its customers (survivor ← merged), so it is found in the merge list.
+    if (later.length) throw new AppError('CONFLICT', { zh: `请先撤销之后的合并（${later.map((l) => `编号 ${l.id}：${l.survivor_no} ← ${l.merged_no}`).join('；')}）`, en: `Undo the later merges first (${later.map((l) => `no. ${l.id}: ${l.survivor_no} ← ${l.merged_no}`).join('; ')})` });
     const locked = await repo.lockCustomers(trx, [g.survivor_id, g.merged_id]);
     const survivor = locked.find((c) => c.id === g.survivor_id)!;
     const merged = locked.find((c) => c.id === g.merged_id)!;

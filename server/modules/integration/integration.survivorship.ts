@@ -62,7 +62,7 @@ export function pickField(field: GoldenField, records: SurvivorRecord[]): Chosen
   const value = String(best.values[field]).trim();
   // Which criterion separated the winner from the runner-up that holds a different value.
   const rival = ranked.find((r) => String(r.values[field]).trim() !== value);
-  let rule: LineageRule = 'only';
+  let rule: LineageRule = withValue.length > 1 ? 'agreed' : 'only';
   if (rival) {
     if (trustOf(best, field) !== trustOf(rival, field)) rule = 'trust';
     else if (best.updatedAt.getTime() !== rival.updatedAt.getTime()) rule = 'recency';

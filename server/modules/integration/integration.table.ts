@@ -8,6 +8,8 @@ export type MatchModelTable = {
   source_order: string[] | null;
   note: string | null;
   active: Generated<boolean>;
+  /** When it was last made the active version (migration 0022); null: a draft, never activated. */
+  activated_at: Date | null;
   created_by: number | null;
   created_at: Timestamp;
 };
@@ -73,7 +75,8 @@ export type CustomerMergeTable = {
 
 export type CustomerAliasTable = { customer_no: string; customer_id: number; survivor_id: number; merge_id: number; created_at: Timestamp };
 
-export type LineageRule = 'trust' | 'recency' | 'completeness' | 'only' | 'manual';
+/** 'agreed': every source that gave the field gave this value (more than one); 'only': one source gave it. */
+export type LineageRule = 'trust' | 'recency' | 'completeness' | 'only' | 'agreed' | 'manual';
 
 export type CustomerFieldSourceTable = {
   customer_id: number;

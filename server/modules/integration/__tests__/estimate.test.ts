@@ -1,11 +1,11 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Db } from '../../../db/database.ts';
 import { SYSTEM_ACTOR } from '../../../platform/audit.ts';
 import { createTestContext, createTestDatabase, login, type TestContext, type TestDatabase } from '../../../test/context.ts';
 import { loadSyntheticRecords as loadSynthetic, PASSWORD, seedSmallBank } from '../../../test/fixtures.ts';
 import { resolveBulk } from '../integration.bulk.ts';
-import { ESTIMATE_MIN_RECORDS, estimateModel, estimateModelOffThread, runOpenEstimates, TF_MAX_VALUES, type AutoEstimate } from '../integration.estimate.ts';
+import { ESTIMATE_MIN_RECORDS, estimateModel, estimateModelOffThread, modelForBacklog, runOpenEstimates, TF_MAX_VALUES, type AutoEstimate } from '../integration.estimate.ts';
 import { integrationJobs } from '../integration.jobs.ts';
 import { builtinModel, type MatchModel } from '../integration.matching.ts';
 import { activeModel, forgetModel } from '../integration.service.ts';
@@ -49,7 +49,7 @@ describe('estimating the match model from the source records (EM, no labels)', (
     expect((await ctx.app.inject({ method: 'POST', url: '/api/integration/model/estimates', headers: as('cm_a') })).statusCode).toBe(403);
   });
 
-  it('runs in the background and saves a new version that keeps the admin\'s thresholds and overrides', async () => {
+  it('runs in the background and saves a new draft version that keeps the admin\'s thresholds and overrides, and decides nothing', async () => {
     await loadSynthetic(ctx.db, 3_000, 5);
     forgetModel();
     const saved = await ctx.app.inject({
@@ -69,10 +69,16 @@ describe('estimating the match model from the source records (EM, no labels)', (
     expect(e).toMatchObject({ status: 'done', version: 2, records: 3_000, error: null });
     expect((await ctx.app.inject({ url: '/api/integration/model/estimates', headers: as('admin') })).json().items[0]).toMatchObject({ id, status: 'done', version: 2 });
 
-    const m = (await ctx.app.inject({ url: '/api/integration/model', headers: as('admin') })).json();
-    expect(m.version).toBe(2);
+    // A draft: the model in force is still the admin's version 1, and the page says which is which.
+    const active = (await ctx.app.inject({ url: '/api/integration/model', headers: as('admin') })).json();
+    expect(active.version).toBe(1);
+    forgetModel();
+    expect((await activeModel(ctx.db)).version).toBe(1);
+    expect(active.history.map((h: { version: number; status: string; active: boolean }) => [h.version, h.status, h.active])).toEqual([[2, 'draft', false], [1, 'active', true]]);
+    const m = (await ctx.app.inject({ url: '/api/integration/model/versions/2', headers: as('admin') })).json();
+    expect(m).toMatchObject({ version: 2, status: 'draft', active: false, activatedAt: null });
     // The version's note and the training notes in both languages (the page shows the reader's).
-    expect(m.history[0].note).toEqual({ zh: 'EM 估计（3000 条来源记录中取 3000 条）', en: 'EM estimate from 3000 of 3000 source records' });
+    expect(active.history[0].note).toEqual({ zh: 'EM 估计（3000 条来源记录中取 3000 条）', en: 'EM estimate from 3000 of 3000 source records' });
     expect(m.training.zh).toMatch(/^3000 条记录，\d+ 个候选对，EM 迭代 \d+ 次。u 取自随机记录对/);
     expect(m.training.en).toMatch(/^3000 records, \d+ candidate pairs, \d+ EM iterations\. u from random pairs/);
     const model = m.model as MatchModel;
@@ -94,7 +100,7 @@ describe('estimating the match model from the source records (EM, no labels)', (
 
     const audits = await ctx.db.selectFrom('audit_log').select(['action', 'actor_name', 'changes']).where('entity', '=', 'match_model').where('entity_id', '=', '2').execute();
     expect(audits).toHaveLength(1);
-    expect(audits[0]).toMatchObject({ action: 'update', actor_name: 'admin', changes: { from: { version: 1 }, estimate: { records: 3_000, of: 3_000, automatic: false } } });
+    expect(audits[0]).toMatchObject({ action: 'create', actor_name: 'admin', changes: { status: 'draft', active: { version: 1 }, draft: { version: 2 }, estimate: { records: 3_000, of: 3_000, automatic: false } } });
     expect(await ctx.db.selectFrom('audit_log').select('id').where('entity', '=', 'match_estimate').where('entity_id', '=', String(id)).execute()).toHaveLength(1);
   });
 
@@ -123,12 +129,54 @@ describe('estimating the match model from the source records (EM, no labels)', (
     expect(await runOpenEstimates(ctx.db)).toEqual({ done: 1 });
     const row = await ctx.db.selectFrom('match_estimate').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: 'done', version: 3 });
-    // Its base was version 2: the admin's settings are still there.
+    // A draft too, from the active version 1: the admin's settings are still there.
     forgetModel();
-    const m = await activeModel(ctx.db);
-    expect(m.version).toBe(3);
+    expect((await activeModel(ctx.db)).version).toBe(1);
+    const m = (await ctx.app.inject({ url: '/api/integration/model/versions/3', headers: as('admin') })).json();
+    expect(m.status).toBe('draft');
     expect(m.model.matchThreshold).toBe(0.9995);
     expect(level(m.model, 'cn.email', 'exact').weight).toBe(7.5);
+  });
+
+  it('an administrator activates a draft, and any earlier version again (rollback): audited from → to, the only version matching uses', async () => {
+    const activate = (v: number | string, user = 'admin') => ctx.app.inject({ method: 'POST', url: `/api/integration/model/versions/${v}/activate`, headers: { ...as(user), 'accept-language': 'en' } });
+    expect((await activate(2, 'cm_a')).statusCode).toBe(403);
+    expect((await activate(99)).statusCode).toBe(404);
+    expect((await ctx.app.inject({ url: '/api/integration/model/versions/99', headers: as('admin') })).statusCode).toBe(404);
+    expect((await activate(0)).statusCode).toBe(400);
+    const already = await activate(1);
+    expect(already.statusCode).toBe(409);
+    expect(already.json().error.message).toBe('v1 is the active version already');
+
+    const on = await activate(2);
+    expect(on.statusCode).toBe(200);
+    expect(on.json().version).toBe(2);
+    expect(on.json().history.map((h: { version: number; status: string }) => [h.version, h.status])).toEqual([[3, 'draft'], [2, 'active'], [1, 'earlier']]);
+    // Resolution uses the activated version at once in this process (the cache is forgotten).
+    expect((await activeModel(ctx.db)).version).toBe(2);
+    expect((await activeModel(ctx.db)).model.trainedOn?.records).toBe(3_000);
+
+    const back = await activate(1);
+    expect(back.statusCode).toBe(200);
+    expect((await activeModel(ctx.db)).version).toBe(1);
+    expect(back.json().history.map((h: { version: number; status: string }) => [h.version, h.status])).toEqual([[3, 'draft'], [2, 'earlier'], [1, 'active']]);
+    expect(await ctx.db.selectFrom('match_model').select('version').where('active', '=', true).execute()).toEqual([{ version: 1 }]);
+
+    const audits = await ctx.db.selectFrom('audit_log').select(['entity_id', 'actor_name', 'changes']).where('entity', '=', 'match_model').where('action', '=', 'activate').orderBy('id').execute();
+    expect(audits).toMatchObject([
+      { entity_id: '2', actor_name: 'admin', changes: { from: { version: 1 }, to: { version: 2 }, was: 'draft', rollback: false } },
+      { entity_id: '1', actor_name: 'admin', changes: { from: { version: 2 }, to: { version: 1 }, was: 'earlier', rollback: true } },
+    ]);
+  });
+
+  it('the source-order panel counts every record of a source, apart from the sample it compares', async () => {
+    const m = (await ctx.app.inject({ url: '/api/integration/model', headers: as('admin') })).json();
+    const counts = await ctx.db.selectFrom('source_record').select(['source_code', ctx.db.fn.countAll<string>().as('n')]).groupBy('source_code').execute();
+    expect(counts.length).toBeGreaterThan(0);
+    for (const c of counts) expect(m.sources.find((s: { code: string }) => s.code === c.source_code).records).toBe(Number(c.n));
+    expect(m.recordsExact).toBe(true);
+    expect(m.orderSample).toBe(300);
+    expect(Math.max(...counts.map((c) => Number(c.n)))).toBeGreaterThan(300);
   });
 });
 
@@ -162,6 +210,8 @@ describe('the bulk resolver\'s automatic first estimate', () => {
     expect(row).toMatchObject({ version: 1, created_by: null });
     expect(row.note).toMatch(/^Automatic EM estimate from 10000 of 10000 pending/);
     expect(await estimated.db.selectFrom('audit_log').select('id').where('entity', '=', 'match_model').where('entity_id', '=', '1').execute()).toHaveLength(1);
+    // The automatic first estimate is the active version at once (nothing was decided with another model yet).
+    expect((await estimated.db.selectFrom('match_model').select(['active', 'activated_at']).where('version', '=', 1).executeTakeFirstOrThrow()).activated_at).not.toBeNull();
 
     const [a, b] = [await accuracy(builtin.db, truth), await accuracy(estimated.db, truth)];
     expect(b.recall).toBeGreaterThan(a.recall);
@@ -176,4 +226,14 @@ describe('the bulk resolver\'s automatic first estimate', () => {
     forgetModel();
     expect((await activeModel(estimated.db)).version).toBe(1);
   }, 240_000);
+
+  it('makes no automatic first model while a draft waits for an administrator\'s decision', async () => {
+    await builtin.db.insertInto('match_model').values({ version: 1, model: JSON.stringify(builtinModel()), note: 'a draft', active: false, activated_at: null }).execute();
+    const report = { onEstimate: vi.fn(), onError: vi.fn() };
+    const m = await modelForBacklog(builtin.db, { version: 0, model: builtinModel(), sourceOrder: null }, 0, report);
+    expect(m.version).toBe(0);
+    expect(report.onEstimate).not.toHaveBeenCalled();
+    expect(report.onError).not.toHaveBeenCalled();
+    expect(await builtin.db.selectFrom('match_model').select('version').execute()).toEqual([{ version: 1 }]);
+  });
 });

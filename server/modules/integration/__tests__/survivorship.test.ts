@@ -14,7 +14,9 @@ describe('survivorship (I2)', () => {
     ['employer', [core, card, loan], 'LOAN', 'trust'],
     // Same trust (value rank 50) for mobile: the most recent record wins.
     ['mobile', [core, card], 'CORE', 'recency'],
-    ['name', [core, card, loan], 'CORE', 'only'],
+    // Three sources give the same name: they agree (not "only source"); one source alone is the only one.
+    ['name', [core, card, loan], 'CORE', 'agreed'],
+    ['name', [loan], 'LOAN', 'only'],
   ] as const)('%s comes from the right source', (field, records, source, rule) => {
     expect(pickField(field, [...records])).toMatchObject({ sourceCode: source, rule });
   });

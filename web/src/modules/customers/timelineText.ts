@@ -5,6 +5,7 @@
  */
 import { AUDIT_FIELD_NAMES, auditName, type AuditLanguage } from '../../../../engines/audit/labels.ts';
 import { formatValue } from '../../app/format.ts';
+import { pickBilingual } from '../../app/bilingual.ts';
 
 export type Translate = (key: string, options?: Record<string, unknown>) => string;
 export type Ref = { zh: string; en: string };
@@ -60,7 +61,11 @@ export function describeAudit(e: TimelineAudit, t: Translate, lang: AuditLanguag
     const ref = e.refs?.[`${f}:${String(v)}`];
     if (ref) return zh ? ref.zh : ref.en;
     if (v === null || v === undefined || v === '') return '—';
+    // A review's status (pending → confirmed) by the review queue's names, not the customer's.
+    if (f === 'status' && e.entity === 'match_review' && typeof v === 'string') return t(`integration.status.${v}`, { defaultValue: v });
     if (CODED[f] && typeof v === 'string') return t(`${CODED[f]}.${v}`, { defaultValue: v });
+    // Texts the server stores in both languages ("审核确认 / confirmed in review") in the reader's.
+    if (typeof v === 'string' && (f === 'reason' || f === 'note')) return pickBilingual(v, zh ? 'zh' : 'en');
     if (typeof v === 'boolean') return t(v ? 'customer.c360.yes' : 'customer.c360.no');
     if (f === 'mobile' && typeof v === 'string') return phoneText(v);
     if (v && typeof v === 'object' && !Array.isArray(v)) return objectText(v as Record<string, unknown>);
@@ -124,7 +129,7 @@ export function describeAudit(e: TimelineAudit, t: Translate, lang: AuditLanguag
     if (Array.isArray(ch.consent) && ch.consent.length) say('consent', { count: ch.consent.length });
     if (typeof ch.endedRelations === 'number' && ch.endedRelations > 0) say('endedRelations', { count: ch.endedRelations });
     if (ch.overrideConflict === true) say('overrideConflict');
-    if (typeof ch.reason === 'string' && ch.reason) say('reason', { reason: ch.reason });
+    if (typeof ch.reason === 'string' && ch.reason) say('reason', { reason: pickBilingual(ch.reason, zh ? 'zh' : 'en') });
     return out;
   }
 

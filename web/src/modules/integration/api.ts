@@ -12,7 +12,7 @@ export type ReviewStatus = 'pending' | 'confirmed' | 'rejected';
 /** Per golden-record field, where its value came from (360° view). */
 export type FieldLineage = {
   value: string | null; source: string; sourceName: string | null; sourceNameEn: string | null; recordId: number | null; recordKey: string | null;
-  rule: 'trust' | 'recency' | 'completeness' | 'only' | 'manual'; trust: number; candidates: number; chosenAt: string;
+  rule: 'trust' | 'recency' | 'completeness' | 'only' | 'agreed' | 'manual'; trust: number; candidates: number; chosenAt: string;
 };
 export type SourceRecordLink = { id: number; source: string; sourceName: string; sourceNameEn: string; recordKey: string; name: string | null; status: string; updatedAt: string };
 export type Alias = { customerNo: string; mergeId: number; at: string };
@@ -40,8 +40,10 @@ export type FieldEvidence = { field: string; level: string; weight: number };
 export type ReviewDetail = {
   id: number; status: ReviewStatus; origin: 'engine' | 'manager'; note: string | null; mergeId: number | null; score: number | null; probability: number | null;
   zone: Zone | null; conflict: string | null; fields: FieldEvidence[]; a: Side; b: Side; decidedAt: string | null;
+  /** Sent back with the decision (with both customer numbers): a pair changed since is refused (409). */
+  version: string;
 };
-export type Decision = { decision: 'confirm' | 'reject'; note?: string; survivorNo?: string; overrideConflict?: boolean };
+export type Decision = { decision: 'confirm' | 'reject'; note?: string; survivorNo?: string; overrideConflict?: boolean; aNo?: string; bNo?: string; version?: string };
 
 export type MergeItem = {
   id: number; reason: string; mergedAt: string; mergedBy: string | null; undoneAt: string | null; undoneBy: string | null; undoReason: string | null; reviewId: number | null;
@@ -55,8 +57,17 @@ export type MatchModel = { preset: string; comparisons: Comparison[]; priorMatch
 export type ModelView = {
   /** training: how m and u were obtained, in both languages (null: the built-in defaults). */
   version: number; builtin: boolean; model: MatchModel; training: Msg | null; sourceOrder: string[]; valueRank: string[]; orderSteps: { source: string; records: number; overlap: number }[];
-  orderOverridden: boolean; sources: { code: string; name: string; nameEn: string; valueRank: number; fieldTrust: Record<string, number> }[];
-  history: { version: number; note: Msg | null; active: boolean; createdAt: string; createdBy: string | null }[];
+  orderOverridden: boolean;
+  /** records: all the source holds (estimated from statistics when recordsExact is false); orderSteps' records: its sample (≤ orderSample). */
+  sources: { code: string; name: string; nameEn: string; valueRank: number; fieldTrust: Record<string, number>; records: number }[];
+  recordsExact: boolean; orderSample: number;
+  history: { version: number; note: Msg | null; active: boolean; status: VersionStatus; activatedAt: string | null; createdAt: string; createdBy: string | null }[];
+};
+/** active: the one matching uses; draft: never activated (an estimate nobody decided on yet); earlier: active once, may be activated again. */
+export type VersionStatus = 'active' | 'draft' | 'earlier';
+export type ModelVersion = {
+  version: number; status: VersionStatus; active: boolean; note: Msg | null; model: MatchModel; sourceOrder: string[] | null; training: Msg | null;
+  createdAt: string; createdBy: string | null; activatedAt: string | null;
 };
 export type EstimateStatus = 'queued' | 'running' | 'done' | 'failed';
 export type Estimate = {
@@ -79,6 +90,7 @@ export const integrationKeys = {
   review: (id: number) => ['integration', 'review', id] as const,
   merges: (customerNo?: string) => ['integration', 'merges', customerNo ?? null] as const,
   model: ['integration', 'model'] as const,
+  modelVersion: (v: number) => ['integration', 'model-version', v] as const,
   estimates: ['integration', 'estimates'] as const,
   failed: (page: number) => ['integration', 'failed', page] as const,
 };
@@ -92,6 +104,8 @@ export const integrationApi = {
   unmerge: (id: number, reason: string) => api<{ mergeId: number; survivorNo: string; mergedNo: string }>(`/api/integration/merges/${id}/unmerge`, { method: 'POST', body: { reason } }),
   model: () => api<ModelView>('/api/integration/model'),
   saveModel: (body: ModelPatch) => api<ModelView>('/api/integration/model', { method: 'PUT', body }),
+  modelVersion: (v: number) => api<ModelVersion>(`/api/integration/model/versions/${v}`),
+  activateModel: (v: number) => api<ModelView>(`/api/integration/model/versions/${v}/activate`, { method: 'POST' }),
   estimates: () => api<{ items: Estimate[] }>('/api/integration/model/estimates?limit=1'),
   estimate: () => api<{ created: boolean; estimate: Estimate }>('/api/integration/model/estimates', { method: 'POST' }),
   failed: (page: number, pageSize: number) => api<Page<FailedRecord>>(`/api/integration/failed-records${toQuery({ page, pageSize })}`),
@@ -142,6 +156,21 @@ export function useRetryFailed() {
 export function useSaveModel() {
   const qc = useQueryClient();
   return useMutation({ mutationFn: integrationApi.saveModel, onSuccess: (m) => qc.setQueryData(integrationKeys.model, m) });
+}
+/** One saved version as it was saved (null: none asked for). */
+export function useModelVersion(v: number | null) {
+  return useQuery({ queryKey: integrationKeys.modelVersion(v ?? 0), queryFn: () => integrationApi.modelVersion(v!), enabled: v !== null });
+}
+/** Makes a version the active one (a draft, or an earlier one again); the page then shows the new state. */
+export function useActivateModel() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: integrationApi.activateModel,
+    onSuccess: (m) => {
+      qc.setQueryData(integrationKeys.model, m);
+      void qc.invalidateQueries({ queryKey: ['integration', 'model-version'] });
+    },
+  });
 }
 
 /** Queued or running: not finished yet. */

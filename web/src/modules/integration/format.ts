@@ -1,4 +1,6 @@
 /** Pure formatting of the integration screens' values (no React), so the rules are tested on their own. */
+import { pickBilingual } from '../../app/bilingual.ts';
+import { withFieldLabels } from '../../app/fieldLabels.ts';
 
 type T = (key: string, params?: Record<string, unknown>) => string;
 
@@ -34,4 +36,36 @@ export function mergeReasonText(t: T, reason: string): string {
   if (key) return t(key);
   const m = /^撤销合并 \/ unmerged: (.*)$/s.exec(reason);
   return m ? t('integration.merges.reasonUnmerged', { reason: m[1] }) : reason;
+}
+
+/** Which kind of ID conflict the engine's text names: different valid numbers, or one number under two names. */
+export function conflictKind(conflict: string | null | undefined): 'differentId' | 'sameIdOtherName' | null {
+  if (!conflict) return null;
+  return /^same valid \w+ number, different name$/.test(conflict) ? 'sameIdOtherName' : 'differentId';
+}
+
+/** A note or reason the system may have stored in both languages ("撤销合并 / unmerged: …"), in the user's. */
+export function bilingualNote(t: T, lang: 'zh' | 'en', note: string | null | undefined): string {
+  if (!note) return '';
+  const own = mergeReasonText(t, note);
+  return own !== note ? own : pickBilingual(note, lang);
+}
+
+/** Request fields the integration screens send, by the labels the screens show for them. */
+const FIELD_LABELS: Record<string, string> = {
+  customerNo: 'integration.propose.customerNo', otherCustomerNo: 'integration.propose.otherCustomerNo', survivorNo: 'integration.detail.survivor',
+  mergedNo: 'integration.merges.merged', reason: 'integration.merges.reason', note: 'integration.detail.note',
+};
+
+/**
+ * A server error as the integration screens show it: the field's label in the place of its request path
+ * ("otherCustomerNo：不能与自己合并" → "另一客户号：不能与自己合并"); a field without a label is left out.
+ */
+export function integrationErrorText(t: T, err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const fields = (err as { fields?: { field: string }[] }).fields ?? [];
+  return withFieldLabels(err.message, fields, (path) => {
+    const key = FIELD_LABELS[String(path[path.length - 1])];
+    return key ? t(key) : null;
+  });
 }

@@ -8,6 +8,7 @@ import { useAuth } from '../../../app/auth.tsx';
 import { errorText } from '../../../app/http.ts';
 import { differsFromBrowser, formatDateTimeIn, formatValue } from '../../../app/format.ts';
 import { AUDIT_FIELD_NAMES, auditName, type AuditLanguage } from '../../../../../engines/audit/labels.ts';
+import { auditRows } from '../auditText.ts';
 import { adminApi, useAudit, type AuditEntry, type AuditFilters, type AuditQuery } from '../api.ts';
 import { zhCN } from '../../../app/locales/zh-CN.ts';
 
@@ -36,31 +37,31 @@ function useFieldName() {
 
 function Changes({ entry }: { entry: AuditEntry }) {
   const fieldName = useFieldName();
+  const { i18n } = useTranslation();
+  const lang = i18n.language === 'en-US' ? 'en' : 'zh';
   const c = entry.changes;
   if (c === null || c === undefined) return <Typography.Text type="secondary">—</Typography.Text>;
   if (typeof c === 'object' && !Array.isArray(c)) {
+    // Keys by their labels, objects spelt out ("匹配键 5, 来源记录 1"), empty ones left out (auditText.ts).
     return (
-      <table style={{ borderCollapse: 'collapse' }}>
+      <table style={{ borderCollapse: 'collapse' }} data-testid="audit-changes">
         <tbody>
-          {Object.entries(c as Record<string, unknown>).map(([k, v]) => {
-            const diff = v !== null && typeof v === 'object' && ('from' in v || 'to' in v) ? (v as { from?: unknown; to?: unknown }) : null;
-            return (
-              <tr key={k}>
-                <td style={{ padding: '2px 12px 2px 0', verticalAlign: 'top' }}>
-                  <Typography.Text type="secondary" title={k}>{fieldName(k)}</Typography.Text>
-                </td>
-                <td style={{ padding: '2px 0', wordBreak: 'break-all' }}>
-                  {diff ? (
-                    <>
-                      <Typography.Text delete>{formatValue(diff.from)}</Typography.Text> → {formatValue(diff.to)}
-                    </>
-                  ) : (
-                    formatValue(v)
-                  )}
-                </td>
-              </tr>
-            );
-          })}
+          {auditRows(c as Record<string, unknown>, fieldName, lang).map((r) => (
+            <tr key={r.key}>
+              <td style={{ padding: '2px 12px 2px 0', verticalAlign: 'top', whiteSpace: 'nowrap' }}>
+                <Typography.Text type="secondary" title={r.key}>{r.label}</Typography.Text>
+              </td>
+              <td style={{ padding: '2px 0', wordBreak: 'break-word' }}>
+                {r.from !== undefined ? (
+                  <>
+                    <Typography.Text delete>{r.from}</Typography.Text> → {r.to}
+                  </>
+                ) : (
+                  r.to
+                )}
+              </td>
+            </tr>
+          ))}
         </tbody>
       </table>
     );

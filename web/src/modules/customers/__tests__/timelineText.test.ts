@@ -74,3 +74,25 @@ describe('describeAudit', () => {
     expect(shown(inEn(e))).toBe('Merged customer 王* (outside your data scope) into this one');
   });
 });
+
+describe('a merge review in the timeline reads in one language (found by testing)', () => {
+  it('shows a review status by its names and a reason stored in both languages in the reader’s', async () => {
+    // The app's resources hold every module's strings: the review queue's too.
+    const { zh: izh, en: ien } = await import('../../integration/locales.ts');
+    const make = async (lng: string, res: object) => {
+      const inst = i18next.createInstance();
+      await inst.init({ resources: { [lng]: { translation: res } }, lng, nsSeparator: false, interpolation: { escapeValue: false } });
+      return (e: TimelineAudit) => describeAudit(e, inst.t.bind(inst) as Translate, lng as 'zh-CN');
+    };
+    const inZh = await make('zh-CN', { ...zhCN, ...izh });
+    const inEn = await make('en-US', { ...enUS, ...ien });
+    const confirm = { action: 'confirm', entity: 'match_review', changes: { status: { from: 'pending', to: 'confirmed' }, mergeId: 3 } };
+    expect(shown(inZh(confirm))).toBe('状态: 待审核→已确认合并');
+    expect(shown(inEn(confirm))).toBe('Status: Pending→Merged');
+    const merge = { action: 'merge', entity: 'customer', changes: { mergeId: 3, merged: '100000002', moved: {}, reason: '审核确认 / confirmed in review' } };
+    expect(shown(inZh(merge))).toContain('审核确认');
+    expect(shown(inZh(merge))).not.toContain('confirmed in review');
+    expect(shown(inEn(merge))).toContain('confirmed in review');
+    expect(shown(inEn(merge))).not.toContain('审核确认');
+  });
+});

@@ -247,7 +247,7 @@ function Identities({ c, canReveal }: SectionProps) {
           },
           { title: t('customer.c360.country'), dataIndex: 'country', width: 90, render: dash },
           { title: t('customer.c360.expiresOn'), dataIndex: 'expiresOn', width: 110, render: (v: string | null) => formatDate(v) },
-          { title: '', dataIndex: 'isPrimary', width: 60, render: (v: boolean) => (v ? <Tag color="blue">{t('common.primary')}</Tag> : null) },
+          { title: '', dataIndex: 'isPrimary', width: 90, render: (v: boolean) => (v ? <Tag color="blue" style={{ marginInlineEnd: 0 }}>{t('common.primary')}</Tag> : null) },
         ]}
       />
     </Card>
@@ -274,7 +274,7 @@ function Contacts({ c, canReveal }: SectionProps) {
             key: 'value',
             render: (_, r) => <RevealValue customerNo={c.customerNo} kind="contact" id={r.id} value={r.value} canReveal={canReveal} />,
           },
-          { title: '', dataIndex: 'isPrimary', width: 60, render: (v: boolean) => (v ? <Tag color="blue">{t('common.primary')}</Tag> : null) },
+          { title: '', dataIndex: 'isPrimary', width: 90, render: (v: boolean) => (v ? <Tag color="blue" style={{ marginInlineEnd: 0 }}>{t('common.primary')}</Tag> : null) },
         ]}
       />
       <Typography.Text strong style={{ display: 'block', margin: '12px 0 4px' }}>
@@ -323,7 +323,7 @@ function Addresses({ c, canReveal }: SectionProps) {
             ),
           },
           { title: t('customer.c360.postcode'), dataIndex: 'postcode', width: 80, render: dash },
-          { title: '', dataIndex: 'isPrimary', width: 60, render: (v: boolean) => (v ? <Tag color="blue">{t('common.primary')}</Tag> : null) },
+          { title: '', dataIndex: 'isPrimary', width: 90, render: (v: boolean) => (v ? <Tag color="blue" style={{ marginInlineEnd: 0 }}>{t('common.primary')}</Tag> : null) },
         ]}
       />
     </Card>

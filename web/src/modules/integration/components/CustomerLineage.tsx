@@ -34,7 +34,7 @@ export function CustomerLineage({ c }: { c: Integration360 }) {
       render: (s: string, r) => <Tag color={s === 'MANUAL' ? 'purple' : 'blue'} data-testid={`lineage-source-${r.field}`}>{r.sourceName ? pick(r.sourceName, r.sourceNameEn) : s}</Tag>,
     },
     { title: t('integration.lineage.recordKey'), dataIndex: 'recordKey', width: 120, render: (v: string | null) => v ?? '—' },
-    { title: t('integration.lineage.rule'), dataIndex: 'rule', width: 170, render: (v: string, r) => <span title={`${r.candidates}`}>{t(`integration.rule.${v}`)}</span> },
+    { title: t('integration.lineage.rule'), dataIndex: 'rule', width: 170, render: (v: string, r) => <span title={`${r.candidates}`}>{t(`integration.rule.${v === 'only' && r.candidates > 1 ? 'agreed' : v}`, { n: r.candidates })}</span> },
   ];
   const records: TableProps<SourceRecordLink>['columns'] = [
     { title: t('integration.lineage.source'), dataIndex: 'sourceName', width: 140, render: (v: string, r) => pick(v, r.sourceNameEn) },

@@ -7,7 +7,7 @@ import { useAuth } from '../../../app/auth.tsx';
 import { errorText } from '../../../app/http.ts';
 import { formatDateTime } from '../../../app/format.ts';
 import { useMerges, useUnmerge, type MergeItem } from '../api.ts';
-import { mergeReasonText } from '../format.ts';
+import { integrationErrorText, mergeReasonText } from '../format.ts';
 
 /** Asks for a reason, then undoes the merge exactly. */
 export function UnmergeButton({ merge }: { merge: { id: number } }) {
@@ -22,7 +22,7 @@ export function UnmergeButton({ merge }: { merge: { id: number } }) {
       void message.success(t('integration.merges.unmergeDone'));
       setOpen(false);
     } catch (err) {
-      void message.error(errorText(err));
+      void message.error(integrationErrorText(t, err));
     }
   };
   return (
@@ -42,22 +42,24 @@ export function MergeHistory({ customerNo }: { customerNo?: string }) {
   const q = useMerges(customerNo);
   const cust = (c: { customerNo: string; name: string }) => <Link to={`/customers/${c.customerNo}`}>{c.customerNo} {c.name}</Link>;
   const columns: TableProps<MergeItem>['columns'] = [
+    // The number an unmerge refusal names ("undo merge no. 4 first").
+    { title: t('integration.merges.no'), dataIndex: 'id', width: 70, render: (v: number) => <span data-testid="merge-no">{v}</span> },
     { title: t('integration.merges.at'), dataIndex: 'mergedAt', width: 150, render: (v: string) => formatDateTime(v) },
-    { title: t('integration.merges.survivor'), key: 's', render: (_: unknown, r) => cust(r.survivor) },
-    { title: t('integration.merges.merged'), key: 'm', render: (_: unknown, r) => cust(r.merged) },
+    { title: t('integration.merges.survivor'), key: 's', width: 200, render: (_: unknown, r) => cust(r.survivor) },
+    { title: t('integration.merges.merged'), key: 'm', width: 200, render: (_: unknown, r) => cust(r.merged) },
     { title: t('integration.merges.reason'), dataIndex: 'reason', render: (r: string) => mergeReasonText(t, r) },
     { title: t('integration.merges.by'), dataIndex: 'mergedBy', width: 100, render: (v: string | null) => v ?? '—' },
     {
       title: '', key: 'undo', width: 190,
       render: (_: unknown, r) => (r.undoneAt
-        ? <Tag title={r.undoReason ?? ''}>{t('integration.merges.undone')} {formatDateTime(r.undoneAt)}</Tag>
+        ? <Tag title={mergeReasonText(t, r.undoReason ?? '')}>{t('integration.merges.undone')} {formatDateTime(r.undoneAt)}</Tag>
         : can('integration:review') && <UnmergeButton merge={r} />),
     },
   ];
   return (
     <Card size="small" title={t('integration.merges.title')}>
       {q.isError && <Typography.Text type="danger">{errorText(q.error)}</Typography.Text>}
-      <Table<MergeItem> size="small" rowKey="id" loading={q.isFetching} dataSource={q.data?.items} columns={columns} pagination={{ pageSize: 20, hideOnSinglePage: true }} data-testid="merge-history" />
+      <Table<MergeItem> size="small" rowKey="id" loading={q.isFetching} dataSource={q.data?.items} columns={columns} scroll={{ x: 'max-content' }} pagination={{ pageSize: 20, hideOnSinglePage: true }} data-testid="merge-history" />
     </Card>
   );
 }

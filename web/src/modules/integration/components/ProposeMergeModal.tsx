@@ -1,9 +1,9 @@
 import { App, Form, Input, Modal } from 'antd';
 import { useNavigate } from 'react-router';
 import { useTranslation } from 'react-i18next';
-import { applyFieldErrors } from '../../../app/formErrors.ts';
-import { errorText } from '../../../app/http.ts';
+import { placeErrors } from '../../../app/formErrors.ts';
 import { usePropose } from '../api.ts';
+import { integrationErrorText } from '../format.ts';
 
 type Values = { customerNo: string; otherCustomerNo: string; note?: string };
 
@@ -23,7 +23,8 @@ export function ProposeMergeModal({ open, onClose, customerNo }: { open: boolean
       onClose();
       navigate(`/integration/reviews/${r.id}`);
     } catch (err) {
-      if (!applyFieldErrors(form, err).length) void message.error(errorText(err));
+      // Field errors under their fields; anything else as a message, fields by their labels (never the request's keys).
+      if (placeErrors(form, err)) void message.error(integrationErrorText(t, err));
     }
   };
   const no = [{ required: true, message: t('integration.propose.customerNo') }, { pattern: /^\d{1,20}$/, message: t('integration.propose.customerNo') }];

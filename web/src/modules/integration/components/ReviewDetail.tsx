@@ -4,11 +4,12 @@ import { Alert, App, Button, Card, Checkbox, Col, Descriptions, Input, Radio, Re
 import { ArrowLeftOutlined, CheckOutlined, CloseOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useLang } from '../../../app/useLang.ts';
+import { langOf } from '../../../app/i18n.ts';
 import { ApiError, errorText } from '../../../app/http.ts';
 import { formatFen } from '../../../app/format.ts';
 import { useDecide, useReview, type FieldEvidence, type Side, type SideRecord } from '../api.ts';
 import { pct, ReviewStatusTag, ZoneTag } from './IntegrationTags.tsx';
-import { conflictText, weightText } from '../format.ts';
+import { bilingualNote, conflictKind, conflictText, integrationErrorText, weightText } from '../format.ts';
 
 const FIELDS = ['name', 'id_no', 'mobile', 'email', 'birth_date', 'gender', 'address', 'employer'];
 
@@ -46,7 +47,7 @@ function SideCard({ side, title, evidence }: { side: Side; title: string; eviden
 
 /** Side-by-side comparison of a pair with the engine's evidence per field; confirm (merge) or reject. */
 export function ReviewDetail() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { message } = App.useApp();
   const navigate = useNavigate();
   const id = Number(useParams().id);
@@ -68,7 +69,9 @@ export function ReviewDetail() {
   const survivor = survivorNo ?? (aumA !== aumB ? (aumA > aumB ? r.a.customerNo : r.b.customerNo) : r.a.customerNo < r.b.customerNo ? r.a.customerNo : r.b.customerNo);
   const run = async (decision: 'confirm' | 'reject') => {
     try {
-      const res = await decide.mutateAsync({ decision, note: note.trim() || undefined, ...(decision === 'confirm' ? { survivorNo: survivor, overrideConflict: override || undefined } : {}) });
+      // The pair as shown: the server refuses (409) a pair that changed since (re-pointed, merged, unmerged).
+      const seen = { aNo: r.a.customerNo, bNo: r.b.customerNo, version: r.version };
+      const res = await decide.mutateAsync({ decision, note: note.trim() || undefined, ...seen, ...(decision === 'confirm' ? { survivorNo: survivor, overrideConflict: override || undefined } : {}) });
       if (res.status === 'confirmed') {
         void message.success(t('integration.detail.confirmed', { no: res.survivorNo }));
         navigate(`/customers/${res.survivorNo}`);
@@ -77,13 +80,19 @@ export function ReviewDetail() {
         navigate('/integration/reviews');
       }
     } catch (err) {
-      void message.error(errorText(err));
+      void message.error(integrationErrorText(t, err));
+      // Decided by someone else, or changed since it was opened: show the pair as it is now (choices made on the old one dropped).
+      if (err instanceof ApiError && err.status === 409 && !err.fields.some((f) => f.field === 'overrideConflict')) {
+        setSurvivorNo(undefined);
+        setOverride(false);
+        void q.refetch().then(() => message.info(t('integration.detail.reloaded')));
+      }
     }
   };
   const evidenceColumns: TableProps<FieldEvidence>['columns'] = [
-    { title: t('integration.lineage.field'), dataIndex: 'field', render: (f: string) => t(`integration.field.${f}`, { defaultValue: f }) },
-    { title: t('integration.detail.level'), dataIndex: 'level', render: (l: string) => t(`integration.level.${l}`, { defaultValue: l }) },
-    { title: t('integration.detail.weight'), dataIndex: 'weight', align: 'right', render: (w: number) => <Typography.Text type={weightText(w) === '0.00' ? 'secondary' : w > 0 ? 'success' : 'danger'}>{weightText(w, true)}</Typography.Text> },
+    { title: t('integration.lineage.field'), dataIndex: 'field', onCell: () => ({ style: { whiteSpace: 'nowrap' } }), render: (f: string) => t(`integration.field.${f}`, { defaultValue: f }) },
+    { title: t('integration.detail.level'), dataIndex: 'level', onCell: () => ({ style: { wordBreak: 'keep-all', overflowWrap: 'break-word' } }), render: (l: string) => t(`integration.level.${l}`, { defaultValue: l }) },
+    { title: t('integration.detail.weight'), dataIndex: 'weight', align: 'right', width: 72, onCell: () => ({ style: { whiteSpace: 'nowrap' } }), render: (w: number) => <Typography.Text type={weightText(w) === '0.00' ? 'secondary' : w > 0 ? 'success' : 'danger'}>{weightText(w, true)}</Typography.Text> },
   ];
   return (
     <Space direction="vertical" size={12} style={{ width: '100%' }}>
@@ -101,14 +110,14 @@ export function ReviewDetail() {
           <Col><Statistic title={t('integration.queue.probability')} value={pct(r.probability)} /></Col>
           <Col><Space direction="vertical" size={0}><Typography.Text type="secondary">{t('integration.queue.zone')}</Typography.Text><span data-testid="review-zone"><ZoneTag zone={r.zone} /></span></Space></Col>
         </Row>
-        {r.note && <Typography.Paragraph type="secondary" style={{ marginTop: 8, marginBottom: 0 }}>{r.note}</Typography.Paragraph>}
+        {r.note && <Typography.Paragraph type="secondary" style={{ marginTop: 8, marginBottom: 0 }} data-testid="review-note-text">{bilingualNote(t, langOf(i18n.language), r.note)}</Typography.Paragraph>}
       </Card>
-      {r.conflict && <Alert type="error" showIcon message={t('integration.detail.conflictWarn')} description={conflictText(t, r.conflict)} />}
+      {r.conflict && <Alert type="error" showIcon message={t(conflictKind(r.conflict) === 'sameIdOtherName' ? 'integration.detail.conflictWarnSameId' : 'integration.detail.conflictWarn')} description={conflictText(t, r.conflict)} data-testid="review-conflict" />}
       <Row gutter={[12, 12]}>
         <Col xs={24} xl={9}><SideCard side={r.a} title="A" evidence={evidence} /></Col>
         <Col xs={24} xl={6}>
           <Card size="small" title={t('integration.detail.evidence')}>
-            <Table<FieldEvidence> size="small" rowKey="field" pagination={false} dataSource={r.fields} columns={evidenceColumns} data-testid="review-evidence" />
+            <Table<FieldEvidence> size="small" rowKey="field" pagination={false} dataSource={r.fields} columns={evidenceColumns} scroll={{ x: 'max-content' }} data-testid="review-evidence" />
           </Card>
         </Col>
         <Col xs={24} xl={9}><SideCard side={r.b} title="B" evidence={evidence} /></Col>
@@ -122,7 +131,7 @@ export function ReviewDetail() {
                 <Radio value={r.a.customerNo}>A · {r.a.customerNo} {r.a.name}</Radio>
                 <Radio value={r.b.customerNo}>B · {r.b.customerNo} {r.b.name}</Radio>
               </Radio.Group>
-              {r.conflict && <Checkbox checked={override} onChange={(e) => setOverride(e.target.checked)}>{t('integration.detail.overrideConflict')}</Checkbox>}
+              {r.conflict && <Checkbox checked={override} onChange={(e) => setOverride(e.target.checked)}>{t(conflictKind(r.conflict) === 'sameIdOtherName' ? 'integration.detail.overrideSameId' : 'integration.detail.overrideConflict')}</Checkbox>}
             </Space>
             <Input.TextArea rows={2} maxLength={500} placeholder={t('integration.detail.note')} value={note} onChange={(e) => setNote(e.target.value)} data-testid="review-note" />
             <Space>

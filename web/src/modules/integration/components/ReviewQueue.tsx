@@ -36,15 +36,15 @@ export function ReviewQueue() {
     setParams(next, { replace: true });
   };
   const customer = (c: ReviewItem['a']) => (
-    <Space direction="vertical" size={0}>
+    <Space direction="vertical" size={0} style={{ whiteSpace: 'nowrap' }}>
       <Link to={`/customers/${c.customerNo}`} onClick={(e) => e.stopPropagation()}>{c.name}</Link>
       <Typography.Text type="secondary" style={{ fontSize: 12 }}>{c.customerNo} · {formatFen(c.aumFen, true)}</Typography.Text>
     </Space>
   );
   const columns: TableProps<ReviewItem>['columns'] = [
     { title: t('integration.queue.priority'), dataIndex: 'priorityFen', width: 130, align: 'right', render: (v: number) => formatFen(v, true) },
-    { title: t('integration.detail.sideA'), key: 'a', render: (_: unknown, r) => customer(r.a) },
-    { title: t('integration.detail.sideB'), key: 'b', render: (_: unknown, r) => customer(r.b) },
+    { title: t('integration.detail.sideA'), key: 'a', width: 200, render: (_: unknown, r) => customer(r.a) },
+    { title: t('integration.detail.sideB'), key: 'b', width: 200, render: (_: unknown, r) => customer(r.b) },
     { title: t('integration.queue.probability'), dataIndex: 'probability', width: 100, align: 'right', render: pct },
     { title: t('integration.queue.zone'), dataIndex: 'zone', width: 110, render: (z: ReviewItem['zone'], r) => <Space size={2}><ZoneTag zone={z} />{r.conflict && <Tag color="red">{t('integration.queue.conflict')}</Tag>}</Space> },
     { title: t('integration.queue.manager'), dataIndex: 'managerName', width: 120, render: (v: string | null, r) => <Space size={2}>{v ?? '—'}{r.mine && <Tag color="blue">✓</Tag>}</Space> },
@@ -99,6 +99,7 @@ export function ReviewQueue() {
         loading={list.isFetching}
         dataSource={list.data?.items}
         columns={columns}
+        scroll={{ x: 'max-content' }}
         locale={{ emptyText: t('integration.queue.empty') }}
         onRow={(r) => ({ onClick: () => navigate(`/integration/reviews/${r.id}`), style: { cursor: 'pointer' } })}
         pagination={{ current: query.page, pageSize: query.pageSize, total: list.data?.total ?? 0, showSizeChanger: false, onChange: (p) => set('page', String(p)) }}
