@@ -46,7 +46,7 @@ const line = (label: string, value: string, target: number | undefined, ok: bool
 
 if (!process.env.BENCH_SKIP_ACCURACY) {
   console.log('Accuracy — pairwise, sure-match zone only (a record missing from the output is a singleton)');
-  console.log('Parameters: u from 50,000 random pairs per kind, m by EM per blocking rule (no labels), prior by EM over');
+  console.log('Parameters: u from 200,000 random non-candidate pairs per kind and the blocked pairs EM takes for non-matches, m by EM per blocking rule (no labels), prior by EM over');
   console.log('all blocked pairs; thresholds fixed a priori for every data set: sure match at posterior ≥ 0.999, review ≥ 0.5.');
   console.log('The truth files are read only here, to measure.\n');
   const sets = [
