@@ -645,7 +645,10 @@ export function* generateCustomers(opts: GenerateCustomersOptions): Generator<De
       }
       if (c.status !== 'potential') c.level_code = levelFor(c.aum_fen, levels);
       if (person && c.status !== 'potential') {
-        c.risk_tolerance = mine.some((a) => a.source_system === 'WEALTH') ? rng.pick(['C2', 'C3', 'C3', 'C4', 'C5'] as const)
+        // Suitability: a holder of the growth product (R4) was assessed C4 or above, as the product requires.
+        const growth = mine.some((a) => a.product_code === 'WM_GROWTH' && a.status !== 'closed');
+        c.risk_tolerance = growth ? rng.pick(['C4', 'C4', 'C5'] as const)
+          : mine.some((a) => a.source_system === 'WEALTH') ? rng.pick(['C2', 'C3', 'C3', 'C4', 'C5'] as const)
           : rng.chance(0.5) ? rng.pick(['C1', 'C2', 'C3'] as const) : null;
       }
       // The sub-branch's senior manager looks after its richest customers; some have no manager yet.

@@ -158,6 +158,12 @@ describe('generateCustomers', () => {
     }
   });
 
+  it('gives every holder of the growth product (R4) a risk tolerance of C4 or above, as its suitability rule asks', () => {
+    const growth = new Set(bank.accounts.filter((a) => a.product_code === 'WM_GROWTH' && a.status !== 'closed').map((a) => a.customer_id));
+    expect(growth.size).toBeGreaterThan(10);
+    for (const c of bank.customers) if (growth.has(c.id)) expect(c.risk_tolerance, c.customer_no).toMatch(/^C[45]$/);
+  });
+
   it('has a skewed wealth distribution: few rich, many standard', () => {
     const persons = bank.customers.filter((c) => c.party === 'person' && c.status !== 'potential');
     const count = (level: string) => persons.filter((c) => c.level_code === level).length;
