@@ -22,6 +22,7 @@ import * as m0020 from './0020_survivorship_stale.ts';
 import * as m0021 from './0021_audit_anchors.ts';
 import * as m0022 from './0022_match_model_drafts.ts';
 import * as m0023 from './0023_lineage_agreed.ts';
+import * as m0024 from './0024_case_insensitive_codes.ts';
 
 /** Every migration, by name; they run in name order and are never edited once landed. */
 export const migrations: Record<string, Migration> = {
@@ -48,4 +49,5 @@ export const migrations: Record<string, Migration> = {
   '0021_audit_anchors': m0021,
   '0022_match_model_drafts': m0022,
   '0023_lineage_agreed': m0023,
+  '0024_case_insensitive_codes': m0024,
 };

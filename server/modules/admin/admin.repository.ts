@@ -24,7 +24,8 @@ export function lockOrg(db: Db, id: number) {
 }
 
 export async function orgCodeTaken(db: Db, code: string) {
-  return !!(await db.selectFrom('org_unit').select('id').where('code', '=', code).executeTakeFirst());
+  // Letter case aside (BJ05 and bj05 are one code): unique index org_unit_code_lower_key, migration 0024.
+  return !!(await db.selectFrom('org_unit').select('id').where(sql<boolean>`lower(code) = lower(${code})`).executeTakeFirst());
 }
 
 /** Whether a child of `parentId` other than `exceptId` already has this name (letter case aside). */
@@ -44,6 +45,32 @@ export async function insertOrg(db: Db, row: { parent_id: number | null; code: s
 
 export async function updateOrg(db: Db, id: number, patch: { name?: string; name_en?: string }) {
   await db.updateTable('org_unit').set(patch).where('id', '=', id).execute();
+}
+
+/**
+ * Moves a unit under `parentId` and rewrites the paths of it and everything below it ('/1/2/5/…' → '/1/3/5/…').
+ * Paths end in their unit's own id, so no rewritten path can meet one not yet rewritten. Returns how many units moved.
+ */
+export async function moveOrg(db: Db, id: number, parentId: number, oldPath: string, newPath: string) {
+  await db.updateTable('org_unit').set({ parent_id: parentId }).where('id', '=', id).execute();
+  const res = await db.updateTable('org_unit')
+    .set({ path: sql<string>`${newPath} || substr(path, ${oldPath.length + 1})` })
+    .where('path', 'like', `${oldPath}%`)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
+/** What a unit still holds: its sub-units, users (any status) and customers (deleted ones too: they keep the unit). */
+export async function orgHoldings(db: Db, id: number) {
+  const r = await sql<{ children: number; users: number; customers: number }>`SELECT
+    (SELECT count(*)::int FROM org_unit WHERE parent_id = ${id}) AS children,
+    (SELECT count(*)::int FROM app_user WHERE org_id = ${id}) AS users,
+    (SELECT count(*)::int FROM customer WHERE org_id = ${id}) AS customers`.execute(db);
+  return r.rows[0]!;
+}
+
+export async function deleteOrg(db: Db, id: number) {
+  await db.deleteFrom('org_unit').where('id', '=', id).execute();
 }
 
 /** `orgOrder`: the org units' ids in tree order; users are listed by it, then by username. */
@@ -66,7 +93,24 @@ export function getUser(db: Db, id: number) {
 }
 
 export async function usernameTaken(db: Db, username: string) {
-  return !!(await db.selectFrom('app_user').select('id').where('username', '=', username).executeTakeFirst());
+  // Letter case aside (cm01 and CM01 are one name): unique index app_user_username_lower_key, migration 0024.
+  return !!(await db.selectFrom('app_user').select('id').where(sql<boolean>`lower(username) = lower(${username})`).executeTakeFirst());
+}
+
+/** How many customers (not deleted) the user manages outside `orgId`. */
+export async function countManagedOutside(db: Db, userId: number, orgId: number) {
+  const r = await db.selectFrom('customer').select(sql<number>`count(*)::int`.as('n'))
+    .where('manager_id', '=', userId).where('deleted', '=', false).where('org_id', '<>', orgId).executeTakeFirstOrThrow();
+  return r.n;
+}
+
+/** Moves the customers (not deleted) the user manages into `orgId`; returns each one moved, with the org it left. */
+export async function moveManagedCustomers(db: Db, userId: number, orgId: number) {
+  const r = await sql<{ id: number; customer_no: string; from_org: number }>`
+    WITH old AS (SELECT id, org_id FROM customer WHERE manager_id = ${userId} AND NOT deleted AND org_id <> ${orgId} FOR UPDATE)
+    UPDATE customer c SET org_id = ${orgId}, updated_at = now(), version = c.version + 1 FROM old WHERE c.id = old.id
+    RETURNING c.id, c.customer_no, old.org_id AS from_org`.execute(db);
+  return r.rows.sort((a, b) => a.customer_no.localeCompare(b.customer_no));
 }
 
 export function getRoleByCode(db: Db, code: string) {
@@ -117,6 +161,13 @@ export function findRoleNamed(db: Db, column: 'name' | 'name_en', value: string,
 
 export function insertRole(db: Db, row: { code: string; name: string; name_en: string; data_scope: 'own' | 'org' | 'subtree' | 'all'; permissions: string[] }) {
   return db.insertInto('role').values(row).returning('id').executeTakeFirstOrThrow();
+}
+
+/** Whether a role other than `exceptId` holds `permission` and has an active user. */
+export async function permissionHeldElsewhere(db: Db, permission: string, exceptId: number) {
+  return !!(await db.selectFrom('role as r').select('r.id').where('r.id', '<>', exceptId).where(sql<boolean>`${permission} = ANY(r.permissions)`)
+    .where(({ exists, selectFrom }) => exists(selectFrom('app_user as u').select('u.id').whereRef('u.role_id', '=', 'r.id').where('u.status', '=', 'active')))
+    .executeTakeFirst());
 }
 
 export async function updateRole(db: Db, id: number, patch: Record<string, unknown>) {

@@ -24,6 +24,10 @@ export async function adminRoutes(fastify: FastifyInstance) {
     await service.updateOrg(app.db, actorOf(req), req.params.id, req.body);
     return reply.status(204).send();
   });
+  app.delete('/api/admin/orgs/:id', { schema: { tags, params: IdParams }, preHandler: requireUser('admin:org') }, async (req, reply) => {
+    await service.deleteOrg(app.db, actorOf(req), req.params.id);
+    return reply.status(204).send();
+  });
 
   app.get('/api/admin/users', { schema: { tags, querystring: UserQuery }, preHandler: requireUser('admin:user') }, async (req) => service.listUsers(app.db, req.query));
   app.post('/api/admin/users', { schema: { tags, body: UserInput }, preHandler: requireUser('admin:user') }, async (req, reply) =>

@@ -10,11 +10,15 @@ export const OrgInput = Type.Object({
   parentId: Type.Integer({ minimum: 1 }),
   code: Type.String({ maxLength: 40, description: 'letters, digits, _ and -' }),
   name: Type.String({ maxLength: 100 }),
-  nameEn: Opt(Type.String({ maxLength: 100 })),
+  nameEn: Type.String({ maxLength: 100 }),
   kind: Lit(['branch', 'subbranch', 'department'] ),
 }, { additionalProperties: false });
 export type OrgInput = Static<typeof OrgInput>;
-export const OrgPatch = Type.Object({ name: Opt(Type.String({ maxLength: 100 })), nameEn: Opt(Type.String({ maxLength: 100 })) }, { additionalProperties: false });
+/** `parentId` moves the unit, with everything below it, under another parent. */
+export const OrgPatch = Type.Object({
+  name: Opt(Type.String({ maxLength: 100 })), nameEn: Opt(Type.String({ maxLength: 100 })), parentId: Opt(Type.Integer({ minimum: 1 })),
+}, { additionalProperties: false });
+export type OrgPatch = Static<typeof OrgPatch>;
 
 const ManagerLevel = Lit(['junior', 'intermediate', 'senior'] );
 export const UserInput = Type.Object({
@@ -36,6 +40,8 @@ export const UserPatch = Type.Object({
   managerLevel: Opt(Nullable(ManagerLevel)),
   email: Opt(Nullable(Type.String({ maxLength: 200 }))),
   mobile: Opt(Nullable(Type.String({ maxLength: 20 }))),
+  /** With a change of org: the customers the user manages move to the new org with them (else such a change is refused, 409). */
+  moveCustomers: Opt(Type.Boolean()),
 }, { additionalProperties: false });
 export type UserPatch = Static<typeof UserPatch>;
 export const PasswordReset = Type.Object({ password: Type.String({ maxLength: 256 }) }, { additionalProperties: false });

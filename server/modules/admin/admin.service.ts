@@ -1,13 +1,14 @@
+import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import { normalizeMobile, validateEmail } from '../../../engines/identity/index.ts';
-import { audit, diff, type Actor } from '../../platform/audit.ts';
+import { audit, auditMany, diff, type Actor } from '../../platform/audit.ts';
 import { can, hashPassword, type CurrentUser } from '../../platform/auth.ts';
 import { redactPersonal } from '../customers/customers.service.ts';
-import { type AppError, fieldError, invalid, notFound, type FieldError } from '../../platform/errors.ts';
+import { AppError, fieldError, invalid, notFound, type FieldError } from '../../platform/errors.ts';
 import { checkPasswordStrength, revokeTokensOf } from '../auth/auth.service.ts';
 import { JOB_TIME_ZONE } from '../../platform/jobs.ts';
 import * as repo from './admin.repository.ts';
-import type { OrgInput, RoleInput, UserInput, UserPatch } from './admin.schemas.ts';
+import type { OrgInput, OrgPatch, RoleInput, UserInput, UserPatch } from './admin.schemas.ts';
 
 const USER_NOT_FOUND = { zh: '用户不存在', en: 'User not found' };
 
@@ -82,12 +83,23 @@ export async function orgTree(db: Db, user: CurrentUser) {
   };
 }
 
+/**
+ * The tree's shape (creating, moving and deleting units) changes one request at a time: a move rewrites the paths
+ * of a whole subtree, and a unit added or deleted under it meanwhile would otherwise keep a stale path or vanish mid-move.
+ */
+const lockTreeShape = (trx: Db) => sql`SELECT pg_advisory_xact_lock(hashtext('banyan:org_unit:tree'))`.execute(trx);
+
+const nameTakenUnder = (field: string, name: string) =>
+  fieldError(field, 'unique', `上级机构下已有名为“${name}”的机构`, `the parent unit already has a unit named "${name}"`);
+
 export async function createOrg(db: Db, actor: Actor, input: OrgInput) {
   const errors: FieldError[] = [];
   const code = text(errors, 'code', input.code, ORG_CODE_RULE);
   const name = text(errors, 'name', input.name);
-  const nameEn = input.nameEn?.trim() ?? '';
+  // The English name is what the en-US UI shows: blank, it showed the Chinese one instead.
+  const nameEn = text(errors, 'nameEn', input.nameEn);
   return db.transaction().execute(async (trx) => {
+    await lockTreeShape(trx);
     // The parent stays locked until commit, so two units cannot take the same name under it at once.
     const parent = await repo.lockOrg(trx, input.parentId);
     if (!parent) errors.push(fieldError('parentId', 'exists', '上级机构不存在', 'no such parent unit'));
@@ -99,37 +111,110 @@ export async function createOrg(db: Db, actor: Actor, input: OrgInput) {
         errors.push(fieldError('kind', 'hierarchy', `${pZh}下只能设${allowed.map((k) => KIND_NAMES[k][0]).join('或')}，不能设${KIND_NAMES[input.kind][0]}`,
           `only a ${allowed.map((k) => KIND_NAMES[k][1]).join(' or ')} may be placed under a ${pEn}, not a ${KIND_NAMES[input.kind][1]}`));
       }
-      if (name && (await repo.orgNameTaken(trx, parent.id, name))) {
-        errors.push(fieldError('name', 'unique', `上级机构下已有名为“${name}”的机构`, `the parent unit already has a unit named "${name}"`));
-      }
+      if (name && (await repo.orgNameTaken(trx, parent.id, name))) errors.push(nameTakenUnder('name', name));
     }
     if (code && (await repo.orgCodeTaken(trx, code))) errors.push(orgCodeTaken(code));
     if (errors.length) throw invalid(errors);
     const row = { parent_id: input.parentId, code, name, name_en: nameEn, kind: input.kind };
-    const id = await uniqueOr(() => repo.insertOrg(trx, row, parent!.path), { org_unit_code_key: orgCodeTaken(code) });
+    const id = await uniqueOr(() => repo.insertOrg(trx, row, parent!.path), { org_unit_code_key: orgCodeTaken(code), org_unit_code_lower_key: orgCodeTaken(code) });
     await audit(trx, actor, { action: 'create', entity: 'org_unit', entityId: id, changes: { ...input, code, name, nameEn } });
     return { id };
   });
 }
 
-export async function updateOrg(db: Db, actor: Actor, id: number, patch: { name?: string; nameEn?: string }) {
+/** Why `parent` cannot take `unit` (with its subtree) as a child, if it cannot: a cycle, or kinds that do not fit. */
+function moveRefusal(unit: { id: number; kind: OrgKind; path: string; parent_id: number | null }, parent: { kind: OrgKind; path: string }): FieldError | undefined {
+  if (unit.parent_id === null) return fieldError('parentId', 'hierarchy', '总行不能移动', 'the head office cannot be moved');
+  if (parent.path.startsWith(unit.path)) {
+    return fieldError('parentId', 'cycle', '不能移到该机构自身或其下级机构之下', 'a unit cannot be moved under itself or one of its own sub-units');
+  }
+  const allowed = CHILD_KINDS[parent.kind];
+  const [pZh, pEn] = KIND_NAMES[parent.kind];
+  const [uZh, uEn] = KIND_NAMES[unit.kind];
+  if (!allowed.length) return fieldError('parentId', 'hierarchy', `${pZh}下不能再设下级机构`, `a ${pEn} cannot have units below it`);
+  if (!allowed.includes(unit.kind)) {
+    return fieldError('parentId', 'hierarchy', `${pZh}下只能设${allowed.map((k) => KIND_NAMES[k][0]).join('或')}，不能设${uZh}`,
+      `only a ${allowed.map((k) => KIND_NAMES[k][1]).join(' or ')} may be placed under a ${pEn}, not a ${uEn}`);
+  }
+  return undefined;
+}
+
+/**
+ * Renames a unit and/or moves it, with its whole subtree, under another parent. A move rewrites the materialised
+ * paths of the subtree in the same transaction; users and customers keep their org ids, so data scope (which reads
+ * the paths) follows at once, and the write forgets the cached sessions (app.ts), whose org paths are read afresh.
+ */
+export async function updateOrg(db: Db, actor: Actor, id: number, patch: OrgPatch) {
   const errors: FieldError[] = [];
   const name = patch.name === undefined ? undefined : text(errors, 'name', patch.name);
+  const nameEn = patch.nameEn === undefined ? undefined : text(errors, 'nameEn', patch.nameEn);
   if (errors.length) throw invalid(errors);
   await db.transaction().execute(async (trx) => {
-    const cur = await repo.getOrg(trx, id);
+    const moving = patch.parentId !== undefined;
+    if (moving) await lockTreeShape(trx);
+    const cur = await repo.lockOrg(trx, id);
     if (!cur) throw notFound();
-    const next = { name, name_en: patch.nameEn?.trim() };
+    const next = { name, name_en: nameEn };
     const d = diff(cur, next);
-    if (!d) return;
-    if (name !== undefined && name !== cur.name) {
+    const parentId = moving && patch.parentId !== cur.parent_id ? patch.parentId! : cur.parent_id;
+    const moved = parentId !== cur.parent_id;
+    if (!d && !moved) return;
+    const newName = name ?? cur.name;
+    let newPath = cur.path;
+    if (moved) {
+      const parent = await repo.lockOrg(trx, parentId!);
+      if (!parent) throw invalid([fieldError('parentId', 'exists', '上级机构不存在', 'no such parent unit')]);
+      const refusal = moveRefusal(cur, parent);
+      if (refusal) throw invalid([refusal]);
+      if (await repo.orgNameTaken(trx, parent.id, newName, id)) throw invalid([nameTakenUnder('parentId', newName)]);
+      newPath = `${parent.path}${id}/`;
+    } else if (name !== undefined && name !== cur.name) {
       if (cur.parent_id !== null) await repo.lockOrg(trx, cur.parent_id);
-      if (await repo.orgNameTaken(trx, cur.parent_id, name, id)) {
-        throw invalid([fieldError('name', 'unique', `上级机构下已有名为“${name}”的机构`, `the parent unit already has a unit named "${name}"`)]);
-      }
+      if (await repo.orgNameTaken(trx, cur.parent_id, name, id)) throw invalid([nameTakenUnder('name', name)]);
     }
-    await repo.updateOrg(trx, id, Object.fromEntries(Object.entries(next).filter(([, v]) => v !== undefined)));
-    await audit(trx, actor, { action: 'update', entity: 'org_unit', entityId: id, fields: d.fields, changes: d.changes });
+    if (d) {
+      await repo.updateOrg(trx, id, Object.fromEntries(Object.entries(next).filter(([, v]) => v !== undefined)));
+      await audit(trx, actor, { action: 'update', entity: 'org_unit', entityId: id, fields: d.fields, changes: d.changes });
+    }
+    if (moved) {
+      const units = await repo.moveOrg(trx, id, parentId!, cur.path, newPath);
+      await audit(trx, actor, {
+        action: 'move', entity: 'org_unit', entityId: id, fields: ['parent_id', 'path'],
+        changes: { parent_id: { from: cur.parent_id, to: parentId }, path: { from: cur.path, to: newPath }, units },
+      });
+    }
+  });
+}
+
+/**
+ * Deletes an empty unit. One that still holds sub-units, users or customers (or anything else filed under it:
+ * accounts, tickets, notices …) is refused with what it holds; the head office never goes.
+ */
+export async function deleteOrg(db: Db, actor: Actor, id: number) {
+  await db.transaction().execute(async (trx) => {
+    await lockTreeShape(trx);
+    const cur = await repo.lockOrg(trx, id);
+    if (!cur) throw notFound({ zh: '机构不存在', en: 'No such organisation unit' });
+    if (cur.parent_id === null) throw new AppError('CONFLICT', { zh: '总行不能删除', en: 'The head office cannot be deleted' });
+    const held = await repo.orgHoldings(trx, id);
+    const parts: [number, string, string][] = [[held.children, '个下级机构', 'sub-unit'], [held.users, '个用户', 'user'], [held.customers, '个客户', 'customer']];
+    const listed = parts.filter(([n]) => n > 0);
+    if (listed.length) {
+      throw new AppError('CONFLICT', {
+        zh: `机构“${cur.name}”不为空，不能删除：仍有${listed.map(([n, zh]) => `${n} ${zh}`).join('、')}`,
+        en: `"${cur.name_en || cur.name}" is not empty and cannot be deleted: it still holds ${listed.map(([n, , en]) => `${n} ${en}${n === 1 ? '' : 's'}`).join(', ')}`,
+      });
+    }
+    try {
+      await repo.deleteOrg(trx, id);
+    } catch (e) {
+      if ((e as { code?: string }).code !== '23503') throw e;
+      throw new AppError('CONFLICT', {
+        zh: `机构“${cur.name}”仍有其他业务数据（如账户、工单、公告），不能删除`,
+        en: `"${cur.name_en || cur.name}" still has other records filed under it (accounts, tickets, notices …) and cannot be deleted`,
+      });
+    }
+    await audit(trx, actor, { action: 'delete', entity: 'org_unit', entityId: id, changes: { code: cur.code, name: cur.name, nameEn: cur.name_en, kind: cur.kind, parentId: cur.parent_id, path: cur.path } });
   });
 }
 
@@ -194,7 +279,7 @@ export async function createUser(db: Db, actor: Actor, input: UserInput) {
     const { id } = await uniqueOr(() => repo.insertUser(trx, {
       username, display_name: displayName, password_hash, org_id: fields.org_id!, role_id: fields.role_id!,
       manager_level: input.managerLevel ?? null, email: fields.email ?? null, mobile: fields.mobile ?? null,
-    }), { app_user_username_key: usernameTaken(username) });
+    }), { app_user_username_key: usernameTaken(username), app_user_username_lower_key: usernameTaken(username) });
     const { password: _pw, ...shown } = { ...input, username, displayName };
     await audit(trx, actor, { action: 'create', entity: 'user', entityId: id, fields: Object.keys(shown), changes: shown });
     return { id };
@@ -205,6 +290,8 @@ export async function createUser(db: Db, actor: Actor, input: UserInput) {
  * Edits a user. Administrators cannot change their own role or disable themselves, and no change may leave the
  * bank without an active system administrator (the last one could otherwise lock everyone out of administration).
  * Disabling a user ends their sessions and revokes their API tokens; a change of role or org ends their sessions.
+ * A customer's org follows their manager's (data scope reads customer.org_id): moving a user who still manages
+ * customers to another org is refused (409) unless `moveCustomers`, which moves those customers along, each audited.
  */
 export async function updateUser(db: Db, user: CurrentUser, actor: Actor, id: number, patch: UserPatch) {
   const errors: FieldError[] = [];
@@ -226,10 +313,29 @@ export async function updateUser(db: Db, user: CurrentUser, actor: Actor, id: nu
     const d = diff(before, next);
     if (!d) return;
     await keepAnAdministrator(trx, cur!, { role_id: fields.role_id ?? cur!.role_id, status: patch.status ?? cur!.status });
+    let movedCustomers: number | undefined;
+    if (d.changes.org_id) {
+      const orgId = fields.org_id!;
+      if (!patch.moveCustomers) {
+        const n = await repo.countManagedOutside(trx, id, orgId);
+        if (n) {
+          const f = fieldError('orgId', 'hasCustomers', `该用户仍管理 ${n} 位客户：请先将客户移交给其他客户经理，或选择让这些客户随其一并转到新机构（moveCustomers）`,
+            `this user still manages ${n} customers: hand them over to another manager first, or move them to the new unit along with the user (moveCustomers)`);
+          throw new AppError('CONFLICT', { zh: `orgId：${f.message.zh}`, en: `orgId: ${f.message.en}` }, [f]);
+        }
+      } else {
+        const moved = await repo.moveManagedCustomers(trx, id, orgId);
+        movedCustomers = moved.length;
+        await auditMany(trx, actor, moved.map((c) => ({
+          action: 'update', entity: 'customer', entityId: c.customer_no, customerId: Number(c.id), fields: ['org_id'],
+          changes: { org_id: { from: c.from_org, to: orgId }, reason: { managerMoved: id } },
+        })));
+      }
+    }
     await repo.updateUser(trx, id, next);
     // A disabled user or a change of role or org takes effect at once: end their sessions.
     if (d.changes.status || d.changes.role_id || d.changes.org_id) await repo.deleteSessionsOf(trx, id);
-    await audit(trx, actor, { action: 'update', entity: 'user', entityId: id, fields: d.fields, changes: d.changes });
+    await audit(trx, actor, { action: 'update', entity: 'user', entityId: id, fields: d.fields, changes: movedCustomers === undefined ? d.changes : { ...d.changes, movedCustomers } });
     if (d.changes.status && next.status === 'disabled') await revokeTokensOf(trx, actor, id, 'disabled');
   });
 }
@@ -317,14 +423,35 @@ export async function updateRole(db: Db, actor: Actor, id: number, patch: Partia
     if (patch.permissions !== undefined) next.permissions = [...new Set(patch.permissions)].sort();
     const d = diff({ ...cur, permissions: [...cur.permissions].sort() }, next);
     if (!d) return;
-    if (cur.code === 'admin' && patch.permissions && !patch.permissions.includes('admin:role')) {
-      throw invalid([fieldError('permissions', 'lockout', '系统管理员角色必须保留角色管理权限', 'the administrator role must keep admin:role')]);
-    }
+    await keepAdministration(trx, cur, patch);
     await checkRoleNames(trx, errors, { name, nameEn }, id);
     if (errors.length) throw invalid(errors);
     await repo.updateRole(trx, id, next);
     await audit(trx, actor, { action: 'update', entity: 'role', entityId: id, fields: d.fields, changes: d.changes });
   });
+}
+
+const ADMIN_PERMISSIONS = [['admin:user', '用户', 'users'], ['admin:org', '机构', 'the org tree'], ['admin:role', '角色', 'roles']] as const;
+
+/**
+ * Refuses (409) a role change that would leave no one able to administer: each of admin:user, admin:org and admin:role
+ * stays held by a role with an active user, and the system administrator role keeps data scope `all`.
+ */
+async function keepAdministration(trx: Db, cur: { id: number; code: string; permissions: string[] }, patch: Partial<Omit<RoleInput, 'code'>>) {
+  const conflict = (f: FieldError) => new AppError('CONFLICT', { zh: `${f.field}：${f.message.zh}`, en: `${f.field}: ${f.message.en}` }, [f]);
+  if (cur.code === 'admin' && patch.dataScope !== undefined && patch.dataScope !== 'all') {
+    throw conflict(fieldError('dataScope', 'lockout', '系统管理员角色的数据范围必须为“全部”', 'the system administrator role must keep data scope "all"'));
+  }
+  if (!patch.permissions) return;
+  if (cur.code === 'admin' && !patch.permissions.includes('admin:role')) {
+    throw conflict(fieldError('permissions', 'lockout', '系统管理员角色必须保留“admin:role”（角色管理）权限', 'the system administrator role must keep "admin:role"'));
+  }
+  for (const [p, zh, en] of ADMIN_PERMISSIONS) {
+    if (!cur.permissions.includes(p) || patch.permissions.includes(p)) continue;
+    if (await repo.permissionHeldElsewhere(trx, p, cur.id)) continue;
+    throw conflict(fieldError('permissions', 'lockout', `没有其他有启用用户的角色拥有“${p}”权限：去掉后将无人能管理${zh}`,
+      `no other role with an active user holds "${p}": without it no one could administer ${en}`));
+  }
 }
 
 /** An audit row for the viewer; roles that see personal data masked get its values redacted. */

@@ -18,14 +18,14 @@ afterAll(() => ctx?.close());
 
 describe('organisation tree', () => {
   it('lists units with materialised paths and adds a sub-branch under a branch', async () => {
-    const res = await ctx.app.inject({ method: 'POST', url: '/api/admin/orgs', headers: { cookie: admin }, payload: { parentId: bank.orgs.branchA, code: 'BJ02', name: '北京朝阳支行', kind: 'subbranch' } });
+    const res = await ctx.app.inject({ method: 'POST', url: '/api/admin/orgs', headers: { cookie: admin }, payload: { parentId: bank.orgs.branchA, code: 'BJ02', name: '北京朝阳支行', nameEn: 'Unit', kind: 'subbranch' } });
     expect(res.statusCode).toBe(201);
     const { items } = (await ctx.app.inject({ url: '/api/admin/orgs', headers: { cookie: admin } })).json();
     const branch = items.find((o: { id: number }) => o.id === bank.orgs.branchA);
     const added = items.find((o: { code: string }) => o.code === 'BJ02');
     expect(added.path).toBe(`${branch.path}${added.id}/`);
     expect(added.parentId).toBe(bank.orgs.branchA);
-    const dup = await ctx.app.inject({ method: 'POST', url: '/api/admin/orgs', headers: { cookie: admin }, payload: { parentId: bank.orgs.branchA, code: 'BJ02', name: 'x', kind: 'subbranch' } });
+    const dup = await ctx.app.inject({ method: 'POST', url: '/api/admin/orgs', headers: { cookie: admin }, payload: { parentId: bank.orgs.branchA, code: 'BJ02', name: 'x', nameEn: 'Unit', kind: 'subbranch' } });
     expect(dup.json().error.fields[0]).toMatchObject({ field: 'code', rule: 'unique' });
   });
 
@@ -35,7 +35,7 @@ describe('organisation tree', () => {
       [bank.orgs.branchA, 'BJ10', '北京丰台支行', 'subbranch'], [bank.orgs.branchA, 'BJ03', '北京西城支行', 'subbranch'],
       [bank.orgs.hq, 'HQ-RETAIL', '零售银行部', 'department'], [bank.orgs.branchA, 'BJ-OPS', '北京分行营业部', 'department'],
     ] as const) {
-      expect((await ctx.app.inject({ method: 'POST', url: '/api/admin/orgs', headers: { cookie: admin }, payload: { parentId, code, name, kind } })).statusCode).toBe(201);
+      expect((await ctx.app.inject({ method: 'POST', url: '/api/admin/orgs', headers: { cookie: admin }, payload: { parentId, code, name, nameEn: code, kind } })).statusCode).toBe(201);
     }
     const { items } = (await ctx.app.inject({ url: '/api/admin/orgs', headers: { cookie: admin } })).json();
     expect(items.map((o: { code: string }) => o.code)).toEqual(['HQ', 'HQ-RETAIL', 'BJ', 'BJ-OPS', 'BJ01', 'BJ02', 'BJ03', 'BJ10', 'SH', 'SH01']);
@@ -51,7 +51,7 @@ describe('organisation tree', () => {
   });
 
   it('keeps head office → branch → sub-branch, departments under the head office or a branch', async () => {
-    const post = (payload: object) => ctx.app.inject({ method: 'POST', url: '/api/admin/orgs', headers: { cookie: admin }, payload });
+    const post = (payload: object) => ctx.app.inject({ method: 'POST', url: '/api/admin/orgs', headers: { cookie: admin }, payload: { nameEn: 'Unit', ...payload } });
     const underSub = await post({ parentId: bank.orgs.subA, code: 'BJ01X', name: '支行下的分行', kind: 'branch' });
     expect(underSub.statusCode).toBe(400);
     expect(underSub.json().error.fields).toEqual([expect.objectContaining({ field: 'parentId', rule: 'hierarchy' })]);
@@ -64,7 +64,7 @@ describe('organisation tree', () => {
   });
 
   it('refuses a name already used under the same parent, on creation and on renaming', async () => {
-    const post = (payload: object) => ctx.app.inject({ method: 'POST', url: '/api/admin/orgs', headers: { cookie: admin }, payload });
+    const post = (payload: object) => ctx.app.inject({ method: 'POST', url: '/api/admin/orgs', headers: { cookie: admin }, payload: { nameEn: 'Unit', ...payload } });
     const dup = await post({ parentId: bank.orgs.branchA, code: 'BJ09', name: ' 北京海淀支行 ', kind: 'subbranch' });
     expect(dup.statusCode).toBe(400);
     expect(dup.json().error.fields[0]).toMatchObject({ field: 'name', rule: 'unique', messages: { zh: '上级机构下已有名为“北京海淀支行”的机构', en: 'the parent unit already has a unit named "北京海淀支行"' } });
@@ -78,10 +78,10 @@ describe('organisation tree', () => {
   });
 
   it('tells a blank field it is required and a bad code which characters it may hold', async () => {
-    const blank = await ctx.app.inject({ method: 'POST', url: '/api/admin/orgs', headers: { cookie: admin }, payload: { parentId: bank.orgs.branchA, code: 'BJ08', name: '   ', kind: 'subbranch' } });
+    const blank = await ctx.app.inject({ method: 'POST', url: '/api/admin/orgs', headers: { cookie: admin }, payload: { parentId: bank.orgs.branchA, code: 'BJ08', name: '   ', nameEn: 'Unit', kind: 'subbranch' } });
     expect(blank.statusCode).toBe(400);
     expect(blank.json().error).toMatchObject({ messages: { zh: 'name：必填，不能为空', en: 'name: is required' }, fields: [{ field: 'name', rule: 'required' }] });
-    const code = await ctx.app.inject({ method: 'POST', url: '/api/admin/orgs', headers: { cookie: admin }, payload: { parentId: bank.orgs.branchA, code: 'BJ 08', name: '北京通州支行', kind: 'subbranch' } });
+    const code = await ctx.app.inject({ method: 'POST', url: '/api/admin/orgs', headers: { cookie: admin }, payload: { parentId: bank.orgs.branchA, code: 'BJ 08', name: '北京通州支行', nameEn: 'Unit', kind: 'subbranch' } });
     expect(code.json().error.fields[0]).toMatchObject({ field: 'code', rule: 'pattern' });
     expect(code.json().error.messages.en).toBe('code: may contain only letters, digits, underscores (_) and hyphens (-), no spaces');
     const { items } = (await ctx.app.inject({ url: '/api/admin/orgs', headers: { cookie: admin } })).json();
@@ -101,7 +101,7 @@ describe('organisation tree', () => {
 
   it('is changed only by administrators', async () => {
     const cm = await login(ctx.app, 'cm_a', PASSWORD);
-    const res = await ctx.app.inject({ method: 'POST', url: '/api/admin/orgs', headers: { cookie: cm }, payload: { parentId: bank.orgs.branchA, code: 'X1', name: 'x', kind: 'subbranch' } });
+    const res = await ctx.app.inject({ method: 'POST', url: '/api/admin/orgs', headers: { cookie: cm }, payload: { parentId: bank.orgs.branchA, code: 'X1', name: 'x', nameEn: 'Unit', kind: 'subbranch' } });
     expect(res.statusCode).toBe(403);
   });
 });

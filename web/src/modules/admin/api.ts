@@ -22,8 +22,9 @@ export type OrgUnit = {
   userCount?: number;
   customerCount?: number;
 };
-export type OrgInput = { parentId: number; code: string; name: string; nameEn?: string; kind: OrgKind };
-export type OrgPatch = { name?: string; nameEn?: string };
+export type OrgInput = { parentId: number; code: string; name: string; nameEn: string; kind: OrgKind };
+/** `parentId` moves the unit, with everything below it, under another parent. */
+export type OrgPatch = { name?: string; nameEn?: string; parentId?: number };
 
 export type UserStatus = 'active' | 'disabled';
 export type ManagerLevel = 'junior' | 'intermediate' | 'senior';
@@ -57,7 +58,7 @@ export type UserInput = {
   email?: string | null;
   mobile?: string | null;
 };
-export type UserPatch = Partial<Omit<UserInput, 'username' | 'password'>> & { status?: UserStatus };
+export type UserPatch = Partial<Omit<UserInput, 'username' | 'password'>> & { status?: UserStatus; moveCustomers?: boolean };
 
 export type Role = {
   id: number;
@@ -100,6 +101,7 @@ export const adminApi = {
   orgs: () => api<{ items: OrgUnit[] }>('/api/admin/orgs'),
   createOrg: (body: OrgInput) => api<{ id: number }>('/api/admin/orgs', { method: 'POST', body }),
   updateOrg: (id: number, body: OrgPatch) => api<void>(`/api/admin/orgs/${id}`, { method: 'PATCH', body }),
+  deleteOrg: (id: number) => api<void>(`/api/admin/orgs/${id}`, { method: 'DELETE' }),
   users: (q: UserQuery) => api<{ items: AdminUser[]; total: number }>(`/api/admin/users${toQuery(q)}`),
   createUser: (body: UserInput) => api<{ id: number }>('/api/admin/users', { method: 'POST', body }),
   updateUser: (id: number, body: UserPatch) => api<void>(`/api/admin/users/${id}`, { method: 'PATCH', body }),
@@ -139,6 +141,9 @@ function useAdminMutation<V, R>(fn: (v: V) => Promise<R>, invalidate: readonly (
 
 export const useCreateOrg = () => useAdminMutation(adminApi.createOrg, [adminKeys.orgs]);
 export const useUpdateOrg = () => useAdminMutation((v: { id: number } & OrgPatch) => adminApi.updateOrg(v.id, { name: v.name, nameEn: v.nameEn }), [adminKeys.orgs]);
+// A move or a deletion changes which unit lists each user (and their scope): users and the signed-in user are refetched too.
+export const useMoveOrg = () => useAdminMutation((v: { id: number; parentId: number }) => adminApi.updateOrg(v.id, { parentId: v.parentId }), [adminKeys.orgs, ['admin', 'users'], ['auth', 'me']]);
+export const useDeleteOrg = () => useAdminMutation((id: number) => adminApi.deleteOrg(id), [adminKeys.orgs]);
 // Users and org counts move together (a new user changes its unit's count).
 export const useCreateUser = () => useAdminMutation(adminApi.createUser, [['admin', 'users'], adminKeys.orgs, adminKeys.roles]);
 export const useUpdateUser = () =>

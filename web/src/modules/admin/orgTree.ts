@@ -22,3 +22,14 @@ export function buildOrgTree(units: OrgUnit[], label: (u: OrgUnit) => string, fi
     });
   return prune(roots);
 }
+
+/**
+ * The org tree as a picker of where `unit` may be moved: the unit itself and everything below it are disabled (a unit
+ * cannot go under its own subtree), and so are units that may not hold a unit of its kind (CHILD_KINDS, as the server).
+ */
+export function moveTargetTree(units: OrgUnit[], unit: OrgUnit, label: (u: OrgUnit) => string, childKinds: Record<OrgUnit['kind'], OrgUnit['kind'][]>) {
+  type Target = OrgNode & { disabled: boolean; children: Target[] };
+  const mark = (nodes: OrgNode[]): Target[] =>
+    nodes.map((n) => ({ ...n, disabled: n.unit.path.startsWith(unit.path) || !childKinds[n.unit.kind].includes(unit.kind), children: mark(n.children) }));
+  return mark(buildOrgTree(units, label));
+}

@@ -1,14 +1,14 @@
 import { useMemo, useState } from 'react';
-import { Alert, App, Button, Card, Col, Descriptions, Empty, Form, Input, Modal, Row, Select, Space, Spin, Tag, Tree, Typography } from 'antd';
-import { EditOutlined, PlusOutlined } from '@ant-design/icons';
+import { Alert, App, Button, Card, Col, Descriptions, Empty, Form, Input, Modal, Popconfirm, Row, Select, Space, Spin, Tag, Tree, TreeSelect, Typography } from 'antd';
+import { DeleteOutlined, DragOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useLang } from '../../../app/useLang.ts';
 import { errorText } from '../../../app/http.ts';
 import { applyFieldErrors } from '../../../app/formErrors.ts';
-import { CHILD_KINDS, useCreateOrg, useOrgs, useUpdateOrg, type OrgInput, type OrgKind, type OrgUnit } from '../api.ts';
-import { buildOrgTree, type OrgNode } from '../orgTree.ts';
+import { CHILD_KINDS, useCreateOrg, useDeleteOrg, useMoveOrg, useOrgs, useUpdateOrg, type OrgInput, type OrgKind, type OrgUnit } from '../api.ts';
+import { buildOrgTree, moveTargetTree, type OrgNode } from '../orgTree.ts';
 
-type UnitValues = { code: string; name: string; nameEn?: string; kind: OrgKind };
+type UnitValues = { code: string; name: string; nameEn: string; kind: OrgKind };
 
 function AddChildModal({ parent, onClose }: { parent: OrgUnit | null; onClose: () => void }) {
   const { t } = useTranslation();
@@ -20,7 +20,7 @@ function AddChildModal({ parent, onClose }: { parent: OrgUnit | null; onClose: (
     if (!parent) return;
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
-    const body: OrgInput = { parentId: parent.id, code: v.code.trim(), name: v.name.trim(), nameEn: v.nameEn?.trim() || undefined, kind: v.kind };
+    const body: OrgInput = { parentId: parent.id, code: v.code.trim(), name: v.name.trim(), nameEn: v.nameEn.trim(), kind: v.kind };
     try {
       await create.mutateAsync(body);
       message.success(t('admin.org.created'));
@@ -50,7 +50,7 @@ function AddChildModal({ parent, onClose }: { parent: OrgUnit | null; onClose: (
         <Form.Item name="name" label={t('admin.org.name')} rules={[{ required: true, whitespace: true, message: t('common.required') }]}>
           <Input maxLength={100} />
         </Form.Item>
-        <Form.Item name="nameEn" label={t('admin.org.nameEn')}>
+        <Form.Item name="nameEn" label={t('admin.org.nameEn')} rules={[{ required: true, whitespace: true, message: t('common.required') }]}>
           <Input maxLength={100} />
         </Form.Item>
         <Form.Item name="kind" label={t('admin.org.kind')} rules={[{ required: true, message: t('common.required') }]}>
@@ -64,14 +64,14 @@ function AddChildModal({ parent, onClose }: { parent: OrgUnit | null; onClose: (
 function EditUnitModal({ unit, onClose }: { unit: OrgUnit | null; onClose: () => void }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
-  const [form] = Form.useForm<{ name: string; nameEn?: string }>();
+  const [form] = Form.useForm<{ name: string; nameEn: string }>();
   const update = useUpdateOrg();
   const submit = async () => {
     if (!unit) return;
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
     try {
-      await update.mutateAsync({ id: unit.id, name: v.name.trim(), nameEn: v.nameEn?.trim() ?? '' });
+      await update.mutateAsync({ id: unit.id, name: v.name.trim(), nameEn: v.nameEn.trim() });
       message.success(t('common.saved'));
       onClose();
     } catch (e) {
@@ -85,8 +85,42 @@ function EditUnitModal({ unit, onClose }: { unit: OrgUnit | null; onClose: () =>
         <Form.Item name="name" label={t('admin.org.name')} rules={[{ required: true, whitespace: true, message: t('common.required') }]}>
           <Input maxLength={100} />
         </Form.Item>
-        <Form.Item name="nameEn" label={t('admin.org.nameEn')}>
+        <Form.Item name="nameEn" label={t('admin.org.nameEn')} rules={[{ required: true, whitespace: true, message: t('common.required') }]}>
           <Input maxLength={100} />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
+
+/** Moves a unit, with everything below it, under another parent; the server's refusal is shown on the picker. */
+function MoveUnitModal({ unit, units, onClose }: { unit: OrgUnit | null; units: OrgUnit[]; onClose: () => void }) {
+  const { t } = useTranslation();
+  const { pick } = useLang();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<{ parentId: number }>();
+  const move = useMoveOrg();
+  const targets = useMemo(() => (unit ? moveTargetTree(units, unit, (u) => pick(u.name, u.nameEn), CHILD_KINDS) : []), [units, unit, pick]);
+  const submit = async () => {
+    if (!unit) return;
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
+    if (v.parentId === unit.parentId) return onClose();
+    try {
+      await move.mutateAsync({ id: unit.id, parentId: v.parentId });
+      message.success(t('admin.org.moved'));
+      onClose();
+    } catch (e) {
+      applyFieldErrors(form, e);
+      message.error(errorText(e));
+    }
+  };
+  return (
+    <Modal open={!!unit} title={unit ? t('admin.org.moveTitle', { name: pick(unit.name, unit.nameEn) }) : ''} onCancel={onClose} onOk={() => void submit()} confirmLoading={move.isPending} destroyOnHidden>
+      <Typography.Paragraph type="secondary">{t('admin.org.moveHint')}</Typography.Paragraph>
+      <Form form={form} layout="vertical" preserve={false} initialValues={{ parentId: unit?.parentId ?? undefined }}>
+        <Form.Item name="parentId" label={t('admin.org.moveTo')} rules={[{ required: true, message: t('common.required') }]}>
+          <TreeSelect data-testid="org-move-parent" treeData={targets} treeDefaultExpandAll showSearch treeNodeFilterProp="title" />
         </Form.Item>
       </Form>
     </Modal>
@@ -101,6 +135,19 @@ export function OrgTree() {
   const [filter, setFilter] = useState('');
   const [adding, setAdding] = useState<OrgUnit | null>(null);
   const [editing, setEditing] = useState<OrgUnit | null>(null);
+  const [moving, setMoving] = useState<OrgUnit | null>(null);
+  const del = useDeleteOrg();
+  const { message, modal } = App.useApp();
+  const remove = async (unit: OrgUnit) => {
+    try {
+      await del.mutateAsync(unit.id);
+      message.success(t('admin.org.deleted'));
+      setSelectedId(null);
+    } catch (e) {
+      // A unit that still holds units, users or customers: the server says what, with counts.
+      modal.error({ title: t('admin.org.deleteConfirm', { name: pick(unit.name, unit.nameEn) }), content: errorText(e) });
+    }
+  };
 
   const units = orgs.data?.items ?? [];
   const tree = useMemo(() => {
@@ -171,6 +218,27 @@ export function OrgTree() {
                 </Button>
                 <Button
                   size="small"
+                  icon={<DragOutlined />}
+                  disabled={selected.parentId === null}
+                  title={selected.parentId === null ? t('admin.org.headFixed') : undefined}
+                  onClick={() => setMoving(selected)}
+                  data-testid="org-move"
+                >
+                  {t('admin.org.move')}
+                </Button>
+                <Popconfirm
+                  title={t('admin.org.deleteConfirm', { name: pick(selected.name, selected.nameEn) })}
+                  description={t('admin.org.deleteHint')}
+                  okButtonProps={{ danger: true, loading: del.isPending }}
+                  onConfirm={() => remove(selected)}
+                  disabled={selected.parentId === null}
+                >
+                  <Button size="small" danger icon={<DeleteOutlined />} disabled={selected.parentId === null} title={selected.parentId === null ? t('admin.org.headFixed') : undefined} data-testid="org-delete">
+                    {t('admin.org.delete')}
+                  </Button>
+                </Popconfirm>
+                <Button
+                  size="small"
                   type="primary"
                   icon={<PlusOutlined />}
                   disabled={!CHILD_KINDS[selected.kind].length}
@@ -204,6 +272,7 @@ export function OrgTree() {
       </Col>
       <AddChildModal parent={adding} onClose={() => setAdding(null)} />
       <EditUnitModal unit={editing} onClose={() => setEditing(null)} />
+      <MoveUnitModal unit={moving} units={units} onClose={() => setMoving(null)} />
     </Row>
   );
 }

@@ -10,6 +10,18 @@ import { DATA_SCOPES, useCreateRole, useRoles, useUpdateRole, type Role, type Ro
 
 type RoleValues = RoleInput;
 
+/** Rough width in px of `s` at 12px: CJK characters about 12, others about 7. */
+const textWidth = (s: string) => [...s].reduce((w, c) => w + (/[\u2e80-\uffff]/.test(c) ? 12 : 7), 0);
+
+/**
+ * A permission column wide enough for its header on at most two lines, broken only between words (a header once
+ * broke mid-word, "View customer / s", at 76px): at least its longest word, and half the whole label.
+ */
+export function permissionColumnWidth(label: string): number {
+  const longestWord = Math.max(...label.split(/\s+/).map(textWidth));
+  return Math.min(200, Math.max(72, longestWord, Math.ceil(textWidth(label) / 2)) + 20);
+}
+
 function RoleModal({ role, permissions, onClose }: { role: Role | 'new' | null; permissions: Permission[]; onClose: () => void }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
@@ -123,11 +135,11 @@ export function RoleList() {
     ...permissions.map((p) => ({
       title: (
         <Tooltip title={p}>
-          <span style={{ fontSize: 12 }}>{t(`admin.role.perm.${p}`, { defaultValue: p })}</span>
+          <span style={{ fontSize: 12, wordBreak: 'keep-all', overflowWrap: 'normal' }}>{t(`admin.role.perm.${p}`, { defaultValue: p })}</span>
         </Tooltip>
       ),
       key: p,
-      width: 76,
+      width: permissionColumnWidth(t(`admin.role.perm.${p}`, { defaultValue: p })),
       align: 'center' as const,
       render: (_: unknown, r: Role) => <Checkbox checked={r.permissions.includes(p)} disabled />,
     })),
@@ -163,7 +175,8 @@ export function RoleList() {
         dataSource={roles.data?.items ?? []}
         loading={roles.isFetching}
         pagination={false}
-        scroll={{ x: 560 + permissions.length * 76 }}
+        // As wide as its columns: the fixed Actions column then never covers the last permission.
+        scroll={{ x: columns.reduce((w, c) => w + (Number(c.width) || 0), 0) }}
         bordered
       />
       <RoleModal role={editing} permissions={permissions} onClose={() => setEditing(null)} />

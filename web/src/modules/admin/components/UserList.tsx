@@ -4,7 +4,7 @@ import { EditOutlined, KeyOutlined, PlusOutlined, UnlockOutlined } from '@ant-de
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../../../app/auth.tsx';
 import { useLang } from '../../../app/useLang.ts';
-import { errorText } from '../../../app/http.ts';
+import { ApiError, errorText } from '../../../app/http.ts';
 import { applyFieldErrors } from '../../../app/formErrors.ts';
 import { formatDateTime } from '../../../app/format.ts';
 import {
@@ -49,7 +49,7 @@ function useOrgTreeData() {
 function UserModal({ user, onClose }: { user: AdminUser | 'new' | null; onClose: () => void }) {
   const { t } = useTranslation();
   const { pick } = useLang();
-  const { message } = App.useApp();
+  const { message, modal } = App.useApp();
   const [form] = Form.useForm<UserValues>();
   const orgTree = useOrgTreeData();
   const roles = useRoles();
@@ -61,7 +61,7 @@ function UserModal({ user, onClose }: { user: AdminUser | 'new' | null; onClose:
   const { user: me } = useAuth();
   const self = !!editing && editing.id === me?.id;
 
-  const submit = async () => {
+  const submit = async (moveCustomers?: boolean) => {
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
     try {
@@ -86,12 +86,24 @@ function UserModal({ user, onClose }: { user: AdminUser | 'new' | null; onClose:
           managerLevel: v.managerLevel ?? null,
           email: optional(v.email),
           mobile: optional(v.mobile),
+          ...(moveCustomers ? { moveCustomers } : {}),
         };
         await update.mutateAsync({ id: editing.id, patch });
       }
       message.success(t('common.saved'));
       onClose();
     } catch (e) {
+      // A manager moved to another org while still managing customers: offer to move the customers along.
+      const held = e instanceof ApiError && e.status === 409 ? e.fields.find((f) => f.field === 'orgId' && f.rule === 'hasCustomers') : undefined;
+      if (held && !moveCustomers) {
+        modal.confirm({
+          title: t('admin.user.moveCustomers', { count: Number(/\d+/.exec(held.message)?.[0] ?? 0) }),
+          content: held.message,
+          okText: t('admin.user.moveCustomersOk'),
+          onOk: () => submit(true),
+        });
+        return;
+      }
       applyFieldErrors(form, e);
       message.error(errorText(e));
     }
