@@ -35,6 +35,7 @@ export async function importCommand(argv: string[], config: Config): Promise<num
   const batchRows = values['batch-size'] ? Number(values['batch-size']) : undefined;
   if (batchRows !== undefined && (!Number.isInteger(batchRows) || batchRows < 1 || batchRows > 100_000)) throw usageError('--batch-size must be an integer from 1 to 100000', '--batch-size 须为 1 到 100000 之间的整数');
   const service = await import('../server/modules/interfaces/interfaces.service.ts');
+  const { ensureHeadOffice } = await import('../server/modules/admin/admin.bootstrap.ts');
   const encoding = values.encoding;
   if (encoding !== undefined && !service.isEncoding(encoding)) throw usageError('--encoding must be one of auto, utf8, gbk, gb18030', '--encoding 须为 auto、utf8、gbk 或 gb18030 之一');
   const actor: Actor = { userId: null, username: `cli:${os.userInfo().username}`, ip: null };
@@ -44,6 +45,8 @@ export async function importCommand(argv: string[], config: Config): Promise<num
   if (stat?.isDirectory()) throw invalid([fieldError('file', 'regularFile', `${abs} 是文件夹，不是文件：请给出要导入的文件`, `${abs} is a folder, not a file: name the file to import`)]);
   if (stat && !stat.isFile()) throw invalid([fieldError('file', 'regularFile', `${abs} 不是普通文件（设备、管道或套接字）：请给出要导入的文件`, `${abs} is not a regular file (a device, pipe or socket): name the file to import`)]);
   return withDb(config, async ({ db, pool }) => {
+    // New customers go to the head office when nothing else places them: a first import before the first start has none yet.
+    await ensureHeadOffice(db);
     if (values['create-source'] && !(await db.selectFrom('source_system').select('code').where('code', '=', values.source!).executeTakeFirst())) {
       // A refused file leaves nothing behind, not even the source: a new source has no interface yet, so the file is
       // checked here, as queueImport checks it for the interface it will make, before registering.
@@ -93,6 +96,14 @@ export async function importCommand(argv: string[], config: Config): Promise<num
       return 1;
     }
     if (l.integrationError) say(`  integration: ${l.integrationError}`);
+    // Records loaded but not resolved into customers are settled for the load, not done: said, and the exit code says so.
+    const failed = await db.selectFrom('source_record').select(({ fn }) => fn.countAll<string>().as('n'))
+      .where('last_load_id', '=', loadId).where('match_status', '=', 'failed').executeTakeFirstOrThrow();
+    if (Number(failed.n) > 0) {
+      say(`  ${failed.n} records failed to resolve into customers: retry them on the Match model page (Source records that failed to resolve) once the cause is fixed`);
+      say(`  ${failed.n} 条记录未能整合入客户：排除原因后，请在“匹配模型”页的“整合失败的来源记录”中重试`);
+      return 1;
+    }
     return 0;
   });
 }
