@@ -97,11 +97,10 @@ export async function importCommand(argv: string[], config: Config): Promise<num
     }
     if (l.integrationError) say(`  integration: ${l.integrationError}`);
     // Records loaded but not resolved into customers are settled for the load, not done: said, and the exit code says so.
-    const failed = await db.selectFrom('source_record').select(({ fn }) => fn.countAll<string>().as('n'))
-      .where('last_load_id', '=', loadId).where('match_status', '=', 'failed').executeTakeFirstOrThrow();
-    if (Number(failed.n) > 0) {
-      say(`  ${failed.n} records failed to resolve into customers: retry them on the Match model page (Source records that failed to resolve) once the cause is fixed`);
-      say(`  ${failed.n} 条记录未能整合入客户：排除原因后，请在“匹配模型”页的“整合失败的来源记录”中重试`);
+    const failed = await service.failedOfLoad(db, loadId);
+    if (failed > 0) {
+      say(`  ${failed} records failed to resolve into customers: retry them on the Match model page (Source records that failed to resolve) once the cause is fixed`);
+      say(`  ${failed} 条记录未能整合入客户：排除原因后，请在“匹配模型”页的“整合失败的来源记录”中重试`);
       return 1;
     }
     return 0;

@@ -11,7 +11,8 @@ export type TestContext = { db: Db; pool: pg.Pool; url: string; app: FastifyInst
 
 export type TestDatabase = { name: string; db: Db; pool: pg.Pool; url: string; close: () => Promise<void> };
 
-async function onAdmin(statement: string) {
+/** Runs one statement on the test server's admin connection (CREATE/DROP DATABASE …). */
+export async function onAdmin(statement: string) {
   const admin = new pg.Client({ connectionString: inject('adminUrl') });
   await admin.connect();
   try {

@@ -286,6 +286,12 @@ export async function syncResolved(db: Db, id: number) {
 }
 
 /** Records a load wrote that are still pending (its resolution cut short by a kill): the loader resolves them at its end. */
+/** How many of the load's records failed to resolve into a customer (listed on the match-model page for a retry). */
+export async function failedOfLoad(db: Db, loadId: number): Promise<number> {
+  const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM source_record WHERE match_status = 'failed' AND last_load_id = ${loadId}`.execute(db);
+  return r.rows[0]!.n;
+}
+
 export async function pendingOfLoad(db: Db, loadId: number) {
   const r = await sql<{ id: string }>`SELECT id FROM source_record WHERE match_status = 'pending' AND last_load_id = ${loadId} ORDER BY id`.execute(db);
   return r.rows.map((x) => Number(x.id));

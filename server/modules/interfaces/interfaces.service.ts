@@ -418,6 +418,9 @@ export function presentLoad(l: LoadRow | Awaited<ReturnType<typeof repo.listLoad
   };
 }
 
+/** How many of a load's records failed to resolve into customers (banyan import says so, and exits 1). */
+export const failedOfLoad = (db: Db, loadId: number) => repo.failedOfLoad(db, loadId);
+
 export async function getLoad(db: Db, loadId: number) {
   const l = await repo.getLoad(db, loadId);
   if (!l) throw notFound(NO_LOAD);

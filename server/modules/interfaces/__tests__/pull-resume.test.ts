@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTestContext, login, type TestContext } from '../../../test/context.ts';
+import { createTestContext, login, onAdmin, type TestContext } from '../../../test/context.ts';
 import { withDatabase } from '../../../test/global-setup.ts';
 import { PASSWORD, seedSmallBank } from '../../../test/fixtures.ts';
 import { SYSTEM_ACTOR } from '../../../platform/audit.ts';
@@ -19,15 +19,6 @@ let src: pg.Client;
 let srcUrl = '';
 const home = tmpDir();
 
-async function admin(statement: string) {
-  const c = new pg.Client({ connectionString: inject('adminUrl') });
-  await c.connect();
-  try {
-    await c.query(statement);
-  } finally {
-    await c.end();
-  }
-}
 
 const QUERY = 'select id,name,upd from big where $1::timestamptz is null or upd > $1::timestamptz order by upd';
 const MAPPING = { recordKey: ['id'], fields: [{ field: 'name', column: 'name', required: true }], codeTables: {} };
@@ -46,7 +37,7 @@ beforeAll(async () => {
   ctx = await createTestContext({ home });
   await seedSmallBank(ctx.db);
   cookie = await login(ctx.app, 'admin', PASSWORD);
-  await admin(`CREATE DATABASE ${srcDb}`);
+  await onAdmin(`CREATE DATABASE ${srcDb}`);
   srcUrl = withDatabase(inject('adminUrl'), srcDb);
   src = new pg.Client({ connectionString: srcUrl });
   await src.connect();
@@ -56,7 +47,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await src?.end();
   await ctx?.close();
-  await admin(`DROP DATABASE IF EXISTS ${srcDb} WITH (FORCE)`);
+  await onAdmin(`DROP DATABASE IF EXISTS ${srcDb} WITH (FORCE)`);
   fs.rmSync(home, { recursive: true, force: true });
 });
 

@@ -4,12 +4,9 @@
  * ("审核确认 / confirmed in review") in the reader's, empty values left out. Pure, so it is tested without a page.
  */
 import { pickBilingual } from '../../app/bilingual.ts';
-import { formatValue } from '../../app/format.ts';
+import { formatValue, isEmptyValue } from '../../app/format.ts';
 
 export type NameOf = (code: string) => string;
-
-export const isEmptyValue = (v: unknown) =>
-  v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0);
 
 /** One value: objects and lists spelt out by `name`, empty parts omitted. */
 export function auditValueText(v: unknown, name: NameOf, lang: 'zh' | 'en'): string {

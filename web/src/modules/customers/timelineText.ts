@@ -4,7 +4,7 @@
  * translation function and the language, so it is tested without a page.
  */
 import { AUDIT_FIELD_NAMES, auditName, type AuditLanguage } from '../../../../engines/audit/labels.ts';
-import { formatValue } from '../../app/format.ts';
+import { formatValue, isEmptyValue as isEmpty } from '../../app/format.ts';
 import { pickBilingual } from '../../app/bilingual.ts';
 
 export type Translate = (key: string, options?: Record<string, unknown>) => string;
@@ -27,8 +27,6 @@ const INTERNAL = new Set(['id', 'mergeId', 'customer_id', 'version', 'name_pinyi
 const REDACTED = '***';
 
 const camel = (f: string) => f.replace(/_id$/, '').replace(/_([a-z])/g, (_m, ch: string) => ch.toUpperCase());
-const isEmpty = (v: unknown) =>
-  v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0);
 const canonical = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) =>
   x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Record<string, unknown>).filter(([k]) => !INTERNAL.has(k)).sort(([a], [b]) => a.localeCompare(b))) : x);
 
