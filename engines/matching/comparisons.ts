@@ -13,6 +13,12 @@ export type Comparator = {
   levels: string[];
   /** Starting m per level (EM refines them; also the fallback when data are too few). */
   m: number[];
+  /**
+   * Starting u per level but the last (which takes the rest): how often two different customers of a bank agree so,
+   * reasoned from the population, not from any data set — the built-in model decides with them until one is
+   * estimated from the bank's own records (EM refines them). Without it: 0.002 for the first level, 0.01 for the others.
+   */
+  u?: number[];
   compare: (a: Prepared, b: Prepared) => number;
   /** The value whose frequency adjusts agreement on level 0. */
   tfValue?: (p: Prepared) => string;
@@ -169,25 +175,41 @@ function febrlDob(a: Prepared, b: Prepared): number {
   return d <= 1 ? 1 : d <= 2 ? 2 : 3;
 }
 
-/** Every comparison a model may name, by name. */
+/**
+ * Chance agreement on a resident ID or credit code between two different customers: equal numbers only by a keying
+ * error (one in a million pairs), equal without a check digit to trust or one digit apart (neighbours of one region and
+ * birth date) one in 100,000; both valid and different for most pairs.
+ */
+const U_ID = [1e-6, 1e-5, 1e-5, 0.9];
+
+/**
+ * Every comparison a model may name, by name. The cn-bank u values, for a bank of about a million customers, on the
+ * cautious side (nothing of the bank's own data has been seen yet): a full name is shared by one pair in 5,000 (the
+ * commonest, 张伟, by about so many; term frequencies tell rarer names apart once estimated), a surname by one in 50
+ * (the sum of the surnames' squared shares); a birth date by one in 20,000 (365 days over some 55 years of birth), its
+ * year by one in 50; a mobile or an e-mail by one in 100,000 (the people of a household share them), a whole address
+ * by one in 10,000 (households, and buildings written without the flat); an employer by one in 200 (a bank's payroll
+ * customers); a company name by one in 100,000. So a name with a mobile or with a birth date is a sure match, a name
+ * with an address alone is for review.
+ */
 export const COMPARATORS: Record<string, Comparator> = {
-  'cn.id': { field: 'id_no', levels: ['exact', 'exact-unchecked', 'typo', 'different-valid', 'else'], m: [0.9, 0.02, 0.05, 0.001, 0.029], compare: compareId, vouch: 0, differ: [3] },
+  'cn.id': { field: 'id_no', levels: ['exact', 'exact-unchecked', 'typo', 'different-valid', 'else'], m: [0.9, 0.02, 0.05, 0.001, 0.029], u: U_ID, compare: compareId, vouch: 0, differ: [3] },
   'cn.person-name': {
     field: 'name', kind: 'person', levels: ['exact', 'homophone', 'one-char', 'surname', 'else'], m: [0.85, 0.04, 0.04, 0.05, 0.02],
-    compare: personName, tfValue: (p) => p.name, veto: personNameVeto,
+    u: [2e-4, 1e-4, 5e-4, 0.02], compare: personName, tfValue: (p) => p.name, veto: personNameVeto,
   },
   'cn.org-name': {
     field: 'name', kind: 'org', levels: ['exact', 'normalised', 'homophone', 'similar', 'else'], m: [0.8, 0.12, 0.02, 0.04, 0.02],
-    compare: orgName, tfValue: (p) => p.nameKey, veto: (_a, _b, level) => (level < 3 ? NONE : VETO),
+    u: [1e-5, 1e-4, 1e-5, 1e-4], compare: orgName, tfValue: (p) => p.nameKey, veto: (_a, _b, level) => (level < 3 ? NONE : VETO),
   },
-  'cn.birth-date': { field: 'birth_date', kind: 'person', levels: ['exact', 'typo', 'same-year', 'else'], m: [0.93, 0.05, 0.01, 0.01], compare: (a, b) => dateLevel(a.birthDate, b.birthDate), veto: birthDateVeto },
-  'cn.gender': { field: 'gender', kind: 'person', levels: ['exact', 'else'], m: [0.95, 0.05], compare: (a, b) => exactOrElse(a.gender, b.gender) },
-  'cn.mobile': { field: 'mobile', levels: ['exact', 'typo', 'else'], m: [0.85, 0.03, 0.12], compare: mobile },
-  'cn.email': { field: 'email', levels: ['exact', 'local-part', 'else'], m: [0.85, 0.05, 0.1], compare: email },
-  'cn.address': { field: 'address', levels: ['exact', 'close', 'partial', 'else'], m: [0.6, 0.15, 0.05, 0.2], compare: address },
-  'cn.employer': { field: 'employer', kind: 'person', levels: ['exact', 'else'], m: [0.8, 0.2], compare: (a, b) => exactOrElse(a.employer, b.employer), tfValue: (p) => p.employer },
+  'cn.birth-date': { field: 'birth_date', kind: 'person', levels: ['exact', 'typo', 'same-year', 'else'], m: [0.93, 0.05, 0.01, 0.01], u: [5e-5, 1e-3, 0.02], compare: (a, b) => dateLevel(a.birthDate, b.birthDate), veto: birthDateVeto },
+  'cn.gender': { field: 'gender', kind: 'person', levels: ['exact', 'else'], m: [0.95, 0.05], u: [0.5], compare: (a, b) => exactOrElse(a.gender, b.gender) },
+  'cn.mobile': { field: 'mobile', levels: ['exact', 'typo', 'else'], m: [0.85, 0.03, 0.12], u: [1e-5, 1e-5], compare: mobile },
+  'cn.email': { field: 'email', levels: ['exact', 'local-part', 'else'], m: [0.85, 0.05, 0.1], u: [1e-5, 1e-4], compare: email },
+  'cn.address': { field: 'address', levels: ['exact', 'close', 'partial', 'else'], m: [0.6, 0.15, 0.05, 0.2], u: [1e-4, 1e-4, 1e-3], compare: address },
+  'cn.employer': { field: 'employer', kind: 'person', levels: ['exact', 'else'], m: [0.8, 0.2], u: [5e-3], compare: (a, b) => exactOrElse(a.employer, b.employer), tfValue: (p) => p.employer },
   // One person represents several companies (SPEC I3): a shared legal representative weighs little.
-  'cn.legal-rep': { field: 'legal_rep', kind: 'org', levels: ['exact', 'else'], m: [0.9, 0.1], compare: (a, b) => exactOrElse(a.legalRep, b.legalRep), maxWeight: 2 },
+  'cn.legal-rep': { field: 'legal_rep', kind: 'org', levels: ['exact', 'else'], m: [0.9, 0.1], u: [1e-4], compare: (a, b) => exactOrElse(a.legalRep, b.legalRep), maxWeight: 2 },
 
   'febrl.given-name': { field: 'given_name', levels: ['exact', 'swapped', 'close', 'similar', 'else'], m: [0.75, 0.02, 0.1, 0.05, 0.08], compare: febrlName('given_name', 'surname'), tfValue: (p) => x(p, 'given_name') },
   'febrl.surname': { field: 'surname', levels: ['exact', 'swapped', 'close', 'similar', 'else'], m: [0.75, 0.02, 0.1, 0.05, 0.08], compare: febrlName('surname', 'given_name'), tfValue: (p) => x(p, 'surname') },

@@ -9,9 +9,9 @@ import type { Comparison, MatchModel, PairScore, Prepared, TermFrequencies } fro
 
 /** Starting u (chance agreement of two different records) when no data have been seen: small for agreement levels. */
 function defaultU(levels: number, name: string): number[] {
-  if (name === 'cn.gender') return [0.5, 0.5];
   if (name === 'febrl.state') return [0.3, 0.7];
-  const u: number[] = Array.from({ length: levels }, (_, i) => (i === 0 ? 0.002 : i === levels - 1 ? 0 : 0.01));
+  const given = COMPARATORS[name]!.u;
+  const u: number[] = Array.from({ length: levels }, (_, i) => (i === levels - 1 ? 0 : given?.[i] ?? (i === 0 ? 0.002 : 0.01)));
   u[levels - 1] = 1 - u.reduce((s, v) => s + v, 0);
   return u;
 }

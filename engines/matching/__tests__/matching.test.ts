@@ -145,6 +145,22 @@ describe('scorePair — hard cases', () => {
   });
 });
 
+describe('the built-in model (before any estimate from the bank\'s data)', () => {
+  const builtin = defaultModel('cn-bank');
+  const id = makeResidentId('320106', '19850607', '002');
+  const 李娜 = { name: '李娜', mobile: '13912345678', birthDate: '1985-06-07', gender: 'F', address: '江苏省南京市鼓楼区中山路8号3栋502' };
+  it.each([
+    { label: 'name and mobile', b: { name: '李娜', mobile: '+86 139-1234-5678' }, zone: 'match' },
+    { label: 'name, birth date and gender', b: { name: '李娜', birthDate: '19850607', gender: 'F' }, zone: 'match' },
+    { label: 'the same valid ID number and name', b: { name: '李娜', idType: 'ID_CARD', idNo: id }, a: { idType: 'ID_CARD', idNo: id }, zone: 'match' },
+    { label: 'name and address alone (a household, a building)', b: { name: '李娜', address: '南京市鼓楼区中山路8号3栋502室' }, zone: 'review' },
+    { label: 'name alone', b: { name: '李娜' }, zone: 'nonmatch' },
+    { label: 'mobile and address, another name and birth date (a household)', b: { name: '王强', mobile: '13912345678', birthDate: '1958-01-02', gender: 'M', address: 李娜.address }, zone: 'nonmatch' },
+  ])('$label → $zone', ({ a, b, zone }) => {
+    expect(scorePair(p('a', { ...李娜, ...a }), p('b', b), builtin).zone).toBe(zone);
+  });
+});
+
 describe('capTermFrequencies', () => {
   it('keeps the most frequent values; a value cut off weighs as a rare value, the same in scorePair and fastScore', () => {
     const table = model.termFrequencies!['cn.person-name']!;

@@ -36,6 +36,8 @@ export type BulkOptions = {
   onEstimate?: (e: AutoEstimate) => void;
   /** No chunk is started after this time (epoch ms): a scheduled run stays short, the next one goes on. */
   deadline?: number;
+  /** No chunk is started once aborted (the server is stopping): the pending records are the cursor of the next run. */
+  signal?: AbortSignal;
 };
 
 type Cfg = Awaited<ReturnType<typeof defaults>>;
@@ -69,7 +71,7 @@ export async function resolveBulk(db: Db, actor: Actor, opts: BulkOptions = {}):
   const sources = [...new Set([...order, ...sample.map((r) => r.source_code)])].filter((s) => sample.some((r) => r.source_code === s));
   let done = 0;
   for (const source of sources) {
-    while (!opts.deadline || Date.now() < opts.deadline) {
+    while ((!opts.deadline || Date.now() < opts.deadline) && !opts.signal?.aborted) {
       const t0 = performance.now();
       const once = () => db.transaction().execute(async (trx) => {
         await repo.lockBulkResolution(trx);
@@ -160,8 +162,12 @@ function clusterChunk(preps: Prepared[], model: MatchModel, order: string[]) {
     const a = preps[cands.a[k]!]!;
     const b = preps[cands.b[k]!]!;
     let s = fastScore(a, b, model);
-    if (s < sure && a.idValid && b.idValid && a.idKind === b.idKind && a.idNo === b.idNo && withIdRule(a, b, model).zone === 'match') s = sure;
-    else if (s < review && sharedValidId(a, b)) s = review;
+    if (sharedValidId(a, b)) {
+      // One valid ID: one customer with an agreeing name, a pair for review under another (withIdRule).
+      const zone = withIdRule(a, b, model).zone;
+      if (zone === 'match') s = Math.max(s, sure);
+      else s = Math.min(Math.max(s, review), sure - 1e-9);
+    }
     score[k] = s;
   }
   const rank = new Map(order.map((c, i) => [c, i]));
@@ -598,7 +604,7 @@ async function accountRows(trx: Db, items: { rec: Rec; target: Target }[], branc
       const status = (['active', 'dormant', 'frozen', 'closed'] as const).find((s) => s === a.status) ?? 'active';
       out.set(`${rec.source_code}\u0000${a.accountNo}`, {
         customer_id: target.id, source_system: rec.source_code, account_no: a.accountNo!, org_id: (a.branchCode && branches.get(a.branchCode)) || target.orgId,
-        product_code: a.productCode, currency: a.currency || 'CNY', status, opened_on: a.openedOn || (rec.source_updated_at ?? rec.updated_at).toISOString().slice(0, 10),
+        product_code: a.productCode, currency: a.currency || 'CNY', status, opened_on: a.openedOn || null,
         closed_on: a.closedOn || null, balance_fen: Number(a.balanceFen ?? 0) || 0,
       });
     }

@@ -215,8 +215,8 @@ export const sourceTrustChanged = (trx: Db, sourceCode: string) => repo.markSurv
  * database alone — a customer recomputed since the change is done — so a run stopped by its deadline or a restart
  * goes on where it was, and two runs at once do each customer once. The mark is cleared when none is left.
  */
-export async function recomputeStaleGolden(db: Db, opts: { batch?: number; deadline?: number; log?: (m: string) => void } = {}) {
-  const { batch = 500, deadline = Infinity, log } = opts;
+export async function recomputeStaleGolden(db: Db, opts: { batch?: number; deadline?: number; log?: (m: string) => void; signal?: AbortSignal } = {}) {
+  const { batch = 500, deadline = Infinity, log, signal } = opts;
   const total = { recomputed: 0, changed: 0, failed: 0, sources: [] as string[] };
   for (const s of await repo.staleSources(db)) {
     const n = { recomputed: 0, changed: 0, failed: 0 };
@@ -224,8 +224,8 @@ export async function recomputeStaleGolden(db: Db, opts: { batch?: number; deadl
     let told = Date.now();
     const progress = () => `integration: survivorship for ${s.code} (trust changed ${s.since}): records up to no. ${after}, ${n.recomputed} golden records recomputed, ${n.changed} changed`;
     for (;;) {
-      if (Date.now() > deadline) {
-        log?.(`${progress()}; time is up, the next run goes on`);
+      if (Date.now() > deadline || signal?.aborted) {
+        log?.(`${progress()}; ${signal?.aborted ? 'the server is stopping' : 'time is up'}, the next run goes on`);
         return total;
       }
       const b = await repo.staleCustomersOfSource(db, s.code, s.since, after, batch);

@@ -342,7 +342,7 @@ export async function orgOfCustomer(db: Db, customerId: number) {
 
 export type AccountUpsert = {
   customer_id: number; source_system: string; account_no: string; org_id: number; product_code: string; currency: string;
-  status: 'active' | 'dormant' | 'frozen' | 'closed'; opened_on: string; closed_on: string | null; balance_fen: number;
+  status: 'active' | 'dormant' | 'frozen' | 'closed'; opened_on: string | null; closed_on: string | null; balance_fen: number;
 };
 
 /** Accounts keyed by (source system, account no.): a reload updates them, and they follow the record's customer. */
@@ -640,7 +640,12 @@ export function listMerges(db: Db, scope: ScopeSubject, customerId: number | nul
     .leftJoin('app_user as u', 'u.id', 'g.merged_by').leftJoin('app_user as d', 'd.id', 'g.undone_by')
     .where(customerScope(scope, 's'))
     .select(['g.id', 'g.reason', 'g.merged_at', 'g.undone_at', 'g.undo_reason', 'g.review_id', 's.customer_no as survivor_no', 's.name as survivor_name',
-      'm.customer_no as merged_no', 'm.name as merged_name', 'u.display_name as merged_by_name', 'd.display_name as undone_by_name']);
+      'u.display_name as merged_by_name', 'd.display_name as undone_by_name'])
+    // A merge undone gave the merged customer back its own manager and org: named only to those whose scope holds it.
+    .select(() => {
+      const seen = sql<boolean>`(g.undone_at IS NULL OR ${customerScope(scope, 'm')})`;
+      return [sql<string | null>`CASE WHEN ${seen} THEN m.customer_no END`.as('merged_no'), sql<string | null>`CASE WHEN ${seen} THEN m.name END`.as('merged_name')];
+    });
   if (customerId) {
     // The customer's history: its own merges and those of every number merged into it (an old number's chain).
     const merged = db.selectFrom('customer_alias').select('customer_id').where('survivor_id', '=', customerId);

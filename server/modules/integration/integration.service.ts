@@ -207,10 +207,10 @@ export const sharedIdConflict = (kind: string) => `same valid ${kind} number, di
  * either (the number would then point at one customer and show on the other): a person decides. `best` is the
  * record's best evidence against a customer, `sharedId` the kind of ID it shares with any of that customer's
  * records or golden record (sharedValidId). Both resolvers, one by one and in bulk, decide by it.
- * @example sharedIdReview({ ...s, zone: 'nonmatch' }, 'resident_id').zone // 'review'
+ * @example sharedIdReview({ ...s, zone: 'nonmatch' }, 'resident_id').zone // 'review', with the conflict named
  */
 export function sharedIdReview(best: PairScore, sharedId: string | null | undefined): PairScore {
-  return sharedId && best.zone === 'nonmatch' ? { ...best, zone: 'review', conflict: best.conflict ?? sharedIdConflict(sharedId) } : best;
+  return sharedId && best.zone !== 'match' ? { ...best, zone: 'review', conflict: best.conflict ?? sharedIdConflict(sharedId) } : best;
 }
 
 /** Where integration puts new customers and how many candidates it scores (the `integration.defaults` parameter). */
@@ -251,16 +251,19 @@ async function evidenceFor(db: Db, rec: repo.RecordRow, p: Prepared, candidates:
 }
 
 /**
- * The engine's score, plus the bank's deterministic rule: the same valid identity number (resident ID or USCC) and
- * an agreeing name is the same customer, whatever else differs (addresses and phones change; the ID does not).
- * The rule shows in the explanation as its own line, so the decision stays explainable.
+ * The engine's score, plus the bank's deterministic rules on one valid identity number (resident ID or USCC): with an
+ * agreeing name it is the same customer, whatever else differs (addresses and phones change; the ID does not); under
+ * a name that does not agree it is never merged automatically, however much else agrees (the birth date and gender a
+ * resident ID carries, a shared phone): a person decides (sharedIdReview). Each rule shows in the explanation as its
+ * own line, so the decision stays explainable.
  */
 export function withIdRule(a: Prepared, b: Prepared, model: MatchModel): PairScore {
   const s = score(a, b, model);
-  if (s.zone === 'match' || s.conflict || !a.idValid || !b.idValid || a.idKind !== b.idKind || a.idNo !== b.idNo) return s;
+  if (s.conflict || !sharedValidId(a, b)) return s;
   const name = s.fields.find((f) => f.field === 'name');
-  if (!name || name.weight <= 0) return s;
-  return { ...s, zone: 'match', fields: [...s.fields, { field: 'rule', level: 'same-id-and-name', weight: 0 }] };
+  if (!name) return s;
+  if (name.weight > 0) return s.zone === 'match' ? s : { ...s, zone: 'match', fields: [...s.fields, { field: 'rule', level: 'same-id-and-name', weight: 0 }] };
+  return s.zone === 'match' ? { ...s, zone: 'review', fields: [...s.fields, { field: 'rule', level: 'same-id-other-name', weight: 0 }] } : s;
 }
 
 /**
@@ -349,8 +352,8 @@ function systemic(err: unknown): boolean {
  * than `bulkThreshold` new records (a first load run with `resolve: false`) goes through the bulk resolver, a
  * chunk per transaction; what is left (changed records, a small backlog) one record at a time.
  */
-export async function resolvePending(db: Db, opts: { batch?: number; max?: number; bulkThreshold?: number; log?: (m: string) => void } = {}): Promise<ResolveSummary> {
-  const { batch = 500, max = 20_000, bulkThreshold = BULK_THRESHOLD, log } = opts;
+export async function resolvePending(db: Db, opts: { batch?: number; max?: number; bulkThreshold?: number; log?: (m: string) => void; signal?: AbortSignal } = {}): Promise<ResolveSummary> {
+  const { batch = 500, max = 20_000, bulkThreshold = BULK_THRESHOLD, log, signal } = opts;
   const total: ResolveSummary = { matched: 0, created: 0, review: 0, skipped: 0, accountProblems: [], failed: 0, failures: [] };
   const add = (s: ResolveSummary) => {
     addSummary(total, s);
@@ -360,6 +363,7 @@ export async function resolvePending(db: Db, opts: { batch?: number; max?: numbe
     add(await resolveBulk(db, SYSTEM_ACTOR, {
       // A scheduled run stays within pg-boss's job expiry (15 min): the next run (every 10 min) goes on from the pending records.
       deadline: Date.now() + BULK_RUN_MS,
+      signal,
       onError: (err) => log?.(`integration: bulk resolution: ${(err as Error)?.message ?? err} (a failed chunk is resolved one by one, a failed first estimate leaves the built-in model)`),
       onEstimate: (e) => log?.(`integration: first model estimated from ${e.records} of ${e.total} pending records in ${(e.ms / 1000).toFixed(1)} s: version ${e.version}`),
       onProgress: (p) => log?.(`integration: bulk resolution ${p.source} +${p.records} (${p.done} done, ${(p.records / (p.ms / 1000)).toFixed(0)} records/s): ${p.summary.matched} matched, ${p.summary.created} created, ${p.summary.review} to review`),
@@ -368,7 +372,7 @@ export async function resolvePending(db: Db, opts: { batch?: number; max?: numbe
   }
   // Oldest first, walking past records left pending by a run that stopped: one bad record never keeps those after it pending.
   let after = 0;
-  for (let done = 0; done < max; done += batch) {
+  for (let done = 0; done < max && !signal?.aborted; done += batch) {
     const ids = await repo.pendingRecordIds(db, batch, after);
     if (!ids.length) break;
     add(await resolveSourceRecords(db, SYSTEM_ACTOR, ids));
@@ -549,7 +553,7 @@ async function attachAccounts(trx: Db, rec: repo.RecordRow, customerId: number, 
     const status = (['active', 'dormant', 'frozen', 'closed'] as const).find((s) => s === a.status) ?? 'active';
     rows.push({
       customer_id: customerId, source_system: rec.source_code, account_no: a.accountNo!, org_id: branches.find((b) => b.code === a.branchCode)?.id ?? fallbackOrg,
-      product_code: a.productCode, currency: a.currency || 'CNY', status, opened_on: a.openedOn || (rec.source_updated_at ?? rec.updated_at).toISOString().slice(0, 10),
+      product_code: a.productCode, currency: a.currency || 'CNY', status, opened_on: a.openedOn || null,
       closed_on: a.closedOn || null, balance_fen: Number(a.balanceFen ?? 0) || 0,
     });
   }
@@ -693,10 +697,16 @@ export async function propose(db: Db, user: CurrentUser, actor: Actor, body: { c
     }
     const m = await activeModel(trx);
     const [ca, cb] = await repo.getCustomersBasic(trx, [a!.id, b!.id]).then((rows) => [rows.find((x) => x.id === a!.id)!, rows.find((x) => x.id === b!.id)!]);
+    if (ca.party !== cb.party) throw invalid([fieldError('otherCustomerNo', 'party', '个人客户与机构客户不能合并', 'a person and an organisation cannot be merged')]);
     const s = score(prepared(fromCustomer(ca)), prepared(fromCustomer(cb)), m.model);
     const rid = await enqueuePair(trx, a!.id, b!.id, { origin: 'manager', recordA: null, recordB: null, score: s, createdBy: user.id, note: body.note ?? null });
-    await audit(trx, actor, { action: 'propose', entity: 'match_review', entityId: rid ?? null, customerId: a!.id, fields: ['pair'], changes: { customerNo: body.customerNo, otherCustomerNo: body.otherCustomerNo, note: body.note ?? null } });
-    return { id: rid!, created: true };
+    // Proposed at the same moment by someone else: theirs is the pair (the insert waited for their commit).
+    if (rid === undefined) {
+      const theirs = (await repo.getReviewByPair(trx, pairKey(a!.id, b!.id)))!;
+      return { id: theirs.id, created: false };
+    }
+    await audit(trx, actor, { action: 'propose', entity: 'match_review', entityId: rid, customerId: a!.id, fields: ['pair'], changes: { customerNo: body.customerNo, otherCustomerNo: body.otherCustomerNo, note: body.note ?? null } });
+    return { id: rid, created: true };
   });
 }
 

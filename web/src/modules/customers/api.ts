@@ -127,7 +127,7 @@ export type Account = {
   category: string;
   currency: string;
   status: string;
-  openedOn: string;
+  openedOn: string | null;
   closedOn: string | null;
   balanceFen: Fen;
   isAsset: boolean;

@@ -47,7 +47,7 @@ export type Decision = { decision: 'confirm' | 'reject'; note?: string; survivor
 
 export type MergeItem = {
   id: number; reason: string; mergedAt: string; mergedBy: string | null; undoneAt: string | null; undoneBy: string | null; undoReason: string | null; reviewId: number | null;
-  survivor: { customerNo: string; name: string }; merged: { customerNo: string; name: string };
+  survivor: { customerNo: string; name: string }; merged: { customerNo: string | null; name: string | null };
 };
 
 export type ComparisonLevel = { label: string; m: number; u: number; weight?: number };

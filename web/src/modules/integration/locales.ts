@@ -12,7 +12,7 @@ export const zh = {
     status: { pending: '待审核', confirmed: '已确认合并', rejected: '已判定不同' },
     origin: { engine: '系统发现', manager: '客户经理提出' },
     level: {
-      exact: '完全一致', missing: '缺失', else: '不一致', 'same-id-and-name': '证件号与姓名一致（规则）', 'differs-no-auto-merge': '姓名或出生日期明显不同，不自动合并（规则）',
+      exact: '完全一致', missing: '缺失', else: '不一致', 'same-id-and-name': '证件号与姓名一致（规则）', 'same-id-other-name': '证件号相同而姓名不符，不自动合并（规则）', 'differs-no-auto-merge': '姓名或出生日期明显不同，不自动合并（规则）',
       'exact-unchecked': '一致（未通过校验）', typo: '疑似录入错误', 'different-valid': '不同的有效号码', homophone: '同音', 'one-char': '仅一字之差',
       surname: '仅姓氏相同', normalised: '规范化后一致', similar: '相似', 'same-year': '同年', 'local-part': '邮箱用户名一致', close: '接近', partial: '部分一致',
       swapped: '姓名颠倒', 'one-edit': '一处差异', 'two-edits': '两处差异',
@@ -38,7 +38,7 @@ export const zh = {
     merges: {
       title: '合并记录', survivor: '保留客户', merged: '被合并客户', reason: '原因', at: '合并时间', by: '操作人', undone: '已撤销', unmerge: '撤销合并',
       unmergeReason: '撤销原因', unmergeDone: '已撤销合并，两位客户已恢复', confirmUnmerge: '撤销后，账户、联系方式、关系与历史将原样退回被合并客户。',
-      reasonReview: '审核确认', reasonUnmerged: '撤销合并：{{reason}}', no: '编号',
+      reasonReview: '审核确认', reasonUnmerged: '撤销合并：{{reason}}', no: '编号', outOfScope: '（已不在您的数据范围内）',
     },
     conflict: {
       differentId: '两个不同的有效{{kind}}号码', sameIdOtherName: '同一有效{{kind}}号码，姓名不同',
@@ -85,7 +85,7 @@ export const en: typeof zh = {
     status: { pending: 'Pending', confirmed: 'Merged', rejected: 'Different' },
     origin: { engine: 'Found by the engine', manager: 'Proposed by a manager' },
     level: {
-      exact: 'Exact', missing: 'Missing', else: 'Different', 'same-id-and-name': 'Same ID number and name (rule)', 'differs-no-auto-merge': 'Name or birth date clearly differ: not merged automatically (rule)',
+      exact: 'Exact', missing: 'Missing', else: 'Different', 'same-id-and-name': 'Same ID number and name (rule)', 'same-id-other-name': 'Same ID number under another name: not merged automatically (rule)', 'differs-no-auto-merge': 'Name or birth date clearly differ: not merged automatically (rule)',
       'exact-unchecked': 'Same (fails its check)', typo: 'Likely typo', 'different-valid': 'Different valid numbers', homophone: 'Homophone', 'one-char': 'One character apart',
       surname: 'Surname only', normalised: 'Same once normalised', similar: 'Similar', 'same-year': 'Same year', 'local-part': 'Same mailbox name', close: 'Close', partial: 'Partly the same',
       swapped: 'Names swapped', 'one-edit': 'One edit apart', 'two-edits': 'Two edits apart',
@@ -111,7 +111,7 @@ export const en: typeof zh = {
     merges: {
       title: 'Merges', survivor: 'Survivor', merged: 'Merged', reason: 'Reason', at: 'Merged at', by: 'By', undone: 'Undone', unmerge: 'Unmerge',
       unmergeReason: 'Reason for undoing', unmergeDone: 'Merge undone; both customers are restored', confirmUnmerge: 'Accounts, contacts, relations and history go back to the merged customer exactly as they were.',
-      reasonReview: 'Confirmed in review', reasonUnmerged: 'Unmerged: {{reason}}', no: 'No.',
+      reasonReview: 'Confirmed in review', reasonUnmerged: 'Unmerged: {{reason}}', no: 'No.', outOfScope: '(now outside your scope)',
     },
     conflict: {
       differentId: 'Two different valid {{kind}} numbers', sameIdOtherName: 'The same valid {{kind}} number under another name',

@@ -513,7 +513,7 @@ function Accounts({ c, canReveal }: SectionProps) {
     { title: t('customer.c360.currency'), dataIndex: 'currency', width: 80 },
     { title: t('customer.fields.status'), dataIndex: 'status', width: 80, render: (v: string) => t(`customer.accountStatus.${v}`, { defaultValue: v }) },
     { title: t('customer.c360.accountOrg'), key: 'org', width: 130, ellipsis: true, render: (_, r) => pick(r.orgName, r.orgNameEn) },
-    { title: t('customer.c360.openedOn'), dataIndex: 'openedOn', width: 100, render: (v: string) => formatDate(v) },
+    { title: t('customer.c360.openedOn'), dataIndex: 'openedOn', width: 100, render: (v: string | null) => formatDate(v) },
     { title: t('customer.c360.closedOn'), dataIndex: 'closedOn', width: 100, render: (v: string | null) => formatDate(v) },
     {
       title: t('customer.c360.assetOrLiability'),

@@ -40,7 +40,8 @@ export function MergeHistory({ customerNo }: { customerNo?: string }) {
   const { t } = useTranslation();
   const { can } = useAuth();
   const q = useMerges(customerNo);
-  const cust = (c: { customerNo: string; name: string }) => <Link to={`/customers/${c.customerNo}`}>{c.customerNo} {c.name}</Link>;
+  // An unmerged customer now outside the user's scope comes without number and name.
+  const cust = (c: { customerNo: string | null; name: string | null }) => (c.customerNo ? <Link to={`/customers/${c.customerNo}`}>{c.customerNo} {c.name}</Link> : t('integration.merges.outOfScope'));
   const columns: TableProps<MergeItem>['columns'] = [
     // The number an unmerge refusal names ("undo merge no. 4 first").
     { title: t('integration.merges.no'), dataIndex: 'id', width: 70, render: (v: number) => <span data-testid="merge-no">{v}</span> },

@@ -1,0 +1,16 @@
+import { sql, type Kysely } from 'kysely';
+
+/**
+ * An account's open date may be unknown: a source record that carries none gave the account the day it was loaded
+ * (or the record's update time), a date the bank never recorded. Those dates are cleared where the account's source
+ * record still says nothing of one.
+ */
+export async function up(db: Kysely<any>): Promise<void> {
+  await sql`
+ALTER TABLE account ALTER COLUMN opened_on DROP NOT NULL;
+UPDATE account a SET opened_on = NULL
+  FROM source_record r, jsonb_array_elements(r.accounts) e
+ WHERE r.source_code = a.source_system AND e->>'accountNo' = a.account_no AND coalesce(e->>'openedOn', '') = ''
+   AND a.customer_id = r.customer_id;
+`.execute(db);
+}
