@@ -5,7 +5,7 @@ import type { Browser } from 'playwright-core';
 import { createTestContext, type TestContext } from '../server/test/context.ts';
 import { seedSmallBank } from '../server/test/fixtures.ts';
 import { SYSTEM_ACTOR } from '../server/platform/audit.ts';
-import { createInterface } from '../server/modules/interfaces/interfaces.service.ts';
+import { createInterface, queueFileLoad, run } from '../server/modules/interfaces/interfaces.service.ts';
 import { personRow, tmpDir, writeCsv } from '../server/modules/interfaces/__tests__/helpers.ts';
 import { openBrowser, signInAs } from './support.ts';
 
@@ -104,5 +104,38 @@ describe('an engineer brings a mapping over from the test system', { timeout: 12
     const saved = await ctx.db.selectFrom('interface_mapping').select(['mapping', 'note']).where('interface_id', '=', ifaceId).where('version', '=', current + 1).executeTakeFirstOrThrow();
     expect(saved.note).toBe('导入自 core-uat.json（CORE_UAT v7）');
     expect((saved.mapping as typeof m).fields.find((f) => f.field === 'name')!.column).toBe('cust_name');
+  });
+});
+
+describe('the run history at 1366×768', { timeout: 120_000 }, () => {
+  let historyId = 0;
+  beforeAll(async () => {
+    // An interface and a run of their own (a long file name), whichever tests ran before.
+    historyId = (await createInterface(ctx.db, SYSTEM_ACTOR, { code: 'CORE_HISTORY', name: '核心储蓄全量', sourceCode: 'CORE', connector: 'file' })).id;
+    const file = writeCsv(path.join(dir, 'core_customer_full_extract_20261207_branch_0001.csv'), [personRow(41), personRow(42)]);
+    const { loadId } = await queueFileLoad(ctx.db, SYSTEM_ACTOR, historyId, { path: file, fileName: path.basename(file), trigger: 'cli', maxBytes: ctx.config.importMaxBytes });
+    expect(await run(ctx.db, loadId, {})).toBe('succeeded');
+  });
+  it.each([['zh-CN', 'zh'], ['en-US', 'en']])('fits the window in %s: every column on screen, none cut', async (locale, lang) => {
+    const page = await signInAs(browser, base, 'admin', { locale, viewport: { width: 1366, height: 768 } });
+    await page.evaluate((l) => localStorage.setItem('banyan.lang', l), lang);
+    await page.goto(`${base}/interfaces/${historyId}?tab=history`);
+    const table = page.getByTestId('load-history');
+    await table.locator('tbody tr.ant-table-row').first().waitFor();
+    const box = (await table.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(1366);
+    // The page itself does not scroll sideways.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1366);
+    // Every header is on screen, inside the table, and reads whole.
+    const heads = await table.locator('thead th').evaluateAll((ths) => ths.map((th) => {
+      const r = th.getBoundingClientRect();
+      return { text: th.textContent, right: r.right, cut: th.scrollWidth > th.clientWidth + 1 };
+    }));
+    expect(heads.length).toBeGreaterThan(10);
+    for (const h of heads) {
+      expect(h.right, h.text ?? '').toBeLessThanOrEqual(Math.min(box.x + box.width, 1366) + 1);
+      expect(h.cut, h.text ?? '').toBe(false);
+    }
+    await page.close();
   });
 });

@@ -381,7 +381,7 @@ async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client: p
       if (serverStopping()) {
         await settle();
         const at = (await repo.getLoad(conn, loadId))!.checkpoint_row;
-        await repo.log(conn, loadId, 'info', { zh: `服务器正在停止：已加载至第 ${at} 行，下次启动时继续`, en: `the server is stopping: loaded up to row ${at}; it resumes at the next start` });
+        await repo.log(conn, loadId, 'info', { zh: `加载被中断（服务器停止或命令被中止）：已加载至第 ${at} 行，服务器下次启动或再次运行同一命令时继续`, en: `stopped (the server is stopping, or the command was interrupted): loaded up to row ${at}; it resumes at the server's next start or when the same command runs again` });
         return 'stopped';
       }
     }

@@ -340,14 +340,22 @@ export function fmtBytes(n: number): string {
 }
 
 /** Counts bytes as they are read, for the progress bar. */
-function counted(path: string): { stream: fs.ReadStream; bytes: () => number } {
-  const stream = fs.createReadStream(path, { highWaterMark: 1 << 20 });
+function counted(path: string, highWaterMark = 1 << 20): { stream: fs.ReadStream; bytes: () => number } {
+  const stream = fs.createReadStream(path, { highWaterMark });
   return { stream, bytes: () => stream.bytesRead };
 }
 
+/**
+ * Where in the file the i-th of a chunk's n rows ends, for the progress bar: the file is read a megabyte at a time,
+ * so a row's "bytes read so far" would put every row of a small file at its end (a load 0.99 done after its first
+ * batch of 25 rows, its projected total the records of that batch). The chunk's bytes are shared out over its rows.
+ */
+const rowEnd = (from: number, to: number, i: number, n: number) => from + Math.floor(((to - from) * (i + 1)) / n);
+
 /** The data rows of a file (the header skipped), in order. */
 export async function* readFileRows(path: string, info: Pick<FileInfo, 'format' | 'encoding' | 'header'>, delimiter: string): AsyncGenerator<Row> {
-  const src = counted(path);
+  // A workbook is zipped and read by the row, not by the chunk: smaller reads keep its bar from jumping to the end.
+  const src = counted(path, info.format === 'xlsx' ? 1 << 16 : 1 << 20);
   if (info.format === 'xlsx') {
     const wb = new ExcelJS.stream.xlsx.WorkbookReader(src.stream, { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore' });
     // The sheet inspectFile chose (see pickSheet): the one whose header is the file's header; the others are not read.
@@ -383,6 +391,7 @@ export async function* readFileRows(path: string, info: Pick<FileInfo, 'format' 
   let rest = '';
   let first = true;
   let header = true;
+  let from = 0;
   for await (const chunk of input as AsyncIterable<string>) {
     let text = rest + chunk;
     if (first) {
@@ -391,10 +400,12 @@ export async function* readFileRows(path: string, info: Pick<FileInfo, 'format' 
     }
     const r = splitCsv(text, delimiter, false);
     rest = r.rest;
-    for (const values of r.records) {
+    const to = src.bytes(), n = r.records.length;
+    for (let i = 0; i < n; i++) {
       if (header) { header = false; continue; }
-      yield { values, bytes: src.bytes() };
+      yield { values: r.records[i]!, bytes: rowEnd(from, to, i, n) };
     }
+    if (n) from = to;
   }
   const last = splitCsv(rest, delimiter, true);
   for (const values of last.records) {
@@ -415,10 +426,12 @@ function unreadableLine(text: string, line: number, rule: 'json' | 'jsonObject',
 }
 
 /** Rows of a JSON-lines file, each numbered by its line in the file (blank lines counted, not loaded). */
-async function* jsonLines(input: NodeJS.ReadableStream, header: string[], bytes: () => number): AsyncGenerator<Row> {
+async function* jsonLines(input: NodeJS.ReadableStream, header: string[], readSoFar: () => number): AsyncGenerator<Row> {
   const dec = new StringDecoder('utf8');
   let rest = '';
   let lineNo = 0;
+  let at = 0;
+  const bytes = () => at;
   const toRow = (line: string): Row | null => {
     lineNo++;
     const t = line.trim();
@@ -436,11 +449,15 @@ async function* jsonLines(input: NodeJS.ReadableStream, header: string[], bytes:
     const text = rest + (typeof chunk === 'string' ? chunk : dec.write(chunk));
     const lines = text.split('\n');
     rest = lines.pop() ?? '';
-    for (const l of lines) {
+    const from = at, to = readSoFar();
+    for (let i = 0; i < lines.length; i++) {
+      at = rowEnd(from, to, i, lines.length);
+      const l = lines[i]!;
       const r = toRow(l.charCodeAt(0) === 0xfeff ? l.slice(1) : l);
       if (r) yield r;
     }
   }
+  at = readSoFar();
   const tail = rest + dec.end();
   // A final line break ends the last line; it starts none.
   const r = tail ? toRow(tail) : null;

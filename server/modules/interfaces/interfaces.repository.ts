@@ -394,14 +394,21 @@ export async function listQuarantine(db: Db, f: QuarantineFilter, limit: number,
   return { rows, total: count.n };
 }
 
-export function getQuarantine(db: Db, id: number) {
-  return db.selectFrom('interface_quarantine').selectAll().where('id', '=', id).executeTakeFirst();
+/** `lock`: the row is locked until the transaction ends (FOR UPDATE), so two requests cannot both deal with it. */
+export function getQuarantine(db: Db, id: number, lock = false) {
+  const q = db.selectFrom('interface_quarantine').selectAll().where('id', '=', id);
+  return (lock ? q.forUpdate() : q).executeTakeFirst();
 }
 
-export function openQuarantine(db: Db, interfaceId: number, ids: number[] | undefined, afterId: number, limit: number) {
+/**
+ * `lock`: the rows are locked until the transaction ends (FOR UPDATE); a row another transaction resolved or
+ * discarded meanwhile is skipped once its lock is released (its status is checked again).
+ */
+export function openQuarantine(db: Db, interfaceId: number, ids: number[] | undefined, afterId: number, limit: number, lock = false) {
   let q = db.selectFrom('interface_quarantine').selectAll().where('interface_id', '=', interfaceId).where('status', '=', 'open').where('id', '>', afterId);
   if (ids) q = q.where('id', 'in', ids.length ? ids : [0]);
-  return q.orderBy('id').limit(limit).execute();
+  q = q.orderBy('id').limit(limit);
+  return (lock ? q.forUpdate() : q).execute();
 }
 
 export async function updateQuarantine(db: Db, id: number, set: Updateable<import('./interfaces.table.ts').InterfaceQuarantineTable>) {

@@ -72,6 +72,12 @@ export async function interfacesRoutes(fastify: FastifyInstance, opts: Interface
     if (!req.isMultipart()) throw invalid([fieldError('file', 'required', '请以 multipart/form-data 上传文件', 'upload the file as multipart/form-data')]);
     const file = await req.file();
     if (!file) throw invalid([fieldError('file', 'required', '请选择文件', 'choose a file')]);
+    // Only the `file` field is the extract: a file sent under another name is refused unread (nothing stored, no load).
+    if (file.fieldname !== 'file') {
+      file.file.resume();
+      const got = file.fieldname.slice(0, 100);
+      throw invalid([fieldError('file', 'required', `请在表单字段 file 中上传文件（收到的是 ${got}）`, `upload the file in the form field "file" (got "${got}")`)]);
+    }
     fs.mkdirSync(uploads, { recursive: true });
     const dest = path.join(uploads, `${Date.now()}-${randomBytes(6).toString('hex')}.upload`);
     try {

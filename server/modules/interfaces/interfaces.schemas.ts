@@ -105,6 +105,7 @@ export const QuarantineFix = Type.Object({
 }, { additionalProperties: false });
 // An empty note is refused by the service, naming the field and the rule in both languages.
 export const QuarantineDiscard = Type.Object({ note: Str(500) }, { additionalProperties: false });
+// An empty `ids` is refused by the service (400 `ids` rule `minItems`, in both languages): it names no row.
 export const ResubmitInput = Type.Object({ ids: Opt(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 10000 })) }, { additionalProperties: false });
 
 export const UploadQuery = Type.Object({ encoding: Opt(Lit(ENCODINGS)) });

@@ -18,6 +18,7 @@ import { bankToday, duplicatesOf, messageOf, rawHash, runLoad, type RunOptions, 
 import { duplicateColumns } from './interfaces.batches.ts';
 import { checkLanding, claim, readyFiles, settle, taken, type Landing } from './interfaces.landing.ts';
 import { inspectFile } from './interfaces.readers.ts';
+import { DEFAULT_TRUST, defaultTrust } from './interfaces.trust.ts';
 import * as repo from './interfaces.repository.ts';
 import type { InterfaceInput, InterfacePatch, MappingInput, QuarantineQuery, SourceInput, SourcePatch } from './interfaces.schemas.ts';
 import { ENCODINGS, SOURCE_KINDS } from './interfaces.schemas.ts';
@@ -31,7 +32,7 @@ const DEALT_WITH: Message = { zh: '该记录已处理', en: 'This row has been d
 
 export function meta() {
   return {
-    sourceKinds: SOURCE_KINDS, encodings: ENCODINGS, idTypes: ID_TYPES, jobLevels: JOB_LEVELS, trustFields: GOLDEN_FIELDS,
+    sourceKinds: SOURCE_KINDS, encodings: ENCODINGS, idTypes: ID_TYPES, jobLevels: JOB_LEVELS, trustFields: GOLDEN_FIELDS, defaultTrust: DEFAULT_TRUST,
     coreFields: CORE_FIELDS.map((f) => ({ field: f, name: FIELD_NAMES[f] })),
     accountFields: ['accountNo', 'productCode', 'currency', 'status', 'openedOn', 'closedOn', 'balanceFen', 'branchCode'],
     transforms: TRANSFORMS.map((t) => ({ name: t, label: TRANSFORM_NAMES[t] })),
@@ -82,16 +83,18 @@ export async function getSource(db: Db, code: string) {
   return presentSource(s);
 }
 
+/** Registers a source; one given no field trust (or an empty one) gets its kind's (DEFAULT_TRUST), wherever it is registered from. */
 export async function createSource(db: Db, actor: Actor, input: SourceInput) {
   checkTrust(input.fieldTrust);
+  const trust = input.fieldTrust && Object.keys(input.fieldTrust).length ? input.fieldTrust : defaultTrust(input.kind);
   return db.transaction().execute(async (trx) => {
     if (await repo.getSource(trx, input.code)) throw invalid([fieldError('code', 'unique', '源系统代码已存在', 'a source with this code exists')]);
     const row = {
       code: input.code, name: input.name.trim(), name_en: input.nameEn?.trim() || input.name.trim(), kind: input.kind, owner: input.owner ?? null,
-      value_rank: input.valueRank ?? 50, field_trust: JSON.stringify(input.fieldTrust ?? {}), description: input.description ?? null,
+      value_rank: input.valueRank ?? 50, field_trust: JSON.stringify(trust), description: input.description ?? null,
     };
     await repo.insertSource(trx, row);
-    await audit(trx, actor, { action: 'create', entity: 'source_system', entityId: input.code, changes: { ...row, field_trust: input.fieldTrust ?? {} } });
+    await audit(trx, actor, { action: 'create', entity: 'source_system', entityId: input.code, changes: { ...row, field_trust: trust } });
     return presentSource((await repo.getSource(trx, input.code))!);
   });
 }
@@ -120,30 +123,54 @@ export async function updateSource(db: Db, actor: Actor, code: string, patch: So
 // ====================================================================== interfaces and mappings
 
 const MASK = '****';
+/** Query parameters of a connection URL that carry a secret (node-postgres takes any libpq parameter from the query). */
+const SECRET_PARAMS: ReadonlySet<string> = new Set(['password', 'sslpassword']);
 
 /**
- * A connection URL as sent back by a form that showed it masked: a password of `****` means "the stored one",
- * whatever else of the URL was edited.
+ * Rewrites the values of a URL's secret query parameters (`value` gets the parameter's name, which of that name it
+ * is, 0 first, and its value; null leaves it). The rest of the query is kept as written.
+ */
+function rewriteSecrets(u: URL, value: (name: string, nth: number, current: string) => string | null): void {
+  if (u.search.length < 2) return;
+  const seen = new Map<string, number>();
+  u.search = u.search.slice(1).split('&').map((part) => {
+    const [entry] = [...new URLSearchParams(part)];
+    const name = entry?.[0].toLowerCase();
+    if (!entry || !name || !SECRET_PARAMS.has(name)) return part;
+    const nth = seen.get(name) ?? 0;
+    seen.set(name, nth + 1);
+    const v = value(name, nth, entry[1]);
+    const eq = part.indexOf('=');
+    return v === null ? part : `${eq === -1 ? part : part.slice(0, eq)}=${encodeURIComponent(v)}`;
+  }).join('&');
+}
+
+const secretsOf = (u: URL, name: string) => [...u.searchParams].filter(([k]) => k.toLowerCase() === name).map(([, v]) => v);
+
+/**
+ * A connection URL as sent back by a form that showed it masked: a password of `****` (after `user:`, or as a
+ * `password`/`sslpassword` query parameter) means "the stored one", whatever else of the URL was edited.
  */
 function unmaskUrl(url: string | null | undefined, stored: string | null): string | null | undefined {
   if (!url || !stored) return url;
   try {
     const u = new URL(url);
-    if (decodeURIComponent(u.password) !== MASK) return url;
     const s = new URL(stored);
-    u.password = s.password;
-    return u.toString();
+    if (decodeURIComponent(u.password) === MASK) u.password = s.password;
+    rewriteSecrets(u, (name, nth, v) => (v === MASK ? secretsOf(s, name)[nth] ?? null : null));
+    return u.toString() === new URL(url).toString() ? url : u.toString();
   } catch {
     return url;
   }
 }
 
-/** A connection URL as shown back: the password never leaves the server. */
+/** A connection URL as shown back or audited: no password leaves the server, neither `user:password@` nor `?password=`. */
 function maskUrl(url: string | null): string | null {
   if (!url) return url;
   try {
     const u = new URL(url);
     if (u.password) u.password = MASK;
+    rewriteSecrets(u, (_name, _nth, v) => (v ? MASK : null));
     return u.toString();
   } catch {
     return '****';
@@ -672,16 +699,21 @@ async function resolve(db: Db, actor: Actor, ids: number[], onError: (e: string)
  * (updated) reasons. With `fix`, one row's values are corrected first.
  */
 export async function resubmit(db: Db, actor: Actor, interfaceId: number, opts: { ids?: number[]; fix?: { id: number; raw: Record<string, string> } }) {
+  // An empty list names no row (it is not "every row", nor "none open").
+  if (opts.ids && !opts.ids.length) throw invalid([fieldError('ids', 'minItems', '请至少选择一条隔离记录', 'choose at least one quarantined row')]);
   const { iface, mapping } = await currentMapping(db, interfaceId);
   // Nothing open to take: refused before a load is made (an empty "succeeded" load in the history said nothing).
+  // Checked again under the rows' locks below: a parallel request may take them in between.
+  const noneOpen = () => (opts.fix ? new AppError('CONFLICT', DEALT_WITH) : new AppError('CONFLICT',
+    opts.ids ? { zh: 'ids：所选隔离记录都已处理，没有可重新提交的', en: 'ids: none of these quarantined rows is open: nothing to resubmit' }
+      : { zh: '没有待处理的隔离记录可重新提交', en: 'No quarantined row is open: nothing to resubmit' },
+    opts.ids ? [fieldError('ids', 'open', '所选隔离记录都已处理（已解决或已舍弃）', 'none of these rows is open (each is resolved or discarded)')] : []));
   if (opts.fix) {
     const q = await repo.getQuarantine(db, opts.fix.id);
     if (!q || q.interface_id !== interfaceId) throw notFound(NO_ROW);
-    if (q.status !== 'open') throw new AppError('CONFLICT', DEALT_WITH);
+    if (q.status !== 'open') throw noneOpen();
   } else if (!(await repo.openQuarantine(db, interfaceId, opts.ids, 0, 1)).length) {
-    throw new AppError('CONFLICT', opts.ids ? { zh: 'ids：所选隔离记录都已处理，没有可重新提交的', en: 'ids: none of these quarantined rows is open: nothing to resubmit' }
-      : { zh: '没有待处理的隔离记录可重新提交', en: 'No quarantined row is open: nothing to resubmit' },
-    opts.ids ? [fieldError('ids', 'open', '所选隔离记录都已处理（已解决或已舍弃）', 'none of these rows is open (each is resolved or discarded)')] : []);
+    throw noneOpen();
   }
   const today = bankToday();
   const written: number[] = [];
@@ -695,14 +727,15 @@ export async function resubmit(db: Db, actor: Actor, interfaceId: number, opts: 
     let after = 0;
     const compiledByHeader = new Map<string, ReturnType<typeof compileMapping>>();
     for (;;) {
-      const batch = opts.fix ? (after ? [] : [await repo.getQuarantine(trx, opts.fix.id)].filter((q) => q && q.interface_id === interfaceId && q.status === 'open'))
-        : await repo.openQuarantine(trx, interfaceId, opts.ids, after, 1000);
+      // Locked while this transaction lasts: a parallel re-submit, fix or discard of the same rows waits, then finds them dealt with.
+      const batch = opts.fix ? (after ? [] : [await repo.getQuarantine(trx, opts.fix.id, true)].filter((q) => q && q.interface_id === interfaceId && q.status === 'open'))
+        : await repo.openQuarantine(trx, interfaceId, opts.ids, after, 1000, true);
       if (!batch.length) break;
       for (const q of batch) {
         if (!q) continue;
         after = q.id;
         const header = await headerOf(trx, q);
-        const raw = opts.fix ? opts.fix.raw : (q.raw as Record<string, string>);
+        const raw = opts.fix ? fixedRaw(header, q.raw, opts.fix.raw) : (q.raw as Record<string, string>);
         let values: string[];
         const ragged = !opts.fix && Array.isArray((q.raw as { __values?: string[] }).__values);
         values = ragged ? (q.raw as { __values: string[] }).__values : header.map((h) => String(raw[h] ?? ''));
@@ -726,11 +759,11 @@ export async function resubmit(db: Db, actor: Actor, interfaceId: number, opts: 
         if (res[0]) written.push(res[0].id);
         await repo.updateQuarantine(trx, q.id, {
           status: 'resolved', record_id: recordId ?? null, resolved_by: actor.userId, resolved_at: new Date(), last_load_id: loadId,
-          ...(opts.fix ? { raw: JSON.stringify(rawOfFix(header, opts.fix.raw)), raw_hash: rawHash(values) } : {}),
+          ...(opts.fix ? { raw: JSON.stringify(raw), raw_hash: rawHash(values) } : {}),
         });
       }
     }
-    if (opts.fix && counts.read === 0) throw new AppError('CONFLICT', DEALT_WITH);
+    if (counts.read === 0) throw noneOpen();
     if (opts.fix && still.length) {
       // A fix that still fails is refused whole: the user sees which column breaks which rule.
       throw invalid(still[0]!.reasons.map((r) => fieldError(`raw.${columnOf(mapping, r.field)}`, r.rule, r.message.zh, r.message.en)));
@@ -751,16 +784,25 @@ export async function resubmit(db: Db, actor: Actor, interfaceId: number, opts: 
   return outcome;
 }
 
-function rawOfFix(header: string[], raw: Record<string, string>) {
+/**
+ * A fixed row: the columns sent over the stored values (a column sent as '' is cleared, one not sent keeps its value),
+ * column by column of the file's header.
+ */
+function fixedRaw(header: string[], stored: unknown, sent: Record<string, string>) {
+  const before = (stored ?? {}) as Record<string, unknown>;
   const out: Record<string, string> = {};
-  for (const h of header) out[h] = raw[h] ?? '';
+  for (const h of header) {
+    const v = Object.hasOwn(sent, h) ? sent[h] : before[h];
+    out[h] = v == null ? '' : String(v);
+  }
   return out;
 }
 
 export async function discardQuarantine(db: Db, actor: Actor, interfaceId: number, qid: number, note: string) {
   if (!note.trim()) throw invalid([fieldError('note', 'required', '请填写舍弃原因', 'say why the row is discarded')]);
   await db.transaction().execute(async (trx) => {
-    const q = await repo.getQuarantine(trx, qid);
+    // Locked: a parallel discard (or fix, re-submit) of the row waits for this one, then finds it dealt with.
+    const q = await repo.getQuarantine(trx, qid, true);
     if (!q || q.interface_id !== interfaceId) throw notFound(NO_ROW);
     if (q.status !== 'open') throw new AppError('CONFLICT', DEALT_WITH);
     await repo.updateQuarantine(trx, qid, { status: 'discarded', note: note.trim(), resolved_by: actor.userId, resolved_at: new Date() });

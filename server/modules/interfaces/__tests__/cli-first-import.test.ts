@@ -4,6 +4,8 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/context.ts';
+import { GOLDEN_FIELDS } from '../../integration/integration.survivorship.ts';
+import { defaultTrust } from '../interfaces.trust.ts';
 import { personRow, tmpDir, writeCsv } from './helpers.ts';
 
 /** `banyan import` on a database that was only migrated: no start, so no head office yet (a tester's first step). */
@@ -33,6 +35,11 @@ describe('banyan import before the first start', () => {
       SELECT r.match_status, o.path AS org_path FROM source_record r JOIN customer c ON c.id = r.customer_id JOIN org_unit o ON o.id = c.org_id`.execute(t.db);
     expect(recs.rows.map((x) => x.match_status)).toEqual(['created', 'created']);
     expect(new Set(recs.rows.map((x) => x.org_path)).size).toBe(1);
+    // The source it registered is trusted per field as one registered on the Sources page without trust (kind other).
+    const src = await sql<{ kind: string; field_trust: Record<string, number> }>`SELECT kind, field_trust FROM source_system WHERE code = 'FIRST'`.execute(t.db);
+    expect(src.rows[0]!.kind).toBe('other');
+    expect(src.rows[0]!.field_trust).toEqual(defaultTrust('other'));
+    expect(Object.keys(src.rows[0]!.field_trust).sort()).toEqual([...GOLDEN_FIELDS].sort());
   });
 
   it('says so and exits 1 when records could not be resolved into customers', async () => {

@@ -108,6 +108,25 @@ describe('source registry (I2)', () => {
       expect(res.json()).toMatchObject({ kind, valueRank, owner: null, fieldTrust });
     }
   });
+  it('gives a source registered without field trust its kind\'s, so survivorship does not fall back to recency', async () => {
+    const post = (payload: Record<string, unknown>) => ctx.app.inject({ method: 'POST', url: '/api/interfaces/sources', headers: as('admin'), payload });
+    const card = await post({ code: 'card_bare', name: '信用卡（无可信度）', kind: 'card' });
+    expect(card.statusCode, card.body).toBe(201);
+    const cardTrust = card.json().fieldTrust;
+    // Every golden field rated, as the built-in card system is: its mailing address above all.
+    expect(Object.keys(cardTrust).sort()).toEqual([...GOLDEN_FIELDS].sort());
+    expect(cardTrust.address).toBe(95);
+    // The Sources page sends an empty trust when none was set: the same as none.
+    const other = await post({ code: 'other_bare', name: '其他系统', kind: 'other', fieldTrust: {} });
+    expect(Object.keys(other.json().fieldTrust).sort()).toEqual([...GOLDEN_FIELDS].sort());
+    // An unknown system's identity is trusted above its contacts, and a card system's address above its.
+    expect(other.json().fieldTrust.id_no).toBeGreaterThan(other.json().fieldTrust.address);
+    expect(cardTrust.address).toBeGreaterThan(other.json().fieldTrust.address);
+    // The defaults are offered to the form, by kind.
+    const meta = (await ctx.app.inject({ url: '/api/interfaces/meta', headers: as('admin') })).json();
+    expect(meta.defaultTrust.card).toEqual(cardTrust);
+    expect(meta.defaultTrust.other).toEqual(other.json().fieldTrust);
+  });
   it('offers the users an interface can be given to, and refuses another as owner', async () => {
     const owners = (await ctx.app.inject({ url: '/api/interfaces/owners', headers: as('admin') })).json();
     const names = owners.items.map((u: { username: string }) => u.username);
@@ -449,7 +468,7 @@ describe('resumable loads', () => {
     await serverPool.end();
     expect(await service.getLoad(ctx.db, loadId)).toMatchObject({ status: 'running', checkpointRow: 300 });
     const log = (await service.loadLog(ctx.db, loadId)).items.map((x) => x.message);
-    expect(log.at(-1)).toBe('the server is stopping: loaded up to row 300; it resumes at the next start');
+    expect(log.at(-1)).toBe("stopped (the server is stopping, or the command was interrupted): loaded up to row 300; it resumes at the server's next start or when the same command runs again");
     // The next start's tick resumes it.
     expect(await service.run(ctx.db, loadId, { batchRows: 300, resolve: false })).toBe('succeeded');
     expect((await service.getLoad(ctx.db, loadId)).report).toMatchObject({ read: 900, new: 900 });

@@ -43,7 +43,9 @@ export type QuarantineRow = {
   recordId: number | null; resolvedAt: string | null; note: string | null; createdAt: string;
 };
 export type Meta = {
-  sourceKinds: string[]; trustFields: string[]; encodings: string[]; idTypes: string[]; jobLevels: string[]; coreFields: { field: string; name: Msg }[]; accountFields: string[];
+  sourceKinds: string[]; trustFields: string[];
+  /** Per source kind, the field trust a new source gets when none is set (the form starts from it). */
+  defaultTrust?: Record<string, Record<string, number>>; encodings: string[]; idTypes: string[]; jobLevels: string[]; coreFields: { field: string; name: Msg }[]; accountFields: string[];
   transforms: { name: string; label: Msg }[]; defaultCodeTables: Record<string, CodeTable>; defaultMapping: Mapping;
   /** The server folder landing folders must lie in. */
   landingRoot: string;

@@ -28,7 +28,7 @@ export const zh = {
     },
     report: { read: '读取', accepted: '通过', rejected: '拒绝（已隔离）', new: '新增', changed: '变更', unchanged: '未变', duplicates: '文件内重复', duplicatesHelp: '文件中同一主键出现多次：以最后一行为准，不计为新增或变更', integrationError: '客户整合出错（数据已加载）', resolved: '已整合入客户', resolving: '正在整合入客户中心：{{done}} / 预计 {{total}}' },
     stage: { queued: '排队等待', writing: '读取并写入数据：已处理 {{rows}} 行', resolving: '数据已全部写入，正在整合入客户中心', finishing: '正在收尾', done: '已结束' },
-    history: { at: '时间', trigger: '方式', status: '状态', file: '文件', by: '操作人', load: '加载', format: '格式/编码', checkpoint: '断点（行）', batches: '批次', finished: '完成时间', log: '运行日志' },
+    history: { short: { read: '读取', accepted: '通过', rejected: '拒绝', new: '新增', changed: '变更', unchanged: '未变', duplicates: '重复' }, triggerBy: '方式 · 操作人', at: '时间', trigger: '方式', status: '状态', file: '文件', by: '操作人', load: '加载', format: '格式/编码', checkpoint: '断点（行）', batches: '批次', finished: '完成时间', log: '运行日志' },
     mapping: {
       recordKey: '记录主键列', recordKeyNone: '不设则以整行哈希为主键', recordKeyHelp: '源系统自己的记录编号，用于识别同一记录的变更',
       column: '源字段（列）', field: '目标字段', transforms: '转换', codeTable: '代码表', required: '必填', constant: '常量', addField: '添加字段',
@@ -93,7 +93,7 @@ export const en: typeof zh = {
     },
     report: { read: 'Read', accepted: 'Accepted', rejected: 'Rejected (quarantined)', new: 'New', changed: 'Changed', unchanged: 'Unchanged', duplicates: 'Duplicates in file', duplicatesHelp: 'The same record key more than once in the file: the last row counts, the others are neither new nor changed', integrationError: 'Customer integration failed (the data is loaded)', resolved: 'Resolved into customers', resolving: 'Resolving into the customer centre: {{done}} of about {{total}}' },
     stage: { queued: 'Waiting to start', writing: 'Reading and writing rows: {{rows}} done', resolving: 'All rows written; resolving into the customer centre', finishing: 'Finishing', done: 'Ended' },
-    history: { at: 'At', trigger: 'Trigger', status: 'Status', file: 'File', by: 'By', load: 'Load', format: 'Format / encoding', checkpoint: 'Checkpoint (row)', batches: 'Batches', finished: 'Finished', log: 'Log' },
+    history: { short: { read: 'Read', accepted: 'Acc.', rejected: 'Rej.', new: 'New', changed: 'Chg.', unchanged: 'Unch.', duplicates: 'Dup.' }, triggerBy: 'Trigger · by', at: 'At', trigger: 'Trigger', status: 'Status', file: 'File', by: 'By', load: 'Load', format: 'Format / encoding', checkpoint: 'Checkpoint (row)', batches: 'Batches', finished: 'Finished', log: 'Log' },
     mapping: {
       recordKey: 'Record key columns', recordKeyNone: 'None: a hash of the whole row', recordKeyHelp: "The source's own record id: how a changed record is recognised",
       column: 'Source column', field: 'Target field', transforms: 'Transformations', codeTable: 'Code table', required: 'Required', constant: 'constant', addField: 'Add a field',

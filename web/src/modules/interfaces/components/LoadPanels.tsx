@@ -6,6 +6,7 @@ import { formatDateTime } from '../../../app/format.ts';
 import { errorText, ApiError } from '../../../app/http.ts';
 import { useLang } from '../../../app/useLang.ts';
 import { interfacesApi, uploadFile, useInvalidate, useLoad, useLoads, type Interface, type Load, type LogEntry } from '../api.ts';
+import { forwardLoad } from '../progress.ts';
 import { LoadStatusTag } from './LoadStatusTag.tsx';
 
 /** The highest value seen for a key: a bar that never goes back, whatever order the polls answer in. */
@@ -18,15 +19,23 @@ function useMonotonic(key: number, value: number): number {
 
 const pct = (x: number) => Math.floor(x * 1000) / 10;
 
+/** The load as shown so far, never behind it (see forwardLoad). */
+function useForward(load: Load): Load {
+  const shown = useRef<Load | null>(null);
+  shown.current = forwardLoad(shown.current, load);
+  return shown.current;
+}
+
 /** Counts of one load, as a bank operator reads them. */
-export function LoadReport({ load }: { load: Load }) {
+export function LoadReport({ load: polled }: { load: Load }) {
   const { t } = useTranslation();
   const { pick } = useLang();
+  const load = useForward(polled);
   const r = load.report;
   const { resolution } = load;
   const running = load.status === 'queued' || load.status === 'running';
   // The whole load: rows read and written, then (when records go to integration) resolved; 100 % only when it has ended.
-  const overall = useMonotonic(load.id, load.progress);
+  const overall = load.progress;
   const expected = Math.max(resolution.expected ?? resolution.total, resolution.total);
   const resolvedShare = useMonotonic(load.id, expected ? resolution.done / expected : 0);
   const stage = load.stage ?? (running ? 'writing' : 'done');
@@ -178,20 +187,37 @@ export function LoadHistory({ iface }: { iface: Interface }) {
   const [page, setPage] = useState(1);
   const loads = useLoads(iface.id, page);
   const [open, setOpen] = useState<Load | null>(null);
+  // A running load's share never goes back between refreshes (see forwardLoad).
+  const shown = useRef(new Map<number, number>());
+  const progressOf = (l: Load) => {
+    const p = Math.max(shown.current.get(l.id) ?? 0, l.progress);
+    shown.current.set(l.id, p);
+    return p;
+  };
+  const tip = (text: string | null | undefined) => (text ? <Tooltip title={text} placement="topLeft">{text}</Tooltip> : '—');
+  // Fits a 1366 px window beside the menu, in both languages: the counts under short headers (the full name on
+  // hover), the file name takes what is left and is cut with an ellipsis (whole on hover); narrower, the table scrolls.
   return (
     <>
       <Table<Load>
-        rowKey="id" size="small" loading={loads.isLoading} dataSource={loads.data?.items} scroll={{ x: 1350 }}
+        rowKey="id" size="small" loading={loads.isLoading} dataSource={loads.data?.items} scroll={{ x: 1020 }} data-testid="load-history"
         pagination={{ current: page, pageSize: 50, total: loads.data?.total, onChange: setPage }}
         onRow={(l) => ({ onClick: () => setOpen(l), style: { cursor: 'pointer' } })}
         columns={[
-          { title: '#', dataIndex: 'id', width: 70 },
-          { title: t('interfaces.history.at'), dataIndex: 'createdAt', width: 150, render: (d: string) => formatDateTime(d) },
-          { title: t('interfaces.history.trigger'), dataIndex: 'trigger', width: 100, render: (x: string) => t(`interfaces.trigger.${x}`) },
-          { title: t('interfaces.history.status'), width: 170, render: (_, l) => <Space><LoadStatusTag status={l.status} />{(l.status === 'running' || l.status === 'queued') && `${Math.round(l.progress * 100)}%`}</Space> },
-          { title: t('interfaces.history.file'), dataIndex: 'fileName', width: 200, ellipsis: true },
-          ...(['read', 'accepted', 'rejected', 'new', 'changed', 'unchanged', 'duplicates'] as const).map((k) => ({ title: t(`interfaces.report.${k}`), width: 80, align: 'right' as const, render: (_: unknown, l: Load) => (l.report[k] ?? 0).toLocaleString() })),
-          { title: t('interfaces.history.by'), dataIndex: 'createdBy', width: 100 },
+          { title: '#', dataIndex: 'id', width: 56 },
+          { title: t('interfaces.history.at'), dataIndex: 'createdAt', width: 146, render: (d: string) => formatDateTime(d) },
+          { title: t('interfaces.history.status'), key: 'status', width: 112, render: (_, l) => <Space size={4}><LoadStatusTag status={l.status} />{(l.status === 'running' || l.status === 'queued') && `${Math.round(progressOf(l) * 100)}%`}</Space> },
+          { title: t('interfaces.history.file'), dataIndex: 'fileName', ellipsis: { showTitle: false }, render: (f: string | null) => tip(f) },
+          ...(['read', 'accepted', 'rejected', 'new', 'changed', 'unchanged', 'duplicates'] as const).map((k) => ({
+            title: <Tooltip title={t(`interfaces.report.${k}`)}>{t(`interfaces.history.short.${k}`)}</Tooltip>, key: k,
+            // The counts that run to millions on a daily full extract get the room for them.
+            width: k === 'read' || k === 'accepted' || k === 'unchanged' ? 76 : 64, align: 'right' as const,
+            render: (_: unknown, l: Load) => (l.report[k] ?? 0).toLocaleString(),
+          })),
+          {
+            title: t('interfaces.history.triggerBy'), key: 'triggerBy', width: 112, ellipsis: { showTitle: false },
+            render: (_, l) => tip([t(`interfaces.trigger.${l.trigger}`), l.createdBy].filter(Boolean).join(' · ')),
+          },
         ]}
       />
       <LoadDrawer load={open} onClose={() => setOpen(null)} />

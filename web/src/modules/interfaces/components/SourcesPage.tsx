@@ -46,6 +46,8 @@ function SourceModal({ source, onClose }: { source: Source | null; onClose: () =
   const [form] = Form.useForm<SourceInput & { trust: Record<string, number | null> }>();
   // The golden record's fields, as survivorship weighs them (the server's list).
   const fields = [...new Set([...(meta.data?.trustFields ?? []), ...Object.keys(source?.fieldTrust ?? {})])];
+  // A new source starts from its kind's trust (the server's defaults), and follows the kind until saved.
+  const kindTrust = (kind: string) => Object.fromEntries(fields.map((f, i) => [String(i), meta.data?.defaultTrust?.[kind]?.[f] ?? null]));
   const submit = async () => {
     const v = await form.validateFields();
     const fieldTrust = Object.fromEntries(Object.entries(v.trust ?? {}).filter(([, x]) => x !== null && x !== undefined)) as Record<string, number>;
@@ -61,7 +63,8 @@ function SourceModal({ source, onClose }: { source: Source | null; onClose: () =
   };
   return (
     <Modal open title={source ? `${t('interfaces.sources.edit')} ${source.code}` : t('interfaces.sources.new')} onCancel={onClose} onOk={submit} confirmLoading={save.isPending} width={720} destroyOnHidden>
-      <Form form={form} layout="vertical" initialValues={source ? { ...source, trust: Object.fromEntries(fields.map((f, i) => [String(i), source.fieldTrust[f] ?? null])) } : { kind: 'other', valueRank: 50, trust: {} }}>
+      <Form form={form} layout="vertical" initialValues={source ? { ...source, trust: Object.fromEntries(fields.map((f, i) => [String(i), source.fieldTrust[f] ?? null])) } : { kind: 'other', valueRank: 50, trust: kindTrust('other') }}
+        onValuesChange={(changed: { kind?: string }) => { if (!source && changed.kind) form.setFieldValue('trust', kindTrust(changed.kind)); }}>
         <Space.Compact block>
           <Form.Item name="code" label={t('interfaces.sources.code')} rules={[{ required: !source }, { pattern: /^[A-Za-z][A-Za-z0-9_]{1,39}$/, message: t('interfaces.codeRule') }]} style={{ width: 180 }}>
             <Input disabled={!!source} />
