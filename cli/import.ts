@@ -20,6 +20,27 @@ again after an interruption: the load resumes where its last committed batch end
   --no-resolve        leave new and changed records pending for integration instead of resolving them batch by
                       batch (big initial loads)`;
 
+/** What the progress line has shown so far. */
+export type ShownProgress = { progress: number; read: number; rejected: number; done: number; expected: number };
+type Polled = { progress: number; report: { read: number; rejected: number }; resolution: { done: number; total: number; expected?: number } };
+
+/**
+ * A poll of the load, never behind the line shown before: the server's bar and projected total are estimates that can
+ * dip when a batch hands over more records than the ones before (counts only grow). The total is the one projected for
+ * the whole file, a resumed load's rows before the stop included, not only the records handed over so far.
+ * @example forwardProgress({ progress: 0.4, read: 100, rejected: 0, done: 90, expected: 700 }, dipped).progress // 0.4
+ */
+export function forwardProgress(prev: ShownProgress | null, l: Polled): ShownProgress {
+  const next = { progress: l.progress, read: Number(l.report.read), rejected: Number(l.report.rejected), done: Number(l.resolution.done),
+    expected: Math.max(Number(l.resolution.expected ?? 0), Number(l.resolution.total)) };
+  if (!prev) return next;
+  return { progress: Math.max(prev.progress, next.progress), read: Math.max(prev.read, next.read), rejected: Math.max(prev.rejected, next.rejected),
+    done: Math.max(prev.done, next.done), expected: Math.max(prev.expected, next.expected) };
+}
+
+export const progressLine = (p: ShownProgress) =>
+  `  ${(p.progress * 100).toFixed(1)}%  ${p.read} rows read, ${p.rejected} rejected${p.expected ? `, ${p.done} of ${p.expected} resolved into customers` : ''}`;
+
 /** `banyan import --source <code> <file>`: loads a source extract through its interface's mapping. */
 export async function importCommand(argv: string[], config: Config): Promise<number> {
   const { values, positionals } = parseCommandArgs('import', argv, {
@@ -44,6 +65,13 @@ export async function importCommand(argv: string[], config: Config): Promise<num
   const stat = fs.statSync(abs, { throwIfNoEntry: false });
   if (stat?.isDirectory()) throw invalid([fieldError('file', 'regularFile', `${abs} 是文件夹，不是文件：请给出要导入的文件`, `${abs} is a folder, not a file: name the file to import`)]);
   if (stat && !stat.isFile()) throw invalid([fieldError('file', 'regularFile', `${abs} 不是普通文件（设备、管道或套接字）：请给出要导入的文件`, `${abs} is not a regular file (a device, pipe or socket): name the file to import`)]);
+  // Ctrl-C, SIGTERM or a hang-up: the load ends at its next batch boundary, that batch committed and the load left
+  // running, so the same command resumes it (stopLoads, as a stopping server does); a second signal stops at once.
+  let interrupted = false;
+  const interrupt = ({ pool }: { pool: import('pg').Pool }) => {
+    interrupted = true;
+    void import('../server/modules/interfaces/interfaces.loader.ts').then((l) => l.stopLoads(pool));
+  };
   return withDb(config, async ({ db, pool }) => {
     // New customers go to the head office when nothing else places them: a first import before the first start has none yet.
     await ensureHeadOffice(db);
@@ -56,7 +84,7 @@ export async function importCommand(argv: string[], config: Config): Promise<num
       }
       await service.checkDefaultInterfaceFile({ path: abs, maxBytes: config.importMaxBytes, encoding });
       await service.createSource(db, actor, { code: values.source!, name: values.source!, kind: 'other' });
-      say(`source ${values.source} registered`);
+      say(`source ${values.source} registered (kind other, with that kind's default field trust: adjust both on the Source systems page)`);
     }
     // The file is checked before a new interface is made for it: a refused file leaves nothing behind.
     const { loadId, resumed } = await service.queueImport(db, actor, values.source!, values.interface, {
@@ -66,10 +94,11 @@ export async function importCommand(argv: string[], config: Config): Promise<num
     say(resumed ? `resuming load #${loadId} after row ${first.checkpointRow}` : `load #${loadId}: ${first.format}, ${first.encoding ?? 'binary'}, ${first.fileSize} bytes`);
     const tty = process.stdout.isTTY;
     let last = '';
+    let shown: ShownProgress | null = null;
     const timer = setInterval(() => {
       void service.getLoad(db, loadId).then((l) => {
-        const { done, total } = l.resolution;
-        const line = `  ${(l.progress * 100).toFixed(1)}%  ${l.report.read} rows read, ${l.report.rejected} rejected${total ? `, ${done} of ${total} resolved into customers` : ''}`;
+        shown = forwardProgress(shown, l);
+        const line = progressLine(shown);
         if (line === last) return;
         last = line;
         if (tty) process.stdout.write(`\r${line}`);
@@ -84,6 +113,11 @@ export async function importCommand(argv: string[], config: Config): Promise<num
       if (tty) process.stdout.write('\n');
     }
     const l = await service.getLoad(db, loadId);
+    if (outcome === 'stopped' && interrupted) {
+      const at = l.checkpointRow;
+      say(`interrupted at row ${at}: run the same command again to resume（已在第 ${at} 行中断：再次运行同一命令即可继续）`);
+      return 130;
+    }
     if (outcome === 'busy') {
       say(`load #${loadId} is being run by another process`);
       return 1;
@@ -104,5 +138,5 @@ export async function importCommand(argv: string[], config: Config): Promise<num
       return 1;
     }
     return 0;
-  });
+  }, { interrupt });
 }

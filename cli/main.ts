@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import { loadConfig } from '../server/config.ts';
-import { operatorMessage, say, withDb } from './runtime.ts';
+import { operatorMessage, say, survivePipeErrors, withDb } from './runtime.ts';
 import { parseCommandArgs, usageError } from './usage.ts';
 
 const HELP = `banyan — the bank CRM（银行客户关系管理系统）
@@ -55,6 +56,9 @@ Recomputes the audit log's hash chains; exits 0 when intact, 2 listing the rows 
 } as const;
 type Command = keyof typeof COMMAND_HELP;
 
+/** The longest password sign-in takes (the login schema's maxLength). */
+const MAX_PASSWORD = 256;
+
 const OPTIONS = {
   customers: { type: 'string' }, seed: { type: 'string' }, org: { type: 'string' }, role: { type: 'string' },
   name: { type: 'string' }, password: { type: 'string' }, help: { type: 'boolean', short: 'h' },
@@ -90,18 +94,25 @@ async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case 'start': {
       const { startServer } = await import('../server/main.ts');
-      const { stop } = await startServer(config);
-      const shutdown = () => void stop().then(() => process.exit(0), () => process.exit(1));
-      process.once('SIGINT', shutdown);
-      process.once('SIGTERM', shutdown);
+      const { stop, abort } = await startServer(config);
+      // The first signal stops gracefully (bounded: see startServer); a second one stops PostgreSQL at once and exits,
+      // rather than killing node and leaving the embedded PostgreSQL running without its Banyan.
+      let signals = 0;
+      const shutdown = (signal: NodeJS.Signals) => {
+        if (++signals === 1) return void stop().then(() => process.exit(0), () => process.exit(1));
+        console.error(`[banyan] ${signal} again: stopping the database now（再次收到 ${signal}：立即停止数据库）`);
+        void abort().finally(() => process.exit(130));
+      };
+      process.on('SIGINT', shutdown);
+      process.on('SIGTERM', shutdown);
       return -1;
     }
     case 'migrate':
       await withDb(config, async () => say('the schema is up to date'));
       return 0;
     case 'demo': {
-      // Number('') is 0: an empty value is no integer.
-      const integer = (v: string | undefined, otherwise: number) => (v === undefined ? otherwise : v.trim() ? Number(v) : NaN);
+      // Plain decimal integers, as the environment's settings: Number() would take '', '1e3', '0x10' or ' 5 '.
+      const integer = (v: string | undefined, otherwise: number) => (v === undefined ? otherwise : /^-?\d{1,16}$/.test(v) ? Number(v) : NaN);
       const customers = integer(values.customers, 20000);
       const seed = integer(values.seed, 42);
       if (!Number.isInteger(customers) || customers < 1 || customers > 10_000_000) {
@@ -153,6 +164,10 @@ async function main(argv: string[]): Promise<number> {
       if (sub === 'add' && (!values.org || !values.role)) {
         throw usageError('banyan user add needs --org <org code> and --role <role code>', 'banyan user add 需要 --org <机构代码> 和 --role <角色代码>');
       }
+      // Sign-in takes passwords of at most 256 characters (its schema): a longer one could be set but never used.
+      if (values.password !== undefined && [...values.password].length > MAX_PASSWORD) {
+        throw usageError(`--password must be at most ${MAX_PASSWORD} characters (sign-in accepts no longer one)`, `--password 最多 ${MAX_PASSWORD} 个字符（登录不接受更长的密码）`);
+      }
       const password = values.password ?? `${randomBytes(9).toString('base64url')}9a`;
       const { SYSTEM_ACTOR } = await import('../server/platform/audit.ts');
       const { createUser, resetPassword } = await import('../server/modules/admin/admin.service.ts');
@@ -175,17 +190,19 @@ async function main(argv: string[]): Promise<number> {
     case 'audit': {
       if (sub !== 'verify' || positionals.length > 1) throw usageError('banyan audit has one subcommand: verify', 'banyan audit 只有一个子命令：verify', COMMAND_HELP.audit);
       const { verifyAudit } = await import('../server/platform/audit.ts');
-      const { auditKey, writeAuditAnchor } = await import('../server/platform/audit-anchor.ts');
+      const { auditKey } = await import('../server/platform/audit-anchor.ts');
       return withDb(config, async ({ db }) => {
-        // The anchors' key is a file under BANYAN_HOME (created on first use), also for a DATABASE_URL deployment.
-        const anchorKey = auditKey(config.home);
+        // The anchors' key is a file under BANYAN_HOME (created on first use), also for a DATABASE_URL deployment. With
+        // anchors already written and no key here, this is the wrong BANYAN_HOME: a new key would call every anchor forged.
+        const hasAnchors = (await sql`SELECT 1 FROM audit_anchor LIMIT 1`.execute(db)).rows.length > 0;
+        const anchorKey = auditKey(config.home, { create: !hasAnchors });
         // \r progress only on a terminal: in a log file every batch would lengthen one line.
         const tty = process.stdout.isTTY;
-        const r = await verifyAudit(db, tty ? (n) => process.stdout.write(`\r  ${n} rows checked`) : undefined, { anchorKey, home: config.home });
+        // Only an intact log is anchored, from the snapshot just verified: the rows verified now are then covered from
+        // here on. Altered meanwhile: told as any other tampering.
+        const r = await verifyAudit(db, tty ? (n) => void process.stdout.write(`\r  ${n} rows checked`) : undefined, { anchorKey, home: config.home, anchorAt: new Date() });
         if (tty) say('');
-        // Only an intact log is anchored: the rows verified now are then covered from here on. Altered between the
-        // walk and the anchor: told as any other tampering.
-        const w = r.ok ? await writeAuditAnchor(db, anchorKey, new Date(), config.home) : undefined;
+        const w = r.anchorWrite;
         if (w?.problems.length) r.problems.push(...w.problems);
         if (w && !w.problems.length) {
           const a = r.anchors!;
@@ -205,6 +222,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+survivePipeErrors();
 main(process.argv.slice(2)).then(
   (code) => {
     if (code >= 0) process.exit(code);

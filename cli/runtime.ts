@@ -10,26 +10,60 @@ export class UsageError extends Error {}
 export const say = (m: string) => console.log(m);
 
 /**
- * The commands that may create a new embedded database (`start` does so in its own path): the others (user, import,
- * audit …) have nothing to do in an empty one, so run in the wrong folder they say so instead of leaving a new cluster.
+ * The commands that may create a new embedded database and change the schema (`start` does both in its own path): the
+ * others (user, import, audit …) have nothing to do in an empty one, so run in the wrong folder (or on the wrong
+ * DATABASE_URL) they say so instead of leaving a new cluster or a freshly migrated database behind; on a schema behind
+ * this version they ask for `banyan migrate` rather than migrate a production database as a side effect.
  */
 const CREATING = new Set(['migrate', 'demo']);
 
+export type DbOptions = {
+  create?: boolean;
+  migrate?: boolean;
+  /**
+   * Called on the first SIGINT/SIGTERM/SIGHUP instead of stopping the database at once: the command winds down itself
+   * (a load ends at its next batch boundary) and returns. A second signal stops the database and exits 130.
+   */
+  interrupt?: (rt: Runtime) => void;
+};
+
 /** Opens the database (embedded or DATABASE_URL) for one command, and always closes it. */
-export async function withDb<T>(config: Config, fn: (rt: Runtime) => Promise<T>, { create = CREATING.has(process.argv[2]) } = {}): Promise<T> {
+export async function withDb<T>(config: Config, fn: (rt: Runtime) => Promise<T>, opts: DbOptions = {}): Promise<T> {
+  const { create = CREATING.has(process.argv[2]!), migrate = CREATING.has(process.argv[2]!), interrupt } = opts;
   // Loaded on demand: commands without a database (`banyan match`) start without the server's modules.
   const { openDatabase } = await import('../server/main.ts');
   // Beside a running `banyan start` on the same embedded database, the command uses it.
-  const rt = await openDatabase(config, say, { poolSize: 4, attach: true, create });
+  const rt = await openDatabase(config, say, { poolSize: 4, attach: true, create, migrate });
   // Interrupted (Ctrl-C during `banyan demo`, the SSH session gone): the transaction rolls back; stop the embedded database before leaving.
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  const interrupt = () => void rt.abort().finally(() => process.exit(130));
-  for (const s of signals) process.once(s, interrupt);
+  let signalled = false;
+  const abort = () => void rt.abort().finally(() => process.exit(130));
+  const onSignal = () => {
+    if (interrupt && !signalled) {
+      signalled = true;
+      interrupt(rt);
+    } else abort();
+  };
+  for (const s of signals) process.on(s, onSignal);
   try {
     return await fn(rt);
   } finally {
-    for (const s of signals) process.off(s, interrupt);
+    for (const s of signals) process.off(s, onSignal);
     await rt.close();
+  }
+}
+
+/**
+ * A closed terminal or pipe (`banyan start | head -1`, the SSH session gone) makes writes to stdout/stderr fail with
+ * EPIPE or EIO, emitted as an 'error' nobody handled: the process died, leaving its embedded PostgreSQL behind. Output
+ * to a stream that is gone is dropped instead; the command (or the server) carries on and stops as it would.
+ */
+export function survivePipeErrors(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE' || err.code === 'EIO' || err.code === 'ERR_STREAM_DESTROYED' || err.code === 'ENOTCONN') return;
+      throw err;
+    });
   }
 }
 

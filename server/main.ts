@@ -8,8 +8,8 @@ import type pg from 'pg';
 import { buildApp } from './app.ts';
 import { StartupError, type Config } from './config.ts';
 import { createDb, warmPool, type Db } from './db/database.ts';
-import { startEmbedded } from './db/embedded.ts';
-import { migrateToLatest } from './db/migrate.ts';
+import { ensureDir, homeError, startEmbedded } from './db/embedded.ts';
+import { checkSchema, migrateToLatest } from './db/migrate.ts';
 import { ensureAdmin } from './modules/admin/admin.bootstrap.ts';
 import { countCustomers } from './modules/admin/admin.repository.ts';
 import { JOBS } from './jobs.ts';
@@ -35,6 +35,8 @@ export type OpenOptions = {
   attach?: boolean;
   /** Initialise a new embedded database if there is none (default); commands that need an existing one say false. */
   create?: boolean;
+  /** Bring the schema up to date (default); false: refuse a schema that is missing, behind or ahead (checkSchema). */
+  migrate?: boolean;
 };
 
 /** A connection failure's reason (Node gives an AggregateError with an empty message when every address refused). */
@@ -55,7 +57,7 @@ function where(url: string): string {
 }
 
 /** Opens the database (embedded unless DATABASE_URL is set) and brings its schema up to date. */
-export async function openDatabase(config: Config, log: (m: string) => void, { poolSize = 20, keep = false, attach = false, create = true }: OpenOptions = {}): Promise<Runtime> {
+export async function openDatabase(config: Config, log: (m: string) => void, { poolSize = 20, keep = false, attach = false, create = true, migrate = true }: OpenOptions = {}): Promise<Runtime> {
   const emb = config.databaseUrl
     ? undefined
     : await startEmbedded(config.home, config.embeddedPort, { sharedBuffersMb: config.embeddedSharedBuffersMb, attach, create, log });
@@ -76,8 +78,12 @@ export async function openDatabase(config: Config, log: (m: string) => void, { p
       const en = config.databaseUrl ? `Cannot connect to the database at DATABASE_URL (${where(url)})` : 'Cannot connect to the embedded PostgreSQL';
       throw new StartupError(`${en}: ${describeError(err)}（无法连接数据库）`);
     }
-    const applied = await migrateToLatest(db);
-    if (applied.length) log(`migrations applied: ${applied.join(', ')}`);
+    if (migrate) {
+      const applied = await migrateToLatest(db);
+      if (applied.length) log(`migrations applied: ${applied.join(', ')}`);
+    } else {
+      await checkSchema(db, config.databaseUrl ? `DATABASE_URL (${where(url)})` : `the embedded database under BANYAN_HOME (${config.home})`);
+    }
   } catch (err) {
     await close().catch(() => {});
     throw err;
@@ -124,9 +130,13 @@ export function serverUrl(host: string, port: number): string {
 /** Banyan's own folders under BANYAN_HOME hold customer files: only for the user Banyan runs as. */
 function privateFolders(config: Config): void {
   const imports = path.join(config.home, 'imports');
-  fs.mkdirSync(imports, { recursive: true, mode: 0o700 });
-  fs.chmodSync(imports, 0o700);
-  if (!fs.existsSync(config.landingRoot)) fs.mkdirSync(config.landingRoot, { recursive: true, mode: 0o700 });
+  ensureDir(config.home, imports);
+  try {
+    fs.chmodSync(imports, 0o700);
+  } catch (err) {
+    throw homeError(config.home, err);
+  }
+  if (!fs.existsSync(config.landingRoot)) ensureDir(config.home, config.landingRoot);
 }
 
 /**
@@ -134,7 +144,7 @@ function privateFolders(config: Config): void {
  * Whatever fails or interrupts it once the database is open (the port taken, a signal during the demo load …) stops the
  * embedded database before the error is passed on: it is never left running without its Banyan.
  */
-export async function startServer(config: Config): Promise<{ app: FastifyInstance; stop: () => Promise<void> }> {
+export async function startServer(config: Config, { closeWaitMs = CLOSE_WAIT_MS } = {}): Promise<{ app: FastifyInstance; stop: () => Promise<void>; abort: () => Promise<void> }> {
   const say = (m: string) => console.log(`[banyan] ${m}`);
   say(config.databaseUrl ? 'using the database at DATABASE_URL' : `starting the embedded PostgreSQL (data in ${config.home})`);
   const rt = await openDatabase(config, say, { keep: true, poolSize: config.dbPoolSize });
@@ -172,7 +182,9 @@ export async function startServer(config: Config): Promise<{ app: FastifyInstanc
       say('  (shown once; set BANYAN_ADMIN_PASSWORD before the first start to choose it)');
       say('');
     }
-    app = await buildApp({ config, db, pool: rt.pool, logger: { level: config.logLevel } });
+    // The log goes to process.stdout, whose errors (a closed terminal or pipe) are dropped (cli/runtime.ts survivePipeErrors);
+    // pino's own stream on fd 1 threw on EIO and ended the server.
+    app = await buildApp({ config, db, pool: rt.pool, logger: { level: config.logLevel, stream: process.stdout } });
     await warmPool(rt.pool, config.dbPoolSize, hotStatements(db));
     await app.listen({ port: config.port, host: config.host }).catch((err) => {
       throw listenError(err, config);
@@ -188,7 +200,7 @@ export async function startServer(config: Config): Promise<{ app: FastifyInstanc
   }
   say(`Banyan is running at ${serverUrl(config.host, config.port)}`);
   // A hang-up (terminal or SSH session gone) stops the server like SIGTERM, whose handler the caller installs.
-  process.once('SIGHUP', () => process.kill(process.pid, 'SIGTERM'));
+  process.on('SIGHUP', () => process.kill(process.pid, 'SIGTERM'));
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
@@ -197,7 +209,14 @@ export async function startServer(config: Config): Promise<{ app: FastifyInstanc
       const errors: unknown[] = [];
       // Running loads end first, at a batch boundary with their checkpoint committed (the next start resumes them), while
       // the database they write to is still there.
-      for (const step of [() => stopLoads(rt.pool), () => app!.close(), () => jobs.stop(), () => rt.close()]) {
+      // A long job (the bulk resolver's chunk) is asked to stop and waited for a bounded time (jobs.stop); a connection
+      // still busy after closeWaitMs is cut: the embedded database's fast shutdown rolls its transaction back.
+      const close = () => bounded(rt.close(), closeWaitMs, () => {
+        say(`a job is still running after ${closeWaitMs / 1000} s: leaving it, the database rolls its work back`);
+        // The embedded database's fast shutdown ends it; on DATABASE_URL the pool would wait for it: the exit closes it.
+        return bounded(rt.abort(), 5_000, async () => {});
+      });
+      for (const step of [() => stopLoads(rt.pool), () => app!.close(), () => jobs.stop(), close]) {
         try {
           await step();
         } catch (err) {
@@ -208,5 +227,22 @@ export async function startServer(config: Config): Promise<{ app: FastifyInstanc
       if (errors.length) throw errors[0];
       say('stopped');
     })());
-  return { app, stop };
+  return { app, stop, abort: () => rt.abort() };
+}
+
+/** How long a stop waits for the pool's connections to come back before it stops the database under them. */
+const CLOSE_WAIT_MS = 15_000;
+
+/** `work`, or after `ms` `instead()` (work is left to fail on its own: its errors are no longer anyone's). */
+async function bounded(work: Promise<void>, ms: number, instead: () => Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
+  try {
+    if ((await Promise.race([work, late])) === 'late') {
+      work.catch(() => {});
+      await instead();
+    }
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -22,9 +22,9 @@ afterAll(async () => {
   if (home) fs.rmSync(home, { recursive: true, force: true });
 });
 
-function verify(): Promise<{ code: number | null; out: string }> {
+function verify(at = home): Promise<{ code: number | null; out: string }> {
   const proc = spawn(process.execPath, [path.join(root, 'cli/banyan.mjs'), 'audit', 'verify'], {
-    env: { ...process.env, DATABASE_URL: t.url, BANYAN_HOME: home, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, DATABASE_URL: t.url, BANYAN_HOME: at, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   proc.stdout.on('data', (d) => (out += d));
@@ -39,6 +39,20 @@ describe('banyan audit verify', () => {
     expect(first.out).toContain('anchored now (anchor 1)');
     expect(first.code).toBe(0);
     expect(fs.statSync(path.join(home, 'audit-key')).mode & 0o777).toBe(0o600);
+
+    // From another folder (DATABASE_URL set, BANYAN_HOME not): the key is not there, and none is made to call the anchors forged.
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'banyan-elsewhere-'));
+    try {
+      const lost = await verify(elsewhere);
+      expect(lost.code).toBe(1);
+      expect(lost.out.trim().split('\n')).toHaveLength(1);
+      expect(lost.out).toContain(`key was not found at ${path.join(elsewhere, 'audit-key')}`);
+      expect(lost.out).toMatch(/BANYAN_HOME.*（.*BANYAN_HOME/);
+      expect(lost.out).not.toMatch(/forged|\n\s+at /);
+      expect(fs.existsSync(path.join(elsewhere, 'audit-key'))).toBe(false);
+    } finally {
+      fs.rmSync(elsewhere, { recursive: true, force: true });
+    }
 
     const { chain } = (await sql<{ chain: number }>`SELECT chain FROM audit_log ORDER BY id DESC LIMIT 1`.execute(t.db)).rows[0]!;
     await sql`ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update`.execute(t.db);

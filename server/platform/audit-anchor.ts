@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
+import { StartupError } from '../config.ts';
+import { ensureDir, homeError } from '../db/embedded.ts';
 import type { JobSpec } from './jobs.ts';
 import { AUDIT_CHAINS, genesisHash } from './audit.ts';
 
@@ -18,17 +20,24 @@ import { AUDIT_CHAINS, genesisHash } from './audit.ts';
 export const AUDIT_KEY_FILE = 'audit-key';
 export const LAST_ANCHOR_FILE = 'audit-anchor';
 
-/** The anchor key of this installation: `<home>/audit-key` (32 random bytes, hex, mode 0600), created on first use. */
-export function auditKey(home: string): Buffer {
+/**
+ * The anchor key of this installation: `<home>/audit-key` (32 random bytes, hex, mode 0600), created on first use —
+ * unless `create` is false (anchors exist, so a key was made before: this BANYAN_HOME is not where it is).
+ */
+export function auditKey(home: string, { create = true } = {}): Buffer {
   const file = path.join(home, AUDIT_KEY_FILE);
-  fs.mkdirSync(home, { recursive: true, mode: 0o700 });
+  if (!create && !fs.existsSync(file)) {
+    throw new StartupError(`The audit anchors' key was not found at ${file}: the anchors were signed with a key kept under the BANYAN_HOME of the host that wrote them; set BANYAN_HOME to that folder (a new key would call every anchor forged)`
+      + `（未在 ${file} 找到审计锚点密钥：请把 BANYAN_HOME 设为保存该密钥的目录）`);
+  }
+  if (!fs.existsSync(file)) ensureDir(home, home);
   try {
     fs.writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { flag: 'wx', mode: 0o600 });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw homeError(home, err);
   }
   const text = fs.readFileSync(file, 'utf8').trim();
-  if (!/^[0-9a-f]{64}$/.test(text)) throw new Error(`${file} is not an audit key (64 hex digits expected)`);
+  if (!/^[0-9a-f]{64}$/.test(text)) throw new StartupError(`${file} is not an audit key (64 hex digits expected)（${file} 不是审计密钥）`);
   return Buffer.from(text, 'hex');
 }
 
@@ -75,39 +84,50 @@ export type AnchorWrite = { written: boolean; id: number | null; problems: strin
  * its chain's row: a new anchor must never bless a log that was cut back. Idempotent; one writer at a time.
  */
 export async function writeAuditAnchor(db: Kysely<Database>, key: Buffer, now = new Date(), home?: string): Promise<AnchorWrite> {
-  const result = await db.transaction().execute(async (trx): Promise<AnchorWrite> => {
-    await sql`SELECT pg_advisory_xact_lock(hashtext('banyan.audit_anchor'))`.execute(trx);
-    const last = (await sql<AnchorRow>`SELECT id, at, seqs, hashes, prev_mac, mac FROM audit_anchor ORDER BY id DESC LIMIT 1`.execute(trx)).rows[0];
-    const problems: string[] = [];
-    if (last && !macValid(key, last)) problems.push(`anchor ${last.id} (${last.at.toISOString()}): its MAC does not verify with this key — forged or altered`);
-    if (last) for (const m of await missingPoints(trx, last.id)) problems.push(describeMissing(last, m));
-    // One statement, one snapshot: each head with the row it names.
-    const heads = (await sql<{ chain: number; last_seq: string; last_hash: Buffer; found: Buffer | null }>`
-      SELECT h.chain, h.last_seq, h.last_hash, l.hash AS found
-      FROM generate_series(0, ${AUDIT_CHAINS - 1}) g(chain)
-      LEFT JOIN audit_chain_head h ON h.chain = g.chain
-      LEFT JOIN audit_log l ON l.chain = h.chain AND l.seq = h.last_seq
-      ORDER BY g.chain`.execute(trx)).rows;
-    const seqs: string[] = [];
-    const hashes: Buffer[] = [];
-    heads.forEach((h, c) => {
-      if (h.chain === null) return void problems.push(`chain ${c}: no head`);
-      const seq = Number(h.last_seq);
-      if (seq > 0 ? !h.found?.equals(h.last_hash) : !h.last_hash.equals(genesisHash(c))) problems.push(`chain ${c}: head (seq ${seq}) does not match its chain`);
-      if (last && seq < Number(last.seqs[c] ?? 0)) problems.push(`chain ${c}: head at seq ${seq}, behind anchor ${last.id} (seq ${last.seqs[c]})`);
-      seqs.push(String(seq));
-      hashes.push(h.last_hash);
-    });
-    if (problems.length) return { written: false, id: null, problems };
-    if (last && last.seqs.length === seqs.length && last.seqs.every((s, c) => String(s) === seqs[c])) return { written: false, id: Number(last.id), problems };
-    const anchor = { id: String(last ? Number(last.id) + 1 : 1), at: now, seqs, hashes, prev_mac: last?.mac ?? null };
-    const mac = macOf(key, anchor);
-    await sql`INSERT INTO audit_anchor (id, at, seqs, hashes, prev_mac, mac)
-      VALUES (${anchor.id}, ${now}, ${seqs}::bigint[], ${hashes}::bytea[], ${anchor.prev_mac}, ${mac})`.execute(trx);
-    return { written: true, id: Number(anchor.id), problems };
-  });
-  if (result.written && home) noteLastAnchor(home, result.id!, await anchorMac(db, result.id!));
+  const result = await db.transaction().execute((trx) => writeAnchorIn(trx, key, now));
+  if (result.written && home) await noteAnchor(db, home, result.id!);
   return result;
+}
+
+/**
+ * writeAuditAnchor inside the caller's transaction: `banyan audit verify` anchors from the repeatable-read snapshot it
+ * verified. (An anchor another process committed after that snapshot makes the insert fail: 40001 or 23505.)
+ */
+export async function writeAnchorIn(trx: Kysely<Database>, key: Buffer, now = new Date()): Promise<AnchorWrite> {
+  await sql`SELECT pg_advisory_xact_lock(hashtext('banyan.audit_anchor'))`.execute(trx);
+  const last = (await sql<AnchorRow>`SELECT id, at, seqs, hashes, prev_mac, mac FROM audit_anchor ORDER BY id DESC LIMIT 1`.execute(trx)).rows[0];
+  const problems: string[] = [];
+  if (last && !macValid(key, last)) problems.push(`anchor ${last.id} (${last.at.toISOString()}): its MAC does not verify with this key — forged or altered`);
+  if (last) for (const m of await missingPoints(trx, last.id)) problems.push(describeMissing(last, m));
+  // One statement, one snapshot: each head with the row it names.
+  const heads = (await sql<{ chain: number; last_seq: string; last_hash: Buffer; found: Buffer | null }>`
+    SELECT h.chain, h.last_seq, h.last_hash, l.hash AS found
+    FROM generate_series(0, ${AUDIT_CHAINS - 1}) g(chain)
+    LEFT JOIN audit_chain_head h ON h.chain = g.chain
+    LEFT JOIN audit_log l ON l.chain = h.chain AND l.seq = h.last_seq
+    ORDER BY g.chain`.execute(trx)).rows;
+  const seqs: string[] = [];
+  const hashes: Buffer[] = [];
+  heads.forEach((h, c) => {
+    if (h.chain === null) return void problems.push(`chain ${c}: no head`);
+    const seq = Number(h.last_seq);
+    if (seq > 0 ? !h.found?.equals(h.last_hash) : !h.last_hash.equals(genesisHash(c))) problems.push(`chain ${c}: head (seq ${seq}) does not match its chain`);
+    if (last && seq < Number(last.seqs[c] ?? 0)) problems.push(`chain ${c}: head at seq ${seq}, behind anchor ${last.id} (seq ${last.seqs[c]})`);
+    seqs.push(String(seq));
+    hashes.push(h.last_hash);
+  });
+  if (problems.length) return { written: false, id: null, problems };
+  if (last && last.seqs.length === seqs.length && last.seqs.every((s, c) => String(s) === seqs[c])) return { written: false, id: Number(last.id), problems };
+  const anchor = { id: String(last ? Number(last.id) + 1 : 1), at: now, seqs, hashes, prev_mac: last?.mac ?? null };
+  const mac = macOf(key, anchor);
+  await sql`INSERT INTO audit_anchor (id, at, seqs, hashes, prev_mac, mac)
+    VALUES (${anchor.id}, ${now}, ${seqs}::bigint[], ${hashes}::bytea[], ${anchor.prev_mac}, ${mac})`.execute(trx);
+  return { written: true, id: Number(anchor.id), problems };
+}
+
+/** Notes the anchor just written in BANYAN_HOME (verifyAnchors then finds the newest ones deleted). */
+export async function noteAnchor(db: Kysely<Database>, home: string, id: number): Promise<void> {
+  noteLastAnchor(home, id, await anchorMac(db, id));
 }
 
 async function anchorMac(db: Kysely<Database>, id: number): Promise<Buffer> {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { prepared, type Database } from '../db/database.ts';
-import { verifyAnchors, type AnchorCheck } from './audit-anchor.ts';
+import { verifyAnchors, writeAnchorIn, noteAnchor, type AnchorCheck, type AnchorWrite } from './audit-anchor.ts';
 
 /** Who did something, and from where. */
 export type Actor = { userId: number | null; username: string; ip: string | null };
@@ -165,6 +165,17 @@ export type VerifyResult = {
   problems: string[];
   /** Anchors checked (keyed checkpoints, platform/audit-anchor.ts), when a key was given. */
   anchors?: AnchorCheck;
+  /** The anchor written from the very snapshot verified (options.anchor), when the log was intact. */
+  anchorWrite?: AnchorWrite;
+};
+
+export type VerifyOptions = {
+  anchorKey?: Buffer;
+  home?: string;
+  /** With anchorKey: an intact log is anchored at this time, from the snapshot just verified (the rows checked, no newer). */
+  anchorAt?: Date;
+  /** Rows read per statement (default 5000). */
+  pageSize?: number;
 };
 
 const MAX_PROBLEMS = 1000;
@@ -180,9 +191,29 @@ export const genesisHash = (chain: number) => createHash('sha256').update(`banya
  */
 export async function verifyAudit(
   db: Kysely<Database>,
-  onProgress?: (checked: number) => void,
-  options: { anchorKey?: Buffer; home?: string } = {},
+  onProgress?: (checked: number) => void | Promise<void>,
+  options: VerifyOptions = {},
 ): Promise<VerifyResult> {
+  // Heads, rows and anchors read from one snapshot: rows audited while the walk runs (it takes minutes on a big log)
+  // are neither seen nor expected, so a busy server's log verifies intact; the anchor then covers what was verified.
+  let result: VerifyResult | undefined;
+  try {
+    await db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
+      result = await verifyIn(trx, onProgress, options);
+      if (result.ok && options.anchorKey && options.anchorAt) result.anchorWrite = await writeAnchorIn(trx, options.anchorKey, options.anchorAt);
+    });
+  } catch (err) {
+    // Another process (the server's anchor job) wrote an anchor after this snapshot: that one stands, none written now.
+    const code = (err as { code?: string }).code;
+    if (!result?.ok || result.anchorWrite || (code !== '40001' && code !== '23505')) throw err;
+    result.anchorWrite = { written: false, id: null, problems: [] };
+  }
+  const w = result!.anchorWrite;
+  if (w?.written && options.home) await noteAnchor(db, options.home, w.id!);
+  return result!;
+}
+
+async function verifyIn(db: Kysely<Database>, onProgress: ((checked: number) => void | Promise<void>) | undefined, options: VerifyOptions): Promise<VerifyResult> {
   const problems: string[] = [];
   let more = 0;
   const report = (p: string) => (problems.length < MAX_PROBLEMS ? problems.push(p) : more++);
@@ -211,7 +242,7 @@ export async function verifyAudit(
       .select(['id', 'chain', 'seq', 'at', 'actor_id', 'actor_name', 'action', 'entity', 'entity_id', 'customer_id', 'fields', 'changes', 'ip', 'prev_hash', 'hash']);
     // Keyset over (chain, seq, id): the (chain, seq) index serves it; id keeps duplicates apart should the index be gone.
     if (cursor) q = q.where(sql<boolean>`(chain, seq, id) > (${cursor.chain}, ${cursor.seq}, ${cursor.id})`);
-    const rows = await q.orderBy('chain').orderBy('seq').orderBy('id').limit(5000).execute();
+    const rows = await q.orderBy('chain').orderBy('seq').orderBy('id').limit(options.pageSize ?? 5000).execute();
     if (!rows.length) break;
     for (const r of rows) {
       const seq = Number(r.seq);
@@ -236,7 +267,7 @@ export async function verifyAudit(
     }
     const lastRow = rows[rows.length - 1]!;
     cursor = { chain: lastRow.chain, seq: Number(lastRow.seq), id: Number(lastRow.id) };
-    onProgress?.(checked);
+    await onProgress?.(checked);
   }
   if (walk) finish(walk);
   // Chains without a single row: their head must still be at the start.

@@ -10,7 +10,11 @@ export type JobSpec = {
   name: string;
   /** Cron expression, evaluated in the bank's time zone. */
   cron: string;
-  run: (db: Db, now: Date) => Promise<unknown>;
+  /**
+   * `signal` is aborted when the server stops: a long run (the bulk resolver, a recompute) should end at its next safe
+   * point (between chunks), as if its deadline had come; jobs.stop waits for it STOP_WAIT_MS at most.
+   */
+  run: (db: Db, now: Date, signal?: AbortSignal) => Promise<unknown>;
   /** Also queue a run when the server starts: a daily job then catches up on a day the server was down at its hour. */
   runAtStart?: boolean;
 };
@@ -23,12 +27,16 @@ export type Jobs = {
 
 export const JOB_TIME_ZONE = 'Asia/Shanghai';
 
+/** How long a stop waits for running jobs (pg-boss's graceful stop) before it leaves them. */
+export const STOP_WAIT_MS = 10_000;
+
 /**
  * Starts pg-boss on the app's database (its own `pgboss` schema): schedules every job and works
  * its queue. Schedules and queued runs live in PostgreSQL, so they survive restarts and are shared
  * by every app server (pg-boss hands each run to one of them).
  */
-export async function startJobs(url: string, db: Db, specs: JobSpec[], log: (m: string) => void): Promise<Jobs> {
+export async function startJobs(url: string, db: Db, specs: JobSpec[], log: (m: string) => void, { stopWaitMs = STOP_WAIT_MS } = {}): Promise<Jobs> {
+  const stopping = new AbortController();
   const boss = new PgBoss({ connectionString: url, max: 4, application_name: 'banyan-jobs' });
   boss.on('error', (err: Error) => log(`jobs: ${err.message}`));
   await boss.start();
@@ -37,7 +45,7 @@ export async function startJobs(url: string, db: Db, specs: JobSpec[], log: (m: 
     if (!(await boss.getQueue(spec.name))) await boss.createQueue(spec.name);
     await boss.schedule(spec.name, spec.cron, {}, { tz: JOB_TIME_ZONE });
     await boss.work(spec.name, async () => {
-      await spec.run(db, new Date());
+      await spec.run(db, new Date(), stopping.signal);
     });
     // singletonKey: several app servers starting together queue one catch-up run, not one each.
     if (spec.runAtStart) await boss.send(spec.name, {}, { singletonKey: 'start', singletonSeconds: 300 });
@@ -47,6 +55,9 @@ export async function startJobs(url: string, db: Db, specs: JobSpec[], log: (m: 
       if (!byName.has(name)) throw new Error(`no job named ${name}`);
       return boss.send(name, {});
     },
-    stop: () => boss.stop({ graceful: true, wait: true }),
+    stop: () => {
+      stopping.abort();
+      return boss.stop({ graceful: true, wait: true, timeout: stopWaitMs });
+    },
   };
 }

@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/context.ts';
-import { migrateToLatest } from '../migrate.ts';
+import { StartupError } from '../../config.ts';
+import { checkSchema, migrateToLatest } from '../migrate.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -20,6 +21,9 @@ describe('migrateToLatest', () => {
       await expect(migrateToLatest(t.db)).rejects.toThrow(
         /migrated by a newer Banyan \(migration 9999_from_the_future is not in this version\).*数据库已由更新版本的 Banyan 迁移/,
       );
+      // An operator's error (the CLI tells it in one line, without a stack), not a fault of the program.
+      await expect(migrateToLatest(t.db)).rejects.toBeInstanceOf(StartupError);
+      await expect(checkSchema(t.db, 'here')).rejects.toBeInstanceOf(StartupError);
     } finally {
       await sql`DELETE FROM kysely_migration WHERE name = '9999_from_the_future'`.execute(t.db);
     }

@@ -175,6 +175,27 @@ describe('audit verify against a database owner', () => {
     expect((await verifyAudit(db, undefined, { anchorKey: key })).problems.join('\n')).toMatch(new RegExp(`chain ${chain} seq \\d+ \\(id \\d+\\): anchor 1 .* rows replaced`));
   });
 
+  it('verifies intact while rows are audited between its pages, and anchors exactly the rows it verified', async () => {
+    const { db } = await fresh();
+    const anchorHome = fs.mkdtempSync(path.join(home, 'busy-'));
+    const before = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM audit_log`.execute(db)).rows[0]!.n;
+    let appended = 0;
+    // A busy server: after every page the walk reads, more rows are audited on other connections, on many chains.
+    const r = await verifyAudit(db, async () => {
+      await Promise.all(Array.from({ length: 8 }, () => db.transaction().execute((trx) => audit(trx, SYSTEM_ACTOR, { action: 'read', entity: 'customer' }))));
+      appended += 8;
+    }, { pageSize: 5, anchorKey: key, home: anchorHome, anchorAt: new Date() });
+    expect(r.problems).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect(r.checked).toBe(before);
+    expect(appended).toBeGreaterThan(0);
+    expect(r.anchorWrite).toMatchObject({ written: true, problems: [] });
+    const anchored = (await sql<{ n: string }>`SELECT sum(s)::text AS n FROM audit_anchor, unnest(seqs) s WHERE id = ${r.anchorWrite!.id}`.execute(db)).rows[0]!.n;
+    expect(Number(anchored)).toBe(before);
+    // Everything since verifies too, the new anchor with it.
+    expect(await verifyAudit(db, undefined, { anchorKey: key, home: anchorHome })).toMatchObject({ ok: true, checked: before + appended, problems: [] });
+  });
+
   it('reports a forged anchor, an altered one and anchors deleted after the one this host wrote', async () => {
     const { db } = await fresh();
     const anchorHome = fs.mkdtempSync(path.join(home, 'h-'));

@@ -1,5 +1,8 @@
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../app.ts';
+import { loadConfig } from '../../config.ts';
+import { createDb } from '../../db/database.ts';
 import { registerErrorHandler } from '../errors.ts';
 
 const app = Fastify();
@@ -34,5 +37,37 @@ describe('errors raised by the framework or a plugin', () => {
     const res = await app.inject({ url: '/raise/503' });
     expect(res.statusCode).toBe(500);
     expect(res.json().error.messages).toEqual({ zh: '服务器内部错误', en: 'Internal server error' });
+  });
+
+  it.each([
+    ['refused', Object.assign(new AggregateError([Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })], ''), {})],
+    ['shut down by the administrator', Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })],
+    ['a connection exception', Object.assign(new Error('connection failure'), { code: '08006' })],
+    ['no connection within the pool timeout', new Error('timeout exceeded when trying to connect')],
+  ])('the database %s: 503, in both languages, nothing internal', async (_what, err) => {
+    const down = Fastify();
+    registerErrorHandler(down);
+    down.get('/', async () => { throw err; });
+    const res = await down.inject({ url: '/' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json().error).toMatchObject({ code: 'UNAVAILABLE', messages: { zh: '数据库暂时不可用，请稍后再试', en: 'The database is unavailable: try again shortly' } });
+    await down.close();
+  });
+});
+
+describe('the database down', () => {
+  it('sign-in answers 503 "database unavailable", as health does, not 500', async () => {
+    // Nothing listens on port 1.
+    const { db } = createDb('postgres://banyan@127.0.0.1:1/banyan', 1);
+    const down = await buildApp({ config: loadConfig({}), db });
+    try {
+      const res = await down.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password: 'whatever-it-is-1' } });
+      expect(res.statusCode).toBe(503);
+      expect(res.json().error.messages.en).toBe('The database is unavailable: try again shortly');
+      expect(res.json().error.messages.zh).toBe('数据库暂时不可用，请稍后再试');
+    } finally {
+      await down.close();
+      await db.destroy();
+    }
   });
 });

@@ -52,4 +52,33 @@ describe('scheduled jobs (pg-boss)', () => {
     }
     expect(logs).toEqual([]);
   });
+
+  it('a stop asks a long run to end (its signal) and waits for a stubborn one only a bounded time', { timeout: 60_000 }, async () => {
+    let started = 0;
+    let sawStop = false;
+    const specs: JobSpec[] = [
+      // The bulk resolver's shape: chunk after chunk until told to stop.
+      { name: 'test.long', cron: '0 6 * * *', run: async (_db, _now, signal) => {
+        started++;
+        while (!signal?.aborted) await new Promise((r) => setTimeout(r, 50));
+        sawStop = true;
+      } },
+    ];
+    const jobs = await startJobs(t.url, t.db, specs, () => {});
+    await jobs.runNow('test.long');
+    await until(() => started === 1, 'the long run');
+    let t0 = Date.now();
+    await jobs.stop();
+    expect(sawStop).toBe(true);
+    expect(Date.now() - t0).toBeLessThan(8_000);
+
+    // One that never looks at its signal: the stop leaves it after the bound instead of waiting for it.
+    let stubborn = 0;
+    const never = await startJobs(t.url, t.db, [{ name: 'test.stubborn', cron: '0 6 * * *', run: () => { stubborn++; return new Promise(() => {}); } }], () => {}, { stopWaitMs: 1_500 });
+    await never.runNow('test.stubborn');
+    await until(() => stubborn === 1, 'the stubborn run');
+    t0 = Date.now();
+    await never.stop();
+    expect(Date.now() - t0).toBeLessThan(8_000);
+  });
 });

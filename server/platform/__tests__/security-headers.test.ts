@@ -24,9 +24,28 @@ describe('security headers', () => {
       expect(a.headers['content-security-policy']).not.toContain("script-src 'self' 'unsafe-inline'");
       expect(a.headers).toMatchObject({
         'x-content-type-options': 'nosniff', 'x-frame-options': 'SAMEORIGIN', 'referrer-policy': 'no-referrer',
-        'strict-transport-security': expect.stringContaining('max-age='), 'cross-origin-opener-policy': 'same-origin',
+        'cross-origin-opener-policy': 'same-origin',
       });
     }
+  });
+
+  it('over plain http (HOST=0.0.0.0 opened by the address) neither upgrades requests to https nor sends HSTS; over https both', async () => {
+    const http = await ctx.app.inject({ url: '/api/health' });
+    expect(http.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(http.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+    expect(http.headers['strict-transport-security']).toBeUndefined();
+    // Behind a proxy BANYAN_TRUST_PROXY names, X-Forwarded-Proto says how the browser came.
+    const app = Fastify({ trustProxy: ['127.0.0.1'] });
+    registerSecurityHeaders(app, { contentSecurityPolicy: { directives: { defaultSrc: ["'self'"] } } });
+    app.get('/', async () => 'ok');
+    const viaHttps = await app.inject({ url: '/', headers: { 'x-forwarded-proto': 'https' }, remoteAddress: '127.0.0.1' });
+    expect(viaHttps.headers['content-security-policy']).toContain('upgrade-insecure-requests');
+    expect(viaHttps.headers['strict-transport-security']).toContain('max-age=');
+    // … and from anyone else the header is not believed.
+    const forged = await app.inject({ url: '/', headers: { 'x-forwarded-proto': 'https' }, remoteAddress: '10.9.9.9' });
+    expect(forged.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+    expect(forged.headers['strict-transport-security']).toBeUndefined();
+    await app.close();
   });
 
   it('leaves a header a route set itself', async () => {
