@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -11,7 +12,7 @@ import type pg from 'pg';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import { authenticate, forgetSessions } from './platform/auth.ts';
-import { registerErrorHandler, sendNotFound } from './platform/errors.ts';
+import { clientErrorHandler, frameworkErrors, registerErrorHandler, sendNotFound } from './platform/errors.ts';
 import { registerInputRules } from './platform/input.ts';
 import { registerMetrics } from './platform/metrics.ts';
 import { registerSameOriginRule } from './platform/same-origin.ts';
@@ -30,6 +31,25 @@ import { integrationRoutes } from './modules/integration/integration.routes.ts';
 
 const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
 
+type RouteSchema = { schema: unknown; method: string; url: string; httpPart?: string };
+type AjvServerOptions = { customOptions?: object; plugins?: unknown[] };
+type ValidatorFactory = (externalSchemas: unknown, options: AjvServerOptions) => (route: RouteSchema) => unknown;
+// Fastify's own validator factory (the one it uses when given none): its Ajv options, formats and plugins stay as they were.
+const fastifyAjvCompiler = createRequire(createRequire(import.meta.url).resolve('fastify'))('@fastify/ajv-compiler') as () => ValidatorFactory;
+
+const AJV = { customOptions: { allErrors: true, coerceTypes: true, removeAdditional: false } };
+
+/**
+ * Query strings, route params and headers arrive as text, so their numbers and booleans are coerced from it; a JSON
+ * body carries its own types, and coercing them would store `true` as "true", take 12345 for a text or "8" for an
+ * id, and turn a null into "" or 0: bodies are validated as sent (400, rule `type`).
+ */
+function buildValidator(externalSchemas: unknown, options: AjvServerOptions = AJV) {
+  const coercing = fastifyAjvCompiler()(externalSchemas, options);
+  const exact = fastifyAjvCompiler()(externalSchemas, { ...options, customOptions: { ...options.customOptions, coerceTypes: false } });
+  return (route: RouteSchema) => (route.httpPart === 'body' ? exact(route) : coercing(route));
+}
+
 export type BuildOptions = { config: Config; db: Db; pool?: pg.Pool; logger?: boolean | object };
 
 /** Builds the Fastify app: platform plugins in a fixed order, then each module's routes. */
@@ -40,7 +60,13 @@ export async function buildApp({ config, db, pool, logger = false }: BuildOption
     // X-Forwarded-For/-Proto/-Host only from the proxies BANYAN_TRUST_PROXY names: from anyone else a client would
     // choose its own address (the login rate limit's key, the audit log's address).
     trustProxy: config.trustProxy.length ? config.trustProxy : false,
-    ajv: { customOptions: { allErrors: true, coerceTypes: true, removeAdditional: false } },
+    ajv: AJV,
+    // Requests refused before any hook runs (a path that does not decode, a request line past 16 KB …) answer in the
+    // house error shape too.
+    frameworkErrors,
+    clientErrorHandler,
+    // (Its typings say the compiler is given a schema; at run time it is given the route's { schema, httpPart … }.)
+    schemaController: { compilersFactory: { buildValidator: buildValidator as never } },
   });
   app.decorate('db', db);
   app.decorate('config', config);

@@ -29,6 +29,11 @@ export type Config = {
    * addresses read it).
    */
   trustProxy: string[];
+  /**
+   * BANYAN_METRICS_TOKEN: a token a Prometheus scraper sends as `Authorization: Bearer …` to read /metrics without an
+   * account. Unset, only users whose role holds system:monitor may.
+   */
+  metricsToken: string | undefined;
 };
 
 /**
@@ -94,6 +99,15 @@ function trustProxy(raw: string | undefined): string[] {
   return items.map((s) => (PROXY_RANGES.has(s.toLowerCase()) ? s.toLowerCase() : s));
 }
 
+/** At least 16 characters with no white space (e.g. `openssl rand -hex 32`); unset or empty → undefined. */
+export function metricsToken(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (raw.length < 16 || /\s/.test(raw)) {
+    throw new ConfigError('BANYAN_METRICS_TOKEN must be at least 16 characters with no spaces, e.g. the output of `openssl rand -hex 32`（BANYAN_METRICS_TOKEN 至少 16 个字符，且不能含空格）');
+  }
+  return raw;
+}
+
 /** The same rule as user passwords (checkPasswordStrength in modules/auth), which a test holds them to. */
 const strongPassword = (pw: string) => pw.length >= 8 && /[A-Za-z]/.test(pw) && /\d/.test(pw);
 
@@ -136,5 +150,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     landingRoot: path.resolve(env.BANYAN_LANDING_ROOT || path.join(home, 'landing')),
     dbPoolSize: int(env, 'BANYAN_DB_POOL', defaultPoolSize(), 2, 500),
     trustProxy: trustProxy(env.BANYAN_TRUST_PROXY),
+    metricsToken: metricsToken(env.BANYAN_METRICS_TOKEN),
   };
 }

@@ -247,7 +247,7 @@ export type AccountTable = {
   product_code: string;
   currency: Generated<string>;
   status: Generated<'active' | 'dormant' | 'frozen' | 'closed'>;
-  opened_on: string;
+  opened_on: string | null;
   closed_on: string | null;
   balance_fen: number;
   updated_at: Timestamp;

@@ -3,7 +3,7 @@
  * (which would answer 500): numbers finite and within the safe-integer range, and no NUL character in any text.
  */
 import type { FastifyInstance } from 'fastify';
-import { fieldError, invalid } from './errors.ts';
+import { badEncoding, fieldError, invalid, notFinite } from './errors.ts';
 
 const LIMIT = Number.MAX_SAFE_INTEGER;
 const NUMERIC = new Set(['integer', 'number']);
@@ -32,6 +32,30 @@ export function boundNumbers(schema: unknown, seen = new Set<object>()): void {
   for (const key of ['items', 'additionalProperties', 'not', 'anyOf', 'oneOf', 'allOf']) boundNumbers(s[key], seen);
 }
 
+const decode = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
+
+/**
+ * The query parameter of a URL whose name or value is not valid percent-encoding ('url' when its name cannot be
+ * read either), or null. e.g. "/api/customers?q=%E7%8E%8B%" → "q".
+ */
+export function badlyEncodedParameter(url: string): string | null {
+  const i = url.indexOf('?');
+  if (i < 0 || !url.includes('%', i)) return null;
+  for (const pair of url.slice(i + 1).split('&')) {
+    try {
+      decode(pair);
+    } catch {
+      const eq = pair.indexOf('=');
+      try {
+        return decode(eq < 0 ? pair : pair.slice(0, eq)) || 'url';
+      } catch {
+        return 'url';
+      }
+    }
+  }
+  return null;
+}
+
 /** A value no column can hold: text with a NUL character, or a number that is not finite ("1e309" coerces to Infinity). */
 export type BadValue = { path: string; rule: 'noNul' | 'finite' };
 
@@ -55,16 +79,18 @@ export function findBadValue(value: unknown, path: string, depth = 0): BadValue 
   return null;
 }
 
-const MESSAGES: Record<BadValue['rule'], [string, string]> = {
-  noNul: ['不能包含空字符（\\u0000）', 'must not contain a NUL character (\\u0000)'],
-  finite: ['应为有限的数值', 'must be a finite number'],
-};
+const noNul = (field: string) => fieldError(field, 'noNul', '不能包含空字符（\\u0000）', 'must not contain a NUL character (\\u0000)');
 
 /**
  * The rules on every route: bounds added to each route's schemas as it is declared; after validation (which
  * coerces query strings to numbers), NUL characters and non-finite numbers refused, naming the field.
  */
 export function registerInputRules(app: FastifyInstance): void {
+  // Before anything reads the query: its parser keeps a badly encoded value as it came ("%E7%8E%8B%" searched as is).
+  app.addHook('onRequest', async (req) => {
+    const field = badlyEncodedParameter(req.url);
+    if (field !== null) throw invalid([badEncoding(field)]);
+  });
   app.addHook('onRoute', (route) => {
     const schema = route.schema as Record<string, unknown> | undefined;
     if (schema) for (const part of ['body', 'querystring', 'params', 'headers']) boundNumbers(schema[part]);
@@ -75,7 +101,7 @@ export function registerInputRules(app: FastifyInstance): void {
       if (!bad) continue;
       // Named as the validator names fields: bare, without the part they came in.
       const field = bad.path.replace(/^(params|query|body)\.?/, '') || part;
-      throw invalid([fieldError(field, bad.rule, ...MESSAGES[bad.rule])]);
+      throw invalid([bad.rule === 'finite' ? notFinite(field) : noNul(field)]);
     }
   });
 }

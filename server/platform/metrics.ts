@@ -1,10 +1,39 @@
-import type { FastifyInstance } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import client from 'prom-client';
+import { authenticate } from './auth.ts';
+import { AppError, forbidden } from './errors.ts';
 import './context.ts';
 
-/** `/metrics` (Prometheus) and `/api/health`; request durations by route and status. */
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/**
+ * Who may read /metrics: the scrape token's bearer, or a user (session or API token) whose role holds system:monitor.
+ * The figures name every route and how busy the server and its database pool are: not for anyone on the network.
+ */
+function metricsGuard(app: FastifyInstance, scrapeToken: string | undefined) {
+  const wanted = scrapeToken === undefined ? undefined : digest(scrapeToken);
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    const bearer = req.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+    if (wanted && bearer && timingSafeEqual(digest(bearer), wanted)) return;
+    // Outside /api/, so the app's hook has not resolved the caller: done here, as there.
+    req.user = await authenticate(app.db, req, app.config.sessionTtlMinutes);
+    if (!req.user) {
+      reply.header('www-authenticate', 'Bearer realm="banyan-metrics"');
+      throw new AppError('UNAUTHENTICATED', {
+        zh: '请先登录，或以 BANYAN_METRICS_TOKEN 或 API 令牌（Authorization: Bearer …）访问',
+        en: 'Sign in, or send BANYAN_METRICS_TOKEN or an API token (Authorization: Bearer …)',
+      });
+    }
+    if (!req.user.permissions.has('system:monitor')) throw forbidden();
+  };
+}
+
+/** `/metrics` (Prometheus, for system:monitor or the scrape token) and `/api/health`; request durations by route and status. */
 export function registerMetrics(app: FastifyInstance): void {
+  // Read and checked with the other settings at start-up (config.ts).
+  const scrapeToken = app.config.metricsToken;
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'banyan_' });
   const duration = new client.Histogram({
@@ -23,7 +52,7 @@ export function registerMetrics(app: FastifyInstance): void {
     );
   });
 
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+  app.get('/metrics', { schema: { hide: true }, preHandler: metricsGuard(app, scrapeToken) }, async (_req, reply) => {
     const p = app.pool;
     if (p) {
       pool.set({ state: 'total' }, p.totalCount);

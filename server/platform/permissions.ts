@@ -21,6 +21,7 @@ export const PERMISSIONS = [
   'integration:review', // decide merge reviews of customers in scope, propose and undo merges
   'integration:manage', // tune the match model (weights, thresholds, source order)
   'interface:manage', // data interfaces: sources, mappings, loads, quarantine (personal data), schedules
+  'system:monitor', // read /metrics (Prometheus): request rates and durations by route, process and database pool figures
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -43,7 +44,7 @@ const SUPERVISION: Permission[] = ['team:supervise', 'sales:plan', 'service:hand
  * this list: once that has landed, a change here needs a migration that updates the `role` rows.
  */
 export const BUILTIN_ROLES: BuiltinRole[] = [
-  { code: 'admin', name: '系统管理员', nameEn: 'System administrator', dataScope: 'all', permissions: ['customer:read', 'admin:org', 'admin:user', 'admin:role', 'audit:read', 'product:manage', 'notice:publish', 'service:supervise', 'integration:manage', 'interface:manage'] },
+  { code: 'admin', name: '系统管理员', nameEn: 'System administrator', dataScope: 'all', permissions: ['customer:read', 'admin:org', 'admin:user', 'admin:role', 'audit:read', 'product:manage', 'notice:publish', 'service:supervise', 'integration:manage', 'interface:manage', 'system:monitor'] },
   { code: 'head_manager', name: '总行管理者', nameEn: 'Head-office manager', dataScope: 'all', permissions: [...CUSTOMER_WORK, 'pii:unmask', ...SUPERVISION, 'product:manage', 'integration:review', 'integration:manage', 'interface:manage'] },
   { code: 'branch_manager', name: '分支行行长', nameEn: 'Branch manager', dataScope: 'subtree', permissions: [...CUSTOMER_WORK, 'pii:unmask', ...SUPERVISION, 'integration:review'] },
   { code: 'customer_manager', name: '客户经理', nameEn: 'Customer manager', dataScope: 'own', permissions: ['customer:read', 'customer:write', 'customer:export', 'pii:view', 'service:handle', 'integration:review'] },

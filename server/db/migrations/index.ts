@@ -23,6 +23,8 @@ import * as m0021 from './0021_audit_anchors.ts';
 import * as m0022 from './0022_match_model_drafts.ts';
 import * as m0023 from './0023_lineage_agreed.ts';
 import * as m0024 from './0024_case_insensitive_codes.ts';
+import * as m0025 from './0025_system_monitor.ts';
+import * as m0026 from './0026_account_open_date_unknown.ts';
 
 /** Every migration, by name; they run in name order and are never edited once landed. */
 export const migrations: Record<string, Migration> = {
@@ -50,4 +52,6 @@ export const migrations: Record<string, Migration> = {
   '0022_match_model_drafts': m0022,
   '0023_lineage_agreed': m0023,
   '0024_case_insensitive_codes': m0024,
+  '0025_system_monitor': m0025,
+  '0026_account_open_date_unknown': m0026,
 };

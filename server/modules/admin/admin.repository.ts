@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import { JOB_TIME_ZONE } from '../../platform/jobs.ts';
+import { containing } from '../../platform/like.ts';
 
 /** Every unit, with its user and customer counts when `withCounts` (for administrators only). Order: see orgTree. */
 export function listOrgs(db: Db, withCounts: boolean) {
@@ -76,7 +77,7 @@ export async function deleteOrg(db: Db, id: number) {
 /** `orgOrder`: the org units' ids in tree order; users are listed by it, then by username. */
 export async function listUsers(db: Db, f: { q?: string; orgPath?: string; orgOrder: number[]; limit: number; offset: number }) {
   let q = db.selectFrom('app_user as u').innerJoin('org_unit as o', 'o.id', 'u.org_id').innerJoin('role as r', 'r.id', 'u.role_id');
-  if (f.q) q = q.where(({ or, eb }) => or([eb('u.username', 'ilike', `%${f.q}%`), eb('u.display_name', 'ilike', `%${f.q}%`)]));
+  if (f.q) q = q.where(({ or, eb }) => or([eb('u.username', 'ilike', containing(f.q!)), eb('u.display_name', 'ilike', containing(f.q!))]));
   if (f.orgPath) q = q.where('o.path', 'like', `${f.orgPath}%`);
   const [items, total] = await Promise.all([
     q.select([
@@ -168,6 +169,21 @@ export async function permissionHeldElsewhere(db: Db, permission: string, except
   return !!(await db.selectFrom('role as r').select('r.id').where('r.id', '<>', exceptId).where(sql<boolean>`${permission} = ANY(r.permissions)`)
     .where(({ exists, selectFrom }) => exists(selectFrom('app_user as u').select('u.id').whereRef('u.role_id', '=', 'r.id').where('u.status', '=', 'active')))
     .executeTakeFirst());
+}
+
+/** Whether an active user other than `exceptUserId` holds `permission` through their role. */
+export async function permissionHeldByAnotherUser(db: Db, permission: string, exceptUserId: number) {
+  return !!(await db.selectFrom('app_user as u').innerJoin('role as r', 'r.id', 'u.role_id').select('u.id')
+    .where('u.status', '=', 'active').where('u.id', '<>', exceptUserId).where(sql<boolean>`${permission} = ANY(r.permissions)`)
+    .executeTakeFirst());
+}
+
+/**
+ * Serialises the changes that could take the last holder of an administering permission away (a user disabled or
+ * given another role, a role's permissions cut): two of them, each checked alone, could together leave no one.
+ */
+export async function lockAdministration(db: Db) {
+  await sql`SELECT pg_advisory_xact_lock(hashtext('banyan:administration'))`.execute(db);
 }
 
 export async function updateRole(db: Db, id: number, patch: Record<string, unknown>) {

@@ -288,7 +288,8 @@ export async function createUser(db: Db, actor: Actor, input: UserInput) {
 
 /**
  * Edits a user. Administrators cannot change their own role or disable themselves, and no change may leave the
- * bank without an active system administrator (the last one could otherwise lock everyone out of administration).
+ * bank without an active system administrator (the last one could otherwise lock everyone out of administration)
+ * nor without an active user holding each of admin:user, admin:org and admin:role (409, keepAdministrators).
  * Disabling a user ends their sessions and revokes their API tokens; a change of role or org ends their sessions.
  * A customer's org follows their manager's (data scope reads customer.org_id): moving a user who still manages
  * customers to another org is refused (409) unless `moveCustomers`, which moves those customers along, each audited.
@@ -299,6 +300,8 @@ export async function updateUser(db: Db, user: CurrentUser, actor: Actor, id: nu
   const fields = await checkUserFields(db, patch, errors);
   if (id === user.id && patch.status === 'disabled') errors.push(fieldError('status', 'self', '不能停用自己的账号', 'you cannot disable your own account'));
   await db.transaction().execute(async (trx) => {
+    // Before the user is read, so that the checks below see what the changes serialised before this one left.
+    if (patch.status !== undefined || fields.role_id !== undefined) await repo.lockAdministration(trx);
     const cur = await repo.getUser(trx, id);
     if (!cur && !errors.length) throw notFound(USER_NOT_FOUND);
     if (cur && id === user.id && fields.role_id !== undefined && fields.role_id !== cur.role_id) {
@@ -312,7 +315,9 @@ export async function updateUser(db: Db, user: CurrentUser, actor: Actor, id: nu
     const { password_hash: _h, ...before } = cur!;
     const d = diff(before, next);
     if (!d) return;
-    await keepAnAdministrator(trx, cur!, { role_id: fields.role_id ?? cur!.role_id, status: patch.status ?? cur!.status });
+    const after = { role_id: fields.role_id ?? cur!.role_id, status: patch.status ?? cur!.status };
+    await keepAnAdministrator(trx, cur!, after);
+    await keepAdministrators(trx, cur!, after);
     let movedCustomers: number | undefined;
     if (d.changes.org_id) {
       const orgId = fields.org_id!;
@@ -433,23 +438,46 @@ export async function updateRole(db: Db, actor: Actor, id: number, patch: Partia
 
 const ADMIN_PERMISSIONS = [['admin:user', '用户', 'users'], ['admin:org', '机构', 'the org tree'], ['admin:role', '角色', 'roles']] as const;
 
+const lockoutConflict = (f: FieldError) => new AppError('CONFLICT', { zh: `${f.field}：${f.message.zh}`, en: `${f.field}: ${f.message.en}` }, [f]);
+
+/**
+ * Refuses (409) disabling a user, or giving them a role without it, when they are the last active user holding one of
+ * admin:user, admin:org and admin:role, whatever their role: the guard on roles (keepAdministration) lets the system
+ * administrator role give one up while another role's active user holds it, and that user must then not go either.
+ */
+async function keepAdministrators(trx: Db, cur: { id: number; role_id: number; status: string }, after: { role_id: number; status: string }) {
+  if (cur.status !== 'active' || (after.status === cur.status && after.role_id === cur.role_id)) return;
+  const before = (await repo.getRole(trx, cur.role_id))?.permissions ?? [];
+  const kept = after.status !== 'active' ? [] : after.role_id === cur.role_id ? before : (await repo.getRole(trx, after.role_id))?.permissions ?? [];
+  const disabling = after.status !== 'active';
+  for (const [p, zh, en] of ADMIN_PERMISSIONS) {
+    if (!before.includes(p) || kept.includes(p)) continue;
+    if (await repo.permissionHeldByAnotherUser(trx, p, cur.id)) continue;
+    throw lockoutConflict(disabling
+      ? fieldError('status', 'lockout', `这是唯一一位拥有“${p}”权限的启用用户：停用后将无人能管理${zh}`,
+        `this is the only active user holding "${p}": disabled, no one could administer ${en}`)
+      : fieldError('roleCode', 'lockout', `这是唯一一位拥有“${p}”权限的启用用户，新角色没有该权限：更改后将无人能管理${zh}`,
+        `this is the only active user holding "${p}" and the new role lacks it: no one could administer ${en}`));
+  }
+}
+
 /**
  * Refuses (409) a role change that would leave no one able to administer: each of admin:user, admin:org and admin:role
  * stays held by a role with an active user, and the system administrator role keeps data scope `all`.
  */
 async function keepAdministration(trx: Db, cur: { id: number; code: string; permissions: string[] }, patch: Partial<Omit<RoleInput, 'code'>>) {
-  const conflict = (f: FieldError) => new AppError('CONFLICT', { zh: `${f.field}：${f.message.zh}`, en: `${f.field}: ${f.message.en}` }, [f]);
   if (cur.code === 'admin' && patch.dataScope !== undefined && patch.dataScope !== 'all') {
-    throw conflict(fieldError('dataScope', 'lockout', '系统管理员角色的数据范围必须为“全部”', 'the system administrator role must keep data scope "all"'));
+    throw lockoutConflict(fieldError('dataScope', 'lockout', '系统管理员角色的数据范围必须为“全部”', 'the system administrator role must keep data scope "all"'));
   }
   if (!patch.permissions) return;
   if (cur.code === 'admin' && !patch.permissions.includes('admin:role')) {
-    throw conflict(fieldError('permissions', 'lockout', '系统管理员角色必须保留“admin:role”（角色管理）权限', 'the system administrator role must keep "admin:role"'));
+    throw lockoutConflict(fieldError('permissions', 'lockout', '系统管理员角色必须保留“admin:role”（角色管理）权限', 'the system administrator role must keep "admin:role"'));
   }
-  for (const [p, zh, en] of ADMIN_PERMISSIONS) {
-    if (!cur.permissions.includes(p) || patch.permissions.includes(p)) continue;
+  const dropped = ADMIN_PERMISSIONS.filter(([p]) => cur.permissions.includes(p) && !patch.permissions!.includes(p));
+  if (dropped.length) await repo.lockAdministration(trx);
+  for (const [p, zh, en] of dropped) {
     if (await repo.permissionHeldElsewhere(trx, p, cur.id)) continue;
-    throw conflict(fieldError('permissions', 'lockout', `没有其他有启用用户的角色拥有“${p}”权限：去掉后将无人能管理${zh}`,
+    throw lockoutConflict(fieldError('permissions', 'lockout', `没有其他有启用用户的角色拥有“${p}”权限：去掉后将无人能管理${zh}`,
       `no other role with an active user holds "${p}": without it no one could administer ${en}`));
   }
 }

@@ -43,7 +43,7 @@ export async function deleteExpiredSessions(db: Db) {
 }
 
 export function getPasswordHash(db: Db, userId: number) {
-  return db.selectFrom('app_user').select('password_hash').where('id', '=', userId).executeTakeFirstOrThrow();
+  return db.selectFrom('app_user').select(['password_hash', 'locked_until']).where('id', '=', userId).executeTakeFirstOrThrow();
 }
 
 export async function setPassword(db: Db, userId: number, hash: string) {

@@ -52,7 +52,7 @@ export async function authRoutes(fastify: FastifyInstance) {
     preHandler: requireSession(),
   }, async (req, reply) => {
     const u = currentUser(req);
-    await service.changePassword(app.db, { ...actorOf(req), userId: u.id }, req.body.currentPassword, req.body.newPassword, cookieOf(req));
+    await service.changePassword(app.db, policy(), { ...actorOf(req), userId: u.id }, req.body.currentPassword, req.body.newPassword, cookieOf(req));
     return reply.status(204).send();
   });
 

@@ -7,6 +7,11 @@ import * as repo from './auth.repository.ts';
 export type LoginPolicy = { ttlMinutes: number; maxFailedLogins: number; lockoutMinutes: number };
 
 const BAD_LOGIN = new AppError('UNAUTHENTICATED', { zh: '用户名或密码错误', en: 'Wrong username or password' });
+/** Told only to whoever gave the account's right password: anyone else gets BAD_LOGIN, as for a name that does not exist. */
+const DISABLED = new AppError('FORBIDDEN', {
+  zh: '账号已停用，无法登录，请联系管理员',
+  en: 'This account is disabled and cannot sign in: ask an administrator',
+}, [fieldError('username', 'disabled', '账号已停用', 'the account is disabled')]);
 
 // Verifying against a real hash when the user does not exist keeps the timing the same.
 let dummyHash: Promise<string> | undefined;
@@ -18,6 +23,12 @@ let dummyHash: Promise<string> | undefined;
  */
 const ghosts = new Map<string, { failures: number; lockedUntil: number | null }>();
 const GHOSTS = 10_000;
+
+/** The time the "lock" of a name that is no active user ends, while it lasts. */
+function ghostLock(username: string): Date | null {
+  const until = ghosts.get(username)?.lockedUntil;
+  return until && until > Date.now() ? new Date(until) : null;
+}
 
 /** Records one failure under a name that is no active user; the time its "lock" ends, when it has one. */
 function ghostFailure(username: string, policy: LoginPolicy): Date | null {
@@ -38,13 +49,23 @@ export async function login(db: Db, policy: LoginPolicy, username: string, passw
   const actor: Actor = { userId: null, username, ip };
   const user = await repo.findUserForLogin(db, username);
   if (!user || user.status !== 'active') {
-    await verifyPassword(await (dummyHash ??= hashPassword('not-a-real-password')), password);
-    await db.transaction().execute((trx) => audit(trx, actor, { action: 'login_failed', entity: 'user', changes: { reason: user ? 'disabled' : 'unknown_user' } }));
+    // A disabled account is locked out as an unknown name is (before its password is looked at, as for an active
+    // user), so that a lock-out cannot be outguessed by telling "disabled" from "wrong password".
+    const locked = ghostLock(username);
+    // The account's own hash for a disabled user, a dummy's otherwise: the same work either way.
+    const right = await verifyPassword(user ? user.password_hash : await (dummyHash ??= hashPassword('not-a-real-password')), password);
+    const changes = user ? { reason: 'disabled', rightPassword: right, locked: !!locked } : { reason: 'unknown_user' };
+    await db.transaction().execute((trx) => audit(trx, actor, { action: 'login_failed', entity: 'user', entityId: user?.id, changes }));
+    if (locked) throw lockedError(locked);
+    if (user && right) throw DISABLED;
     const lockedUntil = ghostFailure(username, policy);
     throw lockedUntil ? lockedError(lockedUntil) : BAD_LOGIN;
   }
   actor.userId = user.id;
   if (user.locked_until && user.locked_until > new Date()) {
+    // The password is hashed even so: an unknown name's 423 (above) costs a hash, and a locked account's answering
+    // sooner would tell which names exist by the time the 423 takes.
+    await verifyPassword(user.password_hash, password);
     // Attempts against a locked account are recorded too: they are what an administrator looks for before unlocking.
     await db.transaction().execute((trx) =>
       audit(trx, actor, { action: 'login_failed', entity: 'user', entityId: user.id, changes: { reason: 'locked', lockedUntil: user.locked_until } }));
@@ -90,15 +111,34 @@ export function checkPasswordStrength(field: string, pw: string): void {
   }
 }
 
-/** Changes one's own password: ends the user's other sessions and revokes every API token of theirs. */
-export async function changePassword(db: Db, actor: Actor & { userId: number }, current: string, next: string, keepSessionToken?: string) {
-  const { password_hash } = await repo.getPasswordHash(db, actor.userId);
-  if (!(await verifyPassword(password_hash, current))) {
+/**
+ * Changes one's own password: ends the user's other sessions and revokes every API token of theirs. A wrong current
+ * password counts as a failed sign-in (whoever holds a session could otherwise guess the password without limit) and
+ * locks the account as sign-ins do (423); while locked, no change is made. The new password must differ from the
+ * current one (400 newPassword `unchanged`).
+ */
+export async function changePassword(db: Db, policy: LoginPolicy, actor: Actor & { userId: number }, current: string, next: string, keepSessionToken?: string) {
+  const { password_hash, locked_until } = await repo.getPasswordHash(db, actor.userId);
+  const right = await verifyPassword(password_hash, current);
+  if (locked_until && locked_until > new Date()) {
+    await db.transaction().execute((trx) =>
+      audit(trx, actor, { action: 'password_change_failed', entity: 'user', entityId: actor.userId, changes: { reason: 'locked', lockedUntil: locked_until } }));
+    throw lockedError(locked_until);
+  }
+  if (!right) {
+    const state = await db.transaction().execute(async (trx) => {
+      const s = await repo.recordFailedLogin(trx, actor.userId, policy.maxFailedLogins, policy.lockoutMinutes);
+      await audit(trx, actor, { action: 'password_change_failed', entity: 'user', entityId: actor.userId, changes: { reason: 'wrong_password', failedLogins: s.failed_logins, locked: !!s.locked_until } });
+      return s;
+    });
+    if (state.locked_until && state.locked_until > new Date()) throw lockedError(state.locked_until);
     throw invalid([fieldError('currentPassword', 'mismatch', '当前密码不正确', 'is not your current password')]);
   }
+  if (next === current) throw invalid([fieldError('newPassword', 'unchanged', '新密码不能与当前密码相同', 'must differ from your current password')]);
   checkPasswordStrength('newPassword', next);
   const hash = await hashPassword(next);
   await db.transaction().execute(async (trx) => {
+    // setPassword also clears the failed attempts counted so far.
     await repo.setPassword(trx, actor.userId, hash);
     await repo.deleteSessionsOfUser(trx, actor.userId, keepSessionToken ? sha256(keepSessionToken) : undefined);
     await audit(trx, actor, { action: 'password_change', entity: 'user', entityId: actor.userId });
@@ -107,7 +147,10 @@ export async function changePassword(db: Db, actor: Actor & { userId: number }, 
   });
 }
 
-export async function createToken(db: Db, actor: Actor & { userId: number }, name: string, expiresInDays?: number) {
+export async function createToken(db: Db, actor: Actor & { userId: number }, rawName: string, expiresInDays?: number) {
+  // Trimmed, and then required: a name of spaces tells the user nothing in the token list.
+  const name = rawName.trim();
+  if (!name) throw invalid([fieldError('name', 'required', '必填', 'is required')]);
   const token = newToken('byn_');
   const expires = expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000) : null;
   const row = await db.transaction().execute(async (trx) => {

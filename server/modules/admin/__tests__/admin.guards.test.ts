@@ -100,3 +100,41 @@ describe('administration cannot be stripped from every role', () => {
     expect((await patchRole(orgAdmin, { permissions: [] })).statusCode).toBe(204);
   });
 });
+
+describe('the last active holder of an administering permission stays', () => {
+  it('refuses disabling or re-roling the only active user holding admin:org through a role other than the admin role', async () => {
+    const roles = (await ctx.app.inject({ url: '/api/admin/roles', headers: { cookie: admin } })).json().items as { id: number; code: string; permissions: string[] }[];
+    const adminRole = roles.find((r) => r.code === 'admin')!;
+    const keeper = await ctx.app.inject({ method: 'POST', url: '/api/admin/roles', headers: { cookie: admin }, payload: { code: 'org_keeper', name: '机构维护员', nameEn: 'Org keeper', dataScope: 'own', permissions: ['admin:org'] } });
+    expect(keeper.statusCode).toBe(201);
+    const addUser = async (username: string) =>
+      (await ctx.app.inject({ method: 'POST', url: '/api/admin/users', headers: { cookie: admin }, payload: { username, displayName: username, password: 'Welcome123', orgId: bank.orgs.hq, roleCode: 'org_keeper' } })).json().id as number;
+    const ok1 = await addUser('ok1');
+    // The admin role gives admin:org up: ok1 (org_keeper) is now the only active user who can administer the org tree.
+    expect((await patchRole(adminRole.id, { permissions: adminRole.permissions.filter((p) => p !== 'admin:org') })).statusCode).toBe(204);
+
+    const disable = await patchUser(ok1, { status: 'disabled' });
+    expect(disable.statusCode).toBe(409);
+    expect(disable.json().error).toMatchObject({ code: 'CONFLICT', fields: [expect.objectContaining({ field: 'status', rule: 'lockout' })] });
+    expect(disable.json().error.messages.en).toMatch(/^status: this is the only active user holding "admin:org"/);
+    expect(disable.json().error.messages.zh).toMatch(/^status：.*“admin:org”/);
+    const rerole = await patchUser(ok1, { roleCode: 'analyst' });
+    expect(rerole.statusCode).toBe(409);
+    expect(rerole.json().error.fields).toEqual([expect.objectContaining({ field: 'roleCode', rule: 'lockout' })]);
+    expect(rerole.json().error.messages.en).toContain('"admin:org"');
+    expect(await ctx.db.selectFrom('app_user').select(['status', 'role_id']).where('id', '=', ok1).executeTakeFirstOrThrow()).toEqual({ status: 'active', role_id: keeper.json().id });
+    // The role cannot give it up either (the guard that was there).
+    expect((await patchRole(keeper.json().id, { permissions: [] })).statusCode).toBe(409);
+
+    // With a second holder, one of them may go, and two at once leave exactly one.
+    const ok2 = await addUser('ok2');
+    const [a, b] = await Promise.all([patchUser(ok1, { status: 'disabled' }), patchUser(ok2, { roleCode: 'analyst' })]);
+    expect([a.statusCode, b.statusCode].sort()).toEqual([204, 409]);
+    const left = a.statusCode === 204 ? ok2 : ok1;
+    expect((await patchUser(left, { status: 'disabled' })).statusCode).toBe(409);
+
+    // Once the admin role holds it again, the last org keeper may go.
+    expect((await patchRole(adminRole.id, { permissions: adminRole.permissions })).statusCode).toBe(204);
+    expect((await patchUser(left, { status: 'disabled' })).statusCode).toBe(204);
+  });
+});

@@ -283,3 +283,15 @@ describe('audit log viewer (Q2)', () => {
     expect((await ctx.app.inject({ url: '/api/admin/audit', headers: { cookie: cm } })).statusCode).toBe(403);
   });
 });
+
+describe('user search', () => {
+  it('matches %, _ and \\ in the search text as themselves, not as wildcards', async () => {
+    const names = async (q: string) => ((await ctx.app.inject({ url: `/api/admin/users?q=${encodeURIComponent(q)}&pageSize=100`, headers: { cookie: admin } })).json().items as { username: string }[]).map((u) => u.username);
+    const created = await ctx.app.inject({ method: 'POST', url: '/api/admin/users', headers: { cookie: admin }, payload: { username: 'pct_user', displayName: '100% 柜员', password: 'Welcome123', orgId: bank.orgs.hq, roleCode: 'analyst' } });
+    expect(created.statusCode).toBe(201);
+    expect(await names('%')).toEqual(['pct_user']);
+    expect(await names('c_')).toEqual([]);
+    expect(await names('t_u')).toEqual(['pct_user']);
+    expect(await names('\\')).toEqual([]);
+  });
+});

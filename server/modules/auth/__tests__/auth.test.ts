@@ -173,6 +173,49 @@ describe('lock-out', () => {
   });
 });
 
+describe('disabled accounts', () => {
+  // Signed in from an address of its own: the per-address rate limit (30 a minute) is the other tests'.
+  const adminCookie = async () => `banyan_session=${(await tryLogin('admin', PASSWORD, '10.3.3.9')).cookies[0].value}`;
+  it('tells a disabled user so only when the password is right; without it, the answer is an unknown name\'s', async () => {
+    const admin = await adminCookie();
+    const hq = await ctx.db.selectFrom('org_unit').select('id').where('code', '=', 'HQ').executeTakeFirstOrThrow();
+    const created = await ctx.app.inject({ method: 'POST', url: '/api/admin/users', headers: { cookie: admin }, payload: { username: 'gone', displayName: 'gone', password: PASSWORD, orgId: hq.id, roleCode: 'analyst' } });
+    expect(created.statusCode).toBe(201);
+    expect((await ctx.app.inject({ method: 'PATCH', url: `/api/admin/users/${created.json().id}`, headers: { cookie: admin }, payload: { status: 'disabled' } })).statusCode).toBe(204);
+
+    const right = await tryLogin('gone', PASSWORD, '10.3.3.1');
+    expect(right.statusCode).toBe(403);
+    expect(right.json().error).toMatchObject({ code: 'FORBIDDEN', fields: [expect.objectContaining({ field: 'username', rule: 'disabled' })] });
+    expect(right.json().error.messages.en).toMatch(/account is disabled/);
+    expect(right.json().error.messages.zh).toContain('已停用');
+    expect(right.cookies).toHaveLength(0);
+
+    const wrong = await tryLogin('gone', 'wrong', '10.3.3.2');
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.json()).toEqual((await tryLogin('nobody_at_all', 'wrong', '10.3.3.2')).json());
+    const reasons = await ctx.db.selectFrom('audit_log').select('changes').where('action', '=', 'login_failed').where('actor_name', '=', 'gone').orderBy('id').execute();
+    expect(reasons.map((r) => r.changes)).toEqual([
+      { reason: 'disabled', rightPassword: true, locked: false },
+      { reason: 'disabled', rightPassword: false, locked: false },
+    ]);
+  });
+
+  it('locks a disabled account out as any name is, and then says "locked" even to the right password', async () => {
+    const admin = await adminCookie();
+    const hq = await ctx.db.selectFrom('org_unit').select('id').where('code', '=', 'HQ').executeTakeFirstOrThrow();
+    const created = await ctx.app.inject({ method: 'POST', url: '/api/admin/users', headers: { cookie: admin }, payload: { username: 'gone2', displayName: 'gone2', password: PASSWORD, orgId: hq.id, roleCode: 'analyst' } });
+    expect((await ctx.app.inject({ method: 'PATCH', url: `/api/admin/users/${created.json().id}`, headers: { cookie: admin }, payload: { status: 'disabled' } })).statusCode).toBe(204);
+    const codes: number[] = [];
+    for (let i = 0; i < 3; i++) codes.push((await tryLogin('gone2', 'wrong', '10.3.3.3')).statusCode);
+    expect(codes).toEqual([401, 401, 423]);
+    // An active user locked out gets 423 for the right password too: a disabled one likewise, so the lock-out
+    // cannot be outguessed by telling "disabled" (right password) from "locked".
+    const right = await tryLogin('gone2', PASSWORD, '10.3.3.3');
+    expect(right.statusCode).toBe(423);
+    expect(right.json().error.messages.en).toMatch(/^Too many failed sign-ins/);
+  });
+});
+
 describe('API tokens', () => {
   it('creates a bearer token that works until revoked', async () => {
     const cookie = await login(ctx.app, 'hq', PASSWORD);
@@ -184,6 +227,55 @@ describe('API tokens', () => {
     expect((await ctx.app.inject({ url: '/api/customers?q=zw', headers: auth })).json().items[0].name).toBe('张伟');
     expect((await ctx.app.inject({ method: 'DELETE', url: `/api/auth/tokens/${id}`, headers: { cookie } })).statusCode).toBe(204);
     expect((await ctx.app.inject({ url: '/api/customers', headers: auth })).statusCode).toBe(401);
+  });
+});
+
+describe('API token names', () => {
+  it('trims the name and refuses one that is blank (400 name required)', async () => {
+    const cookie = `banyan_session=${(await tryLogin('auditor', PASSWORD, '10.4.4.1')).cookies[0].value}`;
+    const blank = await ctx.app.inject({ method: 'POST', url: '/api/auth/tokens', headers: { cookie }, payload: { name: '   ' } });
+    expect(blank.statusCode).toBe(400);
+    expect(blank.json().error.fields).toEqual([expect.objectContaining({ field: 'name', rule: 'required' })]);
+    const padded = await ctx.app.inject({ method: 'POST', url: '/api/auth/tokens', headers: { cookie }, payload: { name: '  nightly ETL ' } });
+    expect(padded.statusCode).toBe(201);
+    const items = (await ctx.app.inject({ url: '/api/auth/tokens', headers: { cookie } })).json().items as { name: string }[];
+    expect(items.map((t) => t.name)).toEqual(['nightly ETL']);
+  });
+});
+
+describe('password change guesses', () => {
+  it('counts a wrong current password as a failed sign-in and locks the account as sign-ins do', async () => {
+    const cookie = `banyan_session=${(await tryLogin('agent', PASSWORD, '10.4.4.2')).cookies[0].value}`;
+    const change = (currentPassword: string, newPassword = 'Another1pass') =>
+      ctx.app.inject({ method: 'POST', url: '/api/auth/password', headers: { cookie }, payload: { currentPassword, newPassword } });
+    const codes: number[] = [];
+    for (let i = 0; i < 3; i++) codes.push((await change(`guess${i}`)).statusCode);
+    expect(codes).toEqual([400, 400, 423]);
+    expect(await ctx.db.selectFrom('app_user').select('failed_logins').where('username', '=', 'agent').executeTakeFirstOrThrow()).toEqual({ failed_logins: 3 });
+    // Locked: the right password changes nothing now, and signing in is refused as after failed sign-ins.
+    const right = await change(PASSWORD);
+    expect(right.statusCode).toBe(423);
+    expect(right.json().error.messages.en).toMatch(/^Too many failed sign-ins/);
+    expect((await tryLogin('agent', PASSWORD, '10.4.4.2')).statusCode).toBe(423);
+    const failures = await ctx.db.selectFrom('audit_log').select('changes').where('action', '=', 'password_change_failed').where('actor_name', '=', 'agent').orderBy('id').execute();
+    expect(failures.map((r) => (r.changes as { reason: string }).reason)).toEqual(['wrong_password', 'wrong_password', 'wrong_password', 'locked']);
+  });
+
+  it('refuses a new password equal to the current one (400 newPassword unchanged)', async () => {
+    const cookie = `banyan_session=${(await tryLogin('hq', PASSWORD, '10.4.4.3')).cookies[0].value}`;
+    const same = await ctx.app.inject({ method: 'POST', url: '/api/auth/password', headers: { cookie }, payload: { currentPassword: PASSWORD, newPassword: PASSWORD } });
+    expect(same.statusCode).toBe(400);
+    expect(same.json().error.fields).toEqual([expect.objectContaining({ field: 'newPassword', rule: 'unchanged' })]);
+    expect(same.json().error.messages.en).toBe('newPassword: must differ from your current password');
+  });
+
+  it('forgets the wrong guesses once the password is changed', async () => {
+    const cookie = `banyan_session=${(await tryLogin('cm_b', PASSWORD, '10.4.4.4')).cookies[0].value}`;
+    expect((await ctx.app.inject({ method: 'POST', url: '/api/auth/password', headers: { cookie }, payload: { currentPassword: 'nope', newPassword: 'Another1pass' } })).statusCode).toBe(400);
+    expect((await ctx.app.inject({ method: 'POST', url: '/api/auth/password', headers: { cookie }, payload: { currentPassword: PASSWORD, newPassword: 'Another1pass' } })).statusCode).toBe(204);
+    expect(await ctx.db.selectFrom('app_user').select('failed_logins').where('username', '=', 'cm_b').executeTakeFirstOrThrow()).toEqual({ failed_logins: 0 });
+    // Back as it was, for the tests below.
+    expect((await ctx.app.inject({ method: 'POST', url: '/api/auth/password', headers: { cookie }, payload: { currentPassword: 'Another1pass', newPassword: PASSWORD } })).statusCode).toBe(204);
   });
 });
 
@@ -261,9 +353,11 @@ describe('client address (BANYAN_TRUST_PROXY)', () => {
 });
 
 describe('platform', () => {
-  it('answers health and metrics', async () => {
+  it('answers health to anyone, and metrics to the system administrator (platform/__tests__/metrics.test.ts)', async () => {
     expect((await ctx.app.inject({ url: '/api/health' })).json()).toEqual({ status: 'ok' });
-    const m = await ctx.app.inject({ url: '/metrics' });
+    expect((await ctx.app.inject({ url: '/metrics' })).statusCode).toBe(401);
+    const admin = await tryLogin('admin', PASSWORD, '10.3.3.10');
+    const m = await ctx.app.inject({ url: '/metrics', headers: { cookie: `banyan_session=${admin.cookies[0].value}` } });
     expect(m.body).toContain('banyan_http_request_duration_seconds');
   });
 

@@ -479,6 +479,8 @@ export const enUS: Resources = {
         'notice:publish': 'Publish notices',
         'integration:review': 'Review and merge customer records',
         'integration:manage': 'Tune the match model',
+        'interface:manage': 'Manage data interfaces',
+        'system:monitor': 'Read monitoring metrics (/metrics)',
       },
     },
     audit: {

@@ -479,6 +479,8 @@ export const zhCN = {
         'notice:publish': '发布公告',
         'integration:review': '审核与合并客户',
         'integration:manage': '维护匹配模型参数',
+        'interface:manage': '管理数据接口',
+        'system:monitor': '查看运行监控指标（/metrics）',
       },
     },
     audit: {
