@@ -202,7 +202,7 @@ SELECT c.id, c.customer_no, c.name, c.name_en, c.party, c.status, c.gender, c.bi
   (SELECT coalesce(json_agg(json_build_object('id', ac.id, 'sourceSystem', ac.source_system, 'accountNo', ac.account_no, 'orgName', ao.name, 'orgNameEn', ao.name_en,
        'productCode', ac.product_code, 'productName', pr.name, 'productNameEn', pr.name_en, 'category', pr.category, 'currency', ac.currency,
        'status', ac.status, 'openedOn', ac.opened_on, 'closedOn', ac.closed_on, 'balanceFen', ac.balance_fen, 'isAsset', pr.is_asset)
-       ORDER BY ac.status = 'closed', ac.opened_on DESC, ac.id), '[]')
+       ORDER BY ac.status = 'closed', ac.opened_on DESC NULLS LAST, ac.id), '[]')
      FROM account ac JOIN product pr ON pr.code = ac.product_code JOIN org_unit ao ON ao.id = ac.org_id WHERE ac.customer_id = c.id) AS accounts,
   (SELECT coalesce(json_agg(json_build_object('fromManager', fm.display_name, 'toManager', tm.display_name, 'reason', h.reason, 'by', bu.display_name, 'at', h.at) ORDER BY h.at DESC), '[]')
      FROM customer_manager_history h LEFT JOIN app_user fm ON fm.id = h.from_manager_id LEFT JOIN app_user tm ON tm.id = h.to_manager_id
@@ -243,7 +243,7 @@ export type View360Row = {
   relations: { id: number; direction: 'out' | 'in'; typeCode: string; label: string; labelEn: string; customerNo: string; name: string; note: string | null; inScope: boolean }[];
   key_persons: { id: number; role: string; name: string; idNo: string | null; mobile: string | null; sharePct: string | null; personCustomerNo: string | null }[];
   key_person_of: { role: string; customerNo: string; name: string; inScope: boolean }[];
-  accounts: { id: number; sourceSystem: string; accountNo: string; orgName: string; orgNameEn: string; productCode: string; productName: string; productNameEn: string; category: string; currency: string; status: string; openedOn: string; closedOn: string | null; balanceFen: number; isAsset: boolean }[];
+  accounts: { id: number; sourceSystem: string; accountNo: string; orgName: string; orgNameEn: string; productCode: string; productName: string; productNameEn: string; category: string; currency: string; status: string; openedOn: string | null; closedOn: string | null; balanceFen: number; isAsset: boolean }[];
   manager_history: { fromManager: string | null; toManager: string | null; reason: string; by: string | null; at: string }[];
   lineage: Record<string, { value: string | null; source: string; sourceName: string | null; sourceNameEn: string | null; recordId: number | null; recordKey: string | null; rule: string; trust: number; candidates: number; chosenAt: string }>;
   source_records: { id: number; source: string; sourceName: string; sourceNameEn: string; recordKey: string; name: string | null; status: string; updatedAt: string }[];
@@ -360,6 +360,11 @@ export function getType(db: Db, code: string) {
   return db.selectFrom('customer_type').selectAll().where('code', '=', code).executeTakeFirst();
 }
 
+/** The sub-types of a customer type (none: a leaf, the kind a customer is of). */
+export function subTypesOf(db: Db, typeId: number) {
+  return db.selectFrom('customer_type').select(['code', 'name', 'name_en']).where('parent_id', '=', typeId).orderBy('id').execute();
+}
+
 export async function levelExists(db: Db, code: string) {
   return !!(await db.selectFrom('customer_level').select('code').where('code', '=', code).executeTakeFirst());
 }
@@ -380,6 +385,15 @@ export async function insertManagerHistory(db: Db, row: { customer_id: number; f
 
 export async function insertRelation(db: Db, row: { customer_id: number; related_id: number; type_code: string; note: string | null }) {
   return db.insertInto('customer_relation').values(row).returning('id').executeTakeFirstOrThrow();
+}
+
+/**
+ * Locks two customers' rows, in id order (two requests linking the same pair, whichever way round, queue here rather
+ * than deadlock), so that a relation's duplicate check and its insert are one step for that pair. NO KEY UPDATE:
+ * rows of other tables may still be written for them meanwhile.
+ */
+export async function lockPair(db: Db, a: number, b: number) {
+  await db.selectFrom('customer').select('id').where('id', 'in', [a, b]).orderBy('id').forNoKeyUpdate().execute();
 }
 
 /** Whether the two customers already have this relation, either way round. */

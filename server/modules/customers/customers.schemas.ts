@@ -49,6 +49,8 @@ export const CustomerInput = Type.Object({
 export type CustomerInput = Static<typeof CustomerInput>;
 
 export const CustomerPatch = Type.Object({
+  /** Another leaf type of the same party (an SME grown large, a company loaded as 公司客户 classified). */
+  typeCode: Opt(Str(40, 1)),
   name: Opt(Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' })),
   version: Opt(Type.Integer({ minimum: 1 })),
   ...scalarFields,

@@ -5,6 +5,7 @@ import {
 import { audit, auditReadCtes, diff, type Actor } from '../../platform/audit.ts';
 import { can, type CurrentUser } from '../../platform/auth.ts';
 import { AppError, fieldError, forbidden, invalid, notFound, type FieldError } from '../../platform/errors.ts';
+import { containing } from '../../platform/like.ts';
 import { getParameter } from '../../platform/parameters.ts';
 import { noteManagerEdits } from '../integration/integration.golden.ts';
 import * as repo from './customers.repository.ts';
@@ -51,7 +52,7 @@ export function classifyQuery(q: string | undefined): Pick<repo.SearchFilter, 't
   if (/^[a-zA-Z]+(\s+[a-zA-Z]+)*$/.test(s)) out.letters = s.replace(/\s+/g, '').toLowerCase();
   // Anything else is looked for in names, digits too when they are no number we know (so they find nothing rather than
   // leaving the list unfiltered).
-  else if (!/^[\d\s+-]+$/.test(s) || !Object.keys(out).length) out.text = { grams: queryGrams(s), like: `%${s.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`, exact: s.toLowerCase() };
+  else if (!/^[\d\s+-]+$/.test(s) || !Object.keys(out).length) out.text = { grams: queryGrams(s), like: containing(s.toLowerCase()), exact: s.toLowerCase() };
   return out;
 }
 
@@ -188,12 +189,28 @@ export function present360(r: repo.View360Row, clear: boolean, rules: MaskRules)
   };
 }
 
-const PERSONAL_FIELDS = new Set(['identities', 'contacts', 'addresses', 'id_no', 'mobile', 'birth_date']);
+/**
+ * Keys under which audit entries keep values the 360° view masks for roles without pii:view: the profile lists, the
+ * golden record's personal fields (survivorship writes id_no, mobile, e-mail and address; see maskGoldenField), a key
+ * person's ID and mobile, account numbers. Employer, legal representative and names the 360° view shows in clear.
+ */
+const PERSONAL_FIELDS: ReadonlySet<string> = new Set([
+  'identities', 'contacts', 'addresses', 'id_no', 'idNo', 'mobile', 'phone', 'email', 'address', 'birth_date', 'birthDate', 'account_no', 'accountNo',
+]);
+/** Keys whose objects name fields, not hold their values (survivorship's `sources`: field → source code). */
+const FIELD_NAMES_ONLY: ReadonlySet<string> = new Set(['sources']);
 
-/** Timeline entries carry before/after values: personal ones are hidden from masked roles. */
-export function redactPersonal(changes: unknown): unknown {
+/**
+ * Timeline and audit-log entries carry before/after values: personal ones are hidden from masked roles, at any depth
+ * (a merge's `filled` holds the birth date it carried over).
+ * @example redactPersonal({ email: { from: null, to: 'bf@example.com' }, via: 'survivorship' }) // { email: '***', via: 'survivorship' }
+ */
+export function redactPersonal(changes: unknown, depth = 0): unknown {
   if (!changes || typeof changes !== 'object') return changes;
-  return Object.fromEntries(Object.entries(changes as Record<string, unknown>).map(([k, v]) => [k, PERSONAL_FIELDS.has(k) ? '***' : v]));
+  if (depth > 8) return '***';
+  if (Array.isArray(changes)) return changes.map((x) => redactPersonal(x, depth + 1));
+  return Object.fromEntries(Object.entries(changes as Record<string, unknown>).map(([k, v]) =>
+    [k, PERSONAL_FIELDS.has(k) ? '***' : FIELD_NAMES_ONLY.has(k) ? v : redactPersonal(v, depth + 1)]));
 }
 
 type Normalised = {
@@ -383,6 +400,18 @@ async function attributeSchemaOf(db: Db, typeCode: string): Promise<AttrDef[]> {
   return defs;
 }
 
+/**
+ * A customer is of a leaf type (C3): 个人客户 and 公司客户 are the tree's branches, a person is a resident or a
+ * non-resident, a company large or small, and the sub-type's attributes and the statistics by type depend on it.
+ */
+async function checkLeafType(db: Db, type: { id: number; name: string; name_en: string }, errors: FieldError[]) {
+  const subs = await repo.subTypesOf(db, type.id);
+  if (!subs.length) return;
+  errors.push(fieldError('typeCode', 'leafType',
+    `“${type.name}”下还有子类型，请选择其中之一（${subs.map((t) => t.name).join('、')}）`,
+    `"${type.name_en}" has sub-types: choose one of them (${subs.map((t) => t.name_en).join(', ')})`));
+}
+
 /** Org and manager must exist and sit inside what the user may manage. */
 async function checkPlacement(db: Db, user: CurrentUser, orgId: number | undefined, managerId: number | null | undefined, errors: FieldError[]) {
   const inScope = (path: string) => user.dataScope === 'all' || (user.dataScope === 'subtree' ? path.startsWith(user.orgPath) : path === user.orgPath);
@@ -410,6 +439,7 @@ export async function create(db: Db, user: CurrentUser, actor: Actor, input: Cus
   const errors: FieldError[] = [];
   const type = await repo.getType(db, input.typeCode);
   if (!type) throw invalid([fieldError('typeCode', 'unknownType', '客户类型不存在', 'is not a known customer type')]);
+  await checkLeafType(db, type, errors);
   if (input.levelCode && !(await repo.levelExists(db, input.levelCode))) errors.push(fieldError('levelCode', 'unknownLevel', '客户等级不存在', 'is not a known customer level'));
   checkAttributes(await attributeSchemaOf(db, type.code), input.attributes, errors);
   const lists = normaliseLists(input, errors, today(), type.party);
@@ -486,12 +516,34 @@ export async function update(db: Db, user: CurrentUser, actor: Actor, customerNo
     if (patch.version !== undefined && patch.version !== cur.version) {
       throw new AppError('CONFLICT', { zh: '客户信息已被他人修改，请刷新后重试', en: 'Someone else changed this customer; reload and try again' });
     }
-    if (patch.attributes) {
-      const type = await trx.selectFrom('customer_type').select('code').where('id', '=', cur.type_id).executeTakeFirstOrThrow();
-      checkAttributes(await attributeSchemaOf(trx, type.code), patch.attributes, errors);
+    let typeId = cur.type_id;
+    if (patch.typeCode !== undefined) {
+      const type = await repo.getType(trx, patch.typeCode);
+      if (!type) errors.push(fieldError('typeCode', 'unknownType', '客户类型不存在', 'is not a known customer type'));
+      else if (type.id !== cur.type_id) {
+        await checkLeafType(trx, type, errors);
+        // A person's documents, gender and birth date are no company's: a customer keeps its party.
+        if (type.party !== cur.party) {
+          errors.push(cur.party === 'person'
+            ? fieldError('typeCode', 'party', '个人客户只能改为另一种个人客户类型', 'must be a personal customer type (a person stays a person)')
+            : fieldError('typeCode', 'party', '机构客户只能改为另一种机构客户类型', 'must be an organisation customer type (an organisation stays one)'));
+        }
+        typeId = type.id;
+      }
     }
+    const attributeSchema = patch.attributes || typeId !== cur.type_id
+      ? await attributeSchemaOf(trx, (await trx.selectFrom('customer_type').select('code').where('id', '=', typeId).executeTakeFirstOrThrow()).code) : [];
+    if (patch.attributes) checkAttributes(attributeSchema, patch.attributes, errors);
     if (errors.length) throw invalid(errors);
     const next: Partial<repo.CustomerRow> = {};
+    if (typeId !== cur.type_id) {
+      next.type_id = typeId;
+      // The old type's own attributes (an SME's size) go with it; those the new type shares stay.
+      const keys = new Set(attributeSchema.map((a) => a.key));
+      const held = (cur.attributes ?? {}) as Record<string, unknown>;
+      const kept = Object.fromEntries(Object.entries(patch.attributes ?? held).filter(([k]) => keys.has(k)));
+      if (Object.keys(kept).length !== Object.keys(held).length) next.attributes = kept;
+    }
     for (const k of SCALARS) if (patch[k] !== undefined) (next as Record<string, unknown>)[COLUMN[k]] = patch[k];
     // An empty level is no level (as in create), not a level named "".
     if (next.level_code === '') next.level_code = null;
@@ -590,6 +642,8 @@ export async function addRelation(db: Db, user: CurrentUser, actor: Actor, custo
     const related = await repo.findCustomerId(trx, relatedNo, user);
     if (!related) errors.push(fieldError('relatedCustomerNo', 'exists', '关联客户不存在', 'no such customer'));
     else if (related === id) errors.push(fieldError('relatedCustomerNo', 'self', '不能与自己建立关系', 'cannot relate a customer to itself'));
+    // Checked under the pair's lock: requests sent at once (a double click, a retry) would each find none and add one.
+    if (related && related !== id) await repo.lockPair(trx, id, related);
     if (!(await repo.relationTypeExists(trx, typeCode))) errors.push(fieldError('typeCode', 'unknownType', '关系类型不存在', 'is not a known relation type'));
     else if (related && related !== id && (await repo.relationExists(trx, id, related, typeCode))) {
       errors.push(fieldError('relatedCustomerNo', 'duplicate', '两位客户之间已有这种关系', 'already has this relation with the customer'));

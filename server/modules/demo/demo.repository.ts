@@ -6,6 +6,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Database, Db } from '../../db/database.ts';
 import type { DemoBatch } from '../../../engines/demo/index.ts';
+import type { ProductRule } from './demo.catalogue.ts';
 
 /** A Kysely bound to one client; with `signal`, it sends no statement once the signal is aborted. */
 function boundTo(client: pg.PoolClient, signal?: AbortSignal): Db {
@@ -130,6 +131,16 @@ export async function levelThresholds(trx: Db) {
 
 export async function assetProducts(trx: Db): Promise<Set<string>> {
   return new Set((await trx.selectFrom('product').select('code').where('is_asset', '=', true).execute()).map((r) => r.code));
+}
+
+/** The product catalogue's rules the demo's accounts keep to: minimum amounts and launch dates. */
+export async function productRules(trx: Db): Promise<ProductRule[]> {
+  const r = await sql<{ code: string; category: string; is_asset: boolean; min_amount_fen: number | null; term_days: number | null; launch_on: string | null; retire_on: string | null }>`
+    SELECT code, category, is_asset, min_amount_fen, term_days, launch_on::text AS launch_on, retire_on::text AS retire_on FROM product ORDER BY code`.execute(trx);
+  return r.rows.map((p) => ({
+    code: p.code, category: p.category, isAsset: p.is_asset, minAmountFen: p.min_amount_fen === null ? null : Number(p.min_amount_fen),
+    termDays: p.term_days, launchOn: p.launch_on, retireOn: p.retire_on,
+  }));
 }
 
 /** The next value each key would take: tables are empty on a first load, but never assume it. */

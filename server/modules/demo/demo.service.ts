@@ -8,9 +8,9 @@ import type { Db } from '../../db/database.ts';
 import { audit, SYSTEM_ACTOR } from '../../platform/audit.ts';
 import { hashPassword } from '../../platform/auth.ts';
 import { AppError } from '../../platform/errors.ts';
-import { generateOrgs, generateUsers, HEAD_OFFICE_CODE, type GenerateCustomersOptions } from '../../../engines/demo/index.ts';
+import { generateOrgs, generateUsers, HEAD_OFFICE_CODE } from '../../../engines/demo/index.ts';
 import * as repo from './demo.repository.ts';
-import type { WorkerMessage } from './demo.worker.ts';
+import type { DemoWorkerData, WorkerMessage } from './demo.worker.ts';
 
 export { DEMO_USERS } from '../../../engines/demo/index.ts';
 
@@ -133,6 +133,7 @@ export async function loadDemoBank(db: Db, pool: pg.Pool, opts: LoadDemoOptions 
       typeIds: await repo.customerTypeIds(trx),
       levels: await repo.levelThresholds(trx),
       assetProducts: await repo.assetProducts(trx),
+      products: await repo.productRules(trx),
       startId: start.customer,
       startCustomerNo: start.customerNo,
       startIds: start,
@@ -170,10 +171,10 @@ export async function loadDemoBank(db: Db, pool: pg.Pool, opts: LoadDemoOptions 
 type WorkerBatch = Extract<WorkerMessage, { type: 'batch' }>;
 
 /**
- * Runs the generator in a worker thread and yields its batches as COPY text, acknowledging each so
- * the worker stays a couple of batches ahead and no further.
+ * Runs the generator in a worker thread, holding its accounts to the product catalogue (demo.catalogue.ts), and
+ * yields its batches as COPY text, acknowledging each so the worker stays a couple of batches ahead and no further.
  */
-async function* generateInWorker(options: GenerateCustomersOptions, signal?: AbortSignal): AsyncGenerator<WorkerBatch> {
+async function* generateInWorker(options: DemoWorkerData, signal?: AbortSignal): AsyncGenerator<WorkerBatch> {
   // execArgv [] : the entry registers the TypeScript loader itself, exactly once.
   const worker = new Worker(new URL('./demo.worker-entry.mjs', import.meta.url), { workerData: options, execArgv: [] });
   const queue: WorkerMessage[] = [];

@@ -4,8 +4,12 @@
  * Stays at most AHEAD batches in front of the loader (it acknowledges each batch it takes).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { generateCustomers, type GenerateCustomersOptions } from '../../../engines/demo/index.ts';
+import { DEFAULT_LEVELS, generateCustomers, type GenerateCustomersOptions } from '../../../engines/demo/index.ts';
+import { applyCatalogue, type ProductRule } from './demo.catalogue.ts';
 import { COPY_ORDER, COPY_TARGETS, toCopyText } from './demo.repository.ts';
+
+/** What the loader hands the worker: the generator's options, and the product catalogue its accounts must respect. */
+export type DemoWorkerData = GenerateCustomersOptions & { products: readonly ProductRule[] };
 
 export type WorkerMessage =
   | { type: 'batch'; done: number; accounts: number; balances: number; parts: Uint8Array[] }
@@ -23,8 +27,12 @@ const onAck = () => {
 port.on('message', onAck);
 
 const encoder = new TextEncoder();
+const data = workerData as DemoWorkerData;
+const catalogue = { seed: data.seed, asOf: data.asOf, products: data.products, levels: data.levels ?? DEFAULT_LEVELS };
+let batchNo = 0;
 try {
-  for (const batch of generateCustomers(workerData as GenerateCustomersOptions)) {
+  for (const batch of generateCustomers(data)) {
+    applyCatalogue(batch, ++batchNo, catalogue);
     const parts = COPY_ORDER.map((part) => encoder.encode(toCopyText(batch[part] as never[], COPY_TARGETS[part].columns as never)));
     while (credit === 0) await new Promise<void>((resolve) => (wake = resolve));
     credit--;

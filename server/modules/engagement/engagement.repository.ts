@@ -1,5 +1,6 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import { prepared, type Db } from '../../db/database.ts';
+import { containing } from '../../platform/like.ts';
 import { customerScope, staffScope, type ScopeSubject } from '../../platform/scope.ts';
 import type { RecordKind } from './engagement.schemas.ts';
 import type {
@@ -176,7 +177,7 @@ function opportunityQuery(db: Db, scope: ScopeSubject, f: OpportunityFilter) {
   if (f.stageId) q = q.where('x.stage_id', '=', f.stageId);
   if (f.status) q = q.where('x.status', '=', f.status as OpportunityTable['status']);
   if (f.q) {
-    const like = `%${f.q.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`;
+    const like = containing(f.q.toLowerCase());
     q = q.where(sql<boolean>`(x.opp_no = ${f.q} OR lower(x.summary) LIKE ${like} OR c.name LIKE ${like})`);
   }
   if (f.from) q = q.where(sql<boolean>`x.created_at >= ${f.from}::date`);

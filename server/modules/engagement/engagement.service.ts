@@ -1,6 +1,7 @@
 import { onConnection, type Db } from '../../db/database.ts';
 import { audit, auditReadCtes, diff, SYSTEM_ACTOR, type Actor } from '../../platform/audit.ts';
 import { can, type CurrentUser } from '../../platform/auth.ts';
+import { badCursor, isCursorInteger, isTimestamptzText } from '../../platform/cursor.ts';
 import { fieldError, invalid, notFound, type FieldError } from '../../platform/errors.ts';
 import { JOB_TIME_ZONE } from '../../platform/jobs.ts';
 import { outsideScope, redactPersonal, seesClear } from '../customers/customers.service.ts';
@@ -58,6 +59,18 @@ function checkOrder(start: string | Date | null | undefined, end: string | Date 
   if (start == null || end == null) return;
   if (new Date(end).getTime() < new Date(start).getTime()) {
     errors.push(fieldError(field, 'afterStart', '结束时间不能早于开始时间', 'must not be before the start'));
+  }
+}
+
+/**
+ * A contact records an interaction that happened (planned ones are activities, status 'planned'): its start may not
+ * lie in the future beyond a few minutes of clock skew between the user's device and the server.
+ */
+const CONTACT_FUTURE_TOLERANCE_MS = 10 * 60_000;
+function checkContactStart(startedAt: string | Date | null | undefined, errors: FieldError[], now = new Date()) {
+  if (startedAt == null) return;
+  if (new Date(startedAt).getTime() > now.getTime() + CONTACT_FUTURE_TOLERANCE_MS) {
+    errors.push(fieldError('startedAt', 'future', '接触记录的开始时间不能晚于当前时间；计划中的接触请登记为活动', 'must not be in the future; plan a future contact as an activity'));
   }
 }
 
@@ -149,6 +162,7 @@ export async function getContact(db: Db, user: CurrentUser, id: number) {
 export async function createContact(db: Db, user: CurrentUser, actor: Actor, input: ContactInput) {
   const customer = await customerFor(db, user, input.customerNo);
   const errors: FieldError[] = [];
+  checkContactStart(input.startedAt, errors);
   checkOrder(input.startedAt, input.endedAt, 'endedAt', errors);
   await checkOwner(db, user, input.ownerId, errors);
   await checkLinks(db, user, customer.id, 'contact', input.links, errors);
@@ -170,6 +184,7 @@ export async function updateContact(db: Db, user: CurrentUser, actor: Actor, id:
   const cur = await repo.getContact(db, user, id);
   if (!cur) throw notFound(RECORD_NOT_FOUND.contact);
   const errors: FieldError[] = [];
+  checkContactStart(patch.startedAt, errors);
   checkOrder(patch.startedAt ?? cur.started_at, patch.endedAt === undefined ? cur.ended_at : patch.endedAt, 'endedAt', errors);
   await checkOwner(db, user, patch.ownerId, errors);
   if (errors.length) throw invalid(errors);
@@ -379,7 +394,14 @@ export async function createOpportunity(db: Db, user: CurrentUser, actor: Actor,
   let stage = input.stageId ? await repo.getStage(db, input.stageId) : undefined;
   if (input.stageId && !stage) errors.push(fieldError('stageId', 'unknownStage', '销售阶段不存在', 'is not a known stage'));
   let pipelineId = input.pipelineId ?? stage?.pipeline_id;
-  if (input.pipelineId && !(await repo.getPipeline(db, input.pipelineId))) errors.push(fieldError('pipelineId', 'unknownPipeline', '销售流程不存在', 'is not a known pipeline'));
+  const pipeline = pipelineId ? await repo.getPipeline(db, pipelineId) : undefined;
+  if (input.pipelineId && !pipeline) errors.push(fieldError('pipelineId', 'unknownPipeline', '销售流程不存在', 'is not a known pipeline'));
+  // Pipelines are per customer party (retail for persons, corporate for organisations; none = any).
+  if (pipeline?.party && pipeline.party !== customer.party) {
+    const field = input.pipelineId ? 'pipelineId' : 'stageId';
+    errors.push(fieldError(field, 'party', pipeline.party === 'organization' ? '该销售流程仅适用于对公客户' : '该销售流程仅适用于个人客户',
+      `belongs to a pipeline for ${pipeline.party === 'organization' ? 'organisations' : 'persons'} only`));
+  }
   if (stage && input.pipelineId && stage.pipeline_id !== input.pipelineId) errors.push(fieldError('stageId', 'otherPipeline', '该阶段不属于所选销售流程', 'belongs to another pipeline'));
   if (stage && (stage.is_won || stage.is_lost)) errors.push(fieldError('stageId', 'closedStage', '新机会不能直接放在成交或未成交阶段', 'a new opportunity cannot start in a won or lost stage'));
   if (errors.length) throw invalid(errors);
@@ -570,15 +592,16 @@ const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify([c.at, c.rank, c.
 
 function decodeCursor(s: string | undefined): Cursor | null {
   if (!s) return null;
+  let decoded: unknown;
   try {
-    const [at, rank, id] = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as [string, number, number];
-    // PostgreSQL's own timestamptz text (microseconds kept, so the cursor is exact); checked so the cast cannot fail.
-    const ok = typeof at === 'string' && /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/.test(at) && !Number.isNaN(Date.parse(`${at.slice(0, 10)}T${at.slice(11, 19)}Z`));
-    if (!ok || !Number.isInteger(rank) || !Number.isInteger(id)) throw new Error('bad');
-    return { at, rank, id };
+    decoded = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
   } catch {
-    throw invalid([fieldError('before', 'cursor', '分页游标无效', 'is not a valid cursor')]);
+    throw badCursor('before');
   }
+  // PostgreSQL's own timestamptz text (microseconds kept, so the cursor is exact) of a real day: the cast cannot fail.
+  const [at, rank, id] = Array.isArray(decoded) ? decoded : [];
+  if (!isTimestamptzText(at) || !isCursorInteger(rank) || !isCursorInteger(id)) throw badCursor('before');
+  return { at, rank, id };
 }
 
 type AuditPayload = { entity?: string; changes?: unknown };

@@ -1,6 +1,7 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import { prepared, type Db } from '../../db/database.ts';
 import { customerScope, staffScope, type ScopeSubject } from '../../platform/scope.ts';
+import { containing, escapeLike } from '../../platform/like.ts';
 import type { ManagerLevel, ReminderKind, ReportKind, TransferStatus } from './managers.table.ts';
 
 // Tables of other modules (engagement, service, products) are read through plain SQL against the
@@ -57,7 +58,7 @@ function profileQuery(db: Db, scope: ScopeSubject, f: Omit<ProfileFilter, 'limit
     .where('r.code', '=', 'customer_manager').where(staffScope(scope, 'u'));
   if (f.orgId) q = q.where(sql<boolean>`o.path LIKE (SELECT path FROM org_unit WHERE id = ${f.orgId}) || '%'`);
   if (f.level) q = q.where(sql<boolean>`coalesce(p.level, u.manager_level, 'junior') = ${f.level}`);
-  if (f.q) q = q.where((eb) => eb.or([eb('u.username', 'ilike', `%${f.q}%`), eb('u.display_name', 'ilike', `%${f.q}%`)]));
+  if (f.q) q = q.where((eb) => eb.or([eb('u.username', 'ilike', containing(f.q!)), eb('u.display_name', 'ilike', containing(f.q!))]));
   return q;
 }
 
@@ -248,6 +249,16 @@ export type Moved = { id: number; customer_no: string; from_manager_id: number |
  * Gives every customer matching the rule to `managerId` (the customer follows the manager's org, as
  * customers.service transfer does) and writes customer_manager_history, in one statement.
  */
+/** Which codes and ids a rule names that do not exist (a rule on them would silently match nobody). */
+export async function unknownRuleRefs(db: Db, r: Pick<AssignRule, 'levelCode' | 'typeCode' | 'orgId'>) {
+  const x = await sql<{ level: boolean; type: boolean; org: boolean }>`SELECT
+    ${r.levelCode === undefined ? sql`true` : sql`EXISTS (SELECT 1 FROM customer_level WHERE code = ${r.levelCode})`} AS level,
+    ${r.typeCode === undefined ? sql`true` : sql`EXISTS (SELECT 1 FROM customer_type WHERE code = ${r.typeCode})`} AS type,
+    ${r.orgId === undefined ? sql`true` : sql`EXISTS (SELECT 1 FROM org_unit WHERE id = ${r.orgId})`} AS org`.execute(db);
+  const row = x.rows[0]!;
+  return { levelCode: !row.level, typeCode: !row.type, orgId: !row.org };
+}
+
 export async function assignByRule(trx: Db, scope: ScopeSubject, rule: AssignRule, to: { managerId: number; orgId: number }, reason: string, byUserId: number) {
   const r = await sql<Moved>`
     WITH target AS (
@@ -319,9 +330,13 @@ export type TransferRow = {
   from_manager_name: string | null; to_manager_name: string | null; requested_by_name: string | null; decided_by_name: string | null;
 };
 
-/** Requests whose customer is in scope, or that the user asked for or would receive. */
+/**
+ * Requests whose customer is in the user's data scope, and only those: a request shows the customer's number,
+ * name and AUM, so asking for it or being its receiver is no way round the scope (after a merge the request
+ * follows the survivor, which may be another branch's customer).
+ */
 function transferWhere(scope: ScopeSubject & { id: number }, f: Pick<TransferFilter, 'status' | 'mine'>) {
-  const w: Expression<SqlBool>[] = [sql<boolean>`(${customerScope(scope, 'c')} OR t.requested_by = ${scope.id} OR t.to_manager_id = ${scope.id})`];
+  const w: Expression<SqlBool>[] = [customerScope(scope, 'c')];
   if (f.status) w.push(sql<boolean>`t.status = ${f.status}`);
   if (f.mine) w.push(sql<boolean>`(t.requested_by = ${scope.id} OR t.from_manager_id = ${scope.id} OR t.to_manager_id = ${scope.id})`);
   return andAll(w);
@@ -351,6 +366,26 @@ export async function getTransferRequest(db: Db, scope: ScopeSubject & { id: num
 export async function decideTransferRequest(trx: Db, id: number, status: TransferStatus, byUserId: number, note: string | null) {
   await trx.updateTable('customer_transfer_request').set({ status, decided_by: byUserId, decided_at: new Date(), decision_note: note }).where('id', '=', id).execute();
 }
+
+/**
+ * Pending requests that no longer fit their customer: it was merged away (the row stayed on the retired customer)
+ * or it has another manager than the one the request moves it from (a merge re-pointed the request to the
+ * survivor, an assignment moved the customer). They are cancelled with a note saying why; `ids` narrows to some.
+ */
+export async function cancelStaleTransfers(trx: Db, byUserId: number | null, ids?: number[]) {
+  const r = await sql<{ id: number; customer_id: number; decision_note: string }>`
+    UPDATE customer_transfer_request t SET status = 'cancelled', decided_by = ${byUserId}, decided_at = now(),
+      decision_note = CASE WHEN c.deleted THEN ${STALE_NOTE.merged} ELSE ${STALE_NOTE.manager} END
+    FROM customer c
+    WHERE c.id = t.customer_id AND t.status = 'pending' AND (c.deleted OR c.manager_id IS DISTINCT FROM t.from_manager_id)
+      ${ids ? sql`AND t.id = ANY(${ids}::bigint[])` : sql``}
+    RETURNING t.id, t.customer_id, t.decision_note`.execute(trx);
+  return r.rows.map((x) => ({ ...x, id: Number(x.id), customer_id: Number(x.customer_id) }));
+}
+export const STALE_NOTE = {
+  merged: '客户已被合并，申请自动撤销 / Cancelled: the customer was merged into another',
+  manager: '客户的客户经理已变更（如客户合并或重新分配），申请自动撤销 / Cancelled: the customer\'s manager has changed (merge or reassignment)',
+};
 
 /** Cancels pending requests touching a manager's customers (their customers are being handed over). */
 export async function cancelPendingFrom(trx: Db, managerId: number, byUserId: number, note: string) {
@@ -427,7 +462,7 @@ export async function generateBirthdays(db: Db, days: { md: number; on: string }
     INSERT INTO reminder (user_id, customer_id, kind, title, due_on, source_key, detail)
     SELECT c.manager_id, c.id, 'birthday', c.name, d.on_date,
            'birthday:' || c.id || ':' || extract(year FROM d.on_date) || ':u' || c.manager_id,
-           jsonb_build_object('birthDate', c.birth_date::text)
+           jsonb_build_object('monthDay', to_char(c.birth_date, 'MM-DD'))
     FROM customer c JOIN (VALUES ${map}) AS d(md, on_date)
       ON d.md = (extract(month FROM c.birth_date) * 100 + extract(day FROM c.birth_date))::int
     WHERE (extract(month FROM c.birth_date) * 100 + extract(day FROM c.birth_date))::int = ANY(${mds}::int[])
@@ -515,8 +550,9 @@ function myCustomerQuery(db: Db, userId: number, f: Omit<MyCustomerFilter, 'sort
   // NOT deleted written out (not a bound false) so the planner can use the partial customer_manager_book_idx.
   let q = db.selectFrom('customer as c').where('c.manager_id', '=', userId).where(sql<boolean>`NOT c.deleted`);
   if (f.q) {
-    const like = `%${f.q.toLowerCase()}%`;
-    q = q.where((eb) => eb.or([eb('c.customer_no', '=', f.q!), sql<boolean>`lower(c.name) LIKE ${like}`, eb('c.name_pinyin', 'like', `${f.q!.toLowerCase()}%`), eb('c.name_initials', 'like', `${f.q!.toLowerCase()}%`)]));
+    const text = escapeLike(f.q.toLowerCase());
+    const like = `%${text}%`;
+    q = q.where((eb) => eb.or([eb('c.customer_no', '=', f.q!), sql<boolean>`lower(c.name) LIKE ${like}`, eb('c.name_pinyin', 'like', `${text}%`), eb('c.name_initials', 'like', `${text}%`)]));
   }
   if (f.status) q = q.where('c.status', '=', f.status as never);
   if (f.levelCode) q = q.where('c.level_code', '=', f.levelCode);

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { actorOf, currentUser, requireUser } from '../../platform/auth.ts';
-import { audit } from '../../platform/audit.ts';
+import { audit, auditMany } from '../../platform/audit.ts';
 import { typed } from '../../platform/context.ts';
 import { requestLang } from '../../platform/errors.ts';
 import { sendXlsx } from '../../platform/xlsx.ts';
@@ -118,14 +118,15 @@ export async function managersRoutes(fastify: FastifyInstance) {
     service.cancelTransfer(app.db, currentUser(req), actorOf(req), req.params.id));
 
   // ---- workbench (S2.5): one round trip, then paged endpoints per widget
-  app.get('/api/workbench', { schema: { tags }, preHandler: requireUser('customer:read') }, async (req) => service.workbench(app.db, currentUser(req)));
+  app.get('/api/workbench', { schema: { tags }, preHandler: requireUser('customer:read') }, async (req) => service.workbench(app.db, currentUser(req), actorOf(req)));
 
   app.get('/api/workbench/customers', { schema: { tags, querystring: MyCustomerQuery }, preHandler: requireUser('customer:read') }, async (req) =>
-    service.myCustomers(app.db, currentUser(req), req.query));
+    service.myCustomers(app.db, currentUser(req), actorOf(req), req.query));
 
   app.get('/api/workbench/customers/export', { schema: { tags, querystring: MyCustomerQuery }, preHandler: requireUser('customer:read', 'customer:export') }, async (req, reply) => {
     const user = currentUser(req);
     const zh = langOf(req) === 'zh';
+    const read: { id: number; customer_no: string }[] = [];
     const count = await sendXlsx(reply, `my-customers-${stamp()}.xlsx`, zh ? '我的客户' : 'My customers', [
       { header: zh ? '客户号' : 'Customer no.', key: 'customerNo', width: 14 },
       { header: zh ? '名称' : 'Name', key: 'name', width: 28 },
@@ -135,14 +136,17 @@ export async function managersRoutes(fastify: FastifyInstance) {
       { header: zh ? '生日' : 'Birthday', key: 'birthDate', width: 12 },
       { header: zh ? '最近接触' : 'Last contact', key: 'lastContact', width: 18 },
     ], async function* () {
-      for await (const c of service.exportMyCustomers(app.db, user, req.query)) {
+      for await (const c of service.exportMyCustomers(app.db, user, req.query, read)) {
         yield {
           customerNo: c.customerNo, name: c.name, status: c.status, level: (zh ? c.levelName : c.levelNameEn) ?? '', aum: c.aumFen / 100,
           birthDate: c.birthDate ?? '', lastContact: c.lastContactAt ? new Date(c.lastContactAt).toISOString().slice(0, 16).replace('T', ' ') : '',
         };
       }
     });
-    await app.db.transaction().execute((trx) => audit(trx, actorOf(req), { action: 'export', entity: 'customer', fields: ['list'], changes: { list: 'workbench.customers', filter: req.query, rows: count } }));
+    await app.db.transaction().execute(async (trx) => {
+      await audit(trx, actorOf(req), { action: 'export', entity: 'customer', fields: ['list'], changes: { list: 'workbench.customers', filter: req.query, rows: count } });
+      await auditMany(trx, actorOf(req), read.map((c) => ({ action: 'read', entity: 'customer', entityId: c.customer_no, customerId: c.id, fields: ['birth_date'], changes: { via: 'workbench.export' } })));
+    });
     return reply;
   });
 

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/database.ts';
-import { audit, diff, SYSTEM_ACTOR, type Actor } from '../../platform/audit.ts';
+import { audit, auditMany, diff, SYSTEM_ACTOR, type Actor } from '../../platform/audit.ts';
 import { can, type CurrentUser } from '../../platform/auth.ts';
 import { AppError, fieldError, forbidden, invalid, notFound, type FieldError } from '../../platform/errors.ts';
 import { getParameter } from '../../platform/parameters.ts';
 import * as customersRepo from '../customers/customers.repository.ts';
-import { customerNotFound } from '../customers/customers.service.ts';
+import { customerNotFound, maskBirthDate, seesClear } from '../customers/customers.service.ts';
 import { addDays, localDate, monthDays, monthStart, previousMonthEnds, quarterStart, startOfDay, weekStart, yearStart } from './managers.dates.ts';
 import * as repo from './managers.repository.ts';
 import type {
@@ -210,18 +210,22 @@ function presentPerformance({ managerId, displayName, today, monthEnds, snapshot
 
 // ---------------------------------------------------------------- assignment (C12)
 
-function checkRule(rule: AssignRule, errors: FieldError[]) {
+async function checkRule(db: Db, rule: AssignRule, errors: FieldError[]) {
   const keys = Object.entries(rule).filter(([, v]) => v !== undefined && v !== false);
   // Never "every customer in my reach" by accident: a rule must say something.
   if (!keys.length) errors.push(fieldError('rule', 'empty', '请至少设置一个筛选条件', 'needs at least one condition'));
   if (rule.aumMinFen !== undefined && rule.aumMaxFen !== undefined && rule.aumMaxFen <= rule.aumMinFen) {
     errors.push(fieldError('rule.aumMaxFen', 'range', '资产上限必须大于下限', 'must be greater than aumMinFen'));
   }
+  const unknown = await repo.unknownRuleRefs(db, rule);
+  if (unknown.levelCode) errors.push(fieldError('rule.levelCode', 'exists', '客户等级不存在', 'is not a known customer level'));
+  if (unknown.typeCode) errors.push(fieldError('rule.typeCode', 'exists', '客户类型不存在', 'is not a known customer type'));
+  if (unknown.orgId) errors.push(fieldError('rule.orgId', 'exists', '机构不存在', 'is not a known org unit'));
 }
 
 export async function previewAssignment(db: Db, user: CurrentUser, body: AssignPreviewBody) {
   const errors: FieldError[] = [];
-  checkRule(body.rule, errors);
+  await checkRule(db, body.rule, errors);
   const manager = await targetManager(db, user, body.managerId, 'managerId', errors);
   if (errors.length) throw invalid(errors);
   const [count, sample] = await Promise.all([
@@ -237,7 +241,7 @@ export async function previewAssignment(db: Db, user: CurrentUser, body: AssignP
 /** Assigns customers one by one (rule.customerNos) or in bulk by rule; history and audit per customer, one transaction. */
 export async function applyAssignment(db: Db, user: CurrentUser, actor: Actor, body: AssignBody) {
   const errors: FieldError[] = [];
-  checkRule(body.rule, errors);
+  await checkRule(db, body.rule, errors);
   const manager = await targetManager(db, user, body.managerId, 'managerId', errors);
   if (errors.length) throw invalid(errors);
   const max = Number(await getParameter(db, BULK_ASSIGN_MAX, 5000));
@@ -328,11 +332,18 @@ export async function getTransfer(db: Db, user: CurrentUser, id: number) {
 export async function decideTransfer(db: Db, user: CurrentUser, actor: Actor, id: number, decision: 'approve' | 'reject', note: string | null) {
   const trimmed = note?.trim() || null;
   if (decision === 'reject' && !trimmed) throw invalid([fieldError('note', 'required', '驳回时必须填写意见', 'is required when rejecting')]);
-  return db.transaction().execute(async (trx) => {
+  const out = await db.transaction().execute(async (trx) => {
     const r = await repo.getTransferRequest(trx, user, id, true);
     if (!r) throw transferNotFound();
     for (const m of [r.from_manager_id, r.to_manager_id]) if (m !== null && !(await repo.staffInScope(trx, user, m))) throw forbidden();
     if (r.status !== 'pending') throw new AppError('CONFLICT', { zh: '该申请已处理', en: 'This request has already been decided' });
+    // Merged away or moved to another manager since: the request no longer applies. It is cancelled (committed),
+    // then the decision is refused with a 409 that says so.
+    const [stale] = await repo.cancelStaleTransfers(trx, user.id, [id]);
+    if (stale) {
+      await auditStaleCancel(trx, actor, stale);
+      return { stale };
+    }
     if (decision === 'reject') {
       await repo.decideTransferRequest(trx, id, 'rejected', user.id, trimmed);
       await audit(trx, actor, { action: 'reject', entity: 'customer_transfer_request', entityId: id, customerId: r.customer_id, fields: ['status'], changes: { status: { from: 'pending', to: 'rejected' }, note: trimmed } });
@@ -353,7 +364,30 @@ export async function decideTransfer(db: Db, user: CurrentUser, actor: Actor, id
       await audit(trx, actor, { action: 'approve', entity: 'customer_transfer_request', entityId: id, customerId: cust.id, fields: ['status'], changes: { status: { from: 'pending', to: 'approved' }, note: trimmed } });
       await refreshBooks(trx, [cust.manager_id, to.id]);
     }
-    return presentTransfer((await repo.getTransferRequest(trx, user, id))!);
+    return { request: presentTransfer((await repo.getTransferRequest(trx, user, id))!) };
+  });
+  if ('stale' in out && out.stale) {
+    const merged = out.stale.decision_note === repo.STALE_NOTE.merged;
+    throw new AppError('CONFLICT', merged
+      ? { zh: '申请中的客户已被合并到另一客户，此申请已自动撤销；如仍需移交，请对合并后的客户重新申请', en: 'The customer of this request has been merged into another; the request was cancelled. File a new request for the surviving customer if still needed' }
+      : { zh: '客户的客户经理已变更（客户被合并到另一客户或重新分配），此申请已自动撤销', en: "The customer's manager has changed since the request (merged into another customer or reassigned); the request was cancelled" });
+  }
+  return out.request;
+}
+
+function auditStaleCancel(trx: Db, actor: Actor, r: { id: number; customer_id: number; decision_note: string }) {
+  return audit(trx, actor, {
+    action: 'cancel', entity: 'customer_transfer_request', entityId: r.id, customerId: r.customer_id, fields: ['status'],
+    changes: { status: { from: 'pending', to: 'cancelled' }, note: r.decision_note },
+  });
+}
+
+/** Job: cancels every pending request that no longer fits its customer (merged away, manager changed), so none stays pending forever. */
+export async function cancelStaleTransfers(db: Db) {
+  return db.transaction().execute(async (trx) => {
+    const rows = await repo.cancelStaleTransfers(trx, null);
+    for (const r of rows) await auditStaleCancel(trx, SYSTEM_ACTOR, r);
+    return { cancelled: rows.length };
   });
 }
 
@@ -480,8 +514,17 @@ export async function generateReminders(db: Db, now: Date) {
 }
 
 type ReminderDbRow = Awaited<ReturnType<typeof repo.listReminders>>['rows'][number];
+/**
+ * A birthday reminder needs the day, not the birth date: the detail carries the month-day only (rows generated before
+ * kept the full date; it is cut here), so listing reminders reads no personal data and needs no audit row.
+ */
+function reminderDetail(kind: string, detail: unknown) {
+  if (kind !== 'birthday' || !detail || typeof detail !== 'object') return detail;
+  const { birthDate, ...rest } = detail as { birthDate?: string | null; monthDay?: string };
+  return { ...rest, monthDay: rest.monthDay ?? (birthDate ? birthDate.slice(5, 10) : null) };
+}
 const presentReminder = (r: ReminderDbRow) => ({
-  id: r.id, kind: r.kind, title: r.title, detail: r.detail, dueOn: r.due_on, customerNo: r.customer_no, customerName: r.customer_name,
+  id: r.id, kind: r.kind, title: r.title, detail: reminderDetail(r.kind, r.detail), dueOn: r.due_on, customerNo: r.customer_no, customerName: r.customer_name,
   doneAt: r.done_at, dismissedAt: r.dismissed_at, createdAt: r.created_at,
 });
 
@@ -525,20 +568,36 @@ const myFilter = (q: MyCustomerFilters & { page?: number; pageSize?: number }) =
 };
 
 type MyCustomerRow = Awaited<ReturnType<typeof repo.listMyCustomers>>['rows'][number];
-const presentMyCustomer = (r: MyCustomerRow) => ({
+/** The birth date is personal data: in clear for roles with pii:view (each such read audited), else the year only, as in the 360° view. */
+const presentMyCustomer = (r: MyCustomerRow, clear: boolean) => ({
   customerNo: r.customer_no, name: r.name, party: r.party, status: r.status, levelCode: r.level_code, levelName: r.level_name, levelNameEn: r.level_name_en,
-  aumFen: num(r.aum_fen), birthDate: r.birth_date, lastContactAt: r.last_contact_at, createdAt: r.created_at,
+  aumFen: num(r.aum_fen), birthDate: clear ? r.birth_date : maskBirthDate(r.birth_date), lastContactAt: r.last_contact_at, createdAt: r.created_at,
 });
 
-export async function myCustomers(db: Db, user: CurrentUser, q: MyCustomerQuery) {
+/** One audit `read` row per customer whose birth date was shown in clear, all in one transaction (as the customer search does). */
+export async function auditBirthDateReads(db: Db, actor: Actor, rows: { id: number; customer_no: string }[], via: string) {
+  if (!rows.length) return;
+  await db.transaction().execute((trx) => auditMany(trx, actor, rows.map((r) => ({
+    action: 'read', entity: 'customer', entityId: r.customer_no, customerId: r.id, fields: ['birth_date'], changes: { via },
+  }))));
+}
+const clearBirthDates = (user: CurrentUser, rows: MyCustomerRow[]) => (seesClear(user) ? rows.filter((r) => r.birth_date) : []);
+
+export async function myCustomers(db: Db, user: CurrentUser, actor: Actor, q: MyCustomerQuery) {
   const { f, p } = myFilter(q);
   const { rows, total } = await repo.listMyCustomers(db, user.id, f);
-  return { items: rows.map(presentMyCustomer), total, page: p.page, pageSize: p.pageSize };
+  await auditBirthDateReads(db, actor, clearBirthDates(user, rows), 'workbench.customers');
+  return { items: rows.map((r) => presentMyCustomer(r, seesClear(user))), total, page: p.page, pageSize: p.pageSize };
 }
 
-export async function* exportMyCustomers(db: Db, user: CurrentUser, q: MyCustomerQuery) {
+/** Streams the rows; `read` collects the customers whose birth date went out in clear, for the caller to audit with the export. */
+export async function* exportMyCustomers(db: Db, user: CurrentUser, q: MyCustomerQuery, read: { id: number; customer_no: string }[]) {
   const { f } = myFilter(q);
-  for await (const r of repo.streamMyCustomers(db, user.id, f)) yield presentMyCustomer(r);
+  const clear = seesClear(user);
+  for await (const r of repo.streamMyCustomers(db, user.id, f)) {
+    if (clear && r.birth_date) read.push({ id: r.id, customer_no: r.customer_no });
+    yield presentMyCustomer(r, clear);
+  }
 }
 
 const presentTask = (r: repo.TaskRow) => ({
@@ -589,7 +648,7 @@ export function customerMix(rows: repo.BookRow[]) {
 const at = (v: string | null | undefined) => (v == null ? null : new Date(v));
 
 /** Every widget of the workbench in one round trip (one prepared statement, repo.workbenchOf). */
-export async function workbench(db: Db, user: CurrentUser, now = new Date()) {
+export async function workbench(db: Db, user: CurrentUser, actor: Actor, now = new Date()) {
   const days = Number(await getParameter(db, REMINDER_DAYS, 7));
   const today = localDate(now);
   const starts = periodStarts(today);
@@ -600,10 +659,12 @@ export async function workbench(db: Db, user: CurrentUser, now = new Date()) {
   // Only the book snapshot's rows carry computed_at; counted live, the book is as of now.
   const bookAsOf = w.book_as_of ? repo.latestComputed(w.book as { computed_at: string }[] | null) : null;
   const n = w.task_count;
+  const customers = (w.customers ?? []).map((r) => ({ ...r, created_at: at(r.created_at)!, last_contact_at: at(r.last_contact_at) }));
+  await auditBirthDateReads(db, actor, clearBirthDates(user, customers), 'workbench');
   return {
     user: { id: user.id, displayName: user.displayName, orgName: user.orgName, roleCode: user.roleCode },
     today, reminderDays: days, bookAsOf,
-    customers: { total: bookTotals(book).customers, items: (w.customers ?? []).map((r) => presentMyCustomer({ ...r, created_at: at(r.created_at)!, last_contact_at: at(r.last_contact_at) })) },
+    customers: { total: bookTotals(book).customers, items: customers.map((r) => presentMyCustomer(r, seesClear(user))) },
     analysis: customerMix(book),
     tasks: {
       total: Math.min(n.n, repo.WORKBENCH_COUNT_CAP), totalCapped: n.n > repo.WORKBENCH_COUNT_CAP, overdue: Math.min(n.overdue, repo.WORKBENCH_COUNT_CAP),

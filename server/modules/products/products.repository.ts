@@ -1,5 +1,6 @@
 import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import type { Db, ProductCategory } from '../../db/database.ts';
+import { containing } from '../../platform/like.ts';
 import { customerScope, type ScopeSubject } from '../../platform/scope.ts';
 import { AGE_BANDS, AUM_BANDS, splitItem, type Item } from '../../../engines/association/index.ts';
 import type { DocumentKind, ProductStatus, RiskRating, ScriptScenario } from './products.table.ts';
@@ -20,7 +21,7 @@ function filtered(db: Db, f: ProductFilter) {
   if (f.riskRating) q = q.where('p.risk_rating', '=', f.riskRating);
   if (f.status) q = q.where('p.status', '=', f.status);
   if (f.q) {
-    const like = `%${f.q.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`;
+    const like = containing(f.q.toLowerCase());
     q = q.where(sql<boolean>`(lower(p.code) LIKE ${like} OR lower(p.name) LIKE ${like} OR lower(p.name_en) LIKE ${like})`);
   }
   return q;

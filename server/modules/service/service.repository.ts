@@ -1,5 +1,6 @@
 import { sql, type Expression, type Insertable, type SqlBool, type Updateable } from 'kysely';
 import type { Db } from '../../db/database.ts';
+import { containing } from '../../platform/like.ts';
 import { customerScope, staffScope, type ScopeSubject } from '../../platform/scope.ts';
 import type {
   Priority, RequestKind, RequestStatus, ServiceDispatchTable, ServiceOutboundTable, ServiceRequestStepTable, ServiceRequestTable,
@@ -66,6 +67,16 @@ export const getQueue = (db: Db, code: string) => db.selectFrom('service_queue')
 
 export async function insertQueue(db: Db, row: { code: string; name: string; name_en: string; org_id: number | null }) {
   await db.insertInto('service_queue').values(row).execute();
+}
+
+export async function queueMemberIds(db: Db, code: string) {
+  return (await db.selectFrom('service_queue_member').select('user_id').where('queue_code', '=', code).forUpdate().execute()).map((r) => r.user_id);
+}
+
+/** Of `ids`, the users inside `user`'s staff scope (any status). */
+export async function usersInStaffScope(db: Db, user: ScopeSubject, ids: number[]) {
+  if (!ids.length) return [];
+  return (await db.selectFrom('app_user as u').select('u.id').where('u.id', 'in', ids).where(staffScope(user, 'u')).execute()).map((r) => r.id);
 }
 
 export async function replaceQueueMembers(db: Db, code: string, userIds: number[]) {
@@ -161,7 +172,7 @@ export type RequestFilter = {
 function filtered(db: Db, user: ScopeSubject, f: RequestFilter, now: Date) {
   let q = requestBase(db).where(requestScope(user));
   if (f.q) {
-    const like = `%${f.q.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`;
+    const like = containing(f.q.toLowerCase());
     const fields = f.archive
       ? sql<boolean>`(r.req_no = ${f.q} OR lower(r.subject) LIKE ${like} OR lower(r.description) LIKE ${like} OR lower(coalesce(r.resolution,'')) LIKE ${like} OR lower(coalesce(r.root_cause,'')) LIKE ${like} OR lower(coalesce(r.preventive_action,'')) LIKE ${like} OR c.name LIKE ${like})`
       : sql<boolean>`(r.req_no = ${f.q} OR c.customer_no = ${f.q} OR lower(r.subject) LIKE ${like} OR c.name LIKE ${like})`;

@@ -33,7 +33,7 @@ export async function serviceRoutes(fastify: FastifyInstance) {
   app.post('/api/service/queues', { schema: { tags, body: QueueBody }, preHandler: requireUser('service:supervise') }, async (req, reply) =>
     reply.status(201).send(await service.createQueue(app.db, actorOf(req), req.body)));
   app.put('/api/service/queues/:code/members', { schema: { tags, params: CodeParams, body: MembersBody }, preHandler: requireUser('service:supervise') }, async (req) =>
-    service.setQueueMembers(app.db, actorOf(req), req.params.code, req.body.userIds));
+    service.setQueueMembers(app.db, currentUser(req), actorOf(req), req.params.code, req.body.userIds));
 
   // ---- requests
   app.get('/api/service/requests', { schema: { tags, querystring: RequestQuery }, preHandler: requireUser('customer:read') }, async (req) =>
@@ -41,6 +41,7 @@ export async function serviceRoutes(fastify: FastifyInstance) {
 
   app.get('/api/service/requests/export', { schema: { tags, querystring: RequestQuery }, preHandler: requireUser('customer:read', 'customer:export') }, async (req, reply) => {
     const user = currentUser(req);
+    await service.customerFilterInScope(app.db, user, req.query.customerNo);
     const zh = langOf(req) === 'zh';
     const at = now();
     const count = await sendXlsx(reply, `service-requests-${at.toISOString().slice(0, 10)}.xlsx`, zh ? '服务请求' : 'Service requests', [
@@ -117,6 +118,7 @@ export async function serviceRoutes(fastify: FastifyInstance) {
     service.listOutbound(app.db, currentUser(req), req.query));
   app.get('/api/service/outbound/export', { schema: { tags, querystring: OutboundQuery }, preHandler: requireUser('customer:read', 'customer:export') }, async (req, reply) => {
     const user = currentUser(req);
+    await service.customerFilterInScope(app.db, user, req.query.customerNo);
     const zh = langOf(req) === 'zh';
     const count = await sendXlsx(reply, `service-outbound-${new Date().toISOString().slice(0, 10)}.xlsx`, zh ? '关怀与走访' : 'Care and visits', [
       { header: zh ? '类型' : 'Kind', key: 'kind', width: 12 },

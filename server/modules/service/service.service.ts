@@ -127,13 +127,28 @@ export async function createQueue(db: Db, actor: Actor, body: QueueBody) {
   return meta(db);
 }
 
-export async function setQueueMembers(db: Db, actor: Actor, code: string, userIds: number[]) {
+/**
+ * Replaces a queue's members. A supervisor changes only staff of their own scope: whom they add and whom they
+ * remove; members outside it may stay listed as they are (a branch manager cannot empty a bank-wide queue).
+ */
+export async function setQueueMembers(db: Db, user: CurrentUser, actor: Actor, code: string, userIds: number[]) {
   const ids = [...new Set(userIds)];
   await db.transaction().execute(async (trx) => {
     if (!(await repo.getQueue(trx, code))) throw notFound({ zh: '服务队列不存在', en: 'Queue not found' });
+    const current = await repo.queueMemberIds(trx, code);
     const found = await repo.activeUsersExist(trx, ids);
-    const missing = ids.map((id, n) => ({ id, n })).filter((x) => !found.includes(x.id));
-    if (missing.length) throw invalid(missing.map((m) => fieldError(`userIds.${m.n}`, 'exists', '用户不存在或已停用', 'no such active user')));
+    const inScope = await repo.usersInStaffScope(trx, user, [...new Set([...ids, ...current])]);
+    const errors: FieldError[] = [];
+    userIds.forEach((id, n) => {
+      if (userIds.indexOf(id) !== n) return;
+      if (!found.includes(id) && !current.includes(id)) errors.push(fieldError(`userIds.${n}`, 'exists', '用户不存在或已停用', 'no such active user'));
+      else if (!inScope.includes(id) && !current.includes(id)) errors.push(fieldError(`userIds.${n}`, 'scope', '该员工不在您的管辖范围内', 'is not a member of staff inside your scope'));
+    });
+    const removedOutside = current.filter((id) => !ids.includes(id) && !inScope.includes(id));
+    if (removedOutside.length) {
+      errors.push(fieldError('userIds', 'scope', `不能移除您管辖范围以外的队列成员（${removedOutside.length} 人），请保留他们`, `would remove ${removedOutside.length} member(s) outside your scope; keep them in the list`));
+    }
+    if (errors.length) throw invalid(errors);
     const before = await repo.replaceQueueMembers(trx, code, ids);
     await audit(trx, actor, { action: 'update', entity: 'service_queue', entityId: code, fields: ['members'], changes: { members: { from: before, to: ids } } });
   });
@@ -142,9 +157,14 @@ export async function setQueueMembers(db: Db, actor: Actor, code: string, userId
 
 // ---------------------------------------------------------------- requests
 
-async function checkAssignee(db: Db, assigneeId: number, field = 'assigneeId') {
+/**
+ * An assignee sees the request and its customer (requestScope), so they must be someone the user may give work to:
+ * active, inside the user's staff scope (as for dispatch and skills), allowed to handle service requests.
+ */
+async function checkAssignee(db: Db, user: CurrentUser, assigneeId: number, field = 'assigneeId') {
   const u = await repo.getActiveUser(db, assigneeId);
   if (!u) return fieldError(field, 'exists', '处理人不存在或已停用', 'no such active user');
+  if (!(await repo.userInStaffScope(db, user, assigneeId))) return fieldError(field, 'scope', '处理人不在您的管辖范围内', 'is not a member of staff inside your scope');
   if (!u.permissions.includes('service:handle')) return fieldError(field, 'canHandle', '该用户没有处理服务请求的权限', 'this user may not handle service requests');
   return null;
 }
@@ -165,7 +185,7 @@ export async function create(db: Db, user: CurrentUser, actor: Actor, body: Crea
     if (!q || !q.active) errors.push(fieldError('queueCode', 'exists', '服务队列不存在或已停用', 'no such active queue'));
   }
   if (body.assigneeId) {
-    const e = await checkAssignee(db, body.assigneeId);
+    const e = await checkAssignee(db, user, body.assigneeId);
     if (e) errors.push(e);
   }
   const sla = await repo.getSla(db, body.kind, body.priority);
@@ -282,7 +302,7 @@ export function assign(db: Db, user: CurrentUser, actor: Actor, reqNo: string, b
     if (!body.assigneeId && !body.queueCode) throw invalid([fieldError('assigneeId', 'required', '请指定处理人或队列', 'name a person or a queue')]);
     const errors: FieldError[] = [];
     if (body.assigneeId) {
-      const e = await checkAssignee(db, body.assigneeId);
+      const e = await checkAssignee(db, user, body.assigneeId);
       if (e) errors.push(e);
     }
     if (body.queueCode && !(await repo.getQueue(db, body.queueCode))?.active) errors.push(fieldError('queueCode', 'exists', '服务队列不存在或已停用', 'no such active queue'));
@@ -382,7 +402,13 @@ function requestFilter(user: CurrentUser, q: RequestQuery): repo.RequestFilter {
   };
 }
 
+/** A list filtered by one customer answers 404 for a customer outside the data scope, as contacts and the 360° view do. */
+export async function customerFilterInScope(db: Db, user: CurrentUser, customerNo: string | undefined) {
+  if (customerNo !== undefined && !(await repo.getCustomerInScope(db, user, customerNo))) throw notFound(CUSTOMER_NOT_FOUND);
+}
+
 export async function list(db: Db, user: CurrentUser, q: RequestQuery, now: Date) {
+  await customerFilterInScope(db, user, q.customerNo);
   const page = q.page ?? 1;
   const pageSize = q.pageSize ?? 20;
   const { rows, total } = await repo.listRequests(db, user, requestFilter(user, q), now, pageSize, (page - 1) * pageSize);
@@ -458,6 +484,7 @@ function presentOutbound(r: Awaited<ReturnType<typeof repo.listOutbound>>['rows'
 }
 
 export async function listOutbound(db: Db, user: CurrentUser, q: OutboundQuery) {
+  await customerFilterInScope(db, user, q.customerNo);
   const page = q.page ?? 1;
   const pageSize = q.pageSize ?? 20;
   const { rows, total } = await repo.listOutbound(db, user, q, pageSize, (page - 1) * pageSize);

@@ -1,5 +1,6 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../../db/database.ts';
+import { containing } from '../../platform/like.ts';
 import { customerScope, staffScope, type ScopeSubject } from '../../platform/scope.ts';
 import type { NoteTable, NoticeAttachment, ReminderEventTable } from './workplace.table.ts';
 
@@ -10,8 +11,6 @@ export type Reader = ScopeSubject & { roleCode: string };
 export function ancestorIds(orgPath: string): number[] {
   return orgPath.split('/').filter(Boolean).map(Number);
 }
-
-const like = (q: string) => `%${q.replace(/[\\%_]/g, '\\$&')}%`;
 
 // ---------------------------------------------------------------- customers and people
 
@@ -44,7 +43,7 @@ export function findColleagues(db: Db, q: string | undefined) {
   let query = db.selectFrom('app_user as u').innerJoin('org_unit as o', 'o.id', 'u.org_id')
     .select(['u.id', 'u.username', 'u.display_name', 'o.name as org_name', 'o.name_en as org_name_en'])
     .where('u.status', '=', 'active');
-  if (q) query = query.where((eb) => eb.or([eb('u.username', 'ilike', like(q)), eb('u.display_name', 'ilike', like(q))]));
+  if (q) query = query.where((eb) => eb.or([eb('u.username', 'ilike', containing(q)), eb('u.display_name', 'ilike', containing(q))]));
   return query.orderBy('o.path').orderBy('u.username').limit(50).execute();
 }
 
@@ -80,7 +79,7 @@ export async function findInbox(db: Db, r: Reader, f: NoticeFilter) {
   let base = db.selectFrom('notice as n')
     .leftJoin('notice_receipt as rc', (j) => j.onRef('rc.notice_id', '=', 'n.id').on('rc.user_id', '=', r.id))
     .where(addressedTo(r));
-  if (f.q) base = base.where((eb) => eb.or([eb('n.title', 'ilike', like(f.q!)), eb('n.body', 'ilike', like(f.q!))]));
+  if (f.q) base = base.where((eb) => eb.or([eb('n.title', 'ilike', containing(f.q!)), eb('n.body', 'ilike', containing(f.q!))]));
   if (f.unread) base = base.where('rc.read_at', 'is', null);
   const [rows, count] = await Promise.all([
     base.innerJoin('app_user as p', 'p.id', 'n.publisher_id').innerJoin('org_unit as po', 'po.id', 'n.org_id')
@@ -163,7 +162,7 @@ export type ManageFilter = { q?: string; status?: 'published' | 'withdrawn' | 's
 
 function manageQuery(db: Db, user: ScopeSubject, f: Omit<ManageFilter, 'limit' | 'offset'>) {
   let q = db.selectFrom('notice as n').innerJoin('app_user as p', 'p.id', 'n.publisher_id').where(staffScope(user, 'p'));
-  if (f.q) q = q.where('n.title', 'ilike', like(f.q));
+  if (f.q) q = q.where('n.title', 'ilike', containing(f.q));
   if (f.status === 'withdrawn') q = q.where('n.status', '=', 'withdrawn');
   if (f.status === 'published') q = q.where(sql<boolean>`n.status = 'published' AND n.publish_at <= now() AND (n.expire_at IS NULL OR n.expire_at > now())`);
   if (f.status === 'scheduled') q = q.where(sql<boolean>`n.status = 'published' AND n.publish_at > now()`);
@@ -433,7 +432,7 @@ function noteQuery(db: Db, user: ScopeSubject, f: Omit<NoteFilter, 'limit' | 'of
   let q = db.selectFrom('note as t')
     .leftJoin('customer as c', (j) => j.onRef('c.id', '=', 't.customer_id').on('c.deleted', '=', false).on(customerScope(user, 'c')))
     .where('t.user_id', '=', user.id);
-  if (f.q) q = q.where((eb) => eb.or([eb('t.title', 'ilike', like(f.q!)), eb('t.content', 'ilike', like(f.q!)), sql<boolean>`${f.q} = ANY(t.tags)`]));
+  if (f.q) q = q.where((eb) => eb.or([eb('t.title', 'ilike', containing(f.q!)), eb('t.content', 'ilike', containing(f.q!)), sql<boolean>`${f.q} = ANY(t.tags)`]));
   if (f.tag) q = q.where(sql<boolean>`t.tags @> ARRAY[${f.tag}]::text[]`);
   if (f.customerId) q = q.where('t.customer_id', '=', f.customerId);
   return q;

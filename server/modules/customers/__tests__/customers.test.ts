@@ -371,7 +371,7 @@ describe('create and edit (bad input never half-writes)', () => {
     ['malformed mobile', { typeCode: 'personal_resident', name: '乙', contacts: [{ kind: 'mobile', value: '12345' }] }, 'contacts.0.value', 'mobileFormat', '手机号'],
     ['missing name', { typeCode: 'personal_resident' }, 'name', 'required', '必填'],
     ['unknown type', { typeCode: 'martian', name: '丙' }, 'typeCode', 'unknownType', '客户类型'],
-    ['bad social credit code', { typeCode: 'corporate', name: '丁公司', identities: [{ idType: 'uscc', idNo: '91350100M000100Y44' }] }, 'identities.0.idNo', 'usccChecksum', 'GB 32100'],
+    ['bad social credit code', { typeCode: 'corporate_sme', name: '丁公司', identities: [{ idType: 'uscc', idNo: '91350100M000100Y44' }] }, 'identities.0.idNo', 'usccChecksum', 'GB 32100'],
     ['unknown field', { typeCode: 'personal_resident', name: '戊', favouriteColour: 'red' }, 'favouriteColour', 'unknown', '字段'],
     ['bad enum', { typeCode: 'personal_resident', name: '己', status: 'vip' }, 'status', 'enum', '取值'],
     ['unknown attribute', { typeCode: 'personal_resident', name: '庚', attributes: { shoeSize: 42 } }, 'attributes.shoeSize', 'unknown', '属性'],

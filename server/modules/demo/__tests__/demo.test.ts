@@ -114,6 +114,39 @@ describe('loadDemoBank', () => {
     expect(nearToday / dated).toBeGreaterThan(0.1);
   });
 
+  // Which holdings a product's minimum binds: time deposits, wealth, funds, insurance and loans; not a current account, whose
+  // minimum is only the opening deposit, nor cards.
+  const BOUND_BY_MINIMUM = `p.min_amount_fen IS NOT NULL AND (p.category IN ('wealth', 'fund', 'insurance', 'loan') OR (p.category = 'deposit' AND p.term_days IS NOT NULL))`;
+
+  it('holds every product at or above its minimum amount, and its history opens with the account', async () => {
+    const below = await sql<{ product_code: string; n: string }>`
+      SELECT a.product_code, count(*) AS n FROM account a JOIN product p ON p.code = a.product_code
+      WHERE a.status <> 'closed' AND ${sql.raw(BOUND_BY_MINIMUM)} AND a.balance_fen < p.min_amount_fen
+      GROUP BY a.product_code ORDER BY a.product_code`.execute(a.db);
+    expect(below.rows).toEqual([]);
+    // The bank still holds those products: the rule was met, not dodged.
+    expect(await count(a.db, "account WHERE product_code = 'DEP_LARGE_CD' AND status <> 'closed'")).toBeGreaterThan(0);
+    expect(await count(a.db, "account WHERE product_code = 'CORP_WORKING_CAPITAL' AND status <> 'closed'")).toBeGreaterThan(0);
+    // A fixed deposit held its principal every month end; no month end predates the account.
+    expect(await count(a.db, `account_balance_daily b JOIN account a ON a.id = b.account_id JOIN product p ON p.code = a.product_code
+      WHERE p.category = 'deposit' AND ${BOUND_BY_MINIMUM} AND b.balance_fen < p.min_amount_fen`)).toBe(0);
+    expect(await count(a.db, 'account_balance_daily b JOIN account a ON a.id = b.account_id WHERE b.as_of < a.opened_on')).toBe(0);
+  });
+
+  it('opens every account after its product launched and its customer was born and came to the bank, and closes it after that', async () => {
+    const early = await sql<{ product_code: string; n: string }>`
+      SELECT a.product_code, count(*) AS n FROM account a JOIN product p ON p.code = a.product_code
+      WHERE a.opened_on < p.launch_on OR a.opened_on > p.retire_on GROUP BY a.product_code ORDER BY a.product_code`.execute(a.db);
+    expect(early.rows).toEqual([]);
+    expect(await count(a.db, `account a JOIN customer c ON c.id = a.customer_id
+      WHERE a.opened_on < c.birth_date OR a.opened_on < (c.created_at AT TIME ZONE 'Asia/Shanghai')::date`)).toBe(0);
+    expect(await count(a.db, `account WHERE opened_on > DATE '${DEMO_AS_OF}' OR closed_on > DATE '${DEMO_AS_OF}'`)).toBe(0);
+    expect(await count(a.db, "account WHERE (status = 'closed') <> (closed_on IS NOT NULL) OR closed_on <= opened_on")).toBe(0);
+    expect(await count(a.db, 'account WHERE maturity_on <= opened_on')).toBe(0);
+    // Long-standing customers keep accounts from the products' first years.
+    expect(await count(a.db, "account WHERE opened_on < DATE '2016-01-01'")).toBeGreaterThan(0);
+  });
+
   it('writes one audit row for the load, on an intact chain', async () => {
     const rows = await a.db.selectFrom('audit_log').select(['action', 'entity', 'actor_name', 'changes']).execute();
     expect(rows).toHaveLength(1);

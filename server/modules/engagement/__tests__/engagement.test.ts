@@ -76,8 +76,19 @@ describe('contacts (联系)', () => {
     expect(fields(badChannel.body)).toContain('channel:enum');
     const extra = await call('cm_a', 'POST', '/api/contacts', { customerNo: bank.customers.zhangWei, channel: 'sms', startedAt: '2026-03-01T02:00:00Z', summary: 'x', secret: 1 });
     expect(fields(extra.body)).toContain('secret:unknown');
+    // A contact is what happened: one starting in 2099 is refused (a planned one is an activity); a few minutes ahead is clock skew.
+    const future = await call('cm_a', 'POST', '/api/contacts', { customerNo: bank.customers.zhangWei, channel: 'phone', startedAt: '2099-01-01T00:00:00Z', summary: 'x' });
+    expect(future.status).toBe(400);
+    expect(fields(future.body)).toEqual(['startedAt:future']);
+    expect(future.body.error.fields[0].messages.zh).toBeTruthy();
+    expect(future.body.error.fields[0].messages.en).toBeTruthy();
     const after = await ctx.db.selectFrom('engagement_contact').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
+    const skew = await call('cm_a', 'POST', '/api/contacts', { customerNo: bank.customers.zhangWei, channel: 'phone', startedAt: new Date(Date.now() + 60_000).toISOString(), summary: '时钟略快' });
+    expect(skew.status).toBe(201);
+    const moved = await call('cm_a', 'PATCH', `/api/contacts/${skew.body.id}`, { startedAt: '2099-01-01T00:00:00Z' });
+    expect(moved.status).toBe(400);
+    expect(fields(moved.body)).toEqual(['startedAt:future']);
   });
 
   it('keeps records inside the data scope: cm_b gets 404, bm_a sees branch A', async () => {
@@ -173,6 +184,9 @@ describe('opportunities (机会) and stages', () => {
     expect(fields((await call('cm_a', 'POST', '/api/opportunities', { ...base, probability: -1 })).body)).toEqual(['probability:range']);
     expect(fields((await call('cm_a', 'POST', '/api/opportunities', { ...base, stageId: 999999 })).body)).toEqual(['stageId:unknownStage']);
     expect(fields((await call('cm_a', 'POST', '/api/opportunities', { ...base, pipelineId: retail.id, stageId: stage(corporate, 'visit').id })).body)).toEqual(['stageId:otherPipeline']);
+    // Pipelines are per party: a person cannot be put into the corporate pipeline, by its stage or by the pipeline.
+    expect(fields((await call('cm_a', 'POST', '/api/opportunities', { ...base, stageId: stage(corporate, 'visit').id })).body)).toEqual(['stageId:party']);
+    expect(fields((await call('cm_a', 'POST', '/api/opportunities', { ...base, pipelineId: corporate.id })).body)).toEqual(['pipelineId:party']);
     expect(fields((await call('cm_a', 'POST', '/api/opportunities', { ...base, startsOn: '2026-03-10', endsOn: '2026-03-01' })).body)).toEqual(['endsOn:afterStart']);
     expect(fields((await call('cm_a', 'POST', '/api/opportunities', { ...base, products: [{ productCode: 'NOPE', amountFen: 1 }] })).body)).toEqual(['products.0.productCode:unknownProduct']);
 
@@ -511,6 +525,11 @@ describe('timeline', () => {
       [`type_id:${type.to}`]: { zh: expect.any(String), en: expect.any(String) },
     });
     expect(fields(bad.body)).toEqual(['before:cursor']);
+    // A tampered cursor that decodes but holds a day the month has not (or a non-integer id) names the cursor too.
+    for (const forged of [['2024-02-30 00:00:00+00', 0, 1], ['2024-02-28 00:00:00+00', 0, 1.5], ['2024-02-28 24:00:00+00', 0, 1]]) {
+      const r = await call('cm_a2', 'GET', `/api/customers/${no}/timeline?before=${Buffer.from(JSON.stringify(forged)).toString('base64url')}`);
+      expect([r.status, fields(r.body)]).toEqual([400, ['before:cursor']]);
+    }
   });
 
   it('redacts personal values in profile changes for masked roles', async () => {

@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, login, type TestContext } from '../../../test/context.ts';
@@ -98,6 +99,14 @@ describe('manager profiles (S2.5)', () => {
     expect(peek.statusCode).toBe(404);
   });
 
+  it('searches by name literally: % and _ are not wildcards', async () => {
+    const q = async (text: string) => (await ctx.app.inject({ url: `/api/managers/profiles?q=${encodeURIComponent(text)}`, headers: as('bm_a') })).json().items.map((i: { username: string }) => i.username);
+    expect(await q('cm_a')).toEqual(expect.arrayContaining(['cm_a', 'cm_a2', 'cm_a3']));
+    expect(await q('%')).toEqual([]);
+    expect(await q('cm_a_')).toEqual([]);
+    expect(await q('\\')).toEqual([]);
+  });
+
   it('exports the list to Excel', async () => {
     const res = await ctx.app.inject({ url: '/api/managers/profiles/export', headers: as('bm_a') });
     expect(res.statusCode).toBe(200);
@@ -195,6 +204,11 @@ describe('assignment (C12)', () => {
     const unknownField = await ctx.app.inject({ method: 'POST', url: '/api/managers/assignments', headers: as('bm_a'), payload: { rule: { region: 'x' }, managerId: users.cm_a2, reason: 'x' } });
     expect(unknownField.statusCode).toBe(400);
     expect(unknownField.json().error.fields[0]).toMatchObject({ field: 'rule.region', rule: 'unknown' });
+    for (const [key, value] of [['levelCode', 'nope'], ['typeCode', 'nope'], ['orgId', 999999]] as const) {
+      const unknownCode = await ctx.app.inject({ method: 'POST', url: '/api/managers/assignments', headers: as('bm_a'), payload: { rule: { [key]: value }, managerId: users.cm_a2, reason: 'x' } });
+      expect(unknownCode.statusCode, key).toBe(400);
+      expect(unknownCode.json().error.fields[0]).toMatchObject({ field: `rule.${key}`, rule: 'exists' });
+    }
     const cm = await ctx.app.inject({ method: 'POST', url: '/api/managers/assignments', headers: as('cm_a'), payload: { rule: { customerNos: [poor] }, managerId: users.cm_a, reason: 'x' } });
     expect(cm.statusCode).toBe(403);
     expect(await managerOf(poor)).toBeNull();
@@ -261,6 +275,70 @@ describe('transfer requests (移交)', () => {
     expect(await managerOf(c2)).toBe(users.cm_a);
     const foreign = await ctx.app.inject({ method: 'POST', url: '/api/managers/transfer-requests', headers: as('cm_b'), payload: { customerNo: c2, toManagerId: users.cm_b, reason: 'x' } });
     expect(foreign.statusCode).toBe(404);
+  });
+});
+
+describe('transfer requests and the data scope after a merge', () => {
+  const merge = (survivorNo: string, mergedNo: string) =>
+    ctx.app.inject({ method: 'POST', url: '/api/integration/merges', headers: as('hq'), payload: { survivorNo, mergedNo, reason: '同一人', overrideConflict: true } });
+  const ask = (customerNo: string) =>
+    ctx.app.inject({ method: 'POST', url: '/api/managers/transfer-requests', headers: as('cm_b'), payload: { customerNo, toManagerId: users.cm_b2, reason: '调整' } });
+  beforeAll(async () => {
+    users.cm_b2 = (await createUser(ctx.db, SYSTEM_ACTOR, { username: 'cm_b2', displayName: 'cm_b2', password: PASSWORD, orgId: bank.orgs.subB, roleCode: 'customer_manager' })).id;
+    cookies.cm_b2 = await login(ctx.app, 'cm_b2', PASSWORD);
+  });
+
+  it('a request whose customer was merged into another branch\'s customer is out of the requester\'s scope: 404, not listed, not exported', async () => {
+    const x = await make('cm_b', { name: '沪客户合并甲' });
+    const y = await make('cm_a', { name: '京客户存续甲' });
+    const req = await ask(x);
+    expect(req.statusCode).toBe(201);
+    const { id } = req.json();
+    expect((await ctx.app.inject({ url: `/api/managers/transfer-requests/${id}`, headers: as('cm_b') })).statusCode).toBe(200);
+    expect((await merge(y, x)).statusCode).toBe(201);
+
+    expect((await ctx.app.inject({ url: `/api/customers/${y}`, headers: as('cm_b') })).statusCode).toBe(404);
+    const one = await ctx.app.inject({ url: `/api/managers/transfer-requests/${id}`, headers: as('cm_b') });
+    expect(one.statusCode).toBe(404);
+    expect(one.body).not.toContain(y);
+    const list = await ctx.app.inject({ url: '/api/managers/transfer-requests', headers: as('cm_b') });
+    expect(list.json().items.map((i: { id: number }) => i.id)).not.toContain(id);
+    const mine = await ctx.app.inject({ url: '/api/managers/transfer-requests?mine=true', headers: as('cm_b2') });
+    expect(mine.json().items.map((i: { id: number }) => i.id)).not.toContain(id);
+    const file = await ctx.app.inject({ url: '/api/managers/transfer-requests/export', headers: as('cm_b') });
+    expect(file.statusCode).toBe(200);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(file.rawPayload as unknown as ArrayBuffer);
+    const cells: string[] = [];
+    book.worksheets[0]!.eachRow((row) => row.eachCell((cell) => { cells.push(String(cell.value)); }));
+    expect(cells).not.toContain(y);
+    expect(cells.join(' ')).not.toContain('京客户存续甲');
+    // Head office (scope: all) still sees it, on the survivor.
+    expect((await ctx.app.inject({ url: `/api/managers/transfer-requests/${id}`, headers: as('hq') })).json()).toMatchObject({ customerNo: y, status: 'pending' });
+
+    // Deciding it: the customer it was filed for is gone, so it is cancelled with a note and the decision is a 409 saying so.
+    const approve = await ctx.app.inject({ method: 'POST', url: `/api/managers/transfer-requests/${id}/approve`, headers: as('hq'), payload: {} });
+    expect(approve.statusCode).toBe(409);
+    expect(approve.json().error.message).toMatch(/合并|merged/);
+    const after = (await ctx.app.inject({ url: `/api/managers/transfer-requests/${id}`, headers: as('hq') })).json();
+    expect(after).toMatchObject({ status: 'cancelled', decidedBy: users.hq });
+    expect(after.decisionNote).toMatch(/客户经理已变更|合并/);
+    expect(await managerOf(y)).toBe(users.cm_a);
+    const a = await ctx.db.selectFrom('audit_log').select('action').where('entity', '=', 'customer_transfer_request').where('entity_id', '=', String(id)).execute();
+    expect(a.map((r) => r.action)).toEqual(['create', 'cancel']);
+  });
+
+  it('a pending request of a merged customer does not stay pending: the job cancels it with a note', async () => {
+    const x = await make('cm_b', { name: '沪客户合并乙' });
+    const y = await make('cm_a', { name: '京客户存续乙' });
+    const { id } = (await ask(x)).json();
+    expect((await merge(y, x)).statusCode).toBe(201);
+    const job = managersJobs.find((j) => j.name === 'managers.stale-transfers')!;
+    expect(await job.run(ctx.db, new Date())).toMatchObject({ cancelled: 1 });
+    const r = await ctx.db.selectFrom('customer_transfer_request').select(['status', 'decision_note']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(r.status).toBe('cancelled');
+    expect(r.decision_note).toContain('Cancelled');
+    expect(await job.run(ctx.db, new Date())).toMatchObject({ cancelled: 0 });
   });
 });
 
@@ -412,6 +490,36 @@ describe('workbench', () => {
     expect(b.tasks.items).toEqual([]);
     expect(b.worklog).toEqual([]);
     expect(b.pipeline).toEqual([]);
+  });
+
+  it('a birth date shown in clear writes an audit read row (list, workbench, export); a birthday reminder carries the month-day only', async () => {
+    const zw = await idOf(bank.customers.zhangWei);
+    const birth = (await ctx.db.selectFrom('customer').select('birth_date').where('id', '=', zw).executeTakeFirstOrThrow()).birth_date as unknown as string;
+    expect(birth).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    const reads = async (via: string) => (await ctx.db.selectFrom('audit_log').select(['fields', 'changes', 'actor_id']).where('action', '=', 'read').where('customer_id', '=', zw).execute())
+      .filter((a) => (a.changes as { via?: string } | null)?.via === via && a.fields.includes('birth_date') && a.actor_id === users.cm_a).length;
+
+    const was = { list: await reads('workbench.customers'), workbench: await reads('workbench'), file: await reads('workbench.export') };
+    const list = await ctx.app.inject({ url: '/api/workbench/customers?party=person', headers: as('cm_a') });
+    expect(list.json().items.find((c: { name: string }) => c.name === '张伟').birthDate).toBe(birth);
+    expect(await reads('workbench.customers')).toBe(was.list + 1);
+    const w = (await ctx.app.inject({ url: '/api/workbench', headers: as('cm_a') })).json();
+    expect(w.customers.items.find((c: { name: string }) => c.name === '张伟').birthDate).toBe(birth);
+    expect(await reads('workbench')).toBe(was.workbench + 1);
+    expect((await ctx.app.inject({ url: '/api/workbench/customers/export?party=person', headers: as('cm_a') })).statusCode).toBe(200);
+    await expect.poll(() => reads('workbench.export')).toBe(was.file + 1);
+
+    // Reminders: the day is what the reminder is for; the year of birth is not sent, nor kept in rows made before.
+    await ctx.db.insertInto('reminder').values({ user_id: users.cm_a, customer_id: zw, kind: 'birthday', title: '张伟', due_on: today, source_key: 'birthday:old-row', detail: JSON.stringify({ birthDate: '1970-01-02' }) }).execute();
+    await managersJobs.find((j) => j.name === 'managers.reminders')!.run(ctx.db, new Date());
+    const before = await ctx.db.selectFrom('audit_log').select((eb) => eb.fn.countAll<string>().as('n')).where('action', '=', 'read').executeTakeFirstOrThrow();
+    const rem = (await ctx.app.inject({ url: '/api/workbench/reminders?kind=birthday&state=all', headers: as('cm_a') })).json().items as { detail: Record<string, unknown> }[];
+    expect(rem.length).toBeGreaterThanOrEqual(2);
+    for (const r of rem) expect(r.detail).not.toHaveProperty('birthDate');
+    expect(rem.map((r) => r.detail.monthDay)).toEqual(expect.arrayContaining(['01-02', birth.slice(5)]));
+    expect(JSON.stringify(rem)).not.toContain(birth);
+    const after = await ctx.db.selectFrom('audit_log').select((eb) => eb.fn.countAll<string>().as('n')).where('action', '=', 'read').executeTakeFirstOrThrow();
+    expect(after.n).toBe(before.n);
   });
 
   it('pages, filters and exports my customers; saves views', async () => {

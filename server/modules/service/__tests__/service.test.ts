@@ -235,6 +235,61 @@ describe('queues and settings', () => {
   });
 });
 
+describe('assignees, queue members and the customer filter stay inside the scope', () => {
+  it('an assignee must be staff of the creator\'s scope: another branch\'s manager is a 400 naming assigneeId, and nothing is written', async () => {
+    const n = async () => Number((await ctx.db.selectFrom('service_request').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const n0 = await n();
+    // bm_a (Beijing subtree) on a Beijing customer, handing it to Shanghai's cm_b: cm_b would see 张伟 through the request.
+    const res = await post('bm_a', '/api/service/requests', { kind: 'enquiry', priority: 'normal', channel: 'phone', customerNo: bank.customers.zhangWei, subject: '跨行', assigneeId: bank.users.cm_b });
+    expect(res.statusCode, res.body).toBe(400);
+    const f = res.json().error.fields.find((x: Req) => x.field === 'assigneeId');
+    expect(f).toMatchObject({ rule: 'scope' });
+    expect(f.messages.zh).toBeTruthy();
+    expect(f.messages.en).toBeTruthy();
+    expect(await n()).toBe(n0);
+    expect((await get('cm_b', `/api/customers/${bank.customers.zhangWei}`)).statusCode).toBe(404);
+    // The same for a reassignment; inside the scope both work.
+    const r = await createReq('bm_a', { subject: '行内', assigneeId: bank.users.cm_a2 });
+    expect(r.assignee.id).toBe(bank.users.cm_a2);
+    const again = await post('bm_a', `/api/service/requests/${r.reqNo}/assign`, { assigneeId: bank.users.cm_b });
+    expect(again.statusCode).toBe(400);
+    expect(again.json().error.fields[0]).toMatchObject({ field: 'assigneeId', rule: 'scope' });
+    expect((await get('cm_b', `/api/service/requests/${r.reqNo}`)).statusCode).toBe(404);
+  });
+
+  it('a branch manager adds and removes only staff of the branch: others are 400 userIds.N / userIds scope', async () => {
+    const put = (user: string, userIds: number[]) => ctx.app.inject({ method: 'PUT', url: '/api/service/queues/COMPLAINTS/members', headers: as(user), payload: { userIds } });
+    const members = async () => (await ctx.db.selectFrom('service_queue_member').select('user_id').where('queue_code', '=', 'COMPLAINTS').orderBy('user_id').execute()).map((m) => m.user_id);
+    expect((await put('hq', [bank.users.cm_b, bank.users.agent])).statusCode).toBe(200);
+    let res = await put('bm_a', [bank.users.cm_b, bank.users.agent, bank.users.cm_a]);
+    expect(res.statusCode, res.body).toBe(200);
+    // Adding someone of another branch.
+    res = await put('bm_a', [bank.users.cm_b, bank.users.agent, bank.users.cm_a, bank.users.auditor]);
+    expect(res.statusCode).toBe(400);
+    const f = res.json().error.fields[0];
+    expect(f).toMatchObject({ field: 'userIds.3', rule: 'scope' });
+    expect(f.messages.zh).toBeTruthy();
+    expect(f.messages.en).toBeTruthy();
+    // Emptying a bank-wide queue removes staff of other branches.
+    res = await put('bm_a', []);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.fields[0]).toMatchObject({ field: 'userIds', rule: 'scope' });
+    expect(await members()).toEqual([bank.users.cm_a, bank.users.cm_b, bank.users.agent].sort((a, b) => a - b));
+    // Removing one's own staff is fine.
+    res = await put('bm_a', [bank.users.cm_b, bank.users.agent]);
+    expect(res.statusCode).toBe(200);
+    expect((await put('hq', [])).statusCode).toBe(200);
+  });
+
+  it('listing the requests of a customer outside the scope is a 404, as for contacts', async () => {
+    expect((await get('cm_b', `/api/contacts?customerNo=${bank.customers.zhangWei}`)).statusCode).toBe(404);
+    expect((await get('cm_b', `/api/service/requests?customerNo=${bank.customers.zhangWei}`)).statusCode).toBe(404);
+    expect((await get('cm_b', `/api/service/requests/export?customerNo=${bank.customers.zhangWei}`)).statusCode).toBe(404);
+    expect((await get('cm_b', `/api/service/outbound?customerNo=${bank.customers.zhangWei}`)).statusCode).toBe(404);
+    expect((await get('cm_b', `/api/service/requests?customerNo=${bank.customers.wangFang}`)).statusCode).toBe(200);
+  });
+});
+
 describe('SLA breach and escalation', () => {
   it('shows breach live, and the job escalates each breached request once, to the nearest supervisor', async () => {
     const r = await createReq('agent', { kind: 'complaint', priority: 'urgent', subject: '转账未到账', assigneeId: bank.users.cm_a });

@@ -1,16 +1,21 @@
 import type { AttributeDef, CustomerTypeMeta, Party } from './api.ts';
 
-export type TypeNode = { value: string; title: string; children: TypeNode[] };
+export type TypeNode = { value: string; title: string; children: TypeNode[]; selectable?: boolean };
 
-/** Customer types arrive flat with parentCode; pickers show them as a tree (personal → resident …). */
-export function buildTypeTree(types: CustomerTypeMeta[], label: (t: CustomerTypeMeta) => string): TypeNode[] {
-  const nodes = new Map(types.map((t) => [t.code, { value: t.code, title: label(t), children: [] as TypeNode[] }]));
+/**
+ * Customer types arrive flat with parentCode; pickers show them as a tree (personal → resident …). With `leavesOnly`
+ * (the customer form: a customer is of a leaf type, as the server requires) a type with sub-types only groups them.
+ * @example buildTypeTree(types, (t) => t.name, { leavesOnly: true }) // [{ value: 'personal', selectable: false, children: [{ value: 'personal_resident', selectable: true, … }] }]
+ */
+export function buildTypeTree(types: CustomerTypeMeta[], label: (t: CustomerTypeMeta) => string, opts: { leavesOnly?: boolean } = {}): TypeNode[] {
+  const nodes = new Map(types.map((t) => [t.code, { value: t.code, title: label(t), children: [] as TypeNode[] } as TypeNode]));
   const roots: TypeNode[] = [];
   for (const t of types) {
     const node = nodes.get(t.code)!;
     const parent = t.parentCode ? nodes.get(t.parentCode) : undefined;
     (parent ? parent.children : roots).push(node);
   }
+  if (opts.leavesOnly) for (const node of nodes.values()) node.selectable = node.children.length === 0;
   return roots;
 }
 

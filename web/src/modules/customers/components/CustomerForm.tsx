@@ -505,7 +505,7 @@ export function CustomerForm({ customer, onSaved, onCancel }: Props) {
   const typeCode = Form.useWatch('typeCode', form);
   const party = partyOf(types, typeCode) ?? customer?.party;
   const schema = useMemo(() => attributesFor(types, typeCode), [types, typeCode]);
-  const typeTree = useMemo(() => buildTypeTree(types, (x) => pick(x.name, x.nameEn)), [types, pick]);
+  const typeTree = useMemo(() => buildTypeTree(types, (x) => pick(x.name, x.nameEn), { leavesOnly: true }), [types, pick]);
 
   const place = (path: (string | number)[]): (string | number)[] | null => {
     const [top, idx, ...rest] = path;
