@@ -199,8 +199,12 @@ export async function startServer(config: Config, { closeWaitMs = CLOSE_WAIT_MS 
     for (const s of signals) process.off(s, interrupted);
   }
   say(`Banyan is running at ${serverUrl(config.host, config.port)}`);
-  // A hang-up (terminal or SSH session gone) stops the server like SIGTERM, whose handler the caller installs.
-  process.on('SIGHUP', () => process.kill(process.pid, 'SIGTERM'));
+  // A hang-up (terminal or SSH session gone) stops the server like SIGTERM, whose handler the caller installs; a
+  // terminal's further hang-ups are no second signal (which would stop the database at once), and go unheard.
+  process.once('SIGHUP', () => {
+    process.on('SIGHUP', () => {});
+    process.kill(process.pid, 'SIGTERM');
+  });
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {

@@ -27,7 +27,9 @@ export const LAST_ANCHOR_FILE = 'audit-anchor';
 export function auditKey(home: string, { create = true } = {}): Buffer {
   const file = path.join(home, AUDIT_KEY_FILE);
   if (!create && !fs.existsSync(file)) {
-    throw new StartupError(`The audit anchors' key was not found at ${file}: the anchors were signed with a key kept under the BANYAN_HOME of the host that wrote them; set BANYAN_HOME to that folder (a new key would call every anchor forged)`
+    // A BANYAN_HOME that cannot be used at all is said as such (the key's absence would be the lesser news).
+    ensureDir(home, home);
+    throw new StartupError(`The audit anchors' key was not found at ${file}: the anchors were signed with a key kept under the BANYAN_HOME of the host that wrote them; set BANYAN_HOME to that folder (with a new key no anchor would verify)`
       + `（未在 ${file} 找到审计锚点密钥：请把 BANYAN_HOME 设为保存该密钥的目录）`);
   }
   if (!fs.existsSync(file)) ensureDir(home, home);

@@ -255,11 +255,13 @@ export function databaseUnavailable(err: unknown, depth = 0): boolean {
   const e = err as { code?: unknown; message?: unknown; errors?: unknown[]; cause?: unknown };
   if (!e || depth > 4) return false;
   const code = typeof e.code === 'string' ? e.code : '';
-  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EPIPE'].includes(code)) return true;
-  // SQLSTATE class 08 (connection exception), 57P01..57P03 (admin or crash shutdown, cannot connect now).
-  if (/^08[0-9A-Z]{3}$/.test(code) || code === '57P01' || code === '57P02' || code === '57P03') return true;
+  // Only the database's own connection failing: a socket error of anything else (a client's aborted upload, a source
+  // system's database a pull reads) is not this database being down, and a protocol violation is a bug (500, logged).
+  if (['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'].includes(code) && (e as { syscall?: unknown }).syscall === 'connect') return true;
+  // SQLSTATE 08000/08001/08003/08004/08006 (connection exceptions), 57P01..57P03 (admin or crash shutdown, cannot connect now).
+  if (['08000', '08001', '08003', '08004', '08006', '57P01', '57P02', '57P03'].includes(code)) return true;
   const message = typeof e.message === 'string' ? e.message : '';
-  if (/timeout exceeded when trying to connect|Connection terminated|driver has already been destroyed|Client has encountered a connection error/i.test(message)) return true;
+  if (/timeout exceeded when trying to connect|Connection terminated unexpectedly|Client has encountered a connection error/i.test(message)) return true;
   return (e.errors ?? []).some((x) => databaseUnavailable(x, depth + 1)) || (e.cause !== undefined && databaseUnavailable(e.cause, depth + 1));
 }
 

@@ -23,11 +23,11 @@ function securityHeaders(options: HelmetOptions): Record<string, string> {
 /**
  * The same headers for an answer over plain HTTP: without `upgrade-insecure-requests` (the browser would fetch the
  * page's scripts and styles over https, which a server on HOST=0.0.0.0 opened by its address does not speak: a blank
- * page) and without Strict-Transport-Security (browsers ignore it over http anyway; it belongs to https answers only).
+ * page). Strict-Transport-Security stays: browsers ignore it over http, and behind a TLS proxy not named in
+ * BANYAN_TRUST_PROXY an https answer looks like http here — dropping it would lose it there.
  */
 export function plainHttpHeaders(headers: Record<string, string>): Record<string, string> {
   const http = { ...headers };
-  delete http['strict-transport-security'];
   const csp = http['content-security-policy'];
   if (csp !== undefined) {
     http['content-security-policy'] = csp.split(';').map((d) => d.trim()).filter((d) => d && d !== 'upgrade-insecure-requests').join(';');

@@ -48,16 +48,27 @@ function ghostFailure(username: string, policy: LoginPolicy): Date | null {
 export async function login(db: Db, policy: LoginPolicy, username: string, password: string, ip: string, userAgent: string | null): Promise<{ token: string; userId: number }> {
   const actor: Actor = { userId: null, username, ip };
   const user = await repo.findUserForLogin(db, username);
-  if (!user || user.status !== 'active') {
-    // A disabled account is locked out as an unknown name is (before its password is looked at, as for an active
-    // user), so that a lock-out cannot be outguessed by telling "disabled" from "wrong password".
+  if (user && user.status !== 'active') {
+    // A disabled account is locked out by its own counters, as an active one is (kept in the database: a restart or
+    // another server does not reset them), before its password is looked at; only the right password, unlocked, is
+    // told the account is disabled — so "disabled" cannot be used to guess a password faster than the lock-out allows.
+    const lockedNow = user.locked_until && user.locked_until > new Date() ? user.locked_until : null;
+    const right = await verifyPassword(user.password_hash, password);
+    const state = await db.transaction().execute(async (trx) => {
+      const s = lockedNow || right ? null : await repo.recordFailedLogin(trx, user.id, policy.maxFailedLogins, policy.lockoutMinutes);
+      await audit(trx, actor, { action: 'login_failed', entity: 'user', entityId: user.id, changes: { reason: 'disabled', rightPassword: right, locked: !!(lockedNow ?? s?.locked_until) } });
+      return s;
+    });
+    if (lockedNow) throw lockedError(lockedNow);
+    if (right) throw DISABLED;
+    throw state?.locked_until && state.locked_until > new Date() ? lockedError(state.locked_until) : BAD_LOGIN;
+  }
+  if (!user) {
+    // An unknown name is locked out as a known one is (before its password is looked at), and costs a hash.
     const locked = ghostLock(username);
-    // The account's own hash for a disabled user, a dummy's otherwise: the same work either way.
-    const right = await verifyPassword(user ? user.password_hash : await (dummyHash ??= hashPassword('not-a-real-password')), password);
-    const changes = user ? { reason: 'disabled', rightPassword: right, locked: !!locked } : { reason: 'unknown_user' };
-    await db.transaction().execute((trx) => audit(trx, actor, { action: 'login_failed', entity: 'user', entityId: user?.id, changes }));
+    await verifyPassword(await (dummyHash ??= hashPassword('not-a-real-password')), password);
+    await db.transaction().execute((trx) => audit(trx, actor, { action: 'login_failed', entity: 'user', changes: { reason: 'unknown_user' } }));
     if (locked) throw lockedError(locked);
-    if (user && right) throw DISABLED;
     const lockedUntil = ghostFailure(username, policy);
     throw lockedUntil ? lockedError(lockedUntil) : BAD_LOGIN;
   }

@@ -5,8 +5,7 @@ import { Kysely, PostgresDialect, sql, type PostgresPool } from 'kysely';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Database, Db } from '../../db/database.ts';
-import type { DemoBatch } from '../../../engines/demo/index.ts';
-import type { ProductRule } from './demo.catalogue.ts';
+import type { DemoBatch, ProductRule } from '../../../engines/demo/index.ts';
 
 /** A Kysely bound to one client; with `signal`, it sends no statement once the signal is aborted. */
 function boundTo(client: pg.PoolClient, signal?: AbortSignal): Db {

@@ -171,7 +171,7 @@ export async function loadDemoBank(db: Db, pool: pg.Pool, opts: LoadDemoOptions 
 type WorkerBatch = Extract<WorkerMessage, { type: 'batch' }>;
 
 /**
- * Runs the generator in a worker thread, holding its accounts to the product catalogue (demo.catalogue.ts), and
+ * Runs the generator in a worker thread, holding its accounts to the product catalogue (engines/demo/catalogue.ts), and
  * yields its batches as COPY text, acknowledging each so the worker stays a couple of batches ahead and no further.
  */
 async function* generateInWorker(options: DemoWorkerData, signal?: AbortSignal): AsyncGenerator<WorkerBatch> {

@@ -4,8 +4,7 @@
  * Stays at most AHEAD batches in front of the loader (it acknowledges each batch it takes).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { DEFAULT_LEVELS, generateCustomers, type GenerateCustomersOptions } from '../../../engines/demo/index.ts';
-import { applyCatalogue, type ProductRule } from './demo.catalogue.ts';
+import { applyCatalogue, DEFAULT_LEVELS, generateCustomers, type GenerateCustomersOptions, type ProductRule } from '../../../engines/demo/index.ts';
 import { COPY_ORDER, COPY_TARGETS, toCopyText } from './demo.repository.ts';
 
 /** What the loader hands the worker: the generator's options, and the product catalogue its accounts must respect. */

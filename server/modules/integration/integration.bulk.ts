@@ -8,7 +8,7 @@ import * as repo from './integration.repository.ts';
 import { AUTO_ESTIMATE_BACKLOG, modelForBacklog, type AutoEstimate } from './integration.estimate.ts';
 import { idTypeOf, toSurvivor } from './integration.golden.ts';
 import { fromCustomer, fromRecord, keysOf, prepared, type MatchModel, type PairScore, type Prepared } from './integration.matching.ts';
-import { accountsOf, activeModel, addSummary, defaults, reference, resolveSourceRecords, settledCount, sharedIdReview, sharedValidId, sourceOrder, withIdRule, type ResolveSummary } from './integration.service.ts';
+import { accountsOf, activeModel, addSummary, defaults, outranks, reference, resolveSourceRecords, settledCount, sharedIdReview, sharedValidId, sourceOrder, withIdRule, type ResolveSummary } from './integration.service.ts';
 import { goldenRecord, pickField, type Chosen, type GoldenField } from './integration.survivorship.ts';
 
 /**
@@ -308,7 +308,7 @@ async function resolveChunk(trx: Db, actor: Actor, recs: Rec[], model: MatchMode
       // A conflict (two valid, different ID numbers) sticks to the customer whatever else agrees; so does a shared ID.
       const conflict = cur?.score.conflict ?? s.conflict;
       const shared = cur?.sharedId ?? sharedId;
-      if (!cur || s.probability > cur.score.probability) best.set(cid, { other: targetOfCustomer(cid), score: { ...s, conflict }, recordA, recordB, against, sharedId: shared, pa, pb });
+      if (!cur || outranks(s, cur.score)) best.set(cid, { other: targetOfCustomer(cid), score: { ...s, conflict }, recordA, recordB, against, sharedId: shared, pa, pb });
       else {
         if (conflict && !cur.score.conflict) cur.score = { ...cur.score, conflict };
         cur.sharedId = shared;

@@ -351,7 +351,7 @@ export async function upsertAccounts(db: Db, rows: AccountUpsert[]) {
   return db.insertInto('account').values(rows)
     .onConflict((oc) => oc.columns(['source_system', 'account_no']).doUpdateSet((eb) => ({
       customer_id: eb.ref('excluded.customer_id'), org_id: eb.ref('excluded.org_id'), product_code: eb.ref('excluded.product_code'),
-      currency: eb.ref('excluded.currency'), status: eb.ref('excluded.status'), opened_on: eb.ref('excluded.opened_on'),
+      currency: eb.ref('excluded.currency'), status: eb.ref('excluded.status'), opened_on: sql`coalesce(excluded.opened_on, account.opened_on)`,
       closed_on: eb.ref('excluded.closed_on'), balance_fen: eb.ref('excluded.balance_fen'), updated_at: new Date(),
     })))
     .returning(['id', 'customer_id']).execute();
@@ -905,7 +905,7 @@ export async function upsertAccountsBulk(db: Db, rows: AccountUpsert[]) {
     SELECT * FROM json_to_recordset(${rowsJson(rows)}::json) AS x(customer_id bigint, source_system text, account_no text, org_id int, product_code text,
       currency text, status text, opened_on date, closed_on date, balance_fen bigint)
     ON CONFLICT (source_system, account_no) DO UPDATE SET customer_id = excluded.customer_id, org_id = excluded.org_id, product_code = excluded.product_code,
-      currency = excluded.currency, status = excluded.status, opened_on = excluded.opened_on, closed_on = excluded.closed_on, balance_fen = excluded.balance_fen, updated_at = now()`.execute(db);
+      currency = excluded.currency, status = excluded.status, opened_on = coalesce(excluded.opened_on, account.opened_on), closed_on = excluded.closed_on, balance_fen = excluded.balance_fen, updated_at = now()`.execute(db);
 }
 
 /** refreshAum for many customers in one statement. */

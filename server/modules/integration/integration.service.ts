@@ -220,6 +220,15 @@ export async function defaults(db: Db) {
   });
 }
 
+const ZONE_RANK = { match: 2, review: 1, nonmatch: 0 } as const;
+
+/**
+ * Whether score `s` is better evidence against a customer than `t`: by its decision first (the bank's ID rules move a
+ * pair's zone without its probability: a record under another name with the customer's ID must not outweigh one with
+ * the same ID and name), then by probability.
+ */
+export const outranks = (s: PairScore, t: PairScore) => (ZONE_RANK[s.zone] - ZONE_RANK[t.zone] || s.probability - t.probability) > 0;
+
 /** Scores the record against every candidate customer: its linked records and its golden record; best per customer. */
 async function evidenceFor(db: Db, rec: repo.RecordRow, p: Prepared, candidates: number[], model: MatchModel): Promise<Evidence[]> {
   if (!candidates.length) return [];
@@ -230,7 +239,7 @@ async function evidenceFor(db: Db, rec: repo.RecordRow, p: Prepared, candidates:
     // A conflict (two valid, different ID numbers) sticks to the customer whatever else agrees; so does a shared ID.
     const conflict = cur?.best.conflict ?? s.conflict;
     const shared = cur?.sharedId ?? sharedId;
-    if (!cur || s.probability > cur.best.probability) best.set(customerId, { customerId, best: { ...s, conflict }, against, recordId, sharedId: shared });
+    if (!cur || outranks(s, cur.best)) best.set(customerId, { customerId, best: { ...s, conflict }, against, recordId, sharedId: shared });
     else {
       if (conflict && !cur.best.conflict) cur.best = { ...cur.best, conflict };
       cur.sharedId = shared;
@@ -261,10 +270,14 @@ export function withIdRule(a: Prepared, b: Prepared, model: MatchModel): PairSco
   const s = score(a, b, model);
   if (s.conflict || !sharedValidId(a, b)) return s;
   const name = s.fields.find((f) => f.field === 'name');
-  if (!name) return s;
-  if (name.weight > 0) return s.zone === 'match' ? s : { ...s, zone: 'match', fields: [...s.fields, { field: 'rule', level: 'same-id-and-name', weight: 0 }] };
+  // A name missing on either side says nothing either way; one sharing no more than the surname is another name.
+  if (!name || name.level === 'missing') return s;
+  if (!OTHER_NAME.has(name.level)) return s.zone === 'match' ? s : { ...s, zone: 'match', fields: [...s.fields, { field: 'rule', level: 'same-id-and-name', weight: 0 }] };
   return s.zone === 'match' ? { ...s, zone: 'review', fields: [...s.fields, { field: 'rule', level: 'same-id-other-name', weight: 0 }] } : s;
 }
+
+/** Name levels that are another name (cn.person-name, cn.org-name): the rest agree, a typo or a variant at most. */
+const OTHER_NAME = new Set(['surname', 'else']);
 
 /**
  * Resolves source records (new or changed, `match_status = 'pending'`) to customers: attaches each to an

@@ -65,12 +65,15 @@ export async function updatePriority(db: Db, code: Priority, patch: { name?: str
 
 export const getQueue = (db: Db, code: string) => db.selectFrom('service_queue').selectAll().where('code', '=', code).executeTakeFirst();
 
+/** The queue row locked for this transaction: changes of one queue's members queue behind each other (empty queue too). */
+export const lockQueue = (db: Db, code: string) => db.selectFrom('service_queue').select('code').where('code', '=', code).forUpdate().executeTakeFirst();
+
 export async function insertQueue(db: Db, row: { code: string; name: string; name_en: string; org_id: number | null }) {
   await db.insertInto('service_queue').values(row).execute();
 }
 
 export async function queueMemberIds(db: Db, code: string) {
-  return (await db.selectFrom('service_queue_member').select('user_id').where('queue_code', '=', code).forUpdate().execute()).map((r) => r.user_id);
+  return (await db.selectFrom('service_queue_member').select('user_id').where('queue_code', '=', code).execute()).map((r) => r.user_id);
 }
 
 /** Of `ids`, the users inside `user`'s staff scope (any status). */

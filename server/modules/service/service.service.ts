@@ -134,7 +134,8 @@ export async function createQueue(db: Db, actor: Actor, body: QueueBody) {
 export async function setQueueMembers(db: Db, user: CurrentUser, actor: Actor, code: string, userIds: number[]) {
   const ids = [...new Set(userIds)];
   await db.transaction().execute(async (trx) => {
-    if (!(await repo.getQueue(trx, code))) throw notFound({ zh: '服务队列不存在', en: 'Queue not found' });
+    // Locked first: the members read next are those a concurrent change committed (READ COMMITTED reads afresh).
+    if (!(await repo.lockQueue(trx, code))) throw notFound({ zh: '服务队列不存在', en: 'Queue not found' });
     const current = await repo.queueMemberIds(trx, code);
     const found = await repo.activeUsersExist(trx, ids);
     const inScope = await repo.usersInStaffScope(trx, user, [...new Set([...ids, ...current])]);

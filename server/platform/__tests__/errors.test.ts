@@ -40,7 +40,7 @@ describe('errors raised by the framework or a plugin', () => {
   });
 
   it.each([
-    ['refused', Object.assign(new AggregateError([Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })], ''), {})],
+    ['refused', Object.assign(new AggregateError([Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED', syscall: 'connect' })], ''), {})],
     ['shut down by the administrator', Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })],
     ['a connection exception', Object.assign(new Error('connection failure'), { code: '08006' })],
     ['no connection within the pool timeout', new Error('timeout exceeded when trying to connect')],
@@ -52,6 +52,17 @@ describe('errors raised by the framework or a plugin', () => {
     expect(res.statusCode).toBe(503);
     expect(res.json().error).toMatchObject({ code: 'UNAVAILABLE', messages: { zh: '数据库暂时不可用，请稍后再试', en: 'The database is unavailable: try again shortly' } });
     await down.close();
+  });
+
+  it.each([
+    ['a socket reset while reading something else (an aborted upload)', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', syscall: 'read' })],
+    ['a protocol violation (a bug: too many bind parameters)', Object.assign(new Error('bind message has 70000 parameter formats'), { code: '08P01' })],
+  ])('%s is no database outage: 500, logged as an error', async (_what, err) => {
+    const app2 = Fastify();
+    registerErrorHandler(app2);
+    app2.get('/', async () => { throw err; });
+    expect((await app2.inject({ url: '/' })).statusCode).toBe(500);
+    await app2.close();
   });
 });
 

@@ -208,6 +208,9 @@ describe('disabled accounts', () => {
     const codes: number[] = [];
     for (let i = 0; i < 3; i++) codes.push((await tryLogin('gone2', 'wrong', '10.3.3.3')).statusCode);
     expect(codes).toEqual([401, 401, 423]);
+    // Kept with the account in the database, as an active one's is: a restart or another server does not reset it.
+    const row = await ctx.db.selectFrom('app_user').select(['failed_logins', 'locked_until']).where('username', '=', 'gone2').executeTakeFirstOrThrow();
+    expect(row.locked_until!.getTime()).toBeGreaterThan(Date.now());
     // An active user locked out gets 423 for the right password too: a disabled one likewise, so the lock-out
     // cannot be outguessed by telling "disabled" (right password) from "locked".
     const right = await tryLogin('gone2', PASSWORD, '10.3.3.3');

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, login, type TestContext } from '../../../test/context.ts';
 import { PASSWORD, seedSmallBank } from '../../../test/fixtures.ts';
-import { resolvePending } from '../integration.service.ts';
+import { residentIdCheckChar } from '../../../../engines/identity/index.ts';
+import { SYSTEM_ACTOR } from '../../../platform/audit.ts';
+import { resolvePending, resolveSourceRecords } from '../integration.service.ts';
 
 let ctx: TestContext;
 let bank: Awaited<ReturnType<typeof seedSmallBank>>;
@@ -80,5 +82,47 @@ describe('array rules in both languages', () => {
     const empty = await ctx.app.inject({ method: 'POST', url: '/api/integration/resolve', headers: as('admin'), payload: { recordIds: [] } });
     expect(empty.statusCode).toBe(400);
     expect(empty.json().error.fields).toEqual([expect.objectContaining({ field: 'recordIds', rule: 'minItems', messages: { zh: '至少需要 1 项', en: 'must have at least 1 item(s)' } })]);
+  });
+});
+
+describe('one valid ID number under two names', () => {
+  const idNo = (first17: string) => first17 + residentIdCheckChar(first17);
+  const rec = async (key: string, r: { name: string; idNo: string; mobile?: string; email?: string; address?: string }) => (await ctx.db.insertInto('source_record').values({
+    source_code: 'CORE', record_key: key, kind: 'person', name: r.name, id_type: 'resident_id', id_no: r.idNo, mobile: r.mobile ?? null, email: r.email ?? null,
+    address: r.address ?? null, content_hash: Buffer.from(key),
+  }).returning('id').executeTakeFirstOrThrow()).id;
+  const status = (id: number) => ctx.db.selectFrom('source_record').select(['match_status', 'customer_id']).where('id', '=', id).executeTakeFirstOrThrow();
+
+  it('a name sharing only the surname is another name: review with the conflict named, even with the phone and address agreeing', async () => {
+    const x = idNo('11010519850101231');
+    const a = await rec('ID2-A', { name: '孙立平', idNo: x, mobile: '+8613800005001', address: '北京市东城区和平里1号2栋303' });
+    await resolveSourceRecords(ctx.db, SYSTEM_ACTOR, [a]);
+    const b = await rec('ID2-B', { name: '孙美华', idNo: x, mobile: '+8613800005001', address: '北京市东城区和平里1号2栋303' });
+    const s = await resolveSourceRecords(ctx.db, SYSTEM_ACTOR, [b]);
+    expect(s).toMatchObject({ matched: 0, review: 1 });
+    const pair = await ctx.db.selectFrom('match_review').select(['conflict']).where('record_a', '=', b).executeTakeFirstOrThrow();
+    expect(pair.conflict).toBe('same valid resident_id number, different name');
+  });
+
+  it('a customer holding a record under another name still takes a record with its ID and its own name', async () => {
+    const x = idNo('11010519790203452');
+    const r1 = await rec('ID3-1', { name: '周建国', idNo: x });
+    await resolveSourceRecords(ctx.db, SYSTEM_ACTOR, [r1]);
+    const owner = (await status(r1)).customer_id!;
+    // A record of another name with the same number, confirmed into the customer by a reviewer (override).
+    const r2 = await rec('ID3-2', { name: '吴秀英', idNo: x, mobile: '+8613800006002', email: 'wxy@example.com', address: '北京市朝阳区望京西路8号5栋1201' });
+    await resolveSourceRecords(ctx.db, SYSTEM_ACTOR, [r2]);
+    const review = await ctx.db.selectFrom('match_review').select(['id', 'customer_a', 'customer_b']).where('record_a', '=', r2).executeTakeFirstOrThrow();
+    const other = review.customer_a === owner ? review.customer_b : review.customer_a;
+    const no = async (id: number) => (await ctx.db.selectFrom('customer').select('customer_no').where('id', '=', id).executeTakeFirstOrThrow()).customer_no;
+    const d = await ctx.app.inject({ method: 'POST', url: `/api/integration/reviews/${review.id}/decision`, headers: as('hq'), payload: { decision: 'confirm', survivorNo: await no(owner), overrideConflict: true } });
+    expect(d.statusCode).toBe(200);
+    expect((await status(r2)).customer_id).toBe(owner);
+    // The new record agrees with r2 on phone, e-mail and address (a higher probability) and with r1 on the name.
+    const r3 = await rec('ID3-3', { name: '周建国', idNo: x, mobile: '+8613800006002', email: 'wxy@example.com', address: '北京市朝阳区望京西路8号5栋1201' });
+    const s = await resolveSourceRecords(ctx.db, SYSTEM_ACTOR, [r3]);
+    expect(s).toMatchObject({ matched: 1, review: 0 });
+    expect(await status(r3)).toEqual({ match_status: 'matched', customer_id: owner });
+    void other;
   });
 });

@@ -32,5 +32,11 @@ describe('an account loaded without an open date', () => {
     const rows = await ctx.db.selectFrom('account').select(['account_no', 'opened_on']).where('account_no', 'in', ['ACC-DATED', 'ACC-UNDATED']).orderBy('account_no').execute();
     expect(rows.map((r) => [r.account_no, r.opened_on === null ? null : String(r.opened_on)]))
       .toEqual([['ACC-DATED', expect.stringMatching(/^2019-03-0[34]/)], ['ACC-UNDATED', null]]);
+    // A later extract that leaves the date out (a delta file) does not erase the date the bank gave before.
+    const later = writeCsv(path.join(dir, 'accts2.csv'), [[...personRow(1, 'O'), 'ACC-DATED', 'DEP_CURRENT', '']], header);
+    const second = await service.queueFileLoad(ctx.db, SYSTEM_ACTOR, iface.id, { path: later, fileName: 'accts2.csv', trigger: 'cli', maxBytes: ctx.config.importMaxBytes });
+    expect(await service.run(ctx.db, second.loadId, {})).toBe('succeeded');
+    const kept = await ctx.db.selectFrom('account').select('opened_on').where('account_no', '=', 'ACC-DATED').executeTakeFirstOrThrow();
+    expect(String(kept.opened_on)).toMatch(/^2019-03-0[34]/);
   });
 });

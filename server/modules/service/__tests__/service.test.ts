@@ -201,6 +201,16 @@ describe('handling: assign, take, steps, resolve, close, satisfaction, reopen', 
 });
 
 describe('queues and settings', () => {
+  it('the same members put on an empty queue at once: every answer 200 (no duplicate key error), the members once', async () => {
+    const put = () => ctx.app.inject({ method: 'PUT', url: '/api/service/queues/WEALTH_DESK/members', headers: as('bm_a'), payload: { userIds: [bank.users.cm_a2] } });
+    const exists = await ctx.db.selectFrom('service_queue').select('code').where('code', '=', 'WEALTH_DESK').executeTakeFirst();
+    if (!exists) await ctx.db.insertInto('service_queue').values({ code: 'WEALTH_DESK', name: '财富专线', name_en: 'Wealth desk', org_id: null }).execute();
+    await ctx.db.deleteFrom('service_queue_member').where('queue_code', '=', 'WEALTH_DESK').execute();
+    const answers = await Promise.all([put(), put(), put()]);
+    expect(answers.map((r) => r.statusCode)).toEqual([200, 200, 200]);
+    expect(await ctx.db.selectFrom('service_queue_member').select('user_id').where('queue_code', '=', 'WEALTH_DESK').execute()).toEqual([{ user_id: bank.users.cm_a2 }]);
+  });
+
   it('a queue member sees and takes an unassigned request of a customer who is not theirs', async () => {
     let res = await ctx.app.inject({ method: 'PUT', url: '/api/service/queues/CALL_CENTER/members', headers: as('bm_a'), payload: { userIds: [bank.users.cm_a2] } });
     expect(res.statusCode, res.body).toBe(200);

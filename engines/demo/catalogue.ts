@@ -14,7 +14,10 @@
  *
  * Pure and deterministic: what it draws comes from its own stream per batch, and only for accounts it changes.
  */
-import { addMonths, createRng, fromDays, levelFor, MATURITY_TERMS, toDays, type AccountRow, type DemoBatch, type LevelThreshold, type Rng } from '../../../engines/demo/index.ts';
+import { levelFor, type AccountRow, type DemoBatch, type LevelThreshold } from './customers.ts';
+import { addMonths, MATURITY_TERMS } from './maturity.ts';
+import { fromDays, toDays } from './numbers.ts';
+import { createRng, type Rng } from './prng.ts';
 
 /** One product of the catalogue, as the loader reads it (dates YYYY-MM-DD). */
 export type ProductRule = {
