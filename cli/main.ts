@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
 import { loadConfig } from '../server/config.ts';
 import { operatorMessage, say, survivePipeErrors, withDb } from './runtime.ts';
 import { parseCommandArgs, usageError } from './usage.ts';
@@ -190,12 +189,11 @@ async function main(argv: string[]): Promise<number> {
     case 'audit': {
       if (sub !== 'verify' || positionals.length > 1) throw usageError('banyan audit has one subcommand: verify', 'banyan audit 只有一个子命令：verify', COMMAND_HELP.audit);
       const { verifyAudit } = await import('../server/platform/audit.ts');
-      const { auditKey } = await import('../server/platform/audit-anchor.ts');
+      const { auditKey, hasAnchors } = await import('../server/platform/audit-anchor.ts');
       return withDb(config, async ({ db }) => {
         // The anchors' key is a file under BANYAN_HOME (created on first use), also for a DATABASE_URL deployment. With
         // anchors already written and no key here, this is the wrong BANYAN_HOME: a new key would call every anchor forged.
-        const hasAnchors = (await sql`SELECT 1 FROM audit_anchor LIMIT 1`.execute(db)).rows.length > 0;
-        const anchorKey = auditKey(config.home, { create: !hasAnchors });
+        const anchorKey = auditKey(config.home, { create: !(await hasAnchors(db)) });
         // \r progress only on a terminal: in a log file every batch would lengthen one line.
         const tty = process.stdout.isTTY;
         // Only an intact log is anchored, from the snapshot just verified: the rows verified now are then covered from

@@ -85,6 +85,11 @@ export type AnchorWrite = { written: boolean; id: number | null; problems: strin
  * (problems, nothing written) when the newest anchor's MAC is wrong or its rows are gone, or a head does not match
  * its chain's row: a new anchor must never bless a log that was cut back. Idempotent; one writer at a time.
  */
+/** Whether any anchor was ever written: then a key was made before, and a missing one is this BANYAN_HOME's fault. */
+export async function hasAnchors(db: Kysely<Database>): Promise<boolean> {
+  return (await sql`SELECT 1 FROM audit_anchor LIMIT 1`.execute(db)).rows.length > 0;
+}
+
 export async function writeAuditAnchor(db: Kysely<Database>, key: Buffer, now = new Date(), home?: string): Promise<AnchorWrite> {
   const result = await db.transaction().execute((trx) => writeAnchorIn(trx, key, now));
   if (result.written && home) await noteAnchor(db, home, result.id!);

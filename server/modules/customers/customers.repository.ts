@@ -360,6 +360,10 @@ export function getType(db: Db, code: string) {
   return db.selectFrom('customer_type').selectAll().where('code', '=', code).executeTakeFirst();
 }
 
+export async function typeCodeOf(db: Db, typeId: number) {
+  return (await db.selectFrom('customer_type').select('code').where('id', '=', typeId).executeTakeFirstOrThrow()).code;
+}
+
 /** The sub-types of a customer type (none: a leaf, the kind a customer is of). */
 export function subTypesOf(db: Db, typeId: number) {
   return db.selectFrom('customer_type').select(['code', 'name', 'name_en']).where('parent_id', '=', typeId).orderBy('id').execute();

@@ -532,7 +532,7 @@ export async function update(db: Db, user: CurrentUser, actor: Actor, customerNo
       }
     }
     const attributeSchema = patch.attributes || typeId !== cur.type_id
-      ? await attributeSchemaOf(trx, (await trx.selectFrom('customer_type').select('code').where('id', '=', typeId).executeTakeFirstOrThrow()).code) : [];
+      ? await attributeSchemaOf(trx, await repo.typeCodeOf(trx, typeId)) : [];
     if (patch.attributes) checkAttributes(attributeSchema, patch.attributes, errors);
     if (errors.length) throw invalid(errors);
     const next: Partial<repo.CustomerRow> = {};

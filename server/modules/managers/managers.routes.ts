@@ -145,7 +145,7 @@ export async function managersRoutes(fastify: FastifyInstance) {
     });
     await app.db.transaction().execute(async (trx) => {
       await audit(trx, actorOf(req), { action: 'export', entity: 'customer', fields: ['list'], changes: { list: 'workbench.customers', filter: req.query, rows: count } });
-      await auditMany(trx, actorOf(req), read.map((c) => ({ action: 'read', entity: 'customer', entityId: c.customer_no, customerId: c.id, fields: ['birth_date'], changes: { via: 'workbench.export' } })));
+      await auditMany(trx, actorOf(req), service.birthDateReads(read, 'workbench.export'));
     });
     return reply;
   });

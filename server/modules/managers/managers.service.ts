@@ -574,12 +574,14 @@ const presentMyCustomer = (r: MyCustomerRow, clear: boolean) => ({
   aumFen: num(r.aum_fen), birthDate: clear ? r.birth_date : maskBirthDate(r.birth_date), lastContactAt: r.last_contact_at, createdAt: r.created_at,
 });
 
+/** The audit `read` entries of customers whose birth date was shown in clear, one each, saying where (`via`). */
+export const birthDateReads = (rows: { id: number; customer_no: string }[], via: string) =>
+  rows.map((r) => ({ action: 'read', entity: 'customer', entityId: r.customer_no, customerId: r.id, fields: ['birth_date'], changes: { via } }));
+
 /** One audit `read` row per customer whose birth date was shown in clear, all in one transaction (as the customer search does). */
 export async function auditBirthDateReads(db: Db, actor: Actor, rows: { id: number; customer_no: string }[], via: string) {
   if (!rows.length) return;
-  await db.transaction().execute((trx) => auditMany(trx, actor, rows.map((r) => ({
-    action: 'read', entity: 'customer', entityId: r.customer_no, customerId: r.id, fields: ['birth_date'], changes: { via },
-  }))));
+  await db.transaction().execute((trx) => auditMany(trx, actor, birthDateReads(rows, via)));
 }
 const clearBirthDates = (user: CurrentUser, rows: MyCustomerRow[]) => (seesClear(user) ? rows.filter((r) => r.birth_date) : []);
 
