@@ -7,7 +7,8 @@ import { fieldError, invalid } from '../server/platform/errors.ts';
 import { say, withDb } from './runtime.ts';
 import { parseCommandArgs, usageError } from './usage.ts';
 
-const USAGE = `usage: banyan import --source <code> [--interface <code>] [--encoding auto|utf8|gbk|gb18030] [--batch-size N] [--create-source] [--no-resolve] <file>
+const USAGE = `usage: banyan import --source <code> [--interface <code>] [--encoding auto|utf8|gbk|gb18030] [--batch-size N] [--create-source] [--no-resolve]
+       [--invalid-ids quarantine|keep] <file>
 
 Loads a CSV, XLSX or JSON-lines extract of a source system through its file interface's mapping into the
 source records. Rows that fail validation are quarantined (see the Interfaces page). Run the same command
@@ -18,7 +19,11 @@ again after an interruption: the load resumes where its last committed batch end
   --batch-size N      rows per committed batch, 1 to 100000
   --create-source     register the source first if it is not yet (only once the file has been checked)
   --no-resolve        leave new and changed records pending for integration instead of resolving them batch by
-                      batch (big initial loads)`;
+                      batch (big initial loads)
+  --invalid-ids P     a resident ID or USCC failing its check (check digit, birth date, format): quarantine the row
+                      (the default mapping's choice), or keep the record with the number marked unverified (it resolves
+                      as usual but never becomes the customer's ID). Saved with the interface's mapping as a new version
+                      when it differs`;
 
 /** What the progress line has shown so far. */
 export type ShownProgress = { progress: number; read: number; rejected: number; done: number; expected: number };
@@ -45,7 +50,7 @@ export const progressLine = (p: ShownProgress) =>
 export async function importCommand(argv: string[], config: Config): Promise<number> {
   const { values, positionals } = parseCommandArgs('import', argv, {
     source: { type: 'string' }, interface: { type: 'string' }, encoding: { type: 'string' }, 'batch-size': { type: 'string' },
-    'create-source': { type: 'boolean' }, 'no-resolve': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    'create-source': { type: 'boolean' }, 'no-resolve': { type: 'boolean' }, 'invalid-ids': { type: 'string' }, help: { type: 'boolean', short: 'h' },
   }, true);
   if (values.help) {
     say(USAGE);
@@ -59,6 +64,10 @@ export async function importCommand(argv: string[], config: Config): Promise<num
   const { ensureHeadOffice } = await import('../server/modules/admin/admin.bootstrap.ts');
   const encoding = values.encoding;
   if (encoding !== undefined && !service.isEncoding(encoding)) throw usageError('--encoding must be one of auto, utf8, gbk, gb18030', '--encoding 须为 auto、utf8、gbk 或 gb18030 之一');
+  const invalidIds = values['invalid-ids'];
+  if (invalidIds !== undefined && invalidIds !== 'quarantine' && invalidIds !== 'keep') {
+    throw usageError('--invalid-ids must be one of quarantine, keep', '--invalid-ids 须为 quarantine 或 keep 之一');
+  }
   const actor: Actor = { userId: null, username: `cli:${os.userInfo().username}`, ip: null };
   const abs = path.resolve(file);
   // A folder or a device is there but is no file to load: said as such, not as a missing file.
@@ -87,9 +96,10 @@ export async function importCommand(argv: string[], config: Config): Promise<num
       say(`source ${values.source} registered (kind other, with that kind's default field trust: adjust both on the Source systems page)`);
     }
     // The file is checked before a new interface is made for it: a refused file leaves nothing behind.
-    const { loadId, resumed } = await service.queueImport(db, actor, values.source!, values.interface, {
+    const { loadId, resumed, mappingVersion } = await service.queueImport(db, actor, values.source!, values.interface, {
       path: abs, fileName: path.basename(abs), trigger: 'cli', encoding: encoding as never, maxBytes: config.importMaxBytes,
-    });
+    }, { invalidIds });
+    if (mappingVersion) say(`mapping v${mappingVersion} saved: ID numbers failing their check are ${invalidIds === 'keep' ? 'kept, marked unverified' : 'quarantined'}`);
     const first = await service.getLoad(db, loadId);
     say(resumed ? `resuming load #${loadId} after row ${first.checkpointRow}` : `load #${loadId}: ${first.format}, ${first.encoding ?? 'binary'}, ${first.fileSize} bytes`);
     const tty = process.stdout.isTTY;
@@ -123,8 +133,12 @@ export async function importCommand(argv: string[], config: Config): Promise<num
       return 1;
     }
     const r = l.report;
-    say(`load #${loadId} ${l.status}: read ${r.read}, accepted ${r.accepted}, rejected ${r.rejected} (quarantined), new ${r.new}, changed ${r.changed}, unchanged ${r.unchanged}, duplicates in file ${r.duplicates}` +
+    say(`load #${loadId} ${l.status}: read ${r.read}, accepted ${r.accepted}${r.unverifiedIds ? ` (${r.unverifiedIds} with an unverified ID number)` : ''}, rejected ${r.rejected} (quarantined), new ${r.new}, changed ${r.changed}, unchanged ${r.unchanged}, duplicates in file ${r.duplicates}` +
       (l.resolution.total ? `; ${l.resolution.done} of ${l.resolution.total} records resolved into customers` : ''));
+    if (r.unverifiedIds) {
+      say(`  ${r.unverifiedIds} records kept with an ID number that fails its check, marked unverified: listed on the interface's Unverified IDs tab (GET /api/interfaces/${l.interfaceId}/unverified-ids)`);
+      say(`  ${r.unverifiedIds} 条记录的证件号未通过校验，已加载并标记为未核验：见该接口的“未核验证件号”页签`);
+    }
     if (l.status === 'failed') {
       say(`  ${l.error?.message.en ?? 'failed'}`);
       return 1;

@@ -17,7 +17,7 @@ Usage: banyan <command> [options]      banyan <command> --help tells one command
                                       reset a password and end the user's sessions
   banyan audit verify                 recompute the audit log's hash chains and report tampering
   banyan import --source <code> [--interface <code>] [--encoding auto|utf8|gbk|gb18030] [--batch-size N]
-                [--create-source] [--no-resolve] <file>
+                [--create-source] [--no-resolve] [--invalid-ids quarantine|keep] <file>
                                       load a source extract (CSV, XLSX, JSON lines) through its interface's mapping
   banyan match --in FILE [--in FILE …] --out CLUSTERS.csv [--review-out PAIRS.csv] [options: banyan match --help]
                                       cluster source records offline, without a database

@@ -423,7 +423,10 @@ export async function matchCommand(argv: string[]): Promise<number> {
     // Every worker gets every range's packed records (shared memory, no copies): a pair across ranges needs no second preparation.
     const peers = parts.map((p, w) => ({ lo: p.lo, hi: bounds[w + 1]!, pack: p.pack, packStart: p.packStart }));
     parts.length = 0; // the packs are the workers' now: let them free the shared memory once decoded
-    await Promise.all(peers.map((_, w) => pool.run(w, { op: 'peers', peers })));
+    // The workers decode them while this thread finds the candidate pairs and plans the training: awaited before
+    // the first request that needs them (a worker answers one request at a time).
+    const peersReady = Promise.all(peers.map((_, w) => pool.run(w, { op: 'peers', peers })));
+    peersReady.catch(() => {}); // its failure is thrown where it is awaited
     peers.length = 0;
     lap('prepared + keyed');
     // The sources --source-order and --source-rank name must be the input's (known now: the workers read the source column).
@@ -448,6 +451,7 @@ export async function matchCommand(argv: string[]): Promise<number> {
       const plans = trainingPlan(kind, source, cands, { random: seededRandom(seed), linkOnly });
       const c = base.comparisons.length;
       const levelsOf = async (a: number[], b: number[]): Promise<Int8Array[]> => {
+        await peersReady;
         const lists = splitPairs(a, b, owner, workers);
         const results = await Promise.all(lists.map((l, w) => pool.run<Int8Array>(w, { op: 'levels', a: l.a, b: l.b, model: base })));
         const rows = new Array<Int8Array>(a.length);
@@ -474,6 +478,7 @@ export async function matchCommand(argv: string[]): Promise<number> {
 
     // 4. Score every candidate pair.
     const lists = splitPairs(cands.a, cands.b, owner, workers);
+    await peersReady;
     const scored = await Promise.all(lists.map((l, w) => pool.run<Float64Array>(w, { op: 'score', a: l.a, b: l.b, model })));
     const score = new Float64Array(cands.a.length);
     lists.forEach((l, w) => l.idx.forEach((k, q) => (score[k] = scored[w]![q]!)));

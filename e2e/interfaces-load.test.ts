@@ -90,7 +90,8 @@ describe('an engineer brings a mapping over from the test system', { timeout: 12
   it('imports an exported mapping JSON into the editor and saves it as the next version', async () => {
     const current = (await ctx.db.selectFrom('interface').select('mapping_version').where('id', '=', ifaceId).executeTakeFirstOrThrow()).mapping_version;
     const m = (await ctx.db.selectFrom('interface_mapping').select('mapping').where('interface_id', '=', ifaceId).where('version', '=', current).executeTakeFirstOrThrow()).mapping as { fields: { field: string; column?: string }[] };
-    const exported = { interface: 'CORE_UAT', source: 'CORE', version: 7, mapping: { ...m, fields: m.fields.map((f) => (f.field === 'name' ? { ...f, column: 'cust_name' } : f)) } };
+    // The handling of invalid ID numbers is one of the mapping's settings: it comes over with it.
+    const exported = { interface: 'CORE_UAT', source: 'CORE', version: 7, mapping: { ...m, invalidIds: 'keep', fields: m.fields.map((f) => (f.field === 'name' ? { ...f, column: 'cust_name' } : f)) } };
     const page = await signInAs(browser, base, 'admin');
     await page.goto(`${base}/interfaces/${ifaceId}?tab=mapping`);
     const input = page.locator('input[type=file][accept*=json]');
@@ -104,6 +105,35 @@ describe('an engineer brings a mapping over from the test system', { timeout: 12
     const saved = await ctx.db.selectFrom('interface_mapping').select(['mapping', 'note']).where('interface_id', '=', ifaceId).where('version', '=', current + 1).executeTakeFirstOrThrow();
     expect(saved.note).toBe('导入自 core-uat.json（CORE_UAT v7）');
     expect((saved.mapping as typeof m).fields.find((f) => f.field === 'name')!.column).toBe('cust_name');
+    expect((saved.mapping as { invalidIds?: string }).invalidIds).toBe('keep');
+  });
+});
+
+describe('a data steward lets rows with a mistyped ID number load, marked unverified', { timeout: 120_000 }, () => {
+  it('chooses it in the mapping editor (explained in a line), loads, sees the count in the report and the records in their tab', async () => {
+    const id = (await createInterface(ctx.db, SYSTEM_ACTOR, { code: 'LOAN_E2E', name: '个贷日终', sourceCode: 'LOAN', connector: 'file' })).id;
+    const page = await signInAs(browser, base, 'admin');
+    await page.goto(`${base}/interfaces/${id}?tab=mapping`);
+    // Today's behaviour is the default, and says so.
+    await page.getByTestId('mapping-invalid-ids-help').getByText(/进入隔离区，修正后才加载/).waitFor();
+    await page.getByTestId('mapping-invalid-ids').click();
+    await page.locator('.ant-select-item-option', { hasText: '加载并标记为未核验' }).click();
+    await page.getByTestId('mapping-invalid-ids-help').getByText(/不会成为客户的有效证件/).waitFor();
+    await page.getByRole('button', { name: '保存为 v2' }).click();
+    await expect.poll(async () => ((await ctx.db.selectFrom('interface_mapping').select('mapping').where('interface_id', '=', id).where('version', '=', 2).executeTakeFirst())?.mapping as { invalidIds?: string } | undefined)?.invalidIds).toBe('keep');
+
+    const bad = personRow(62);
+    bad[5] = bad[5]!.slice(0, 17) + (bad[5]!.endsWith('0') ? '1' : '0');
+    const file = writeCsv(path.join(dir, '个贷.csv'), [personRow(61), bad]);
+    await page.goto(`${base}/interfaces/${id}`);
+    await page.locator('input[type=file]').setInputFiles({ name: '个贷.csv', mimeType: 'text/csv', buffer: fs.readFileSync(file) });
+    await expect.poll(() => page.locator('.ant-statistic').allTextContents()).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^通过2$/), expect.stringMatching(/^证件号未核验1$/), expect.stringMatching(/^拒绝（已隔离）0$/)]));
+    await page.getByRole('tab', { name: '未核验证件号' }).click();
+    const list = page.getByTestId('unverified-ids');
+    await list.getByText(bad[0]!).waitFor();
+    await list.getByText('身份证号校验位错误').waitFor();
+    await page.close();
   });
 });
 

@@ -58,7 +58,7 @@ describe('banyan <command> --help', { timeout: 60_000 }, () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(GENERAL);
     expect(r.stdout).toMatch(/banyan <command> --help/);
-    expect(r.stdout).toMatch(/banyan import --source <code> \[--interface <code>\] \[--encoding [^\]]+\] \[--batch-size N\]\s+\[--create-source\] \[--no-resolve\] <file>/);
+    expect(r.stdout).toMatch(/banyan import --source <code> \[--interface <code>\] \[--encoding [^\]]+\] \[--batch-size N\]\s+\[--create-source\] \[--no-resolve\] \[--invalid-ids quarantine\|keep\] <file>/);
     expect(r.stdout).toMatch(/banyan match .*banyan match --help/);
   });
 
@@ -77,6 +77,7 @@ describe('usage errors are told in English and Chinese', { timeout: 60_000 }, ()
       [['user', 'reset-password', 'nosuch'], 'banyan: no user named nosuch（没有名为 nosuch 的用户）'],
       [['user', 'add', 'nosuch'], 'banyan: banyan user add needs --org <org code> and --role <role code>（banyan user add 需要 --org <机构代码> 和 --role <角色代码>）'],
       [['import', '--source', 'CORE', '--batch-size', '0', 'x.csv'], 'banyan: --batch-size must be an integer from 1 to 100000（--batch-size 须为 1 到 100000 之间的整数）'],
+      [['import', '--source', 'CORE', '--invalid-ids', 'drop', 'x.csv'], 'banyan: --invalid-ids must be one of quarantine, keep（--invalid-ids 须为 quarantine 或 keep 之一）'],
       [['frobnicate'], 'banyan: unknown command "frobnicate"（未知命令“frobnicate”）'],
       // Number() took these as 1000, 16 and 5: only a plain decimal integer is one.
       [['demo', '--customers', '1e3'], 'banyan: --customers must be an integer from 1 to 10000000（--customers 须为 1 到 10000000 之间的整数）'],

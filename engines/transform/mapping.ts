@@ -28,11 +28,34 @@ export type FieldMapping = {
   required?: boolean;
 };
 
+/**
+ * What a load does with a resident ID or USCC that fails its check (check digit, embedded birth date, format): reject
+ * the row into quarantine (the default), or keep the record with the number as given, marked unverified (`id_issue`).
+ */
+export const INVALID_ID_POLICIES = ['quarantine', 'keep'] as const;
+export type InvalidIdPolicy = (typeof INVALID_ID_POLICIES)[number];
+
+export const INVALID_ID_POLICY_NAMES: Record<InvalidIdPolicy, { label: Message; help: Message }> = {
+  quarantine: {
+    label: { zh: '隔离该行', en: 'Quarantine the row' },
+    help: { zh: '证件号未通过校验的行进入隔离区，修正后才加载（默认）', en: 'Rows whose ID number fails its check go to quarantine and load once fixed (default)' },
+  },
+  keep: {
+    label: { zh: '加载并标记为未核验', en: 'Load, marked unverified' },
+    help: {
+      zh: '照原样（半角、去空格、大写）加载证件号并标记为未核验：记录与账户照常整合，该号码不作为客户的有效证件，供数据管理员核查',
+      en: 'Loads the number as given (half-width, no spaces, upper case), marked unverified: the record and its accounts resolve as usual, the number never becomes a verified ID of the customer, and data stewards can list it',
+    },
+  },
+};
+
 export type Mapping = {
   /** Columns that make the source's own key of a record; empty: a hash of the whole row. */
   recordKey: string[];
   fields: FieldMapping[];
   codeTables: Record<string, CodeTable>;
+  /** Resident IDs and USCCs that fail their check: quarantined (default, also when absent) or kept unverified. */
+  invalidIds?: InvalidIdPolicy;
 };
 
 export type Reason = { field: string; rule: string; message: Message; value?: string };
@@ -56,7 +79,16 @@ export type CanonicalRecord = {
   source_updated_at: string | null;
   attributes: Record<string, string>;
   accounts: Account[];
+  /**
+   * Set when the mapping keeps an ID number that fails its check (`invalidIds: 'keep'`): why (field id_no, the rule, the
+   * message). The number is unverified: matching compares it as the engine does any invalid number, and it never
+   * becomes the customer's identity document.
+   */
+  id_issue?: IdIssue | null;
 };
+
+/** Why a kept ID number is unverified, as stored with the record (source_record.id_issue). */
+export type IdIssue = { field: 'id_no'; rule: string; message: Message };
 
 export type RowResult = { ok: true; record: CanonicalRecord } | { ok: false; reasons: Reason[] };
 
@@ -123,6 +155,9 @@ export function validateMapping(m: Mapping): MappingProblem[] {
       }
     }
   });
+  if (m.invalidIds !== undefined && !(INVALID_ID_POLICIES as readonly string[]).includes(m.invalidIds)) {
+    out.push({ field: 'invalidIds', rule: 'enum', message: { zh: `证件号校验失败时的处理只能是 ${INVALID_ID_POLICIES.join('、')}`, en: `must be one of ${INVALID_ID_POLICIES.join(', ')}` } });
+  }
   if (!seen.has('name')) out.push({ field: 'fields', rule: 'required', message: { zh: '必须映射“名称”字段', en: 'the name field must be mapped' } });
   for (const [name, t] of Object.entries(m.codeTables)) {
     if (t.otherwise === 'default' && t.defaultValue === undefined) out.push({ field: `codeTables.${name}.defaultValue`, rule: 'required', message: { zh: '需要默认值', en: 'needs a default value' } });
@@ -186,6 +221,7 @@ export function compileMapping(m: Mapping, header: string[], today: string, opts
   // Mapped attributes and account fields: the only keys canonicalise reads beyond the core fields.
   const extra = [...new Set(m.fields.map((f) => f.field).filter((f) => f.startsWith('attributes.') || f.startsWith('account.')))];
   const width = header.length;
+  const keepInvalidIds = m.invalidIds === 'keep';
 
   const map = (values: RowValues): RowResult => {
     const unreadable = values.unreadable;
@@ -219,7 +255,7 @@ export function compileMapping(m: Mapping, header: string[], today: string, opts
       out[s.field] = v;
     }
     const before = reasons.length;
-    const rec = canonicalise(out, extra, reasons, today, timeZone);
+    const rec = canonicalise(out, extra, reasons, today, timeZone, keepInvalidIds);
     if (reasons.length) {
       // A rule broken by a code table's translation: show what the file holds (what the user must fix), and what it became.
       for (let i = before; i < reasons.length; i++) {
@@ -251,8 +287,14 @@ export function compileMapping(m: Mapping, header: string[], today: string, opts
 }
 
 /** The field rules every mapped value meets, whatever the source: ID checksums, E.164 mobiles, real dates … */
-function canonicalise(v: Record<string, string | null>, extra: readonly string[], reasons: Reason[], today: string, timeZone: string): CanonicalRecord {
+function canonicalise(v: Record<string, string | null>, extra: readonly string[], reasons: Reason[], today: string, timeZone: string, keepInvalidIds: boolean): CanonicalRecord {
   let idNo = v.id_no ?? null;
+  let idIssue: IdIssue | null = null;
+  // A number failing its check: the row's reason, or (kept) the record's mark of an unverified number.
+  const badId = (rule: string, message: Message) => {
+    if (keepInvalidIds) idIssue = { field: 'id_no', rule, message };
+    else reasons.push(fail('id_no', rule, message, idNo ?? undefined));
+  };
   let idType = v.id_type ?? null;
   if (idType && !(ID_TYPES as readonly string[]).includes(idType)) {
     reasons.push(fail('id_type', 'enum', { zh: `证件类型 ${idType} 不在 Banyan 代码集中`, en: `ID type ${idType} is not one of Banyan's` }, idType));
@@ -264,11 +306,11 @@ function canonicalise(v: Record<string, string | null>, extra: readonly string[]
     if (idType === 'resident_id') {
       const r = validateResidentId(idNo, today);
       if (r.ok) idNo = r.value;
-      else reasons.push(fail('id_no', `residentId.${r.rule}`, RESIDENT_ID_RULES[r.rule], idNo));
+      else badId(`residentId.${r.rule}`, RESIDENT_ID_RULES[r.rule]!);
     } else if (idType === 'uscc') {
       const r = validateUscc(idNo);
       if (r.ok) idNo = r.value;
-      else reasons.push(fail('id_no', `uscc.${r.rule}`, r.rule === 'checksum' ? { zh: '统一社会信用代码校验位错误', en: 'USCC check character is wrong' } : { zh: '统一社会信用代码格式不正确', en: 'USCC has the wrong format' }, idNo));
+      else badId(`uscc.${r.rule}`, r.rule === 'checksum' ? { zh: '统一社会信用代码校验位错误', en: 'USCC check character is wrong' } : { zh: '统一社会信用代码格式不正确', en: 'USCC has the wrong format' });
     }
   } else if (idType) idType = null;
   let mobile = v.mobile ?? null;
@@ -329,6 +371,7 @@ function canonicalise(v: Record<string, string | null>, extra: readonly string[]
   return {
     recordKey: '', kind: kind as 'person' | 'org', name, id_type: idType, id_no: idNo, mobile, email, birth_date: birth, gender: gender as 'M' | 'F' | null,
     address: v.address ?? null, employer: v.employer ?? null, legal_rep: v.legal_rep ?? null, source_updated_at: updated, attributes, accounts: account.accountNo ? [account] : [],
+    ...(idIssue ? { id_issue: idIssue } : {}),
   };
 }
 
@@ -373,9 +416,22 @@ export function canonicalContent(r: CanonicalRecord): string {
   ].join('\t');
 }
 
-/** sha256 of the canonical content: a reload whose hash is unchanged writes nothing. */
+/** A record's id_issue as COPY text (`source_record.id_issue`, jsonb), or null when its ID number is not marked. */
+export function idIssueText(r: CanonicalRecord): string | null {
+  return r.id_issue ? copyText(JSON.stringify(r.id_issue)) : null;
+}
+
+/**
+ * What a record's hash covers: its canonical content, and the mark of an unverified ID number when there is one (a
+ * record without one hashes as it always did, so a reload of unchanged rows writes nothing).
+ */
+export function hashedText(content: string, issue: string | null): string {
+  return issue === null ? content : `${content}\t${issue}`;
+}
+
+/** sha256 of the canonical content (and ID mark): a reload whose hash is unchanged writes nothing. */
 export function contentHash(r: CanonicalRecord): Buffer {
-  return hash('sha256', canonicalContent(r), 'buffer');
+  return hash('sha256', hashedText(canonicalContent(r), idIssueText(r)), 'buffer');
 }
 
 const TEXT: TransformName[] = ['halfwidth', 'trim', 'collapse_spaces'];

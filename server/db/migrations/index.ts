@@ -25,6 +25,7 @@ import * as m0023 from './0023_lineage_agreed.ts';
 import * as m0024 from './0024_case_insensitive_codes.ts';
 import * as m0025 from './0025_system_monitor.ts';
 import * as m0026 from './0026_account_open_date_unknown.ts';
+import * as m0027 from './0027_unverified_ids.ts';
 
 /** Every migration, by name; they run in name order and are never edited once landed. */
 export const migrations: Record<string, Migration> = {
@@ -54,4 +55,5 @@ export const migrations: Record<string, Migration> = {
   '0024_case_insensitive_codes': m0024,
   '0025_system_monitor': m0025,
   '0026_account_open_date_unknown': m0026,
+  '0027_unverified_ids': m0027,
 };

@@ -214,7 +214,7 @@ SELECT c.id, c.customer_no, c.name, c.name_en, c.party, c.status, c.gender, c.bi
      FROM customer_field_source f LEFT JOIN source_system fs ON fs.code = f.source_code LEFT JOIN source_record fr ON fr.id = f.source_record_id
     WHERE f.customer_id = c.id) AS lineage,
   (SELECT coalesce(json_agg(json_build_object('id', sr.id, 'source', sr.source_code, 'sourceName', ss.name, 'sourceNameEn', ss.name_en, 'recordKey', sr.record_key,
-       'name', sr.name, 'status', sr.match_status, 'updatedAt', coalesce(sr.source_updated_at, sr.updated_at)) ORDER BY sr.id), '[]')
+       'name', sr.name, 'status', sr.match_status, 'updatedAt', coalesce(sr.source_updated_at, sr.updated_at), 'idUnverified', sr.id_issue IS NOT NULL) ORDER BY sr.id), '[]')
      FROM source_record sr JOIN source_system ss ON ss.code = sr.source_code WHERE sr.customer_id = c.id) AS source_records,
   (SELECT coalesce(json_agg(json_build_object('customerNo', ca.customer_no, 'mergeId', ca.merge_id, 'at', ca.created_at) ORDER BY ca.created_at), '[]')
      FROM customer_alias ca WHERE ca.survivor_id = c.id) AS aliases
@@ -246,7 +246,8 @@ export type View360Row = {
   accounts: { id: number; sourceSystem: string; accountNo: string; orgName: string; orgNameEn: string; productCode: string; productName: string; productNameEn: string; category: string; currency: string; status: string; openedOn: string | null; closedOn: string | null; balanceFen: number; isAsset: boolean }[];
   manager_history: { fromManager: string | null; toManager: string | null; reason: string; by: string | null; at: string }[];
   lineage: Record<string, { value: string | null; source: string; sourceName: string | null; sourceNameEn: string | null; recordId: number | null; recordKey: string | null; rule: string; trust: number; candidates: number; chosenAt: string }>;
-  source_records: { id: number; source: string; sourceName: string; sourceNameEn: string; recordKey: string; name: string | null; status: string; updatedAt: string }[];
+  /** idUnverified: the record carries an ID number that fails its check, kept unverified (never the customer's ID). */
+  source_records: { id: number; source: string; sourceName: string; sourceNameEn: string; recordKey: string; name: string | null; status: string; updatedAt: string; idUnverified: boolean }[];
   aliases: { customerNo: string; mergeId: number; at: string }[];
 };
 

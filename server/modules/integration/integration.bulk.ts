@@ -8,7 +8,10 @@ import * as repo from './integration.repository.ts';
 import { AUTO_ESTIMATE_BACKLOG, modelForBacklog, type AutoEstimate } from './integration.estimate.ts';
 import { idTypeOf, toSurvivor } from './integration.golden.ts';
 import { fromCustomer, fromRecord, keysOf, prepared, type MatchModel, type PairScore, type Prepared } from './integration.matching.ts';
-import { accountsOf, activeModel, addSummary, defaults, outranks, reference, resolveSourceRecords, settledCount, sharedIdReview, sharedValidId, sourceOrder, withIdRule, type ResolveSummary } from './integration.service.ts';
+import {
+  accountsOf, activeModel, addIdName, addSummary, defaults, idNameAgreement, otherNameOnly, outranks, reference, resolveSourceRecords, settledCount, sharedIdReview,
+  sharedValidId, sourceOrder, withIdRule, type IdNames, type ResolveSummary,
+} from './integration.service.ts';
 import { goldenRecord, pickField, type Chosen, type GoldenField } from './integration.survivorship.ts';
 
 /**
@@ -46,7 +49,7 @@ type Status = 'matched' | 'created' | 'review';
 /** The customer a cluster resolves to: existing (id known) or created by this chunk (id set once inserted). */
 type Target = { id: number; customerNo: string; orgId: number; managerId: number | null };
 /** A scored pair of a cluster's record (pa) and a customer's record or golden record (pb): the evidence, or a pair to queue for review. */
-type QueueItem = { other: Target; score: PairScore; recordA: number; recordB: number | null; against: string; sharedId?: string | null; pa: Prepared; pb: Prepared };
+type QueueItem = { other: Target; score: PairScore; recordA: number; recordB: number | null; against: string; sharedId?: string | null; idNames?: IdNames; pa: Prepared; pb: Prepared };
 /**
  * A pair queued for review, held until the chunk's customers have ids: its score without the field explanation
  * (some 1 KB a pair, recomputed from pa/pb when the row is written), so a skewed chunk's many pairs stay small.
@@ -151,22 +154,28 @@ export async function resolveInBulk(db: Db, actor: Actor, recordIds: number[], o
 
 /**
  * The engine's clustering (clusterRecords) plus the bank's rules on one valid ID: with an agreeing name it is one
- * customer (withIdRule), under another name a pair for review (sharedIdReview).
+ * customer (withIdRule), under another name a pair for review (sharedIdReview) whose two records no chain of sure
+ * matches through third records may join either (a cannot-link).
  */
 function clusterChunk(preps: Prepared[], model: MatchModel, order: string[]) {
   const cands = candidatePairs(preps, model.preset);
   const sure = oddsScore(model.matchThreshold);
   const review = oddsScore(model.reviewThreshold);
   const score = new Float64Array(cands.a.length);
+  const apart: { a: number[]; b: number[] } = { a: [], b: [] };
   for (let k = 0; k < score.length; k++) {
     const a = preps[cands.a[k]!]!;
     const b = preps[cands.b[k]!]!;
     let s = fastScore(a, b, model);
     if (sharedValidId(a, b)) {
       // One valid ID: one customer with an agreeing name, a pair for review under another (withIdRule).
-      const zone = withIdRule(a, b, model).zone;
-      if (zone === 'match') s = Math.max(s, sure);
+      const ruled = withIdRule(a, b, model);
+      if (ruled.zone === 'match') s = Math.max(s, sure);
       else s = Math.min(Math.max(s, review), sure - 1e-9);
+      if (idNameAgreement(a, b, ruled) === 'other') {
+        apart.a.push(cands.a[k]!);
+        apart.b.push(cands.b[k]!);
+      }
     }
     score[k] = s;
   }
@@ -174,7 +183,29 @@ function clusterChunk(preps: Prepared[], model: MatchModel, order: string[]) {
   return clusterScored(preps.length, { a: cands.a, b: cands.b, score }, sure, review, {
     personId: preps.map((p) => (p.idValid && p.idKind === 'resident_id' ? p.idNo : '')),
     orgId: preps.map((p) => (p.idValid && p.idKind === 'uscc' ? p.idNo : '')),
-  }, { sourceRank: preps.map((p) => rank.get(p.source) ?? rank.size) });
+  }, { sourceRank: preps.map((p) => rank.get(p.source) ?? rank.size), cannotLink: apart });
+}
+
+/**
+ * The pairs for review of a cluster with earlier clusters of its chunk (record i of the cluster, j of the earlier
+ * one), scored as a customer's records are (sharedIdReview): a shared ID, and the names it is held under, stick to
+ * the earlier cluster, so a pair a cannot-link kept apart (a sure match through a third record) is asked about as
+ * the ID's conflict, as one by one asks.
+ */
+function chunkPairs(pairs: { i: number; j: number }[], targetOf: (j: number) => Target, recs: Rec[], preps: Prepared[], model: MatchModel): QueueItem[] {
+  const items = pairs.map(({ i, j }) => {
+    const score = withIdRule(preps[i]!, preps[j]!, model);
+    return { other: targetOf(j), score, recordA: recs[i]!.id, recordB: recs[j]!.id, against: `r${recs[j]!.id}`, sharedId: sharedValidId(preps[i]!, preps[j]!), pa: preps[i]!, pb: preps[j]! };
+  });
+  const per = new Map<Target, { sharedId: string | null; idNames: IdNames }>();
+  for (const q of items) {
+    const cur = per.get(q.other) ?? { sharedId: null, idNames: {} };
+    per.set(q.other, { sharedId: cur.sharedId ?? q.sharedId, idNames: addIdName(cur.idNames, q.pa, q.pb, q.score) });
+  }
+  return items.map((q) => {
+    const { sharedId, idNames } = per.get(q.other)!;
+    return { ...q, score: sharedIdReview(q.score, sharedId, otherNameOnly(idNames)), sharedId, idNames };
+  });
 }
 
 /** Candidate customers per record, as findCandidates ranks them (most shared evidence first, capped). */
@@ -303,33 +334,33 @@ async function resolveChunk(trx: Db, actor: Actor, recs: Rec[], model: MatchMode
   for (const [r0, idx] of members) {
     // Evidence per existing customer: best score of any record of the cluster against its records and golden record.
     const best = new Map<number, QueueItem>();
-    const consider = (cid: number, s: PairScore, recordA: number, against: string, recordB: number | null, sharedId: string | null, pa: Prepared, pb: Prepared) => {
+    const consider = (cid: number, s: PairScore, recordA: number, against: string, recordB: number | null, pa: Prepared, pb: Prepared) => {
       const cur = best.get(cid);
-      // A conflict (two valid, different ID numbers) sticks to the customer whatever else agrees; so does a shared ID.
+      // A conflict (two valid, different ID numbers) sticks to the customer whatever else agrees; so does a shared ID,
+      // and the names it is held under (one record of the cluster sharing it under another name: a person decides).
       const conflict = cur?.score.conflict ?? s.conflict;
-      const shared = cur?.sharedId ?? sharedId;
-      if (!cur || outranks(s, cur.score)) best.set(cid, { other: targetOfCustomer(cid), score: { ...s, conflict }, recordA, recordB, against, sharedId: shared, pa, pb });
+      const shared = cur?.sharedId ?? sharedValidId(pa, pb);
+      const idNames = addIdName(cur?.idNames ?? {}, pa, pb, s);
+      if (!cur || outranks(s, cur.score)) best.set(cid, { other: targetOfCustomer(cid), score: { ...s, conflict }, recordA, recordB, against, sharedId: shared, idNames, pa, pb });
       else {
         if (conflict && !cur.score.conflict) cur.score = { ...cur.score, conflict };
         cur.sharedId = shared;
+        cur.idNames = idNames;
       }
     };
     for (const cid of new Set(idx.flatMap((i) => cands[i]!))) {
       for (const i of idx) {
         const rec = recs[i]!;
-        for (const x of recordsOf.get(cid) ?? []) if (x.rec.kind === rec.kind) consider(cid, withIdRule(preps[i]!, x.p, model), rec.id, `r${x.rec.id}`, x.rec.id, sharedValidId(preps[i]!, x.p), preps[i]!, x.p);
+        for (const x of recordsOf.get(cid) ?? []) if (x.rec.kind === rec.kind) consider(cid, withIdRule(preps[i]!, x.p, model), rec.id, `r${x.rec.id}`, x.rec.id, preps[i]!, x.p);
         const c = customerOf.get(cid);
-        if (c && (c.c.party === 'organization') === (rec.kind === 'org')) consider(cid, withIdRule(preps[i]!, c.p, model), rec.id, `c${cid}`, null, sharedValidId(preps[i]!, c.p), preps[i]!, c.p);
+        if (c && (c.c.party === 'organization') === (rec.kind === 'org')) consider(cid, withIdRule(preps[i]!, c.p, model), rec.id, `c${cid}`, null, preps[i]!, c.p);
       }
     }
-    for (const e of best.values()) e.score = sharedIdReview(e.score, e.sharedId);
+    for (const e of best.values()) e.score = sharedIdReview(e.score, e.sharedId, otherNameOnly(e.idNames));
     const evidence = [...best.values()].sort((a, b) => b.score.probability - a.score.probability);
     const sure = evidence.filter((e) => e.score.zone === 'match' && !e.score.conflict);
     const fuzzy = evidence.filter((e) => e.score.zone === 'review' || (e.score.zone === 'match' && e.score.conflict));
-    const inChunk: QueueItem[] = (laterPairs.get(r0) ?? []).map(({ i, j }) => ({
-      other: clusterTarget.get(root[j]!)!, score: sharedIdReview(withIdRule(preps[i]!, preps[j]!, model), sharedValidId(preps[i]!, preps[j]!)),
-      recordA: recs[i]!.id, recordB: recs[j]!.id, against: `r${recs[j]!.id}`, pa: preps[i]!, pb: preps[j]!,
-    }));
+    const inChunk = chunkPairs(laterPairs.get(r0) ?? [], (j) => clusterTarget.get(root[j]!)!, recs, preps, model);
     const statuses: Status[] = idx.map(() => 'matched');
     let d: Decided;
     if (sure.length) {

@@ -40,15 +40,22 @@ function tooFew(n: number) {
   )]);
 }
 
-/** Estimates a model from the source records (no writes): `base` gives the comparisons and starting m/u. */
-export async function estimateModel(db: Db, base: MatchModel, opts: EstimateOptions = {}): Promise<Estimated> {
+/**
+ * Estimates a model from the source records (no writes): `base` gives the comparisons and starting m/u. An aborted
+ * `signal` ends it with its reason between reads (EM itself, once started, runs to its end: estimateModelOffThread
+ * stops a thread at once).
+ */
+export async function estimateModel(db: Db, base: MatchModel, opts: EstimateOptions = {}, signal?: AbortSignal): Promise<Estimated> {
   const t0 = performance.now();
+  signal?.throwIfAborted();
   const { total, ids } = await repo.sampleEstimateRecords(db, opts.sample ?? 'all', opts.maxRecords ?? ESTIMATE_MAX_RECORDS);
   if (ids.length < ESTIMATE_MIN_RECORDS) throw tooFew(total);
   const preps: Prepared[] = [];
   for (let i = 0; i < ids.length; i += 10_000) {
+    signal?.throwIfAborted();
     for (const r of await repo.recordsForEstimate(db, ids.slice(i, i + 10_000))) preps.push(prepared(fromRecord(r)));
   }
+  signal?.throwIfAborted();
   const candidates = candidatePairs(preps, base.preset);
   const model = trainModel(preps, { preset: base.preset, random: seededRandom(ESTIMATE_SEED), candidates, base });
   model.termFrequencies = capTermFrequencies(model.termFrequencies ?? {}, opts.tfMaxValues ?? TF_MAX_VALUES);
@@ -59,21 +66,30 @@ export async function estimateModel(db: Db, base: MatchModel, opts: EstimateOpti
 /**
  * estimateModel on a worker thread with a connection of its own: EM over 200,000 records takes the CPU for
  * ~10 s, which on the server's thread would stall every request. Where the database has no pool to connect
- * to again (a Db not made by createDb), it runs here.
+ * to again (a Db not made by createDb), it runs here. An aborted `signal` (the server stopping) ends the thread
+ * at once and rejects with the signal's reason: the estimate only reads, so nothing is left half-written.
  */
-export async function estimateModelOffThread(db: Db, base: MatchModel, opts: EstimateOptions = {}): Promise<Estimated> {
+export async function estimateModelOffThread(db: Db, base: MatchModel, opts: EstimateOptions = {}, signal?: AbortSignal): Promise<Estimated> {
+  signal?.throwIfAborted();
   const url = (poolOf(db)?.options as { connectionString?: string } | undefined)?.connectionString;
-  if (!url) return estimateModel(db, base, opts);
+  if (!url) return estimateModel(db, base, opts, signal);
   const w = new Worker(new URL('./integration.estimate-worker.mjs', import.meta.url), { workerData: { url, base, opts } satisfies EstimateWorkerInput });
+  let onAbort: (() => void) | undefined;
   try {
     const m = await new Promise<EstimateWorkerMessage>((resolve, reject) => {
       w.once('message', resolve);
       w.once('error', reject);
       w.once('exit', (code) => reject(new Error(`the estimate thread stopped (exit ${code})`)));
+      if (signal) {
+        onAbort = () => reject(signal.reason);
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
     });
     if (m.type === 'done') return m.estimated;
     throw fromThreadError(m);
   } finally {
+    if (onAbort) signal!.removeEventListener('abort', onAbort);
+    // Also the thread of an aborted estimate, mid-EM: its connection ends with it.
     await w.terminate();
   }
 }
@@ -194,8 +210,12 @@ function messageOf(err: unknown): Message {
   return { zh: `估计失败：${text}`, en: `estimate failed: ${text}` };
 }
 
-/** Runs one queued (or interrupted) estimate to its end; 'busy' when another process runs it now. */
-export async function runEstimate(db: Db, id: number): Promise<'done' | 'failed' | 'busy' | 'finished-already'> {
+/**
+ * Runs one queued (or interrupted) estimate to its end; 'busy' when another process runs it now. An aborted `signal`
+ * (the server stopping) ends it at once, 'stopped': no version saved, the estimate queued again for the next run.
+ */
+export async function runEstimate(db: Db, id: number, signal?: AbortSignal): Promise<'done' | 'failed' | 'busy' | 'finished-already' | 'stopped'> {
+  if (signal?.aborted) return 'stopped';
   // The lock lives on one pinned connection for the whole run: a server that stops releases it with its connection.
   return db.connection().execute(async (conn) => {
     if (!(await repo.tryLockEstimate(conn, id))) return 'busy';
@@ -207,11 +227,17 @@ export async function runEstimate(db: Db, id: number): Promise<'done' | 'failed'
       try {
         forgetModel();
         // From the active model (a draft's m/u are not a starting point anyone chose); saved as a draft.
-        const est = await estimateModelOffThread(db, (await activeModel(db)).model);
+        const est = await estimateModelOffThread(db, (await activeModel(db)).model, {}, signal);
         const version = await saveEstimated(db, actor, est, estimateNote(est, false), false);
         await repo.setEstimate(db, id, { status: 'done', records: est.records, pairs: est.pairs, version, finished_at: new Date() });
         return 'done';
       } catch (err) {
+        if (signal?.aborted && err === signal.reason) {
+          // Stopped before anything was saved: queued again, for the minute job after the restart (left 'running' if
+          // even this write fails, which that job runs too).
+          await repo.setEstimate(db, id, { status: 'queued', started_at: null }).catch(() => {});
+          return 'stopped';
+        }
         await repo.setEstimate(db, id, { status: 'failed', error: JSON.stringify(messageOf(err)), finished_at: new Date() });
         return 'failed';
       }
@@ -221,11 +247,12 @@ export async function runEstimate(db: Db, id: number): Promise<'done' | 'failed'
   });
 }
 
-/** The minute job: every estimate nobody is running (queued, or left running by a stopped server). */
-export async function runOpenEstimates(db: Db) {
+/** The minute job: every estimate nobody is running (queued, or left running by a stopped server); none more once `signal` is aborted. */
+export async function runOpenEstimates(db: Db, signal?: AbortSignal) {
   const outcomes: Record<string, number> = {};
   for (const e of await repo.findOpenEstimates(db)) {
-    const o = await runEstimate(db, e.id);
+    if (signal?.aborted) break;
+    const o = await runEstimate(db, e.id, signal);
     outcomes[o] = (outcomes[o] ?? 0) + 1;
   }
   return outcomes;
@@ -239,17 +266,22 @@ export type AutoEstimate = { version: number; records: number; total: number; ms
  * The model a bulk run resolves with: the active one; but while only the built-in default exists and the backlog
  * holds at least `minBacklog` new records, first a model estimated from that backlog, saved as the active version
  * (while no version at all exists, drafts included). A failed
- * estimate is reported and the built-in model used: resolution never waits on it.
+ * estimate is reported and the built-in model used: resolution never waits on it. An aborted `signal` (the server
+ * stopping) ends the estimate at once, saving nothing: the next run estimates again.
  */
-export async function modelForBacklog(db: Db, cur: ActiveModel, minBacklog: number, report: { onEstimate?: (e: AutoEstimate) => void; onError?: (err: unknown) => void } = {}): Promise<ActiveModel> {
+export async function modelForBacklog(
+  db: Db, cur: ActiveModel, minBacklog: number, report: { onEstimate?: (e: AutoEstimate) => void; onError?: (err: unknown) => void; signal?: AbortSignal } = {},
+): Promise<ActiveModel> {
   if (cur.version !== 0 || !Number.isFinite(minBacklog) || (await repo.countPendingNew(db, minBacklog)) < minBacklog) return cur;
   // A draft waits for an administrator's decision: no automatic model over it (saveEstimated checks again under its lock).
   if (await repo.hasModelVersions(db)) return cur;
   try {
-    const est = await estimateModelOffThread(db, cur.model, { sample: 'pending-new' });
+    const est = await estimateModelOffThread(db, cur.model, { sample: 'pending-new' }, report.signal);
     const version = await saveEstimated(db, SYSTEM_ACTOR, est, estimateNote(est, true), true);
     if (version) report.onEstimate?.({ version, records: est.records, total: est.total, ms: est.ms });
   } catch (err) {
+    // Stopped, not failed: the caller starts no chunk either.
+    if (report.signal?.aborted && err === report.signal.reason) return cur;
     report.onError?.(err);
     return cur;
   }

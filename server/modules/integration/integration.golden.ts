@@ -21,14 +21,21 @@ const SCALAR_COLUMN: Partial<Record<GoldenField, 'name' | 'gender' | 'birth_date
 };
 const PERSON_ONLY = new Set<GoldenField>(['gender', 'birth_date']);
 
+/**
+ * A linked record as survivorship weighs it. An ID number a load kept unverified (it fails its check; the mapping's
+ * `invalidIds: 'keep'`) is no value for the golden record: a customer's identity documents are verified ones only — the
+ * number a bank reports, screens and checks due diligence against — so it never becomes (or outranks) one. It stays
+ * on the source record, marked, for matching and for a data steward to correct at the source.
+ */
 export function toSurvivor(r: repo.RecordRow): SurvivorRecord {
   const a = (r.attributes ?? {}) as Record<string, unknown>;
   const s = (v: unknown) => (v == null || v === '' ? null : String(v));
+  const verified = r.id_issue == null;
   return {
     id: r.id, sourceCode: r.source_code, fieldTrust: (r.field_trust ?? {}) as Record<string, number>, valueRank: r.value_rank,
-    updatedAt: r.source_updated_at ?? r.updated_at, idType: r.id_type,
+    updatedAt: r.source_updated_at ?? r.updated_at, idType: verified ? r.id_type : null,
     values: {
-      name: r.name, id_no: r.id_no, mobile: r.mobile, email: r.email, birth_date: r.birth_date, gender: r.gender, address: r.address,
+      name: r.name, id_no: verified ? r.id_no : null, mobile: r.mobile, email: r.email, birth_date: r.birth_date, gender: r.gender, address: r.address,
       employer: r.employer ?? s(a.employer), occupation: s(a.occupation), nationality: s(a.nationality), income_fen: s(a.income_fen ?? a.incomeFen), legal_rep: r.legal_rep,
     },
   };

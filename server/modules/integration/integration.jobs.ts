@@ -11,8 +11,9 @@ export const integrationJobs: JobSpec[] = [
   // and resolution, or a load run without the server) are picked up here, oldest first; a large backlog in bulk.
   { name: 'integration.resolve-pending', cron: '*/10 * * * *', runAtStart: true, run: (db, _now, signal) => resolvePendingJob(db, (m) => console.log(`[banyan] ${m}`), signal) },
   // Model estimates requested by an admin run in the background on the server that took the request; one that
-  // server did not finish (it stopped) is run here, on whichever server gets the job.
-  { name: 'integration.estimate', cron: '* * * * *', runAtStart: true, run: (db) => runOpenEstimates(db) },
+  // server did not finish (it stopped) is run here, on whichever server gets the job. A stopping server's `signal`
+  // ends a running estimate at once (its thread terminated, nothing saved, queued again for the next run).
+  { name: 'integration.estimate', cron: '* * * * *', runAtStart: true, run: (db, _now, signal) => runOpenEstimates(db, signal) },
   // A source's trust changed (the source registry marks it): the golden records of its customers are recomputed,
   // within pg-boss's job expiry; the next run goes on from the database's state.
   { name: 'integration.survivorship', cron: '* * * * *', runAtStart: true, run: (db, _now, signal) => survivorshipJob(db, (m) => console.log(`[banyan] ${m}`), signal) },

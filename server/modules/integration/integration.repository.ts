@@ -134,7 +134,7 @@ export function listSourceSystems(db: Db) {
 
 const RECORD_COLUMNS = [
   'r.id', 'r.source_code', 'r.record_key', 'r.kind', 'r.name', 'r.id_type', 'r.id_no', 'r.mobile', 'r.email', 'r.birth_date', 'r.gender',
-  'r.address', 'r.employer', 'r.legal_rep', 'r.attributes', 'r.accounts', 'r.source_updated_at', 'r.updated_at', 'r.customer_id', 'r.match_status',
+  'r.address', 'r.employer', 'r.legal_rep', 'r.attributes', 'r.accounts', 'r.source_updated_at', 'r.updated_at', 'r.customer_id', 'r.match_status', 'r.id_issue',
   's.field_trust', 's.value_rank', 's.name as source_name', 's.name_en as source_name_en',
 ] as const;
 

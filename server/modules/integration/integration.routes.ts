@@ -32,6 +32,14 @@ export async function integrationRoutes(fastify: FastifyInstance) {
   const tags = ['integration'];
   const review = requireUser('customer:read', 'integration:review');
   const manage = requireUser('integration:manage');
+  // Estimates an admin requests run in the background on this server: a stop aborts them (each goes back to the queue,
+  // nothing saved) and waits for them to let go.
+  const stopping = new AbortController();
+  const estimating = new Set<Promise<unknown>>();
+  fastify.addHook('onClose', async () => {
+    stopping.abort();
+    await Promise.allSettled(estimating);
+  });
 
   app.get('/api/integration/reviews', { schema: { tags, querystring: ReviewQuery }, preHandler: review }, async (req) =>
     service.listReviews(app.db, currentUser(req), req.query));
@@ -104,7 +112,12 @@ export async function integrationRoutes(fastify: FastifyInstance) {
   // Estimating the model from the source records takes a while: queued and run in the background (202), polled by id.
   app.post('/api/integration/model/estimates', { schema: { tags }, preHandler: manage }, async (req, reply) => {
     const r = await estimates.requestEstimate(app.db, currentUser(req), actorOf(req));
-    if (r.created) void estimates.runEstimate(app.db, r.estimate.id).catch((err) => req.log.error({ err }, 'match model estimate'));
+    if (r.created) {
+      const run = estimates.runEstimate(app.db, r.estimate.id, stopping.signal)
+        .catch((err) => req.log.error({ err }, 'match model estimate'))
+        .finally(() => estimating.delete(run));
+      estimating.add(run);
+    }
     return reply.status(202).send(r);
   });
 

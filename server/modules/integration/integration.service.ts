@@ -193,7 +193,7 @@ export async function saveModel(db: Db, user: CurrentUser, actor: Actor, patch: 
 
 // ---------------------------------------------------------------- real-time resolution
 
-type Evidence = { customerId: number; best: PairScore; against: string; recordId: number | null; sharedId?: string | null };
+type Evidence = { customerId: number; best: PairScore; against: string; recordId: number | null; sharedId?: string | null; idNames?: IdNames };
 
 /** The kind of the valid identity number (resident ID or USCC) two records both carry, else null. */
 export const sharedValidId = (a: Prepared, b: Prepared) => (a.idValid && b.idValid && a.idKind === b.idKind && !!a.idNo && a.idNo === b.idNo ? a.idKind : null);
@@ -206,12 +206,30 @@ export const sharedIdConflict = (kind: string) => `same valid ${kind} number, di
  * person, so either the name or the number is wrong. Not merged (the names disagree), not left apart in silence
  * either (the number would then point at one customer and show on the other): a person decides. `best` is the
  * record's best evidence against a customer, `sharedId` the kind of ID it shares with any of that customer's
- * records or golden record (sharedValidId). Both resolvers, one by one and in bulk, decide by it.
+ * records or golden record (sharedValidId). `otherNameOnly`: the customer holds that number only under another name
+ * (idNameAgreement 'other', never 'same'); then even a sure match through other evidence (a third record agreeing
+ * with both names) is for a person to decide, or the number would end up under two names on one customer. Both
+ * resolvers, one by one and in bulk, decide by it.
  * @example sharedIdReview({ ...s, zone: 'nonmatch' }, 'resident_id').zone // 'review', with the conflict named
  */
-export function sharedIdReview(best: PairScore, sharedId: string | null | undefined): PairScore {
-  return sharedId && best.zone !== 'match' ? { ...best, zone: 'review', conflict: best.conflict ?? sharedIdConflict(sharedId) } : best;
+export function sharedIdReview(best: PairScore, sharedId: string | null | undefined, otherNameOnly = false): PairScore {
+  if (!sharedId) return best;
+  if (best.zone !== 'match') return { ...best, zone: 'review', conflict: best.conflict ?? sharedIdConflict(sharedId) };
+  if (!otherNameOnly) return best;
+  return { ...best, zone: 'review', conflict: best.conflict ?? sharedIdConflict(sharedId), fields: [...best.fields, { field: 'rule', level: 'same-id-other-name', weight: 0 }] };
 }
+
+/** What a customer's records tell about a record's valid ID number: held under an agreeing name, under another name (idNameAgreement). */
+export type IdNames = { same?: boolean; other?: boolean };
+
+/** `names` with one more pair's idNameAgreement counted. */
+export function addIdName(names: IdNames, a: Prepared, b: Prepared, s: PairScore): IdNames {
+  const n = idNameAgreement(a, b, s);
+  return n === 'same' ? { ...names, same: true } : n === 'other' ? { ...names, other: true } : names;
+}
+
+/** The customer holds the record's valid ID number only under another name (sharedIdReview's `otherNameOnly`). */
+export const otherNameOnly = (names: IdNames | undefined) => !!names?.other && !names.same;
 
 /** Where integration puts new customers and how many candidates it scores (the `integration.defaults` parameter). */
 export async function defaults(db: Db) {
@@ -234,28 +252,31 @@ async function evidenceFor(db: Db, rec: repo.RecordRow, p: Prepared, candidates:
   if (!candidates.length) return [];
   const [records, customers] = await Promise.all([repo.recordsOfCustomers(db, candidates), repo.getCustomersBasic(db, candidates)]);
   const best = new Map<number, Evidence>();
-  const consider = (customerId: number, s: PairScore, against: string, recordId: number | null, sharedId: string | null) => {
+  const consider = (customerId: number, s: PairScore, against: string, recordId: number | null, q: Prepared) => {
     const cur = best.get(customerId);
-    // A conflict (two valid, different ID numbers) sticks to the customer whatever else agrees; so does a shared ID.
+    // A conflict (two valid, different ID numbers) sticks to the customer whatever else agrees; so does a shared ID,
+    // and the names it is held under.
     const conflict = cur?.best.conflict ?? s.conflict;
-    const shared = cur?.sharedId ?? sharedId;
-    if (!cur || outranks(s, cur.best)) best.set(customerId, { customerId, best: { ...s, conflict }, against, recordId, sharedId: shared });
+    const shared = cur?.sharedId ?? sharedValidId(p, q);
+    const idNames = addIdName(cur?.idNames ?? {}, p, q, s);
+    if (!cur || outranks(s, cur.best)) best.set(customerId, { customerId, best: { ...s, conflict }, against, recordId, sharedId: shared, idNames });
     else {
       if (conflict && !cur.best.conflict) cur.best = { ...cur.best, conflict };
       cur.sharedId = shared;
+      cur.idNames = idNames;
     }
   };
   for (const r of records) {
     if (r.id === rec.id || r.kind !== rec.kind || !r.customer_id) continue;
     const q = prepared(fromRecord(r));
-    consider(r.customer_id, withIdRule(p, q, model), `r${r.id}`, r.id, sharedValidId(p, q));
+    consider(r.customer_id, withIdRule(p, q, model), `r${r.id}`, r.id, q);
   }
   for (const c of customers) {
     if ((c.party === 'organization') !== (rec.kind === 'org')) continue;
     const q = prepared(fromCustomer(c));
-    consider(c.id, withIdRule(p, q, model), `c${c.id}`, null, sharedValidId(p, q));
+    consider(c.id, withIdRule(p, q, model), `c${c.id}`, null, q);
   }
-  for (const e of best.values()) e.best = sharedIdReview(e.best, e.sharedId);
+  for (const e of best.values()) e.best = sharedIdReview(e.best, e.sharedId, otherNameOnly(e.idNames));
   return [...best.values()].sort((a, b) => b.best.probability - a.best.probability);
 }
 
@@ -268,12 +289,24 @@ async function evidenceFor(db: Db, rec: repo.RecordRow, p: Prepared, candidates:
  */
 export function withIdRule(a: Prepared, b: Prepared, model: MatchModel): PairScore {
   const s = score(a, b, model);
-  if (s.conflict || !sharedValidId(a, b)) return s;
+  const names = idNameAgreement(a, b, s);
+  if (names === 'same') return s.zone === 'match' ? s : { ...s, zone: 'match', fields: [...s.fields, { field: 'rule', level: 'same-id-and-name', weight: 0 }] };
+  if (names === 'other') return s.zone === 'match' ? { ...s, zone: 'review', fields: [...s.fields, { field: 'rule', level: 'same-id-other-name', weight: 0 }] } : s;
+  return s;
+}
+
+/**
+ * How two records sharing a valid ID number (sharedValidId) stand on the name, read from their score (score or
+ * withIdRule): 'same' (agreeing, a typo or a variant at most: one customer), 'other' (sharing no more than the
+ * surname: never one customer without a person deciding), null (no shared valid number, or a name missing on
+ * either side, which says nothing either way).
+ * @example idNameAgreement(张三 with X, 李四 with X, s) // 'other'
+ */
+export function idNameAgreement(a: Prepared, b: Prepared, s: PairScore): 'same' | 'other' | null {
+  if (s.conflict || !sharedValidId(a, b)) return null;
   const name = s.fields.find((f) => f.field === 'name');
-  // A name missing on either side says nothing either way; one sharing no more than the surname is another name.
-  if (!name || name.level === 'missing') return s;
-  if (!OTHER_NAME.has(name.level)) return s.zone === 'match' ? s : { ...s, zone: 'match', fields: [...s.fields, { field: 'rule', level: 'same-id-and-name', weight: 0 }] };
-  return s.zone === 'match' ? { ...s, zone: 'review', fields: [...s.fields, { field: 'rule', level: 'same-id-other-name', weight: 0 }] } : s;
+  if (!name || name.level === 'missing') return null;
+  return OTHER_NAME.has(name.level) ? 'other' : 'same';
 }
 
 /** Name levels that are another name (cn.person-name, cn.org-name): the rest agree, a typo or a variant at most. */
@@ -629,6 +662,8 @@ export async function getReview(db: Db, user: CurrentUser, actor: Actor, id: num
       records: records.map((x) => ({
         id: x.id, source: x.source_code, sourceName: x.source_name, sourceNameEn: x.source_name_en, recordKey: x.record_key, highlighted: x.id === recordId,
         name: x.name, idNo: mask('id_no', x.id_no, clear, rules), mobile: mask('mobile', x.mobile, clear, rules), birthDate: mask('birth_date', x.birth_date, clear, rules), address: mask('address', x.address, clear, rules),
+        // A number the load kept although it fails its check: shown as the record has it, marked, never as the customer's ID.
+        idUnverified: x.id_issue != null,
       })),
     };
   };

@@ -7,12 +7,12 @@
 import { createHash, hash as digest } from 'node:crypto';
 import fs from 'node:fs';
 import iconv from 'iconv-lite';
-import { compileMapping, canonicalContent, CONTENT_COLUMNS, copyText, splitCsv, type Compiled, type Mapping } from '../../../engines/transform/index.ts';
+import { compileMapping, canonicalContent, CONTENT_COLUMNS, copyText, hashedText, idIssueText, splitCsv, type Compiled, type Mapping } from '../../../engines/transform/index.ts';
 import type { FieldError } from '../../platform/errors.ts';
 import { readFileRows, type FileInfo, type Row } from './interfaces.readers.ts';
 
 /** The columns a batch's COPY lines fill, in order (source_record and the loader's staging table). */
-export const LOAD_COLUMNS = ['source_code', 'record_key', ...CONTENT_COLUMNS, 'content_hash', 'first_load_id', 'last_load_id'] as const;
+export const LOAD_COLUMNS = ['source_code', 'record_key', ...CONTENT_COLUMNS, 'content_hash', 'first_load_id', 'last_load_id', 'id_issue'] as const;
 
 export type Rejected = { rowNo: number; raw: Record<string, unknown>; rawHash: Buffer; reasons: unknown };
 
@@ -31,6 +31,8 @@ export type RecordBatch = {
   rejected: Rejected[];
   /** Accepted rows whose key a later row of the same batch repeated: the later row is the one kept. */
   superseded: number;
+  /** Accepted rows kept with an ID number that fails its check (the mapping's `invalidIds: 'keep'`), marked unverified. */
+  unverified: number;
   /** The last row (1-based, data rows) and the byte offset this batch reaches: the load's checkpoint once committed. */
   lastRow: number;
   bytes: number;
@@ -184,7 +186,9 @@ class BatchBuilder {
     const key = r.record.recordKey;
     // The content's COPY text is the middle of the line (LOAD_COLUMNS): built once, hashed as it is.
     const content = canonicalContent(r.record);
-    const hash = digest('sha256', content, 'hex');
+    const issue = r.record.id_issue ? idIssueText(r.record) : null;
+    if (issue !== null) b.unverified++;
+    const hash = digest('sha256', hashedText(content, issue), 'hex');
     const seen = this.at.get(key);
     if (seen !== undefined) {
       (this.dropped ??= new Set()).add(seen);
@@ -193,7 +197,7 @@ class BatchBuilder {
     this.at.set(key, b.keys.length);
     b.keys.push(key);
     b.hashes.push(hash);
-    b.ends.push(this.text.line(`${this.source}\t${copyText(key)}\t${content}\t\\\\x${hash}\t${this.loadId}\t${this.loadId}`));
+    b.ends.push(this.text.line(`${this.source}\t${copyText(key)}\t${content}\t\\\\x${hash}\t${this.loadId}\t${this.loadId}\t${issue ?? '\\N'}`));
   }
 
   /** The batch so far; the next one starts empty as batch `next`. */
@@ -210,7 +214,7 @@ class BatchBuilder {
 }
 
 function empty(k: number): RecordBatch {
-  return { index: k, keys: [], hashes: [], data: EMPTY, ends: [], rejected: [], superseded: 0, lastRow: 0, bytes: 0 };
+  return { index: k, keys: [], hashes: [], data: EMPTY, ends: [], rejected: [], superseded: 0, unverified: 0, lastRow: 0, bytes: 0 };
 }
 
 /**

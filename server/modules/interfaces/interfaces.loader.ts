@@ -348,7 +348,7 @@ async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client: p
       // Rows a resumed pull's earlier run counted already (w.own, ownRejected) are not counted again.
       await repo.advanceLoad(conn, loadId, {
         rows: b.keys.length + b.superseded + b.rejected.length - w.own - ownRejected, accepted: b.keys.length + b.superseded - w.own,
-        rejected: b.rejected.length - ownRejected, inserted: w.inserted, changed: w.changed, unchanged: b.keys.length - w.inserted - w.changed - w.repeated - w.own,
+        rejected: b.rejected.length - ownRejected, unverified: b.unverified, inserted: w.inserted, changed: w.changed, unchanged: b.keys.length - w.inserted - w.changed - w.repeated - w.own,
         checkpoint: b.lastRow, bytes: b.bytes, toResolve: w.ids.length,
       });
       await sql`COMMIT`.execute(conn);
@@ -405,13 +405,16 @@ async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client: p
       finished_at: new Date(), bytes_done: isPull ? done.rows_read : load.file_size ?? done.bytes_done, watermark_to: isPull ? watermark : null, integration_error: integrationError,
     });
     if (isPull && watermark !== null) await repo.updateInterface(conn, iface.id, { watermark });
-    const counts = { read: done.rows_read, accepted: done.accepted, rejected: done.rejected, new: done.inserted, changed: done.changed, unchanged: done.unchanged, duplicates: duplicatesOf(done) };
+    const counts = {
+      read: done.rows_read, accepted: done.accepted, rejected: done.rejected, unverifiedIds: done.unverified_ids, new: done.inserted, changed: done.changed, unchanged: done.unchanged,
+      duplicates: duplicatesOf(done),
+    };
     await audit(conn, actor, { action: 'import', entity: 'interface_load', entityId: loadId, changes: { interface: iface.code, source: load.source_code, file: load.file_name, ...counts, watermark: isPull ? watermark : undefined } });
     await sql`COMMIT`.execute(conn);
     inTx = false;
     await repo.log(conn, loadId, 'info', {
-      zh: `完成：读取 ${counts.read}，通过 ${counts.accepted}，拒绝 ${counts.rejected}，新增 ${counts.new}，变更 ${counts.changed}，未变 ${counts.unchanged}，文件内重复 ${counts.duplicates}`,
-      en: `finished: read ${counts.read}, accepted ${counts.accepted}, rejected ${counts.rejected}, new ${counts.new}, changed ${counts.changed}, unchanged ${counts.unchanged}, duplicates in file ${counts.duplicates}`,
+      zh: `完成：读取 ${counts.read}，通过 ${counts.accepted}${counts.unverifiedIds ? `（其中证件号未核验 ${counts.unverifiedIds}）` : ''}，拒绝 ${counts.rejected}，新增 ${counts.new}，变更 ${counts.changed}，未变 ${counts.unchanged}，文件内重复 ${counts.duplicates}`,
+      en: `finished: read ${counts.read}, accepted ${counts.accepted}${counts.unverifiedIds ? ` (${counts.unverifiedIds} with an unverified ID number)` : ''}, rejected ${counts.rejected}, new ${counts.new}, changed ${counts.changed}, unchanged ${counts.unchanged}, duplicates in file ${counts.duplicates}`,
     });
     if (load.trigger === 'upload' && load.file_path) await fs.promises.rm(load.file_path, { force: true });
     return 'succeeded';

@@ -155,11 +155,11 @@ export async function setLoad(db: Db, id: number, set: Updateable<InterfaceLoadT
   await db.updateTable('interface_load').set(set).where('id', '=', id).execute();
 }
 
-export type BatchCounts = { rows: number; accepted: number; rejected: number; inserted: number; changed: number; unchanged: number; checkpoint: number; bytes: number; toResolve: number };
+export type BatchCounts = { rows: number; accepted: number; rejected: number; unverified: number; inserted: number; changed: number; unchanged: number; checkpoint: number; bytes: number; toResolve: number };
 
 /** Adds a committed batch's counts and moves the checkpoint, in the batch's transaction. */
 export async function advanceLoad(db: Db, id: number, c: BatchCounts) {
-  await sql`UPDATE interface_load SET rows_read = rows_read + ${c.rows}, accepted = accepted + ${c.accepted}, rejected = rejected + ${c.rejected},
+  await sql`UPDATE interface_load SET rows_read = rows_read + ${c.rows}, accepted = accepted + ${c.accepted}, rejected = rejected + ${c.rejected}, unverified_ids = unverified_ids + ${c.unverified},
     inserted = inserted + ${c.inserted}, changed = changed + ${c.changed}, unchanged = unchanged + ${c.unchanged},
     checkpoint_row = GREATEST(checkpoint_row, ${c.checkpoint}), bytes_done = GREATEST(bytes_done, ${c.bytes}), batches = batches + 1, to_resolve = to_resolve + ${c.toResolve} WHERE id = ${id}`.execute(db);
 }
@@ -198,8 +198,9 @@ export async function unlockLoad(conn: Db, id: number) {
 export type StagedRecord = CanonicalRecord & { hash: Buffer };
 
 /** Stored (`t`) and new content (`u`, or EXCLUDED of an upsert) differ, column by column (jsonb and timestamps by value). */
+const COMPARED = [...CONTENT_COLUMNS, 'id_issue'] as const;
 const contentDiffers = (u: 'u' | 'EXCLUDED') =>
-  sql.raw(`(${CONTENT_COLUMNS.map((c) => `t.${c}`).join(', ')}) IS DISTINCT FROM (${CONTENT_COLUMNS.map((c) => `${u}.${c}`).join(', ')})`);
+  sql.raw(`(${COMPARED.map((c) => `t.${c}`).join(', ')}) IS DISTINCT FROM (${COMPARED.map((c) => `${u}.${c}`).join(', ')})`);
 
 /**
  * Upserts a batch of records in one statement (arrays unnested): new keys are inserted, changed content
@@ -211,20 +212,20 @@ export async function upsertRecords(db: Db, sourceCode: string, loadId: number, 
   const col = <T>(f: (r: StagedRecord) => T) => recs.map(f);
   const res = await sql<{ id: number; inserted: boolean }>`
     INSERT INTO source_record AS t (source_code, record_key, kind, name, id_type, id_no, mobile, email, birth_date, gender, address, employer, legal_rep,
-      attributes, accounts, content_hash, source_updated_at, first_load_id, last_load_id)
+      attributes, accounts, content_hash, source_updated_at, first_load_id, last_load_id, id_issue)
     SELECT ${sourceCode}, u.record_key, u.kind, u.name, u.id_type, u.id_no, u.mobile, u.email, u.birth_date::date, u.gender, u.address, u.employer, u.legal_rep,
-      u.attributes::jsonb, u.accounts::jsonb, decode(u.hash, 'hex'), u.updated::timestamptz, ${loadId}, ${loadId}
+      u.attributes::jsonb, u.accounts::jsonb, decode(u.hash, 'hex'), u.updated::timestamptz, ${loadId}, ${loadId}, u.id_issue::jsonb
     FROM unnest(${col((r) => r.recordKey)}::text[], ${col((r) => r.kind)}::text[], ${col((r) => r.name)}::text[], ${col((r) => r.id_type)}::text[],
       ${col((r) => r.id_no)}::text[], ${col((r) => r.mobile)}::text[], ${col((r) => r.email)}::text[], ${col((r) => r.birth_date)}::text[],
       ${col((r) => r.gender)}::text[], ${col((r) => r.address)}::text[], ${col((r) => r.employer)}::text[], ${col((r) => r.legal_rep)}::text[],
       ${col((r) => JSON.stringify(r.attributes))}::text[], ${col((r) => JSON.stringify(r.accounts))}::text[], ${col((r) => r.hash.toString('hex'))}::text[],
-      ${col((r) => r.source_updated_at)}::text[])
-      AS u(record_key, kind, name, id_type, id_no, mobile, email, birth_date, gender, address, employer, legal_rep, attributes, accounts, hash, updated)
+      ${col((r) => r.source_updated_at)}::text[], ${col((r) => (r.id_issue ? JSON.stringify(r.id_issue) : null))}::text[])
+      AS u(record_key, kind, name, id_type, id_no, mobile, email, birth_date, gender, address, employer, legal_rep, attributes, accounts, hash, updated, id_issue)
     ON CONFLICT (source_code, record_key) DO UPDATE SET
       kind = EXCLUDED.kind, name = EXCLUDED.name, id_type = EXCLUDED.id_type, id_no = EXCLUDED.id_no, mobile = EXCLUDED.mobile, email = EXCLUDED.email,
       birth_date = EXCLUDED.birth_date, gender = EXCLUDED.gender, address = EXCLUDED.address, employer = EXCLUDED.employer, legal_rep = EXCLUDED.legal_rep,
       attributes = EXCLUDED.attributes, accounts = EXCLUDED.accounts, content_hash = EXCLUDED.content_hash, source_updated_at = EXCLUDED.source_updated_at,
-      last_load_id = EXCLUDED.last_load_id, match_status = 'pending', match_error = NULL, match_attempts = 0, updated_at = now()
+      id_issue = EXCLUDED.id_issue, last_load_id = EXCLUDED.last_load_id, match_status = 'pending', match_error = NULL, match_attempts = 0, updated_at = now()
     WHERE ${contentDiffers('EXCLUDED')}
     RETURNING t.id, (t.xmax = 0) AS inserted`.execute(db);
   return res.rows;
@@ -236,7 +237,7 @@ export async function createStage(client: pg.PoolClient) {
 }
 
 const STAGE_TYPES: Partial<Record<(typeof LOAD_COLUMNS)[number], string>> = {
-  birth_date: 'date', attributes: 'jsonb', accounts: 'jsonb', content_hash: 'bytea', source_updated_at: 'timestamptz', first_load_id: 'bigint', last_load_id: 'bigint',
+  birth_date: 'date', attributes: 'jsonb', accounts: 'jsonb', id_issue: 'jsonb', content_hash: 'bytea', source_updated_at: 'timestamptz', first_load_id: 'bigint', last_load_id: 'bigint',
 };
 
 /** COPYs text in LOAD_COLUMNS order, one record per line, into a table (inside the caller's transaction). */
@@ -308,7 +309,7 @@ export async function updateFromStage(db: Db, sourceCode: string) {
   const r = await sql<{ id: number; record_key: string }>`
     UPDATE source_record t SET kind = u.kind, name = u.name, id_type = u.id_type, id_no = u.id_no, mobile = u.mobile, email = u.email,
       birth_date = u.birth_date, gender = u.gender, address = u.address, employer = u.employer, legal_rep = u.legal_rep, attributes = u.attributes,
-      accounts = u.accounts, content_hash = u.content_hash, source_updated_at = u.source_updated_at, last_load_id = u.last_load_id,
+      accounts = u.accounts, content_hash = u.content_hash, source_updated_at = u.source_updated_at, id_issue = u.id_issue, last_load_id = u.last_load_id,
       match_status = 'pending', match_error = NULL, match_attempts = 0, updated_at = now()
     FROM interface_stage u WHERE t.source_code = ${sourceCode} AND t.record_key = u.record_key AND ${contentDiffers('u')}
     RETURNING t.id, t.record_key`.execute(db);
@@ -413,4 +414,27 @@ export function openQuarantine(db: Db, interfaceId: number, ids: number[] | unde
 
 export async function updateQuarantine(db: Db, id: number, set: Updateable<import('./interfaces.table.ts').InterfaceQuarantineTable>) {
   await db.updateTable('interface_quarantine').set({ ...set, updated_at: new Date() }).where('id', '=', id).execute();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Records kept with an unverified ID number (a mapping's invalidIds: 'keep')
+
+export type UnverifiedFilter = { sourceCode: string; loadId?: number; rule?: string };
+
+function unverifiedQuery(db: Db, f: UnverifiedFilter) {
+  let q = db.selectFrom('source_record as r').where('r.source_code', '=', f.sourceCode).where('r.id_issue', 'is not', null);
+  if (f.loadId) q = q.where('r.last_load_id', '=', f.loadId);
+  if (f.rule) q = q.where(sql<boolean>`r.id_issue @> ${JSON.stringify({ rule: f.rule })}::jsonb`);
+  return q;
+}
+
+/** A source's records whose ID number was kept unverified, with the customer each resolved into. */
+export async function listUnverified(db: Db, f: UnverifiedFilter, limit: number, offset: number) {
+  const [rows, count] = await Promise.all([
+    unverifiedQuery(db, f).leftJoin('customer as c', 'c.id', 'r.customer_id')
+      .select(['r.id', 'r.record_key', 'r.kind', 'r.name', 'r.id_type', 'r.id_no', 'r.id_issue', 'r.match_status', 'r.customer_id', 'c.customer_no', 'r.first_load_id', 'r.last_load_id', 'r.updated_at'])
+      .orderBy('r.id').limit(limit).offset(offset).execute(),
+    unverifiedQuery(db, f).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: count.n };
 }

@@ -9,12 +9,12 @@ import { actorOf, requireUser } from '../../platform/auth.ts';
 import { audit } from '../../platform/audit.ts';
 import { typed } from '../../platform/context.ts';
 import { AppError, fieldError, invalid, requestLang } from '../../platform/errors.ts';
-import type { Mapping } from '../../../engines/transform/index.ts';
+import { INVALID_ID_POLICY_NAMES, type Mapping } from '../../../engines/transform/index.ts';
 import { fmtBytes } from './interfaces.readers.ts';
 import * as service from './interfaces.service.ts';
 import {
   CodeParams, ExportQuery, IdParams, InterfaceInput, InterfacePatch, ListInterfacesQuery, MappingInput, PageQuery, QuarantineDiscard, QuarantineFix,
-  QuarantineQuery, ResubmitInput, SourceInput, SourcePatch, UploadQuery, VersionParams,
+  QuarantineQuery, ResubmitInput, SourceInput, SourcePatch, UnverifiedQuery, UploadQuery, VersionParams,
 } from './interfaces.schemas.ts';
 import { Type } from '@sinclair/typebox';
 
@@ -120,6 +120,10 @@ export async function interfacesRoutes(fastify: FastifyInstance, opts: Interface
   app.get('/api/interfaces/loads/:id', { schema: { tags, params: IdParams }, preHandler: manage }, async (req) => service.getLoad(app.db, req.params.id));
   app.get('/api/interfaces/loads/:id/log', { schema: { tags, params: IdParams }, preHandler: manage }, async (req) => service.loadLog(app.db, req.params.id));
 
+  // ---------------------------------------------------------------- records kept with an unverified ID number (invalidIds: 'keep')
+  app.get('/api/interfaces/:id/unverified-ids', { schema: { tags, params: IdParams, querystring: UnverifiedQuery }, preHandler: manage }, async (req) =>
+    service.listUnverifiedIds(app.db, actorOf(req), req.params.id, req.query));
+
   // ---------------------------------------------------------------- quarantine
   app.get('/api/interfaces/:id/quarantine', { schema: { tags, params: IdParams, querystring: QuarantineQuery }, preHandler: manage }, async (req) =>
     service.listQuarantine(app.db, actorOf(req), req.params.id, req.query));
@@ -149,6 +153,8 @@ async function mappingWorkbook(m: Mapping, zh: boolean): Promise<Buffer> {
   for (const x of m.fields) f.addRow({ ...x, transforms: (x.transforms ?? []).join(', '), required: x.required ? 'Y' : '' });
   f.addRow({});
   f.addRow({ field: zh ? '记录主键' : 'Record key', column: m.recordKey.join(' + ') || (zh ? '（整行哈希）' : '(hash of the row)') });
+  const invalidIds = INVALID_ID_POLICY_NAMES[m.invalidIds ?? 'quarantine'];
+  f.addRow({ field: zh ? '证件号校验失败' : 'ID failing its check', column: `${m.invalidIds ?? 'quarantine'}: ${zh ? invalidIds.label.zh : invalidIds.label.en}` });
   const c = wb.addWorksheet(zh ? '代码表' : 'Code tables');
   c.columns = [
     { header: zh ? '代码表' : 'Table', key: 'table', width: 16 }, { header: zh ? '源值' : 'Source value', key: 'from', width: 24 },

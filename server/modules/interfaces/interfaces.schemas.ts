@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Lit, Nullable, Opt } from '../../platform/schema.ts';
-import { TRANSFORMS } from '../../../engines/transform/index.ts';
+import { INVALID_ID_POLICIES, TRANSFORMS } from '../../../engines/transform/index.ts';
 
 export const SOURCE_KINDS = ['savings', 'card', 'loan', 'wealth', 'housing_fund', 'corporate', 'settlement', 'manual', 'other'] as const;
 export const CONNECTORS = ['file', 'postgres'] as const;
@@ -50,6 +50,8 @@ export const MappingBody = Type.Object({
   recordKey: Type.Array(Str(200, 1), { maxItems: 5 }),
   fields: Type.Array(FieldMapping, { maxItems: 80 }),
   codeTables: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,59}$' }), CodeTable, { maxProperties: 50 }),
+  /** Resident IDs and USCCs that fail their check: quarantine the row (default) or keep the record, the number marked unverified. */
+  invalidIds: Opt(Lit(INVALID_ID_POLICIES)),
 }, { additionalProperties: false });
 
 export const MappingInput = Type.Object({ mapping: MappingBody, note: Opt(Nullable(Str(500))) }, { additionalProperties: false });
@@ -99,6 +101,14 @@ export const QuarantineQuery = Type.Object({
   pageSize: Opt(Type.Integer({ minimum: 1, maximum: 500 })),
 });
 export type QuarantineQuery = Static<typeof QuarantineQuery>;
+
+export const UnverifiedQuery = Type.Object({
+  loadId: Opt(Type.Integer({ minimum: 1 })),
+  rule: Opt(Str(60)),
+  page: Opt(Type.Integer({ minimum: 1 })),
+  pageSize: Opt(Type.Integer({ minimum: 1, maximum: 500 })),
+});
+export type UnverifiedQuery = Static<typeof UnverifiedQuery>;
 
 export const QuarantineFix = Type.Object({
   raw: Type.Record(Type.String({ maxLength: 200 }), Type.String({ maxLength: 4000 }), { maxProperties: 500 }),

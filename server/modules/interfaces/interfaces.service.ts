@@ -7,8 +7,8 @@ import type { CurrentUser } from '../../platform/auth.ts';
 import { AppError, fieldError, invalid, notFound, type FieldError, type Message } from '../../platform/errors.ts';
 import { JOB_TIME_ZONE } from '../../platform/jobs.ts';
 import {
-  compileMapping, CORE_FIELDS, DEFAULT_CODE_TABLES, defaultMapping, FIELD_NAMES, ID_TYPES, JOB_LEVELS, mappedColumns, TRANSFORM_NAMES, TRANSFORMS, validateMapping,
-  contentHash, type Mapping, type Reason,
+  compileMapping, CORE_FIELDS, DEFAULT_CODE_TABLES, defaultMapping, FIELD_NAMES, ID_TYPES, INVALID_ID_POLICIES, INVALID_ID_POLICY_NAMES, JOB_LEVELS, mappedColumns,
+  TRANSFORM_NAMES, TRANSFORMS, validateMapping, contentHash, type IdIssue, type InvalidIdPolicy, type Mapping, type Reason,
 } from '../../../engines/transform/index.ts';
 import { failureLine, resolveSourceRecords } from '../integration/integration.service.ts';
 import { sourceTrustChanged } from '../integration/integration.golden.ts';
@@ -20,7 +20,7 @@ import { checkLanding, claim, readyFiles, settle, taken, type Landing } from './
 import { inspectFile } from './interfaces.readers.ts';
 import { DEFAULT_TRUST, defaultTrust } from './interfaces.trust.ts';
 import * as repo from './interfaces.repository.ts';
-import type { InterfaceInput, InterfacePatch, MappingInput, QuarantineQuery, SourceInput, SourcePatch } from './interfaces.schemas.ts';
+import type { InterfaceInput, InterfacePatch, MappingInput, QuarantineQuery, SourceInput, SourcePatch, UnverifiedQuery } from './interfaces.schemas.ts';
 import { ENCODINGS, SOURCE_KINDS } from './interfaces.schemas.ts';
 import type { Encoding, LoadTrigger } from './interfaces.table.ts';
 
@@ -38,6 +38,7 @@ export function meta() {
     transforms: TRANSFORMS.map((t) => ({ name: t, label: TRANSFORM_NAMES[t] })),
     defaultCodeTables: DEFAULT_CODE_TABLES,
     defaultMapping: defaultMapping(),
+    invalidIds: INVALID_ID_POLICIES.map((p) => ({ value: p, ...INVALID_ID_POLICY_NAMES[p] })),
   };
 }
 
@@ -435,7 +436,8 @@ export function presentLoad(l: LoadRow | Awaited<ReturnType<typeof repo.listLoad
     id: l.id, interfaceId: l.interface_id, sourceCode: l.source_code, mappingVersion: l.mapping_version, trigger: l.trigger, status: l.status,
     fileName: l.file_name, fileSize: l.file_size, format: l.format, encoding: l.encoding, bytesDone: l.bytes_done, progress: Math.round(done * 1000) / 1000,
     // duplicates: rows repeating a key another row of the same file has (the last one counts), neither new nor changed.
-    report: { read: l.rows_read, accepted: l.accepted, rejected: l.rejected, new: l.inserted, changed: l.changed, unchanged: l.unchanged, duplicates: duplicatesOf(l) },
+    // unverifiedIds: accepted rows kept with an ID number that fails its check (the mapping's invalidIds: 'keep').
+    report: { read: l.rows_read, accepted: l.accepted, rejected: l.rejected, unverifiedIds: l.unverified_ids, new: l.inserted, changed: l.changed, unchanged: l.unchanged, duplicates: duplicatesOf(l) },
     // Records handed to integration and resolved so far (total 0: the load leaves them pending, e.g. --no-resolve).
     // expected: the total projected for the whole load while it is still being written (for the progress bar).
     resolution: { done: l.resolved, total: l.to_resolve, expected }, stage: stage as 'queued' | 'writing' | 'resolving' | 'finishing' | 'done',
@@ -666,6 +668,27 @@ export async function listQuarantine(db: Db, actor: Actor, id: number, q: Quaran
   };
 }
 
+/**
+ * Records of the interface's source that a load kept with an ID number failing its check (the mapping's
+ * `invalidIds: 'keep'`), with why and the customer each resolved into: a data steward's work list. The numbers are
+ * personal data: reading them is audited.
+ */
+export async function listUnverifiedIds(db: Db, actor: Actor, id: number, q: UnverifiedQuery) {
+  const i = await ifaceOr404(db, id);
+  const page = q.page ?? 1, pageSize = q.pageSize ?? 50;
+  const { rows, total } = await repo.listUnverified(db, { sourceCode: i.source_code, loadId: q.loadId, rule: q.rule }, pageSize, (page - 1) * pageSize);
+  await db.transaction().execute((trx) => audit(trx, actor, {
+    action: 'read', entity: 'source_record', entityId: i.source_code, fields: ['id_no'], changes: { interface: i.code, unverifiedIds: true, filter: q, rows: rows.map((r) => r.id) },
+  }));
+  return {
+    total, page, pageSize,
+    items: rows.map((r) => ({
+      id: r.id, recordKey: r.record_key, kind: r.kind, name: r.name, idType: r.id_type, idNo: r.id_no, issue: r.id_issue as IdIssue, matchStatus: r.match_status,
+      customerNo: r.customer_no ?? null, firstLoadId: r.first_load_id, lastLoadId: r.last_load_id, updatedAt: r.updated_at,
+    })),
+  };
+}
+
 async function headerOf(db: Db, q: { load_id: number; raw: unknown }): Promise<string[]> {
   const l = await repo.getLoad(db, q.load_id);
   return l?.header ?? Object.keys(q.raw as object).filter((k) => k !== '__values');
@@ -722,7 +745,7 @@ export async function resubmit(db: Db, actor: Actor, interfaceId: number, opts: 
       interface_id: interfaceId, source_code: iface.source_code, mapping_version: iface.mapping_version, trigger: 'resubmit', status: 'running',
       format: null, created_by: actor.userId, started_at: new Date(),
     });
-    const counts = { read: 0, accepted: 0, rejected: 0, new: 0, changed: 0, unchanged: 0 };
+    const counts = { read: 0, accepted: 0, rejected: 0, unverifiedIds: 0, new: 0, changed: 0, unchanged: 0 };
     const still: { id: number; reasons: Reason[] }[] = [];
     let after = 0;
     const compiledByHeader = new Map<string, ReturnType<typeof compileMapping>>();
@@ -750,6 +773,7 @@ export async function resubmit(db: Db, actor: Actor, interfaceId: number, opts: 
           continue;
         }
         counts.accepted++;
+        if (r.record.id_issue) counts.unverifiedIds++;
         const res = await repo.upsertRecords(trx, iface.source_code, loadId, [{ ...r.record, hash: contentHash(r.record) }]);
         if (res[0]?.inserted) counts.new++;
         else if (res[0]) counts.changed++;
@@ -770,7 +794,7 @@ export async function resubmit(db: Db, actor: Actor, interfaceId: number, opts: 
     }
     for (const s of still) await repo.updateQuarantine(trx, s.id, { reasons: JSON.stringify(s.reasons), last_load_id: loadId });
     await repo.setStatus(trx, loadId, 'succeeded', {
-      finished_at: new Date(), rows_read: counts.read, accepted: counts.accepted, rejected: counts.rejected, inserted: counts.new, changed: counts.changed, unchanged: counts.unchanged,
+      finished_at: new Date(), rows_read: counts.read, accepted: counts.accepted, rejected: counts.rejected, unverified_ids: counts.unverifiedIds, inserted: counts.new, changed: counts.changed, unchanged: counts.unchanged,
     });
     await audit(trx, actor, {
       action: opts.fix ? 'update' : 'resubmit', entity: 'interface_quarantine', entityId: opts.fix?.id ?? interfaceId,
@@ -840,11 +864,35 @@ async function planFileInterface(db: Db, sourceCode: string, interfaceCode?: str
  * interface (created with the default mapping when it has none). A file that is refused leaves nothing behind, not
  * even the interface that would have been created for it.
  */
-export async function queueImport(db: Db, actor: Actor, sourceCode: string, interfaceCode: string | undefined, f: FileLoadInput): Promise<{ interfaceId: number; loadId: number; resumed: boolean }> {
+export async function queueImport(
+  db: Db, actor: Actor, sourceCode: string, interfaceCode: string | undefined, f: FileLoadInput, o: { invalidIds?: InvalidIdPolicy } = {},
+): Promise<{ interfaceId: number; loadId: number; resumed: boolean; mappingVersion?: number }> {
+  checkInvalidIds(o.invalidIds);
   const plan = await planFileInterface(db, sourceCode, interfaceCode);
   if ('create' in plan) await checkDefaultInterfaceFile(f);
-  const interfaceId = 'id' in plan ? plan.id : (await createInterface(db, actor, plan.create)).id;
-  return { interfaceId, ...(await queueFileLoad(db, actor, interfaceId, f)) };
+  const interfaceId = 'id' in plan
+    ? plan.id
+    : (await createInterface(db, actor, o.invalidIds ? { ...plan.create, mapping: { ...defaultMapping(), invalidIds: o.invalidIds } } : plan.create)).id;
+  const mappingVersion = o.invalidIds && 'id' in plan ? await setInvalidIds(db, actor, interfaceId, o.invalidIds) : undefined;
+  return { interfaceId, ...(await queueFileLoad(db, actor, interfaceId, f)), mappingVersion };
+}
+
+function checkInvalidIds(p: string | undefined) {
+  if (p !== undefined && !(INVALID_ID_POLICIES as readonly string[]).includes(p)) {
+    throw invalid([fieldError('invalidIds', 'enum', `只能是 ${INVALID_ID_POLICIES.join('、')} 之一`, `must be one of ${INVALID_ID_POLICIES.join(', ')}`)]);
+  }
+}
+
+/**
+ * Sets the interface's handling of ID numbers that fail their check, as a new mapping version (noted, audited) when it
+ * differs from the current one (absent is 'quarantine'). Returns the new version, or undefined when nothing changed.
+ */
+export async function setInvalidIds(db: Db, actor: Actor, interfaceId: number, policy: InvalidIdPolicy): Promise<number | undefined> {
+  checkInvalidIds(policy);
+  const { mapping } = await currentMapping(db, interfaceId);
+  if ((mapping.invalidIds ?? 'quarantine') === policy) return undefined;
+  const saved = await saveMapping(db, actor, interfaceId, { mapping: { ...mapping, invalidIds: policy } as MappingInput['mapping'], note: `invalidIds: ${policy}` });
+  return saved.mappingVersion;
 }
 
 /** Checks a file whole as the interface `banyan import` makes for a source without one (the default mapping) would take it. */

@@ -41,6 +41,8 @@ export type SourceRecordTable = {
   /** Why its resolution failed, and how many attempts failed (migration 0019). */
   match_error: string | null;
   match_attempts: Generated<number>;
+  /** Set when the mapping kept an ID number that fails its check: why it is unverified (migration 0027). */
+  id_issue: unknown;
   created_at: Timestamp;
   updated_at: Timestamp;
 };
@@ -105,6 +107,8 @@ export type InterfaceLoadTable = {
   rows_read: Generated<number>;
   accepted: Generated<number>;
   rejected: Generated<number>;
+  /** Accepted rows kept with an ID number that fails its check, marked unverified (migration 0027). */
+  unverified_ids: Generated<number>;
   inserted: Generated<number>;
   changed: Generated<number>;
   unchanged: Generated<number>;

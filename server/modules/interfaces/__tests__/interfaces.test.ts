@@ -152,7 +152,7 @@ describe('load → quarantine → fix → reload', () => {
     firstLoad = l.id;
     expect(l.status).toBe('succeeded');
     expect(l.progress).toBe(1);
-    expect(l.report).toEqual({ read: 30, accepted: 26, rejected: 4, new: 26, changed: 0, unchanged: 0, duplicates: 0 });
+    expect(l.report).toEqual({ read: 30, accepted: 26, rejected: 4, unverifiedIds: 0, new: 26, changed: 0, unchanged: 0, duplicates: 0 });
     // Every accepted record was handed to integration and resolved into a customer, counted as it went.
     expect(l.resolution).toEqual({ done: 26, total: 26, expected: 26 });
     const r0 = await ctx.db.selectFrom('source_record').selectAll().where('record_key', '=', 'R0000000').executeTakeFirstOrThrow();
@@ -181,7 +181,7 @@ describe('load → quarantine → fix → reload', () => {
     const before = await ctx.db.selectFrom('source_record').select(['id', 'updated_at', 'content_hash', 'last_load_id']).orderBy('id').execute();
     const qBefore = await count('interface_quarantine');
     const l = await finished((await upload(ifaceId, mainFile)).json().id);
-    expect(l.report).toEqual({ read: 30, accepted: 26, rejected: 4, new: 0, changed: 0, unchanged: 26, duplicates: 0 });
+    expect(l.report).toEqual({ read: 30, accepted: 26, rejected: 4, unverifiedIds: 0, new: 0, changed: 0, unchanged: 26, duplicates: 0 });
     const after = await ctx.db.selectFrom('source_record').select(['id', 'updated_at', 'content_hash', 'last_load_id']).orderBy('id').execute();
     expect(after).toEqual(before);
     expect(await count('interface_quarantine')).toBe(qBefore);
@@ -195,9 +195,9 @@ describe('load → quarantine → fix → reload', () => {
     // D…900 twice identically; D…904 twice with different content (the later row is the one kept).
     const f = writeCsv(path.join(dir, 'dups.csv'), [...rows, rows[0]!.slice(), again]);
     const first = await finished((await upload(id, f)).json().id);
-    expect(first.report).toEqual({ read: 10, accepted: 10, rejected: 0, new: 8, changed: 0, unchanged: 0, duplicates: 2 });
+    expect(first.report).toEqual({ read: 10, accepted: 10, rejected: 0, unverifiedIds: 0, new: 8, changed: 0, unchanged: 0, duplicates: 2 });
     const second = await finished((await upload(id, f)).json().id);
-    expect(second.report).toEqual({ read: 10, accepted: 10, rejected: 0, new: 0, changed: 0, unchanged: 8, duplicates: 2 });
+    expect(second.report).toEqual({ read: 10, accepted: 10, rejected: 0, unverifiedIds: 0, new: 0, changed: 0, unchanged: 8, duplicates: 2 });
     const kept = await ctx.db.selectFrom('source_record').select('address').where('source_code', '=', 'MANUAL').where('record_key', '=', rows[4]![0]!).executeTakeFirstOrThrow();
     expect(kept.address).toBe('上海市浦东新区另一地址9号');
   });
@@ -207,7 +207,7 @@ describe('load → quarantine → fix → reload', () => {
     const before = await ctx.db.selectFrom('source_record').select(['content_hash', 'updated_at', 'match_status']).where('record_key', '=', key).executeTakeFirstOrThrow();
     await ctx.db.updateTable('source_record').set({ content_hash: Buffer.alloc(32, 7) }).where('record_key', '=', key).execute();
     const l = await finished((await upload(ifaceId, mainFile)).json().id);
-    expect(l.report).toEqual({ read: 30, accepted: 26, rejected: 4, new: 0, changed: 0, unchanged: 26, duplicates: 0 });
+    expect(l.report).toEqual({ read: 30, accepted: 26, rejected: 4, unverifiedIds: 0, new: 0, changed: 0, unchanged: 26, duplicates: 0 });
     const after = await ctx.db.selectFrom('source_record').select(['content_hash', 'updated_at', 'match_status', 'last_load_id']).where('record_key', '=', key).executeTakeFirstOrThrow();
     expect(after).toEqual({ ...before, last_load_id: firstLoad });
     expect(l.resolution).toEqual({ done: 0, total: 0, expected: 0 });
@@ -449,7 +449,7 @@ describe('resumable loads', () => {
     expect(again).toEqual({ loadId, resumed: true });
     expect(await service.run(ctx.db, loadId, { batchRows: 300, resolve: false })).toBe('succeeded');
     const done = await service.getLoad(ctx.db, loadId);
-    expect(done.report).toEqual({ read: 2000, accepted: 2000, rejected: 0, new: 2000, changed: 0, unchanged: 0, duplicates: 0 });
+    expect(done.report).toEqual({ read: 2000, accepted: 2000, rejected: 0, unverifiedIds: 0, new: 2000, changed: 0, unchanged: 0, duplicates: 0 });
     expect(await count('source_record', sql`source_code = 'WEALTH'`)).toBe(2000);
     const dup = await sql<{ n: string }>`SELECT count(*) AS n FROM (SELECT record_key FROM source_record WHERE source_code = 'WEALTH' GROUP BY record_key HAVING count(*) > 1) d`.execute(ctx.db);
     expect(Number(dup.rows[0]!.n)).toBe(0);
@@ -494,7 +494,7 @@ describe('resumable loads', () => {
     const done = await service.getLoad(ctx.db, loadId);
     // Rows 1001 and 1002 repeat T0000010 of batch 0 in the last batch: 1001 is superseded by 1002, which updates the record.
     // Both are duplicates within the file, not changes: nothing existed before this load.
-    expect(done.report).toEqual({ read: 1002, accepted: 1001, rejected: 1, new: 999, changed: 0, unchanged: 0, duplicates: 2 });
+    expect(done.report).toEqual({ read: 1002, accepted: 1001, rejected: 1, unverifiedIds: 0, new: 999, changed: 0, unchanged: 0, duplicates: 2 });
     expect(await count('source_record', sql`source_code = ${src} AND record_key LIKE 'T%'`)).toBe(999);
     const names = await sql<{ name: string }>`SELECT name FROM source_record WHERE source_code = ${src} AND record_key = 'T0000010'`.execute(ctx.db);
     expect(names.rows.map((r) => r.name)).toEqual(['后来者乙']);
@@ -503,7 +503,7 @@ describe('resumable loads', () => {
     const f2 = writeCsv(path.join(dir, `threads-${src}-2.csv`), rows);
     const second = await service.queueFileLoad(ctx.db, SYSTEM_ACTOR, id, { path: f2, fileName: 'wt2.csv', trigger: 'cli', maxBytes: ctx.config.importMaxBytes });
     expect(await run(second.loadId)).toBe('succeeded');
-    expect((await service.getLoad(ctx.db, second.loadId)).report).toEqual({ read: 1002, accepted: 1001, rejected: 1, new: 0, changed: 2, unchanged: 997, duplicates: 2 });
+    expect((await service.getLoad(ctx.db, second.loadId)).report).toEqual({ read: 1002, accepted: 1001, rejected: 1, unverifiedIds: 0, new: 0, changed: 2, unchanged: 997, duplicates: 2 });
     const changed = await sql<{ name: string; last_load_id: number; address: string }>`SELECT name, last_load_id, address FROM source_record WHERE source_code = ${src} AND record_key = 'T0000020'`.execute(ctx.db);
     expect(changed.rows[0]).toMatchObject({ name: '改了名字', last_load_id: second.loadId });
     if (quoted) {

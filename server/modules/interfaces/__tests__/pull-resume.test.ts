@@ -70,7 +70,7 @@ describe('a resumed database pull', () => {
     expect((await ctx.db.selectFrom('source_record').select('name').where('record_key', '=', 'R001').executeTakeFirstOrThrow()).name).toBe('改名');
     const l = await service.getLoad(ctx.db, loadId);
     // Rows the first run wrote count once: no phantom duplicates, nothing read twice.
-    expect(l.report).toEqual({ read: 100, accepted: 100, rejected: 0, new: 100, changed: 0, unchanged: 0, duplicates: 0 });
+    expect(l.report).toEqual({ read: 100, accepted: 100, rejected: 0, unverifiedIds: 0, new: 100, changed: 0, unchanged: 0, duplicates: 0 });
     const max = (await src.query(`SELECT max(upd) AS m FROM big`)).rows[0].m as Date;
     expect(new Date(l.watermarkTo!).getTime()).toBe(max.getTime());
     const log = (await service.loadLog(ctx.db, loadId)).items.map((x) => x.message);
@@ -90,7 +90,7 @@ describe('a resumed database pull', () => {
     const { loadId } = await service.queuePull(ctx.db, SYSTEM_ACTOR, res.json().id, 'manual');
     expect(await service.run(ctx.db, loadId, { batchRows: 10, stopAfterBatches: 1, resolve: false })).toBe('stopped');
     expect(await service.run(ctx.db, loadId, { batchRows: 10, resolve: false })).toBe('succeeded');
-    expect((await service.getLoad(ctx.db, loadId)).report).toEqual({ read: 30, accepted: 29, rejected: 1, new: 29, changed: 0, unchanged: 0, duplicates: 0 });
+    expect((await service.getLoad(ctx.db, loadId)).report).toEqual({ read: 30, accepted: 29, rejected: 1, unverifiedIds: 0, new: 29, changed: 0, unchanged: 0, duplicates: 0 });
   });
 });
 

@@ -14,7 +14,8 @@ export type FieldLineage = {
   value: string | null; source: string; sourceName: string | null; sourceNameEn: string | null; recordId: number | null; recordKey: string | null;
   rule: 'trust' | 'recency' | 'completeness' | 'only' | 'agreed' | 'manual'; trust: number; candidates: number; chosenAt: string;
 };
-export type SourceRecordLink = { id: number; source: string; sourceName: string; sourceNameEn: string; recordKey: string; name: string | null; status: string; updatedAt: string };
+/** idUnverified: the record's ID number fails its check and was kept unverified: it is not the customer's ID. */
+export type SourceRecordLink = { id: number; source: string; sourceName: string; sourceNameEn: string; recordKey: string; name: string | null; status: string; updatedAt: string; idUnverified?: boolean };
 export type Alias = { customerNo: string; mergeId: number; at: string };
 /** What the 360° view carries for integration. */
 export type Integration360 = {
@@ -31,7 +32,11 @@ export type ReviewItem = {
 export type ReviewQuery = { status: ReviewStatus; mine?: boolean; page: number; pageSize: number };
 export type Page<T> = { items: T[]; total: number; page: number; pageSize: number };
 
-export type SideRecord = { id: number; source: string; sourceName: string; sourceNameEn: string; recordKey: string; highlighted: boolean; name: string | null; idNo: string | null; mobile: string | null; birthDate: string | null; address: string | null };
+export type SideRecord = {
+  id: number; source: string; sourceName: string; sourceNameEn: string; recordKey: string; highlighted: boolean; name: string | null; idNo: string | null;
+  /** The record's ID number fails its check (kept unverified by its load): never the customer's ID. */
+  idUnverified?: boolean; mobile: string | null; birthDate: string | null; address: string | null;
+};
 export type Side = {
   customerNo: string; name: string; party: string; status: string; deleted: boolean; aumFen: Fen; managerName: string | null; orgName: string;
   fields: Record<string, string | null>; records: SideRecord[];

@@ -49,6 +49,7 @@ export const zh = {
     },
     lineage: {
       title: '客户信息来源（黄金记录）', field: '字段', value: '取值', source: '来源', rule: '选取规则', records: '来源记录', recordKey: '来源记录号',
+      idUnverified: '证件号未核验', idUnverifiedHelp: '该记录的证件号未通过校验，未作为客户证件；请在源系统中更正',
       status: '归并状态', updatedAt: '来源更新时间', aliases: '已并入的客户号', mergedNotice: '客户号 {{from}} 已并入 {{to}}，显示的是合并后的客户。',
       recordStatus: { pending: '待处理', matched: '已归并', created: '新建客户', review: '待审核', failed: '整合失败' }, proposeMerge: '提出与其他客户合并', none: '暂无来源系统记录（手工建档）',
     },
@@ -122,6 +123,7 @@ export const en: typeof zh = {
     },
     lineage: {
       title: 'Where the data comes from (golden record)', field: 'Field', value: 'Value', source: 'Source', rule: 'Rule', records: 'Source records', recordKey: 'Record key',
+      idUnverified: 'ID unverified', idUnverifiedHelp: "This record's ID number fails its check and is not used as the customer's ID; correct it in the source system",
       status: 'Resolution', updatedAt: 'Updated at source', aliases: 'Customer numbers merged in', mergedNotice: 'Customer no. {{from}} was merged into {{to}}; this is the merged customer.',
       recordStatus: { pending: 'Pending', matched: 'Matched', created: 'Created', review: 'In review', failed: 'Failed' }, proposeMerge: 'Propose a merge with another customer', none: 'No source-system records (entered by hand)',
     },

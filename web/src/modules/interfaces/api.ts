@@ -7,7 +7,9 @@ import { i18n, langOf } from '../../app/i18n.ts';
 export type Msg = { zh: string; en: string };
 export type CodeTable = { name?: Msg; match?: 'exact' | 'contains'; entries: Record<string, string>; otherwise?: 'reject' | 'keep' | 'blank' | 'default'; defaultValue?: string };
 export type FieldMapping = { field: string; column?: string; value?: string; transforms?: string[]; codeTable?: string; required?: boolean };
-export type Mapping = { recordKey: string[]; fields: FieldMapping[]; codeTables: Record<string, CodeTable> };
+export type InvalidIdPolicy = 'quarantine' | 'keep';
+/** invalidIds: a resident ID or USCC failing its check quarantines the row (default) or is kept, marked unverified. */
+export type Mapping = { recordKey: string[]; fields: FieldMapping[]; codeTables: Record<string, CodeTable>; invalidIds?: InvalidIdPolicy };
 
 export type Source = {
   code: string; name: string; nameEn: string; kind: string; owner: string | null; valueRank: number; fieldTrust: Record<string, number>;
@@ -16,7 +18,8 @@ export type Source = {
 export type SourceInput = { code?: string; name: string; nameEn?: string; kind: string; owner?: string | null; valueRank?: number; fieldTrust?: Record<string, number>; description?: string | null };
 
 /** duplicates: rows repeating a key another row of the same file has (the last one counts): neither new nor changed. */
-export type Report = { read: number; accepted: number; rejected: number; new: number; changed: number; unchanged: number; duplicates?: number };
+/** unverifiedIds: accepted rows kept with an ID number that fails its check, marked unverified (the mapping's invalidIds: 'keep'). */
+export type Report = { read: number; accepted: number; rejected: number; unverifiedIds?: number; new: number; changed: number; unchanged: number; duplicates?: number };
 export type Load = {
   id: number; interfaceId: number; sourceCode: string; mappingVersion: number; trigger: 'upload' | 'cli' | 'schedule' | 'manual' | 'resubmit';
   status: 'queued' | 'running' | 'succeeded' | 'failed'; fileName: string | null; fileSize: number | null; format: string | null; encoding: string | null;
@@ -47,8 +50,14 @@ export type Meta = {
   /** Per source kind, the field trust a new source gets when none is set (the form starts from it). */
   defaultTrust?: Record<string, Record<string, number>>; encodings: string[]; idTypes: string[]; jobLevels: string[]; coreFields: { field: string; name: Msg }[]; accountFields: string[];
   transforms: { name: string; label: Msg }[]; defaultCodeTables: Record<string, CodeTable>; defaultMapping: Mapping;
+  invalidIds?: { value: InvalidIdPolicy; label: Msg; help: Msg }[];
   /** The server folder landing folders must lie in. */
   landingRoot: string;
+};
+/** A source record kept with an ID number that fails its check: the number as given, and why it is unverified. */
+export type UnverifiedRow = {
+  id: number; recordKey: string; kind: 'person' | 'org'; name: string | null; idType: string | null; idNo: string | null;
+  issue: { field: string; rule: string; message: Msg }; matchStatus: string; customerNo: string | null; firstLoadId: number | null; lastLoadId: number | null; updatedAt: string;
 };
 export type LogEntry = { id: number; at: string; level: string; message: string; messages?: Msg };
 export type Owner = { id: number; username: string; displayName: string; orgName: string };
@@ -75,6 +84,7 @@ export const interfacesApi = {
   scan: (id: number) => api<{ items: Load[] }>(`${base}/${id}/scan`, { method: 'POST', body: {} }),
   runNow: (id: number) => api<Load & { resumed: boolean }>(`${base}/${id}/run`, { method: 'POST', body: {} }),
   quarantine: (id: number, q: { status?: string; loadId?: number; page: number; pageSize: number }) => api<Page<QuarantineRow>>(`${base}/${id}/quarantine${toQuery(q)}`),
+  unverified: (id: number, q: { loadId?: number; rule?: string; page: number; pageSize: number }) => api<Page<UnverifiedRow>>(`${base}/${id}/unverified-ids${toQuery(q)}`),
   fix: (id: number, qid: number, raw: Record<string, string>) => api<Report & { loadId: number }>(`${base}/${id}/quarantine/${qid}`, { method: 'PUT', body: { raw } }),
   resubmit: (id: number, ids?: number[]) => api<Report & { loadId: number }>(`${base}/${id}/quarantine/resubmit`, { method: 'POST', body: ids ? { ids } : {} }),
   discard: (id: number, qid: number, note: string) => api<{ id: number }>(`${base}/${id}/quarantine/${qid}/discard`, { method: 'POST', body: { note } }),
@@ -123,6 +133,9 @@ export const useLoad = (loadId: number | null) => useQuery({
 });
 export const useQuarantine = (id: number, q: { status?: string; page: number; pageSize: number }) =>
   useQuery({ queryKey: ['interfaces', 'quarantine', id, q], queryFn: () => interfacesApi.quarantine(id, q) });
+
+export const useUnverified = (id: number, q: { rule?: string; page: number; pageSize: number }) =>
+  useQuery({ queryKey: ['interfaces', 'unverified', id, q], queryFn: () => interfacesApi.unverified(id, q) });
 
 export function useInvalidate() {
   const qc = useQueryClient();

@@ -21,12 +21,12 @@ export const zh = {
       help: '每个源系统的客户价值决定整合顺序；每个字段的可信度（0–100）决定合并时取哪个系统的值，例如信用卡系统的邮寄地址最准确。',
       trustHelp: '留空表示未评估；数值越高越可信。',
     },
-    tabs: { upload: '上传加载', pull: '拉取', mapping: '映射', quarantine: '隔离区', history: '运行历史', settings: '设置' },
+    tabs: { upload: '上传加载', pull: '拉取', mapping: '映射', quarantine: '隔离区', unverified: '未核验证件号', history: '运行历史', settings: '设置' },
     upload: {
       encoding: '文件编码', drop: '点击或拖拽文件到此处上传', hint: 'CSV、XLSX 或 JSON Lines；GBK/GB18030 可自动识别。同一文件重复加载不会改变数据。',
       uploading: '上传中', resumed: '该文件的上次加载未完成，已从断点继续',
     },
-    report: { read: '读取', accepted: '通过', rejected: '拒绝（已隔离）', new: '新增', changed: '变更', unchanged: '未变', duplicates: '文件内重复', duplicatesHelp: '文件中同一主键出现多次：以最后一行为准，不计为新增或变更', integrationError: '客户整合出错（数据已加载）', resolved: '已整合入客户', resolving: '正在整合入客户中心：{{done}} / 预计 {{total}}' },
+    report: { read: '读取', accepted: '通过', rejected: '拒绝（已隔离）', unverifiedIds: '证件号未核验', unverifiedIdsHelp: '证件号未通过校验、按映射设置照原样加载并标记为未核验的行（计入“通过”）：见“未核验证件号”页签', new: '新增', changed: '变更', unchanged: '未变', duplicates: '文件内重复', duplicatesHelp: '文件中同一主键出现多次：以最后一行为准，不计为新增或变更', integrationError: '客户整合出错（数据已加载）', resolved: '已整合入客户', resolving: '正在整合入客户中心：{{done}} / 预计 {{total}}' },
     stage: { queued: '排队等待', writing: '读取并写入数据：已处理 {{rows}} 行', resolving: '数据已全部写入，正在整合入客户中心', finishing: '正在收尾', done: '已结束' },
     history: { short: { read: '读取', accepted: '通过', rejected: '拒绝', new: '新增', changed: '变更', unchanged: '未变', duplicates: '重复' }, triggerBy: '方式 · 操作人', at: '时间', trigger: '方式', status: '状态', file: '文件', by: '操作人', load: '加载', format: '格式/编码', checkpoint: '断点（行）', batches: '批次', finished: '完成时间', log: '运行日志' },
     mapping: {
@@ -37,6 +37,11 @@ export const zh = {
       otherwiseOpt: { reject: '拒绝并隔离', keep: '保留原值', blank: '置空', default: '取默认值' },
       note: '本次修改说明', save: '保存为 v{{version}}', saved: '映射已保存为新版本', reset: '撤销修改', versions: '版本历史', current: '当前', useDraft: '载入编辑',
       invalid: '映射有误',
+      invalidIds: '证件号未通过校验时', invalidIdsOpt: { quarantine: '隔离该行（默认）', keep: '加载并标记为未核验' },
+      invalidIdsHelp: {
+        quarantine: '身份证号或统一社会信用代码校验位、出生日期或格式有误的行进入隔离区，修正后才加载。',
+        keep: '照原样加载该证件号并标记为未核验：记录及其账户照常整合入客户，但该号码不会成为客户的有效证件，可在“未核验证件号”页签中查看。',
+      },
       import: '从 JSON 导入', imported: '已载入编辑，检查后保存为新版本', importBad: '{{file}} 不是导出的映射 JSON', importNote: '导入自 {{file}}（{{from}}）',
     },
     quarantine: {
@@ -46,6 +51,10 @@ export const zh = {
       resubmitAll: '全部重新提交', resubmitConfirm: '按当前映射重新校验所有待处理行？', resubmitted: '重新提交完成',
       resubmitReport: '读取 {{read}} 行：通过 {{accepted}}（新增 {{new}}，变更 {{changed}}），仍拒绝 {{rejected}}',
       piiNote: '隔离数据含个人信息，查看已记入审计。', ragged: '该行列数不对，原始值：{{values}}',
+    },
+    unverified: {
+      help: '以下记录的证件号未通过校验（映射设为“加载并标记为未核验”）：记录已整合入客户，但该号码未作为客户证件。请在源系统中更正。查看已记入审计。',
+      recordKey: '源记录主键', name: '名称', idType: '证件类型', idNo: '证件号码', rule: '校验问题', customer: '客户', load: '加载', allRules: '全部问题',
     },
     settings: {
       delimiter: '分隔符', pgUrl: '数据库连接', pgQuery: 'SQL 查询', pgQueryHelp: '用 $1 引用上次的高水位值（首次为空），按水位列排序',
@@ -86,12 +95,12 @@ export const en: typeof zh = {
       help: "A source's customer value sets the order of integration; each field's trust (0–100) decides whose value survives a merge — e.g. the card system's mailing address is the most accurate.",
       trustHelp: 'Blank: not assessed; higher is more trusted.',
     },
-    tabs: { upload: 'Upload', pull: 'Pull', mapping: 'Mapping', quarantine: 'Quarantine', history: 'Run history', settings: 'Settings' },
+    tabs: { upload: 'Upload', pull: 'Pull', mapping: 'Mapping', quarantine: 'Quarantine', unverified: 'Unverified IDs', history: 'Run history', settings: 'Settings' },
     upload: {
       encoding: 'Encoding', drop: 'Click or drop a file here', hint: 'CSV, XLSX or JSON lines; GBK/GB18030 is detected. Loading the same file again changes nothing.',
       uploading: 'Uploading', resumed: 'The last load of this file was unfinished: it resumes from its checkpoint',
     },
-    report: { read: 'Read', accepted: 'Accepted', rejected: 'Rejected (quarantined)', new: 'New', changed: 'Changed', unchanged: 'Unchanged', duplicates: 'Duplicates in file', duplicatesHelp: 'The same record key more than once in the file: the last row counts, the others are neither new nor changed', integrationError: 'Customer integration failed (the data is loaded)', resolved: 'Resolved into customers', resolving: 'Resolving into the customer centre: {{done}} of about {{total}}' },
+    report: { read: 'Read', accepted: 'Accepted', rejected: 'Rejected (quarantined)', unverifiedIds: 'Unverified ID numbers', unverifiedIdsHelp: 'Rows whose ID number fails its check, loaded as given and marked unverified as the mapping says (counted as accepted): see the Unverified IDs tab', new: 'New', changed: 'Changed', unchanged: 'Unchanged', duplicates: 'Duplicates in file', duplicatesHelp: 'The same record key more than once in the file: the last row counts, the others are neither new nor changed', integrationError: 'Customer integration failed (the data is loaded)', resolved: 'Resolved into customers', resolving: 'Resolving into the customer centre: {{done}} of about {{total}}' },
     stage: { queued: 'Waiting to start', writing: 'Reading and writing rows: {{rows}} done', resolving: 'All rows written; resolving into the customer centre', finishing: 'Finishing', done: 'Ended' },
     history: { short: { read: 'Read', accepted: 'Acc.', rejected: 'Rej.', new: 'New', changed: 'Chg.', unchanged: 'Unch.', duplicates: 'Dup.' }, triggerBy: 'Trigger · by', at: 'At', trigger: 'Trigger', status: 'Status', file: 'File', by: 'By', load: 'Load', format: 'Format / encoding', checkpoint: 'Checkpoint (row)', batches: 'Batches', finished: 'Finished', log: 'Log' },
     mapping: {
@@ -102,6 +111,11 @@ export const en: typeof zh = {
       otherwiseOpt: { reject: 'Reject (quarantine)', keep: 'Keep as is', blank: 'Blank', default: 'Use the default' },
       note: 'What changed', save: 'Save as v{{version}}', saved: 'Saved as a new version', reset: 'Undo changes', versions: 'Versions', current: 'current', useDraft: 'Edit from this',
       invalid: 'The mapping has problems',
+      invalidIds: 'ID number failing its check', invalidIdsOpt: { quarantine: 'Quarantine the row (default)', keep: 'Load, marked unverified' },
+      invalidIdsHelp: {
+        quarantine: 'Rows whose resident ID or USCC has a wrong check digit, birth date or format go to quarantine and load once fixed.',
+        keep: 'The number is loaded as given and marked unverified: the record and its accounts resolve into customers as usual, but the number never becomes the customer\'s ID; the Unverified IDs tab lists them.',
+      },
       import: 'Import JSON', imported: 'Loaded for editing: check it, then save it as a new version', importBad: '{{file}} is not an exported mapping (JSON)', importNote: 'Imported from {{file}} ({{from}})',
     },
     quarantine: {
@@ -111,6 +125,10 @@ export const en: typeof zh = {
       resubmitAll: 'Re-submit all', resubmitConfirm: 'Check every open row again with the current mapping?', resubmitted: 'Re-submitted',
       resubmitReport: 'Read {{read}}: accepted {{accepted}} (new {{new}}, changed {{changed}}), still rejected {{rejected}}',
       piiNote: 'Quarantined rows hold personal data; viewing them is audited.', ragged: 'The row has the wrong number of columns; as read: {{values}}',
+    },
+    unverified: {
+      help: 'These records carry an ID number that fails its check (the mapping loads such numbers, marked unverified): they are resolved into customers, but the number is not the customer\'s ID. Correct it in the source system. Viewing them is audited.',
+      recordKey: 'Source record key', name: 'Name', idType: 'ID type', idNo: 'ID number', rule: 'Problem', customer: 'Customer', load: 'Load', allRules: 'All problems',
     },
     settings: {
       delimiter: 'Delimiter', pgUrl: 'Connection URL', pgQuery: 'SQL query', pgQueryHelp: '$1 is the last high-watermark (null the first time); order by the watermark column',

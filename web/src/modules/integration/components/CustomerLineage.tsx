@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { Alert, Button, Card, Space, Table, Tabs, Tag, Typography, type TableProps } from 'antd';
+import { Alert, Button, Card, Space, Table, Tabs, Tag, Tooltip, Typography, type TableProps } from 'antd';
 import { MergeCellsOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../../../app/auth.tsx';
@@ -38,7 +38,12 @@ export function CustomerLineage({ c }: { c: Integration360 }) {
   ];
   const records: TableProps<SourceRecordLink>['columns'] = [
     { title: t('integration.lineage.source'), dataIndex: 'sourceName', width: 140, render: (v: string, r) => pick(v, r.sourceNameEn) },
-    { title: t('integration.lineage.recordKey'), dataIndex: 'recordKey' },
+    {
+      title: t('integration.lineage.recordKey'), dataIndex: 'recordKey',
+      render: (v: string, r) => (r.idUnverified
+        ? <Space size={4}>{v}<Tooltip title={t('integration.lineage.idUnverifiedHelp')}><Tag color="orange" data-testid="c360-id-unverified">{t('integration.lineage.idUnverified')}</Tag></Tooltip></Space>
+        : v),
+    },
     { title: t('integration.field.name'), dataIndex: 'name', render: (v: string | null) => v ?? '—' },
     { title: t('integration.lineage.status'), dataIndex: 'status', width: 100, render: (v: string) => t(`integration.lineage.recordStatus.${v}`, { defaultValue: v }) },
     { title: t('integration.lineage.updatedAt'), dataIndex: 'updatedAt', width: 160, render: (v: string) => formatDateTime(v) },

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { Alert, App, Button, Card, Checkbox, Col, Descriptions, Input, Radio, Result, Row, Skeleton, Space, Statistic, Table, Tag, Typography, type TableProps } from 'antd';
+import { Alert, App, Button, Card, Checkbox, Col, Descriptions, Input, Radio, Result, Row, Skeleton, Space, Statistic, Table, Tag, Tooltip, Typography, type TableProps } from 'antd';
 import { ArrowLeftOutlined, CheckOutlined, CloseOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useLang } from '../../../app/useLang.ts';
@@ -20,7 +20,12 @@ function SideCard({ side, title, evidence }: { side: Side; title: string; eviden
     { title: t('integration.lineage.source'), dataIndex: 'sourceName', width: 110, render: (v: string, r) => pick(v, r.sourceNameEn) },
     { title: t('integration.lineage.recordKey'), dataIndex: 'recordKey', width: 110, render: (v: string, r) => (r.highlighted ? <Tag color="gold">{v}</Tag> : v) },
     { title: t('integration.field.name'), dataIndex: 'name', width: 90 },
-    { title: t('integration.field.id_no'), dataIndex: 'idNo', width: 170 },
+    {
+      title: t('integration.field.id_no'), dataIndex: 'idNo', width: 170,
+      render: (v: string | null, r) => (r.idUnverified
+        ? <Space size={4} wrap>{v}<Tooltip title={t('integration.lineage.idUnverifiedHelp')}><Tag color="orange">{t('integration.lineage.idUnverified')}</Tag></Tooltip></Space>
+        : v),
+    },
     { title: t('integration.field.mobile'), dataIndex: 'mobile', width: 130 },
     { title: t('integration.field.address'), dataIndex: 'address' },
   ];

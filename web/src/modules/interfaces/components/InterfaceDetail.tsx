@@ -8,8 +8,9 @@ import { interfacesApi, useInterface, useInvalidate, useMeta, useOwners, type In
 import { LoadHistory, UploadPanel } from './LoadPanels.tsx';
 import { MappingEditor } from './MappingEditor.tsx';
 import { QuarantinePanel } from './QuarantinePanel.tsx';
+import { UnverifiedPanel } from './UnverifiedPanel.tsx';
 
-const TABS = ['load', 'mapping', 'quarantine', 'history', 'settings'] as const;
+const TABS = ['load', 'mapping', 'quarantine', 'unverified', 'history', 'settings'] as const;
 
 export function InterfaceDetail() {
   const { t } = useTranslation();
@@ -26,6 +27,7 @@ export function InterfaceDetail() {
         { key: 'load', label: i.connector === 'file' ? t('interfaces.tabs.upload') : t('interfaces.tabs.pull'), children: <UploadPanel iface={i} /> },
         { key: 'mapping', label: t('interfaces.tabs.mapping'), children: <MappingEditor key={i.mappingVersion} iface={i} /> },
         { key: 'quarantine', label: <Badge count={i.openQuarantine ?? 0} size="small" offset={[8, 0]}>{t('interfaces.tabs.quarantine')}</Badge>, children: <QuarantinePanel iface={i} /> },
+        { key: 'unverified', label: t('interfaces.tabs.unverified'), children: <UnverifiedPanel iface={i} /> },
         { key: 'history', label: t('interfaces.tabs.history'), children: <LoadHistory iface={i} /> },
         { key: 'settings', label: t('interfaces.tabs.settings'), children: <SettingsForm iface={i} /> },
       ]} />

@@ -55,6 +55,11 @@ export function LoadReport({ load: polled }: { load: Load }) {
         {(['read', 'accepted', 'rejected', 'new', 'changed', 'unchanged'] as const).map((k) => (
           <Statistic key={k} title={t(`interfaces.report.${k}`)} value={r[k]} valueStyle={k === 'rejected' && r[k] ? { color: '#cf1322' } : undefined} />
         ))}
+        {!!r.unverifiedIds && (
+          <Tooltip title={t('interfaces.report.unverifiedIdsHelp')}>
+            <Statistic data-testid="report-unverified-ids" title={t('interfaces.report.unverifiedIds')} value={r.unverifiedIds} valueStyle={{ color: '#d48806' }} />
+          </Tooltip>
+        )}
         {!!r.duplicates && (
           <Tooltip title={t('interfaces.report.duplicatesHelp')}>
             <Statistic title={t('interfaces.report.duplicates')} value={r.duplicates} valueStyle={{ color: '#d48806' }} />

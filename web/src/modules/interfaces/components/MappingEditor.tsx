@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { formatDateTime } from '../../../app/format.ts';
 import { ApiError, errorText } from '../../../app/http.ts';
 import { useLang } from '../../../app/useLang.ts';
-import { interfacesApi, useInvalidate, useMeta, useVersions, type CodeTable, type FieldMapping, type Interface, type Mapping } from '../api.ts';
+import { interfacesApi, useInvalidate, useMeta, useVersions, type CodeTable, type FieldMapping, type Interface, type InvalidIdPolicy, type Mapping } from '../api.ts';
 
 /** Column → field, transformations and code tables of one interface; every save is a new version, old ones stay. */
 export function MappingEditor({ iface }: { iface: Interface }) {
@@ -57,6 +57,13 @@ export function MappingEditor({ iface }: { iface: Interface }) {
         <Typography.Text strong>{t('interfaces.mapping.recordKey')}</Typography.Text>
         <Select mode="tags" style={{ minWidth: 260 }} value={draft.recordKey} onChange={(v) => setDraft({ ...draft, recordKey: v })} placeholder={t('interfaces.mapping.recordKeyNone')} />
         <Typography.Text type="secondary">{t('interfaces.mapping.recordKeyHelp')}</Typography.Text>
+      </Space>
+      <Space wrap>
+        <Typography.Text strong>{t('interfaces.mapping.invalidIds')}</Typography.Text>
+        <Select<InvalidIdPolicy> style={{ width: 260 }} data-testid="mapping-invalid-ids" value={draft.invalidIds ?? 'quarantine'}
+          onChange={(v) => setDraft({ ...draft, invalidIds: v })}
+          options={(['quarantine', 'keep'] as const).map((v) => ({ value: v, label: t(`interfaces.mapping.invalidIdsOpt.${v}`) }))} />
+        <Typography.Text type="secondary" data-testid="mapping-invalid-ids-help">{t(`interfaces.mapping.invalidIdsHelp.${draft.invalidIds ?? 'quarantine'}`)}</Typography.Text>
       </Space>
       <Table<FieldMapping & { i: number }>
         size="small" pagination={false} rowKey="i" dataSource={draft.fields.map((f, i) => ({ ...f, i }))}
@@ -148,7 +155,9 @@ export function mappingOf(text: string): { mapping: Mapping; from: string | null
   if (!m || typeof m !== 'object' || !Array.isArray(m.fields) || (m.recordKey !== undefined && !Array.isArray(m.recordKey))) return null;
   if (m.codeTables !== undefined && (typeof m.codeTables !== 'object' || m.codeTables === null || Array.isArray(m.codeTables))) return null;
   const from = typeof o.interface === 'string' ? `${o.interface}${typeof o.version === 'number' ? ` v${o.version}` : ''}` : null;
-  return { mapping: { recordKey: m.recordKey ?? [], fields: m.fields, codeTables: m.codeTables ?? {} }, from };
+  // The handling of invalid ID numbers travels with the mapping; a value this version does not know is left for the save to refuse.
+  const invalidIds = m.invalidIds !== undefined ? { invalidIds: m.invalidIds } : {};
+  return { mapping: { recordKey: m.recordKey ?? [], fields: m.fields, codeTables: m.codeTables ?? {}, ...invalidIds }, from };
 }
 
 /** The mapping with a code table renamed, in its place, and every field that used it following it. */
