@@ -55,8 +55,20 @@ function disjointNames(a: Prepared, b: Prepared): boolean {
 /** Days between two YYYY-MM-DD dates. */
 const daysApart = (x: string, y: string) => Math.abs(Date.parse(x) - Date.parse(y)) / 86_400_000;
 
-/** Names that are not one name mistyped veto; a surname alone in common (or nothing, with shared sounds) doubts. */
-const personNameVeto = (a: Prepared, b: Prepared, level: number): Veto => (level < 3 ? NONE : disjointNames(a, b) ? VETO : DOUBT);
+/** The given names (after one shared surname character) share no character and no syllable: 李明/李亮, not 李明/李铭. */
+function otherGivenName(a: Prepared, b: Prepared): boolean {
+  if (a.name.length < 2 || b.name.length < 2 || a.name[0] !== b.name[0]) return false;
+  const given = b.name.slice(1);
+  for (const ch of a.name.slice(1)) if (given.includes(ch)) return false;
+  const sb = new Set(b.pinyin.split(' ').slice(1));
+  return !a.pinyin.split(' ').slice(1).some((s) => sb.has(s));
+}
+
+/**
+ * Names that are not one name mistyped veto: nothing in common, or one surname with another given name (brothers,
+ * twins: 李明/李亮); a surname alone in common with a shared sound (李明/李敏铭) doubts.
+ */
+const personNameVeto = (a: Prepared, b: Prepared, level: number): Veto => (level < 3 ? NONE : disjointNames(a, b) || otherGivenName(a, b) ? VETO : DOUBT);
 
 /** Birth dates more than a year apart veto (a parent, a child); other disagreement beyond a slip doubts. */
 const birthDateVeto = (a: Prepared, b: Prepared, level: number): Veto => (level < 2 ? NONE : level === 3 && daysApart(a.birthDate, b.birthDate) > 366 ? VETO : DOUBT);
@@ -191,8 +203,10 @@ const U_ID = [1e-6, 1e-5, 1e-5, 0.9];
  * by one in 10,000 (households, and buildings written without the flat); an employer by one in 200 (a bank's payroll
  * customers); a company name by one in 100,000, the same name once normalised or by its sound by one in 10,000, a
  * similar one by one in 1,000 (a looser agreement never weighs more than a closer one). So a name with a mobile or with
- * a birth date is a sure match, a name with an address alone is for review. Twins of one address and birth date whose
- * names differ in one character are not told apart (nor by a model estimated from data): only an ID number does.
+ * a birth date is a sure match, a name with an address alone is for review. Twins of one address and birth date are
+ * held for review when their given names share nothing (李明/李亮) or their genders differ; twins whose three-character
+ * names differ in one character (张子涵/张子轩) are not told apart (nor by a model estimated from data): only an ID
+ * number does.
  */
 export const COMPARATORS: Record<string, Comparator> = {
   'cn.id': { field: 'id_no', levels: ['exact', 'exact-unchecked', 'typo', 'different-valid', 'else'], m: [0.9, 0.02, 0.05, 0.001, 0.029], u: U_ID, compare: compareId, vouch: 0, differ: [3] },
@@ -205,7 +219,8 @@ export const COMPARATORS: Record<string, Comparator> = {
     u: [1e-5, 1e-4, 1e-4, 1e-3], compare: orgName, tfValue: (p) => p.nameKey, veto: (_a, _b, level) => (level < 3 ? NONE : VETO),
   },
   'cn.birth-date': { field: 'birth_date', kind: 'person', levels: ['exact', 'typo', 'same-year', 'else'], m: [0.93, 0.05, 0.01, 0.01], u: [5e-5, 1e-3, 0.02], compare: (a, b) => dateLevel(a.birthDate, b.birthDate), veto: birthDateVeto },
-  'cn.gender': { field: 'gender', kind: 'person', levels: ['exact', 'else'], m: [0.95, 0.05], u: [0.5], compare: (a, b) => exactOrElse(a.gender, b.gender) },
+  // Another gender: a couple, a brother and sister sharing a phone and an address, far more often than a miskeyed field.
+  'cn.gender': { field: 'gender', kind: 'person', levels: ['exact', 'else'], m: [0.95, 0.05], u: [0.5], compare: (a, b) => exactOrElse(a.gender, b.gender), veto: (_a, _b, level) => (level === 1 ? VETO : NONE) },
   'cn.mobile': { field: 'mobile', levels: ['exact', 'typo', 'else'], m: [0.85, 0.03, 0.12], u: [1e-5, 1e-5], compare: mobile },
   'cn.email': { field: 'email', levels: ['exact', 'local-part', 'else'], m: [0.85, 0.05, 0.1], u: [1e-5, 1e-4], compare: email },
   'cn.address': { field: 'address', levels: ['exact', 'close', 'partial', 'else'], m: [0.6, 0.15, 0.05, 0.2], u: [1e-4, 1e-4, 1e-3], compare: address },

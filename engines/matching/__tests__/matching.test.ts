@@ -85,12 +85,23 @@ describe('scorePair — hard cases', () => {
     it('spouses whose names share nothing, with no birth date on one side', () => {
       held(p('a', { name: '向强英', birthDate: '1988-05-10', gender: 'F', ...home }), p('b', { name: '唐刚桂', gender: 'F', ...home, source: 'credit_card' }));
     });
-    it('two doubts together: only the surname in common and birth dates months apart', () => {
-      held(p('a', { name: '周敏', birthDate: '1973-02-14', gender: 'F', ...home }), p('b', { name: '周建', birthDate: '1973-06-15', gender: 'F', ...home, source: 'credit_card' }));
+    it('two doubts together: only the surname and a sound in common, birth dates months apart', () => {
+      held(p('a', { name: '周晓敏', birthDate: '1973-02-14', gender: 'F', ...home }), p('b', { name: '周敏', birthDate: '1973-06-15', gender: 'F', ...home, source: 'credit_card' }));
     });
-    it('one doubt alone does not: a name mistyped to another character, the rest agreeing', () => {
-      const s = scorePair(p('a', { name: '林磊', birthDate: '2001-08-03', ...home }), p('b', { name: '林婷', birthDate: '2001-08-03', ...home, source: 'credit_card' }), model);
+    it('twins, or a brother and sister: one surname, another given name, one birth date', () => {
+      held(p('a', { name: '李明', birthDate: '1990-05-05', gender: 'M', ...home }), p('b', { name: '李亮', birthDate: '1990-05-05', gender: 'M', ...home, source: 'credit_card' }));
+      held(p('a', { name: '林磊', birthDate: '2001-08-03', ...home }), p('b', { name: '林婷', birthDate: '2001-08-03', ...home, source: 'credit_card' }));
+    });
+    it('a couple with names of one sound: genders differ', () => {
+      held(p('a', { name: '刘洋', birthDate: '1980-01-01', gender: 'M', ...home }), p('b', { name: '刘阳', gender: 'F', ...home, source: 'credit_card' }));
+      held(p('a', { name: '闫辉', birthDate: '1953-01-21', gender: 'M', ...home }), p('b', { name: '闫慧', gender: 'F', ...home, source: 'credit_card' }));
+    });
+    it('one doubt alone does not: a character dropped from a name (a sound still shared), the rest agreeing', () => {
+      const s = scorePair(p('a', { name: '林晓磊', birthDate: '2001-08-03', ...home }), p('b', { name: '林磊', birthDate: '2001-08-03', ...home, source: 'credit_card' }), model);
       expect(rule(s)).toBeUndefined();
+      // Nor a name mistyped with another character of the same sound, or one character of three (no doubt at all).
+      expect(rule(scorePair(p('a', { name: '李明', gender: 'M', ...home }), p('b', { name: '李铭', gender: 'M', ...home, source: 'wealth' }), model))).toBeUndefined();
+      expect(rule(scorePair(p('a', { name: '张子涵', gender: 'M', ...home }), p('b', { name: '张子寒', gender: 'M', ...home, source: 'wealth' }), model))).toBeUndefined();
     });
     it('the same valid ID number vouches for the pair and lifts the vetoes', () => {
       const idNo = makeResidentId('330106', '19480303', '013');
