@@ -9,9 +9,9 @@ import { resolveBulk } from '../integration.bulk.ts';
 import { resolveSourceRecords } from '../integration.service.ts';
 
 /**
- * One valid resident ID under two names (张三, 张建国: no more than the surname in common) is for a person to decide,
+ * One valid resident ID under two names (张三, 张建三: no more than the surname and a sound in common, not one name mistyped) is for a person to decide,
  * never merged, also not through a third record that surely matches both: A (ID X, 张三) – C (no ID, 张三, B's mobile)
- * – B (ID X, 张建国). A–C and C–B are sure matches on their own; A and B must stay two customers with a review pair.
+ * – B (ID X, 张建三). A–C and C–B are sure matches on their own; A and B must stay two customers with a review pair.
  */
 
 const X = '11010819800101456' + residentIdCheckChar('11010819800101456');
@@ -19,7 +19,7 @@ const common = { birthDate: '1980-01-01', gender: 'M', address: '北京市海淀
 type Rec = { source: string; key: string; name: string; idNo: string | null; mobile: string };
 const A: Rec = { source: 'core_savings', key: 'A', name: '张三', idNo: X, mobile: '+8613900001111' };
 const C: Rec = { source: 'credit_card', key: 'C', name: '张三', idNo: null, mobile: '+8613900002222' };
-const B: Rec = { source: 'wealth', key: 'B', name: '张建国', idNo: X, mobile: '+8613900002222' };
+const B: Rec = { source: 'wealth', key: 'B', name: '张建三', idNo: X, mobile: '+8613900002222' };
 
 /** Inserts source records as a load with `resolve: false` leaves them (pending), returning their ids. */
 async function load(db: Db, recs: Rec[]): Promise<number[]> {
