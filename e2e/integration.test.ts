@@ -196,6 +196,40 @@ describe('customer information integration in the browser', { timeout: 180_000 }
     expect(audits.map((a) => a.changes)).toMatchObject([{ from: { version: before }, to: { version: v } }, { from: { version: v }, to: { version: before }, rollback: true }]);
   });
 
+  it('a wrong automatic attachment is detached from the 360° view with a reason: a new customer with its account, shown in both histories', async () => {
+    const idNo = makeResidentId('110101', '19850505', '321');
+    const put = async (source: string, key: string, mobile: string, accountNo: string, balanceFen: number) => (await ctx.db.insertInto('source_record').values({
+      source_code: source, record_key: key, kind: 'person', name: '孔明', id_type: 'resident_id', id_no: idNo, mobile, email: null, birth_date: null, gender: null, address: null,
+      employer: null, legal_rep: null, attributes: '{}', accounts: JSON.stringify([{ accountNo, productCode: 'DEP_CURRENT', balanceFen }]), content_hash: createHash('sha256').update(key).digest(),
+    }).returning('id').executeTakeFirstOrThrow()).id;
+    const core = await put('CORE', 'C-TWIN-1', '13900001111', 'S-TWIN-1', 10_000);
+    const card = await put('CARD', 'K-TWIN-2', '13900002222', 'C-TWIN-2', 80_000_000);
+    await resolveSourceRecords(ctx.db, SYSTEM_ACTOR, [core]);
+    await resolveSourceRecords(ctx.db, SYSTEM_ACTOR, [card]);
+    const no = (await ctx.db.selectFrom('source_record as r').innerJoin('customer as c', 'c.id', 'r.customer_id').select('c.customer_no').where('r.id', '=', card).executeTakeFirstOrThrow()).customer_no;
+
+    const page = await signIn('hq');
+    await page.goto(`${base}/customers/${no}`);
+    await page.getByTestId('c360-lineage').getByText('来源记录 (2)').click();
+    await page.getByTestId(`detach-${card}`).click();
+    await page.getByText('系统将记住二者不是同一客户').waitFor();
+    expect(await page.getByTestId('detach-ok').isDisabled()).toBe(true);
+    await page.getByTestId('detach-reason').fill('双胞胎兄弟，不是同一人');
+    await page.getByTestId('detach-ok').click();
+    await page.getByText('已拆分至客户').first().waitFor();
+    const moved = (await ctx.db.selectFrom('source_record as r').innerJoin('customer as c', 'c.id', 'r.customer_id').select(['c.customer_no', 'c.aum_fen']).where('r.id', '=', card).executeTakeFirstOrThrow());
+    expect(moved.customer_no).not.toBe(no);
+    expect(Number(moved.aum_fen)).toBe(80_000_000);
+    await expect.poll(() => page.url()).toContain(`/customers/${moved.customer_no}`);
+    // The old customer's integration history names the detach.
+    await page.goto(`${base}/customers/${no}`);
+    await page.getByTestId('c360-lineage').getByText('整合记录').click();
+    const row = page.getByTestId('detach-history').locator('tbody tr', { hasText: 'K-TWIN-2' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain(moved.customer_no);
+    await page.close();
+  });
+
   it('an administrator finds a source record that failed to resolve, with its error, and retries it once the cause is fixed', async () => {
     // Customers named 坏… cannot be written: the record's resolution fails and it is failed, not left pending.
     await sql.raw(`CREATE FUNCTION refuse_bad() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN

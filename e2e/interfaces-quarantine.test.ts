@@ -70,6 +70,33 @@ describe('the interface screens an operator works in', { timeout: 120_000 }, () 
     expect(errors).toEqual([]);
   });
 
+  it('a row a later load superseded shows under 已被取代 with the load; a fix cannot change the record key', async () => {
+    const id = (await createInterface(ctx.db, SYSTEM_ACTOR, { code: 'CORE_S', name: '核心储蓄增量', sourceCode: 'CORE', connector: 'file' })).id;
+    const badMobile = (i: number) => { const r = personRow(i, 'E'); r[6] = '12345'; return r; };
+    const loadOf = async (name: string, rows: string[][]) => {
+      const f = writeCsv(path.join(dir, name), rows);
+      const { loadId: l } = await queueFileLoad(ctx.db, SYSTEM_ACTOR, id, { path: f, fileName: name, trigger: 'cli', maxBytes: ctx.config.importMaxBytes });
+      await run(ctx.db, l, { resolve: false });
+      return l;
+    };
+    await loadOf('day1.csv', [badMobile(1), badMobile(2)]);
+    const later = await loadOf('day2.csv', [personRow(1, 'E')]);
+    const { page, errors } = await open();
+    await page.goto(`${base}/interfaces/${id}?tab=quarantine`);
+    await page.getByText('E0000002').waitFor();
+    expect(await page.getByText('E0000001').count()).toBe(0);
+    await page.locator('.ant-segmented-item', { hasText: '已被取代' }).click();
+    await page.locator('.ant-tag', { hasText: `已被加载 #${later} 取代` }).waitFor();
+    await page.getByText('E0000001').waitFor();
+    await page.locator('.ant-segmented-item', { hasText: '待处理' }).click();
+    await page.getByText('E0000002').waitFor();
+    await page.getByRole('button', { name: /^修\s?正$/ }).click();
+    const key = page.locator('.ant-modal input').first();
+    expect(await key.inputValue()).toBe('E0000002');
+    expect(await key.isDisabled()).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
   it('history in local time and the load log in Chinese; the owner is picked by name', async () => {
     const { page, errors } = await open();
     await page.goto(`${base}/interfaces/${ifaceId}?tab=history`);

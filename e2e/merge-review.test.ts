@@ -14,12 +14,14 @@ let bank: Awaited<ReturnType<typeof seedSmallBank>>;
 let browser: Browser;
 let base: string;
 let hq = '';
+let cmB = '';
 const viewport = { width: 1366, height: 768 };
 
 beforeAll(async () => {
   ctx = await createTestContext();
   bank = await seedSmallBank(ctx.db);
   hq = await login(ctx.app, 'hq', PASSWORD);
+  cmB = await login(ctx.app, 'cm_b', PASSWORD);
   ({ base, browser } = await openBrowser(ctx));
 }, 120_000);
 
@@ -33,8 +35,9 @@ async function customer(name: string) {
   expect(res.statusCode, res.body).toBe(201);
   return res.json().customerNo as string;
 }
-async function propose(a: string, b: string) {
-  const res = await ctx.app.inject({ method: 'POST', url: '/api/integration/reviews', headers: { cookie: hq }, payload: { customerNo: a, otherCustomerNo: b } });
+/** Proposed by the customers' manager (cm_b) unless told: hq decides (the proposer never confirms their own proposal). */
+async function propose(a: string, b: string, by = cmB) {
+  const res = await ctx.app.inject({ method: 'POST', url: '/api/integration/reviews', headers: { cookie: by }, payload: { customerNo: a, otherCustomerNo: b } });
   expect(res.statusCode, res.body).toBe(201);
   return res.json().id as number;
 }
@@ -95,6 +98,36 @@ describe('the merge review queue in the browser', { timeout: 180_000 }, () => {
     await page.getByText('不能与自己合并').first().waitFor();
     expect(await page.locator('body').textContent()).not.toMatch(/otherCustomerNo|customerNo/);
     await page.close();
+  });
+
+  it('two different valid ID numbers: a customer manager is not offered the override and is told a supervisor decides; a supervisor is', async () => {
+    const [a, b] = [await customer('柳青'), await customer('柳青')];
+    const id = await propose(a, b, hq);
+    await ctx.db.updateTable('match_review').set({ conflict: 'different valid resident_id numbers' }).where('id', '=', id).execute();
+    const cm = await signInAs(browser, base, 'cm_b', { locale: 'zh-CN', viewport });
+    await cm.goto(`${base}/integration/reviews/${id}`);
+    await cm.getByTestId('review-override-needs-manage').waitFor();
+    expect(await cm.getByTestId('review-override-needs-manage').textContent()).toContain('需要整合管理权限');
+    expect(await cm.getByText('证件冲突仍合并', { exact: true }).count()).toBe(0);
+    expect(await cm.getByTestId('review-confirm').isDisabled()).toBe(true);
+    await cm.close();
+    const sup = await signInAs(browser, base, 'hq', { locale: 'en-US', viewport });
+    await sup.goto(`${base}/integration/reviews/${id}`);
+    await sup.getByText('Merge despite the ID conflict').waitFor();
+    expect(await sup.getByTestId('review-override-needs-manage').count()).toBe(0);
+    await sup.close();
+  });
+
+  it('the proposer of a merge is told another reviewer confirms it, and may withdraw it (four eyes)', async () => {
+    const [a, b] = [await customer('唐宁'), await customer('唐宁')];
+    const id = await propose(a, b);
+    const cm = await signInAs(browser, base, 'cm_b', { locale: 'en-US', viewport });
+    await cm.goto(`${base}/integration/reviews/${id}`);
+    await cm.getByTestId('review-own-proposal').waitFor();
+    expect(await cm.getByTestId('review-own-proposal').textContent()).toContain('another reviewer confirms it');
+    expect(await cm.getByTestId('review-confirm').count()).toBe(0);
+    expect(await cm.getByTestId('review-reject').isEnabled()).toBe(true);
+    await cm.close();
   });
 
   it('at 1366×768 the merged tab keeps customer numbers on one line and the merges page shows merge numbers', async () => {

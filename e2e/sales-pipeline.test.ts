@@ -44,10 +44,12 @@ describe('a customer manager sells', { timeout: 180_000 }, () => {
     // 2. Create an opportunity from that contact, with a product and an amount.
     await drawer.getByTestId('eng-create-opportunity-from').click();
     await page.getByTestId('eng-opportunity-summary').fill('稳享理财续作');
+    // The form starts with no product row (an empty required row would block Save); the amount may carry thousands separators.
+    await page.getByTestId('eng-opp-add-product').click();
     await page.getByTestId('eng-opp-product-0').click();
     await page.keyboard.type('WM_STABLE');
     await page.keyboard.press('Enter');
-    await page.getByTestId('eng-opp-amount-0').fill('100000');
+    await page.getByTestId('eng-opp-amount-0').fill('100,000');
     await page.getByTestId('eng-opportunity-submit').click();
     const findOpp = () => ctx.db.selectFrom('opportunity').selectAll().where('summary', '=', '稳享理财续作').executeTakeFirst();
     await expect.poll(async () => !!(await findOpp())).toBe(true);

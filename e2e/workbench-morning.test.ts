@@ -66,6 +66,7 @@ describe('a manager\'s morning', { timeout: 120_000 }, () => {
     await drawer.getByText('到期提醒：电话联系续存').first().waitFor();
     await drawer.getByTestId('eng-create-opportunity-from').click();
     await page.getByTestId('eng-opportunity-summary').fill('定期到期续存');
+    await page.getByTestId('eng-opp-add-product').click();
     await page.getByTestId('eng-opp-product-0').click();
     await page.keyboard.type('DEP_TIME_1Y');
     await page.keyboard.press('Enter');

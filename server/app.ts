@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
@@ -11,8 +11,10 @@ import swaggerUi from '@fastify/swagger-ui';
 import type pg from 'pg';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
-import { authenticate, forgetSessions } from './platform/auth.ts';
-import { clientErrorHandler, frameworkErrors, registerErrorHandler, sendNotFound } from './platform/errors.ts';
+import { authenticate, checkPasswordChangeRule, forgetSessions } from './platform/auth.ts';
+import {
+  BAD_PAGE_ADDRESS, clientErrorHandler, frameworkErrors, isPageRequest, PAGE_NOT_FOUND, registerErrorHandler, sendErrorPage, sendNotFound,
+} from './platform/errors.ts';
 import { registerInputRules } from './platform/input.ts';
 import { registerMetrics } from './platform/metrics.ts';
 import { registerSameOriginRule } from './platform/same-origin.ts';
@@ -50,10 +52,17 @@ function buildValidator(externalSchemas: unknown, options: AjvServerOptions = AJ
   return (route: RouteSchema) => (route.httpPart === 'body' ? exact(route) : coercing(route));
 }
 
+/** The web app's page for an address it must sort out itself (one that does not decode); without a built app, a page saying the address is bad. */
+async function sendAppPage(reply: FastifyReply, hasWeb: boolean) {
+  const html = hasWeb ? await fs.promises.readFile(path.join(WEB_DIST, 'index.html')).catch(() => null) : null;
+  return html ? reply.status(200).type('text/html; charset=utf-8').send(html) : sendErrorPage(reply, 400, BAD_PAGE_ADDRESS);
+}
+
 export type BuildOptions = { config: Config; db: Db; pool?: pg.Pool; logger?: boolean | object };
 
 /** Builds the Fastify app: platform plugins in a fixed order, then each module's routes. */
 export async function buildApp({ config, db, pool, logger = false }: BuildOptions): Promise<FastifyInstance> {
+  const hasWeb = fs.existsSync(path.join(WEB_DIST, 'index.html'));
   const app = Fastify({
     logger,
     bodyLimit: 1024 * 1024,
@@ -62,8 +71,13 @@ export async function buildApp({ config, db, pool, logger = false }: BuildOption
     trustProxy: config.trustProxy.length ? config.trustProxy : false,
     ajv: AJV,
     // Requests refused before any hook runs (a path that does not decode, a request line past 16 KB …) answer in the
-    // house error shape too.
-    frameworkErrors,
+    // house error shape too; a page of the web app with such an address gets the app (its own router shows it is no
+    // page), or a page saying so in both languages when the app is not built — never the API's JSON.
+    frameworkErrors: (err, req, reply) => {
+      if (!isPageRequest(req)) return frameworkErrors(err, req, reply);
+      // (This reply is Fastify's bare one, without @fastify/static's sendFile: the page is read here.)
+      void sendAppPage(reply, hasWeb);
+    },
     clientErrorHandler,
     // (Its typings say the compiler is given a schema; at run time it is given the route's { schema, httpPart … }.)
     schemaController: { compilersFactory: { buildValidator: buildValidator as never } },
@@ -94,6 +108,8 @@ export async function buildApp({ config, db, pool, logger = false }: BuildOption
   app.decorateRequest('user', null);
   app.addHook('onRequest', async (req) => {
     if (req.url.startsWith('/api/')) req.user = await authenticate(db, req, config.sessionTtlMinutes);
+    // A password an administrator set is changed before anything else is done (403 passwordChangeRequired).
+    checkPasswordChangeRule(req);
   });
   // … and a state-changing request the browser sent from another site's page is refused (platform/same-origin.ts).
   registerSameOriginRule(app);
@@ -118,15 +134,18 @@ export async function buildApp({ config, db, pool, logger = false }: BuildOption
   await app.register(adminRoutes);
   // 7. The web UI, when built: static files, and index.html for client-side routes.
   //    Files are looked up per request, so a rebuilt UI is served without a restart.
-  const hasWeb = fs.existsSync(path.join(WEB_DIST, 'index.html'));
   if (hasWeb) {
+    // A page path with a NUL (/customers/%00) is no file: the app's page, not the file server's 403 in JSON.
+    app.addHook('onRequest', async (req, reply) => {
+      if (isPageRequest(req) && /%00/i.test(req.url.split('?')[0]!)) return sendAppPage(reply, hasWeb);
+    });
     await app.register(fastifyStatic, { root: WEB_DIST, index: false, wildcard: true });
     // The bare root too (the address the README gives): the files' wildcard took it for a directory and refused it.
     app.get('/', { schema: { hide: true } }, (_req, reply) => reply.type('text/html').sendFile('index.html'));
   }
   app.setNotFoundHandler((req, reply) => {
-    const page = req.method === 'GET' && !req.url.startsWith('/api/') && req.url !== '/metrics';
-    return hasWeb && page ? reply.type('text/html').sendFile('index.html') : sendNotFound(req, reply);
+    if (!isPageRequest(req)) return sendNotFound(req, reply);
+    return hasWeb ? reply.type('text/html').sendFile('index.html') : sendErrorPage(reply, 404, PAGE_NOT_FOUND);
   });
   return app;
 }

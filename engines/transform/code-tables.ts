@@ -2,8 +2,10 @@
 import { halfWidth, type Failure, type Message, type Outcome } from './values.ts';
 
 /**
- * A translation table. `exact` compares trimmed, half-width, case-folded values; `contains` finds the
- * longest key inside a free-text value (so "销售部总经理" hits 总经理 before 经理).
+ * A translation table. `exact` compares trimmed, half-width, case-folded values; `contains` takes an exact entry
+ * first, else finds a key inside a free-text value: the one ending last (a Chinese title's head comes last, so
+ * "总经理助理" is an assistant, 助理, not 总经理), of those the longest (so "销售部总经理" hits 总经理 before 经理).
+ * A key written with a leading `=` (`=厅`) matches only the whole value, never inside text (厅 is a grade; 餐厅 is a restaurant).
  * `otherwise` decides what a value missing from the table becomes.
  */
 export type CodeTable = {
@@ -45,15 +47,19 @@ export const DEFAULT_CODE_TABLES: Record<string, CodeTable> = {
     entries: { PERSON: 'person', P: 'person', I: 'person', 个人: 'person', 对私: 'person', ORG: 'org', C: 'org', 对公: 'org', 企业: 'org', 公司: 'org' },
     otherwise: 'reject',
   },
-  // Government grades (厅/局/处/科), company titles (董事长/总经理/经理) and free text, to one job level.
+  // Government grades (厅/局/处/科 as codes, 厅长/处级 in titles), company titles (董事长/总经理/经理) and free text, to one
+  // job level. Assistants and secretaries (总经理助理, 局长秘书) are staff, not their principal's level; a bank's own
+  // front-line titles (客户经理, 大堂经理, 理财经理) are staff unless the bank maps them otherwise.
   job_title: {
     name: { zh: '职务级别', en: 'Job level' },
     match: 'contains',
     entries: {
-      厅: 'senior_exec', 局: 'senior_exec', 部长: 'senior_exec', 董事长: 'senior_exec', 总经理: 'senior_exec', 总裁: 'senior_exec', 行长: 'senior_exec', CEO: 'senior_exec',
-      处: 'middle_manager', 总监: 'middle_manager', 经理: 'middle_manager', 主任: 'middle_manager',
-      科: 'junior_manager', 主管: 'junior_manager', 组长: 'junior_manager',
-      科员: 'staff', 职员: 'staff', 员工: 'staff', 专员: 'staff', 办事员: 'staff',
+      '=厅': 'senior_exec', 厅长: 'senior_exec', 厅级: 'senior_exec', '=局': 'senior_exec', 局长: 'senior_exec', 局级: 'senior_exec',
+      部长: 'senior_exec', 董事长: 'senior_exec', 总经理: 'senior_exec', 总裁: 'senior_exec', 行长: 'senior_exec', CEO: 'senior_exec',
+      '=处': 'middle_manager', 处长: 'middle_manager', 处级: 'middle_manager', 总监: 'middle_manager', 经理: 'middle_manager', 主任: 'middle_manager',
+      '=科': 'junior_manager', 科长: 'junior_manager', 科级: 'junior_manager', 主管: 'junior_manager', 组长: 'junior_manager',
+      科员: 'staff', 职员: 'staff', 员工: 'staff', 专员: 'staff', 办事员: 'staff', 助理: 'staff', 秘书: 'staff', 服务员: 'staff',
+      客户经理: 'staff', 大堂经理: 'staff', 理财经理: 'staff',
     },
     otherwise: 'default',
     defaultValue: 'other',
@@ -76,16 +82,27 @@ export function compileCodeTable(table: CodeTable, tableName: string): CompiledC
 /** The same lookup for the mapping's inner loop: the value (or null), or the Failure (see transformFn). */
 export function codeTableFn(table: CodeTable, tableName: string): (value: string) => string | null | Failure {
   const exact = new Map<string, string>();
-  for (const [k, v] of Object.entries(table.entries)) exact.set(fold(k), v);
-  const keys = [...exact.keys()].sort((a, b) => b.length - a.length);
+  const wholeOnly = new Set<string>();
+  for (const [k, v] of Object.entries(table.entries)) {
+    const f = fold(k);
+    if (f.length > 1 && f.startsWith('=')) wholeOnly.add(f.slice(1));
+    exact.set(f.length > 1 && f.startsWith('=') ? f.slice(1) : f, v);
+  }
+  const keys = [...exact.keys()].filter((k) => !wholeOnly.has(k));
   const contains = table.match === 'contains';
   return (value) => {
     const v = fold(value);
     if (!v) return null;
     let hit = exact.get(v);
     if (hit === undefined && contains) {
-      const k = keys.find((key) => v.includes(key));
-      if (k !== undefined) hit = exact.get(k);
+      let best: string | undefined, bestEnd = -1;
+      for (const key of keys) {
+        const at = v.lastIndexOf(key);
+        if (at < 0) continue;
+        const end = at + key.length;
+        if (end > bestEnd || (end === bestEnd && key.length > best!.length)) { best = key; bestEnd = end; }
+      }
+      if (best !== undefined) hit = exact.get(best);
     }
     if (hit !== undefined) return hit === '' ? null : hit;
     switch (table.otherwise ?? 'reject') {

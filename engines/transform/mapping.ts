@@ -90,7 +90,8 @@ export type CanonicalRecord = {
 /** Why a kept ID number is unverified, as stored with the record (source_record.id_issue). */
 export type IdIssue = { field: 'id_no'; rule: string; message: Message };
 
-export type RowResult = { ok: true; record: CanonicalRecord } | { ok: false; reasons: Reason[] };
+/** A rejected row carries its record key when the key columns hold one (its quarantine entry is that key's). */
+export type RowResult = { ok: true; record: CanonicalRecord } | { ok: false; reasons: Reason[]; recordKey?: string };
 
 export const FIELD_NAMES: Record<CoreField, Message> = {
   kind: { zh: '客户类别', en: 'Party kind' }, name: { zh: '名称', en: 'Name' }, id_type: { zh: '证件类型', en: 'ID type' }, id_no: { zh: '证件号码', en: 'ID number' },
@@ -159,6 +160,14 @@ export function validateMapping(m: Mapping): MappingProblem[] {
     out.push({ field: 'invalidIds', rule: 'enum', message: { zh: `证件号校验失败时的处理只能是 ${INVALID_ID_POLICIES.join('、')}`, en: `must be one of ${INVALID_ID_POLICIES.join(', ')}` } });
   }
   if (!seen.has('name')) out.push({ field: 'fields', rule: 'required', message: { zh: '必须映射“名称”字段', en: 'the name field must be mapped' } });
+  // 归户 creates an account only under a product of the catalogue: account fields without a product code would fill
+  // the records' accounts and never create one.
+  if ([...seen].some((f) => f.startsWith('account.')) && !m.fields.some((f) => f.field === 'account.productCode' && (f.column || (f.value ?? '').trim()))) {
+    out.push({ field: 'account.productCode', rule: 'required', message: {
+      zh: '映射了账户字段时必须映射“产品代码”（源列或常量）：没有产品代码的账户不会被归户创建',
+      en: 'is required (a column or a constant) when account fields are mapped: no account is created without a product code',
+    } });
+  }
   for (const [name, t] of Object.entries(m.codeTables)) {
     if (t.otherwise === 'default' && t.defaultValue === undefined) out.push({ field: `codeTables.${name}.defaultValue`, rule: 'required', message: { zh: '需要默认值', en: 'needs a default value' } });
   }
@@ -222,8 +231,22 @@ export function compileMapping(m: Mapping, header: string[], today: string, opts
   const extra = [...new Set(m.fields.map((f) => f.field).filter((f) => f.startsWith('attributes.') || f.startsWith('account.')))];
   const width = header.length;
   const keepInvalidIds = m.invalidIds === 'keep';
+  // Account fields fed by a column: a row where all of them are empty (or a zero balance) is a party without an account.
+  const accountColumns = steps.filter((s) => s.field.startsWith('account.') && s.index >= 0).map((s) => s.field as string);
 
+  const keyOf = (values: string[]): string | undefined => {
+    const parts = keyIdx.map((i) => (values[i] ?? '').trim());
+    return parts.length && parts.every((p) => p !== '') ? parts.join('|') : undefined;
+  };
   const map = (values: RowValues): RowResult => {
+    const r = mapRow(values);
+    if (!r.ok && values.unreadable === undefined && values.length === width) {
+      const k = keyOf(values);
+      if (k !== undefined) r.recordKey = k;
+    }
+    return r;
+  };
+  const mapRow = (values: RowValues): RowResult => {
     const unreadable = values.unreadable;
     if (unreadable !== undefined) return { ok: false, reasons: [fail('row', unreadable.rule, unreadable.message, values[0])] };
     if (values.length !== width) {
@@ -255,7 +278,7 @@ export function compileMapping(m: Mapping, header: string[], today: string, opts
       out[s.field] = v;
     }
     const before = reasons.length;
-    const rec = canonicalise(out, extra, reasons, today, timeZone, keepInvalidIds);
+    const rec = canonicalise(out, extra, reasons, today, timeZone, keepInvalidIds, accountColumns);
     if (reasons.length) {
       // A rule broken by a code table's translation: show what the file holds (what the user must fix), and what it became.
       for (let i = before; i < reasons.length; i++) {
@@ -287,7 +310,7 @@ export function compileMapping(m: Mapping, header: string[], today: string, opts
 }
 
 /** The field rules every mapped value meets, whatever the source: ID checksums, E.164 mobiles, real dates … */
-function canonicalise(v: Record<string, string | null>, extra: readonly string[], reasons: Reason[], today: string, timeZone: string, keepInvalidIds: boolean): CanonicalRecord {
+function canonicalise(v: Record<string, string | null>, extra: readonly string[], reasons: Reason[], today: string, timeZone: string, keepInvalidIds: boolean, accountColumns: readonly string[] = []): CanonicalRecord {
   let idNo = v.id_no ?? null;
   let idIssue: IdIssue | null = null;
   // A number failing its check: the row's reason, or (kept) the record's mark of an unverified number.
@@ -349,9 +372,13 @@ function canonicalise(v: Record<string, string | null>, extra: readonly string[]
   if (kind !== 'person' && kind !== 'org') reasons.push(fail('kind', 'enum', { zh: '客户类别只能是 person 或 org（请配置代码表）', en: 'must be person or org (set a code table)' }, kind));
   const attributes: Record<string, string> = {};
   const account: Account = {};
+  // No account in the row's account columns (all empty, or a zero balance): a party without an account, whatever
+  // constants (a product code, a currency) the mapping gives every account.
+  const noAccount = accountColumns.length > 0 && accountColumns.every((k) => v[k] == null || (k === 'account.balanceFen' && /^[-+]?0+(\.0*)?$/.test(v[k]!.trim())));
   for (const k of extra) {
     const val = v[k];
     if (val == null) continue;
+    if (noAccount && k.startsWith('account.')) continue;
     if (k.startsWith('attributes.')) attributes[k.slice(11)] = val;
     else if (k.startsWith('account.')) {
       const f = k.slice(8) as AccountField;
@@ -366,7 +393,9 @@ function canonicalise(v: Record<string, string | null>, extra: readonly string[]
     }
   }
   if (Object.keys(account).length && !account.accountNo) reasons.push(fail('account.accountNo', 'required', { zh: '有账户信息时账号不能为空', en: 'is required when account fields are mapped' }));
-  const name = v.name ?? null;
+  let name = v.name ?? null;
+  // A person's name keeps no space between Chinese characters (张　伟, 张 伟 → 张伟); Latin names keep theirs.
+  if (name && kind === 'person' && /\s/.test(name)) name = name.replace(/(?<=\p{Script=Han})\s+(?=\p{Script=Han})/gu, '');
   if (name && name.length > 200) reasons.push(fail('name', 'maxLength', { zh: '名称超过 200 字', en: 'is longer than 200 characters' }, name.slice(0, 40)));
   return {
     recordKey: '', kind: kind as 'person' | 'org', name, id_type: idType, id_no: idNo, mobile, email, birth_date: birth, gender: gender as 'M' | 'F' | null,

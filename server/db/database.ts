@@ -53,6 +53,8 @@ export type AppUserTable = {
   failed_logins: Generated<number>;
   locked_until: Date | null;
   password_changed_at: Timestamp;
+  /** Set by an administrator's reset or a new account's admin-set password: the user must choose their own (0030). */
+  must_change_password: Generated<boolean>;
   created_at: Timestamp;
   updated_at: Timestamp;
 };

@@ -21,6 +21,8 @@ export type CurrentUser = ScopeSubject & {
   roleNameEn: string;
   permissions: Set<string>;
   via: 'session' | 'token';
+  /** An administrator set the password (a reset, a new account): until the user changes it, only that is allowed. */
+  mustChangePassword: boolean;
 };
 
 declare module 'fastify' {
@@ -44,19 +46,19 @@ export function actorOf(req: FastifyRequest): Actor {
 
 type UserRow = {
   id: number; username: string; display_name: string; org_id: number; path: string; org_name: string; org_name_en: string;
-  role_code: string; role_name: string; role_name_en: string; data_scope: DataScope; permissions: string[];
+  role_code: string; role_name: string; role_name_en: string; data_scope: DataScope; permissions: string[]; must_change_password: boolean;
 };
 
 function toCurrentUser(r: UserRow, via: CurrentUser['via']): CurrentUser {
   return {
     id: r.id, username: r.username, displayName: r.display_name, orgId: r.org_id, orgPath: r.path, orgName: r.org_name, orgNameEn: r.org_name_en,
     roleCode: r.role_code, roleName: r.role_name, roleNameEn: r.role_name_en, dataScope: r.data_scope,
-    permissions: new Set(r.permissions), via,
+    permissions: new Set(r.permissions), via, mustChangePassword: !!r.must_change_password,
   };
 }
 
 const USER_COLUMNS = sql`u.id, u.username, u.display_name, u.org_id, o.path, o.name AS org_name, o.name_en AS org_name_en,
-  r.code AS role_code, r.name AS role_name, r.name_en AS role_name_en, r.data_scope, r.permissions`;
+  r.code AS role_code, r.name AS role_name, r.name_en AS role_name_en, r.data_scope, r.permissions, u.must_change_password`;
 
 /**
  * Sessions looked up in the last few seconds, by the hash of their token: most requests then skip the database
@@ -140,6 +142,30 @@ export function requireSession() {
       ]);
     }
   };
+}
+
+/**
+ * What a user whose password an administrator set may still do: sign in and out, see who they are, and change it.
+ * (Routes by their declared path; /api/health and the API's documentation need no user.)
+ */
+const UNTIL_PASSWORD_CHANGED: ReadonlySet<string> = new Set([
+  'POST /api/auth/login', 'POST /api/auth/logout', 'GET /api/auth/me', 'HEAD /api/auth/me', 'POST /api/auth/password', 'GET /api/health', 'HEAD /api/health',
+]);
+
+export const PASSWORD_CHANGE_REQUIRED = () => new AppError('FORBIDDEN', {
+  zh: '管理员为您设置了密码，请先修改密码再继续使用（passwordChangeRequired）',
+  en: 'An administrator set your password: change it before you go on (passwordChangeRequired)',
+}, [fieldError('password', 'passwordChangeRequired', '须先修改管理员设置的密码', 'the password an administrator set must be changed first')]);
+
+/**
+ * Refuses (403 passwordChangeRequired) every API call of a user who must change the password an administrator set,
+ * but those in UNTIL_PASSWORD_CHANGED. Runs once the user is known (after authenticate).
+ */
+export function checkPasswordChangeRule(req: FastifyRequest): void {
+  if (!req.user?.mustChangePassword) return;
+  const route = `${req.method} ${req.routeOptions.url ?? ''}`;
+  if (UNTIL_PASSWORD_CHANGED.has(route) || (req.routeOptions.url ?? '').startsWith('/api/docs')) return;
+  throw PASSWORD_CHANGE_REQUIRED();
 }
 
 export function currentUser(req: FastifyRequest): CurrentUser {

@@ -372,6 +372,28 @@ export function clientErrorHandler(err: Error & { code?: string; rawPacket?: unk
   socket.destroy(err);
 }
 
+/**
+ * A request for a page of the web app (a GET or HEAD outside /api and /metrics): whatever is wrong with it, it is
+ * answered with the app (or a page saying what went wrong), never with the API's JSON.
+ */
+export function isPageRequest(req: { method: string; url: string }): boolean {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  const p = req.url.split('?')[0]!;
+  return !(p === '/api' || p.startsWith('/api/') || p === '/metrics');
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** A small page in both languages, for a page request when the web app is not built or cannot serve it. */
+export function sendErrorPage(reply: FastifyReply, status: number, message: { zh: string; en: string }) {
+  const html = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>Banyan</title></head><body>`
+    + `<h1>${escapeHtml(message.zh)}</h1><p lang="en">${escapeHtml(message.en)}</p><p><a href="/">返回首页 / Back to the start page</a></p></body></html>`;
+  return reply.status(status).type('text/html; charset=utf-8').send(html);
+}
+
+export const BAD_PAGE_ADDRESS = { zh: '页面地址不正确（含无法解码的字符）', en: 'The page address is not valid (it holds characters that cannot be decoded)' };
+export const PAGE_NOT_FOUND = { zh: '页面不存在', en: 'Page not found' };
+
 export function sendNotFound(req: FastifyRequest, reply: FastifyReply) {
   const lang = pickLang(req.headers['accept-language']);
   return reply.status(404).send({ error: { code: 'NOT_FOUND', message: lang === 'zh' ? '页面不存在' : 'Not found', messages: { zh: '页面不存在', en: 'Not found' }, fields: [] } });

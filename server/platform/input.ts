@@ -3,7 +3,7 @@
  * (which would answer 500): numbers finite and within the safe-integer range, and no NUL character in any text.
  */
 import type { FastifyInstance } from 'fastify';
-import { badEncoding, fieldError, invalid, notFinite } from './errors.ts';
+import { badEncoding, fieldError, invalid, isPageRequest, notFinite } from './errors.ts';
 
 const LIMIT = Number.MAX_SAFE_INTEGER;
 const NUMERIC = new Set(['integer', 'number']);
@@ -88,6 +88,8 @@ const noNul = (field: string) => fieldError(field, 'noNul', '不能包含空字�
 export function registerInputRules(app: FastifyInstance): void {
   // Before anything reads the query: its parser keeps a badly encoded value as it came ("%E7%8E%8B%" searched as is).
   app.addHook('onRequest', async (req) => {
+    // A page of the web app is no API input: it gets the app (app.ts), which reads its own address.
+    if (isPageRequest(req)) return;
     const field = badlyEncodedParameter(req.url);
     if (field !== null) throw invalid([badEncoding(field)]);
   });
@@ -96,6 +98,7 @@ export function registerInputRules(app: FastifyInstance): void {
     if (schema) for (const part of ['body', 'querystring', 'params', 'headers']) boundNumbers(schema[part]);
   });
   app.addHook('preHandler', async (req) => {
+    if (isPageRequest(req)) return;
     for (const [part, value] of [['params', req.params], ['query', req.query], ['body', req.body]] as const) {
       const bad = findBadValue(value, part);
       if (!bad) continue;

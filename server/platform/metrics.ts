@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import client from 'prom-client';
-import { authenticate } from './auth.ts';
+import { authenticate, checkPasswordChangeRule } from './auth.ts';
 import { AppError, forbidden } from './errors.ts';
 import './context.ts';
 
@@ -26,6 +26,8 @@ function metricsGuard(app: FastifyInstance, scrapeToken: string | undefined) {
         en: 'Sign in, or send BANYAN_METRICS_TOKEN or an API token (Authorization: Bearer …)',
       });
     }
+    // A password an administrator set is changed first, here as on the API.
+    checkPasswordChangeRule(req);
     if (!req.user.permissions.has('system:monitor')) throw forbidden();
   };
 }

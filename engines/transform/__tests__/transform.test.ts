@@ -71,8 +71,24 @@ describe('code tables', () => {
     ['厅', 'senior_exec'], ['局', 'senior_exec'], ['处', 'middle_manager'], ['科', 'junior_manager'],
     ['董事长', 'senior_exec'], ['总经理', 'senior_exec'], ['经理', 'middle_manager'],
     ['销售部总经理', 'senior_exec'], ['市场部经理', 'middle_manager'], ['处长', 'middle_manager'], ['科员', 'staff'], ['厨师', 'other'],
+    // 厅 is a government grade only: a restaurant's waiter is staff; the head of a title comes last.
+    ['餐厅服务员', 'staff'], ['餐厅经理', 'middle_manager'], ['厅长', 'senior_exec'], ['副厅长', 'senior_exec'], ['厅级', 'senior_exec'], ['副厅级干部', 'senior_exec'],
+    ['办公厅主任', 'middle_manager'], ['邮局', 'other'], ['局长', 'senior_exec'],
+    // Assistants and secretaries are not their principal's level.
+    ['总经理助理', 'staff'], ['部长助理', 'staff'], ['局长秘书', 'staff'], ['董事长秘书', 'staff'],
+    // A bank's front-line titles are staff (the bank may map them otherwise).
+    ['客户经理', 'staff'], ['大堂经理', 'staff'], ['理财经理', 'staff'], ['个人客户经理', 'staff'],
+    ['副科长', 'junior_manager'], ['财务处科员', 'staff'], ['处长', 'middle_manager'], ['CEO', 'senior_exec'], ['ceo', 'senior_exec'], ['出纳', 'other'],
+    ['部门经理', 'middle_manager'], ['副总经理', 'senior_exec'],
   ])('job title %s → %s', (a, b) => {
     expect(job(a)).toEqual({ ok: true, value: b });
+  });
+  it("a bank's own table: a key matches inside text unless written =key (whole value only); the title's head (last) decides", () => {
+    const t = compileCodeTable({ match: 'contains', entries: { 厅: 'senior_exec', '=科': 'junior_manager', 助理: 'staff' }, otherwise: 'default', defaultValue: 'other' }, 't');
+    expect(t('某厅副厅长')).toEqual({ ok: true, value: 'senior_exec' });
+    expect(t('科')).toEqual({ ok: true, value: 'junior_manager' });
+    expect(t('科技公司')).toEqual({ ok: true, value: 'other' });
+    expect(t('厅长助理')).toEqual({ ok: true, value: 'staff' });
   });
   const idType = compileCodeTable(DEFAULT_CODE_TABLES.id_type!, 'id_type');
   it.each([['ID_CARD', 'resident_id'], ['身份证', 'resident_id'], ['USCC', 'uscc'], ['护照', 'passport'], ['01', 'resident_id']])('id type %s → %s', (a, b) => {
@@ -93,7 +109,7 @@ describe('mapping a row', () => {
   it('maps a person to canonical values', () => {
     const r = m.map(row({ record_id: 'R1', kind: 'person', name: ' 张　伟 ', id_type: 'ID_CARD', id_no: '110105491231002', mobile: '138-1234-5678', email: 'ZW@Example.COM', birth_date: '1949年12月31日', gender: '2' }));
     expect(r).toEqual({ ok: true, record: expect.objectContaining({
-      recordKey: 'R1', kind: 'person', name: '张 伟', id_type: 'resident_id', id_no: '11010519491231002X', mobile: '+8613812345678', email: 'zw@example.com', birth_date: '1949-12-31', gender: 'F',
+      recordKey: 'R1', kind: 'person', name: '张伟', id_type: 'resident_id', id_no: '11010519491231002X', mobile: '+8613812345678', email: 'zw@example.com', birth_date: '1949-12-31', gender: 'F',
     }) });
   });
   it('infers an org from a USCC', () => {
@@ -128,6 +144,40 @@ describe('mapping a row', () => {
     ] };
     const r = compileMapping(mm, ['k', 'n', 'acct', 'bal', 'open', 'inc'], TODAY).map(['1', '甲', '6222', '12.30', '20200101', '5000']);
     expect(r).toMatchObject({ ok: true, record: { accounts: [{ accountNo: '6222', balanceFen: 1230, openedOn: '2020-01-01' }], attributes: { income_fen: '500000' } } });
+  });
+  it('a row whose account columns are all empty (or a zero balance) is a party without an account, not a rejection', () => {
+    const mm: Mapping = { recordKey: ['k'], codeTables: {}, fields: [
+      { field: 'name', column: 'n' }, { field: 'account.accountNo', column: 'acct' }, { field: 'account.balanceFen', column: 'bal', transforms: ['yuan_to_fen'] },
+      { field: 'account.productCode', value: 'SAV01' }, { field: 'account.currency', value: 'CNY' },
+    ] };
+    const c = compileMapping(mm, ['k', 'n', 'acct', 'bal'], TODAY);
+    for (const bal of ['', '0', '0.00']) expect(c.map(['1', '甲', '', bal])).toMatchObject({ ok: true, record: { accounts: [] } });
+    expect(c.map(['1', '甲', '6222', '0'])).toMatchObject({ ok: true, record: { accounts: [{ accountNo: '6222', balanceFen: 0, productCode: 'SAV01', currency: 'CNY' }] } });
+    // A balance without an account number is still refused: the account it belongs to is unknown.
+    expect(c.map(['1', '甲', '', '12.00'])).toMatchObject({ ok: false, reasons: [expect.objectContaining({ field: 'account.accountNo', rule: 'required' })] });
+  });
+  it('account fields without a product code (column or constant) are refused when the mapping is saved', () => {
+    const fields: Mapping['fields'] = [{ field: 'name', column: 'n' }, { field: 'account.accountNo', column: 'acct' }, { field: 'account.balanceFen', column: 'bal' }];
+    const p = validateMapping({ recordKey: ['k'], codeTables: {}, fields });
+    expect(p).toEqual([expect.objectContaining({ field: 'account.productCode', rule: 'required' })]);
+    expect(p[0]!.message.zh).toContain('产品代码');
+    expect(validateMapping({ recordKey: ['k'], codeTables: {}, fields: [...fields, { field: 'account.productCode', value: 'SAV01' }] })).toEqual([]);
+    expect(validateMapping({ recordKey: ['k'], codeTables: {}, fields: [...fields, { field: 'account.productCode', column: 'prod' }] })).toEqual([]);
+  });
+  it("a person's name drops spaces between Chinese characters; Latin names and companies keep theirs", () => {
+    const h = ['k', 'kind', 'n'];
+    const c = compileMapping({ recordKey: ['k'], codeTables: {}, fields: [{ field: 'kind', column: 'kind' }, { field: 'name', column: 'n', transforms: ['halfwidth', 'trim', 'collapse_spaces'] }] }, h, TODAY);
+    const name = (kind: string, n: string) => { const r = c.map(['1', kind, n]); return r.ok ? r.record.name : r.reasons; };
+    expect(name('person', '张　伟')).toBe('张伟');
+    expect(name('person', '欧阳 娜 娜')).toBe('欧阳娜娜');
+    expect(name('person', 'John  Smith')).toBe('John Smith');
+    expect(name('person', '张 John')).toBe('张 John');
+    expect(name('org', '榕树 科技')).toBe('榕树 科技');
+  });
+  it('a rejected row carries its record key when its key columns hold one', () => {
+    const c = compileMapping(defaultMapping(header), header, TODAY);
+    expect(c.map(row({ record_id: ' R9 ', name: '张三', mobile: '12345' }))).toMatchObject({ ok: false, recordKey: 'R9' });
+    expect(c.map(row({ record_id: '', name: '张三', mobile: '12345' })).ok === false && 'recordKey' in c.map(row({ name: '张三', mobile: '12345' }))).toBe(false);
   });
   it('the content is canonical: the order fields are mapped in does not change it, any value does', () => {
     const fields: Mapping['fields'] = [

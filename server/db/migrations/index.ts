@@ -26,6 +26,10 @@ import * as m0024 from './0024_case_insensitive_codes.ts';
 import * as m0025 from './0025_system_monitor.ts';
 import * as m0026 from './0026_account_open_date_unknown.ts';
 import * as m0027 from './0027_unverified_ids.ts';
+import * as m0028 from './0028_quarantine_superseded.ts';
+import * as m0029 from './0029_record_detach.ts';
+import * as m0030 from './0030_must_change_password.ts';
+import * as m0031 from './0031_money_attributes.ts';
 
 /** Every migration, by name; they run in name order and are never edited once landed. */
 export const migrations: Record<string, Migration> = {
@@ -56,4 +60,8 @@ export const migrations: Record<string, Migration> = {
   '0025_system_monitor': m0025,
   '0026_account_open_date_unknown': m0026,
   '0027_unverified_ids': m0027,
+  '0028_quarantine_superseded': m0028,
+  '0029_record_detach': m0029,
+  '0030_must_change_password': m0030,
+  '0031_money_attributes': m0031,
 };

@@ -118,7 +118,7 @@ export function getRoleByCode(db: Db, code: string) {
   return db.selectFrom('role').selectAll().where('code', '=', code).executeTakeFirst();
 }
 
-export function insertUser(db: Db, row: { username: string; display_name: string; password_hash: string; org_id: number; role_id: number; manager_level: 'junior' | 'intermediate' | 'senior' | null; email: string | null; mobile: string | null }) {
+export function insertUser(db: Db, row: { username: string; display_name: string; password_hash: string; org_id: number; role_id: number; manager_level: 'junior' | 'intermediate' | 'senior' | null; email: string | null; mobile: string | null; must_change_password?: boolean }) {
   return db.insertInto('app_user').values(row).returning('id').executeTakeFirstOrThrow();
 }
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { bankDate } from '../../platform/bank-time.ts';
 import { actorOf, can, currentUser, requireUser } from '../../platform/auth.ts';
 import { audit } from '../../platform/audit.ts';
 import { typed } from '../../platform/context.ts';
@@ -31,7 +32,7 @@ export async function adminRoutes(fastify: FastifyInstance) {
 
   app.get('/api/admin/users', { schema: { tags, querystring: UserQuery }, preHandler: requireUser('admin:user') }, async (req) => service.listUsers(app.db, req.query));
   app.post('/api/admin/users', { schema: { tags, body: UserInput }, preHandler: requireUser('admin:user') }, async (req, reply) =>
-    reply.status(201).send(await service.createUser(app.db, actorOf(req), req.body)));
+    reply.status(201).send(await service.createUser(app.db, actorOf(req), req.body, { mustChangePassword: true })));
   app.patch('/api/admin/users/:id', { schema: { tags, params: IdParams, body: UserPatch }, preHandler: requireUser('admin:user') }, async (req, reply) => {
     await service.updateUser(app.db, currentUser(req), actorOf(req), req.params.id, req.body);
     return reply.status(204).send();
@@ -60,7 +61,7 @@ export async function adminRoutes(fastify: FastifyInstance) {
     const lang = zh ? 'zh-CN' : 'en-US';
     // The export itself is recorded first, so even an interrupted download leaves a trace.
     await app.db.transaction().execute((trx) => audit(trx, actorOf(req), { action: 'export', entity: 'audit_log', changes: { filter: req.query } }));
-    await sendXlsx(reply, `audit-${new Date().toISOString().slice(0, 10)}.xlsx`, zh ? '审计日志' : 'Audit log', [
+    await sendXlsx(reply, `audit-${bankDate()}.xlsx`, zh ? '审计日志' : 'Audit log', [
       { header: zh ? '时间' : 'Time', key: 'at', width: 22 },
       { header: zh ? '操作人' : 'User', key: 'actorName', width: 14 },
       { header: zh ? '操作' : 'Action', key: 'action', width: 12 },

@@ -259,7 +259,11 @@ async function checkUserFields(db: Db, input: { orgId?: number; roleCode?: strin
   return out;
 }
 
-export async function createUser(db: Db, actor: Actor, input: UserInput) {
+/**
+ * `mustChangePassword`: the password is the administrator's (the admin API, `banyan user add`): the user changes it at
+ * the first sign-in. Seeds and demo users set up by code leave it off.
+ */
+export async function createUser(db: Db, actor: Actor, input: UserInput, opts: { mustChangePassword?: boolean } = {}) {
   const errors: FieldError[] = [];
   const username = text(errors, 'username', input.username, USERNAME_RULE);
   const displayName = text(errors, 'displayName', input.displayName);
@@ -279,8 +283,9 @@ export async function createUser(db: Db, actor: Actor, input: UserInput) {
     const { id } = await uniqueOr(() => repo.insertUser(trx, {
       username, display_name: displayName, password_hash, org_id: fields.org_id!, role_id: fields.role_id!,
       manager_level: input.managerLevel ?? null, email: fields.email ?? null, mobile: fields.mobile ?? null,
+      must_change_password: opts.mustChangePassword ?? false,
     }), { app_user_username_key: usernameTaken(username), app_user_username_lower_key: usernameTaken(username) });
-    const { password: _pw, ...shown } = { ...input, username, displayName };
+    const { password: _pw, ...shown } = { ...input, username, displayName, ...(opts.mustChangePassword ? { mustChangePassword: true } : {}) };
     await audit(trx, actor, { action: 'create', entity: 'user', entityId: id, fields: Object.keys(shown), changes: shown });
     return { id };
   });
@@ -366,10 +371,11 @@ export async function resetPassword(db: Db, actor: Actor, id: number, password: 
   const hash = await hashPassword(password);
   await db.transaction().execute(async (trx) => {
     if (!(await repo.getUser(trx, id))) throw notFound(USER_NOT_FOUND);
-    await repo.updateUser(trx, id, { password_hash: hash, password_changed_at: new Date(), failed_logins: 0, locked_until: null });
+    // The administrator knows this password: the user must change it at the next sign-in.
+    await repo.updateUser(trx, id, { password_hash: hash, password_changed_at: new Date(), failed_logins: 0, locked_until: null, must_change_password: true });
     await repo.deleteSessionsOf(trx, id);
     const revoked = await revokeTokensOf(trx, actor, id, 'reset_password');
-    await audit(trx, actor, { action: 'reset_password', entity: 'user', entityId: id, changes: { revokedTokens: revoked } });
+    await audit(trx, actor, { action: 'reset_password', entity: 'user', entityId: id, changes: { revokedTokens: revoked, mustChangePassword: true } });
   });
 }
 

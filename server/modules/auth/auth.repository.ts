@@ -47,7 +47,8 @@ export function getPasswordHash(db: Db, userId: number) {
 }
 
 export async function setPassword(db: Db, userId: number, hash: string) {
-  await db.updateTable('app_user').set({ password_hash: hash, password_changed_at: new Date(), failed_logins: 0, locked_until: null, updated_at: new Date() }).where('id', '=', userId).execute();
+  // The user's own choice: an administrator's password, if that was it, is gone.
+  await db.updateTable('app_user').set({ password_hash: hash, password_changed_at: new Date(), failed_logins: 0, locked_until: null, must_change_password: false, updated_at: new Date() }).where('id', '=', userId).execute();
 }
 
 export async function deleteSessionsOfUser(db: Db, userId: number, exceptHash?: string) {

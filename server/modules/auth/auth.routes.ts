@@ -10,6 +10,7 @@ export function toMe(u: CurrentUser) {
   return {
     id: u.id, username: u.username, displayName: u.displayName, orgId: u.orgId, orgName: u.orgName, orgNameEn: u.orgNameEn,
     roleCode: u.roleCode, roleName: u.roleName, roleNameEn: u.roleNameEn, dataScope: u.dataScope, permissions: [...u.permissions].sort(),
+    mustChangePassword: u.mustChangePassword,
   };
 }
 
@@ -20,7 +21,11 @@ export async function authRoutes(fastify: FastifyInstance) {
   const policy = () => ({ ttlMinutes: app.config.sessionTtlMinutes, maxFailedLogins: app.config.maxFailedLogins, lockoutMinutes: app.config.lockoutMinutes });
 
   app.post('/api/auth/login', {
-    schema: { tags: ['auth'], body: LoginBody, response: { 200: Type.Object({ user: Me }) } },
+    schema: {
+      tags: ['auth'], body: LoginBody, response: { 200: Type.Object({ user: Me, mustChangePassword: Type.Boolean() }) },
+      description: 'Signs in. mustChangePassword: an administrator set the password; until POST /api/auth/password changes it, every other call but '
+        + 'sign-out and /api/auth/me answers 403 passwordChangeRequired. 登录；mustChangePassword 为真时须先修改密码。',
+    },
     config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
   }, async (req, reply) => {
     const { token } = await service.login(app.db, policy(), req.body.username, req.body.password, req.ip, req.headers['user-agent'] ?? null);
@@ -31,7 +36,7 @@ export async function authRoutes(fastify: FastifyInstance) {
     // Resolve the user the same way every later request will.
     req.cookies[SESSION_COOKIE] = token;
     const user = await authenticate(app.db, req, app.config.sessionTtlMinutes);
-    return { user: toMe(user!) };
+    return { user: toMe(user!), mustChangePassword: user!.mustChangePassword };
   });
 
   app.post('/api/auth/logout', { schema: { tags: ['auth'] } }, async (req, reply) => {

@@ -17,6 +17,8 @@ export const Me = Type.Object({
   roleNameEn: Type.String(),
   dataScope: Type.String(),
   permissions: Type.Array(Type.String()),
+  /** An administrator set the password: the user must change it (POST /api/auth/password) before anything else. */
+  mustChangePassword: Type.Boolean(),
 });
 
 export const PasswordBody = Type.Object(

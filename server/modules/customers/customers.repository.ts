@@ -270,9 +270,33 @@ export function getCustomerForUpdate(db: Db, customerNo: string, scope: ScopeSub
 
 /** A deleted customer inside the scope (locked for update with `lock`). */
 export function getDeleted(db: Db, customerNo: string, scope: ScopeSubject, lock = false) {
-  const q = db.selectFrom('customer as c').select(['c.id', 'c.name']).where('c.customer_no', '=', customerNo).where('c.deleted', '=', true)
+  const q = db.selectFrom('customer as c').select(['c.id', 'c.name', 'c.manager_id']).where('c.customer_no', '=', customerNo).where('c.deleted', '=', true)
     .where(customerScope(scope, 'c'));
   return (lock ? q.forUpdate() : q).executeTakeFirst();
+}
+
+/** What keeps a customer from being deleted: accounts not closed, and accounts holding a balance (owed or held). */
+export async function deletionBlockers(db: Db, customerId: number) {
+  const r = await sql<{ open_accounts: number; balance_accounts: number; assets_fen: string; loans_fen: string }>`
+    SELECT count(*) FILTER (WHERE a.status <> 'closed')::int AS open_accounts,
+           count(*) FILTER (WHERE a.balance_fen <> 0)::int AS balance_accounts,
+           coalesce(sum(a.balance_fen) FILTER (WHERE p.is_asset AND p.category <> 'loan'), 0)::text AS assets_fen,
+           coalesce(sum(a.balance_fen) FILTER (WHERE p.category = 'loan'), 0)::text AS loans_fen
+    FROM account a JOIN product p ON p.code = a.product_code
+    WHERE a.customer_id = ${customerId} AND (a.status <> 'closed' OR a.balance_fen <> 0)`.execute(db);
+  return r.rows[0]!;
+}
+
+/** The survivor a merged-away customer's number resolves to (none for a customer deleted by hand, or unmerged). */
+export async function mergedInto(db: Db, customerIds: number[]): Promise<Map<number, string>> {
+  if (!customerIds.length) return new Map();
+  const r = await sql<{ id: number; survivor_no: string }>`
+    SELECT c.id::int AS id, s.customer_no AS survivor_no
+    FROM customer c
+      JOIN customer_alias al ON al.customer_no = c.customer_no AND al.customer_id = c.id -- by its primary key
+      JOIN customer s ON s.id = al.survivor_id
+    WHERE c.id = ANY(${customerIds}::bigint[])`.execute(db);
+  return new Map(r.rows.map((x) => [Number(x.id), x.survivor_no]));
 }
 
 export async function restoreCustomer(db: Db, id: number) {

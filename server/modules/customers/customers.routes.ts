@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { bankDate } from '../../platform/bank-time.ts';
 import { Type } from '@sinclair/typebox';
 import { actorOf, currentUser, requireUser } from '../../platform/auth.ts';
 import { audit, auditMany } from '../../platform/audit.ts';
@@ -37,7 +38,7 @@ export async function customersRoutes(fastify: FastifyInstance) {
     const filter = service.exportFilter(req.query);
     // Mobiles in clear are personal data read: each customer whose mobile the file holds gets a read in the audit log.
     const read: { id: number; no: string }[] = [];
-    const count = await sendXlsx(reply, `customers-${new Date().toISOString().slice(0, 10)}.xlsx`, lang === 'zh' ? '客户' : 'Customers', [
+    const count = await sendXlsx(reply, `customers-${bankDate()}.xlsx`, lang === 'zh' ? '客户' : 'Customers', [
       { header: lang === 'zh' ? '客户号' : 'Customer no.', key: 'customerNo', width: 14 },
       { header: lang === 'zh' ? '名称' : 'Name', key: 'name', width: 28 },
       { header: lang === 'zh' ? '类型' : 'Type', key: 'type', width: 14 },
@@ -66,6 +67,11 @@ export async function customersRoutes(fastify: FastifyInstance) {
 
   app.post('/api/customers/:customerNo/restore', { schema: { tags, params: CustomerNoParams, body: DeleteBody }, preHandler: requireUser('customer:write') }, async (req) =>
     service.restore(app.db, currentUser(req), actorOf(req), req.params.customerNo, req.body.reason));
+
+  app.get('/api/customers/:customerNo/deletion-check', {
+    schema: { tags, params: CustomerNoParams, description: 'Whether the customer may be deleted now, and what keeps it (open accounts, non-zero balances). 能否删除客户及原因。' },
+    preHandler: requireUser('customer:write'),
+  }, async (req) => service.deletionCheck(app.db, currentUser(req), req.params.customerNo));
 
   app.get('/api/customers/:customerNo', { schema: { tags, params: CustomerNoParams }, preHandler: requireUser('customer:read') }, async (req) =>
     service.view360(app.db, currentUser(req), actorOf(req), req.params.customerNo));

@@ -1,4 +1,5 @@
 import { onConnection, type Db, type IdType } from '../../db/database.ts';
+import { bankDate } from '../../platform/bank-time.ts';
 import {
   maskValue, nameGrams, namePinyin, normalizeMobile, queryGrams, validateEmail, validateResidentId, validateUscc, type MaskRule,
 } from '../../../engines/identity/index.ts';
@@ -8,6 +9,7 @@ import { AppError, fieldError, forbidden, invalid, notFound, type FieldError } f
 import { containing } from '../../platform/like.ts';
 import { getParameter } from '../../platform/parameters.ts';
 import { noteManagerEdits } from '../integration/integration.golden.ts';
+import { refreshManagerBooks } from '../managers/managers.books.ts';
 import * as repo from './customers.repository.ts';
 import type { CustomerInput, CustomerPatch, KeyPersonBody, SearchQuery } from './customers.schemas.ts';
 
@@ -75,6 +77,8 @@ export async function search(db: Db, user: CurrentUser, actor: Actor, query: Sea
   const { rows, total, capped } = await onConnection(db, (conn) => repo.searchCustomers(conn, user, filter));
   const rules = await maskingRules(db);
   const clear = seesClear(user);
+  // The deleted list tells the merged-away (restored only by an unmerge) from those deleted by hand.
+  const merged = query.deleted ? await repo.mergedInto(db, rows.map((r) => r.id)) : new Map<number, string>();
   const shown = clear ? rows.filter((r) => r.mobile) : [];
   if (shown.length) {
     await db.transaction().execute(async (trx) => {
@@ -87,6 +91,7 @@ export async function search(db: Db, user: CurrentUser, actor: Actor, query: Sea
       status: r.status, levelCode: r.level_code, levelName: r.level?.name ?? null, levelNameEn: r.level?.nameEn ?? null, orgId: r.org_id, orgName: r.org_name, orgNameEn: r.org_name_en,
       managerId: r.manager_id, managerName: r.manager_name, mobile: r.mobile && !clear ? maskContact('mobile', r.mobile, rules) : r.mobile,
       aumFen: Number(r.aum_fen), createdAt: r.created_at,
+      ...(query.deleted ? { mergedInto: merged.get(r.id) ?? null, restorable: !merged.has(r.id) } : {}),
     })),
     total, totalCapped: capped, page, pageSize,
   };
@@ -371,7 +376,8 @@ function idRuleError(field: string, rule: string): FieldError {
   }
 }
 
-type AttrDef = { key: string; type: 'text' | 'integer' | 'enum'; options?: string[] };
+/** `money`: an amount kept as integer fen (registered_capital_fen), entered and shown in yuan by the form (migration 0031). */
+type AttrDef = { key: string; type: 'text' | 'integer' | 'money' | 'enum'; options?: string[] };
 
 function checkAttributes(schema: AttrDef[], attrs: Record<string, unknown> | undefined, errors: FieldError[]) {
   if (!attrs) return;
@@ -381,6 +387,8 @@ function checkAttributes(schema: AttrDef[], attrs: Record<string, unknown> | und
     if (!def) errors.push(fieldError(field, 'unknown', '此客户类型没有这个属性', 'is not an attribute of this customer type'));
     else if (v === null) continue;
     else if (def.type === 'integer' && !Number.isInteger(v)) errors.push(fieldError(field, 'type', '应为整数', 'must be an integer'));
+    else if (def.type === 'money' && !Number.isSafeInteger(v)) errors.push(fieldError(field, 'money', '金额以分为单位，应为整数（1 元 = 100 分）', 'is an amount in whole fen (¥1 = 100 fen)'));
+    else if (def.type === 'money' && (v as number) < 0) errors.push(fieldError(field, 'min', '金额不能为负数', 'must not be negative'));
     else if (def.type === 'text' && typeof v !== 'string') errors.push(fieldError(field, 'type', '应为文本', 'must be text'));
     else if (def.type === 'enum' && !def.options?.includes(String(v))) errors.push(fieldError(field, 'enum', '取值不在允许范围内', 'must be one of the allowed values'));
   }
@@ -433,7 +441,8 @@ async function checkPlacement(db: Db, user: CurrentUser, orgId: number | undefin
   return undefined;
 }
 
-const today = () => new Date().toISOString().slice(0, 10);
+/** The bank's date (a birth date or ID issued "today" is today in Beijing). */
+const today = () => bankDate();
 
 export async function create(db: Db, user: CurrentUser, actor: Actor, input: CustomerInput) {
   const errors: FieldError[] = [];
@@ -473,6 +482,8 @@ export async function create(db: Db, user: CurrentUser, actor: Actor, input: Cus
     const { name_grams: _g, name_pinyin: _p, name_initials: _i, ...audited } = row;
     const d = diff({}, { ...audited, identities: lists.identities, contacts: lists.contacts, addresses: lists.addresses, channelPrefs: lists.channelPrefs });
     await audit(trx, actor, { action: 'create', entity: 'customer', entityId: customerNo, customerId: id, fields: d?.fields, changes: d?.changes });
+    // The manager's book (workbench, performance) counts the new customer at once, as the team view does.
+    await refreshManagerBooks(trx, [row.manager_id]);
     return { customerNo };
   });
   return view360(db, user, actor, customerNo);
@@ -570,10 +581,52 @@ export async function update(db: Db, user: CurrentUser, actor: Actor, customerNo
     if (lists.addresses) await repo.replaceAddresses(trx, cur.id, lists.addresses);
     if (lists.channelPrefs) await repo.replaceChannelPrefs(trx, cur.id, lists.channelPrefs);
     await audit(trx, actor, { action: 'update', entity: 'customer', entityId: customerNo, customerId: cur.id, fields: d.fields, changes: d.changes });
+    // The book counts customers by status and level.
+    if (next.status !== undefined || next.level_code !== undefined) await refreshManagerBooks(trx, [cur.manager_id]);
     // Where each value comes from (I6): what the manager changed is a manager entry from now on.
     await noteManagerEdits(trx, cur.id);
   });
   return view360(db, user, actor, customerNo);
+}
+
+const yuan = (fen: number) => (fen / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/**
+ * Why a customer may not be deleted now, in both languages: a customer still holding open accounts or balances is a
+ * live relationship (a deletion would drop them from every list, book and figure), so the accounts are closed and
+ * settled in the source systems first.
+ */
+function blockersOf(b: Awaited<ReturnType<typeof repo.deletionBlockers>>) {
+  const assetsFen = Number(b.assets_fen);
+  const loansFen = Number(b.loans_fen);
+  const blockers: { code: 'openAccounts' | 'balances'; count: number; message: { zh: string; en: string } }[] = [];
+  if (b.open_accounts) {
+    blockers.push({ code: 'openAccounts', count: b.open_accounts, message: { zh: `客户仍有 ${b.open_accounts} 个未销户账户`, en: `the customer still holds ${b.open_accounts} open account(s)` } });
+  }
+  if (b.balance_accounts) {
+    const parts = { zh: [] as string[], en: [] as string[] };
+    if (assetsFen) { parts.zh.push(`资产 ¥${yuan(assetsFen)}`); parts.en.push(`assets ¥${yuan(assetsFen)}`); }
+    if (loansFen) { parts.zh.push(`贷款 ¥${yuan(loansFen)}`); parts.en.push(`loans ¥${yuan(loansFen)}`); }
+    blockers.push({
+      code: 'balances', count: b.balance_accounts,
+      message: {
+        zh: `${b.balance_accounts} 个账户余额不为零${parts.zh.length ? `（${parts.zh.join('，')}）` : ''}`,
+        en: `${b.balance_accounts} account(s) hold a non-zero balance${parts.en.length ? ` (${parts.en.join(', ')})` : ''}`,
+      },
+    });
+  }
+  const message = blockers.length ? {
+    zh: `不能删除：${blockers.map((x) => x.message.zh).join('；')}。请先在源系统销户并结清余额。`,
+    en: `Cannot delete: ${blockers.map((x) => x.message.en).join('; ')}. Close the accounts and settle the balances in the source systems first.`,
+  } : null;
+  return { deletable: !blockers.length, openAccounts: b.open_accounts, balanceAccounts: b.balance_accounts, assetsFen, loansFen, blockers, message };
+}
+
+/** What keeps the customer from being deleted (the delete dialog asks before the user types a reason). */
+export async function deletionCheck(db: Db, user: CurrentUser, customerNo: string) {
+  const id = await repo.findCustomerId(db, customerNo, user);
+  if (!id) throw customerNotFound();
+  return { customerNo, ...blockersOf(await repo.deletionBlockers(db, id)) };
 }
 
 export async function remove(db: Db, user: CurrentUser, actor: Actor, customerNo: string, reason: string) {
@@ -582,7 +635,13 @@ export async function remove(db: Db, user: CurrentUser, actor: Actor, customerNo
   await db.transaction().execute(async (trx) => {
     const cur = await repo.getCustomerForUpdate(trx, customerNo, user);
     if (!cur) throw customerNotFound();
+    // Checked under the customer's lock; an account loaded meanwhile is caught by the next try.
+    const check = blockersOf(await repo.deletionBlockers(trx, cur.id));
+    if (!check.deletable) {
+      throw new AppError('CONFLICT', check.message!, check.blockers.map((b) => fieldError('customerNo', b.code, b.message.zh, b.message.en)));
+    }
     await repo.softDeleteCustomer(trx, cur.id);
+    await refreshManagerBooks(trx, [cur.manager_id]);
     await audit(trx, actor, { action: 'delete', entity: 'customer', entityId: customerNo, customerId: cur.id, fields: ['deleted'], changes: { deleted: { from: false, to: true }, reason } });
   });
 }
@@ -593,7 +652,15 @@ export async function restore(db: Db, user: CurrentUser, actor: Actor, customerN
   await db.transaction().execute(async (trx) => {
     const cur = await repo.getDeleted(trx, customerNo, user, true);
     if (!cur) throw customerNotFound();
+    // A merged-away customer is deleted by its merge: brought back by hand it would be a second, empty customer beside
+    // the survivor that holds its accounts and number. Only an unmerge separates them again.
+    const survivor = (await repo.mergedInto(trx, [cur.id])).get(cur.id);
+    if (survivor) {
+      throw new AppError('CONFLICT', { zh: `该客户已合并至 ${survivor}，不能恢复；如需分开，请撤销合并`, en: `This customer was merged into ${survivor} and cannot be restored; to separate them, undo the merge (unmerge)` },
+        [fieldError('customerNo', 'merged', `已合并至 ${survivor}，请使用撤销合并`, `merged into ${survivor}; use unmerge`)]);
+    }
     await repo.restoreCustomer(trx, cur.id);
+    await refreshManagerBooks(trx, [cur.manager_id]);
     await audit(trx, actor, { action: 'restore', entity: 'customer', entityId: customerNo, customerId: cur.id, fields: ['deleted'], changes: { deleted: { from: true, to: false }, reason: reason.trim() } });
   });
   return view360(db, user, actor, customerNo);
@@ -611,6 +678,7 @@ export async function transfer(db: Db, user: CurrentUser, actor: Actor, customer
     if (cur.manager_id === managerId) throw invalid([fieldError('managerId', 'same', '已经是该客户的客户经理', 'already manages this customer')]);
     await repo.updateCustomer(trx, cur.id, { manager_id: managerId, org_id: manager!.org_id });
     await repo.insertManagerHistory(trx, { customer_id: cur.id, from_manager_id: cur.manager_id, to_manager_id: managerId, reason: reason.trim(), by_user_id: user.id });
+    await refreshManagerBooks(trx, [cur.manager_id, managerId]);
     await audit(trx, actor, {
       action: 'transfer', entity: 'customer', entityId: customerNo, customerId: cur.id, fields: ['manager_id', 'org_id'],
       changes: { manager_id: { from: cur.manager_id, to: managerId }, org_id: { from: cur.org_id, to: manager!.org_id }, reason: reason.trim() },

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { bankDate } from '../../platform/bank-time.ts';
 import { actorOf, currentUser, requireUser } from '../../platform/auth.ts';
 import { audit } from '../../platform/audit.ts';
 import { typed } from '../../platform/context.ts';
@@ -31,7 +32,7 @@ const yuan = (fen: number | string | null) => (fen == null ? null : Number(fen) 
 async function exportXlsx<T>(
   req: FastifyRequest, reply: FastifyReply, name: string, sheet: string, columns: XlsxColumn[], rows: AsyncIterable<T>, map: (r: T) => Record<string, unknown>,
 ) {
-  const count = await sendXlsx(reply, `${name}-${new Date().toISOString().slice(0, 10)}.xlsx`, sheet, columns, async function* () {
+  const count = await sendXlsx(reply, `${name}-${bankDate()}.xlsx`, sheet, columns, async function* () {
     for await (const r of rows) yield map(r);
   });
   await req.server.db.transaction().execute((trx) => audit(trx, actorOf(req), { action: 'export', entity: name, fields: ['list'], changes: { filter: req.query, rows: count } }));

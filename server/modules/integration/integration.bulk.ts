@@ -9,7 +9,7 @@ import { AUTO_ESTIMATE_BACKLOG, modelForBacklog, type AutoEstimate } from './int
 import { idTypeOf, toSurvivor } from './integration.golden.ts';
 import { fromCustomer, fromRecord, keysOf, prepared, type MatchModel, type PairScore, type Prepared } from './integration.matching.ts';
 import {
-  accountsOf, activeModel, addIdName, addSummary, defaults, idNameAgreement, otherNameOnly, outranks, reference, resolveSourceRecords, settledCount, sharedIdReview,
+  accountsOf, activateIfOpen, activeModel, addIdName, addSummary, defaults, idNameAgreement, logAccountProblems, otherNameOnly, outranks, reference, resolveSourceRecords, settledCount, sharedIdReview,
   sharedValidId, sourceOrder, withIdRule, type IdNames, type ResolveSummary,
 } from './integration.service.ts';
 import { goldenRecord, pickField, type Chosen, type GoldenField } from './integration.survivorship.ts';
@@ -132,11 +132,14 @@ export async function resolveInBulk(db: Db, actor: Actor, recordIds: number[], o
   for (let i = 0; i < fresh.length; i += LOAD_BULK_CHUNK) {
     const ids = fresh.slice(i, i + LOAD_BULK_CHUNK).map((r) => r.id);
     try {
-      add(total, await db.transaction().execute(async (trx) => {
+      const s = await db.transaction().execute(async (trx) => {
         await repo.lockBulkResolution(trx);
         const recs = await repo.lockPendingRecords(trx, ids);
         return recs.length ? resolveChunk(trx, actor, recs, m.model, order, cfg) : emptySummary();
-      }));
+      });
+      add(total, s);
+      // Told in the load's log (records resolved one by one below tell theirs themselves).
+      await logAccountProblems(db, s.accountProblems ?? []);
     } catch {
       // Rolled back whole: its records go one by one (a concurrent resolver's customer is then found and attached;
       // one that fails alone is `failed`, settled for the load: an administrator retries it).
@@ -149,6 +152,7 @@ export async function resolveInBulk(db: Db, actor: Actor, recordIds: number[], o
     await onDone(changed.length);
   }
   total.skipped! += unique.length - pending.length;
+  total.accountProblemCount = total.accountProblems?.length ?? 0;
   return total;
 }
 
@@ -416,6 +420,8 @@ async function resolveChunk(trx: Db, actor: Actor, recs: Rec[], model: MatchMode
   await repo.deleteLineageOf(trx, attachedTo);
   await writeRows(trx, attachedTo.map((id) => ({ id, golden: states.get(id)!.golden })));
   await repo.refreshAumBulk(trx, [...new Set(decided.map((d) => d.target.id))]);
+  // A potential customer an open account of the chunk attached to is active now (new ones were created so already).
+  await activateIfOpen(trx, actor, attachedTo);
 
   // Review rows a batch at a time (the field explanation recomputed per row), so no chunk builds one huge document.
   const reviewed = new Set<string>();

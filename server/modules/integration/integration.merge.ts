@@ -20,7 +20,7 @@ export type MergeContext = {
 type Step<T> = { name: string; invoke: (c: MergeContext) => Promise<T>; compensate: (c: MergeContext, data: T) => Promise<void> };
 
 /** Tables whose customer columns a merge leaves alone: history and integration's own bookkeeping. */
-const NOT_MOVED = new Set(['audit_log', 'customer_merge', 'customer_alias', 'match_review', 'customer_field_source']);
+const NOT_MOVED = new Set(['audit_log', 'customer_merge', 'customer_alias', 'match_review', 'customer_field_source', 'record_detach']);
 
 type Moved = { table: string; column: string; pk: repo.CustomerColumn['pk']; keys: unknown[][]; left: number };
 

@@ -140,14 +140,37 @@ const RECORD_COLUMNS = [
 
 export type RecordRow = Awaited<ReturnType<typeof getRecords>>[number];
 
-/** Up to `per` resolved records of every source with their blocking keys (for the source-order screen). */
+/**
+ * Up to `per` resolved records of every source with their blocking keys (for the source-order screen): the records
+ * whose customer's hash (hashint8(customer_id)) is smallest, a sample of the whole source, not of its newest loads, and
+ * coordinated across sources (one customer's records are sampled in every source together, so an overlap shows). Each
+ * source is read through the (source_code, hash) index of migration 0029: `per` rows, however large the source (the
+ * newest `per` by id walked the whole table backwards for a source whose records are old: 5 s at 270k records).
+ */
 export async function sampleKeysBySource(db: Db, per: number) {
   const r = await sql<{ source_code: string; keys: string[] }>`
     SELECT s.code AS source_code, x.keys FROM source_system s
     CROSS JOIN LATERAL (SELECT r.id, (SELECT array_agg(k.key) FROM match_key k WHERE k.source_record_id = r.id) AS keys
-      FROM source_record r WHERE r.source_code = s.code AND r.customer_id IS NOT NULL ORDER BY r.id DESC LIMIT ${per}) x
+      FROM source_record r WHERE r.source_code = s.code AND r.customer_id IS NOT NULL ORDER BY hashint8(r.customer_id), r.id LIMIT ${per}) x
     WHERE x.keys IS NOT NULL`.execute(db);
   return r.rows;
+}
+
+/** The load each record was last written by (a resolution's account problems are told in that load's log). */
+export async function lastLoadsOf(db: Db, recordIds: number[]) {
+  if (!recordIds.length) return new Map<number, number>();
+  const r = await sql<{ id: number; last_load_id: number | null }>`SELECT id, last_load_id FROM source_record WHERE id = ANY(${recordIds}::bigint[])`.execute(db);
+  return new Map(r.rows.filter((x) => x.last_load_id !== null).map((x) => [Number(x.id), Number(x.last_load_id)]));
+}
+
+/** Potential customers (not merged away) that hold an open account become active; returns them (potential → active, C-status). */
+export async function activateWithOpenAccounts(db: Db, customerIds: number[]) {
+  if (!customerIds.length) return [];
+  const r = await sql<{ id: number; customer_no: string }>`UPDATE customer c SET status = 'active', updated_at = now(), version = c.version + 1
+    WHERE c.id = ANY(${customerIds}::bigint[]) AND c.status = 'potential' AND NOT c.deleted
+      AND EXISTS (SELECT 1 FROM account a WHERE a.customer_id = c.id AND a.status <> 'closed')
+    RETURNING c.id, c.customer_no`.execute(db);
+  return r.rows.map((x) => ({ id: Number(x.id), customerNo: x.customer_no }));
 }
 
 export function getRecords(db: Db, ids: number[]) {
@@ -638,9 +661,14 @@ export function listMerges(db: Db, scope: ScopeSubject, customerId: number | nul
   let q = db.selectFrom('customer_merge as g')
     .innerJoin('customer as s', 's.id', 'g.survivor_id').innerJoin('customer as m', 'm.id', 'g.merged_id')
     .leftJoin('app_user as u', 'u.id', 'g.merged_by').leftJoin('app_user as d', 'd.id', 'g.undone_by')
-    .where(customerScope(scope, 's'))
-    .select(['g.id', 'g.reason', 'g.merged_at', 'g.undone_at', 'g.undo_reason', 'g.review_id', 's.customer_no as survivor_no', 's.name as survivor_name',
-      'u.display_name as merged_by_name', 'd.display_name as undone_by_name'])
+    // Seen by whoever sees either customer: after an unmerge the merged customer's own branch keeps its history.
+    .where(({ or }) => or([customerScope(scope, 's'), customerScope(scope, 'm')]))
+    .select(['g.id', 'g.reason', 'g.merged_at', 'g.undone_at', 'g.undo_reason', 'g.review_id', 'u.display_name as merged_by_name', 'd.display_name as undone_by_name'])
+    // The survivor is named only to those whose scope holds it.
+    .select(() => {
+      const seen = sql<boolean>`${customerScope(scope, 's')}`;
+      return [sql<string | null>`CASE WHEN ${seen} THEN s.customer_no END`.as('survivor_no'), sql<string | null>`CASE WHEN ${seen} THEN s.name END`.as('survivor_name')];
+    })
     // A merge undone gave the merged customer back its own manager and org: named only to those whose scope holds it.
     .select(() => {
       const seen = sql<boolean>`(g.undone_at IS NULL OR ${customerScope(scope, 'm')})`;
@@ -973,4 +1001,48 @@ export async function updateCustomerScalarsBulk(db: Db, rows: { id: number; name
 
 export async function deleteLineageOf(db: Db, customerIds: number[]) {
   if (customerIds.length) await sql`DELETE FROM customer_field_source WHERE customer_id = ANY(${customerIds}::bigint[])`.execute(db);
+}
+
+// ---------------------------------------------------------------- detaching a source record from its customer
+
+/** The record's accounts (by its source and the account numbers it lists) that sit on `from` go to `to`, daily balances too; how many. */
+export async function moveRecordAccounts(db: Db, recordId: number, from: number, to: number) {
+  const r = await sql<{ id: number }>`WITH listed AS (
+      SELECT r.source_code, a->>'accountNo' AS account_no FROM source_record r
+        CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(r.accounts) = 'array' THEN r.accounts ELSE '[]'::jsonb END) a
+       WHERE r.id = ${recordId})
+    UPDATE account t SET customer_id = ${to}, updated_at = now() FROM listed l
+     WHERE t.customer_id = ${from} AND t.source_system = l.source_code AND t.account_no = l.account_no
+    RETURNING t.id`.execute(db);
+  const ids = r.rows.map((x) => x.id);
+  if (ids.length) await sql`UPDATE account_balance_daily SET customer_id = ${to} WHERE account_id = ANY(${ids}::bigint[]) AND customer_id = ${from}`.execute(db);
+  return ids.length;
+}
+
+/** The record's lineage rows (fields the golden record took from it) on a customer go: survivorship chooses them again. */
+export async function deleteLineageOfRecord(db: Db, customerId: number, recordId: number) {
+  await db.deleteFrom('customer_field_source').where('customer_id', '=', customerId).where('source_record_id', '=', recordId).execute();
+}
+
+export async function insertDetach(db: Db, row: { source_record_id: number; from_customer_id: number; to_customer_id: number; created_customer: boolean; review_id: number | null; accounts: number; reason: string; detached_by: number | null }) {
+  return (await db.insertInto('record_detach').values(row).returning('id').executeTakeFirstOrThrow()).id;
+}
+
+/** A customer's detaches (records detached from it, or into it), for users who see either customer: the other one named only within their scope. */
+export function listDetaches(db: Db, scope: ScopeSubject, customerId: number | null, limit: number) {
+  let q = db.selectFrom('record_detach as d')
+    .innerJoin('customer as f', 'f.id', 'd.from_customer_id').innerJoin('customer as t', 't.id', 'd.to_customer_id')
+    .innerJoin('source_record as r', 'r.id', 'd.source_record_id').leftJoin('app_user as u', 'u.id', 'd.detached_by')
+    .where(({ or }) => or([customerScope(scope, 'f'), customerScope(scope, 't')]))
+    .select(['d.id', 'd.reason', 'd.detached_at', 'd.created_customer', 'd.accounts', 'd.source_record_id', 'r.source_code', 'r.record_key', 'u.display_name as detached_by_name'])
+    .select(() => {
+      const seenF = sql<boolean>`${customerScope(scope, 'f')}`;
+      const seenT = sql<boolean>`${customerScope(scope, 't')}`;
+      return [
+        sql<string | null>`CASE WHEN ${seenF} THEN f.customer_no END`.as('from_no'), sql<string | null>`CASE WHEN ${seenF} THEN f.name END`.as('from_name'),
+        sql<string | null>`CASE WHEN ${seenT} THEN t.customer_no END`.as('to_no'), sql<string | null>`CASE WHEN ${seenT} THEN t.name END`.as('to_name'),
+      ];
+    });
+  if (customerId) q = q.where(({ or, eb }) => or([eb('d.from_customer_id', '=', customerId), eb('d.to_customer_id', '=', customerId)]));
+  return q.orderBy('d.id', 'desc').limit(limit).execute();
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { bankDate } from '../../platform/bank-time.ts';
 import { actorOf, currentUser, requireUser } from '../../platform/auth.ts';
 import { audit } from '../../platform/audit.ts';
 import { typed } from '../../platform/context.ts';
@@ -6,7 +7,7 @@ import { requestLang } from '../../platform/errors.ts';
 import { sendXlsx } from '../../platform/xlsx.ts';
 import * as estimates from './integration.estimate.ts';
 import * as service from './integration.service.ts';
-import { DecisionBody, EstimateQuery, FailedQuery, IdParams, MergeBody, MergeQuery, ModelPatch, ProposeBody, ResolveBody, RetryBody, ReviewQuery, UnmergeBody, VersionParams } from './integration.schemas.ts';
+import { DecisionBody, DetachBody, EstimateQuery, FailedQuery, IdParams, MergeBody, MergeQuery, ModelPatch, ProposeBody, ResolveBody, RetryBody, ReviewQuery, UnmergeBody, VersionParams } from './integration.schemas.ts';
 
 const ID_KINDS: Record<string, { zh: string; en: string }> = {
   resident_id: { zh: '居民身份证', en: 'resident ID' }, uscc: { zh: '统一社会信用代码', en: 'unified social credit code' }, passport: { zh: '护照', en: 'passport' },
@@ -49,7 +50,7 @@ export async function integrationRoutes(fastify: FastifyInstance) {
     const zh = requestLang(req) === 'zh';
     const status = req.query.status ?? 'pending';
     const names = { pending: zh ? '待审核' : 'Pending', confirmed: zh ? '已合并' : 'Merged', rejected: zh ? '已判定不同' : 'Different' };
-    const count = await sendXlsx(reply, `merge-reviews-${new Date().toISOString().slice(0, 10)}.xlsx`, zh ? '合并审核' : 'Merge reviews', [
+    const count = await sendXlsx(reply, `merge-reviews-${bankDate()}.xlsx`, zh ? '合并审核' : 'Merge reviews', [
       { header: zh ? '编号' : 'No.', key: 'id', width: 8 },
       { header: zh ? '状态' : 'Status', key: 'status', width: 10 },
       { header: zh ? '客户号 A' : 'Customer no. A', key: 'aNo', width: 14 },
@@ -96,6 +97,10 @@ export async function integrationRoutes(fastify: FastifyInstance) {
 
   app.post('/api/integration/merges/:id/unmerge', { schema: { tags, params: IdParams, body: UnmergeBody }, preHandler: review }, async (req) =>
     service.unmerge(app.db, currentUser(req), actorOf(req), req.params.id, req.body.reason));
+
+  // A wrong automatic attachment undone (split): the record becomes, or joins, another customer; remembered as "not the same".
+  app.post('/api/integration/records/:id/detach', { schema: { tags, params: IdParams, body: DetachBody }, preHandler: review }, async (req) =>
+    service.detachRecord(app.db, currentUser(req), actorOf(req), req.params.id, req.body));
 
   app.get('/api/integration/model', { schema: { tags }, preHandler: requireUser('customer:read') }, async () => service.getModel(app.db));
 

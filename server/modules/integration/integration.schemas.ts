@@ -68,3 +68,9 @@ export const FailedQuery = Type.Object({
 export const RetryBody = Type.Object({ recordIds: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 200 }) }, { additionalProperties: false });
 
 export const EstimateQuery = Type.Object({ limit: Opt(Type.Integer({ minimum: 1, maximum: 50 })) }, { additionalProperties: false });
+
+/** Detaching a source record from its customer: why, and the customer it joins (absent: a new customer from the record alone). */
+export const DetachBody = Type.Object({
+  reason: Type.String({ minLength: 1, maxLength: 500 }),
+  targetCustomerNo: Opt(CustomerNo),
+}, { additionalProperties: false });

@@ -1,12 +1,14 @@
 import type { Db } from '../../db/database.ts';
 import { nameGrams, namePinyin } from '../../../engines/identity/index.ts';
 import { audit, auditMany, SYSTEM_ACTOR, type Actor } from '../../platform/audit.ts';
-import type { CurrentUser } from '../../platform/auth.ts';
+import { can, type CurrentUser } from '../../platform/auth.ts';
 import { AppError, fieldError, invalid, notFound } from '../../platform/errors.ts';
 import { getParameter } from '../../platform/parameters.ts';
 import { getHeadOffice } from '../admin/admin.repository.ts';
+import { log as logLoad } from '../interfaces/interfaces.repository.ts';
 import * as customersRepo from '../customers/customers.repository.ts';
 import { maskGoldenField, maskingRules, seesClear, type MaskRules } from '../customers/customers.service.ts';
+import { refreshManagerBooks } from '../managers/managers.books.ts';
 import * as repo from './integration.repository.ts';
 import { applyGolden } from './integration.golden.ts';
 import { BULK_RUN_MS, BULK_THRESHOLD, resolveBulk } from './integration.bulk.ts';
@@ -19,8 +21,10 @@ export type ResolveSummary = {
   matched: number; created: number; review: number;
   /** Records skipped because they were no longer pending (resolved by a concurrent call). */
   skipped?: number;
-  /** Accounts of the records that could not be mapped (unknown product), by record. */
+  /** Accounts of the records that could not be mapped (unknown product), by record; told in each record's load log (logAccountProblems). */
   accountProblems?: { recordId: number; accountNo: string; rule: string }[];
+  /** How many accountProblems there are (the resolution summary's count). */
+  accountProblemCount?: number;
   /** Records that could not be resolved (rolled back, then marked `failed` with the reason): they never hold back the others. */
   failed?: number;
   failures?: ResolveFailure[];
@@ -35,8 +39,46 @@ export const settledCount = (s: ResolveSummary) => s.matched + s.created + s.rev
 export function addSummary(total: ResolveSummary, s: ResolveSummary) {
   total.matched += s.matched; total.created += s.created; total.review += s.review; total.skipped = (total.skipped ?? 0) + (s.skipped ?? 0);
   (total.accountProblems ??= []).push(...(s.accountProblems ?? []));
+  total.accountProblemCount = total.accountProblems.length;
   total.failed = (total.failed ?? 0) + (s.failed ?? 0);
   (total.failures ??= []).push(...(s.failures ?? []));
+}
+
+/** An account problem as one log line: which record, which account, why. */
+export const accountProblemLine = (p: { recordId: number; accountNo: string; rule: string }) =>
+  `record ${p.recordId} account ${p.accountNo}: ${p.rule === 'unknownProduct' ? 'unknown product code' : p.rule}`;
+
+/**
+ * Accounts a resolution could not create (an unknown product code) are told in the log of the load that last wrote
+ * each record (the load's report shows its log), one line per load naming the first few; the count is in the summary.
+ */
+export async function logAccountProblems(db: Db, problems: NonNullable<ResolveSummary['accountProblems']>) {
+  if (!problems.length) return;
+  const loads = await repo.lastLoadsOf(db, [...new Set(problems.map((p) => p.recordId))]);
+  const byLoad = new Map<number, typeof problems>();
+  for (const p of problems) {
+    const l = loads.get(p.recordId);
+    if (l === undefined) continue;
+    if (!byLoad.has(l)) byLoad.set(l, []);
+    byLoad.get(l)!.push(p);
+  }
+  for (const [loadId, ps] of byLoad) {
+    const shown = ps.slice(0, 5).map(accountProblemLine).join('; ') + (ps.length > 5 ? ` …(+${ps.length - 5})` : '');
+    await logLoad(db, loadId, 'warn', {
+      zh: `整合：${ps.length} 个账户未能从来源记录建立（产品代码未知，请先在产品目录中添加，再重试这些记录）：${shown}`,
+      en: `integration: ${ps.length} account(s) could not be created from their source records (unknown product code: add it to the product catalogue, then reload or retry the records): ${shown}`,
+    });
+  }
+}
+
+/** Potential customers that now hold an open account become active (potential → active), audited like any status change. */
+export async function activateIfOpen(trx: Db, actor: Actor, customerIds: number[]) {
+  const rows = await repo.activateWithOpenAccounts(trx, [...new Set(customerIds)]);
+  await auditMany(trx, actor, rows.map((c) => ({
+    action: 'update', entity: 'customer', entityId: c.customerNo, customerId: c.id, fields: ['status'],
+    changes: { status: { from: 'potential', to: 'active' }, via: 'integration', reason: 'open account attached' },
+  })));
+  return rows.length;
 }
 
 /** A failure as one log line: which record, why. */
@@ -358,6 +400,8 @@ export async function resolveSourceRecords(db: Db, actor: Actor, recordIds: numb
       summary.failures!.push({ recordId: rec.id, source: rec.source_code, recordKey: rec.record_key, reason });
     }
   }
+  summary.accountProblemCount = summary.accountProblems!.length;
+  await logAccountProblems(db, summary.accountProblems!);
   return summary;
 }
 
@@ -424,6 +468,7 @@ export async function resolvePending(db: Db, opts: { batch?: number; max?: numbe
     add(await resolveSourceRecords(db, SYSTEM_ACTOR, ids));
     after = ids[ids.length - 1]!;
   }
+  if (total.accountProblems?.length) log?.(`integration: ${total.accountProblems.length} account(s) could not be created from their records: ${total.accountProblems.slice(0, 5).map(accountProblemLine).join('; ')}`);
   if (total.failed) log?.(`integration: ${total.failed} pending record(s) could not be resolved this run (now failed, listed for a retry); ${settledCount(total) - total.failed} were`);
   return total;
 }
@@ -460,7 +505,7 @@ export async function retryFailed(db: Db, actor: Actor, recordIds: number[]) {
   });
   const s = await resolveSourceRecords(db, actor, ids);
   return {
-    retried: ids.length, matched: s.matched, created: s.created, review: s.review, failed: s.failed ?? 0,
+    retried: ids.length, matched: s.matched, created: s.created, review: s.review, failed: s.failed ?? 0, accountProblems: s.accountProblemCount ?? 0,
     failures: (s.failures ?? []).map((f) => ({ recordId: f.recordId, reason: f.reason })),
   };
 }
@@ -511,6 +556,7 @@ async function resolveOne(trx: Db, actor: Actor, rec: repo.RecordRow, model: Mat
   await attachAccounts(trx, rec, target, summary);
   await applyGolden(trx, actor, target);
   await repo.refreshAum(trx, target);
+  await activateIfOpen(trx, actor, [target]);
   let queued = 0;
   for (const e of queue) {
     if (e.customerId === target) continue;
@@ -680,6 +726,8 @@ export async function getReview(db: Db, user: CurrentUser, actor: Actor, id: num
   await db.transaction().execute((trx) => audit(trx, actor, { action: 'read', entity: 'match_review', entityId: id, customerId: r.customer_a, fields: ['comparison'], changes: { masked: !clear, customerB: r.customer_b } }));
   return {
     id: r.id, status: r.status, origin: r.origin, note: r.note, mergeId: r.merge_id,
+    // A merge the user proposed is confirmed by another reviewer (four eyes): the page offers them withdrawal only.
+    proposedByMe: r.origin === 'manager' && r.created_by === user.id,
     score: r.score !== null ? Number(r.score) : scoreNow?.score ?? null,
     probability: r.probability !== null ? Number(r.probability) : scoreNow?.probability ?? null,
     zone: r.zone ?? scoreNow?.zone ?? null, conflict: r.conflict ?? scoreNow?.conflict ?? null,
@@ -694,7 +742,12 @@ export type Decision = { decision: 'confirm' | 'reject'; note?: string; survivor
 
 const PAIR_CHANGED = { zh: '这一对客户在您查看后已有变化（被合并、撤销合并或改指向其他客户），请重新查看后再审核', en: 'This pair has changed since you opened it (merged, unmerged or re-pointed to another customer); look at it again before deciding' };
 
-/** Confirm (merge the pair) or reject (keep apart, never ask again). */
+const OWN_PROPOSAL = {
+  zh: '您提出的合并须由另一位审核人确认（双人复核）；您可以撤回（驳回）这一提议',
+  en: 'A merge you proposed is confirmed by another reviewer (four eyes); you may withdraw it (reject)',
+};
+
+/** Confirm (merge the pair) or reject (keep apart, never ask again). The proposer of a pair does not confirm it. */
 export async function decide(db: Db, user: CurrentUser, actor: Actor, id: number, d: Decision) {
   return db.transaction().execute(async (trx) => {
     const r = await repo.getReview(trx, user, id, true);
@@ -706,6 +759,9 @@ export async function decide(db: Db, user: CurrentUser, actor: Actor, id: number
         || (d.aNo !== undefined && d.aNo !== ca.customer_no) || (d.bNo !== undefined && d.bNo !== cb.customer_no)
         || (d.version !== undefined && d.version !== (await repo.mergeStamp(trx, [r.customer_a, r.customer_b])));
       if (changed) throw new AppError('CONFLICT', PAIR_CHANGED, [fieldError('version', 'changed', '客户对已变化', 'the pair changed')]);
+    }
+    if (d.decision === 'confirm' && r.origin === 'manager' && r.created_by === user.id) {
+      throw new AppError('FORBIDDEN', OWN_PROPOSAL, [fieldError('decision', 'fourEyes', OWN_PROPOSAL.zh, OWN_PROPOSAL.en)]);
     }
     if (d.decision === 'reject') {
       await repo.decideReview(trx, id, { status: 'rejected', decided_by: user.id, note: d.note ?? null });
@@ -799,6 +855,11 @@ async function mergeInTrx(trx: Db, user: CurrentUser, actor: Actor, survivorId: 
   // Anti-chaining (I4): one customer never holds two different identity numbers of one kind, unless a person
   // who looked at the evidence says so.
   const clash = await idClash(trx, survivorId, mergedId);
+  // Overriding it is a supervisor's or data steward's call (integration:manage), never a customer manager's alone.
+  if (clash && overrideConflict && !can(user, 'integration:manage')) {
+    throw new AppError('FORBIDDEN', { zh: '两位客户的证件号码不同，证件冲突仍合并需要整合管理权限（主管或数据管理员）', en: 'The two customers hold different ID numbers; merging despite the ID conflict needs the integration manage permission (a supervisor or data steward)' },
+      [fieldError('overrideConflict', 'permission', '需要整合管理权限', 'needs the integration:manage permission')]);
+  }
   if (clash && !overrideConflict) {
     throw new AppError('CONFLICT', { zh: '两位客户的证件号码不同，确认是同一客户请勾选"证件冲突仍合并"', en: 'The two customers hold different ID numbers; tick "merge despite the ID conflict" if they are one customer' },
       [fieldError('overrideConflict', 'idConflict', '证件号码冲突', 'different ID numbers of one kind')]);
@@ -807,6 +868,8 @@ async function mergeInTrx(trx: Db, user: CurrentUser, actor: Actor, survivorId: 
   const ctx = { trx, actor, survivorId, mergedId, survivorNo: survivor.customer_no, mergedNo: merged.customer_no, mergeId };
   const snapshot = await runMerge(ctx);
   await repo.saveMergeSnapshot(trx, mergeId, snapshot);
+  // The managers' books (workbench and team figures) see the merged customer gone and its AUM on the survivor.
+  await refreshManagerBooks(trx, [survivor.manager_id, merged.manager_id]);
   const moved = movedCounts(snapshot);
   await audit(trx, actor, {
     action: 'merge', entity: 'customer', entityId: survivor.customer_no, customerId: survivorId, fields: Object.keys(moved),
@@ -857,6 +920,7 @@ export async function unmerge(db: Db, user: CurrentUser, actor: Actor, mergeId: 
     const snapshot = g.snapshot as MergeSnapshot;
     const followed = await runUnmerge(ctx, snapshot);
     await repo.markUndone(trx, mergeId, user.id, reason.trim());
+    await refreshManagerBooks(trx, [survivor.manager_id, merged.manager_id]);
     // An undone merge was a wrong "same customer": remembered as different, never proposed again (merges made
     // before direct merges pointed at their pair are found by it).
     const reviewId = g.review_id ?? (await repo.getReviewByPair(trx, pairKey(g.survivor_id, g.merged_id)))?.id;
@@ -882,10 +946,103 @@ export async function listMerges(db: Db, user: CurrentUser, customerNo: string |
     if (!customerId) throw notFound(CUSTOMER_NOT_FOUND);
   }
   const rows = await repo.listMerges(db, user, customerId, limit);
+  const detaches = await repo.listDetaches(db, user, customerId, limit);
   return {
+    // Source records detached from (or into) the customer: the other half of its integration history.
+    detaches: detaches.map((d) => ({
+      id: d.id, reason: d.reason, detachedAt: d.detached_at, detachedBy: d.detached_by_name, createdCustomer: d.created_customer, accounts: d.accounts,
+      record: { id: Number(d.source_record_id), source: d.source_code, recordKey: d.record_key },
+      from: { customerNo: d.from_no, name: d.from_name }, to: { customerNo: d.to_no, name: d.to_name },
+    })),
     items: rows.map((r) => ({
       id: r.id, reason: r.reason, mergedAt: r.merged_at, mergedBy: r.merged_by_name, undoneAt: r.undone_at, undoneBy: r.undone_by_name, undoReason: r.undo_reason,
       reviewId: r.review_id, survivor: { customerNo: r.survivor_no, name: r.survivor_name }, merged: { customerNo: r.merged_no, name: r.merged_name },
     })),
   };
+}
+
+// ---------------------------------------------------------------- detaching a source record (split)
+
+const RECORD_NOT_FOUND = { zh: '来源记录不存在', en: 'Source record not found' };
+
+/**
+ * Undoes a wrong automatic attachment (a twin's card record on his brother): the record leaves its customer for a new
+ * customer made from it alone (placed with the old customer's org unit and manager), or joins `targetCustomerNo`. Its
+ * accounts go with it, the values the old customer held only from it too, both golden records and AUMs are recomputed,
+ * and the pair (record's new customer, old customer) is decided "not the same", so neither the engine nor a merge
+ * joins them again. One transaction, audited on both customers and the record.
+ */
+export async function detachRecord(db: Db, user: CurrentUser, actor: Actor, recordId: number, body: { reason: string; targetCustomerNo?: string }) {
+  const reason = body.reason.trim();
+  if (!reason) throw invalid([fieldError('reason', 'required', '必须填写拆分原因', 'is required')]);
+  const cfg = await defaults(db);
+  return db.transaction().execute(async (trx) => {
+    const locked = await repo.lockRecord(trx, recordId);
+    if (!locked?.customer_id || !(await repo.customerInScope(trx, locked.customer_id, user))) throw notFound(RECORD_NOT_FOUND);
+    const fromId = locked.customer_id;
+    const [rec] = await repo.getRecords(trx, [recordId]);
+    let target: { id: number; customer_no: string } | undefined;
+    if (body.targetCustomerNo) {
+      target = await repo.findCustomerByNo(trx, body.targetCustomerNo, user);
+      if (!target) throw invalid([fieldError('targetCustomerNo', 'exists', '客户不存在', 'no such customer')]);
+      if (target.id === fromId) throw invalid([fieldError('targetCustomerNo', 'self', '不能拆分到原客户', 'is the customer the record is on')]);
+    }
+    const lockedRows = await repo.lockCustomers(trx, target ? [fromId, target.id] : [fromId]);
+    const from = lockedRows.find((c) => c.id === fromId)!;
+    const to = lockedRows.find((c) => c.id === target?.id);
+    if (from.deleted) throw new AppError('CONFLICT', { zh: '该客户已被合并，请在保留客户上拆分', en: 'This customer has been merged away; detach the record from its survivor' });
+    if (to && to.party !== from.party) throw invalid([fieldError('targetCustomerNo', 'party', '个人客户与机构客户不能合并', 'a person and an organisation cannot be merged')]);
+    const records = await repo.recordsOfCustomers(trx, [fromId], 1000);
+    if (records.length <= 1) {
+      throw new AppError('CONFLICT', { zh: '这是该客户唯一的来源记录，拆分后原客户将没有来源记录；如客户本身有误，请合并或修改客户', en: "This is the customer's only source record: detaching it would leave the customer without one; merge or edit the customer instead" });
+    }
+    // Values the old customer holds only from this record leave with it (an identity number is one customer's).
+    const own = (r: repo.RecordRow) => [r.id_no, r.mobile, r.email, r.address].filter((v): v is string => !!v).map((v) => v.trim());
+    const mine = new Set(own(rec));
+    const others = new Set(records.filter((r) => r.id !== recordId).flatMap(own));
+    const leaving = (await repo.profileOf(trx, [fromId])).filter((r) => mine.has(r.value) && !others.has(r.value));
+    const created = !to;
+    const toId = to?.id ?? (await createFromRecord(trx, actor, rec, cfg, { orgId: from.org_id, managerId: from.manager_id }));
+    const toNo = to?.customer_no ?? (await repo.getCustomersBasic(trx, [toId]))[0]!.customer_no;
+    const pk = pairKey(fromId, toId);
+    const prior = await repo.getReviewByPair(trx, pk);
+    if (prior?.status === 'confirmed') throw new AppError('CONFLICT', { zh: '这两位客户已合并，请先撤销合并', en: 'These two customers are merged; undo the merge first' });
+    const held = new Set((await repo.profileOf(trx, [toId])).map((r) => `${r.t}|${r.key}`));
+    for (const r of leaving) {
+      if (held.has(`${r.t}|${r.key}`)) await repo.deleteRows(trx, r.t, [r.id]);
+      else await repo.moveProfileRow(trx, r.t, r.id, toId, false);
+    }
+    await repo.setRecordResolution(trx, recordId, toId, created ? 'created' : 'matched');
+    await repo.replaceMatchKeys(trx, recordId, toId, keysOf(prepared(fromRecord(rec))));
+    const accounts = await repo.moveRecordAccounts(trx, recordId, fromId, toId);
+    await repo.deleteLineageOfRecord(trx, fromId, recordId);
+    for (const id of [fromId, toId]) {
+      await applyGolden(trx, actor, id);
+      await repo.refreshAum(trx, id);
+    }
+    await activateIfOpen(trx, actor, [toId]);
+    // "Not the same": remembered as a decided pair, as a rejected review is (never proposed, never merged without undoing this).
+    const note = `拆分来源记录 / record detached: ${reason}`;
+    let reviewId = prior?.id ?? null;
+    if (prior) await repo.decideReview(trx, prior.id, { status: 'rejected', decided_by: user.id, note });
+    else {
+      reviewId = (await enqueuePair(trx, toId, fromId, { origin: 'manager', recordA: recordId, recordB: null, score: null, createdBy: user.id, note })) ?? null;
+      if (reviewId) await repo.decideReview(trx, reviewId, { status: 'rejected', decided_by: user.id, note });
+    }
+    const detachId = await repo.insertDetach(trx, { source_record_id: recordId, from_customer_id: fromId, to_customer_id: toId, created_customer: created, review_id: reviewId, accounts, reason, detached_by: user.id });
+    const moved = leaving.map((r) => r.t);
+    await audit(trx, actor, {
+      action: 'detach', entity: 'customer', entityId: from.customer_no, customerId: fromId, fields: ['source_record', ...new Set(moved)],
+      changes: { detachId, record: { id: recordId, source: rec.source_code, recordKey: rec.record_key }, to: toNo, createdCustomer: created, accounts, movedRows: moved.length, reason },
+    });
+    await audit(trx, actor, {
+      action: 'detach', entity: 'customer', entityId: toNo, customerId: toId, fields: ['source_record'],
+      changes: { detachId, record: { id: recordId, source: rec.source_code, recordKey: rec.record_key }, from: from.customer_no, createdCustomer: created, accounts, reason },
+    });
+    await audit(trx, actor, {
+      action: 'detach', entity: 'source_record', entityId: recordId, customerId: toId, fields: ['customer_id'],
+      changes: { customer_id: { from: fromId, to: toId }, reviewId, reason },
+    });
+    return { detachId, recordId, fromCustomerNo: from.customer_no, toCustomerNo: toNo, createdCustomer: created, accounts };
+  });
 }

@@ -93,7 +93,21 @@ export type CustomerFieldSourceTable = {
 /** What integration adds to `source_system` (migration 0020): trust changed since then, golden records to recompute. */
 export type SourceSurvivorshipColumns = { survivorship_stale_since: Date | null };
 
-/** Tables of the integration module (migrations 0009, 0012, 0020). */
+/** A source record detached from the customer it was attached to (migration 0029), into a new or another customer. */
+export type RecordDetachTable = {
+  id: Generated<number>;
+  source_record_id: number;
+  from_customer_id: number;
+  to_customer_id: number;
+  created_customer: boolean;
+  review_id: number | null;
+  accounts: Generated<number>;
+  reason: string;
+  detached_by: number | null;
+  detached_at: Timestamp;
+};
+
+/** Tables of the integration module (migrations 0009, 0012, 0020, 0029). */
 export type IntegrationTables = {
   source_system: SourceSurvivorshipColumns;
   match_model: MatchModelTable;
@@ -103,4 +117,5 @@ export type IntegrationTables = {
   customer_merge: CustomerMergeTable;
   customer_alias: CustomerAliasTable;
   customer_field_source: CustomerFieldSourceTable;
+  record_detach: RecordDetachTable;
 };

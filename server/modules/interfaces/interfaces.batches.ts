@@ -14,7 +14,8 @@ import { readFileRows, type FileInfo, type Row } from './interfaces.readers.ts';
 /** The columns a batch's COPY lines fill, in order (source_record and the loader's staging table). */
 export const LOAD_COLUMNS = ['source_code', 'record_key', ...CONTENT_COLUMNS, 'content_hash', 'first_load_id', 'last_load_id', 'id_issue'] as const;
 
-export type Rejected = { rowNo: number; raw: Record<string, unknown>; rawHash: Buffer; reasons: unknown };
+/** A rejected row; `recordKey` when its key columns hold one (a later load accepting that key supersedes it). */
+export type Rejected = { rowNo: number; raw: Record<string, unknown>; rawHash: Buffer; reasons: unknown; recordKey?: string };
 
 export type RecordBatch = {
   /** The batch's place in the load (0, 1, 2 …): batches commit in this order. */
@@ -31,6 +32,8 @@ export type RecordBatch = {
   rejected: Rejected[];
   /** Accepted rows whose key a later row of the same batch repeated: the later row is the one kept. */
   superseded: number;
+  /** Keys (the first few) a later row of the batch repeated with other content: what was overridden, for the load's log. */
+  overridden?: string[];
   /** Accepted rows kept with an ID number that fails its check (the mapping's `invalidIds: 'keep'`), marked unverified. */
   unverified: number;
   /** The last row (1-based, data rows) and the byte offset this batch reaches: the load's checkpoint once committed. */
@@ -154,6 +157,9 @@ export function duplicateColumns(header: string[]): FieldError[] {
   return [...dup].map((c) => ({ field: `header.${c}`, rule: 'duplicateColumn', message: { zh: `列名“${c}”出现了不止一次：无法确定使用哪一列`, en: `the column name "${c}" appears more than once: which column to read is ambiguous` } }));
 }
 
+/** Keys with overridden content a batch names (the load's log names the first few of them all). */
+export const OVERRIDDEN_KEPT = 10;
+
 /** Collects one batch at a time: mapped rows as keys, hashes and COPY text; rejected rows with their reasons. */
 class BatchBuilder {
   private readonly source: string;
@@ -180,7 +186,7 @@ class BatchBuilder {
     b.bytes = bytes;
     const r = this.compiled.map(values);
     if (!r.ok) {
-      b.rejected.push({ rowNo: line, raw: rawOf(this.header, values), rawHash: rawHash(values), reasons: r.reasons });
+      b.rejected.push({ rowNo: line, raw: rawOf(this.header, values), rawHash: rawHash(values), reasons: r.reasons, ...(r.recordKey !== undefined ? { recordKey: r.recordKey } : {}) });
       return;
     }
     const key = r.record.recordKey;
@@ -193,6 +199,7 @@ class BatchBuilder {
     if (seen !== undefined) {
       (this.dropped ??= new Set()).add(seen);
       b.superseded++;
+      if (b.hashes[seen] !== hash && (b.overridden ??= []).length < OVERRIDDEN_KEPT && !b.overridden.includes(key)) b.overridden.push(key);
     }
     this.at.set(key, b.keys.length);
     b.keys.push(key);

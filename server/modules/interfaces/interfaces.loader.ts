@@ -15,10 +15,10 @@ import type pg from 'pg';
 import { poolOf, type Database, type Db } from '../../db/database.ts';
 import { audit, type Actor } from '../../platform/audit.ts';
 import { AppError, fieldError, fromThreadError, invalid, type Message } from '../../platform/errors.ts';
-import type { Mapping } from '../../../engines/transform/index.ts';
+import { validateMapping, type Mapping } from '../../../engines/transform/index.ts';
 import { BULK_THRESHOLD, resolveInBulk } from '../integration/integration.bulk.ts';
 import { failureLine, resolveSourceRecords, type ResolveFailure } from '../integration/integration.service.ts';
-import { csvRanges, fileBatches, lineOf, mapBatches, MissingColumns, type BatchOptions, type RecordBatch } from './interfaces.batches.ts';
+import { csvRanges, fileBatches, lineOf, mapBatches, MissingColumns, OVERRIDDEN_KEPT, type BatchOptions, type RecordBatch } from './interfaces.batches.ts';
 import type { WorkerInput, WorkerMessage } from './interfaces.batch-worker.ts';
 import { readPostgres } from './interfaces.readers.ts';
 import * as repo from './interfaces.repository.ts';
@@ -40,6 +40,8 @@ export type RunOptions = {
   workerBytes?: number;
   /** … this many (default: 2, or 1 on a single core). */
   workers?: number;
+  /** A load that wrote at least this many records (default 10,000), or a tenth of the table (and at least 1,000), refreshes its statistics (ANALYZE). */
+  analyzeRows?: number;
   /** Called when the run fails, after the failure is recorded (alerts). */
   onFailure?: (db: Db, loadId: number, message: Message) => Promise<void>;
 };
@@ -50,6 +52,9 @@ export const DEFAULT_BATCH_ROWS = 20_000;
 /** Records resolved between two updates of a load's resolution count. */
 const RESOLVE_CHUNK = 500;
 const WORKER_BYTES = 16 * 2 ** 20;
+const ANALYZE_ROWS = 10_000;
+/** Fewer records than this never warrant an ANALYZE of their own, whatever share of a small table they are. */
+const ANALYZE_MIN_ROWS = 1_000;
 
 /** Rows of the file repeating a key another of its rows has: what is accepted but neither new, changed nor unchanged. */
 export const duplicatesOf = (l: { accepted: number; inserted: number; changed: number; unchanged: number }) =>
@@ -118,6 +123,25 @@ async function runHeld(pool: pg.Pool, db: Db, loadId: number, opts: RunOptions):
     await conn.destroy();
     client.release(broken);
   }
+}
+
+/**
+ * Whether a CSV file ends cut off: no line break after its last line, and that last row quarantined for too few columns.
+ */
+async function truncatedTail(db: Db, path: string, loadId: number, lastRow: number): Promise<boolean> {
+  if (!lastRow) return false;
+  const fh = await fs.promises.open(path, 'r').catch(() => null);
+  if (!fh) return false;
+  try {
+    const { size } = await fh.stat();
+    if (!size) return false;
+    const b = Buffer.alloc(1);
+    await fh.read(b, 0, 1, size - 1);
+    if (b[0] === 10 || b[0] === 13) return false;
+  } finally {
+    await fh.close();
+  }
+  return repo.rowQuarantinedFor(db, loadId, lastRow, 'columnCount');
 }
 
 /** What a failed load (or a scheduled run refused before its load) says, and the fields it names. */
@@ -236,6 +260,15 @@ async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client: p
       ? { zh: `从本次运行的起始水位（${load.watermark_from ?? '无'}）重新查询继续；此前已写入的行不重复计数`, en: `resumed: the query runs again from the run's first watermark (${load.watermark_from ?? 'none'}); rows written before count once` }
       : checkpoint > 0 ? { zh: `从第 ${checkpoint} 行之后继续`, en: `resumed after row ${checkpoint}` } : { zh: '开始', en: 'started' });
 
+    // A mapping saved before account fields needed a product code: its accounts are kept on the records but 归户 creates none.
+    const noProduct = validateMapping(mrow.mapping as Mapping).find((p) => p.field === 'account.productCode');
+    if (noProduct) {
+      await repo.log(conn, loadId, 'warn', {
+        zh: `映射了账户字段但没有产品代码：账户信息随记录保存，但不会归户创建账户（请在映射中设置产品代码列或常量）`,
+        en: 'account fields are mapped without a product code: the accounts are kept on the records but none is created (set a product code column or constant in the mapping)',
+      });
+    }
+
     const options: Omit<BatchOptions, 'header'> = {
       mapping: mrow.mapping as Mapping, today, checkpoint, batchRows: opts.batchRows ?? DEFAULT_BATCH_ROWS, sourceCode: load.source_code, loadId,
       watermarkColumn: isPull ? iface.watermark_column : null, watermark: load.watermark_from,
@@ -260,6 +293,15 @@ async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client: p
     let committed = 0;
     let integrationError: string | null = null;
     let failure: unknown = null;
+    let supersededRows = 0;
+    const overridden = new Set<string>();
+    let overriddenMore = false;
+    const noteOverridden = (keys: Iterable<string>) => {
+      for (const k of keys) {
+        if (overridden.size < OVERRIDDEN_KEPT) overridden.add(k);
+        else if (!overridden.has(k)) overriddenMore = true;
+      }
+    };
 
     const write = async (b: RecordBatch): Promise<{ ids: number[]; inserted: number; changed: number; repeated: number; own: number }> => {
       if (fresh) {
@@ -278,7 +320,11 @@ async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client: p
       const added: Uint8Array[] = [], addedKeys: string[] = [], changed: Uint8Array[] = [];
       b.keys.forEach((k, i) => {
         const h = stored.hashes.get(k);
-        if (h === undefined) { added.push(lineOf(b, i)); addedKeys.push(k); } else if (h !== b.hashes[i]) changed.push(lineOf(b, i));
+        if (h === undefined) { added.push(lineOf(b, i)); addedKeys.push(k); } else if (h !== b.hashes[i]) {
+          changed.push(lineOf(b, i));
+          // A key an earlier batch of this file wrote, now with other content: the later row overrides it.
+          if (stored.mine.has(k)) noteOverridden([k]);
+        }
       });
       await repo.copyLines(client, 'source_record', Buffer.concat(added));
       let updated: { id: number; key: string }[] = [];
@@ -343,6 +389,9 @@ async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client: p
       inTx = true;
       const w = await write(b);
       const ownRejected = await repo.quarantineRows(conn, load.interface_id, loadId, b.rejected, since);
+      // Rows earlier loads quarantined under a key this load accepted are stale: closed, never re-submitted over it.
+      supersededRows += await repo.supersedeQuarantine(conn, load.source_code, loadId, b.keys);
+      if (b.overridden?.length) noteOverridden(b.overridden);
       // A row whose key another row of the file repeats is a duplicate within the file: accepted, but neither new nor
       // changed (the stored record is compared with the file's last row of that key), so a reload of the file changes nothing.
       // Rows a resumed pull's earlier run counted already (w.own, ownRejected) are not counted again.
@@ -416,6 +465,34 @@ async function run(conn: Db, db: Db, loadId: number, opts: RunOptions, client: p
       zh: `完成：读取 ${counts.read}，通过 ${counts.accepted}${counts.unverifiedIds ? `（其中证件号未核验 ${counts.unverifiedIds}）` : ''}，拒绝 ${counts.rejected}，新增 ${counts.new}，变更 ${counts.changed}，未变 ${counts.unchanged}，文件内重复 ${counts.duplicates}`,
       en: `finished: read ${counts.read}, accepted ${counts.accepted}${counts.unverifiedIds ? ` (${counts.unverifiedIds} with an unverified ID number)` : ''}, rejected ${counts.rejected}, new ${counts.new}, changed ${counts.changed}, unchanged ${counts.unchanged}, duplicates in file ${counts.duplicates}`,
     });
+    if (supersededRows) {
+      await repo.log(conn, loadId, 'info', {
+        zh: `之前隔离的 ${supersededRows} 行，其记录主键已由本次加载写入：已关闭为“已被取代”（不再重新提交，以免旧数据覆盖新数据）`,
+        en: `${supersededRows} rows quarantined by earlier loads were closed as superseded: this load wrote their record keys (re-submitting them would put older data over newer)`,
+      });
+    }
+    if (overridden.size) {
+      const keys = [...overridden].join(', ') + (overriddenMore ? ' …' : '');
+      await repo.log(conn, loadId, 'warn', {
+        zh: `文件内同一主键出现多次且内容不同，以最后一行为准（前面的行被覆盖）：${keys}`,
+        en: `record keys repeated in the file with different content, the last row kept (the earlier ones overridden): ${keys}`,
+      });
+    }
+    if (!isPull && load.file_path && load.format === 'csv' && (await truncatedTail(conn, load.file_path, loadId, Number(done.checkpoint_row)))) {
+      await repo.log(conn, loadId, 'warn', {
+        zh: `文件可能被截断：最后一行没有换行符且列数不足（第 ${done.checkpoint_row} 行，已隔离）；请确认文件传输完整，必要时重新获取文件`,
+        en: `the file looks truncated: its last line has no line break and too few columns (row ${done.checkpoint_row}, quarantined); check the file arrived whole, and fetch it again if not`,
+      });
+    }
+    // A big load changes the tables' make-up: the planner's statistics are refreshed now rather than left to autovacuum
+    // (which may be off), or candidate queries scan match_key whole.
+    const written = Number(done.inserted) + Number(done.changed);
+    const analyzeRows = opts.analyzeRows ?? ANALYZE_ROWS;
+    if (written >= Math.min(analyzeRows, ANALYZE_MIN_ROWS) && (written >= analyzeRows || written * 10 >= (await repo.liveRows(conn, 'source_record')))) {
+      const tables: ('source_record' | 'match_key')[] = opts.resolve === false ? ['source_record'] : ['source_record', 'match_key'];
+      await repo.analyze(conn, tables);
+      await repo.log(conn, loadId, 'info', { zh: `已更新统计信息（ANALYZE ${tables.join('、')}）`, en: `statistics refreshed (ANALYZE ${tables.join(', ')})` });
+    }
     if (load.trigger === 'upload' && load.file_path) await fs.promises.rm(load.file_path, { force: true });
     return 'succeeded';
   } catch (err) {

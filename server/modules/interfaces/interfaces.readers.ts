@@ -11,7 +11,7 @@ import iconv from 'iconv-lite';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { AppError, fieldError, invalid } from '../../platform/errors.ts';
-import { quoteScanner, splitCsv, type RowValues } from '../../../engines/transform/index.ts';
+import { parseJsonExact, quoteScanner, splitCsv, type RowValues } from '../../../engines/transform/index.ts';
 import type { Encoding, FileFormat } from './interfaces.table.ts';
 
 /** A row as read; `line`: where a user finds it in the file when that is not its data-row number (a sheet's own row number). */
@@ -438,7 +438,8 @@ async function* jsonLines(input: NodeJS.ReadableStream, header: string[], readSo
     if (!t) return null;
     let obj: Record<string, unknown>;
     try {
-      obj = JSON.parse(t);
+      // A number past what a double holds (a key past 2^53, an ID number as a number) is read as written: no digit lost.
+      obj = parseJsonExact(t) as Record<string, unknown>;
     } catch {
       return unreadableLine(t, lineNo, 'json', bytes());
     }

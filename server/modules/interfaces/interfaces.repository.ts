@@ -349,7 +349,7 @@ export function countRecords(db: Db, sourceCode: string) {
 // ---------------------------------------------------------------------------------------------
 // Quarantine
 
-export type QuarantineIn = { rowNo: number; raw: unknown; rawHash: Buffer; reasons: unknown };
+export type QuarantineIn = { rowNo: number; raw: unknown; rawHash: Buffer; reasons: unknown; recordKey?: string };
 
 /**
  * Keeps rejected rows; a row rejected again (same content) is the same entry, now seen by this load. Returns how many
@@ -367,13 +367,64 @@ export async function quarantineRows(db: Db, interfaceId: number, loadId: number
     earlier = rows.filter((r) => hashes.has(r.rawHash.toString('hex'))).length;
   }
   await sql`
-    INSERT INTO interface_quarantine AS q (interface_id, load_id, last_load_id, row_no, raw, raw_hash, reasons)
-    SELECT ${interfaceId}, ${loadId}, ${loadId}, u.row_no, u.raw::jsonb, decode(u.h, 'hex'), u.reasons::jsonb
+    INSERT INTO interface_quarantine AS q (interface_id, load_id, last_load_id, row_no, raw, raw_hash, reasons, record_key)
+    SELECT ${interfaceId}, ${loadId}, ${loadId}, u.row_no, u.raw::jsonb, decode(u.h, 'hex'), u.reasons::jsonb, u.record_key
     FROM unnest(${list.map((r) => r.rowNo)}::bigint[], ${list.map((r) => JSON.stringify(r.raw))}::text[], ${list.map((r) => r.rawHash.toString('hex'))}::text[],
-      ${list.map((r) => JSON.stringify(r.reasons))}::text[]) AS u(row_no, raw, h, reasons)
-    ON CONFLICT (interface_id, raw_hash) DO UPDATE SET last_load_id = EXCLUDED.last_load_id, row_no = EXCLUDED.row_no, reasons = EXCLUDED.reasons, updated_at = now()
+      ${list.map((r) => JSON.stringify(r.reasons))}::text[], ${list.map((r) => r.recordKey ?? null)}::text[]) AS u(row_no, raw, h, reasons, record_key)
+    ON CONFLICT (interface_id, raw_hash) DO UPDATE SET last_load_id = EXCLUDED.last_load_id, row_no = EXCLUDED.row_no, reasons = EXCLUDED.reasons,
+      record_key = EXCLUDED.record_key, updated_at = now()
     WHERE q.status = 'open'`.execute(db);
   return earlier;
+}
+
+/**
+ * Closes as superseded the open quarantine rows (of any interface of the source) whose record key this load accepted,
+ * kept by earlier loads: re-submitting one would put older data over what this load wrote. Returns how many.
+ */
+export async function supersedeQuarantine(db: Db, sourceCode: string, loadId: number, keys: string[]): Promise<number> {
+  if (!keys.length) return 0;
+  const r = await sql`UPDATE interface_quarantine q SET status = 'superseded', superseded_by = ${loadId}, resolved_at = now(), updated_at = now()
+    WHERE q.status = 'open' AND q.record_key = ANY(${keys}::text[]) AND q.last_load_id < ${loadId}
+      AND q.interface_id IN (SELECT i.id FROM interface i WHERE i.source_code = ${sourceCode})`.execute(db);
+  return Number(r.numAffectedRows ?? 0);
+}
+
+/** The user's open (not done) alert of this interface's failures raised since its last successful load, if any. */
+export async function openFailureAlert(db: Db, userId: number, interfaceId: number, titlePrefix: string) {
+  const r = await sql<{ id: number }>`SELECT r.id FROM reminder_event r WHERE r.user_id = ${userId} AND r.done_at IS NULL AND starts_with(r.title, ${titlePrefix})
+    AND r.created_at > coalesce((SELECT max(l.finished_at) FROM interface_load l WHERE l.interface_id = ${interfaceId} AND l.status = 'succeeded'), '-infinity'::timestamptz)
+    ORDER BY r.id DESC LIMIT 1`.execute(db);
+  return r.rows[0] ? { id: Number(r.rows[0].id) } : undefined;
+}
+
+/** How many of the interface's loads failed since its last successful one. */
+export async function failedSinceSuccess(db: Db, interfaceId: number): Promise<number> {
+  const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM interface_load l WHERE l.interface_id = ${interfaceId} AND l.status = 'failed'
+    AND l.id > coalesce((SELECT max(s.id) FROM interface_load s WHERE s.interface_id = ${interfaceId} AND s.status = 'succeeded'), 0)`.execute(db);
+  return r.rows[0]!.n;
+}
+
+/** Whether the load quarantined its row `rowNo` for this rule. */
+export async function rowQuarantinedFor(db: Db, loadId: number, rowNo: number, rule: string): Promise<boolean> {
+  const r = await sql<{ id: number }>`SELECT id FROM interface_quarantine WHERE last_load_id = ${loadId} AND row_no = ${rowNo}
+    AND reasons @> ${JSON.stringify([{ rule }])}::jsonb LIMIT 1`.execute(db);
+  return r.rows.length > 0;
+}
+
+/** The live rows of a table as the statistics count them (0 when never counted). */
+export async function liveRows(db: Db, table: 'source_record'): Promise<number> {
+  const r = await sql<{ n: string }>`SELECT coalesce(max(n_live_tup), 0) AS n FROM pg_stat_user_tables WHERE relname = ${table}`.execute(db);
+  return Number(r.rows[0]?.n ?? 0);
+}
+
+/** Refreshes the planner's statistics of these tables (their names are ours, never a user's). */
+export async function analyze(db: Db, tables: ('source_record' | 'match_key')[]) {
+  for (const t of tables) await sql`ANALYZE ${sql.table(t)}`.execute(db);
+}
+
+/** A source's record by its key, with the load that last wrote it (a quarantined row older than that is stale). */
+export function getRecordByKey(db: Db, sourceCode: string, recordKey: string) {
+  return db.selectFrom('source_record').select(['id', 'last_load_id']).where('source_code', '=', sourceCode).where('record_key', '=', recordKey).executeTakeFirst();
 }
 
 export type QuarantineFilter = { interfaceId: number; status?: QuarantineStatus; loadId?: number; rule?: string };
@@ -388,7 +439,7 @@ function quarantineQuery(db: Db, f: QuarantineFilter) {
 
 export async function listQuarantine(db: Db, f: QuarantineFilter, limit: number, offset: number) {
   const [rows, count] = await Promise.all([
-    quarantineQuery(db, f).select(['q.id', 'q.load_id', 'q.last_load_id', 'q.row_no', 'q.raw', 'q.reasons', 'q.status', 'q.record_id', 'q.resolved_at', 'q.note', 'q.created_at', 'q.updated_at'])
+    quarantineQuery(db, f).select(['q.id', 'q.load_id', 'q.last_load_id', 'q.row_no', 'q.raw', 'q.reasons', 'q.status', 'q.record_id', 'q.resolved_at', 'q.note', 'q.record_key', 'q.superseded_by', 'q.created_at', 'q.updated_at'])
       .orderBy('q.id').limit(limit).offset(offset).execute(),
     quarantineQuery(db, f).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
   ]);

@@ -5,7 +5,7 @@ import { INVALID_ID_POLICIES, TRANSFORMS } from '../../../engines/transform/inde
 export const SOURCE_KINDS = ['savings', 'card', 'loan', 'wealth', 'housing_fund', 'corporate', 'settlement', 'manual', 'other'] as const;
 export const CONNECTORS = ['file', 'postgres'] as const;
 export const ENCODINGS = ['auto', 'utf8', 'gb18030', 'gbk'] as const;
-export const QUARANTINE_STATUSES = ['open', 'resolved', 'discarded'] as const;
+export const QUARANTINE_STATUSES = ['open', 'resolved', 'discarded', 'superseded'] as const;
 
 const Str = (max: number, min = 0) => Type.String({ maxLength: max, minLength: min });
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: '\\S' });

@@ -29,6 +29,11 @@ const NO_INTERFACE: Message = { zh: '接口不存在', en: 'No such interface' }
 const NO_LOAD: Message = { zh: '加载记录不存在', en: 'No such load' };
 const NO_ROW: Message = { zh: '隔离记录不存在', en: 'No such quarantined row' };
 const DEALT_WITH: Message = { zh: '该记录已处理', en: 'This row has been dealt with already' };
+/** A quarantined row whose record key a later load wrote: re-submitting it would put older data over newer. */
+const STALE = (key: string | null, loadId: number | null): Message => ({
+  zh: `该隔离行已过时：其记录主键${key ? ` ${key} ` : ''}已由之后的加载${loadId ? ` #${loadId} ` : ''}写入，重新提交会用旧数据覆盖新数据，不能重新提交或修正`,
+  en: `this quarantined row is stale: a later load${loadId ? ` (#${loadId})` : ''} loaded its record key${key ? ` ${key}` : ''}; re-submitting it would put older data over newer, so it cannot be re-submitted or fixed`,
+});
 
 export function meta() {
   return {
@@ -534,7 +539,11 @@ export async function queuePull(db: Db, actor: Actor, interfaceId: number, trigg
   return { loadId, resumed: false };
 }
 
-/** Tells the interface's owner (else whoever started the load) that a run failed: a reminder that rings in their header bell now. */
+/**
+ * Tells the interface's owner (else whoever started the load) that a run failed: a reminder that rings in their header
+ * bell now. One open alert per interface until it succeeds again: a schedule failing every few minutes updates the
+ * alert it raised (the latest run and how many failed in a row) instead of filing a new one each run.
+ */
 export async function alertFailure(db: Db, loadId: number, message: Message): Promise<void> {
   const l = await repo.getLoad(db, loadId);
   if (!l) return;
@@ -544,8 +553,18 @@ export async function alertFailure(db: Db, loadId: number, message: Message): Pr
   const subject = await repo.userSubject(db, userId);
   if (!subject || subject.status !== 'active') return;
   const user = subject as unknown as CurrentUser;
+  const prefix = `接口 ${iface?.code} 运行失败 / Interface ${iface?.code} run failed`;
+  const title = `${prefix} (#${loadId})`.slice(0, 200);
+  const open = await repo.openFailureAlert(db, userId, l.interface_id, prefix);
+  if (open) {
+    const failed = await repo.failedSinceSuccess(db, l.interface_id);
+    await workplace.updateReminder(db, user, SYSTEM_ACTOR, open.id, {
+      title, note: `${message.zh}\n${message.en}\n（自上次成功以来已连续失败 ${failed} 次 / failed ${failed} times in a row since the last success）`.slice(0, 2000),
+    } as never);
+    return;
+  }
   await workplace.createReminder(db, user, SYSTEM_ACTOR, {
-    title: `接口 ${iface?.code} 运行失败 / Interface ${iface?.code} run failed (#${loadId})`.slice(0, 200),
+    title,
     note: `${message.zh}\n${message.en}`.slice(0, 2000),
     remindAt: new Date().toISOString(),
   } as never);
@@ -663,7 +682,8 @@ export async function listQuarantine(db: Db, actor: Actor, id: number, q: Quaran
     total, page, pageSize,
     items: rows.map((r) => ({
       id: r.id, loadId: r.load_id, lastLoadId: r.last_load_id, rowNo: r.row_no, raw: r.raw as Record<string, unknown>, reasons: presentReasons(r.reasons),
-      status: r.status, recordId: r.record_id, resolvedAt: r.resolved_at, note: r.note, createdAt: r.created_at, updatedAt: r.updated_at,
+      status: r.status, recordId: r.record_id, resolvedAt: r.resolved_at, note: r.note, recordKey: r.record_key, supersededBy: r.superseded_by,
+      createdAt: r.created_at, updatedAt: r.updated_at,
     })),
   };
 }
@@ -730,22 +750,25 @@ export async function resubmit(db: Db, actor: Actor, interfaceId: number, opts: 
   const noneOpen = () => (opts.fix ? new AppError('CONFLICT', DEALT_WITH) : new AppError('CONFLICT',
     opts.ids ? { zh: 'ids：所选隔离记录都已处理，没有可重新提交的', en: 'ids: none of these quarantined rows is open: nothing to resubmit' }
       : { zh: '没有待处理的隔离记录可重新提交', en: 'No quarantined row is open: nothing to resubmit' },
-    opts.ids ? [fieldError('ids', 'open', '所选隔离记录都已处理（已解决或已舍弃）', 'none of these rows is open (each is resolved or discarded)')] : []));
+    opts.ids ? [fieldError('ids', 'open', '所选隔离记录都已处理（已解决、已舍弃或已被之后的加载取代）', 'none of these rows is open (each is resolved, discarded or superseded by a later load)')] : []));
   if (opts.fix) {
     const q = await repo.getQuarantine(db, opts.fix.id);
     if (!q || q.interface_id !== interfaceId) throw notFound(NO_ROW);
+    if (q.status === 'superseded') throw new AppError('CONFLICT', STALE(q.record_key, q.superseded_by));
     if (q.status !== 'open') throw noneOpen();
+    checkKeyUnchanged(mapping, await headerOf(db, q), q.raw, opts.fix.raw);
   } else if (!(await repo.openQuarantine(db, interfaceId, opts.ids, 0, 1)).length) {
     throw noneOpen();
   }
   const today = bankToday();
   const written: number[] = [];
+  let fixChanges: ReturnType<typeof diff>;
   const outcome = await db.transaction().execute(async (trx) => {
     const { id: loadId } = await repo.insertLoad(trx, {
       interface_id: interfaceId, source_code: iface.source_code, mapping_version: iface.mapping_version, trigger: 'resubmit', status: 'running',
       format: null, created_by: actor.userId, started_at: new Date(),
     });
-    const counts = { read: 0, accepted: 0, rejected: 0, unverifiedIds: 0, new: 0, changed: 0, unchanged: 0 };
+    const counts = { read: 0, accepted: 0, rejected: 0, unverifiedIds: 0, new: 0, changed: 0, unchanged: 0, superseded: 0 };
     const still: { id: number; reasons: Reason[] }[] = [];
     let after = 0;
     const compiledByHeader = new Map<string, ReturnType<typeof compileMapping>>();
@@ -765,8 +788,18 @@ export async function resubmit(db: Db, actor: Actor, interfaceId: number, opts: 
         const key = header.join('\u001f');
         let c = compiledByHeader.get(key);
         if (!c) compiledByHeader.set(key, (c = compileMapping(mapping, header, today)));
-        counts.read++;
         const r = c.map(values);
+        // A row whose key a later load wrote is stale: refused (a fix), or closed as superseded and skipped (a re-submit).
+        const recordKey = r.ok ? r.record.recordKey : r.recordKey;
+        const stored = recordKey !== undefined ? await repo.getRecordByKey(trx, iface.source_code, recordKey) : undefined;
+        if (stored && Number(stored.last_load_id) > Number(q.last_load_id) && Number(stored.last_load_id) !== loadId) {
+          if (opts.fix) throw new AppError('CONFLICT', STALE(recordKey!, Number(stored.last_load_id)));
+          counts.superseded++;
+          await repo.updateQuarantine(trx, q.id, { status: 'superseded', superseded_by: stored.last_load_id, resolved_at: new Date() });
+          continue;
+        }
+        if (opts.fix) fixChanges = diff(rawText(header, q.raw), raw);
+        counts.read++;
         if (!r.ok) {
           counts.rejected++;
           still.push({ id: q.id, reasons: r.reasons });
@@ -787,7 +820,7 @@ export async function resubmit(db: Db, actor: Actor, interfaceId: number, opts: 
         });
       }
     }
-    if (counts.read === 0) throw noneOpen();
+    if (counts.read === 0 && !counts.superseded) throw noneOpen();
     if (opts.fix && still.length) {
       // A fix that still fails is refused whole: the user sees which column breaks which rule.
       throw invalid(still[0]!.reasons.map((r) => fieldError(`raw.${columnOf(mapping, r.field)}`, r.rule, r.message.zh, r.message.en)));
@@ -798,7 +831,8 @@ export async function resubmit(db: Db, actor: Actor, interfaceId: number, opts: 
     });
     await audit(trx, actor, {
       action: opts.fix ? 'update' : 'resubmit', entity: 'interface_quarantine', entityId: opts.fix?.id ?? interfaceId,
-      fields: opts.fix ? Object.keys(opts.fix.raw) : [], changes: { interface: iface.code, load: loadId, ...counts },
+      // A fix's audit holds each changed column's value before and after, as every other write's does.
+      fields: opts.fix ? fixChanges?.fields ?? [] : [], changes: { interface: iface.code, load: loadId, ...counts, ...(opts.fix ? { raw: fixChanges?.changes ?? {} } : {}) },
     });
     return { loadId, ...counts };
   });
@@ -806,6 +840,27 @@ export async function resubmit(db: Db, actor: Actor, interfaceId: number, opts: 
   await resolve(db, actor, written, (e) => { integrationError = e; });
   if (integrationError) await repo.setLoad(db, outcome.loadId, { integration_error: integrationError });
   return outcome;
+}
+
+/** A stored raw row as text, column by column of the header. */
+function rawText(header: string[], stored: unknown): Record<string, string> {
+  const before = (stored ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(header.map((h) => [h, before[h] == null ? '' : String(before[h])]));
+}
+
+/**
+ * A fix may not change a record key column (it would load the row as another record beside the original): filling a
+ * key that was empty is a fix, changing one is refused, naming the column.
+ */
+function checkKeyUnchanged(mapping: Mapping, header: string[], stored: unknown, sent: Record<string, string>) {
+  const norm = (h: string) => h.trim().toLowerCase();
+  const keys = new Set(mapping.recordKey.map(norm));
+  const before = rawText(header, stored);
+  const bad = header.filter((h) => keys.has(norm(h)) && Object.hasOwn(sent, h) && before[h]!.trim() !== '' && String(sent[h] ?? '').trim() !== before[h]!.trim());
+  if (bad.length) {
+    throw invalid(bad.map((h) => fieldError(`raw.${h}`, 'recordKey', `${h} 是记录主键列，修正时不能更改（原值 ${before[h]}）；如主键本身有误，请舍弃该行并在源系统更正`,
+      `${h} is a record key column and cannot be changed by a fix (it was ${before[h]}); if the key itself is wrong, discard the row and correct it at the source`)));
+  }
 }
 
 /**

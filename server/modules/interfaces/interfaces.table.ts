@@ -52,7 +52,8 @@ export type Encoding = 'auto' | 'utf8' | 'gb18030' | 'gbk';
 export type LoadStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 export type LoadTrigger = 'upload' | 'cli' | 'schedule' | 'manual' | 'resubmit';
 export type FileFormat = 'csv' | 'xlsx' | 'jsonl' | 'postgres';
-export type QuarantineStatus = 'open' | 'resolved' | 'discarded';
+/** `superseded`: a later load accepted the row's record key (migration 0028): closed, never re-submitted over newer data. */
+export type QuarantineStatus = 'open' | 'resolved' | 'discarded' | 'superseded';
 
 export type InterfaceTable = {
   id: Generated<number>;
@@ -149,6 +150,9 @@ export type InterfaceQuarantineTable = {
   resolved_by: number | null;
   resolved_at: Date | null;
   note: string | null;
+  /** The row's record key, when its key columns hold one; the load that superseded it (migration 0028). */
+  record_key: string | null;
+  superseded_by: number | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 };

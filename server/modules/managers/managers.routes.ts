@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { bankDate, bankDateTime } from '../../platform/bank-time.ts';
 import { actorOf, currentUser, requireUser } from '../../platform/auth.ts';
 import { audit, auditMany } from '../../platform/audit.ts';
 import { typed } from '../../platform/context.ts';
@@ -12,11 +13,11 @@ import {
 } from './managers.schemas.ts';
 
 const langOf = requestLang;
-const stamp = () => new Date().toISOString().slice(0, 10);
+const stamp = () => bankDate();
 /** Lists a person works through (requests, reminders, reports) are exported up to this many rows. */
 const EXPORT_MAX = 10_000;
 const exportPage = { page: 1, pageSize: EXPORT_MAX };
-const dt = (d: Date | string | null) => (d ? new Date(d).toISOString().slice(0, 16).replace('T', ' ') : '');
+const dt = (d: Date | string | null) => bankDateTime(d).slice(0, 16);
 const LEVEL_NAMES = { junior: ['初级', 'Junior'], intermediate: ['中级', 'Intermediate'], senior: ['高级', 'Senior'] } as const;
 
 export async function managersRoutes(fastify: FastifyInstance) {
@@ -139,7 +140,7 @@ export async function managersRoutes(fastify: FastifyInstance) {
       for await (const c of service.exportMyCustomers(app.db, user, req.query, read)) {
         yield {
           customerNo: c.customerNo, name: c.name, status: c.status, level: (zh ? c.levelName : c.levelNameEn) ?? '', aum: c.aumFen / 100,
-          birthDate: c.birthDate ?? '', lastContact: c.lastContactAt ? new Date(c.lastContactAt).toISOString().slice(0, 16).replace('T', ' ') : '',
+          birthDate: c.birthDate ?? '', lastContact: dt(c.lastContactAt ?? null),
         };
       }
     });

@@ -7,6 +7,7 @@ import { getParameter } from '../../platform/parameters.ts';
 import * as customersRepo from '../customers/customers.repository.ts';
 import { customerNotFound, maskBirthDate, seesClear } from '../customers/customers.service.ts';
 import { addDays, localDate, monthDays, monthStart, previousMonthEnds, quarterStart, startOfDay, weekStart, yearStart } from './managers.dates.ts';
+import { refreshManagerBooks } from './managers.books.ts';
 import * as repo from './managers.repository.ts';
 import type {
   AssignBody, AssignPreviewBody, AssignRule, HandoverBody, MyCustomerFilters, MyCustomerQuery, ProfileBody, ProfileQuery, ReminderBody, ReminderQuery,
@@ -121,10 +122,7 @@ function summarise(rows: { category: string; is_asset: boolean; fen: string }[])
 const periodStarts = (today: string) => ({ month: monthStart(today), quarter: quarterStart(today), year: yearStart(today) });
 
 /** After customers move, the managers' book snapshot rows are recomputed in the same transaction, so their workbench counts them. */
-const refreshBooks = (trx: Db, managerIds: (number | null)[]) => {
-  const today = localDate(new Date());
-  return repo.refreshBooks(trx, managerIds, today, periodStarts(today));
-};
+const refreshBooks = (trx: Db, managerIds: (number | null)[]) => refreshManagerBooks(trx, managerIds);
 
 function bookTotals(rows: repo.BookRow[]) {
   const t = { customers: 0, aum_fen: 0, new_month: 0, new_quarter: 0, new_year: 0 };

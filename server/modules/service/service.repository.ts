@@ -1,4 +1,5 @@
 import { sql, type Expression, type Insertable, type SqlBool, type Updateable } from 'kysely';
+import { bankDateCompact } from '../../platform/bank-time.ts';
 import type { Db } from '../../db/database.ts';
 import { containing } from '../../platform/like.ts';
 import { customerScope, staffScope, type ScopeSubject } from '../../platform/scope.ts';
@@ -117,7 +118,8 @@ export function getCustomerInScope(db: Db, user: ScopeSubject, customerNo: strin
 
 export async function nextReqNo(db: Db, now: Date): Promise<string> {
   const { n } = await sql<{ n: number }>`SELECT nextval('service_request_no_seq')::int AS n`.execute(db).then((r) => r.rows[0]);
-  const d = now.toISOString().slice(0, 10).replace(/-/g, '');
+  // The bank's business date (a request at 07:41 Beijing, 23:41 UTC the day before, is the Beijing day's).
+  const d = bankDateCompact(now);
   return `SR${d}${String(n).padStart(6, '0')}`;
 }
 

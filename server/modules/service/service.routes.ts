@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { bankDate, bankDateTime } from '../../platform/bank-time.ts';
 import { actorOf, currentUser, requireUser } from '../../platform/auth.ts';
 import { audit } from '../../platform/audit.ts';
 import { typed } from '../../platform/context.ts';
@@ -13,7 +14,8 @@ import {
 } from './service.schemas.ts';
 
 const langOf = requestLang;
-const iso = (d: Date | null | undefined) => (d ? d.toISOString().replace('T', ' ').slice(0, 19) : '');
+/** Times in exported files as the bank's wall clock. */
+const iso = (d: Date | null | undefined) => bankDateTime(d);
 
 export async function serviceRoutes(fastify: FastifyInstance) {
   const app = typed(fastify);
@@ -44,7 +46,7 @@ export async function serviceRoutes(fastify: FastifyInstance) {
     await service.customerFilterInScope(app.db, user, req.query.customerNo);
     const zh = langOf(req) === 'zh';
     const at = now();
-    const count = await sendXlsx(reply, `service-requests-${at.toISOString().slice(0, 10)}.xlsx`, zh ? '服务请求' : 'Service requests', [
+    const count = await sendXlsx(reply, `service-requests-${bankDate(at)}.xlsx`, zh ? '服务请求' : 'Service requests', [
       { header: zh ? '请求号' : 'Request no.', key: 'reqNo', width: 20 },
       { header: zh ? '类型' : 'Kind', key: 'kind', width: 12 },
       { header: zh ? '分类' : 'Category', key: 'category', width: 16 },
@@ -120,7 +122,7 @@ export async function serviceRoutes(fastify: FastifyInstance) {
     const user = currentUser(req);
     await service.customerFilterInScope(app.db, user, req.query.customerNo);
     const zh = langOf(req) === 'zh';
-    const count = await sendXlsx(reply, `service-outbound-${new Date().toISOString().slice(0, 10)}.xlsx`, zh ? '关怀与走访' : 'Care and visits', [
+    const count = await sendXlsx(reply, `service-outbound-${bankDate()}.xlsx`, zh ? '关怀与走访' : 'Care and visits', [
       { header: zh ? '类型' : 'Kind', key: 'kind', width: 12 },
       { header: zh ? '客户号' : 'Customer no.', key: 'customerNo', width: 14 },
       { header: zh ? '客户' : 'Customer', key: 'customer', width: 22 },
@@ -159,7 +161,7 @@ export async function serviceRoutes(fastify: FastifyInstance) {
   app.get('/api/service/dispatches/export', { schema: { tags, querystring: DispatchQuery }, preHandler: requireUser('customer:read', 'customer:export') }, async (req, reply) => {
     const user = currentUser(req);
     const zh = langOf(req) === 'zh';
-    const count = await sendXlsx(reply, `service-dispatches-${new Date().toISOString().slice(0, 10)}.xlsx`, zh ? '派工' : 'Dispatches', [
+    const count = await sendXlsx(reply, `service-dispatches-${bankDate()}.xlsx`, zh ? '派工' : 'Dispatches', [
       { header: zh ? '客户号' : 'Customer no.', key: 'customerNo', width: 14 },
       { header: zh ? '客户' : 'Customer', key: 'customer', width: 22 },
       { header: zh ? '技能' : 'Skill', key: 'skill', width: 14 },

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Db } from '../../db/database.ts';
+import { bankDate } from '../../platform/bank-time.ts';
 import { actorOf, currentUser, requireUser } from '../../platform/auth.ts';
 import { audit } from '../../platform/audit.ts';
 import { typed } from '../../platform/context.ts';
@@ -17,7 +18,7 @@ import {
 
 const langOf = requestLang;
 const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString().replace('T', ' ').slice(0, 19) + 'Z' : '');
-const stamp = () => new Date().toISOString().slice(0, 10);
+const stamp = () => bankDate();
 
 /** Every workplace page is for signed-in staff; reading customers is what front-office roles share. */
 const STAFF = requireUser();

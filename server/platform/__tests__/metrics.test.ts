@@ -3,6 +3,7 @@ import { buildApp } from '../../app.ts';
 import { ConfigError, loadConfig } from '../../config.ts';
 import { createTestContext, login, type TestContext } from '../../test/context.ts';
 import { PASSWORD, seedSmallBank } from '../../test/fixtures.ts';
+import { login as firstLogin } from '../../modules/admin/__tests__/helpers.ts';
 
 let ctx: TestContext;
 let bank: Awaited<ReturnType<typeof seedSmallBank>>;
@@ -41,7 +42,8 @@ describe('/metrics', () => {
     expect(role.statusCode).toBe(201);
     const user = await ctx.app.inject({ method: 'POST', url: '/api/admin/users', headers: { cookie: admin }, payload: { username: 'prom', displayName: 'prom', password: PASSWORD, orgId: bank.orgs.hq, roleCode: 'monitoring' } });
     expect(user.statusCode).toBe(201);
-    const prom = await login(ctx.app, 'prom', PASSWORD);
+    // Created with an administrator's password: changed at the first sign-in (and back), as the user would.
+    const prom = await firstLogin(ctx.app, 'prom', PASSWORD);
     const { token } = (await ctx.app.inject({ method: 'POST', url: '/api/auth/tokens', headers: { cookie: prom }, payload: { name: 'prometheus' } })).json();
     const scraped = await metrics({ authorization: `Bearer ${token}` });
     expect(scraped.statusCode).toBe(200);

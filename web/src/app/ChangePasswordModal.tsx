@@ -1,18 +1,24 @@
-import { App, Form, Input, Modal } from 'antd';
+import { Alert, App, Form, Input, Modal } from 'antd';
+import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { useState } from 'react';
 import { api, errorText } from './http.ts';
-import { applyFieldErrors } from './formErrors.ts';
+import { ME_KEY } from './auth.tsx';
+import { applyFieldErrors, placeErrors, useFormLanguage } from './formErrors.ts';
+import { useSingleFlight } from './useSingleFlight.ts';
 
 type Values = { currentPassword: string; newPassword: string; confirm: string };
 
-export function ChangePasswordModal({ open, onClose }: { open: boolean; onClose: () => void }) {
+/** `forced`: the administrator set the password and the user changes it before anything else (no cancel). */
+export function ChangePasswordModal({ open, onClose, forced = false }: { open: boolean; onClose: () => void; forced?: boolean }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
+  const qc = useQueryClient();
   const [form] = Form.useForm<Values>();
+  useFormLanguage(form);
   const [saving, setSaving] = useState(false);
 
-  const submit = async () => {
+  const [submit, submitting] = useSingleFlight(async () => {
     // Invalid fields are already marked in the form; nothing more to report.
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
@@ -21,17 +27,22 @@ export function ChangePasswordModal({ open, onClose }: { open: boolean; onClose:
       await api<void>('/api/auth/password', { method: 'POST', body: { currentPassword: v.currentPassword, newPassword: v.newPassword } });
       message.success(t('app.passwordChanged'));
       form.resetFields();
+      // The session's user no longer must change it: read it again (the pages open).
+      if (forced) await qc.invalidateQueries({ queryKey: ME_KEY });
       onClose();
     } catch (e) {
-      applyFieldErrors(form, e);
-      message.error(errorText(e));
+      if (placeErrors(form, e)) message.error(errorText(e));
     } finally {
       setSaving(false);
     }
-  };
+  });
 
   return (
-    <Modal open={open} title={t('app.changePassword')} onCancel={onClose} onOk={() => void submit()} confirmLoading={saving} destroyOnHidden>
+    <Modal
+      open={open} title={t('app.changePassword')} onCancel={onClose} onOk={() => void submit()} confirmLoading={saving} destroyOnHidden
+      closable={!forced} maskClosable={!forced} keyboard={!forced} cancelButtonProps={forced ? { style: { display: 'none' } } : undefined}
+    >
+      {forced && <Alert type="warning" showIcon style={{ marginBottom: 16 }} message={t('app.passwordChangeRequired')} data-testid="password-change-required" />}
       <Form form={form} layout="vertical" preserve={false}>
         <Form.Item name="currentPassword" label={t('app.currentPassword')} rules={[{ required: true, message: t('common.required') }]}>
           <Input.Password autoComplete="current-password" />

@@ -31,6 +31,7 @@ export function Layout() {
   const { token } = theme.useToken();
   const [collapsed, setCollapsed] = useState(false);
   const [pwOpen, setPwOpen] = useState(false);
+  const forced = !!user?.mustChangePassword;
 
   // Customers sit between the workbench (order 10) and the other front-office modules.
   const customers: Entry = { path: '/customers', permission: 'customer:read', label: t('app.menu.customers'), icon: <TeamOutlined />, order: 20 };
@@ -88,7 +89,7 @@ export function Layout() {
                 {pick(user.orgName, user.orgNameEn || user.orgName)} · {pick(user.roleName, user.roleNameEn)}
               </Typography.Text>
             )}
-            <WorkplaceBell />
+            {!forced && <WorkplaceBell />}
             <LanguageSwitch />
             <Dropdown menu={{ items: userMenu }} trigger={['click']}>
               <Button type="text" data-testid="user-menu" icon={<UserOutlined />}>
@@ -98,12 +99,15 @@ export function Layout() {
           </Space>
         </AntLayout.Header>
         <AntLayout.Content style={{ padding: 16 }}>
-          <Suspense fallback={<Spin style={{ display: 'block', marginTop: 64 }} />}>
-            <Outlet />
-          </Suspense>
+          {/* Until an administrator-set password is changed, the API refuses everything else: no page opens. */}
+          {forced ? null : (
+            <Suspense fallback={<Spin style={{ display: 'block', marginTop: 64 }} />}>
+              <Outlet />
+            </Suspense>
+          )}
         </AntLayout.Content>
       </AntLayout>
-      <ChangePasswordModal open={pwOpen} onClose={() => setPwOpen(false)} />
+      <ChangePasswordModal open={pwOpen || forced} forced={forced} onClose={() => setPwOpen(false)} />
     </AntLayout>
   );
 }

@@ -38,6 +38,8 @@ export type Me = {
   roleNameEn: string;
   dataScope: DataScope;
   permissions: string[];
+  /** An administrator set the password: the user changes it before anything else (the API refuses the rest). */
+  mustChangePassword?: boolean;
 };
 
 type AuthValue = {

@@ -36,3 +36,4 @@ export function lastPartLabel(labels: (name: string) => string | null | undefine
     return name ? labels(name) : null;
   };
 }
+

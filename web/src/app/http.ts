@@ -1,12 +1,17 @@
 import { i18n, langOf } from './i18n.ts';
+import { issueText, withFieldLabels, type LabelOf } from './fieldLabels.ts';
+import { combineLabels } from './sharedLabels.ts';
 
 /** The UI language for the server; the `lang` cookie says the same, this also covers endpoints that only read the header. */
 function acceptLanguage(): string {
   return langOf(i18n.language) === 'en' ? 'en-US,en;q=0.9' : 'zh-CN,zh;q=0.9';
 }
 
+/** Both language versions of a server message; kept so a message on screen follows a language switch. */
+export type Messages = { zh: string; en: string };
+
 /** One invalid field as the server reports it; `field` is a dotted path such as `identities.0.idNo`. */
-export type FieldIssue = { field: string; rule: string; message: string };
+export type FieldIssue = { field: string; rule: string; message: string; messages?: Messages };
 
 /** Every non-2xx answer from the API, carrying the server's code, localised message and field errors. */
 export class ApiError extends Error {
@@ -15,6 +20,7 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly fields: FieldIssue[] = [],
+    readonly messages?: Messages,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -55,8 +61,8 @@ async function toApiError(res: Response): Promise<ApiError> {
   } catch {
     body = undefined;
   }
-  const err = (body as { error?: { code?: string; message?: string; fields?: FieldIssue[] } } | undefined)?.error;
-  return new ApiError(res.status, err?.code ?? `HTTP_${res.status}`, err?.message ?? res.statusText ?? `HTTP ${res.status}`, err?.fields ?? []);
+  const err = (body as { error?: { code?: string; message?: string; messages?: Messages; fields?: FieldIssue[] } } | undefined)?.error;
+  return new ApiError(res.status, err?.code ?? `HTTP_${res.status}`, err?.message ?? res.statusText ?? `HTTP ${res.status}`, err?.fields ?? [], err?.messages);
 }
 
 /** JSON over fetch with the session cookie; resolves to the parsed body (undefined for 204). */
@@ -119,8 +125,35 @@ export function toNamePath(field: string): (string | number)[] {
   return field.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
 }
 
-/** A message fit to show the user: the server's localised text, or the browser's for network failures. */
-export function errorText(e: unknown): string {
+/** A field issue's message in the current UI language. */
+export function issueMessage(f: FieldIssue): string {
+  return f.messages?.[langOf(i18n.language)] ?? f.message;
+}
+
+/**
+ * A message fit to show the user, in the current UI language (so calling it at render time follows a language
+ * switch): the server's text with every field path it names replaced by that field's label — `labelOf` first,
+ * then the shared label table (fieldLabels.ts) — or left out where no label is known; never the raw path.
+ * The browser's own text for network failures.
+ */
+export function errorText(e: unknown, labelOf?: LabelOf): string {
+  if (e instanceof ApiError) {
+    const lang = langOf(i18n.language);
+    const msg = e.messages?.[lang] ?? e.message;
+    if (!e.fields.length) return msg;
+    const label = combineLabels(labelOf);
+    const fields = e.fields.map((f) => ({ ...f, message: issueMessage(f) }));
+    const own = withFieldLabels(msg, fields, label);
+    if (own !== msg || fields.length === 1) return own;
+    // "2 fields are invalid": say which, and why.
+    return `${msg}${lang === 'zh' ? '：' : ': '}${fields.map((f) => issueText(f, label)).join(lang === 'zh' ? '；' : '; ')}`;
+  }
   if (e instanceof Error) return e.message;
   return String(e);
+}
+
+/** Field issues no form field shows, as one line: "label: message; …" in the current language, never the raw path. */
+export function issuesText(issues: FieldIssue[], labelOf?: LabelOf): string {
+  const label = combineLabels(labelOf);
+  return issues.map((f) => issueText({ field: f.field, message: issueMessage(f) }, label)).join(langOf(i18n.language) === 'zh' ? '；' : '; ');
 }

@@ -20,7 +20,8 @@ export function LoginPage() {
   const navigate = useNavigate();
   const [params] = useSearchParams();
   const next = safeNext(params.get('next'));
-  const [error, setError] = useState<string | null>(null);
+  // The error itself, not its text: the text is made at render, so it follows a language switch.
+  const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
   if (user) return <Navigate to={next} replace />;
@@ -33,7 +34,7 @@ export function LoginPage() {
       navigate(next, { replace: true });
     } catch (e) {
       // The server's own message, e.g. wrong password or "locked until …" after too many attempts.
-      setError(errorText(e));
+      setError(e);
     } finally {
       setBusy(false);
     }
@@ -49,7 +50,7 @@ export function LoginPage() {
           {t('login.title')}
         </Typography.Title>
         <Typography.Paragraph type="secondary">{t('login.subtitle')}</Typography.Paragraph>
-        {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 16 }} data-testid="login-error" />}
+        {error != null && <Alert type="error" showIcon message={errorText(error)} style={{ marginBottom: 16 }} data-testid="login-error" />}
         <Form<Values> layout="vertical" onFinish={(v) => void submit(v)} requiredMark={false}>
           <Form.Item name="username" label={t('login.username')} rules={[{ required: true, whitespace: true, message: t('login.usernameRequired') }]}>
             <Input prefix={<UserOutlined />} autoComplete="username" autoFocus data-testid="login-username" />

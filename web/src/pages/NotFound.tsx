@@ -1,16 +1,6 @@
-import { Button, Result } from 'antd';
-import { useNavigate } from 'react-router';
-import { useTranslation } from 'react-i18next';
+import { ErrorResult } from '../app/ErrorResult.tsx';
 
+/** An address no route knows. */
 export function NotFound() {
-  const { t } = useTranslation();
-  const navigate = useNavigate();
-  return (
-    <Result
-      status="404"
-      title={t('common.notFoundTitle')}
-      subTitle={t('common.notFoundText')}
-      extra={<Button onClick={() => navigate('/')}>{t('common.backHome')}</Button>}
-    />
-  );
+  return <ErrorResult />;
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, login, type TestContext } from '../../../test/context.ts';
+import { createTestContext, type TestContext } from '../../../test/context.ts';
+import { login } from './helpers.ts';
 import { PASSWORD, seedSmallBank } from '../../../test/fixtures.ts';
 
 let ctx: TestContext;

@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, login, type TestContext } from '../../../test/context.ts';
+import { createTestContext, type TestContext } from '../../../test/context.ts';
+import { login } from './helpers.ts';
 import { PASSWORD, seedSmallBank } from '../../../test/fixtures.ts';
 import { AUDIT_ACTION_NAMES, AUDIT_ENTITY_NAMES } from '../../../../engines/audit/labels.ts';
 
@@ -195,7 +196,7 @@ describe('users and roles', () => {
       .where('action', 'in', ['revoke', 'reset_password']).orderBy('id').execute();
     expect(rows).toEqual([
       { action: 'revoke', entity: 'api_token', entity_id: String(tokenId), changes: { userId: bank.users.cm_b, reason: 'reset_password' } },
-      { action: 'reset_password', entity: 'user', entity_id: String(bank.users.cm_b), changes: { revokedTokens: [tokenId] } },
+      { action: 'reset_password', entity: 'user', entity_id: String(bank.users.cm_b), changes: { revokedTokens: [tokenId], mustChangePassword: true } },
     ]);
     // The user signs in with the new password and makes a new token, which works.
     const again = await login(ctx.app, 'cm_b', 'Reset2026x');

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, login, type TestContext } from '../../../test/context.ts';
+import { createTestContext, type TestContext } from '../../../test/context.ts';
+import { login } from './helpers.ts';
 import { PASSWORD, seedSmallBank } from '../../../test/fixtures.ts';
 import * as repo from '../admin.repository.ts';
 

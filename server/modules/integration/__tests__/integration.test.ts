@@ -246,6 +246,13 @@ describe('review queue (I5)', () => {
     const d = (await ctx.app.inject({ url: `/api/integration/reviews/${id}`, headers: as('cm_a') })).json();
     expect(d.origin).toBe('manager');
     expect(d.fields.length).toBeGreaterThan(0);
+    // Four eyes: the proposer does not confirm their own proposal (another reviewer does); they may withdraw it.
+    expect(d.proposedByMe).toBe(true);
+    expect((await ctx.app.inject({ url: `/api/integration/reviews/${id}`, headers: as('hq') })).json().proposedByMe).toBe(false);
+    const own = await ctx.app.inject({ method: 'POST', url: `/api/integration/reviews/${id}/decision`, headers: { ...as('cm_a'), 'accept-language': 'en' }, payload: { decision: 'confirm' } });
+    expect(own.statusCode).toBe(403);
+    expect(own.json().error.fields[0]).toMatchObject({ field: 'decision', rule: 'fourEyes' });
+    expect(own.json().error.message).toMatch(/another reviewer/);
     const rej = await ctx.app.inject({ method: 'POST', url: `/api/integration/reviews/${id}/decision`, headers: as('cm_a'), payload: { decision: 'reject', note: '两个人' } });
     expect(rej.json()).toMatchObject({ status: 'rejected' });
     const again = await ctx.app.inject({ method: 'POST', url: '/api/integration/reviews', headers: as('cm_a'), payload: { customerNo: b, otherCustomerNo: a } });

@@ -5,6 +5,7 @@ import { residentIdCheckChar } from '../../../../engines/identity/index.ts';
 import { SYSTEM_ACTOR } from '../../../platform/audit.ts';
 import { createTestContext, login, type TestContext } from '../../../test/context.ts';
 import { PASSWORD, seedSmallBank } from '../../../test/fixtures.ts';
+import { createUser } from '../../admin/admin.service.ts';
 import { refreshAum } from '../integration.repository.ts';
 import { resolveSourceRecords } from '../integration.service.ts';
 
@@ -66,7 +67,9 @@ const primariesOf = async (customerId: number) => (await sql<{ t: string; kind: 
 beforeAll(async () => {
   ctx = await createTestContext();
   bank = await seedSmallBank(ctx.db);
-  for (const u of ['hq', 'cm_b']) cookies[u] = await login(ctx.app, u, PASSWORD);
+  // A second head-office reviewer: a merge one proposes, the other confirms (four eyes).
+  await createUser(ctx.db, SYSTEM_ACTOR, { username: 'hq2', displayName: 'hq2', password: PASSWORD, orgId: bank.orgs.hq, roleCode: 'head_manager' });
+  for (const u of ['hq', 'hq2', 'cm_b']) cookies[u] = await login(ctx.app, u, PASSWORD);
   await ctx.db.updateTable('source_system').set({ value_rank: 90, field_trust: JSON.stringify({ name: 80, id_no: 90, mobile: 70 }) }).where('code', '=', 'CORE').execute();
   await ctx.db.updateTable('source_system').set({ value_rank: 60, field_trust: JSON.stringify({ mobile: 80 }) }).where('code', '=', 'CARD').execute();
 });
@@ -169,7 +172,7 @@ describe('the ID-conflict guard counts the numbers on source records', () => {
       expect(res.statusCode, res.body).toBe(409);
       expect(res.json().error.fields[0]).toMatchObject({ field: 'overrideConflict', rule: 'idConflict' });
     }
-    const p = await ctx.app.inject({ method: 'POST', url: '/api/integration/reviews', headers: as('hq'), payload: { customerNo: d, otherCustomerNo: liu.customer_no, note: '疑似' } });
+    const p = await ctx.app.inject({ method: 'POST', url: '/api/integration/reviews', headers: as('hq2'), payload: { customerNo: d, otherCustomerNo: liu.customer_no, note: '疑似' } });
     expect(p.statusCode, p.body).toBe(201);
     const confirm = (extra: Record<string, unknown> = {}) =>
       ctx.app.inject({ method: 'POST', url: `/api/integration/reviews/${p.json().id}/decision`, headers: as('hq'), payload: { decision: 'confirm', survivorNo: d, ...extra } });

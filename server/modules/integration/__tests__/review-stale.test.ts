@@ -16,7 +16,8 @@ async function customer(name: string) {
   return res.json().customerNo as string;
 }
 const propose = async (a: string, b: string) => {
-  const res = await ctx.app.inject({ method: 'POST', url: '/api/integration/reviews', headers: as('hq'), payload: { customerNo: a, otherCustomerNo: b } });
+  // Proposed by the customers' manager: hq decides (the proposer never confirms their own proposal).
+  const res = await ctx.app.inject({ method: 'POST', url: '/api/integration/reviews', headers: as('cm_b'), payload: { customerNo: a, otherCustomerNo: b } });
   expect(res.statusCode, res.body).toBe(201);
   return res.json().id as number;
 };
@@ -29,6 +30,7 @@ beforeAll(async () => {
   ctx = await createTestContext();
   bank = await seedSmallBank(ctx.db);
   cookies.hq = await login(ctx.app, 'hq', PASSWORD);
+  cookies.cm_b = await login(ctx.app, 'cm_b', PASSWORD);
 });
 afterAll(() => ctx?.close());
 

@@ -11,6 +11,7 @@ export type NameOf = (code: string) => string;
 /** One value: objects and lists spelt out by `name`, empty parts omitted. */
 export function auditValueText(v: unknown, name: NameOf, lang: 'zh' | 'en'): string {
   if (typeof v === 'string') return pickBilingual(v, lang) || formatValue(v);
+  if (typeof v === 'boolean') return lang === 'zh' ? (v ? '是' : '否') : v ? 'Yes' : 'No';
   if (Array.isArray(v)) {
     const parts = v.filter((x) => !isEmptyValue(x)).map((x) => (x && typeof x === 'object' && !Array.isArray(x) ? `(${auditValueText(x, name, lang)})` : auditValueText(x, name, lang)));
     return parts.length ? parts.join(lang === 'zh' ? '、' : ', ') : formatValue(null);

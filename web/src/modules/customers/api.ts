@@ -44,6 +44,9 @@ export type CustomerMeta = {
 };
 
 export type CustomerSummary = {
+  /** In the deleted list: the customer it was merged into (undone by unmerge, not restored), and whether it can be restored. */
+  mergedInto?: string | null;
+  restorable?: boolean;
   customerNo: string;
   name: string;
   party: Party;

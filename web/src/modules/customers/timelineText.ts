@@ -6,6 +6,10 @@
 import { AUDIT_FIELD_NAMES, auditName, type AuditLanguage } from '../../../../engines/audit/labels.ts';
 import { formatValue, isEmptyValue as isEmpty } from '../../app/format.ts';
 import { pickBilingual } from '../../app/bilingual.ts';
+import { formatFen } from '../../app/format.ts';
+
+/** A type-specific attribute as the customer's type defines it (customers meta API): its labels and kind. */
+export type AttributeLabel = { key: string; label: string; labelEn: string; type: string };
 
 export type Translate = (key: string, options?: Record<string, unknown>) => string;
 export type Ref = { zh: string; en: string };
@@ -37,8 +41,24 @@ export function phoneText(v: string): string {
 }
 
 
-export function describeAudit(e: TimelineAudit, t: Translate, lang: AuditLanguage): ChangeLine[] {
+/**
+ * `attributes`: the schema of the customer's type, so type attributes read as "企业规模: 中型, 员工人数: 549" rather than
+ * "sme_size: medium, staff_count: 549".
+ */
+export function describeAudit(e: TimelineAudit, t: Translate, lang: AuditLanguage, attributes: AttributeLabel[] = []): ChangeLine[] {
   const zh = lang === 'zh-CN';
+  const attrDef = new Map(attributes.map((a) => [a.key, a]));
+  const attributeText = (o: Record<string, unknown>): string =>
+    Object.entries(o).filter(([, v]) => !isEmpty(v)).map(([k, v]) => {
+      const a = attrDef.get(k);
+      const name = a ? (zh ? a.label : a.labelEn || a.label) : t(`customer.attribute.${k}`, { defaultValue: k });
+      let text: string;
+      if (typeof v === 'boolean') text = t(v ? 'customer.c360.yes' : 'customer.c360.no');
+      else if (k.endsWith('_fen') && (typeof v === 'number' || typeof v === 'string')) text = formatFen(v, true);
+      else if (typeof v === 'string' || typeof v === 'number') text = t(`customer.attributeOption.${k}.${String(v)}`, { defaultValue: String(v) });
+      else text = formatValue(v);
+      return `${name}: ${text}`;
+    }).join(zh ? '，' : ', ');
   const label = (f: string) => {
     if (e.entity === 'customer_relation' && f === 'typeCode') return t('customer.c360.relationType');
     const own = t(`customer.fields.${camel(f)}`, { defaultValue: '' });
@@ -66,6 +86,7 @@ export function describeAudit(e: TimelineAudit, t: Translate, lang: AuditLanguag
     if (typeof v === 'string' && (f === 'reason' || f === 'note')) return pickBilingual(v, zh ? 'zh' : 'en');
     if (typeof v === 'boolean') return t(v ? 'customer.c360.yes' : 'customer.c360.no');
     if (f === 'mobile' && typeof v === 'string') return phoneText(v);
+    if (f === 'attributes' && v && typeof v === 'object' && !Array.isArray(v)) return attributeText(v as Record<string, unknown>);
     if (v && typeof v === 'object' && !Array.isArray(v)) return objectText(v as Record<string, unknown>);
     return formatValue(v);
   };

@@ -36,7 +36,7 @@ export const zh = {
     msg: {
       created: '已创建', saved: '已保存', linked: '已关联', unlinked: '已取消关联', moved: '已移动到「{{stage}}」', wonSale: '已成交，已记录 {{n}} 笔销售',
       confirmUnlink: '取消此关联？', dropHere: '拖动卡片到此阶段', noCards: '暂无机会', required: '必填', endBeforeStart: '结束时间不能早于开始时间',
-      probabilityRange: '应在 0 到 100 之间', amountPositive: '金额应大于 0', rateOrFixed: '请填写提成比例或固定金额中的一项', noLinks: '暂无关联记录',
+      probabilityRange: '应在 0 到 100 之间', amountPositive: '金额应大于 0', amountFormat: '请输入金额，最多两位小数，如 1,000,000 或 1000.50', rateOrFixed: '请填写提成比例或固定金额中的一项', noLinks: '暂无关联记录',
       notFound: '记录不存在或无权查看', pickCustomer: '请选择客户', customerSearch: '输入客户名称、拼音或客户号', mySales: '我的销售与佣金', teamSales: '销售记录',
       totalCount: '共 {{n}} 条', wonFinal: '已成交的机会不能再移动', lostReason: '请填写未成交原因（可选）', timeline: '客户时间线', engagement: '联系与销售',
       noMore: '没有更多了', inactive: '停用', codeRule: '以小写字母开头，只含小写字母、数字和下划线', more: '以及 {{n}} 条', weighted: '加权', allStaff: '全部人员', onlyMine: '仅看我的',
@@ -81,7 +81,7 @@ export const en: typeof zh = {
     msg: {
       created: 'Created', saved: 'Saved', linked: 'Linked', unlinked: 'Unlinked', moved: 'Moved to “{{stage}}”', wonSale: 'Won: {{n}} sale(s) recorded',
       confirmUnlink: 'Remove this link?', dropHere: 'Drop cards here', noCards: 'No opportunities', required: 'Required', endBeforeStart: 'The end must not be before the start',
-      probabilityRange: 'Must be between 0 and 100', amountPositive: 'Amount must be above 0', rateOrFixed: 'Give either a rate or a fixed amount', noLinks: 'No linked records',
+      probabilityRange: 'Must be between 0 and 100', amountPositive: 'Amount must be above 0', amountFormat: 'Enter an amount with at most 2 decimals, e.g. 1,000,000 or 1000.50', rateOrFixed: 'Give either a rate or a fixed amount', noLinks: 'No linked records',
       notFound: 'Not found or not visible to you', pickCustomer: 'Choose a customer', customerSearch: 'Customer name, pinyin or number', mySales: 'My sales & commission', teamSales: 'Sales records',
       totalCount: '{{n}} in total', wonFinal: 'A won opportunity cannot move', lostReason: 'Why was it lost? (optional)', timeline: 'Customer timeline', engagement: 'Contacts & sales',
       noMore: 'Nothing more', inactive: 'Inactive', codeRule: 'A lower-case letter, then letters, digits or _', more: 'and {{n}} more', weighted: 'Weighted', allStaff: 'All staff', onlyMine: 'Only mine',

@@ -1,10 +1,14 @@
 /**
  * Yuan as typed (string or number, at most 2 decimals) to integer fen, without floating-point
- * rounding: yuanToFen('1234.5') === 123450; null for empty or malformed input.
+ * rounding: yuanToFen('1234.5') === 123450; thousands separators are fine (yuanToFen('1,000,000') === 100000000);
+ * null for empty or malformed input.
  */
 export function yuanToFen(v: string | number | null | undefined): number | null {
   if (v === null || v === undefined || v === '') return null;
-  const m = /^(-?)(\d+)(?:\.(\d{0,2}))?$/.exec(String(v).trim());
+  const text = String(v).trim().replace(/\s/g, '');
+  // Commas only where they group thousands: "1,000,000" yes, "1,00" no (that is a typo, not a hundred).
+  if (/[,，]/.test(text) && !/^-?\d{1,3}([,，]\d{3})+(\.\d*)?$/.test(text)) return null;
+  const m = /^(-?)(\d+)(?:\.(\d{0,2}))?$/.exec(text.replace(/[,，]/g, ''));
   if (!m) return null;
   const fen = BigInt(m[2]!) * 100n + BigInt((m[3] ?? '').padEnd(2, '0') || '0');
   return Number(m[1] ? -fen : fen);

@@ -45,6 +45,8 @@ export type FieldEvidence = { field: string; level: string; weight: number };
 export type ReviewDetail = {
   id: number; status: ReviewStatus; origin: 'engine' | 'manager'; note: string | null; mergeId: number | null; score: number | null; probability: number | null;
   zone: Zone | null; conflict: string | null; fields: FieldEvidence[]; a: Side; b: Side; decidedAt: string | null;
+  /** The user proposed this pair: another reviewer confirms it (four eyes); they may withdraw (reject) it. */
+  proposedByMe: boolean;
   /** Sent back with the decision (with both customer numbers): a pair changed since is refused (409). */
   version: string;
 };
@@ -52,8 +54,15 @@ export type Decision = { decision: 'confirm' | 'reject'; note?: string; survivor
 
 export type MergeItem = {
   id: number; reason: string; mergedAt: string; mergedBy: string | null; undoneAt: string | null; undoneBy: string | null; undoReason: string | null; reviewId: number | null;
-  survivor: { customerNo: string; name: string }; merged: { customerNo: string | null; name: string | null };
+  /** A customer outside the user's scope comes without number and name. */
+  survivor: { customerNo: string | null; name: string | null }; merged: { customerNo: string | null; name: string | null };
 };
+/** A source record detached from a customer (into a new one, or another). */
+export type DetachItem = {
+  id: number; reason: string; detachedAt: string; detachedBy: string | null; createdCustomer: boolean; accounts: number;
+  record: { id: number; source: string; recordKey: string }; from: { customerNo: string | null; name: string | null }; to: { customerNo: string | null; name: string | null };
+};
+export type DetachResult = { detachId: number; recordId: number; fromCustomerNo: string; toCustomerNo: string; createdCustomer: boolean; accounts: number };
 
 export type ComparisonLevel = { label: string; m: number; u: number; weight?: number };
 /** `kind`: persons and companies each have their own comparison of some fields (cn.id, cn.mobile …). */
@@ -105,7 +114,8 @@ export const integrationApi = {
   review: (id: number) => api<ReviewDetail>(`/api/integration/reviews/${id}`),
   decide: (id: number, body: Decision) => api<{ id: number; status: ReviewStatus; mergeId: number | null; survivorNo?: string }>(`/api/integration/reviews/${id}/decision`, { method: 'POST', body }),
   propose: (body: { customerNo: string; otherCustomerNo: string; note?: string }) => api<{ id: number; created: boolean }>('/api/integration/reviews', { method: 'POST', body }),
-  merges: (customerNo?: string) => api<{ items: MergeItem[] }>(`/api/integration/merges${toQuery({ customerNo })}`),
+  merges: (customerNo?: string) => api<{ items: MergeItem[]; detaches?: DetachItem[] }>(`/api/integration/merges${toQuery({ customerNo })}`),
+  detach: (recordId: number, body: { reason: string; targetCustomerNo?: string }) => api<DetachResult>(`/api/integration/records/${recordId}/detach`, { method: 'POST', body }),
   unmerge: (id: number, reason: string) => api<{ mergeId: number; survivorNo: string; mergedNo: string }>(`/api/integration/merges/${id}/unmerge`, { method: 'POST', body: { reason } }),
   model: () => api<ModelView>('/api/integration/model'),
   saveModel: (body: ModelPatch) => api<ModelView>('/api/integration/model', { method: 'PUT', body }),
@@ -149,6 +159,11 @@ export function usePropose() {
 export function useUnmerge() {
   const done = useDone();
   return useMutation({ mutationFn: ({ id, reason }: { id: number; reason: string }) => integrationApi.unmerge(id, reason), onSuccess: done });
+}
+/** Detaching a record changes two customers, the merges list and the 360° views. */
+export function useDetach() {
+  const done = useDone();
+  return useMutation({ mutationFn: ({ recordId, ...body }: { recordId: number; reason: string; targetCustomerNo?: string }) => integrationApi.detach(recordId, body), onSuccess: done });
 }
 export function useFailedRecords(page: number, pageSize: number) {
   return useQuery({ queryKey: integrationKeys.failed(page), queryFn: () => integrationApi.failed(page, pageSize), placeholderData: keepPreviousData });

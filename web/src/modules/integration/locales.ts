@@ -34,11 +34,14 @@ export const zh = {
       rejected: '已记录为不同客户，不会再次提出', aum: '资产', orgManager: '机构 / 客户经理', backToQueue: '返回队列', deleted: '已合并',
       conflictWarnSameId: '两位客户使用同一个有效证件号码，但姓名不同：系统不会自动合并。确认前请核实是否为同一人（如改名或录入错误）。',
       overrideSameId: '姓名不同仍合并', reloaded: '已重新载入这一对客户，请重新查看后再审核',
+      overrideNeedsManage: '证件冲突仍合并需要整合管理权限（主管或数据管理员）：请转交主管审核。',
+      ownProposal: '这是您提出的合并：须由另一位审核人确认（双人复核）。您可以撤回（驳回）。',
     },
     merges: {
       title: '合并记录', survivor: '保留客户', merged: '被合并客户', reason: '原因', at: '合并时间', by: '操作人', undone: '已撤销', unmerge: '撤销合并',
       unmergeReason: '撤销原因', unmergeDone: '已撤销合并，两位客户已恢复', confirmUnmerge: '撤销后，账户、联系方式、关系与历史将原样退回被合并客户。',
       reasonReview: '审核确认', reasonUnmerged: '撤销合并：{{reason}}', no: '编号', outOfScope: '（已不在您的数据范围内）',
+      detaches: '拆分的来源记录', detachFrom: '原客户', detachTo: '拆分至', detachRecord: '来源记录', detachAt: '拆分时间', detachAccounts: '随迁账户', newCustomer: '新建客户', history: '整合记录',
     },
     conflict: {
       differentId: '两个不同的有效{{kind}}号码', sameIdOtherName: '同一有效{{kind}}号码，姓名不同',
@@ -52,6 +55,8 @@ export const zh = {
       idUnverified: '证件号未核验', idUnverifiedHelp: '该记录的证件号未通过校验，未作为客户证件；请在源系统中更正',
       status: '归并状态', updatedAt: '来源更新时间', aliases: '已并入的客户号', mergedNotice: '客户号 {{from}} 已并入 {{to}}，显示的是合并后的客户。',
       recordStatus: { pending: '待处理', matched: '已归并', created: '新建客户', review: '待审核', failed: '整合失败' }, proposeMerge: '提出与其他客户合并', none: '暂无来源系统记录（手工建档）',
+      detach: '拆分', detachTitle: '将来源记录 {{key}} 从本客户拆分', detachConfirm: '该来源记录及其账户将移出本客户：默认新建一个仅含该记录的客户（由本客户的机构和客户经理管理），也可填写要并入的客户号。两位客户的黄金记录会重新计算，系统将记住二者不是同一客户，不会再自动归并。',
+      detachReason: '拆分原因（必填）', detachTarget: '并入客户号（可选，留空则新建客户）', detachDone: '已拆分至客户 {{no}}', actions: '操作',
     },
     model: {
       title: '匹配模型参数', version: '当前版本', builtin: '内置默认模型', matchThreshold: '自动合并阈值（概率）', reviewThreshold: '人工审核阈值（概率）',
@@ -108,11 +113,14 @@ export const en: typeof zh = {
       rejected: 'Recorded as different customers; never asked again', aum: 'AUM', orgManager: 'Org unit / manager', backToQueue: 'Back to the queue', deleted: 'merged',
       conflictWarnSameId: 'The two share one valid ID number under different names: never merged automatically. Verify they are one person (a change of name, a typing error) before you confirm.',
       overrideSameId: 'Merge despite the different names', reloaded: 'The pair has been reloaded; look at it again before deciding',
+      overrideNeedsManage: 'Merging despite an ID conflict needs the integration manage permission (a supervisor or data steward): hand the pair to your supervisor.',
+      ownProposal: 'You proposed this merge: another reviewer confirms it (four eyes). You may withdraw (reject) it.',
     },
     merges: {
       title: 'Merges', survivor: 'Survivor', merged: 'Merged', reason: 'Reason', at: 'Merged at', by: 'By', undone: 'Undone', unmerge: 'Unmerge',
       unmergeReason: 'Reason for undoing', unmergeDone: 'Merge undone; both customers are restored', confirmUnmerge: 'Accounts, contacts, relations and history go back to the merged customer exactly as they were.',
       reasonReview: 'Confirmed in review', reasonUnmerged: 'Unmerged: {{reason}}', no: 'No.', outOfScope: '(now outside your scope)',
+      detaches: 'Detached source records', detachFrom: 'From customer', detachTo: 'Detached to', detachRecord: 'Source record', detachAt: 'Detached at', detachAccounts: 'Accounts moved', newCustomer: 'new customer', history: 'Integration history',
     },
     conflict: {
       differentId: 'Two different valid {{kind}} numbers', sameIdOtherName: 'The same valid {{kind}} number under another name',
@@ -126,6 +134,8 @@ export const en: typeof zh = {
       idUnverified: 'ID unverified', idUnverifiedHelp: "This record's ID number fails its check and is not used as the customer's ID; correct it in the source system",
       status: 'Resolution', updatedAt: 'Updated at source', aliases: 'Customer numbers merged in', mergedNotice: 'Customer no. {{from}} was merged into {{to}}; this is the merged customer.',
       recordStatus: { pending: 'Pending', matched: 'Matched', created: 'Created', review: 'In review', failed: 'Failed' }, proposeMerge: 'Propose a merge with another customer', none: 'No source-system records (entered by hand)',
+      detach: 'Detach', detachTitle: 'Detach source record {{key}} from this customer', detachConfirm: "The record and its accounts leave this customer: by default they become a new customer of their own (with this customer's org unit and manager), or join the customer number you give. Both golden records are recomputed, and the two are remembered as not the same: never attached automatically again.",
+      detachReason: 'Reason (required)', detachTarget: 'Join customer no. (optional; empty: a new customer)', detachDone: 'Detached to customer {{no}}', actions: 'Actions',
     },
     model: {
       title: 'Match model parameters', version: 'Version', builtin: 'Built-in default model', matchThreshold: 'Auto-merge threshold (probability)', reviewThreshold: 'Review threshold (probability)',

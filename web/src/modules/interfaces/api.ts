@@ -19,7 +19,7 @@ export type SourceInput = { code?: string; name: string; nameEn?: string; kind: 
 
 /** duplicates: rows repeating a key another row of the same file has (the last one counts): neither new nor changed. */
 /** unverifiedIds: accepted rows kept with an ID number that fails its check, marked unverified (the mapping's invalidIds: 'keep'). */
-export type Report = { read: number; accepted: number; rejected: number; unverifiedIds?: number; new: number; changed: number; unchanged: number; duplicates?: number };
+export type Report = { read: number; accepted: number; rejected: number; unverifiedIds?: number; new: number; changed: number; unchanged: number; duplicates?: number; superseded?: number };
 export type Load = {
   id: number; interfaceId: number; sourceCode: string; mappingVersion: number; trigger: 'upload' | 'cli' | 'schedule' | 'manual' | 'resubmit';
   status: 'queued' | 'running' | 'succeeded' | 'failed'; fileName: string | null; fileSize: number | null; format: string | null; encoding: string | null;
@@ -42,8 +42,10 @@ export type InterfaceInput = Partial<Omit<Interface, 'id' | 'mapping' | 'lastLoa
 export type MappingVersion = { version: number; note: string | null; createdAt: string; createdBy: string | null; mapping: Mapping };
 export type Reason = { field: string; rule: string; message: Msg; value?: string };
 export type QuarantineRow = {
-  id: number; loadId: number; lastLoadId: number; rowNo: number; raw: Record<string, unknown>; reasons: Reason[]; status: 'open' | 'resolved' | 'discarded';
+  id: number; loadId: number; lastLoadId: number; rowNo: number; raw: Record<string, unknown>; reasons: Reason[]; status: 'open' | 'resolved' | 'discarded' | 'superseded';
   recordId: number | null; resolvedAt: string | null; note: string | null; createdAt: string;
+  /** The row's record key, when its key columns hold one; the later load that wrote that key (status superseded). */
+  recordKey?: string | null; supersededBy?: number | null;
 };
 export type Meta = {
   sourceKinds: string[]; trustFields: string[];

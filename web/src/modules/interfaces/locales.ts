@@ -45,11 +45,12 @@ export const zh = {
       import: '从 JSON 导入', imported: '已载入编辑，检查后保存为新版本', importBad: '{{file}} 不是导出的映射 JSON', importNote: '导入自 {{file}}（{{from}}）',
     },
     quarantine: {
-      open: '待处理', status: { open: '待处理', resolved: '已修复', discarded: '已舍弃' }, load: '加载', row: '行号', reasons: '原因',
+      open: '待处理', status: { open: '待处理', resolved: '已修复', discarded: '已舍弃', superseded: '已被取代' },
+      supersededBy: '已被加载 #{{load}} 取代', supersededHelp: '之后的加载已写入该行的记录主键：此行已过时，不再重新提交（以免旧数据覆盖新数据）', keyLocked: '记录主键列不能在修正时更改；主键有误请舍弃该行并在源系统更正', load: '加载', row: '行号', reasons: '原因',
       firstLoad: '首次拒绝于加载 #{{first}}，最近一次为 #{{last}}', noteRequired: '请填写舍弃原因', sourceKey: '源记录主键',
       fix: '修正', fixTitle: '修正并重新提交', fixAndSubmit: '提交', fixed: '已修正并加载', discard: '舍弃', discardTitle: '舍弃该行？', discardNote: '请填写舍弃原因（必填）',
       resubmitAll: '全部重新提交', resubmitConfirm: '按当前映射重新校验所有待处理行？', resubmitted: '重新提交完成',
-      resubmitReport: '读取 {{read}} 行：通过 {{accepted}}（新增 {{new}}，变更 {{changed}}），仍拒绝 {{rejected}}',
+      resubmitReport: '读取 {{read}} 行：通过 {{accepted}}（新增 {{new}}，变更 {{changed}}），仍拒绝 {{rejected}}；已过时（被之后的加载取代）{{superseded}}',
       piiNote: '隔离数据含个人信息，查看已记入审计。', ragged: '该行列数不对，原始值：{{values}}',
     },
     unverified: {
@@ -119,11 +120,12 @@ export const en: typeof zh = {
       import: 'Import JSON', imported: 'Loaded for editing: check it, then save it as a new version', importBad: '{{file}} is not an exported mapping (JSON)', importNote: 'Imported from {{file}} ({{from}})',
     },
     quarantine: {
-      open: 'Open', status: { open: 'Open', resolved: 'Fixed', discarded: 'Discarded' }, load: 'Load', row: 'Row', reasons: 'Reasons',
+      open: 'Open', status: { open: 'Open', resolved: 'Fixed', discarded: 'Discarded', superseded: 'Superseded' },
+      supersededBy: 'Superseded by load #{{load}}', supersededHelp: 'A later load wrote this row\'s record key: the row is stale and is not re-submitted (it would put older data over newer)', keyLocked: 'A record key column cannot be changed by a fix; if the key is wrong, discard the row and correct it at the source', load: 'Load', row: 'Row', reasons: 'Reasons',
       firstLoad: 'First rejected by load #{{first}}, last by #{{last}}', noteRequired: 'Say why the row is discarded', sourceKey: 'Source record key',
       fix: 'Fix', fixTitle: 'Fix and re-submit', fixAndSubmit: 'Submit', fixed: 'Fixed and loaded', discard: 'Discard', discardTitle: 'Discard this row?', discardNote: 'Why (required)',
       resubmitAll: 'Re-submit all', resubmitConfirm: 'Check every open row again with the current mapping?', resubmitted: 'Re-submitted',
-      resubmitReport: 'Read {{read}}: accepted {{accepted}} (new {{new}}, changed {{changed}}), still rejected {{rejected}}',
+      resubmitReport: 'Read {{read}}: accepted {{accepted}} (new {{new}}, changed {{changed}}), still rejected {{rejected}}; stale (superseded by a later load) {{superseded}}',
       piiNote: 'Quarantined rows hold personal data; viewing them is audited.', ragged: 'The row has the wrong number of columns; as read: {{values}}',
     },
     unverified: {

@@ -14,7 +14,7 @@ export const LEVELS: ManagerLevel[] = ['junior', 'intermediate', 'senior'];
 export const REPORT_KINDS: ReportKind[] = ['weekly_plan', 'weekly_summary', 'monthly_plan', 'monthly_summary'];
 export const REMINDER_KINDS: ReminderKind[] = ['birthday', 'maturity', 'dormant', 'service_due', 'follow_up', 'custom'];
 
-export type Manager = { id: number; username: string; displayName: string; orgId: number; orgName: string; managerLevel: ManagerLevel | null };
+export type Manager = { id: number; username: string; displayName: string; orgId: number; orgName: string; orgNameEn: string | null; managerLevel: ManagerLevel | null };
 export type Profile = {
   userId: number; username: string; displayName: string; status: string; orgId: number; orgName: string; orgNameEn: string; level: ManagerLevel;
   recognizedOn: string | null; specialities: string[]; maxCustomers: number | null; remarks: string | null; customerCount: number; aumFen: Fen; updatedAt: string | null;

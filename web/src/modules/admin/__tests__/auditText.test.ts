@@ -22,4 +22,9 @@ describe('audit log changes are readable (found by testing)', () => {
     const [r] = auditRows({ x: { from: { version: 3, reviewThreshold: 0.5 }, to: { version: 4, reviewThreshold: 0.6, note: '调低' } } }, zh, 'zh');
     expect(r).toMatchObject({ from: '版本 3, 人工审核阈值 0.5', to: '版本 4, 人工审核阈值 0.6, 备注 调低' });
   });
+
+  it('a yes/no reads as 是/否 or Yes/No, never "false"', () => {
+    expect(auditRows({ masked: false }, zh, 'zh')[0]).toMatchObject({ label: '已脱敏', to: '否' });
+    expect(auditRows({ masked: true }, en, 'en')[0]).toMatchObject({ label: 'Masked', to: 'Yes' });
+  });
 });

@@ -11,6 +11,8 @@ import { AUDIT_FIELD_NAMES, auditName, type AuditLanguage } from '../../../../..
 import { auditRows } from '../auditText.ts';
 import { adminApi, useAudit, type AuditEntry, type AuditFilters, type AuditQuery } from '../api.ts';
 import { zhCN } from '../../../app/locales/zh-CN.ts';
+import { useSingleFlight } from '../../../app/useSingleFlight.ts';
+import { useFormLanguage } from '../../../app/formErrors.ts';
 
 type FilterValues = { actor?: string; customerNo?: string; action?: string; range?: [Dayjs | null, Dayjs | null] | null };
 
@@ -74,6 +76,7 @@ export function AuditLog() {
   const { can } = useAuth();
   const { message } = App.useApp();
   const [form] = Form.useForm<FilterValues>();
+  useFormLanguage(form);
   const [query, setQuery] = useState<AuditQuery>({ page: 1, pageSize: 50 });
   const [exporting, setExporting] = useState(false);
   const audit = useAudit(query);
@@ -84,7 +87,7 @@ export function AuditLog() {
 
   const apply = (v: FilterValues) => setQuery((q) => ({ ...toFilters(v), page: 1, pageSize: q.pageSize }));
 
-  const doExport = async () => {
+  const [doExport, doExportBusy] = useSingleFlight(async () => {
     setExporting(true);
     try {
       const { page: _p, pageSize: _s, ...filters } = query;
@@ -94,7 +97,7 @@ export function AuditLog() {
     } finally {
       setExporting(false);
     }
-  };
+  });
 
   const columns: TableProps<AuditEntry>['columns'] = [
     {

@@ -4,9 +4,10 @@ import { DeleteOutlined, DragOutlined, EditOutlined, PlusOutlined } from '@ant-d
 import { useTranslation } from 'react-i18next';
 import { useLang } from '../../../app/useLang.ts';
 import { errorText } from '../../../app/http.ts';
-import { applyFieldErrors } from '../../../app/formErrors.ts';
+import { applyFieldErrors, placeErrors, useFormLanguage } from '../../../app/formErrors.ts';
 import { CHILD_KINDS, useCreateOrg, useDeleteOrg, useMoveOrg, useOrgs, useUpdateOrg, type OrgInput, type OrgKind, type OrgUnit } from '../api.ts';
 import { buildOrgTree, moveTargetTree, type OrgNode } from '../orgTree.ts';
+import { useSingleFlight } from '../../../app/useSingleFlight.ts';
 
 type UnitValues = { code: string; name: string; nameEn: string; kind: OrgKind };
 
@@ -15,8 +16,9 @@ function AddChildModal({ parent, onClose }: { parent: OrgUnit | null; onClose: (
   const { pick } = useLang();
   const { message } = App.useApp();
   const [form] = Form.useForm<UnitValues>();
+  useFormLanguage(form);
   const create = useCreateOrg();
-  const submit = async () => {
+  const [submit, submitting] = useSingleFlight(async () => {
     if (!parent) return;
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
@@ -26,15 +28,14 @@ function AddChildModal({ parent, onClose }: { parent: OrgUnit | null; onClose: (
       message.success(t('admin.org.created'));
       onClose();
     } catch (e) {
-      applyFieldErrors(form, e);
-      message.error(errorText(e));
+      if (placeErrors(form, e)) message.error(errorText(e));
     }
-  };
+  });
   // Only the kinds the server accepts under this parent; the first (branch under the head office, sub-branch under a branch) is the usual one.
   const kinds = parent ? CHILD_KINDS[parent.kind] : [];
   const defaultKind: OrgKind | undefined = kinds[0];
   return (
-    <Modal open={!!parent} title={t('admin.org.addChild')} onCancel={onClose} onOk={() => void submit()} confirmLoading={create.isPending} destroyOnHidden>
+    <Modal open={!!parent} title={t('admin.org.addChild')} onCancel={onClose} onOk={() => void submit()} confirmLoading={submitting} destroyOnHidden>
       <Form form={form} layout="vertical" preserve={false} initialValues={{ kind: defaultKind }}>
         <Form.Item label={t('admin.org.parent')}>{parent ? pick(parent.name, parent.nameEn) : ''}</Form.Item>
         <Form.Item
@@ -65,8 +66,9 @@ function EditUnitModal({ unit, onClose }: { unit: OrgUnit | null; onClose: () =>
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [form] = Form.useForm<{ name: string; nameEn: string }>();
+  useFormLanguage(form);
   const update = useUpdateOrg();
-  const submit = async () => {
+  const [submit, submitting] = useSingleFlight(async () => {
     if (!unit) return;
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
@@ -75,12 +77,11 @@ function EditUnitModal({ unit, onClose }: { unit: OrgUnit | null; onClose: () =>
       message.success(t('common.saved'));
       onClose();
     } catch (e) {
-      applyFieldErrors(form, e);
-      message.error(errorText(e));
+      if (placeErrors(form, e)) message.error(errorText(e));
     }
-  };
+  });
   return (
-    <Modal open={!!unit} title={t('admin.org.editUnit')} onCancel={onClose} onOk={() => void submit()} confirmLoading={update.isPending} destroyOnHidden>
+    <Modal open={!!unit} title={t('admin.org.editUnit')} onCancel={onClose} onOk={() => void submit()} confirmLoading={submitting} destroyOnHidden>
       <Form form={form} layout="vertical" preserve={false} initialValues={{ name: unit?.name, nameEn: unit?.nameEn }}>
         <Form.Item name="name" label={t('admin.org.name')} rules={[{ required: true, whitespace: true, message: t('common.required') }]}>
           <Input maxLength={100} />
@@ -99,9 +100,10 @@ function MoveUnitModal({ unit, units, onClose }: { unit: OrgUnit | null; units: 
   const { pick } = useLang();
   const { message } = App.useApp();
   const [form] = Form.useForm<{ parentId: number }>();
+  useFormLanguage(form);
   const move = useMoveOrg();
   const targets = useMemo(() => (unit ? moveTargetTree(units, unit, (u) => pick(u.name, u.nameEn), CHILD_KINDS) : []), [units, unit, pick]);
-  const submit = async () => {
+  const [submit, submitting] = useSingleFlight(async () => {
     if (!unit) return;
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
@@ -111,12 +113,11 @@ function MoveUnitModal({ unit, units, onClose }: { unit: OrgUnit | null; units: 
       message.success(t('admin.org.moved'));
       onClose();
     } catch (e) {
-      applyFieldErrors(form, e);
-      message.error(errorText(e));
+      if (placeErrors(form, e)) message.error(errorText(e));
     }
-  };
+  });
   return (
-    <Modal open={!!unit} title={unit ? t('admin.org.moveTitle', { name: pick(unit.name, unit.nameEn) }) : ''} onCancel={onClose} onOk={() => void submit()} confirmLoading={move.isPending} destroyOnHidden>
+    <Modal open={!!unit} title={unit ? t('admin.org.moveTitle', { name: pick(unit.name, unit.nameEn) }) : ''} onCancel={onClose} onOk={() => void submit()} confirmLoading={submitting} destroyOnHidden>
       <Typography.Paragraph type="secondary">{t('admin.org.moveHint')}</Typography.Paragraph>
       <Form form={form} layout="vertical" preserve={false} initialValues={{ parentId: unit?.parentId ?? undefined }}>
         <Form.Item name="parentId" label={t('admin.org.moveTo')} rules={[{ required: true, message: t('common.required') }]}>
@@ -138,7 +139,7 @@ export function OrgTree() {
   const [moving, setMoving] = useState<OrgUnit | null>(null);
   const del = useDeleteOrg();
   const { message, modal } = App.useApp();
-  const remove = async (unit: OrgUnit) => {
+  const [remove, removeBusy] = useSingleFlight(async (unit: OrgUnit) => {
     try {
       await del.mutateAsync(unit.id);
       message.success(t('admin.org.deleted'));
@@ -147,7 +148,7 @@ export function OrgTree() {
       // A unit that still holds units, users or customers: the server says what, with counts.
       modal.error({ title: t('admin.org.deleteConfirm', { name: pick(unit.name, unit.nameEn) }), content: errorText(e) });
     }
-  };
+  });
 
   const units = orgs.data?.items ?? [];
   const tree = useMemo(() => {

@@ -4,9 +4,10 @@ import { EditOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useLang } from '../../../app/useLang.ts';
 import { errorText } from '../../../app/http.ts';
-import { applyFieldErrors } from '../../../app/formErrors.ts';
+import { applyFieldErrors, placeErrors, useFormLanguage } from '../../../app/formErrors.ts';
 import type { Permission } from '../../../app/auth.tsx';
 import { DATA_SCOPES, useCreateRole, useRoles, useUpdateRole, type Role, type RoleInput } from '../api.ts';
+import { useSingleFlight } from '../../../app/useSingleFlight.ts';
 
 type RoleValues = RoleInput;
 
@@ -26,11 +27,12 @@ function RoleModal({ role, permissions, onClose }: { role: Role | 'new' | null; 
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [form] = Form.useForm<RoleValues>();
+  useFormLanguage(form);
   const create = useCreateRole();
   const update = useUpdateRole();
   const editing = role && role !== 'new' ? role : null;
 
-  const submit = async () => {
+  const [submit, submitting] = useSingleFlight(async () => {
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
     try {
@@ -42,10 +44,9 @@ function RoleModal({ role, permissions, onClose }: { role: Role | 'new' | null; 
       message.success(t('common.saved'));
       onClose();
     } catch (e) {
-      applyFieldErrors(form, e);
-      message.error(errorText(e));
+      if (placeErrors(form, e)) message.error(errorText(e));
     }
-  };
+  });
 
   return (
     <Modal
@@ -53,7 +54,7 @@ function RoleModal({ role, permissions, onClose }: { role: Role | 'new' | null; 
       title={editing ? t('admin.role.editRole', { name: editing.name }) : t('admin.role.newRole')}
       onCancel={onClose}
       onOk={() => void submit()}
-      confirmLoading={create.isPending || update.isPending}
+      confirmLoading={submitting}
       destroyOnHidden
       width={640}
     >

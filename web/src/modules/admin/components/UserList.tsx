@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { useAuth } from '../../../app/auth.tsx';
 import { useLang } from '../../../app/useLang.ts';
 import { ApiError, errorText } from '../../../app/http.ts';
-import { applyFieldErrors } from '../../../app/formErrors.ts';
+import { applyFieldErrors, placeErrors, useFormLanguage } from '../../../app/formErrors.ts';
 import { formatDateTime } from '../../../app/format.ts';
 import {
   MANAGER_LEVELS,
@@ -24,6 +24,7 @@ import {
   type UserStatus,
 } from '../api.ts';
 import { buildOrgTree } from '../orgTree.ts';
+import { useSingleFlight } from '../../../app/useSingleFlight.ts';
 
 type UserValues = {
   username: string;
@@ -51,6 +52,7 @@ function UserModal({ user, onClose }: { user: AdminUser | 'new' | null; onClose:
   const { pick } = useLang();
   const { message, modal } = App.useApp();
   const [form] = Form.useForm<UserValues>();
+  useFormLanguage(form);
   const orgTree = useOrgTreeData();
   const roles = useRoles();
   const create = useCreateUser();
@@ -61,7 +63,7 @@ function UserModal({ user, onClose }: { user: AdminUser | 'new' | null; onClose:
   const { user: me } = useAuth();
   const self = !!editing && editing.id === me?.id;
 
-  const submit = async (moveCustomers?: boolean) => {
+  const [submit, submitting] = useSingleFlight(async (moveCustomers?: boolean) => {
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
     try {
@@ -104,10 +106,9 @@ function UserModal({ user, onClose }: { user: AdminUser | 'new' | null; onClose:
         });
         return;
       }
-      applyFieldErrors(form, e);
-      message.error(errorText(e));
+      if (placeErrors(form, e)) message.error(errorText(e));
     }
-  };
+  });
 
   const initial: Partial<UserValues> = editing
     ? {
@@ -127,7 +128,7 @@ function UserModal({ user, onClose }: { user: AdminUser | 'new' | null; onClose:
       title={editing ? t('admin.user.editUser', { name: editing.displayName }) : t('admin.user.newUser')}
       onCancel={onClose}
       onOk={() => void submit()}
-      confirmLoading={create.isPending || update.isPending}
+      confirmLoading={submitting}
       destroyOnHidden
       width={560}
     >
@@ -181,8 +182,9 @@ function ResetPasswordModal({ user, onClose }: { user: AdminUser | null; onClose
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [form] = Form.useForm<{ password: string }>();
+  useFormLanguage(form);
   const reset = useResetPassword();
-  const submit = async () => {
+  const [submit, submitting] = useSingleFlight(async () => {
     if (!user) return;
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
@@ -191,17 +193,16 @@ function ResetPasswordModal({ user, onClose }: { user: AdminUser | null; onClose
       message.success(t('admin.user.passwordReset'));
       onClose();
     } catch (e) {
-      applyFieldErrors(form, e);
-      message.error(errorText(e));
+      if (placeErrors(form, e)) message.error(errorText(e));
     }
-  };
+  });
   return (
     <Modal
       open={!!user}
       title={user ? t('admin.user.resetPasswordTitle', { name: user.displayName }) : ''}
       onCancel={onClose}
       onOk={() => void submit()}
-      confirmLoading={reset.isPending}
+      confirmLoading={submitting}
       destroyOnHidden
     >
       <Typography.Paragraph type="secondary">{t('admin.user.resetRevokes')}</Typography.Paragraph>

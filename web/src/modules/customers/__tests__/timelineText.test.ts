@@ -95,4 +95,19 @@ describe('a merge review in the timeline reads in one language (found by testing
     expect(shown(inEn(merge))).toContain('confirmed in review');
     expect(shown(inEn(merge))).not.toContain('审核确认');
   });
+
+  it('names type attributes and their options as the customer type defines them, never by their keys', () => {
+    const schema = [
+      { key: 'sme_size', label: '企业规模', labelEn: 'Size', type: 'enum' },
+      { key: 'staff_count', label: '员工人数', labelEn: 'Staff', type: 'integer' },
+    ];
+    const e = { action: 'update', entity: 'customer', changes: { attributes: { from: { sme_size: 'small' }, to: { sme_size: 'medium', staff_count: 549 } } } };
+    const zhText = shown(describeAudit(e, zh.t.bind(zh) as Translate, 'zh-CN', schema));
+    const enText = shown(describeAudit(e, en.t.bind(en) as Translate, 'en-US', schema));
+    expect(zhText).toContain('企业规模');
+    expect(zhText).toContain('员工人数: 549');
+    expect(enText).toContain('Size: ');
+    expect(enText).toContain('Staff: 549');
+    expect(`${zhText}\n${enText}`).not.toMatch(/sme_size|staff_count/);
+  });
 });

@@ -2,18 +2,20 @@ import { App, Form, Input, InputNumber, Modal, Select } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../../app/http.ts';
 import { KEY_PERSON_ROLES, useAddKeyPerson } from '../api.ts';
-import { placeErrors } from '../../../app/formErrors.ts';
+import { placeErrors, useFormLanguage } from '../../../app/formErrors.ts';
 import { toKeyPersonInput, type KeyPersonValues } from '../keyPerson.ts';
 import { isMobile, isResidentId } from '../validation.ts';
+import { useSingleFlight } from '../../../app/useSingleFlight.ts';
 
 /** Registers a key person of an organisation (SPEC C7), optionally linked to a personal customer. */
 export function AddKeyPersonModal({ customerNo, open, onClose }: { customerNo: string; open: boolean; onClose: () => void }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [form] = Form.useForm<KeyPersonValues>();
+  useFormLanguage(form);
   const add = useAddKeyPerson(customerNo);
 
-  const submit = async () => {
+  const [submit, submitting] = useSingleFlight(async () => {
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
     try {
@@ -24,10 +26,10 @@ export function AddKeyPersonModal({ customerNo, open, onClose }: { customerNo: s
       // Errors shown under their fields need no toast; anything else (e.g. 403, 404) does.
       if (placeErrors(form, e)) message.error(errorText(e));
     }
-  };
+  });
 
   return (
-    <Modal open={open} title={t('customer.c360.addKeyPerson')} onCancel={onClose} onOk={() => void submit()} confirmLoading={add.isPending} destroyOnHidden>
+    <Modal open={open} title={t('customer.c360.addKeyPerson')} onCancel={onClose} onOk={() => void submit()} confirmLoading={submitting} destroyOnHidden>
       <Form form={form} layout="vertical" preserve={false} data-testid="key-person-form">
         <Form.Item name="role" label={t('customer.c360.role')} rules={[{ required: true, message: t('customer.c360.keyPersonRoleRequired') }]}>
           <Select options={KEY_PERSON_ROLES.map((r) => ({ value: r, label: t(`customer.keyPersonRole.${r}`) }))} data-testid="key-person-role" />

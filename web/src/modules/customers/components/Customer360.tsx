@@ -16,6 +16,7 @@ import {
   Table,
   Tabs,
   Tag,
+  Tooltip,
   Typography,
   type TableProps,
 } from 'antd';
@@ -40,7 +41,7 @@ import {
   type Relation,
 } from '../api.ts';
 import { attributesFor } from '../typeTree.ts';
-import { describeAudit, type TimelineAudit, type Translate } from '../timelineText.ts';
+import { describeAudit, type AttributeLabel, type TimelineAudit, type Translate } from '../timelineText.ts';
 import { pickBilingual } from '../../../app/bilingual.ts';
 import { LevelTag, StatusTag } from './CustomerTags.tsx';
 import { RevealValue } from './RevealValue.tsx';
@@ -79,9 +80,9 @@ function attributeText(a: { key: string; type: string }, v: unknown, t: (k: stri
 }
 
 
-function ChangeList({ entry }: { entry: TimelineAudit }) {
+function ChangeList({ entry, attributes }: { entry: TimelineAudit; attributes: AttributeLabel[] }) {
   const { t, i18n } = useTranslation();
-  const lines = describeAudit(entry, t as Translate, i18n.language === 'en-US' ? 'en-US' : 'zh-CN');
+  const lines = describeAudit(entry, t as Translate, i18n.language === 'en-US' ? 'en-US' : 'zh-CN', attributes);
   if (!lines.length) return <>—</>;
   const clip = (v: string, del = false) => (
     <Typography.Text delete={del} style={{ maxWidth: 320 }} ellipsis={{ tooltip: v }}>
@@ -127,10 +128,11 @@ function Header({ c, onTransfer, onDelete }: { c: Customer360Data; onTransfer: (
         <Col flex="1 1 520px">
           <Space align="center" wrap>
             <Button type="text" icon={<ArrowLeftOutlined />} onClick={() => navigate(-1)} title={t('common.back')} />
-            <Typography.Title level={4} style={{ margin: 0 }} data-testid="c360-name">
+            {/* A long name (up to 200 characters) is cut with a tooltip rather than squeezing everything beside it. */}
+            <Typography.Title level={4} style={{ margin: 0, maxWidth: 'min(560px, 60vw)' }} ellipsis={{ tooltip: c.name }} data-testid="c360-name">
               {c.name}
             </Typography.Title>
-            {c.nameEn && <Typography.Text type="secondary">{c.nameEn}</Typography.Text>}
+            {c.nameEn && <Typography.Text type="secondary" style={{ maxWidth: 'min(360px, 40vw)' }} ellipsis={{ tooltip: c.nameEn }}>{c.nameEn}</Typography.Text>}
             <Tag>{pick(c.type.name, c.type.nameEn)}</Tag>
             <StatusTag status={c.status} />
             <LevelTag code={c.level?.code} name={c.level?.name} nameEn={c.level?.nameEn} />
@@ -183,6 +185,20 @@ function Header({ c, onTransfer, onDelete }: { c: Customer360Data; onTransfer: (
   );
 }
 
+/** A text that may be very long (a 200-character name): at most two lines, the whole of it in a tooltip. */
+function LongText({ text, testId }: { text: string; testId?: string }) {
+  return (
+    <Tooltip title={text.length > 40 ? text : undefined}>
+      <span
+        style={{ display: '-webkit-box', WebkitLineClamp: 2, WebkitBoxOrient: 'vertical', overflow: 'hidden', wordBreak: 'break-all', minWidth: 120, maxWidth: 320 }}
+        data-testid={testId}
+      >
+        {text}
+      </span>
+    </Tooltip>
+  );
+}
+
 function Profile({ c }: SectionProps) {
   const { t } = useTranslation();
   const { pick } = useLang();
@@ -193,9 +209,11 @@ function Profile({ c }: SectionProps) {
   const person = c.party === 'person';
   return (
     <Card size="small" title={t('customer.c360.profile')}>
-      <Descriptions size="small" bordered column={{ xs: 1, sm: 2, md: 2, lg: 2, xl: 2, xxl: 3 }} styles={{ label: { whiteSpace: 'nowrap' } }}>
-        <Descriptions.Item label={t('customer.fields.name')}>{c.name}<SourceTag lineage={c.lineage} field="name" /></Descriptions.Item>
-        <Descriptions.Item label={t('customer.fields.nameEn')}>{dash(c.nameEn)}</Descriptions.Item>
+      <Descriptions size="small" bordered column={{ xs: 1, sm: 2, md: 2, lg: 2, xl: 2, xxl: 3 }} styles={{ label: { whiteSpace: 'nowrap' }, content: { minWidth: 120 } }} data-testid="c360-profile">
+        <Descriptions.Item label={t('customer.fields.name')}>
+          <LongText text={c.name} testId="c360-profile-name" /><SourceTag lineage={c.lineage} field="name" />
+        </Descriptions.Item>
+        <Descriptions.Item label={t('customer.fields.nameEn')}>{c.nameEn ? <LongText text={c.nameEn} /> : '—'}</Descriptions.Item>
         {person && (
           <>
             <Descriptions.Item label={t('customer.fields.gender')}>{c.gender ? t(`customer.gender.${c.gender}`) : '—'}<SourceTag lineage={c.lineage} field="gender" /></Descriptions.Item>
@@ -589,6 +607,8 @@ function Products({ c }: SectionProps) {
 function History({ c }: SectionProps) {
   const { t } = useTranslation();
   const { lang } = useLang();
+  const meta = useCustomerMeta();
+  const attributeSchema = useMemo(() => attributesFor(meta.data?.types ?? [], c.type.code), [meta.data, c.type.code]);
   const managers: TableProps<ManagerChange>['columns'] = [
     { title: t('customer.c360.at'), dataIndex: 'at', width: 160, render: (v: string) => formatDateTime(v) },
     { title: t('customer.c360.fromManager'), dataIndex: 'fromManager', width: 110, render: (v: string | null) => v ?? t('customer.c360.unassigned') },
@@ -605,7 +625,7 @@ function History({ c }: SectionProps) {
             key: 'timeline',
             label: t('customer.c360.timeline'),
             // Profile changes merged with contacts, activities, opportunities and requirements (engagement module), paged by cursor.
-            children: <CustomerTimeline customerNo={c.customerNo} describeChanges={(e) => <ChangeList entry={e} />} />,
+            children: <CustomerTimeline customerNo={c.customerNo} describeChanges={(e) => <ChangeList entry={e} attributes={attributeSchema} />} />,
           },
           {
             key: 'managers',

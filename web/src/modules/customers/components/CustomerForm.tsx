@@ -25,7 +25,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useAuth } from '../../../app/auth.tsx';
 import { useLang } from '../../../app/useLang.ts';
 import { ApiError, errorText, toNamePath, type FieldIssue } from '../../../app/http.ts';
-import { applyFieldErrors } from '../../../app/formErrors.ts';
+import { applyFieldErrors, useFormLanguage } from '../../../app/formErrors.ts';
 import { issueText, lastPartLabel, withFieldLabels } from '../../../app/fieldLabels.ts';
 import {
   ADDRESS_KINDS,
@@ -191,6 +191,28 @@ export const INDUSTRY_SECTIONS = 'ABCDEFGHIJKLMNOPQRST'.split('');
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
+/**
+ * An amount the API keeps in integer fen, typed and shown in yuan (元): the form's value stays fen, so what is saved,
+ * compared and shown in the 360° view is one figure. ¥5,000,000.00 typed is 500000000 fen saved.
+ */
+function YuanInput({ value, onChange, ...rest }: { value?: number | string | null; onChange?: (fen: number | null) => void; id?: string; 'aria-invalid'?: boolean }) {
+  const fen = value === undefined || value === null || value === '' ? null : Number(value);
+  return (
+    <InputNumber<number>
+      {...rest}
+      value={fen === null || Number.isNaN(fen) ? null : fen / 100}
+      onChange={(yuan) => onChange?.(yuan === null || yuan === undefined ? null : Math.round(Number(yuan) * 100))}
+      min={0}
+      precision={2}
+      step={10000}
+      addonBefore="¥"
+      formatter={(v) => `${v ?? ''}`.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}
+      parser={(v) => Number((v ?? '').replace(/[,\s¥]/g, ''))}
+      style={{ width: '100%' }}
+    />
+  );
+}
+
 function AttributeInput({ def }: { def: AttributeDef }) {
   const { t } = useTranslation();
   const { pick } = useLang();
@@ -201,6 +223,12 @@ function AttributeInput({ def }: { def: AttributeDef }) {
       return (
         <Form.Item name={name} label={label} rules={[{ type: 'integer', message: t('customer.form.integerInvalid') }]}>
           <InputNumber precision={0} style={{ width: '100%' }} />
+        </Form.Item>
+      );
+    case 'money':
+      return (
+        <Form.Item name={name} label={label}>
+          <YuanInput />
         </Form.Item>
       );
     case 'number':
@@ -488,6 +516,7 @@ export function CustomerForm({ customer, onSaved, onCancel }: Props) {
   const { message } = App.useApp();
   const qc = useQueryClient();
   const [form] = Form.useForm<FormValues>();
+  useFormLanguage(form);
   const meta = useCustomerMeta();
   const isEdit = !!customer;
   const canAssign = !isEdit && can('customer:assign');

@@ -21,6 +21,7 @@ import {
 import { buildTypeTree } from '../typeTree.ts';
 import { LevelTag, StatusTag } from './CustomerTags.tsx';
 import { RestoreCustomerModal } from './RestoreCustomerModal.tsx';
+import { useSingleFlight } from '../../../app/useSingleFlight.ts';
 
 const SORTS: CustomerSort[] = ['customerNo', 'name', 'createdAt', 'aum'];
 const PAGE_SIZES = [20, 50, 100];
@@ -61,20 +62,21 @@ export function CustomerList() {
 
   useEffect(() => setText(query.q ?? ''), [query.q]);
 
-  const update = (patch: Partial<Record<keyof CustomerQuery, string | number | boolean | undefined>>, keepPage = false) => {
+  // Sorting, paging and filtering are new history entries (Back undoes them); only search-as-you-type replaces one.
+  const update = (patch: Partial<Record<keyof CustomerQuery, string | number | boolean | undefined>>, keepPage = false, replace = false) => {
     const next = new URLSearchParams(params);
     for (const [k, v] of Object.entries(patch)) {
       if (v === undefined || v === '') next.delete(k);
       else next.set(k, String(v));
     }
     if (!keepPage) next.delete('page');
-    setParams(next, { replace: true });
+    setParams(next, { replace });
   };
 
   // Searching as the user types, but only once they pause.
   useEffect(() => {
     if (text.trim() === (query.q ?? '')) return;
-    const h = setTimeout(() => update({ q: text.trim() }), 400);
+    const h = setTimeout(() => update({ q: text.trim() }, false, true), 400);
     return () => clearTimeout(h);
   }, [text]);
 
@@ -136,10 +138,11 @@ export function CustomerList() {
     },
     // Deleted customers cannot be opened: each row offers its restore instead.
     ...(query.deleted ? [{
-      title: '', key: 'restore', width: 90, fixed: 'right' as const,
-      render: (_: unknown, r: CustomerSummary) => (
-        <Button size="small" onClick={(e) => { e.stopPropagation(); setRestoring(r); }} data-testid="customer-restore">{t('customer.list.restore')}</Button>
-      ),
+      title: '', key: 'restore', width: 140, fixed: 'right' as const,
+      render: (_: unknown, r: CustomerSummary) => (r.mergedInto
+        // Merged away: undone by unmerging (integration), never restored on its own.
+        ? <Typography.Text type="secondary" style={{ whiteSpace: 'nowrap' }} data-testid="customer-merged-into">{t('customer.list.mergedInto', { no: r.mergedInto })}</Typography.Text>
+        : <Button size="small" onClick={(e) => { e.stopPropagation(); setRestoring(r); }} data-testid="customer-restore">{t('customer.list.restore')}</Button>),
     }] : []),
   ];
 
@@ -153,7 +156,7 @@ export function CustomerList() {
     update({ page: pagination.current, pageSize: pagination.pageSize }, true);
   };
 
-  const doExport = async () => {
+  const [doExport, doExportBusy] = useSingleFlight(async () => {
     setExporting(true);
     try {
       const { page: _p, pageSize: _s, ...filters } = query;
@@ -163,7 +166,7 @@ export function CustomerList() {
     } finally {
       setExporting(false);
     }
-  };
+  });
 
   return (
     <Card

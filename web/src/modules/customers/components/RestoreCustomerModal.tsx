@@ -2,8 +2,9 @@ import { Alert, App, Form, Input, Modal } from 'antd';
 import { useNavigate } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../../app/http.ts';
-import { placeErrors } from '../../../app/formErrors.ts';
+import { placeErrors, useFormLanguage } from '../../../app/formErrors.ts';
 import { useRestoreCustomer, type CustomerSummary } from '../api.ts';
+import { useSingleFlight } from '../../../app/useSingleFlight.ts';
 
 type Values = { reason: string };
 
@@ -13,9 +14,10 @@ export function RestoreCustomerModal({ customer, onClose }: { customer: Customer
   const { message } = App.useApp();
   const navigate = useNavigate();
   const [form] = Form.useForm<Values>();
+  useFormLanguage(form);
   const restore = useRestoreCustomer(customer.customerNo);
 
-  const submit = async () => {
+  const [submit, submitting] = useSingleFlight(async () => {
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
     try {
@@ -25,11 +27,11 @@ export function RestoreCustomerModal({ customer, onClose }: { customer: Customer
     } catch (e) {
       if (placeErrors(form, e)) message.error(errorText(e));
     }
-  };
+  });
 
   return (
     <Modal open title={t('customer.list.restoreTitle', { name: customer.name })} onCancel={onClose} onOk={() => void submit()}
-      okText={t('customer.list.restore')} okButtonProps={{ 'data-testid': 'restore-ok' }} confirmLoading={restore.isPending} destroyOnHidden>
+      okText={t('customer.list.restore')} okButtonProps={{ 'data-testid': 'restore-ok' }} confirmLoading={submitting} destroyOnHidden>
       <Alert type="info" showIcon message={t('customer.list.restoreNote')} style={{ marginBottom: 16 }} />
       <Form form={form} layout="vertical" preserve={false}>
         <Form.Item label={t('customer.fields.customerNo')}>{customer.customerNo}</Form.Item>

@@ -3,7 +3,8 @@ import { useTranslation } from 'react-i18next';
 import { errorText } from '../../../app/http.ts';
 import { useLang } from '../../../app/useLang.ts';
 import { useManagers, useTransferManager, type Customer360 } from '../api.ts';
-import { applyFieldErrors } from '../../../app/formErrors.ts';
+import { applyFieldErrors, placeErrors, useFormLanguage } from '../../../app/formErrors.ts';
+import { useSingleFlight } from '../../../app/useSingleFlight.ts';
 
 type Values = { managerId: number; reason: string };
 
@@ -12,10 +13,11 @@ export function TransferManagerModal({ customer, open, onClose }: { customer: Cu
   const { pick } = useLang();
   const { message } = App.useApp();
   const [form] = Form.useForm<Values>();
+  useFormLanguage(form);
   const managers = useManagers(open);
   const transfer = useTransferManager(customer.customerNo);
 
-  const submit = async () => {
+  const [submit, submitting] = useSingleFlight(async () => {
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
     try {
@@ -23,10 +25,9 @@ export function TransferManagerModal({ customer, open, onClose }: { customer: Cu
       message.success(t('customer.c360.transferred'));
       onClose();
     } catch (e) {
-      applyFieldErrors(form, e);
-      message.error(errorText(e));
+      if (placeErrors(form, e)) message.error(errorText(e));
     }
-  };
+  });
 
   return (
     <Modal
@@ -34,7 +35,7 @@ export function TransferManagerModal({ customer, open, onClose }: { customer: Cu
       title={t('customer.c360.transferTitle')}
       onCancel={onClose}
       onOk={() => void submit()}
-      confirmLoading={transfer.isPending}
+      confirmLoading={submitting}
       destroyOnHidden
     >
       <Form form={form} layout="vertical" preserve={false}>

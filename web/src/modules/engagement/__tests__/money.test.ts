@@ -12,6 +12,11 @@ describe('yuanToFen', () => {
     ['1.234', null],
     ['abc', null],
     ['', null],
+    // Thousands separators as people type them; a comma that groups no thousands is a typo.
+    ['1,000,000', 100000000],
+    ['1，000.50', 100050],
+    ['1,00', null],
+    ['10,0000', null],
   ])('%s → %s', (v, fen) => expect(yuanToFen(v)).toBe(fen));
 });
 

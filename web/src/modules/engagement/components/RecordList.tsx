@@ -14,6 +14,7 @@ import {
 import { RecordDrawer, type Opened } from './RecordDrawer.tsx';
 import { RecordModal } from './RecordModal.tsx';
 import { StatusTag } from './StatusTag.tsx';
+import { useSingleFlight } from '../../../app/useSingleFlight.ts';
 
 type Row = Contact & Activity & Opportunity & Requirement;
 
@@ -90,13 +91,13 @@ export function RecordList({ kind, customerNo, compact = false }: { kind: Record
     requirement: { key: 'status', values: REQUIREMENT_STATUSES as readonly string[], ns: 'reqStatus' },
   }[kind];
 
-  const doExport = async () => {
+  const [doExport, doExportBusy] = useSingleFlight(async () => {
     try {
       await engagementApi.export(kind, q, `${kind}.xlsx`);
     } catch (e) {
       message.error(errorText(e));
     }
-  };
+  });
 
   return (
     <>

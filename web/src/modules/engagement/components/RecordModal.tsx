@@ -4,8 +4,8 @@ import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { useState } from 'react';
-import { applyFieldErrors } from '../../../app/formErrors.ts';
-import { errorText, type FieldIssue } from '../../../app/http.ts';
+import { applyFieldErrors, useFormLanguage } from '../../../app/formErrors.ts';
+import { ApiError, errorText, issuesText, type FieldIssue } from '../../../app/http.ts';
 import { useLang } from '../../../app/useLang.ts';
 import {
   ACTIVITY_STATUSES, ACTIVITY_TYPES, CHANNELS, PRIORITIES, REQUIREMENT_STATUSES, SALES_METHODS, SEVERITIES, URGENCIES, useCreateRecord, useEngagementMeta,
@@ -13,6 +13,7 @@ import {
 } from '../api.ts';
 import { fenToYuan, yuanToFen } from '../money.ts';
 import { CustomerPicker } from './CustomerPicker.tsx';
+import { useSingleFlight } from '../../../app/useSingleFlight.ts';
 
 type Values = Record<string, unknown> & {
   customerNo?: string;
@@ -49,6 +50,7 @@ export function RecordModal<K extends RecordKind>({ kind, open, onClose, custome
   const { pick } = useLang();
   const { message } = App.useApp();
   const [form] = Form.useForm<Values>();
+  useFormLanguage(form);
   const meta = useEngagementMeta();
   const create = useCreateRecord(kind);
   const update = useUpdateRecord(kind, record?.id ?? 0);
@@ -72,7 +74,7 @@ export function RecordModal<K extends RecordKind>({ kind, open, onClose, custome
     } else {
       form.setFieldsValue({
         customerNo, start: isDate(kind) ? dayjs().startOf('day') : dayjs(), channel: 'phone', connected: true, type: 'task', priority: 'normal',
-        severity: 'medium', urgency: 'normal', products: kind === 'opportunity' ? [{}] : undefined,
+        severity: 'medium', urgency: 'normal',
       } as never);
     }
   }, [open]);
@@ -84,9 +86,23 @@ export function RecordModal<K extends RecordKind>({ kind, open, onClose, custome
     },
   };
   const required = [{ required: true, message: t('engagement.msg.required') }];
+  const labelOf = (p: (string | number)[]) => {
+    const name = [...p].reverse().find((x): x is string => typeof x === 'string');
+    const own = name ? t(`engagement.fields.${FIELD_MAP[name] ?? name}`, { defaultValue: '' }) : '';
+    return own || null;
+  };
+  /** Yuan with up to two decimals, thousands separators allowed ("1,000,000.50"); `positive` also refuses 0. */
+  const amountRule = (positive: boolean) => ({
+    validator: async (_: unknown, v: string | number | null | undefined) => {
+      if (v === undefined || v === null || String(v).trim() === '') return;
+      const fen = yuanToFen(v);
+      if (fen === null || fen < 0) throw new Error(t('engagement.msg.amountFormat'));
+      if (positive && fen === 0) throw new Error(t('engagement.msg.amountPositive'));
+    },
+  });
   const text = (max: number) => [{ required: true, whitespace: true, message: t('engagement.msg.required') }, { max }];
 
-  const submit = async () => {
+  const [submit, submitting] = useSingleFlight(async () => {
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
     const at = (d: Dayjs | null | undefined) => (d ? (isDate(kind) ? d.format('YYYY-MM-DD') : d.toISOString()) : null);
@@ -121,15 +137,17 @@ export function RecordModal<K extends RecordKind>({ kind, open, onClose, custome
       onSaved?.(saved as WithLinks<RecordOf[K]>);
       onClose();
     } catch (e) {
-      setUnplaced(applyFieldErrors(form, e, (p) => {
+      const left = applyFieldErrors(form, e, (p) => {
         const head = String(p[0]);
         if (head === 'links') return null;
         if (head === 'products' && p.length === 3 && p[2] === 'amountFen') return ['products', p[1]!, 'amount'];
         return [FIELD_MAP[head] ?? head, ...p.slice(1)];
-      }));
-      message.error(errorText(e));
+      });
+      setUnplaced(left);
+      // Errors under their fields speak for themselves; anything else is said once, with labels, not paths.
+      if (!(e instanceof ApiError) || !e.fields.length || left.length) message.error(errorText(e, (p) => labelOf(p)));
     }
-  };
+  });
 
   const title = {
     contact: t('engagement.actions.logContact'), activity: t('engagement.actions.newActivity'), opportunity: t('engagement.actions.newOpportunity'),
@@ -145,14 +163,14 @@ export function RecordModal<K extends RecordKind>({ kind, open, onClose, custome
       onCancel={onClose}
       footer={[
         <Button key="cancel" onClick={onClose}>{t('common.cancel')}</Button>,
-        <Button key="ok" type="primary" loading={create.isPending || update.isPending} onClick={() => void submit()} data-testid={`eng-${kind}-submit`}>
+        <Button key="ok" type="primary" loading={submitting} onClick={() => void submit()} data-testid={`eng-${kind}-submit`}>
           {t('engagement.actions.save')}
         </Button>,
       ]}
       width={720}
       destroyOnHidden
     >
-      {unplaced.length > 0 && <Alert type="error" showIcon style={{ marginBottom: 12 }} message={unplaced.map((f) => `${f.field}: ${f.message}`).join('；')} />}
+      {unplaced.length > 0 && <Alert type="error" showIcon style={{ marginBottom: 12 }} message={issuesText(unplaced, labelOf)} />}
       <Form form={form} layout="vertical" size="small" data-testid={`eng-${kind}-form`}>
         <Form.Item name="customerNo" label={t('engagement.fields.customer')} rules={[{ required: true, message: t('engagement.msg.pickCustomer') }]} hidden={!!record}>
           <CustomerPicker disabled={!!customerNo || !!record} />
@@ -196,7 +214,7 @@ export function RecordModal<K extends RecordKind>({ kind, open, onClose, custome
                 <Form.Item name="end" label={t('engagement.fields.endsAt')} dependencies={['start']} rules={[endRule]}>{picker(true)}</Form.Item>
               </Col>
               <Col span={8}>
-                <Form.Item name="cost" label={t('engagement.fields.cost')} rules={[{ pattern: /^\d+(\.\d{1,2})?$/, message: t('engagement.msg.amountPositive') }]}>
+                <Form.Item name="cost" label={t('engagement.fields.cost')} rules={[amountRule(false)]}>
                   <Input inputMode="decimal" />
                 </Form.Item>
               </Col>
@@ -227,7 +245,7 @@ export function RecordModal<K extends RecordKind>({ kind, open, onClose, custome
                 <Form.Item name="salesMethod" label={t('engagement.fields.salesMethod')}><Select allowClear options={opts(SALES_METHODS, 'salesMethod')} /></Form.Item>
               </Col>
               <Col span={8}>
-                <Form.Item name="expectedValue" label={t('engagement.fields.expectedValue')} rules={[{ pattern: /^\d+(\.\d{1,2})?$/, message: t('engagement.msg.amountPositive') }]}>
+                <Form.Item name="expectedValue" label={t('engagement.fields.expectedValue')} rules={[amountRule(false)]}>
                   <Input inputMode="decimal" />
                 </Form.Item>
               </Col>
@@ -287,16 +305,14 @@ export function RecordModal<K extends RecordKind>({ kind, open, onClose, custome
                     </Form.Item>
                     <Form.Item
                       name={[item.name, 'amount']}
-                      rules={[...required, { pattern: /^\d+(\.\d{1,2})?$/, message: t('engagement.msg.amountPositive') }, {
-                        validator: async (_: unknown, v: string) => { if (v && (yuanToFen(v) ?? 0) <= 0) throw new Error(t('engagement.msg.amountPositive')); },
-                      }]}
+                      rules={[...required, amountRule(true)]}
                     >
                       <Input placeholder={t('engagement.fields.amount')} inputMode="decimal" style={{ width: 180 }} data-testid={`eng-opp-amount-${i}`} />
                     </Form.Item>
                     <MinusCircleOutlined onClick={() => remove(item.name)} />
                   </Space>
                 ))}
-                <Button type="dashed" size="small" icon={<PlusOutlined />} onClick={() => add({})}>{t('engagement.actions.addProduct')}</Button>
+                <Button type="dashed" size="small" icon={<PlusOutlined />} onClick={() => add({})} data-testid="eng-opp-add-product">{t('engagement.actions.addProduct')}</Button>
               </Form.Item>
             )}
           </Form.List>

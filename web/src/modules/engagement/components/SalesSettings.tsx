@@ -5,12 +5,13 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../../../app/auth.tsx';
-import { applyFieldErrors } from '../../../app/formErrors.ts';
+import { applyFieldErrors, useFormLanguage } from '../../../app/formErrors.ts';
 import { errorText, type FieldIssue } from '../../../app/http.ts';
 import { formatFen } from '../../../app/format.ts';
 import { useLang } from '../../../app/useLang.ts';
 import { engagementApi, useEngagementMeta, type CommissionRule, type Pipeline } from '../api.ts';
 import { yuanToFen } from '../money.ts';
+import { useSingleFlight } from '../../../app/useSingleFlight.ts';
 
 type StageValues = { id?: number; code: string; name: string; nameEn: string; probability: number; isWon?: boolean; isLost?: boolean };
 type PipelineValues = { code?: string; name: string; nameEn: string; party?: 'person' | 'organization' | null; active?: boolean; stages: StageValues[] };
@@ -20,12 +21,13 @@ function PipelineEditor({ pipeline, open, onClose }: { pipeline: Pipeline | null
   const { message } = App.useApp();
   const qc = useQueryClient();
   const [form] = Form.useForm<PipelineValues>();
+  useFormLanguage(form);
   const [unplaced, setUnplaced] = useState<FieldIssue[]>([]);
   const save = useMutation({
     mutationFn: (body: Record<string, unknown>) => engagementApi.savePipeline(pipeline?.id ?? null, body),
     onSuccess: () => void qc.invalidateQueries({ queryKey: ['engagement'] }),
   });
-  const submit = async () => {
+  const [submit, submitting] = useSingleFlight(async () => {
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
     const stages = v.stages.map((s) => ({ ...(s.id ? { id: s.id } : {}), code: s.code, name: s.name, nameEn: s.nameEn, probability: s.probability, isWon: !!s.isWon, isLost: !!s.isLost }));
@@ -38,7 +40,7 @@ function PipelineEditor({ pipeline, open, onClose }: { pipeline: Pipeline | null
       setUnplaced(applyFieldErrors(form, e, (p) => (p.length === 1 && p[0] === 'stages' ? null : p)));
       message.error(errorText(e));
     }
-  };
+  });
   return (
     <Modal
       open={open}
@@ -46,7 +48,7 @@ function PipelineEditor({ pipeline, open, onClose }: { pipeline: Pipeline | null
       title={pipeline ? `${t('engagement.actions.editStages')} · ${pipeline.name}` : t('engagement.actions.newPipeline')}
       onCancel={onClose}
       onOk={() => void submit()}
-      confirmLoading={save.isPending}
+      confirmLoading={submitting}
       destroyOnHidden
       afterOpenChange={(o) => {
         if (!o) return;
@@ -108,6 +110,7 @@ function CommissionRules() {
   const qc = useQueryClient();
   const meta = useEngagementMeta();
   const [form] = Form.useForm<RuleValues>();
+  useFormLanguage(form);
   const [adding, setAdding] = useState(false);
   const rules = useQuery({ queryKey: ['engagement', 'commissionRules'], queryFn: engagementApi.commissionRules });
   const refresh = () => void qc.invalidateQueries({ queryKey: ['engagement', 'commissionRules'] });
@@ -116,7 +119,7 @@ function CommissionRules() {
   const mode = Form.useWatch('mode', form);
   const planner = can('sales:plan');
 
-  const submit = async () => {
+  const [submit, submitting] = useSingleFlight(async () => {
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
     try {
@@ -130,7 +133,7 @@ function CommissionRules() {
       applyFieldErrors(form, e, (p) => (p[0] === 'rateBp' || p[0] === 'fixedFen' ? ['mode'] : p[0] === 'effectiveFrom' || p[0] === 'effectiveTo' ? ['range'] : p));
       message.error(errorText(e));
     }
-  };
+  });
 
   return (
     <Card
@@ -161,7 +164,7 @@ function CommissionRules() {
           }] : []),
         ]}
       />
-      <Modal open={adding} title={t('engagement.actions.addRule')} onCancel={() => setAdding(false)} onOk={() => void submit()} confirmLoading={add.isPending} destroyOnHidden>
+      <Modal open={adding} title={t('engagement.actions.addRule')} onCancel={() => setAdding(false)} onOk={() => void submit()} confirmLoading={submitting} destroyOnHidden>
         <Form form={form} layout="vertical" size="small">
           <Form.Item name="productCode" label={t('engagement.fields.product')} rules={[{ required: true, message: t('engagement.msg.required') }]}>
             <Select showSearch optionFilterProp="label" options={(meta.data?.products ?? []).map((p) => ({ value: p.code, label: `${pick(p.name, p.nameEn)} (${p.code})` }))} />

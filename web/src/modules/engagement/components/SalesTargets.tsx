@@ -5,11 +5,12 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../../../app/auth.tsx';
-import { applyFieldErrors } from '../../../app/formErrors.ts';
+import { applyFieldErrors, useFormLanguage } from '../../../app/formErrors.ts';
 import { errorText } from '../../../app/http.ts';
 import { formatFen } from '../../../app/format.ts';
 import { MONEY_METRICS, TARGET_METRICS, TARGET_PERIODS, engagementApi, useStaff, type Target } from '../api.ts';
 import { yuanToFen } from '../money.ts';
+import { useSingleFlight } from '../../../app/useSingleFlight.ts';
 
 type Values = { userId: number; period: string; start: Dayjs; metric: string; target: string };
 
@@ -30,6 +31,7 @@ export function SalesTargets() {
   const [at, setAt] = useState<Dayjs>(dayjs());
   const [editing, setEditing] = useState(false);
   const [form] = Form.useForm<Values>();
+  useFormLanguage(form);
   const planner = can('sales:plan');
   const staff = useStaff(planner);
   const q = { period, periodStart: periodStartOf(period, at) };
@@ -40,7 +42,7 @@ export function SalesTargets() {
   const metric = Form.useWatch('metric', form);
 
   const show = (r: Target, v: string) => (r.money ? formatFen(v) : v);
-  const submit = async () => {
+  const [submit, submitting] = useSingleFlight(async () => {
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
     const money = MONEY_METRICS.includes(v.metric);
@@ -52,7 +54,7 @@ export function SalesTargets() {
       applyFieldErrors(form, e, (p) => (p[0] === 'periodStart' ? ['start'] : p));
       message.error(errorText(e));
     }
-  };
+  });
 
   return (
     <>
@@ -94,7 +96,7 @@ export function SalesTargets() {
         title={t('engagement.actions.setTarget')}
         onCancel={() => setEditing(false)}
         onOk={() => void submit()}
-        confirmLoading={save.isPending}
+        confirmLoading={submitting}
         okButtonProps={{ 'data-testid': 'eng-target-save' } as never}
         destroyOnHidden
       >

@@ -7,7 +7,8 @@ import { useAuth } from '../../../app/auth.tsx';
 import { useLang } from '../../../app/useLang.ts';
 import { formatDateTime } from '../../../app/format.ts';
 import type { FieldLineage, Integration360, SourceRecordLink } from '../api.ts';
-import { UnmergeButton } from './MergeHistory.tsx';
+import { DetachRecordButton } from './DetachRecord.tsx';
+import { MergeHistory, UnmergeButton } from './MergeHistory.tsx';
 import { ProposeMergeModal } from './ProposeMergeModal.tsx';
 
 const ORDER = ['name', 'id_no', 'mobile', 'email', 'birth_date', 'gender', 'address', 'employer', 'occupation', 'nationality', 'income_fen', 'legal_rep'];
@@ -47,6 +48,10 @@ export function CustomerLineage({ c }: { c: Integration360 }) {
     { title: t('integration.field.name'), dataIndex: 'name', render: (v: string | null) => v ?? '—' },
     { title: t('integration.lineage.status'), dataIndex: 'status', width: 100, render: (v: string) => t(`integration.lineage.recordStatus.${v}`, { defaultValue: v }) },
     { title: t('integration.lineage.updatedAt'), dataIndex: 'updatedAt', width: 160, render: (v: string) => formatDateTime(v) },
+    // A wrong automatic attachment is undone here (a customer's only record has nothing to be detached from).
+    ...(can('integration:review') && (c.sourceRecords?.length ?? 0) > 1
+      ? [{ title: t('integration.lineage.actions'), key: 'detach', width: 100, render: (_: unknown, r: SourceRecordLink) => <DetachRecordButton record={r} /> }]
+      : []),
   ];
   const aliases = c.aliases ?? [];
   return (
@@ -69,6 +74,10 @@ export function CustomerLineage({ c }: { c: Integration360 }) {
             key: 'records', label: `${t('integration.lineage.records')} (${c.sourceRecords?.length ?? 0})`,
             children: <Table<SourceRecordLink> size="small" rowKey="id" pagination={{ pageSize: 10, hideOnSinglePage: true }} dataSource={c.sourceRecords ?? []} columns={records} data-testid="c360-source-records" />,
           },
+          ...(can('integration:review') ? [{
+            key: 'history', label: t('integration.merges.history'),
+            children: <MergeHistory customerNo={c.customerNo} />,
+          }] : []),
           ...(aliases.length ? [{
             key: 'aliases', label: `${t('integration.lineage.aliases')} (${aliases.length})`,
             children: (

@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { useAuth } from '../../../app/auth.tsx';
 import { errorText } from '../../../app/http.ts';
 import { formatDateTime } from '../../../app/format.ts';
-import { useMerges, useUnmerge, type MergeItem } from '../api.ts';
+import { useMerges, useUnmerge, type DetachItem, type MergeItem } from '../api.ts';
 import { integrationErrorText, mergeReasonText } from '../format.ts';
 
 /** Asks for a reason, then undoes the merge exactly. */
@@ -57,10 +57,26 @@ export function MergeHistory({ customerNo }: { customerNo?: string }) {
         : can('integration:review') && <UnmergeButton merge={r} />),
     },
   ];
+  const detachColumns: TableProps<DetachItem>['columns'] = [
+    { title: t('integration.merges.detachAt'), dataIndex: 'detachedAt', width: 150, render: (v: string) => formatDateTime(v) },
+    { title: t('integration.merges.detachRecord'), key: 'r', width: 160, render: (_: unknown, r) => `${r.record.source} ${r.record.recordKey}` },
+    { title: t('integration.merges.detachFrom'), key: 'f', width: 200, render: (_: unknown, r) => cust(r.from) },
+    { title: t('integration.merges.detachTo'), key: 't', width: 220, render: (_: unknown, r) => <>{cust(r.to)}{r.createdCustomer && <Tag style={{ marginLeft: 4 }}>{t('integration.merges.newCustomer')}</Tag>}</> },
+    { title: t('integration.merges.detachAccounts'), dataIndex: 'accounts', width: 90, align: 'right' },
+    { title: t('integration.merges.reason'), dataIndex: 'reason' },
+    { title: t('integration.merges.by'), dataIndex: 'detachedBy', width: 100, render: (v: string | null) => v ?? '—' },
+  ];
+  const detaches = q.data?.detaches ?? [];
   return (
     <Card size="small" title={t('integration.merges.title')}>
       {q.isError && <Typography.Text type="danger">{errorText(q.error)}</Typography.Text>}
       <Table<MergeItem> size="small" rowKey="id" loading={q.isFetching} dataSource={q.data?.items} columns={columns} scroll={{ x: 'max-content' }} pagination={{ pageSize: 20, hideOnSinglePage: true }} data-testid="merge-history" />
+      {detaches.length > 0 && (
+        <>
+          <Typography.Title level={5} style={{ marginTop: 12 }}>{t('integration.merges.detaches')}</Typography.Title>
+          <Table<DetachItem> size="small" rowKey="id" dataSource={detaches} columns={detachColumns} scroll={{ x: 'max-content' }} pagination={{ pageSize: 20, hideOnSinglePage: true }} data-testid="detach-history" />
+        </>
+      )}
     </Card>
   );
 }

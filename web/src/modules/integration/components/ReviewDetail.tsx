@@ -3,6 +3,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { Alert, App, Button, Card, Checkbox, Col, Descriptions, Input, Radio, Result, Row, Skeleton, Space, Statistic, Table, Tag, Tooltip, Typography, type TableProps } from 'antd';
 import { ArrowLeftOutlined, CheckOutlined, CloseOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
+import { useAuth } from '../../../app/auth.tsx';
 import { useLang } from '../../../app/useLang.ts';
 import { langOf } from '../../../app/i18n.ts';
 import { ApiError, errorText } from '../../../app/http.ts';
@@ -61,6 +62,7 @@ export function ReviewDetail() {
   const [survivorNo, setSurvivorNo] = useState<string>();
   const [note, setNote] = useState('');
   const [override, setOverride] = useState(false);
+  const { can } = useAuth();
 
   if (q.isPending) return <Skeleton active paragraph={{ rows: 10 }} />;
   if (q.isError) {
@@ -136,13 +138,20 @@ export function ReviewDetail() {
                 <Radio value={r.a.customerNo}>A · {r.a.customerNo} {r.a.name}</Radio>
                 <Radio value={r.b.customerNo}>B · {r.b.customerNo} {r.b.name}</Radio>
               </Radio.Group>
-              {r.conflict && <Checkbox checked={override} onChange={(e) => setOverride(e.target.checked)}>{t(conflictKind(r.conflict) === 'sameIdOtherName' ? 'integration.detail.overrideSameId' : 'integration.detail.overrideConflict')}</Checkbox>}
+              {/* Two different valid ID numbers made one customer: a supervisor's or data steward's call (integration:manage), never offered to others. */}
+              {r.conflict && (conflictKind(r.conflict) === 'sameIdOtherName' || can('integration:manage')
+                ? <Checkbox checked={override} onChange={(e) => setOverride(e.target.checked)} data-testid="review-override">{t(conflictKind(r.conflict) === 'sameIdOtherName' ? 'integration.detail.overrideSameId' : 'integration.detail.overrideConflict')}</Checkbox>
+                : <Typography.Text type="warning" data-testid="review-override-needs-manage">{t('integration.detail.overrideNeedsManage')}</Typography.Text>)}
             </Space>
             <Input.TextArea rows={2} maxLength={500} placeholder={t('integration.detail.note')} value={note} onChange={(e) => setNote(e.target.value)} data-testid="review-note" />
             <Space>
-              <Button type="primary" icon={<CheckOutlined />} loading={decide.isPending} disabled={!!r.conflict && !override} onClick={() => void run('confirm')} data-testid="review-confirm">
-                {t('integration.detail.confirm')}
-              </Button>
+              {r.proposedByMe
+                ? <Typography.Text type="secondary" data-testid="review-own-proposal">{t('integration.detail.ownProposal')}</Typography.Text>
+                : (
+                  <Button type="primary" icon={<CheckOutlined />} loading={decide.isPending} disabled={!!r.conflict && !override} onClick={() => void run('confirm')} data-testid="review-confirm">
+                    {t('integration.detail.confirm')}
+                  </Button>
+                )}
               <Button danger icon={<CloseOutlined />} loading={decide.isPending} onClick={() => void run('reject')} data-testid="review-reject">
                 {t('integration.detail.reject')}
               </Button>

@@ -50,7 +50,7 @@ export function QuarantinePanel({ iface }: { iface: Interface }) {
   const { t } = useTranslation();
   const { pick } = useLang();
   const { message, modal } = App.useApp();
-  const [status, setStatus] = useState<'open' | 'resolved' | 'discarded'>('open');
+  const [status, setStatus] = useState<QuarantineRow['status']>('open');
   const [page, setPage] = useState(1);
   const q = useQuarantine(iface.id, { status, page, pageSize: 50 });
   const invalidate = useInvalidate();
@@ -71,7 +71,7 @@ export function QuarantinePanel({ iface }: { iface: Interface }) {
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       <Space>
-        <Segmented value={status} onChange={(v) => { setStatus(v as typeof status); setPage(1); }} options={(['open', 'resolved', 'discarded'] as const).map((s) => ({ value: s, label: t(`interfaces.quarantine.status.${s}`) }))} />
+        <Segmented value={status} onChange={(v) => { setStatus(v as typeof status); setPage(1); }} options={(['open', 'resolved', 'discarded', 'superseded'] as const).map((s) => ({ value: s, label: t(`interfaces.quarantine.status.${s}`) }))} />
         {status === 'open' && <Popconfirm title={t('interfaces.quarantine.resubmitConfirm')} onConfirm={resubmitAll}><Button icon={<RedoOutlined />}>{t('interfaces.quarantine.resubmitAll')}</Button></Popconfirm>}
         <Typography.Text type="secondary">{t('interfaces.quarantine.piiNote')}</Typography.Text>
       </Space>
@@ -96,7 +96,10 @@ export function QuarantinePanel({ iface }: { iface: Interface }) {
             key: `col:${c}`, width: 140, ellipsis: { showTitle: true }, render: (_: unknown, r: QuarantineRow) => String(r.raw[c] ?? ''),
           })),
           {
-            title: '', width: 170, fixed: 'right' as const, render: (_: unknown, r: QuarantineRow) => r.status === 'open' && (
+            // A superseded row: a later load wrote its key, so it is closed (re-submitting it would put older data over newer).
+            title: '', width: 170, fixed: 'right' as const, render: (_: unknown, r: QuarantineRow) => r.status === 'superseded'
+              ? <Tooltip title={t('interfaces.quarantine.supersededHelp')}><Tag>{t('interfaces.quarantine.supersededBy', { load: r.supersededBy ?? '?' })}</Tag></Tooltip>
+              : r.status === 'open' && (
               <Space>
                 <Button size="small" type="primary" onClick={() => setFixing(r)}>{t('interfaces.quarantine.fix')}</Button>
                 <Button size="small" onClick={() => setDiscarding(r)}>{t('interfaces.quarantine.discard')}</Button>
@@ -119,6 +122,7 @@ function FixModal({ iface, row, onClose }: { iface: Interface; row: QuarantineRo
   const [form] = Form.useForm<Record<string, string>>();
   const [saving, setSaving] = useState(false);
   const keys = orderedColumns(iface.mapping, [row.raw]);
+  const keyColumns = new Set((iface.mapping?.recordKey ?? []).map((c) => c.trim().toLowerCase()));
   const ragged = Array.isArray(row.raw.__values);
   // Column names may hold dots or spaces: the form keys them by position.
   const initial = Object.fromEntries(keys.map((k, i) => [`c${i}`, String(row.raw[k] ?? '')]));
@@ -153,7 +157,11 @@ function FixModal({ iface, row, onClose }: { iface: Interface; row: QuarantineRo
       <Alert type="warning" showIcon style={{ marginBottom: 12 }} message={<Space direction="vertical" size={2}>{row.reasons.map((x, i) => <span key={i}><ReasonTag reason={x} mapping={iface.mapping} />{pick(x.message.zh, x.message.en)}</span>)}</Space>} />
       {ragged && <Alert type="info" showIcon style={{ marginBottom: 12 }} message={t('interfaces.quarantine.ragged', { values: (row.raw.__values as string[]).join(' | ') })} />}
       <Form form={form} layout="horizontal" labelCol={{ span: 7 }} initialValues={initial}>
-        {keys.map((k, i) => <Form.Item key={k} name={`c${i}`} label={k} style={{ marginBottom: 8 }}><Input /></Form.Item>)}
+        {/* A record key column holding a value cannot be changed by a fix (the row would load as another record). */}
+        {keys.map((k, i) => {
+          const locked = keyColumns.has(k.trim().toLowerCase()) && !!initial[`c${i}`]?.trim();
+          return <Form.Item key={k} name={`c${i}`} label={k} style={{ marginBottom: 8 }} tooltip={locked ? t('interfaces.quarantine.keyLocked') : undefined}><Input disabled={locked} /></Form.Item>;
+        })}
       </Form>
     </Modal>
   );

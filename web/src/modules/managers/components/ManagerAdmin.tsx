@@ -5,12 +5,13 @@ import { DownloadOutlined, EditOutlined, EyeOutlined, UserSwitchOutlined } from 
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../../../app/auth.tsx';
-import { applyFieldErrors } from '../../../app/formErrors.ts';
+import { applyFieldErrors, placeErrors, useFormLanguage } from '../../../app/formErrors.ts';
 import { api, ApiError, errorText } from '../../../app/http.ts';
 import { formatFen } from '../../../app/format.ts';
 import { useLang } from '../../../app/useLang.ts';
 import { LEVELS, managersApi, useManagers, useManagersMutation, usePerformance, useProfiles, type AssignPreview, type AssignRule, type ManagerLevel, type Profile } from '../api.ts';
 import { PerformanceCard } from './PerformanceCard.tsx';
+import { useSingleFlight } from '../../../app/useSingleFlight.ts';
 
 type ProfileValues = { level: ManagerLevel; recognizedOn: Dayjs | null; specialities: string[]; maxCustomers: number | null; remarks: string | null };
 
@@ -18,11 +19,12 @@ function ProfileModal({ profile, onClose }: { profile: Profile | null; onClose: 
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [form] = Form.useForm<ProfileValues>();
+  useFormLanguage(form);
   const save = useManagersMutation((v: ProfileValues) => managersApi.updateProfile(profile!.userId, {
     level: v.level, recognizedOn: v.recognizedOn ? v.recognizedOn.format('YYYY-MM-DD') : null, specialities: v.specialities ?? [],
     maxCustomers: v.maxCustomers ?? null, remarks: v.remarks?.trim() || null,
   }));
-  const submit = async () => {
+  const [submit, submitting] = useSingleFlight(async () => {
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
     try {
@@ -30,12 +32,11 @@ function ProfileModal({ profile, onClose }: { profile: Profile | null; onClose: 
       message.success(t('common.saved'));
       onClose();
     } catch (e) {
-      applyFieldErrors(form, e);
-      message.error(errorText(e));
+      if (placeErrors(form, e)) message.error(errorText(e));
     }
-  };
+  });
   return (
-    <Modal open={!!profile} title={`${t('managers.admin.editProfile')} · ${profile?.displayName ?? ''}`} onCancel={onClose} onOk={() => void submit()} confirmLoading={save.isPending} destroyOnHidden>
+    <Modal open={!!profile} title={`${t('managers.admin.editProfile')} · ${profile?.displayName ?? ''}`} onCancel={onClose} onOk={() => void submit()} confirmLoading={submitting} destroyOnHidden>
       {profile && (
         <Form form={form} layout="vertical" preserve={false} initialValues={{
           level: profile.level, recognizedOn: profile.recognizedOn ? dayjs(profile.recognizedOn) : null, specialities: profile.specialities,
@@ -66,9 +67,10 @@ function HandoverModal({ profile, onClose }: { profile: Profile | null; onClose:
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [form] = Form.useForm<{ toManagerIds: number[]; reason: string }>();
+  useFormLanguage(form);
   const managers = useManagers(!!profile);
   const run = useManagersMutation((v: { toManagerIds: number[]; reason: string }) => managersApi.handover(profile!.userId, { toManagerIds: v.toManagerIds, reason: v.reason.trim() }));
-  const submit = async () => {
+  const [submit, submitting] = useSingleFlight(async () => {
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
     try {
@@ -79,9 +81,9 @@ function HandoverModal({ profile, onClose }: { profile: Profile | null; onClose:
       applyFieldErrors(form, e, (p) => (p[0] === 'toManagerIds' ? ['toManagerIds'] : p));
       message.error(errorText(e));
     }
-  };
+  });
   return (
-    <Modal open={!!profile} title={t('managers.admin.handoverTitle', { name: profile?.displayName ?? '' })} onCancel={onClose} onOk={() => void submit()} confirmLoading={run.isPending} destroyOnHidden>
+    <Modal open={!!profile} title={t('managers.admin.handoverTitle', { name: profile?.displayName ?? '' })} onCancel={onClose} onOk={() => void submit()} confirmLoading={submitting} destroyOnHidden>
       <Alert type="warning" showIcon message={t('managers.admin.handoverHint')} style={{ marginBottom: 12 }} />
       <Form form={form} layout="vertical" preserve={false}>
         <Form.Item name="toManagerIds" label={t('managers.admin.handoverTo')} rules={[{ required: true, message: t('common.required') }]}>
@@ -171,6 +173,7 @@ function Assign() {
   const { pick } = useLang();
   const { message } = App.useApp();
   const [form] = Form.useForm<RuleValues>();
+  useFormLanguage(form);
   const [preview, setPreview] = useState<{ key: string; data: AssignPreview } | null>(null);
   const managers = useManagers();
   const meta = useQuery({ queryKey: ['customers', 'meta'], queryFn: () => api<{ types: { code: string; name: string; nameEn: string }[] }>('/api/customers/meta') });
@@ -180,7 +183,7 @@ function Assign() {
   const doPreview = useManagersMutation((v: RuleValues) => managersApi.previewAssign(toRule(v), v.managerId));
   const doApply = useManagersMutation((v: RuleValues & { expected: number }) => managersApi.assign({ rule: toRule(v), managerId: v.managerId, reason: (v.reason ?? '').trim(), expectedCount: v.expected }));
 
-  const runPreview = async () => {
+  const [runPreview, runPreviewBusy] = useSingleFlight(async () => {
     const v = await form.validateFields(['managerId']).then(() => form.getFieldsValue()).catch(() => null);
     if (!v) return;
     try {
@@ -189,8 +192,8 @@ function Assign() {
       applyFieldErrors(form, e, placeRule);
       message.error(errorText(e));
     }
-  };
-  const runApply = async () => {
+  });
+  const [runApply, runApplyBusy] = useSingleFlight(async () => {
     if (!preview || preview.key !== key) {
       message.warning(t('managers.admin.previewFirst'));
       return;
@@ -207,7 +210,7 @@ function Assign() {
       applyFieldErrors(form, e, placeRule);
       message.error(errorText(e));
     }
-  };
+  });
 
   return (
     <Card size="small" title={t('managers.admin.assign')}>
@@ -241,8 +244,8 @@ function Assign() {
           </Col>
         </Row>
         <Space>
-          <Button onClick={() => void runPreview()} loading={doPreview.isPending} data-testid="assign-preview">{t('managers.admin.preview')}</Button>
-          <Button type="primary" disabled={!preview || preview.key !== key || preview.data.count === 0} onClick={() => void runApply()} loading={doApply.isPending} data-testid="assign-apply">{t('managers.admin.apply')}</Button>
+          <Button onClick={() => void runPreview()} loading={runPreviewBusy} data-testid="assign-preview">{t('managers.admin.preview')}</Button>
+          <Button type="primary" disabled={!preview || preview.key !== key || preview.data.count === 0} onClick={() => void runApply()} loading={runApplyBusy} data-testid="assign-apply">{t('managers.admin.apply')}</Button>
         </Space>
       </Form>
       {preview && (

@@ -5,11 +5,12 @@ import { CheckOutlined, CloseOutlined, DownloadOutlined, PlusOutlined } from '@a
 import { useAuth } from '../../../app/auth.tsx';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
-import { applyFieldErrors } from '../../../app/formErrors.ts';
+import { applyFieldErrors, placeErrors, useFormLanguage } from '../../../app/formErrors.ts';
 import { errorText } from '../../../app/http.ts';
 import { formatFen } from '../../../app/format.ts';
 import { useLang } from '../../../app/useLang.ts';
 import { managersApi, useManagersMutation, type Reminder } from '../api.ts';
+import { useSingleFlight } from '../../../app/useSingleFlight.ts';
 
 const KIND_COLOR: Record<string, string> = { birthday: 'magenta', maturity: 'gold', dormant: 'volcano', service_due: 'red', follow_up: 'blue', custom: 'default' };
 
@@ -36,20 +37,21 @@ export function RemindersCard({ items, total, capped, days }: { items: Reminder[
   const { can } = useAuth();
   const [adding, setAdding] = useState(false);
   const [form] = Form.useForm<NewValues>();
+  useFormLanguage(form);
   const setState = useManagersMutation((a: { id: number; state: 'done' | 'dismissed' }) => managersApi.setReminder(a.id, a.state));
+  const [setStateOnce] = useSingleFlight((a: { id: number; state: 'done' | 'dismissed' }) => setState.mutateAsync(a).catch((e) => void message.error(errorText(e))));
   const add = useManagersMutation((v: NewValues) => managersApi.addReminder({ title: v.title.trim(), dueOn: v.dueOn.format('YYYY-MM-DD'), customerNo: v.customerNo?.trim() || null }));
 
-  const submit = async () => {
+  const [submit, submitting] = useSingleFlight(async () => {
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
     try {
       await add.mutateAsync(v);
       setAdding(false);
     } catch (e) {
-      applyFieldErrors(form, e);
-      message.error(errorText(e));
+      if (placeErrors(form, e)) message.error(errorText(e));
     }
-  };
+  });
 
   return (
     <Card
@@ -73,8 +75,8 @@ export function RemindersCard({ items, total, capped, days }: { items: Reminder[
             <List.Item
               data-testid={`reminder-${r.kind}`}
               actions={[
-                <Button key="d" size="small" type="link" icon={<CheckOutlined />} onClick={() => setState.mutate({ id: r.id, state: 'done' }, { onError: (e) => message.error(errorText(e)) })}>{t('managers.workbench.done')}</Button>,
-                <Button key="x" size="small" type="link" icon={<CloseOutlined />} onClick={() => setState.mutate({ id: r.id, state: 'dismissed' }, { onError: (e) => message.error(errorText(e)) })}>{t('managers.workbench.dismiss')}</Button>,
+                <Button key="d" size="small" type="link" icon={<CheckOutlined />} onClick={() => void setStateOnce({ id: r.id, state: 'done' })}>{t('managers.workbench.done')}</Button>,
+                <Button key="x" size="small" type="link" icon={<CloseOutlined />} onClick={() => void setStateOnce({ id: r.id, state: 'dismissed' })}>{t('managers.workbench.dismiss')}</Button>,
               ]}
             >
               <Space size={6} wrap>
@@ -86,7 +88,7 @@ export function RemindersCard({ items, total, capped, days }: { items: Reminder[
           )}
         />
       )}
-      <Modal open={adding} title={t('managers.workbench.addReminder')} onCancel={() => setAdding(false)} onOk={() => void submit()} confirmLoading={add.isPending} destroyOnHidden>
+      <Modal open={adding} title={t('managers.workbench.addReminder')} onCancel={() => setAdding(false)} onOk={() => void submit()} confirmLoading={submitting} destroyOnHidden>
         <Form form={form} layout="vertical" preserve={false} initialValues={{ dueOn: dayjs() }}>
           <Form.Item name="title" label={t('managers.workbench.reminderTitle')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { max: 200 }]}>
             <Input maxLength={200} data-testid="reminder-title" />

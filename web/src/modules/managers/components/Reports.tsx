@@ -2,10 +2,11 @@ import { useState } from 'react';
 import { App, Button, DatePicker, Drawer, Empty, Form, Input, List, Modal, Select, Space, Tag, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
-import { applyFieldErrors } from '../../../app/formErrors.ts';
+import { applyFieldErrors, useFormLanguage } from '../../../app/formErrors.ts';
 import { errorText } from '../../../app/http.ts';
 import { formatDateTime } from '../../../app/format.ts';
 import { managersApi, REPORT_KINDS, useManagersMutation, useReport, type ReportKind } from '../api.ts';
+import { useSingleFlight } from '../../../app/useSingleFlight.ts';
 
 type Values = { kind: ReportKind; period: Dayjs; content: string };
 
@@ -17,11 +18,12 @@ export function ReportEditor({ open, onClose }: { open: boolean; onClose: () => 
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [form] = Form.useForm<Values>();
+  useFormLanguage(form);
   const kind = Form.useWatch('kind', form) ?? 'weekly_summary';
   const save = useManagersMutation((a: { v: Values; submit: boolean }) =>
     managersApi.saveReport({ kind: a.v.kind, periodStart: periodStart(a.v.kind, a.v.period), content: a.v.content.trim(), submit: a.submit }));
 
-  const submit = async (asSubmit: boolean) => {
+  const [submit, submitting] = useSingleFlight(async (asSubmit: boolean) => {
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
     try {
@@ -32,14 +34,14 @@ export function ReportEditor({ open, onClose }: { open: boolean; onClose: () => 
       applyFieldErrors(form, e, (p) => (p[0] === 'periodStart' ? ['period'] : p));
       message.error(errorText(e));
     }
-  };
+  });
 
   return (
     <Modal open={open} title={t('managers.report.editTitle')} onCancel={onClose} width={640} destroyOnHidden
       footer={[
         <Button key="c" onClick={onClose}>{t('common.cancel')}</Button>,
-        <Button key="s" onClick={() => void submit(false)} loading={save.isPending}>{t('managers.report.save')}</Button>,
-        <Button key="p" type="primary" onClick={() => void submit(true)} loading={save.isPending} data-testid="report-submit">{t('managers.report.submit')}</Button>,
+        <Button key="s" onClick={() => void submit(false)} loading={submitting}>{t('managers.report.save')}</Button>,
+        <Button key="p" type="primary" onClick={() => void submit(true)} loading={submitting} data-testid="report-submit">{t('managers.report.submit')}</Button>,
       ]}>
       <Form form={form} layout="vertical" preserve={false} initialValues={{ kind: 'weekly_summary', period: dayjs() }}>
         <Space>
@@ -67,7 +69,7 @@ export function ReportDrawer({ id, onClose, canComment }: { id: number | null; o
   const comment = useManagersMutation((content: string) => managersApi.comment(id!, content));
   const r = report.data;
 
-  const send = async () => {
+  const [send, sendBusy] = useSingleFlight(async () => {
     if (!text.trim()) {
       message.warning(t('managers.report.contentRequired'));
       return;
@@ -79,7 +81,7 @@ export function ReportDrawer({ id, onClose, canComment }: { id: number | null; o
     } catch (e) {
       message.error(errorText(e));
     }
-  };
+  });
 
   return (
     <Drawer open={id !== null} onClose={onClose} width={560} loading={report.isLoading}
@@ -102,7 +104,7 @@ export function ReportDrawer({ id, onClose, canComment }: { id: number | null; o
           {canComment && (
             <Space.Compact style={{ width: '100%', marginTop: 12 }}>
               <Input.TextArea rows={2} value={text} onChange={(e) => setText(e.target.value)} maxLength={2000} placeholder={t('managers.report.commentPlaceholder')} data-testid="comment-input" />
-              <Button type="primary" onClick={() => void send()} loading={comment.isPending} data-testid="comment-submit">{t('managers.report.addComment')}</Button>
+              <Button type="primary" onClick={() => void send()} loading={sendBusy} data-testid="comment-submit">{t('managers.report.addComment')}</Button>
             </Space.Compact>
           )}
         </>

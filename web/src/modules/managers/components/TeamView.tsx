@@ -13,6 +13,8 @@ import {
 } from '../api.ts';
 import { PerformanceCard } from './PerformanceCard.tsx';
 import { ReportDrawer } from './Reports.tsx';
+import { useSingleFlight } from '../../../app/useSingleFlight.ts';
+import { useUrlParam } from '../../../app/useUrlParam.ts';
 
 function Members({ onOpen }: { onOpen: (r: TeamRow) => void }) {
   const { t } = useTranslation();
@@ -54,17 +56,17 @@ function Approvals() {
   const { t } = useTranslation();
   const { can } = useAuth();
   const { message } = App.useApp();
-  const [status, setStatus] = useState<TransferStatus>('pending');
+  const [status, setStatus] = useUrlParam<TransferStatus>('status', 'pending');
   const [page, setPage] = useState({ page: 1, pageSize: 20 });
   const [rejecting, setRejecting] = useState<Transfer | null>(null);
   const [note, setNote] = useState('');
   const list = useTransfers({ status, ...page });
   const decide = useManagersMutation((a: { id: number; decision: 'approve' | 'reject'; note?: string }) => managersApi.decide(a.id, a.decision, a.note));
-  const run = (a: { id: number; decision: 'approve' | 'reject'; note?: string }) =>
+  const [run, deciding] = useSingleFlight((a: { id: number; decision: 'approve' | 'reject'; note?: string }) =>
     decide.mutateAsync(a).then(() => {
       message.success(a.decision === 'approve' ? t('managers.transfer.approved') : t('managers.transfer.rejected'));
       setRejecting(null);
-    }, (e) => message.error(errorText(e)));
+    }, (e) => message.error(errorText(e))));
   const columns: TableProps<Transfer>['columns'] = [
     { title: t('managers.fields.customer'), render: (_, r) => <Link to={`/customers/${r.customerNo}`}>{r.customerName}</Link> },
     { title: t('managers.fields.aum'), dataIndex: 'aumFen', align: 'right', render: (v) => formatFen(v) },
@@ -77,7 +79,7 @@ function Approvals() {
     {
       title: t('common.actions'), width: 170, render: (_, r) => r.status === 'pending' && (
         <Space>
-          <Button size="small" type="primary" icon={<CheckOutlined />} loading={decide.isPending} onClick={() => void run({ id: r.id, decision: 'approve' })} data-testid={`approve-${r.id}`}>{t('managers.transfer.approve')}</Button>
+          <Button size="small" type="primary" icon={<CheckOutlined />} loading={deciding} onClick={() => void run({ id: r.id, decision: 'approve' })} data-testid={`approve-${r.id}`}>{t('managers.transfer.approve')}</Button>
           <Button size="small" danger icon={<CloseOutlined />} onClick={() => { setNote(''); setRejecting(r); }}>{t('managers.transfer.reject')}</Button>
         </Space>
       ),
@@ -94,7 +96,7 @@ function Approvals() {
       }>
       <Table<Transfer> size="small" rowKey="id" columns={columns} dataSource={list.data?.items ?? []} loading={list.isFetching}
         pagination={{ current: page.page, pageSize: page.pageSize, total: list.data?.total ?? 0, size: 'small', onChange: (p, s) => setPage({ page: p, pageSize: s }) }} />
-      <Modal open={!!rejecting} title={t('managers.transfer.reject')} onCancel={() => setRejecting(null)} confirmLoading={decide.isPending}
+      <Modal open={!!rejecting} title={t('managers.transfer.reject')} onCancel={() => setRejecting(null)} confirmLoading={deciding}
         onOk={() => (note.trim() ? void run({ id: rejecting!.id, decision: 'reject', note: note.trim() }) : message.warning(t('managers.transfer.noteRequired')))}>
         <Input.TextArea rows={3} maxLength={500} value={note} onChange={(e) => setNote(e.target.value)} placeholder={t('managers.transfer.rejectNote')} />
       </Modal>
@@ -142,12 +144,14 @@ export function TeamView() {
   const [member, setMember] = useState<TeamRow | null>(null);
   const [reading, setReading] = useState<number | null>(null);
   const perf = usePerformance(member?.userId ?? null);
+  // The tab is in the address: a reload keeps it, Back returns to the tab before.
+  const [tab, setTab] = useUrlParam<'members' | 'approvals' | 'reports'>('tab', 'members');
   return (
     <div data-testid="team-view">
       <Typography.Title level={4}>{t('managers.team.title')}</Typography.Title>
-      <Tabs items={[
-        { key: 'members', label: t('managers.team.members'), children: <Members onOpen={setMember} /> },
-        { key: 'approvals', label: <Badge count={team.data?.pendingTransfers ?? 0} size="small" offset={[8, 0]}>{t('managers.transfer.inbox')}</Badge>, children: <Approvals /> },
+      <Tabs activeKey={tab} onChange={(k) => setTab(k as typeof tab)} items={[
+        { key: 'members', label: <span data-testid="tab-members">{t('managers.team.members')}</span>, children: <Members onOpen={setMember} /> },
+        { key: 'approvals', label: <Badge count={team.data?.pendingTransfers ?? 0} size="small" offset={[8, 0]}><span data-testid="tab-approvals">{t('managers.transfer.inbox')}</span></Badge>, children: <Approvals /> },
         { key: 'reports', label: <span data-testid="tab-reports">{t('managers.team.reports')}</span>, children: <Reports onRead={setReading} /> },
       ]} />
       <Drawer open={!!member} onClose={() => setMember(null)} width={720} title={member?.displayName}>

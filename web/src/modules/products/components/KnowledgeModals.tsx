@@ -1,7 +1,8 @@
 import { App, Form, Input, Modal, Select } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { applyFieldErrors } from '../../../app/formErrors.ts';
+import { applyFieldErrors, useFormLanguage } from '../../../app/formErrors.ts';
 import { ApiError, errorText } from '../../../app/http.ts';
+import { useSingleFlight } from '../../../app/useSingleFlight.ts';
 import {
   DOCUMENT_KINDS, SCRIPT_SCENARIOS, useSaveDocument, useSaveScript, type DocumentInput, type ProductDocument, type SalesScript, type ScriptInput,
 } from '../api.ts';
@@ -11,9 +12,10 @@ export function DocumentModal({ code, doc, onClose }: { code: string; doc?: Prod
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [form] = Form.useForm<DocumentInput>();
+  useFormLanguage(form);
   const save = useSaveDocument(code);
 
-  const submit = async () => {
+  const [submit, submitting] = useSingleFlight(async () => {
     const v = await form.validateFields();
     try {
       await save.mutateAsync({ id: doc?.id, body: { title: v.title.trim(), kind: v.kind, url: v.url?.trim() || null, body: v.body?.trim() || null, version: v.version?.trim() || undefined } });
@@ -23,11 +25,11 @@ export function DocumentModal({ code, doc, onClose }: { code: string; doc?: Prod
       const left = applyFieldErrors(form, e);
       if (!(e instanceof ApiError) || !e.fields.length || left.length) message.error(errorText(e));
     }
-  };
+  });
 
   return (
     <Modal open width={640} title={doc ? t('products.doc.editTitle') : t('products.doc.addTitle')} onCancel={onClose}
-      onOk={() => void submit().catch(() => undefined)} confirmLoading={save.isPending} destroyOnHidden>
+      onOk={() => void submit().catch(() => undefined)} confirmLoading={submitting} destroyOnHidden>
       <Form form={form} layout="vertical" size="small" data-testid="document-form"
         initialValues={doc ? { title: doc.title, kind: doc.kind, url: doc.url ?? '', body: doc.body ?? '', version: doc.version } : { kind: 'prospectus', version: '1.0' }}>
         <Form.Item name="title" label={t('products.doc.title')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { max: 200 }]}>
@@ -64,9 +66,10 @@ export function ScriptModal({ code, script, onClose }: { code: string; script?: 
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [form] = Form.useForm<ScriptInput>();
+  useFormLanguage(form);
   const save = useSaveScript(code);
 
-  const submit = async () => {
+  const [submit, submitting] = useSingleFlight(async () => {
     const v = await form.validateFields();
     try {
       await save.mutateAsync({ id: script?.id, body: { title: v.title.trim(), content: v.content.trim(), scenario: v.scenario, audience: v.audience?.trim() || null } });
@@ -76,11 +79,11 @@ export function ScriptModal({ code, script, onClose }: { code: string; script?: 
       const left = applyFieldErrors(form, e);
       if (!(e instanceof ApiError) || !e.fields.length || left.length) message.error(errorText(e));
     }
-  };
+  });
 
   return (
     <Modal open width={640} title={script ? t('products.script.editTitle') : t('products.script.addTitle')} onCancel={onClose}
-      onOk={() => void submit().catch(() => undefined)} confirmLoading={save.isPending} destroyOnHidden>
+      onOk={() => void submit().catch(() => undefined)} confirmLoading={submitting} destroyOnHidden>
       <Form form={form} layout="vertical" size="small" data-testid="script-form"
         initialValues={script ? { title: script.title, content: script.content, scenario: script.scenario, audience: script.audience ?? '' } : { scenario: 'general' }}>
         <Form.Item name="title" label={t('products.script.title')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { max: 200 }]}>

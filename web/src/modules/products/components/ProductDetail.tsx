@@ -5,6 +5,7 @@ import { ArrowLeftOutlined, DeleteOutlined, EditOutlined, LinkOutlined, PlusOutl
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../../../app/auth.tsx';
 import { useLang } from '../../../app/useLang.ts';
+import { descriptionIn, targetSegmentIn } from '../catalogueEn.ts';
 import { ApiError, errorText } from '../../../app/http.ts';
 import { formatDate, formatFen } from '../../../app/format.ts';
 import { useProduct, useRemoveDocument, useRemoveScript, type ProductDetail as Detail, type ProductDocument, type SalesScript } from '../api.ts';
@@ -16,6 +17,7 @@ import { ProspectsPanel } from './ProspectsPanel.tsx';
 const dash = (v: unknown) => (v === null || v === undefined || v === '' ? '—' : String(v));
 
 function Overview({ p }: { p: Detail }) {
+  const { lang } = useLang();
   const { t } = useTranslation();
   const attrs = Object.entries(p.attributes ?? {});
   return (
@@ -39,10 +41,10 @@ function Overview({ p }: { p: Detail }) {
         <Descriptions.Item label={t('products.fields.launchOn')}>{formatDate(p.launchOn)}</Descriptions.Item>
         <Descriptions.Item label={t('products.fields.retireOn')}>{formatDate(p.retireOn)}</Descriptions.Item>
         <Descriptions.Item label={t('products.fields.isAsset')}>{p.isAsset ? '✓' : '—'}</Descriptions.Item>
-        <Descriptions.Item label={t('products.fields.targetSegment')}>{dash(p.targetSegment)}</Descriptions.Item>
+        <Descriptions.Item label={t('products.fields.targetSegment')}>{dash(targetSegmentIn(p.targetSegment, lang))}</Descriptions.Item>
         <Descriptions.Item label={t('products.fields.issuer')} span={2}>{dash(p.issuer)}</Descriptions.Item>
         <Descriptions.Item label={t('products.fields.description')} span={3}>
-          <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', margin: 0 }}>{dash(p.description)}</Typography.Paragraph>
+          <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', margin: 0 }}>{dash(descriptionIn(p.description, lang))}</Typography.Paragraph>
         </Descriptions.Item>
         {attrs.map(([k, v]) => (
           <Descriptions.Item key={k} label={k}>{dash(v)}</Descriptions.Item>

@@ -2,13 +2,14 @@ import { Alert, App, Col, DatePicker, Form, Input, InputNumber, Modal, Row, Sele
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { applyFieldErrors } from '../../../app/formErrors.ts';
-import { ApiError, errorText, type FieldIssue } from '../../../app/http.ts';
+import { applyFieldErrors, useFormLanguage } from '../../../app/formErrors.ts';
+import { ApiError, errorText, issuesText, type FieldIssue } from '../../../app/http.ts';
 import {
   CATEGORIES, PRODUCT_STATUSES, RATING_ALLOWED, RATING_REQUIRED, RISK_RATINGS, useCreateProduct, useUpdateProduct,
   type Category, type Product, type ProductInput, type ProductStatus, type RiskRating,
 } from '../api.ts';
 import { fenToYuan, formatAttributes, parseAttributes, yuanToFen } from '../form.ts';
+import { useSingleFlight } from '../../../app/useSingleFlight.ts';
 
 type Values = {
   code: string;
@@ -44,6 +45,7 @@ export function ProductFormModal({ product, onClose, onSaved }: { product?: Prod
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [form] = Form.useForm<Values>();
+  useFormLanguage(form);
   const create = useCreateProduct();
   const update = useUpdateProduct(product?.code ?? '');
   const [unplaced, setUnplaced] = useState<FieldIssue[]>([]);
@@ -58,7 +60,7 @@ export function ProductFormModal({ product, onClose, onSaved }: { product?: Prod
     }
     : { status: 'active', isAsset: true };
 
-  const submit = async () => {
+  const [submit, submitting] = useSingleFlight(async () => {
     setUnplaced([]);
     const v = await form.validateFields();
     const body: ProductInput = {
@@ -91,7 +93,7 @@ export function ProductFormModal({ product, onClose, onSaved }: { product?: Prod
       setUnplaced(left);
       if (!(e instanceof ApiError) || !e.fields.length) message.error(errorText(e));
     }
-  };
+  });
 
   return (
     <Modal
@@ -100,12 +102,12 @@ export function ProductFormModal({ product, onClose, onSaved }: { product?: Prod
       title={product ? t('products.form.editTitle', { name: product.name }) : t('products.form.createTitle')}
       onCancel={onClose}
       onOk={() => void submit().catch(() => undefined)}
-      confirmLoading={create.isPending || update.isPending}
+      confirmLoading={submitting}
       okButtonProps={{ 'data-testid': 'product-form-submit' } as never}
       destroyOnHidden
     >
       {unplaced.length > 0 && (
-        <Alert type="error" showIcon style={{ marginBottom: 12 }} message={t('common.fixFields')} description={unplaced.map((f) => `${f.field}: ${f.message}`).join('；')} />
+        <Alert type="error" showIcon style={{ marginBottom: 12 }} message={t('common.fixFields')} description={issuesText(unplaced)} />
       )}
       <Form form={form} layout="vertical" initialValues={initial} data-testid="product-form" size="small">
         <Row gutter={12}>

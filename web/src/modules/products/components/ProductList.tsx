@@ -5,6 +5,7 @@ import { BarChartOutlined, DownloadOutlined, PlusOutlined } from '@ant-design/ic
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../../../app/auth.tsx';
 import { useLang } from '../../../app/useLang.ts';
+import { targetSegmentIn } from '../catalogueEn.ts';
 import { errorText } from '../../../app/http.ts';
 import { formatFen } from '../../../app/format.ts';
 import {
@@ -12,6 +13,7 @@ import {
 } from '../api.ts';
 import { CategoryTag, RiskTag, StatusTag } from './ProductTags.tsx';
 import { ProductFormModal } from './ProductFormModal.tsx';
+import { useSingleFlight } from '../../../app/useSingleFlight.ts';
 
 const PAGE_SIZES = [20, 50, 100];
 
@@ -30,7 +32,7 @@ function readQuery(p: URLSearchParams): ProductQuery {
 
 export function ProductList() {
   const { t } = useTranslation();
-  const { pick } = useLang();
+  const { pick, lang } = useLang();
   const { can } = useAuth();
   const { message } = App.useApp();
   const navigate = useNavigate();
@@ -50,7 +52,8 @@ export function ProductList() {
       else next.set(k, String(v));
     }
     if (!keepPage) next.delete('page');
-    setParams(next, { replace: true });
+    // A new history entry: Back returns to the filters, page or week before.
+    setParams(next);
   };
 
   const open = (code: string) => navigate(`/products/${encodeURIComponent(code)}`);
@@ -67,10 +70,10 @@ export function ProductList() {
     { title: t('products.fields.termDays'), dataIndex: 'termDays', key: 'term', width: 90, align: 'right', render: (v: number | null) => v ?? '—' },
     { title: t('products.fields.ratePct'), dataIndex: 'ratePct', key: 'rate', width: 150, align: 'right', render: (v: string | null) => (v === null ? '—' : `${Number(v)}%`) },
     { title: t('products.fields.minAmount'), dataIndex: 'minAmountFen', key: 'min', width: 140, align: 'right', render: (v: number | null) => (v === null ? '—' : formatFen(v)) },
-    { title: t('products.fields.targetSegment'), dataIndex: 'targetSegment', key: 'segment', ellipsis: true, render: (v: string | null) => v ?? '—' },
+    { title: t('products.fields.targetSegment'), dataIndex: 'targetSegment', key: 'segment', ellipsis: true, render: (v: string | null) => targetSegmentIn(v, lang) ?? '—' },
   ];
 
-  const doExport = async () => {
+  const [doExport, doExportBusy] = useSingleFlight(async () => {
     setExporting(true);
     try {
       const { page: _p, pageSize: _s, ...filters } = query;
@@ -80,7 +83,7 @@ export function ProductList() {
     } finally {
       setExporting(false);
     }
-  };
+  });
 
   return (
     <Card

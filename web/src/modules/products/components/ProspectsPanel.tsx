@@ -8,6 +8,7 @@ import { useLang } from '../../../app/useLang.ts';
 import { errorText } from '../../../app/http.ts';
 import { formatFen } from '../../../app/format.ts';
 import { productsApi, useProspects, type Label, type Prospect, type Rule } from '../api.ts';
+import { useSingleFlight } from '../../../app/useSingleFlight.ts';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
@@ -31,7 +32,7 @@ export function ProspectsPanel({ code }: { code: string }) {
   const [exporting, setExporting] = useState(false);
   const q = useProspects(code, 30);
 
-  const doExport = async () => {
+  const [doExport, doExportBusy] = useSingleFlight(async () => {
     setExporting(true);
     try {
       await productsApi.exportProspects(code, `${code}.xlsx`);
@@ -40,7 +41,7 @@ export function ProspectsPanel({ code }: { code: string }) {
     } finally {
       setExporting(false);
     }
-  };
+  });
 
   if (q.isError) return <Alert type="error" showIcon message={errorText(q.error)} />;
   const data = q.data;

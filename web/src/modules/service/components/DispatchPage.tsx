@@ -4,12 +4,13 @@ import { DownloadOutlined } from '@ant-design/icons';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
-import { applyFieldErrors } from '../../../app/formErrors.ts';
-import { errorText, type FieldIssue } from '../../../app/http.ts';
+import { applyFieldErrors, useFormLanguage } from '../../../app/formErrors.ts';
+import { errorText, issuesText, type FieldIssue } from '../../../app/http.ts';
 import { formatDateTime } from '../../../app/format.ts';
 import { useLang } from '../../../app/useLang.ts';
 import { serviceApi, useServiceMeta, type Candidate, type Dispatch, type Staff } from '../api.ts';
 import { CustomerPicker, ServiceNav } from './ServiceCommon.tsx';
+import { useSingleFlight } from '../../../app/useSingleFlight.ts';
 
 type Job = { customerNo: string; skill: string; slot: [Dayjs, Dayjs]; task: string; address?: string; reqNo?: string };
 
@@ -21,6 +22,7 @@ export function DispatchPage() {
   const qc = useQueryClient();
   const meta = useServiceMeta();
   const [form] = Form.useForm<Job>();
+  useFormLanguage(form);
   const [job, setJob] = useState<Job | null>(null);
   const [unplaced, setUnplaced] = useState<FieldIssue[]>([]);
   const [page, setPage] = useState({ page: 1, pageSize: 20 });
@@ -40,6 +42,7 @@ export function DispatchPage() {
     void qc.invalidateQueries({ queryKey: ['service', 'staff'] });
   };
 
+  const [sendOnce, sending] = useSingleFlight((c: Candidate) => send.mutateAsync(c).catch(() => undefined));
   const send = useMutation({
     mutationFn: (c: Candidate) => serviceApi.dispatch({
       customerNo: job!.customerNo, assigneeId: c.id, skill: job!.skill, startsAt: job!.slot[0].toISOString(), endsAt: job!.slot[1].toISOString(),
@@ -79,7 +82,7 @@ export function DispatchPage() {
         </Space>
       ),
     },
-    { title: t('common.actions'), key: 'a', width: 90, render: (_, c) => <Button size="small" type="primary" disabled={!c.available} loading={send.isPending} onClick={() => send.mutate(c)} data-testid="dispatch-send">{t('service.dispatch.dispatch')}</Button> },
+    { title: t('common.actions'), key: 'a', width: 90, render: (_, c) => <Button size="small" type="primary" disabled={!c.available} loading={sending} onClick={() => void sendOnce(c)} data-testid="dispatch-send">{t('service.dispatch.dispatch')}</Button> },
   ];
 
   const listCols: TableProps<Dispatch>['columns'] = [
@@ -128,7 +131,7 @@ export function DispatchPage() {
     <>
       <ServiceNav />
       <Card size="small" title={t('service.dispatch.title')}>
-        {unplaced.length > 0 && <Alert type="error" style={{ marginBottom: 8 }} message={unplaced.map((f) => `${f.field}: ${f.message}`).join('; ')} />}
+        {unplaced.length > 0 && <Alert type="error" style={{ marginBottom: 8 }} message={issuesText(unplaced)} />}
         <Form<Job> form={form} layout="inline" size="small" onFinish={(v) => { setUnplaced([]); setJob(v); }} data-testid="dispatch-form"
           initialValues={{ slot: [dayjs().add(1, 'day').hour(9).minute(0), dayjs().add(1, 'day').hour(11).minute(0)] }}>
           <Form.Item name="customerNo" rules={[{ required: true, message: t('common.required') }]}><CustomerPicker testId="dispatch-customer" /></Form.Item>
@@ -168,7 +171,7 @@ function SkillsModal({ staff, onClose, onDone }: { staff: Staff; onClose: () => 
   const meta = useServiceMeta();
   const [levels, setLevels] = useState<Record<string, number | null>>(Object.fromEntries(staff.skills.map((s) => [s.code, s.level])));
   const [saving, setSaving] = useState(false);
-  const ok = async () => {
+  const [ok, submitting] = useSingleFlight(async () => {
     setSaving(true);
     try {
       await serviceApi.setSkills(staff.id, Object.entries(levels).filter(([, l]) => l).map(([code, level]) => ({ code, level: level! })));
@@ -179,7 +182,7 @@ function SkillsModal({ staff, onClose, onDone }: { staff: Staff; onClose: () => 
     } finally {
       setSaving(false);
     }
-  };
+  });
   return (
     <Modal open title={`${t('service.dispatch.editSkills')} · ${staff.name}`} onCancel={onClose} onOk={() => void ok()} confirmLoading={saving}>
       <Space direction="vertical">
@@ -198,8 +201,9 @@ function LeaveModal({ staff, onClose, onDone }: { staff: Staff; onClose: () => v
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [form] = Form.useForm<{ slot: [Dayjs, Dayjs]; reason?: string }>();
+  useFormLanguage(form);
   const [saving, setSaving] = useState(false);
-  const ok = async () => {
+  const [ok, submitting] = useSingleFlight(async () => {
     const v = await form.validateFields();
     setSaving(true);
     try {
@@ -211,7 +215,7 @@ function LeaveModal({ staff, onClose, onDone }: { staff: Staff; onClose: () => v
     } finally {
       setSaving(false);
     }
-  };
+  });
   return (
     <Modal open title={`${t('service.dispatch.leave')} · ${staff.name}`} onCancel={onClose} onOk={() => void ok()} confirmLoading={saving}>
       <Form form={form} layout="vertical" size="small">

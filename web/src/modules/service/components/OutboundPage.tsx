@@ -5,11 +5,12 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../../../app/auth.tsx';
-import { applyFieldErrors } from '../../../app/formErrors.ts';
+import { applyFieldErrors, useFormLanguage } from '../../../app/formErrors.ts';
 import { errorText } from '../../../app/http.ts';
 import { formatDateTime } from '../../../app/format.ts';
 import { OUTCOMES, serviceApi, type Outbound, type Outcome } from '../api.ts';
 import { CustomerPicker, ServiceNav } from './ServiceCommon.tsx';
+import { useSingleFlight } from '../../../app/useSingleFlight.ts';
 
 const STATUS_COLOR = { planned: 'blue', done: 'green', cancelled: 'default' } as const;
 
@@ -26,6 +27,7 @@ export function OutboundPage() {
   const list = useQuery({ queryKey: ['service', 'outbound', filter, page], queryFn: () => serviceApi.outbound({ ...filter, ...page }), placeholderData: keepPreviousData });
   const refresh = () => void qc.invalidateQueries({ queryKey: ['service', 'outbound'] });
   const cancel = useMutation({ mutationFn: serviceApi.cancelOutbound, onSuccess: refresh, onError: (e) => message.error(errorText(e)) });
+  const [cancelOnce] = useSingleFlight((id: number) => cancel.mutateAsync(id).catch(() => undefined));
 
   const columns: TableProps<Outbound>['columns'] = [
     { title: t('service.outbound.fields.plannedAt'), dataIndex: 'plannedAt', width: 150, render: (v: string) => formatDateTime(v) },
@@ -40,7 +42,7 @@ export function OutboundPage() {
       render: (_, r) => r.status === 'planned' && can('service:handle') && (
         <Space size="small">
           <Button size="small" type="link" onClick={() => setRecording(r)} data-testid="outbound-record">{t('service.outbound.record')}</Button>
-          <Button size="small" type="link" danger onClick={() => cancel.mutate(r.id)}>{t('service.outbound.cancel')}</Button>
+          <Button size="small" type="link" danger onClick={() => void cancelOnce(r.id)}>{t('service.outbound.cancel')}</Button>
         </Space>
       ),
     },
@@ -75,8 +77,9 @@ function PlanModal({ onClose, onDone }: { onClose: () => void; onDone: () => voi
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [form] = Form.useForm<{ customerNo: string; kind: string; purpose: string; plannedAt: Dayjs }>();
+  useFormLanguage(form);
   const [saving, setSaving] = useState(false);
-  const ok = async () => {
+  const [ok, submitting] = useSingleFlight(async () => {
     const v = await form.validateFields();
     setSaving(true);
     try {
@@ -89,7 +92,7 @@ function PlanModal({ onClose, onDone }: { onClose: () => void; onDone: () => voi
     } finally {
       setSaving(false);
     }
-  };
+  });
   const req = [{ required: true, message: t('common.required') }];
   return (
     <Modal open title={t('service.outbound.plan')} onCancel={onClose} onOk={() => void ok()} confirmLoading={saving}>
@@ -109,8 +112,9 @@ function RecordModal({ item, onClose, onDone }: { item: Outbound; onClose: () =>
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [form] = Form.useForm<{ outcome: Outcome; note?: string }>();
+  useFormLanguage(form);
   const [saving, setSaving] = useState(false);
-  const ok = async () => {
+  const [ok, submitting] = useSingleFlight(async () => {
     const v = await form.validateFields();
     setSaving(true);
     try {
@@ -123,7 +127,7 @@ function RecordModal({ item, onClose, onDone }: { item: Outbound; onClose: () =>
     } finally {
       setSaving(false);
     }
-  };
+  });
   return (
     <Modal open title={`${t('service.outbound.record')} · ${item.customer.name}`} onCancel={onClose} onOk={() => void ok()} confirmLoading={saving}>
       <Form form={form} layout="vertical" size="small">

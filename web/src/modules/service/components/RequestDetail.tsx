@@ -4,13 +4,15 @@ import { Alert, App, Button, Card, Col, Descriptions, Form, Input, Modal, Rate, 
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../../../app/auth.tsx';
-import { applyFieldErrors } from '../../../app/formErrors.ts';
+import { applyFieldErrors, useFormLanguage } from '../../../app/formErrors.ts';
 import { ApiError, errorText } from '../../../app/http.ts';
 import { formatDateTime } from '../../../app/format.ts';
 import { useLang } from '../../../app/useLang.ts';
 import { serviceApi, useRequest, useRequestAction, useServiceMeta, type RequestDetail as Detail } from '../api.ts';
 import { PriorityTag, ServiceNav, SlaTimer, StatusTag } from './ServiceCommon.tsx';
 import { SimilarCases } from './SimilarCases.tsx';
+import { ErrorResult } from '../../../app/ErrorResult.tsx';
+import { useSingleFlight } from '../../../app/useSingleFlight.ts';
 
 type ActionKey = 'assign' | 'respond' | 'wait' | 'resolve' | 'close' | 'reopen' | 'archive';
 
@@ -25,21 +27,18 @@ export function RequestDetail() {
   const act = useRequestAction(reqNo);
   const [open, setOpen] = useState<ActionKey | null>(null);
 
-  if (q.isLoading) return <Spin />;
-  if (q.error) {
-    const nf = q.error instanceof ApiError && q.error.status === 404;
-    return <Result status={nf ? '404' : 'error'} title={nf ? t('common.notFoundTitle') : t('common.loadFailed')} subTitle={errorText(q.error)} />;
-  }
-  const r = q.data!;
-
-  const take = async () => {
+  const [take, takeBusy] = useSingleFlight(async () => {
     try {
       await act.mutateAsync({ action: 'take' });
       message.success(t('service.detail.takeDone'));
     } catch (e) {
       message.error(errorText(e));
     }
-  };
+  });
+  if (q.isLoading) return <Spin />;
+  if (q.error) return <ErrorResult error={q.error} backTo="/service" onRetry={() => void q.refetch()} />;
+  const r = q.data!;
+
 
   const buttons: [ActionKey | 'take', boolean][] = [
     ['take', r.can.take], ['assign', r.can.assign], ['respond', r.can.respond], ['wait', r.can.wait], ['resolve', r.can.resolve],
@@ -58,7 +57,7 @@ export function RequestDetail() {
               <Space wrap>
                 {buttons.filter(([, ok]) => ok).map(([k]) => (
                   <Button key={k} size="small" type={k === 'resolve' ? 'primary' : 'default'} data-testid={`service-action-${k}`}
-                    onClick={() => (k === 'take' ? void take() : setOpen(k))} loading={k === 'take' && act.isPending}>
+                    onClick={() => (k === 'take' ? void take() : setOpen(k))} loading={k === 'take' && takeBusy}>
                     {k === 'archive' ? t('service.action.archive') : t(`service.action.${k}`)}
                   </Button>
                 ))}
@@ -127,6 +126,7 @@ function ActionModal({ r, action, onClose, submit }: { r: Detail; action: Action
   const { can } = useAuth();
   const { message } = App.useApp();
   const [form] = Form.useForm();
+  useFormLanguage(form);
   const [saving, setSaving] = useState(false);
   const meta = useServiceMeta();
   const staff = useQuery({ queryKey: ['service', 'staff'], queryFn: serviceApi.staff, enabled: action === 'assign' && can('service:supervise') });
@@ -144,7 +144,7 @@ function ActionModal({ r, action, onClose, submit }: { r: Detail; action: Action
   const required = [{ required: true, whitespace: true, message: t('common.required') }];
   const causeRequired = action === 'archive' || (action === 'resolve' && r.kind === 'complaint');
 
-  const ok = async () => {
+  const [ok, submitting] = useSingleFlight(async () => {
     const v = await form.validateFields();
     setSaving(true);
     try {
@@ -157,7 +157,7 @@ function ActionModal({ r, action, onClose, submit }: { r: Detail; action: Action
     } finally {
       setSaving(false);
     }
-  };
+  });
 
   return (
     <Modal open title={title[action]} onCancel={onClose} onOk={() => void ok()} confirmLoading={saving} okButtonProps={{ 'data-testid': 'service-action-ok' } as Record<string, string>} destroyOnClose>

@@ -3,12 +3,13 @@ import { useNavigate, useSearchParams } from 'react-router';
 import { Alert, App, Button, Card, Col, Form, Input, Row, Select, Space, TreeSelect } from 'antd';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { applyFieldErrors } from '../../../app/formErrors.ts';
-import { errorText, type FieldIssue } from '../../../app/http.ts';
+import { applyFieldErrors, useFormLanguage } from '../../../app/formErrors.ts';
+import { errorText, issuesText, type FieldIssue } from '../../../app/http.ts';
 import { useLang } from '../../../app/useLang.ts';
 import { CHANNELS, KINDS, PRIORITIES, serviceApi, useServiceMeta, type Category, type CreateRequestInput, type Kind } from '../api.ts';
 import { CustomerPicker, ServiceNav } from './ServiceCommon.tsx';
 import { SimilarCases } from './SimilarCases.tsx';
+import { useSingleFlight } from '../../../app/useSingleFlight.ts';
 
 type Values = CreateRequestInput;
 type TreeNode = { value: string; title: string; children: TreeNode[] };
@@ -29,6 +30,7 @@ export function RequestForm() {
   const qc = useQueryClient();
   const [params] = useSearchParams();
   const [form] = Form.useForm<Values>();
+  useFormLanguage(form);
   const meta = useServiceMeta();
   const [saving, setSaving] = useState(false);
   const [unplaced, setUnplaced] = useState<FieldIssue[]>([]);
@@ -51,7 +53,7 @@ export function RequestForm() {
 
   const tree = useMemo(() => categoryTree(meta.data?.categories ?? [], kind, (c) => pick(c.name, c.nameEn)), [meta.data, kind, pick]);
 
-  const submit = async (v: Values) => {
+  const [submit, submitting] = useSingleFlight(async (v: Values) => {
     setSaving(true);
     setUnplaced([]);
     try {
@@ -67,7 +69,7 @@ export function RequestForm() {
     } finally {
       setSaving(false);
     }
-  };
+  });
 
   return (
     <>
@@ -75,7 +77,7 @@ export function RequestForm() {
       <Row gutter={12}>
         <Col xs={24} lg={14}>
           <Card size="small" title={t('service.form.title')}>
-            {unplaced.length > 0 && <Alert type="error" style={{ marginBottom: 12 }} message={t('common.fixFields')} description={unplaced.map((f) => `${f.field}: ${f.message}`).join('; ')} />}
+            {unplaced.length > 0 && <Alert type="error" style={{ marginBottom: 12 }} message={t('common.fixFields')} description={issuesText(unplaced)} />}
             <Form<Values>
               form={form}
               layout="vertical"

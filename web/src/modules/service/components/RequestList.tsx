@@ -9,6 +9,7 @@ import { formatDateTime } from '../../../app/format.ts';
 import { useLang } from '../../../app/useLang.ts';
 import { KINDS, PRIORITIES, STATUSES, serviceApi, useRequests, type Kind, type Priority, type RequestQuery, type ServiceRequest, type Status } from '../api.ts';
 import { PriorityTag, ServiceNav, SlaTimer, StatusTag } from './ServiceCommon.tsx';
+import { useSingleFlight } from '../../../app/useSingleFlight.ts';
 
 /** Filters live in the URL so that going back from a request restores the list. */
 function readQuery(p: URLSearchParams): RequestQuery {
@@ -45,7 +46,8 @@ export function RequestList() {
       else next.set(k, String(v));
     }
     if (!keepPage) next.delete('page');
-    setParams(next, { replace: true });
+    // A new history entry: Back returns to the filters, page or week before.
+    setParams(next);
   };
 
   const columns: TableProps<ServiceRequest>['columns'] = [
@@ -61,7 +63,7 @@ export function RequestList() {
     { title: t('service.fields.createdAt'), dataIndex: 'createdAt', width: 150, render: (v: string) => formatDateTime(v) },
   ];
 
-  const doExport = async () => {
+  const [doExport, doExportBusy] = useSingleFlight(async () => {
     setExporting(true);
     try {
       const { page: _p, pageSize: _s, ...filters } = query;
@@ -71,7 +73,7 @@ export function RequestList() {
     } finally {
       setExporting(false);
     }
-  };
+  });
 
   return (
     <>

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { errorText } from '../../../app/http.ts';
 import { KINDS, PRIORITIES, serviceApi, serviceKeys, useServiceMeta, type Kind, type Sla } from '../api.ts';
 import { ServiceNav } from './ServiceCommon.tsx';
+import { useSingleFlight } from '../../../app/useSingleFlight.ts';
 
 /** The SLA matrix (kind × priority): response and resolution minutes, edited in place. */
 export function SlaSettings() {
@@ -34,17 +35,23 @@ export function SlaSettings() {
     { title: t('service.fields.kind'), dataIndex: 'kind', width: 110, render: (v: Kind) => t(`service.kind.${v}`) },
     ...PRIORITIES.map((p) => ({ title: `${t(`service.priority.${p}`)}（${t('service.settings.responseMinutes')} / ${t('service.settings.resolutionMinutes')}）`, key: p, render: (_: unknown, r: { kind: Kind }) => cell(r.kind, p) })),
   ];
-  const save = async () => {
+  const [save, submitting] = useSingleFlight(async () => {
     setSaving(true);
     try {
       qc.setQueryData(serviceKeys.meta, await serviceApi.saveSlas(rows));
       message.success(t('service.settings.saved'));
     } catch (e) {
-      message.error(errorText(e));
+      // items.8.responseMinutes names the 9th row sent: say which kind and priority that is.
+      message.error(errorText(e, (p) => {
+        const row = p[0] === 'items' && typeof p[1] === 'number' ? rows[p[1]] : undefined;
+        if (!row) return null;
+        const field = p[2] === 'responseMinutes' || p[2] === 'resolutionMinutes' ? ` · ${t(`service.settings.${p[2]}`)}` : '';
+        return `${t(`service.kind.${row.kind}`)} · ${t(`service.priority.${row.priority}`)}${field}`;
+      }));
     } finally {
       setSaving(false);
     }
-  };
+  });
   return (
     <>
       <ServiceNav />

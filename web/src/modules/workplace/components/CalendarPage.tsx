@@ -7,6 +7,7 @@ import { errorText } from '../../../app/http.ts';
 import { useCalendar, workplaceApi, type CalendarEvent } from '../api.ts';
 import { EventFormModal } from './EventFormModal.tsx';
 import { WorkplaceTabs } from './WorkplaceTabs.tsx';
+import { useSingleFlight } from '../../../app/useSingleFlight.ts';
 
 type View = 'month' | 'week' | 'day';
 
@@ -51,13 +52,13 @@ export function CalendarPage() {
   const events = cal.data?.items ?? [];
   const step = (n: number) => setCursor((c) => c.add(n, view));
 
-  const doExport = async () => {
+  const [doExport, doExportBusy] = useSingleFlight(async () => {
     try {
       await workplaceApi.exportCalendar(from.toISOString(), to.toISOString(), `${t('workplace.calendar.exportName')}.xlsx`);
     } catch (e) {
       message.error(errorText(e));
     }
-  };
+  });
 
   const days = view === 'week' ? Array.from({ length: 7 }, (_, i) => from.add(i, 'day')) : [cursor.startOf('day')];
 

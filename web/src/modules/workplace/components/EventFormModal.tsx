@@ -2,12 +2,13 @@ import { useMemo, useState } from 'react';
 import dayjs, { type Dayjs } from 'dayjs';
 import { Alert, App, Button, Checkbox, DatePicker, Descriptions, Form, Input, Modal, Popconfirm, Select, TreeSelect } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { applyFieldErrors } from '../../../app/formErrors.ts';
-import { errorText, type FieldIssue } from '../../../app/http.ts';
+import { applyFieldErrors, useFormLanguage } from '../../../app/formErrors.ts';
+import { errorText, issuesText, type FieldIssue } from '../../../app/http.ts';
 import { formatDateTime } from '../../../app/format.ts';
 import { useLang } from '../../../app/useLang.ts';
 import { useColleagues, useWorkplaceMeta, useWpMutation, workplaceApi, type CalendarEvent, type EventInput } from '../api.ts';
 import { orgTree } from './NoticeFormModal.tsx';
+import { useSingleFlight } from '../../../app/useSingleFlight.ts';
 
 type Values = {
   title: string; range: [Dayjs, Dayjs]; allDay: boolean; location?: string; description?: string; customerNo?: string;
@@ -23,6 +24,7 @@ export function EventFormModal({ event, defaultStart, onClose }: { event?: Calen
   const { pick } = useLang();
   const { message } = App.useApp();
   const [form] = Form.useForm<Values>();
+  useFormLanguage(form);
   const [who, setWho] = useState('');
   const [unplaced, setUnplaced] = useState<FieldIssue[]>([]);
   const meta = useWorkplaceMeta();
@@ -32,6 +34,25 @@ export function EventFormModal({ event, defaultStart, onClose }: { event?: Calen
   const tree = useMemo(() => orgTree((meta.data?.orgs ?? []).map((o) => ({ ...o, publishable: true })), (o) => pick(o.name, o.nameEn)), [meta.data, pick]);
   const readOnly = !!event && !event.mine;
 
+  const [submit, submitting] = useSingleFlight(async () => {
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
+    setUnplaced([]);
+    const [s, e] = v.allDay ? [v.range[0].startOf('day'), v.range[1].endOf('day')] : v.range;
+    const body: EventInput = {
+      title: v.title.trim(), startsAt: s.toISOString(), endsAt: e.toISOString(), allDay: v.allDay, location: v.location?.trim() || null,
+      description: v.description?.trim() || null, customerNo: v.customerNo?.trim() || null, shareOrgId: v.shareOrgId ?? null,
+      shareUserIds: v.shareUserIds ?? [], remindAt: v.remindAt ? v.remindAt.toISOString() : null,
+    };
+    try {
+      await save.mutateAsync(body);
+      message.success(t('workplace.calendar.saved'));
+      onClose();
+    } catch (err) {
+      setUnplaced(applyFieldErrors(form, err, place));
+      message.error(errorText(err));
+    }
+  });
   if (readOnly) {
     return (
       <Modal open title={event.title} onCancel={onClose} footer={null}>
@@ -57,25 +78,6 @@ export function EventFormModal({ event, defaultStart, onClose }: { event?: Calen
     : { range: [start, start.add(1, 'hour')], allDay: false, shareUserIds: [] };
   const knownPeople = new Map([...(event?.shareUsers ?? []).map((u) => [u.id, u.displayName] as const), ...(people.data?.items ?? []).map((p) => [p.id, `${p.displayName} (${p.username}) · ${pick(p.orgName, p.orgNameEn)}`] as const)]);
 
-  const submit = async () => {
-    const v = await form.validateFields().catch(() => null);
-    if (!v) return;
-    setUnplaced([]);
-    const [s, e] = v.allDay ? [v.range[0].startOf('day'), v.range[1].endOf('day')] : v.range;
-    const body: EventInput = {
-      title: v.title.trim(), startsAt: s.toISOString(), endsAt: e.toISOString(), allDay: v.allDay, location: v.location?.trim() || null,
-      description: v.description?.trim() || null, customerNo: v.customerNo?.trim() || null, shareOrgId: v.shareOrgId ?? null,
-      shareUserIds: v.shareUserIds ?? [], remindAt: v.remindAt ? v.remindAt.toISOString() : null,
-    };
-    try {
-      await save.mutateAsync(body);
-      message.success(t('workplace.calendar.saved'));
-      onClose();
-    } catch (err) {
-      setUnplaced(applyFieldErrors(form, err, place));
-      message.error(errorText(err));
-    }
-  };
 
   return (
     <Modal
@@ -91,10 +93,10 @@ export function EventFormModal({ event, defaultStart, onClose }: { event?: Calen
           </Popconfirm>
         ),
         <Button key="cancel" onClick={onClose}>{t('common.cancel')}</Button>,
-        <Button key="ok" type="primary" loading={save.isPending} onClick={() => void submit()} data-testid="event-submit">{t('common.save')}</Button>,
+        <Button key="ok" type="primary" loading={submitting} onClick={() => void submit()} data-testid="event-submit">{t('common.save')}</Button>,
       ]}
     >
-      {unplaced.length > 0 && <Alert type="error" style={{ marginBottom: 12 }} message={t('common.fixFields')} description={unplaced.map((f) => `${f.field}: ${f.message}`).join('; ')} />}
+      {unplaced.length > 0 && <Alert type="error" style={{ marginBottom: 12 }} message={t('common.fixFields')} description={issuesText(unplaced)} />}
       <Form form={form} layout="vertical" size="small" initialValues={initial} preserve={false}>
         <Form.Item name="title" label={t('workplace.calendar.eventTitle')} rules={[{ required: true, whitespace: true, message: t('workplace.calendar.titleRequired') }, { max: 200 }]}>
           <Input maxLength={200} data-testid="event-title" />

@@ -5,12 +5,13 @@ import { Alert, App, Button, Card, Col, Form, Input, Result, Row, Space, Spin, T
 import { DownloadOutlined, LeftOutlined, RightOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../../../app/auth.tsx';
-import { applyFieldErrors } from '../../../app/formErrors.ts';
+import { applyFieldErrors, placeErrors, useFormLanguage } from '../../../app/formErrors.ts';
 import { errorText } from '../../../app/http.ts';
 import { formatDateTime } from '../../../app/format.ts';
 import { useLang } from '../../../app/useLang.ts';
 import { useJournal, useTeam, useWpMutation, workplaceApi, type JournalDay, type TeamMember } from '../api.ts';
 import { WorkplaceTabs } from './WorkplaceTabs.tsx';
+import { useSingleFlight } from '../../../app/useSingleFlight.ts';
 
 const monday = (d: dayjs.Dayjs) => d.subtract((d.day() + 6) % 7, 'day').format('YYYY-MM-DD');
 
@@ -18,20 +19,20 @@ function DayCard({ day, label, editable, isToday }: { day: JournalDay; label: st
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [form] = Form.useForm<{ content: string; plan: string }>();
+  useFormLanguage(form);
   const save = useWpMutation((v: { content: string; plan: string }) => workplaceApi.saveJournal(day.date, v));
   useEffect(() => form.setFieldsValue({ content: day.content, plan: day.plan }), [day.content, day.plan, form]);
 
-  const submit = async () => {
+  const [submit, submitting] = useSingleFlight(async () => {
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
     try {
       await save.mutateAsync({ content: v.content ?? '', plan: v.plan ?? '' });
       message.success(t('workplace.journal.saved'));
     } catch (e) {
-      applyFieldErrors(form, e);
-      message.error(errorText(e));
+      if (placeErrors(form, e)) message.error(errorText(e));
     }
-  };
+  });
   const future = dayjs(day.date).isAfter(dayjs(), 'day');
 
   return (
@@ -39,7 +40,7 @@ function DayCard({ day, label, editable, isToday }: { day: JournalDay; label: st
       size="small"
       type="inner"
       title={<span style={{ fontWeight: isToday ? 700 : 400 }}>{label} {day.date.slice(5)}</span>}
-      extra={editable && <Button size="small" type="link" loading={save.isPending} onClick={() => void submit()} data-testid={`journal-save-${day.date}`}>{t('workplace.journal.save')}</Button>}
+      extra={editable && <Button size="small" type="link" loading={submitting} onClick={() => void submit()} data-testid={`journal-save-${day.date}`}>{t('workplace.journal.save')}</Button>}
       style={{ height: '100%' }}
     >
       {editable ? (
@@ -67,17 +68,19 @@ function Week({ week, userId, onWeek }: { week: string; userId?: number; onWeek:
   const { t } = useTranslation();
   const { message } = App.useApp();
   const j = useJournal(week, userId);
-  if (j.isPending) return <Spin style={{ display: 'block', marginTop: 48 }} />;
-  if (j.error) return <Result status="warning" title={errorText(j.error)} />;
-  const d = j.data;
-  const labels = t('workplace.journal.weekdays', { returnObjects: true }) as string[];
-  const doExport = async () => {
+  const [doExport, doExportBusy] = useSingleFlight(async () => {
+    const d = j.data;
+    if (!d) return;
     try {
       await workplaceApi.exportJournal(d.weekStart, d.weekEnd, userId, `${t('workplace.journal.exportName')}-${d.user.username}-${d.weekStart}.xlsx`);
     } catch (e) {
       message.error(errorText(e));
     }
-  };
+  });
+  if (j.isPending) return <Spin style={{ display: 'block', marginTop: 48 }} />;
+  if (j.error) return <Result status="warning" title={errorText(j.error)} />;
+  const d = j.data;
+  const labels = t('workplace.journal.weekdays', { returnObjects: true }) as string[];
   return (
     <Card
       size="small"
@@ -139,7 +142,8 @@ export function JournalPage() {
   const set = (patch: Record<string, string | undefined>) => {
     const next = new URLSearchParams(params);
     for (const [k, v] of Object.entries(patch)) (v ? next.set(k, v) : next.delete(k));
-    setParams(next, { replace: true });
+    // A new history entry: Back returns to the filters, page or week before.
+    setParams(next);
   };
   const tab = params.get('tab') === 'team' ? 'team' : 'week';
   const own = <Week week={week} userId={userId && userId !== user?.id ? userId : undefined} onWeek={(w) => set({ week: w })} />;

@@ -3,18 +3,20 @@ import { Link } from 'react-router';
 import { App, Button, Card, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag, Typography, type TableProps } from 'antd';
 import { DownloadOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { applyFieldErrors } from '../../../app/formErrors.ts';
+import { applyFieldErrors, useFormLanguage } from '../../../app/formErrors.ts';
 import { errorText } from '../../../app/http.ts';
 import { formatDateTime } from '../../../app/format.ts';
 import { useNotes, useWpMutation, workplaceApi, type Note, type NoteInput } from '../api.ts';
 import { WorkplaceTabs } from './WorkplaceTabs.tsx';
+import { useSingleFlight } from '../../../app/useSingleFlight.ts';
 
 function NoteModal({ note, onClose }: { note?: Note; onClose: () => void }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [form] = Form.useForm<{ title: string; content?: string; tags?: string[]; customerNo?: string }>();
+  useFormLanguage(form);
   const save = useWpMutation((body: NoteInput) => (note ? workplaceApi.updateNote(note.id, body) : workplaceApi.createNote(body)));
-  const submit = async () => {
+  const [submit, submitting] = useSingleFlight(async () => {
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
     try {
@@ -25,9 +27,9 @@ function NoteModal({ note, onClose }: { note?: Note; onClose: () => void }) {
       applyFieldErrors(form, e, (p) => (p[0] === 'tags' ? ['tags'] : p));
       message.error(errorText(e));
     }
-  };
+  });
   return (
-    <Modal open width={640} title={note ? t('workplace.note.edit') : t('workplace.note.new')} onCancel={onClose} onOk={() => void submit()} confirmLoading={save.isPending} destroyOnHidden
+    <Modal open width={640} title={note ? t('workplace.note.edit') : t('workplace.note.new')} onCancel={onClose} onOk={() => void submit()} confirmLoading={submitting} destroyOnHidden
       okButtonProps={{ 'data-testid': 'note-submit' } as Record<string, string>}>
       <Form form={form} layout="vertical" size="small" preserve={false}
         initialValues={note ? { title: note.title, content: note.content, tags: note.tags, customerNo: note.customerNo ?? undefined } : { tags: [] }}>

@@ -3,10 +3,11 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { Alert, App, Button, Checkbox, DatePicker, Form, Input, Modal, Radio, Select, Space, TreeSelect } from 'antd';
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { applyFieldErrors } from '../../../app/formErrors.ts';
-import { errorText, type FieldIssue } from '../../../app/http.ts';
+import { applyFieldErrors, useFormLanguage } from '../../../app/formErrors.ts';
+import { errorText, issuesText, type FieldIssue } from '../../../app/http.ts';
 import { useLang } from '../../../app/useLang.ts';
 import { useWorkplaceMeta, useWpMutation, workplaceApi, type Attachment, type Notice, type NoticeInput, type NoticePriority, type WorkplaceMeta } from '../api.ts';
+import { useSingleFlight } from '../../../app/useSingleFlight.ts';
 
 type Values = {
   title: string; priority: NoticePriority; pinned: boolean; format: 'text' | 'markdown'; body?: string; orgIds?: number[]; roles?: string[];
@@ -31,6 +32,7 @@ export function NoticeFormModal({ notice, open, onClose }: { notice?: Notice; op
   const { pick } = useLang();
   const { message } = App.useApp();
   const [form] = Form.useForm<Values>();
+  useFormLanguage(form);
   const meta = useWorkplaceMeta(open);
   const [unplaced, setUnplaced] = useState<FieldIssue[]>([]);
   const save = useWpMutation((body: NoticeInput) => (notice ? workplaceApi.updateNotice(notice.id, body) : workplaceApi.createNotice(body)));
@@ -43,7 +45,7 @@ export function NoticeFormModal({ notice, open, onClose }: { notice?: Notice; op
       }
     : { priority: 'normal', pinned: false, format: 'text', attachments: [] };
 
-  const submit = async () => {
+  const [submit, submitting] = useSingleFlight(async () => {
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
     setUnplaced([]);
@@ -61,7 +63,7 @@ export function NoticeFormModal({ notice, open, onClose }: { notice?: Notice; op
       setUnplaced(applyFieldErrors(form, e));
       message.error(errorText(e));
     }
-  };
+  });
 
   return (
     <Modal
@@ -71,10 +73,10 @@ export function NoticeFormModal({ notice, open, onClose }: { notice?: Notice; op
       onCancel={onClose}
       onOk={() => void submit()}
       okButtonProps={{ 'data-testid': 'notice-submit' } as Record<string, string>}
-      confirmLoading={save.isPending}
+      confirmLoading={submitting}
       destroyOnHidden
     >
-      {unplaced.length > 0 && <Alert type="error" style={{ marginBottom: 12 }} message={t('common.fixFields')} description={unplaced.map((f) => `${f.field}: ${f.message}`).join('; ')} />}
+      {unplaced.length > 0 && <Alert type="error" style={{ marginBottom: 12 }} message={t('common.fixFields')} description={issuesText(unplaced)} />}
       <Form form={form} layout="vertical" preserve={false} initialValues={initial} size="small">
         <Form.Item name="title" label={t('workplace.notice.title')} rules={[{ required: true, whitespace: true, message: t('workplace.notice.titleRequired') }, { max: 200 }]}>
           <Input maxLength={200} data-testid="notice-form-title" />

@@ -10,6 +10,7 @@ import { useManaged, workplaceApi, type ManagedNotice, type NoticeState } from '
 import { NoticeFormModal } from './NoticeFormModal.tsx';
 import { PriorityTag, StateTag } from './NoticeTags.tsx';
 import { WorkplaceTabs } from './WorkplaceTabs.tsx';
+import { useSingleFlight } from '../../../app/useSingleFlight.ts';
 
 const STATES: NoticeState[] = ['published', 'scheduled', 'expired', 'withdrawn'];
 
@@ -54,7 +55,7 @@ export function NoticeManage() {
     },
   ];
 
-  const doExport = async () => {
+  const [doExport, doExportBusy] = useSingleFlight(async () => {
     setExporting(true);
     try {
       await workplaceApi.exportManaged({ q: q || undefined, status }, `${t('workplace.notice.exportNotices')}.xlsx`);
@@ -63,7 +64,7 @@ export function NoticeManage() {
     } finally {
       setExporting(false);
     }
-  };
+  });
 
   return (
     <>

@@ -6,6 +6,7 @@ import { errorText } from '../../../app/http.ts';
 import { formatDateTime } from '../../../app/format.ts';
 import { useLang } from '../../../app/useLang.ts';
 import { useReaders, workplaceApi, type Reader } from '../api.ts';
+import { useSingleFlight } from '../../../app/useSingleFlight.ts';
 
 type Filter = 'all' | 'read' | 'unread';
 
@@ -32,7 +33,7 @@ export function NoticeReaders({ noticeId }: { noticeId: number }) {
     },
   ];
 
-  const doExport = async () => {
+  const [doExport, doExportBusy] = useSingleFlight(async () => {
     setExporting(true);
     try {
       await workplaceApi.exportReaders(noticeId, `${t('workplace.notice.exportReaders')}-${noticeId}.xlsx`);
@@ -41,7 +42,7 @@ export function NoticeReaders({ noticeId }: { noticeId: number }) {
     } finally {
       setExporting(false);
     }
-  };
+  });
 
   return (
     <Card

@@ -4,11 +4,12 @@ import { App, Button, Card, DatePicker, Form, Input, Modal, Popconfirm, Segmente
 import { CheckOutlined, DownloadOutlined, PlusOutlined, UndoOutlined } from '@ant-design/icons';
 import { Link } from 'react-router';
 import { useTranslation } from 'react-i18next';
-import { applyFieldErrors } from '../../../app/formErrors.ts';
+import { applyFieldErrors, placeErrors, useFormLanguage } from '../../../app/formErrors.ts';
 import { errorText } from '../../../app/http.ts';
 import { formatDateTime } from '../../../app/format.ts';
 import { useReminders, useWpMutation, workplaceApi, type Reminder, type ReminderInput, type ReminderState } from '../api.ts';
 import { WorkplaceTabs } from './WorkplaceTabs.tsx';
+import { useSingleFlight } from '../../../app/useSingleFlight.ts';
 
 const STATE_COLOR: Record<ReminderState, string> = { pending: 'blue', fired: 'orange', done: 'default' };
 
@@ -16,8 +17,9 @@ function ReminderModal({ reminder, onClose }: { reminder?: Reminder; onClose: ()
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [form] = Form.useForm<{ title: string; remindAt: Dayjs; note?: string; customerNo?: string }>();
+  useFormLanguage(form);
   const save = useWpMutation((body: ReminderInput) => (reminder ? workplaceApi.updateReminder(reminder.id, body) : workplaceApi.createReminder(body)));
-  const submit = async () => {
+  const [submit, submitting] = useSingleFlight(async () => {
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
     try {
@@ -25,12 +27,11 @@ function ReminderModal({ reminder, onClose }: { reminder?: Reminder; onClose: ()
       message.success(t('workplace.reminder.saved'));
       onClose();
     } catch (e) {
-      applyFieldErrors(form, e);
-      message.error(errorText(e));
+      if (placeErrors(form, e)) message.error(errorText(e));
     }
-  };
+  });
   return (
-    <Modal open title={reminder ? t('workplace.reminder.edit') : t('workplace.reminder.new')} onCancel={onClose} onOk={() => void submit()} confirmLoading={save.isPending} destroyOnHidden
+    <Modal open title={reminder ? t('workplace.reminder.edit') : t('workplace.reminder.new')} onCancel={onClose} onOk={() => void submit()} confirmLoading={submitting} destroyOnHidden
       okButtonProps={{ 'data-testid': 'reminder-submit' } as Record<string, string>}>
       <Form
         form={form}
@@ -67,6 +68,7 @@ export function RemindersPage() {
   const done = useWpMutation((a: { id: number; done: boolean }) => workplaceApi.doneReminder(a.id, a.done));
   const remove = useWpMutation(workplaceApi.deleteReminder);
   const onErr = (e: unknown) => message.error(errorText(e));
+  const [doneOnce] = useSingleFlight((a: { id: number; done: boolean }) => done.mutateAsync(a).catch(onErr));
 
   const columns: TableProps<Reminder>['columns'] = [
     { title: t('workplace.reminder.remindAt'), dataIndex: 'remindAt', width: 160, render: (v: string) => formatDateTime(v) },
@@ -89,7 +91,7 @@ export function RemindersPage() {
       width: 200,
       render: (_, r) => (
         <Space size={0}>
-          <Button size="small" type="link" icon={r.doneAt ? <UndoOutlined /> : <CheckOutlined />} onClick={() => done.mutate({ id: r.id, done: !r.doneAt }, { onError: onErr })}>
+          <Button size="small" type="link" icon={r.doneAt ? <UndoOutlined /> : <CheckOutlined />} onClick={() => void doneOnce({ id: r.id, done: !r.doneAt })}>
             {r.doneAt ? t('workplace.reminder.undo') : t('workplace.reminder.done')}
           </Button>
           {!r.calendarEventId && <Button size="small" type="link" onClick={() => setEditing({ reminder: r })}>{t('common.edit')}</Button>}
