@@ -174,7 +174,8 @@ async function main(argv: string[]): Promise<number> {
         if (sub === 'add') {
           const org = await db.selectFrom('org_unit').select('id').where('code', '=', values.org!).executeTakeFirst();
           if (!org) throw usageError(`no org unit with code ${values.org}`, `没有代码为 ${values.org} 的机构`);
-          await createUser(db, SYSTEM_ACTOR, { username: arg, displayName: values.name ?? arg, password, orgId: org.id, roleCode: values.role! });
+          // Set by the operator for someone else: changed at the first sign-in, as an administrator's reset is.
+          await createUser(db, SYSTEM_ACTOR, { username: arg, displayName: values.name ?? arg, password, orgId: org.id, roleCode: values.role! }, { mustChangePassword: true });
           say(`user ${arg} created`);
         } else {
           const user = await db.selectFrom('app_user').select('id').where('username', '=', arg).executeTakeFirst();

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureHeadOffice } from '../../server/modules/admin/admin.bootstrap.ts';
 import { generateCnRecords } from '../../engines/matching/synthetic.ts';
 import { audit, SYSTEM_ACTOR } from '../../server/platform/audit.ts';
 import { createTestDatabase, type TestDatabase } from '../../server/test/context.ts';
@@ -94,6 +95,16 @@ describe('usage errors are told in English and Chinese', { timeout: 60_000 }, ()
       expect(r.code, args.join(' ')).toBe(1);
       expect(r.stderr.split('\n')[0], args.join(' ')).toBe(message);
     }
+  });
+});
+
+describe('banyan user add', { timeout: 60_000 }, () => {
+  it('makes a user who changes the password at the first sign-in (the operator set it)', async () => {
+    await ensureHeadOffice(t.db);
+    const r = await banyan(['user', 'add', 'newcomer', '--org', 'HQ', '--role', 'customer_manager', '--password', 'Newcomer@2026']);
+    expect(r.code, r.stderr).toBe(0);
+    const u = await t.db.selectFrom('app_user').select('must_change_password').where('username', '=', 'newcomer').executeTakeFirstOrThrow();
+    expect(u.must_change_password).toBe(true);
   });
 });
 

@@ -890,6 +890,10 @@ export async function merge(db: Db, user: CurrentUser, actor: Actor, body: { sur
     const key = pairKey(s.id, m.id);
     const existing = await repo.getReviewByPair(trx, key);
     if (existing?.status === 'rejected') throw new AppError('CONFLICT', { zh: '这两位客户已被判定为不同客户', en: 'These two customers were decided to be different' }, [fieldError('mergedNo', 'rejected', '已判定为不同客户', 'pair was rejected')]);
+    // The pair the user proposed is confirmed by another reviewer, whichever way it is merged (four eyes).
+    if (existing?.status === 'pending' && existing.origin === 'manager' && existing.created_by === user.id) {
+      throw new AppError('FORBIDDEN', OWN_PROPOSAL, [fieldError('mergedNo', 'fourEyes', OWN_PROPOSAL.zh, OWN_PROPOSAL.en)]);
+    }
     const mergeId = await mergeInTrx(trx, user, actor, s.id, m.id, body.reason.trim(), existing?.id ?? null, body.overrideConflict ?? false);
     if (existing) await repo.decideReview(trx, existing.id, { status: 'confirmed', decided_by: user.id, note: body.reason.trim(), merge_id: mergeId });
     else {
@@ -977,10 +981,10 @@ export async function detachRecord(db: Db, user: CurrentUser, actor: Actor, reco
   if (!reason) throw invalid([fieldError('reason', 'required', '必须填写拆分原因', 'is required')]);
   const cfg = await defaults(db);
   return db.transaction().execute(async (trx) => {
-    const locked = await repo.lockRecord(trx, recordId);
-    if (!locked?.customer_id || !(await repo.customerInScope(trx, locked.customer_id, user))) throw notFound(RECORD_NOT_FOUND);
-    const fromId = locked.customer_id;
-    const [rec] = await repo.getRecords(trx, [recordId]);
+    // Customers first, then the record (the order merges lock in: no deadlock), and the record's customer checked again.
+    const [seen] = await repo.getRecords(trx, [recordId]);
+    if (!seen?.customer_id || !(await repo.customerInScope(trx, seen.customer_id, user))) throw notFound(RECORD_NOT_FOUND);
+    const fromId = seen.customer_id;
     let target: { id: number; customer_no: string } | undefined;
     if (body.targetCustomerNo) {
       target = await repo.findCustomerByNo(trx, body.targetCustomerNo, user);
@@ -990,7 +994,11 @@ export async function detachRecord(db: Db, user: CurrentUser, actor: Actor, reco
     const lockedRows = await repo.lockCustomers(trx, target ? [fromId, target.id] : [fromId]);
     const from = lockedRows.find((c) => c.id === fromId)!;
     const to = lockedRows.find((c) => c.id === target?.id);
+    const locked = await repo.lockRecord(trx, recordId);
+    if (locked?.customer_id !== fromId) throw new AppError('CONFLICT', { zh: '该来源记录刚被移到其他客户，请刷新后再试', en: 'The record has just moved to another customer; reload and try again' });
+    const [rec] = await repo.getRecords(trx, [recordId]);
     if (from.deleted) throw new AppError('CONFLICT', { zh: '该客户已被合并，请在保留客户上拆分', en: 'This customer has been merged away; detach the record from its survivor' });
+    if (to?.deleted) throw invalid([fieldError('targetCustomerNo', 'deleted', '目标客户已被删除或合并', 'has been deleted or merged away')]);
     if (to && to.party !== from.party) throw invalid([fieldError('targetCustomerNo', 'party', '个人客户与机构客户不能合并', 'a person and an organisation cannot be merged')]);
     const records = await repo.recordsOfCustomers(trx, [fromId], 1000);
     if (records.length <= 1) {
@@ -1021,6 +1029,7 @@ export async function detachRecord(db: Db, user: CurrentUser, actor: Actor, reco
       await repo.refreshAum(trx, id);
     }
     await activateIfOpen(trx, actor, [toId]);
+    await refreshManagerBooks(trx, [from.manager_id, to?.manager_id ?? from.manager_id]);
     // "Not the same": remembered as a decided pair, as a rejected review is (never proposed, never merged without undoing this).
     const note = `拆分来源记录 / record detached: ${reason}`;
     let reviewId = prior?.id ?? null;

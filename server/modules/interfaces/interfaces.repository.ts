@@ -383,9 +383,13 @@ export async function quarantineRows(db: Db, interfaceId: number, loadId: number
  */
 export async function supersedeQuarantine(db: Db, sourceCode: string, loadId: number, keys: string[]): Promise<number> {
   if (!keys.length) return 0;
+  // A row a re-submit or fix holds is skipped, not waited for (that one waits for this load's records: the locks would
+  // meet in opposite orders); the re-submit then finds the key written by this later load and closes the row itself.
   const r = await sql`UPDATE interface_quarantine q SET status = 'superseded', superseded_by = ${loadId}, resolved_at = now(), updated_at = now()
-    WHERE q.status = 'open' AND q.record_key = ANY(${keys}::text[]) AND q.last_load_id < ${loadId}
-      AND q.interface_id IN (SELECT i.id FROM interface i WHERE i.source_code = ${sourceCode})`.execute(db);
+    WHERE q.id IN (SELECT x.id FROM interface_quarantine x
+      WHERE x.status = 'open' AND x.record_key = ANY(${keys}::text[]) AND x.last_load_id < ${loadId}
+        AND x.interface_id IN (SELECT i.id FROM interface i WHERE i.source_code = ${sourceCode})
+      FOR UPDATE SKIP LOCKED)`.execute(db);
   return Number(r.numAffectedRows ?? 0);
 }
 
@@ -423,8 +427,13 @@ export async function analyze(db: Db, tables: ('source_record' | 'match_key')[])
 }
 
 /** A source's record by its key, with the load that last wrote it (a quarantined row older than that is stale). */
+/**
+ * The stored record of a key, locked: a load writing it meanwhile is waited for, so its last load is the committed one
+ * (a re-submit then sees that a later load wrote the key).
+ */
 export function getRecordByKey(db: Db, sourceCode: string, recordKey: string) {
-  return db.selectFrom('source_record').select(['id', 'last_load_id']).where('source_code', '=', sourceCode).where('record_key', '=', recordKey).executeTakeFirst();
+  return db.selectFrom('source_record').select(['id', 'last_load_id']).where('source_code', '=', sourceCode).where('record_key', '=', recordKey)
+    .forUpdate().executeTakeFirst();
 }
 
 export type QuarantineFilter = { interfaceId: number; status?: QuarantineStatus; loadId?: number; rule?: string };

@@ -253,6 +253,10 @@ describe('review queue (I5)', () => {
     expect(own.statusCode).toBe(403);
     expect(own.json().error.fields[0]).toMatchObject({ field: 'decision', rule: 'fourEyes' });
     expect(own.json().error.message).toMatch(/another reviewer/);
+    // Nor by merging the pair directly.
+    const ownMerge = await ctx.app.inject({ method: 'POST', url: '/api/integration/merges', headers: as('cm_a'), payload: { survivorNo: a, mergedNo: b, reason: '同一人' } });
+    expect(ownMerge.statusCode).toBe(403);
+    expect(ownMerge.json().error.fields[0]).toMatchObject({ field: 'mergedNo', rule: 'fourEyes' });
     const rej = await ctx.app.inject({ method: 'POST', url: `/api/integration/reviews/${id}/decision`, headers: as('cm_a'), payload: { decision: 'reject', note: '两个人' } });
     expect(rej.json()).toMatchObject({ status: 'rejected' });
     const again = await ctx.app.inject({ method: 'POST', url: '/api/integration/reviews', headers: as('cm_a'), payload: { customerNo: b, otherCustomerNo: a } });
