@@ -324,7 +324,7 @@ describe('transfer requests and the data scope after a merge', () => {
     expect(after).toMatchObject({ status: 'cancelled', decidedBy: users.hq });
     expect(after.decisionNote).toMatch(/客户经理已变更|合并/);
     expect(await managerOf(y)).toBe(users.cm_a);
-    const a = await ctx.db.selectFrom('audit_log').select('action').where('entity', '=', 'customer_transfer_request').where('entity_id', '=', String(id)).execute();
+    const a = await ctx.db.selectFrom('audit_log').select('action').where('entity', '=', 'customer_transfer_request').where('entity_id', '=', String(id)).orderBy('at').orderBy('id').execute();
     expect(a.map((r) => r.action)).toEqual(['create', 'cancel']);
   });
 
